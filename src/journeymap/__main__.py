@@ -1,0 +1,5 @@
+"""``python -m journeymap`` runs the CLI."""
+
+from journeymap.cli import main
+
+main()

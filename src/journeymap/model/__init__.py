@@ -1,0 +1,42 @@
+"""The domain model: journey maps, phases, personas, touchpoints, cells, evidence, rules.
+
+Pure: no file, network or database access. Everything validates on construction.
+"""
+
+from __future__ import annotations
+
+from journeymap.model.cells import KPI, Emotion, StageCell
+from journeymap.model.diff import ElementChange, MapDiff, diff_maps
+from journeymap.model.evidence import EvidenceSource
+from journeymap.model.journey_map import JourneyMap
+from journeymap.model.mapping import ColumnMapping, Condition, MappingRules, TouchpointRule
+from journeymap.model.personas import BuyingCenterRole, Persona
+from journeymap.model.phases import PHASE_TEMPLATES, Phase, phase_template
+from journeymap.model.touchpoints import CATALOG, CatalogEntry, Touchpoint, catalog_touchpoint
+from journeymap.model.validation import UNMAPPED, validate_map
+
+__all__ = [
+    "CATALOG",
+    "KPI",
+    "PHASE_TEMPLATES",
+    "UNMAPPED",
+    "BuyingCenterRole",
+    "CatalogEntry",
+    "ColumnMapping",
+    "Condition",
+    "ElementChange",
+    "Emotion",
+    "EvidenceSource",
+    "JourneyMap",
+    "MapDiff",
+    "MappingRules",
+    "Persona",
+    "Phase",
+    "StageCell",
+    "Touchpoint",
+    "TouchpointRule",
+    "catalog_touchpoint",
+    "diff_maps",
+    "phase_template",
+    "validate_map",
+]

@@ -1,0 +1,154 @@
+"""The journey map: the one object that is both designed and measured."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from journeymap.errors import MapValidationError, ValidationIssue
+from journeymap.model._base import ElementId, Model
+from journeymap.model.cells import StageCell
+from journeymap.model.evidence import EvidenceSource
+from journeymap.model.mapping import MappingRules
+from journeymap.model.personas import Persona
+from journeymap.model.phases import Phase
+from journeymap.model.touchpoints import Touchpoint
+from journeymap.model.validation import validate_map
+
+__all__ = ["JourneyMap", "Kind", "MapLanguage", "Status"]
+
+MapLanguage = Literal["en", "da", "de"]
+Kind = Literal["b2b", "b2c"]
+Status = Literal["draft", "researched", "live"]
+
+
+class JourneyMap(Model):
+    """A customer journey map: phases, personas, touchpoints and what happens in each cell.
+
+    Construction validates structure (types, ranges) and references (every phase, persona and
+    touchpoint id used exists, ids are unique). Errors raise
+    :class:`~journeymap.errors.MapValidationError` listing every problem with its path;
+    :meth:`issues` returns errors and warnings without raising.
+
+    Examples:
+        >>> from journeymap.model import Phase, Touchpoint
+        >>> m = JourneyMap(
+        ...     id="demo", name="Demo",
+        ...     phases=[Phase(id="awareness", name="Awareness", order=1)],
+        ...     touchpoints=[Touchpoint(id="search-ads", name="Search ads",
+        ...                             phases=["awareness"])],
+        ... )
+        >>> [t.id for t in m.touchpoints_in("awareness")]
+        ['search-ads']
+    """
+
+    id: ElementId
+    name: str = Field(min_length=1)
+    description: str = ""
+    language: MapLanguage = "en"
+    kind: Kind = "b2b"
+    owner: str | None = None
+    status: Status = "draft"
+    tags: list[str] = Field(default_factory=list)
+    phases: list[Phase] = Field(default_factory=list)
+    personas: list[Persona] = Field(default_factory=list)
+    touchpoints: list[Touchpoint] = Field(default_factory=list)
+    cells: list[StageCell] = Field(default_factory=list)
+    evidence: list[EvidenceSource] = Field(default_factory=list)
+    mapping: MappingRules | None = None
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> JourneyMap:
+        errors = [issue for issue in validate_map(self) if issue.severity == "error"]
+        if errors:
+            raise MapValidationError(errors)
+        return self
+
+    def issues(self) -> list[ValidationIssue]:
+        """Every error and warning of the map (errors are empty for a constructed map)."""
+        return validate_map(self)
+
+    def ordered_phases(self) -> list[Phase]:
+        """Phases in journey order (by ``order``, then by position in the file)."""
+        indexed = list(enumerate(self.phases))
+        return [phase for _, phase in sorted(indexed, key=lambda item: (item[1].order, item[0]))]
+
+    def phase(self, phase_id: str) -> Phase:
+        """The phase with this id (``KeyError`` if absent)."""
+        for phase in self.phases:
+            if phase.id == phase_id:
+                return phase
+        raise KeyError(phase_id)
+
+    def persona(self, persona_id: str) -> Persona:
+        """The persona with this id (``KeyError`` if absent)."""
+        for persona in self.personas:
+            if persona.id == persona_id:
+                return persona
+        raise KeyError(persona_id)
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        """The touchpoint with this id (``KeyError`` if absent)."""
+        for touchpoint in self.touchpoints:
+            if touchpoint.id == touchpoint_id:
+                return touchpoint
+        raise KeyError(touchpoint_id)
+
+    def touchpoints_in(self, phase_id: str) -> list[Touchpoint]:
+        """Touchpoints of a phase in the order customers meet them."""
+        members = [
+            (tp.order.get(phase_id, position), position, tp)
+            for position, tp in enumerate(self.touchpoints)
+            if phase_id in tp.phases
+        ]
+        return [tp for _, _, tp in sorted(members, key=lambda item: (item[0], item[1]))]
+
+    def first_phase_of(self, touchpoint_id: str) -> str | None:
+        """The earliest phase (journey order) a touchpoint belongs to, if any."""
+        members = set(self.touchpoint(touchpoint_id).phases)
+        for phase in self.ordered_phases():
+            if phase.id in members:
+                return phase.id
+        return None
+
+    def cells_for(
+        self,
+        phase_id: str,
+        persona_id: str | None = None,
+        touchpoint_id: str | None = None,
+    ) -> list[StageCell]:
+        """Cells of exactly this (phase, persona, touchpoint) key."""
+        key = (phase_id, persona_id, touchpoint_id)
+        return [cell for cell in self.cells if cell.key == key]
+
+    def emotion_curve(self, persona_id: str | None) -> list[tuple[str, float | None]]:
+        """Per phase in order, the persona's emotion score at phase level (``None`` if unset).
+
+        A phase-level cell for the persona wins; else the mean of the persona's touchpoint
+        cells in that phase; else the all-persona phase cell.
+        """
+        curve: list[tuple[str, float | None]] = []
+        for phase in self.ordered_phases():
+            score: float | None = None
+            own = [c for c in self.cells_for(phase.id, persona_id) if c.emotion]
+            if own and own[0].emotion is not None:
+                score = own[0].emotion.score
+            else:
+                touch_scores = [
+                    c.emotion.score
+                    for c in self.cells
+                    if c.phase == phase.id
+                    and c.persona == persona_id
+                    and c.touchpoint is not None
+                    and c.emotion is not None
+                ]
+                if touch_scores:
+                    score = sum(touch_scores) / len(touch_scores)
+                else:
+                    shared = [c for c in self.cells_for(phase.id) if c.emotion]
+                    if shared and shared[0].emotion is not None:
+                        score = shared[0].emotion.score
+            curve.append((phase.id, score))
+        return curve
+

@@ -1,0 +1,108 @@
+"""Touchpoints: every point of contact between customer and company, and the built-in catalog."""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from pydantic import Field
+
+from journeymap.i18n import N_, gettext
+from journeymap.model._base import ElementId, Model
+
+__all__ = ["CATALOG", "CatalogEntry", "Influence", "Mode", "Touchpoint", "catalog_touchpoint"]
+
+Mode = Literal["online", "offline"]
+Influence = Literal["direct", "indirect"]
+
+
+class Touchpoint(Model):
+    """A point of contact, placed in one or more phases in the order customers meet it.
+
+    Attributes:
+        id: Stable identifier; events carry it in their ``touchpoint`` column.
+        name: Display name in the map's language.
+        channel: Marketing channel it belongs to (``paid-search``, ``email``, ``sales``, ...);
+            attribution can be reported per channel.
+        mode: ``online`` or ``offline``.
+        influence: ``direct`` (we control it, e.g. our ad) or ``indirect`` (third parties,
+            e.g. a review portal).
+        phases: Ids of the phases the touchpoint belongs to.
+        order: Position within each phase (phase id -> position, lower first). Phases not
+            listed use the touchpoint's position in the map's touchpoint list.
+        owner: Team or person responsible for it.
+        description: What the customer meets there.
+        catalog: Id of the built-in catalog entry it was made from, if any.
+    """
+
+    id: ElementId
+    name: str = Field(min_length=1)
+    channel: str = "other"
+    mode: Mode = "online"
+    influence: Influence = "direct"
+    phases: list[ElementId] = Field(default_factory=list)
+    order: dict[ElementId, int] = Field(default_factory=dict)
+    owner: str | None = None
+    description: str = ""
+    catalog: ElementId | None = None
+
+
+class CatalogEntry(NamedTuple):
+    """One touchpoint of the built-in catalog (English name is the gettext id)."""
+
+    id: str
+    name: str
+    channel: str
+    mode: Mode
+    influence: Influence
+
+
+CATALOG: dict[str, CatalogEntry] = {
+    entry.id: entry
+    for entry in [
+        CatalogEntry("search-ads", N_("Search ads"), "paid-search", "online", "direct"),
+        CatalogEntry("social-ads", N_("Social ads"), "paid-social", "online", "direct"),
+        CatalogEntry("newsletter", N_("Newsletter"), "email", "online", "direct"),
+        CatalogEntry("social-media", N_("Social media"), "organic-social", "online", "direct"),
+        CatalogEntry("online-shop", N_("(B2B) online shop"), "web", "online", "direct"),
+        CatalogEntry("review-portals", N_("Review portals"), "reviews", "online", "indirect"),
+        CatalogEntry(
+            "specialist-portals", N_("Specialist portals"), "referral", "online", "indirect"
+        ),
+        CatalogEntry("blogs", N_("Blogs"), "content", "online", "direct"),
+        CatalogEntry("checkout", N_("Checkout"), "web", "online", "direct"),
+        CatalogEntry("radio-tv", N_("Radio and TV"), "broadcast", "offline", "direct"),
+        CatalogEntry("print", N_("Print"), "print", "offline", "direct"),
+        CatalogEntry("trade-media", N_("Trade media"), "pr", "offline", "indirect"),
+        CatalogEntry("customer-service", N_("Customer service"), "service", "offline", "direct"),
+        CatalogEntry("product-inserts", N_("Product inserts"), "print", "offline", "direct"),
+        CatalogEntry("stores", N_("Shops and branches"), "retail", "offline", "direct"),
+        CatalogEntry(
+            "recommendations",
+            N_("Recommendations (word of mouth)"),
+            "word-of-mouth",
+            "offline",
+            "indirect",
+        ),
+    ]
+}
+
+
+def catalog_touchpoint(
+    catalog_id: str, language: str = "en", phases: list[str] | None = None
+) -> Touchpoint:
+    """Make a touchpoint from the built-in catalog, named in ``language``.
+
+    Examples:
+        >>> catalog_touchpoint("review-portals", "da").name
+        'Anmeldelsesportaler'
+    """
+    entry = CATALOG[catalog_id]
+    return Touchpoint(
+        id=entry.id,
+        name=gettext(entry.name, language),
+        channel=entry.channel,
+        mode=entry.mode,
+        influence=entry.influence,
+        phases=list(phases or []),
+        catalog=entry.id,
+    )

@@ -1,0 +1,99 @@
+"""One registry of every setting, with name, default and help text.
+
+Layers declare their settings here by calling :func:`register` at import time. Values resolve
+in layers, later wins: packaged default < user config (``~/.config/journeymap/config.yaml``)
+< project file (``journeymap.yaml`` in the working directory, key ``settings``) < environment
+(``JOURNEYMAP_<NAME>``, upper case, dots as ``_``) < an explicit value (command line or API
+argument). ``docs/settings.md`` documents every registered setting; a test keeps it complete.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from journeymap.errors import UsageError
+
+__all__ = ["SETTINGS", "Setting", "register", "resolve", "settings_table"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A named setting: its default, its help text and how to parse it from text."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env_var(self) -> str:
+        """The environment variable that overrides it."""
+        return "JOURNEYMAP_" + self.name.upper().replace(".", "_").replace("-", "_")
+
+
+SETTINGS: dict[str, Setting] = {}
+
+
+def register(setting: Setting) -> Setting:
+    """Add a setting to the registry (idempotent for an identical re-registration)."""
+    existing = SETTINGS.get(setting.name)
+    if existing is not None and existing != setting:
+        raise ValueError(f"setting {setting.name!r} registered twice with different values")
+    SETTINGS[setting.name] = setting
+    return setting
+
+
+def _file_settings(path: Path) -> Mapping[str, Any]:
+    if not path.is_file():
+        return {}
+    from ruamel.yaml import YAML
+
+    loaded = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    section = loaded.get("settings", loaded) if isinstance(loaded, dict) else {}
+    return section if isinstance(section, dict) else {}
+
+
+def parse_bool(text: str) -> bool:
+    """Parse yes/no, true/false, 1/0, on/off."""
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{text!r} is not a yes/no value")
+
+
+def resolve(name: str, explicit: Any = None, *, project_dir: Path | None = None) -> Any:
+    """The value of setting ``name`` after applying every layer."""
+    try:
+        setting = SETTINGS[name]
+    except KeyError:
+        raise UsageError(f"unknown setting {name!r}; known: {', '.join(sorted(SETTINGS))}") from None
+    if explicit is not None:
+        return explicit
+    environment = os.environ.get(setting.env_var)
+    if environment is not None:
+        try:
+            return setting.parse(environment)
+        except ValueError as exc:
+            raise UsageError(f"{setting.env_var}={environment!r}: {exc}") from None
+    for path in (
+        (project_dir or Path.cwd()) / "journeymap.yaml",
+        Path.home() / ".config" / "journeymap" / "config.yaml",
+    ):
+        values = _file_settings(path)
+        if name in values:
+            return values[name]
+    return setting.default
+
+
+def settings_table() -> list[tuple[str, str, str, str]]:
+    """(name, default, environment variable, help) for every setting, sorted by name."""
+    return [
+        (s.name, repr(s.default), s.env_var, s.help)
+        for s in sorted(SETTINGS.values(), key=lambda s: s.name)
+    ]
