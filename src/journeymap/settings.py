@@ -72,7 +72,8 @@ def resolve(name: str, explicit: Any = None, *, project_dir: Path | None = None)
     try:
         setting = SETTINGS[name]
     except KeyError:
-        raise UsageError(f"unknown setting {name!r}; known: {', '.join(sorted(SETTINGS))}") from None
+        known = ", ".join(sorted(SETTINGS))
+        raise UsageError(f"unknown setting {name!r}; known: {known}") from None
     if explicit is not None:
         return explicit
     environment = os.environ.get(setting.env_var)

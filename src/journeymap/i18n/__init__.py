@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 
-__all__ = ["DOMAIN", "LANGUAGES", "Language", "N_", "current_language", "gettext", "translations"]
+__all__ = ["DOMAIN", "LANGUAGES", "N_", "Language", "current_language", "gettext", "translations"]
 
 Language = Literal["en", "da", "de"]
 LANGUAGES: tuple[str, ...] = get_args(Language)
@@ -23,7 +23,7 @@ DOMAIN = "journeymap"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
 

@@ -1,0 +1,98 @@
+"""The typer application and the pieces every command shares."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from journeymap.errors import JourneymapError
+from journeymap.i18n import current_language, gettext
+
+EXIT_SUCCESS = 0
+EXIT_FAIL = 1
+EXIT_ERROR = 2
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console(highlight=False, soft_wrap=True)
+error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _(message: str) -> str:
+    """Translate a CLI message into the user's language (JOURNEYMAP_LANG or LANG)."""
+    return gettext(message, current_language())
+
+
+def console_error(error: JourneymapError) -> None:
+    """Print a user error without a traceback."""
+    error_console.print(f"[bold red]{_('Error')}:[/] {error}", markup=True, highlight=False)
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a JourneymapError raised inside a command into ``Error: ...`` and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except JourneymapError as error:
+            console_error(error)
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper
+
+
+app = typer.Typer(
+    name="journeymap",
+    help="Design customer journey maps and measure them against real touchpoint events.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_all(target: typer.Typer) -> None:
+    from journeymap.cli import (
+        analyze_cmd,
+        attribute_cmd,
+        demo_cmd,
+        import_cmd,
+        maps,
+        render_cmd,
+    )
+
+    for module in (maps, import_cmd, analyze_cmd, attribute_cmd, render_cmd, demo_cmd):
+        module.register(target)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from journeymap import __version__
+
+        typer.echo(f"journeymap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """Design customer journey maps and measure them against real touchpoint events."""
+
+
+_register_all(app)
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON to stdout without rich markup."""
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
