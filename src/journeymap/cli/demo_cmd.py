@@ -1,0 +1,49 @@
+"""``journeymap demo``: the whole method on the bundled B2B example, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from journeymap.cli.app import _, console, handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``demo`` command to ``app``."""
+
+    @app.command("demo")
+    @handle_errors
+    def demo(
+        out: Path = typer.Option(Path("demo-output"), help="Folder for the demo's files."),
+        accounts: int = typer.Option(3000, min=10, help="Number of generated accounts."),
+        seed: int = typer.Option(7, help="Seed of the event generator."),
+        pdf: bool = typer.Option(True, help="Also write the report as PDF."),
+    ) -> None:
+        """Generate B2B events for the payment-provider example, import, analyse, render."""
+        from journeymap.services.demo import run_demo
+
+        result = run_demo(
+            out,
+            accounts=accounts,
+            seed=seed,
+            pdf=pdf,
+            step=lambda message: console.print(f"[dim]…[/] {message}"),
+        )
+        report = result.import_report
+        summary = result.analysis.summary
+        table = Table(title=_("Demo: payment-provider journey"), show_header=False)
+        table.add_row(_("Rows read"), f"{report.rows_read:,}")
+        table.add_row(_("Imported"), f"{report.rows_imported:,}")
+        table.add_row(_("Quarantined"), f"{report.rows_quarantined:,}")
+        table.add_row(_("Journeys (accounts)"), f"{summary['journeys']:,}")
+        table.add_row(_("Conversions"), f"{summary['conversions']:,}")
+        table.add_row(_("Conversion rate"), f"{summary['conversion_rate']:.1%}")
+        console.print(table)
+        console.print(f"{_('Report')}: {result.report_html}")
+        if result.report_pdf is not None:
+            console.print(f"{_('PDF')}: {result.report_pdf}")
+        if result.map_png is not None:
+            console.print(f"{_('Map image')}: {result.map_png}")
+        console.print(f"{_('Analysis tables')}: {result.analysis_dir}")
