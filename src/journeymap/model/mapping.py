@@ -6,6 +6,7 @@ into SQL. Touchpoint rules are ordered; the first rule whose conditions all matc
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Literal
 
@@ -13,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from journeymap.model._base import ElementId, Model
 
-__all__ = ["ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
+__all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
 
 
 class Condition(Model):
@@ -92,17 +93,75 @@ class TouchpointRule(Model):
 
 
 class ColumnMapping(Model):
-    """Which raw columns hold the contract's fields."""
+    """Which raw columns hold the contract's fields.
 
-    person_id: str = Field(min_length=1)
+    Attributes:
+        person_id: The raw column with the person id; ``None`` with ``person_from_row`` when
+            one input row is one journey (the person id is then ``<source>:<row number>``).
+        person_from_row: Use the 1-based row number as the person id (survey-like datasets).
+        account_id: The raw column with the account (organisation) id, if any.
+        timestamp: One raw column, or several joined with a space (``[date, time]``);
+            ``None`` when the source has no time at all (see ``timestamp_constant``).
+        timestamp_format: A ``strptime`` format; detected when not given.
+        dayfirst: Read ambiguous dates as day-first; detected when not given.
+        timezone: Time zone of naive timestamps; everything is stored in UTC.
+        timestamp_constant: The timestamp of every row of a source without time (ISO text,
+            e.g. ``2010-01-01``); rows then keep their file order as a stable tie-breaker.
+        value: The raw column with the conversion value (decimal comma accepted).
+        persona: The raw column with the persona id.
+        phase: The raw column with an explicit phase id.
+    """
+
+    person_id: str | None = None
+    person_from_row: bool = False
     account_id: str | None = None
-    timestamp: str = Field(min_length=1)
+    timestamp: str | list[str] | None = None
     timestamp_format: str | None = None
     dayfirst: bool | None = None
     timezone: str = "UTC"
+    timestamp_constant: str | None = None
     value: str | None = None
     persona: str | None = None
     phase: str | None = None
+
+    @model_validator(mode="after")
+    def _person_and_time(self) -> ColumnMapping:
+        if (self.person_id is None) == (not self.person_from_row):
+            raise ValueError("columns need exactly one of person_id, person_from_row: true")
+        if (self.timestamp is None) == (self.timestamp_constant is None):
+            raise ValueError("columns need exactly one of timestamp, timestamp_constant")
+        if isinstance(self.timestamp, list) and not self.timestamp:
+            raise ValueError("timestamp needs at least one column")
+        return self
+
+    @property
+    def timestamp_columns(self) -> list[str]:
+        """The raw columns the timestamp is built from (empty for a constant)."""
+        if self.timestamp is None:
+            return []
+        return [self.timestamp] if isinstance(self.timestamp, str) else list(self.timestamp)
+
+
+class AgeBand(Model):
+    """Derive a banded column from a numeric one, e.g. ``age`` into ``age_band`` 30-39.
+
+    Attributes:
+        field: The raw numeric column.
+        name: The derived column, kept beside the raw columns.
+        edges: Ascending lower bounds of the bands; values below the first edge get
+            ``<first``, values from the last edge ``last+``.
+    """
+
+    field: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    edges: list[float] = Field(min_length=1)
+
+    @field_validator("edges")
+    @classmethod
+    def _ascending(cls, edges: list[float]) -> list[float]:
+        if any(b <= a for a, b in itertools.pairwise(edges)):
+            raise ValueError("band edges must be strictly ascending")
+        return edges
 
 
 class MappingRules(Model):
@@ -116,6 +175,11 @@ class MappingRules(Model):
         unmatched: ``quarantine`` rows no rule matches (default) or ``keep`` them as the
             touchpoint ``unmapped``.
         keep: Raw columns kept beside the contract for breakdowns and audit.
+        bands: Banded columns derived from numeric ones (kept like ``keep``).
+        repair_spreadsheet_ranges: Raw columns whose ranges a spreadsheet turned into dates
+            (``5-20`` shown as ``May-20``, ``1-5`` as ``01-May``); they are restored and counted.
+        only: Conditions a row must meet to be imported at all (e.g. lifecycle COMPLETE);
+            other rows are quarantined with the reason ``filtered out``.
     """
 
     columns: ColumnMapping
@@ -123,3 +187,6 @@ class MappingRules(Model):
     touchpoints: list[TouchpointRule] = Field(default_factory=list)
     unmatched: Literal["quarantine", "keep"] = "quarantine"
     keep: list[str] = Field(default_factory=list)
+    bands: list[AgeBand] = Field(default_factory=list)
+    repair_spreadsheet_ranges: list[str] = Field(default_factory=list)
+    only: list[Condition] = Field(default_factory=list)

@@ -1,0 +1,97 @@
+"""Parquet files, JSON Lines files, pandas/polars DataFrames and Arrow tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from journeymap.errors import ReaderError
+from journeymap.ingest.readers._common import BATCH_ROWS, as_text_batch, table_batches
+
+
+def read_parquet(path: str | Path) -> Iterator[pa.RecordBatch]:
+    """Stream a Parquet file as batches of text columns."""
+    file = Path(path)
+    if not file.is_file():
+        raise ReaderError("file not found", file)
+    try:
+        parquet = pq.ParquetFile(file)
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            yield as_text_batch(batch)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ReaderError(f"not a readable Parquet file: {exc}", file) from None
+
+
+def read_jsonl(path: str | Path) -> Iterator[pa.RecordBatch]:
+    """Stream a JSON Lines file (one object per line) as batches of text columns.
+
+    Nested values are kept as their JSON text. A line that is not a JSON object raises a
+    :class:`ReaderError` naming the line.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ReaderError("file not found", file)
+    names: list[str] = []
+    rows: list[dict[str, Any]] = []
+    with file.open("r", encoding="utf-8-sig") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ReaderError(f"line {line_number}: not JSON ({exc.msg})", file) from None
+            if not isinstance(record, dict):
+                raise ReaderError(f"line {line_number}: expected a JSON object", file)
+            for key in record:
+                if key not in names:
+                    names.append(key)
+            rows.append(record)
+            if len(rows) >= BATCH_ROWS:
+                yield _rows_batch(rows, names)
+                rows = []
+    if rows:
+        yield _rows_batch(rows, names)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _rows_batch(rows: list[dict[str, Any]], names: list[str]) -> pa.RecordBatch:
+    arrays = [pa.array([_text(row.get(name)) for row in rows], pa.string()) for name in names]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def read_frame(frame: Any) -> Iterator[pa.RecordBatch]:
+    """Read a pandas or polars DataFrame, an Arrow table or record batch.
+
+    Raises:
+        ReaderError: The object is none of those.
+    """
+    if isinstance(frame, pa.RecordBatch):
+        frame = pa.Table.from_batches([frame])
+    if isinstance(frame, pa.Table):
+        return table_batches(frame)
+    module = type(frame).__module__.split(".")[0]
+    if module == "polars":
+        return table_batches(frame.to_arrow())
+    if module == "pandas":
+        return table_batches(pa.Table.from_pandas(frame, preserve_index=False))
+    raise ReaderError(
+        f"cannot read events from a {type(frame).__name__}; give a file path, a pandas or "
+        "polars DataFrame, or a pyarrow Table"
+    )

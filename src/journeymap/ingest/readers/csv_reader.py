@@ -1,0 +1,120 @@
+"""CSV and TSV: delimiter, quoting and encoding sniffed (or given), values kept as text."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from journeymap.errors import ReaderError
+from journeymap.ingest.readers._common import BATCH_ROWS
+
+ENCODINGS = ("utf-8-sig", "utf-8", "cp1252", "latin-1")
+SAMPLE_BYTES = 64 * 1024
+
+
+def detect_encoding(path: Path) -> str:
+    """The first of utf-8 (with or without BOM), cp1252, latin-1 that decodes the file."""
+    with path.open("rb") as handle:
+        raw = handle.read()
+    for encoding in ENCODINGS:
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"  # pragma: no cover - latin-1 decodes every byte
+
+
+def sniff_dialect(sample: str, delimiter: str | None) -> tuple[str, str]:
+    """(delimiter, quote character) of a text sample; ``delimiter`` wins when given."""
+    quotechar = '"'
+    if delimiter is None:
+        lines = sample.splitlines()[:20]
+        best, best_score = ",", -1
+        for candidate in (",", ";", "\t", "|"):
+            counts = [line.count(candidate) for line in lines if line.strip()]
+            if not counts or counts[0] == 0:
+                continue
+            # a delimiter appears as often in every line; quoted fields may add a few
+            consistent = sum(1 for count in counts if count == counts[0])
+            score = consistent * 100 + counts[0]
+            if score > best_score:
+                best, best_score = candidate, score
+        delimiter = best
+        try:
+            quotechar = csv.Sniffer().sniff(sample, delimiters=delimiter).quotechar or '"'
+        except csv.Error:
+            quotechar = '"'
+    return delimiter, quotechar
+
+
+def read_csv(
+    path: str | Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    quotechar: str | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Stream a delimited text file as batches of text columns.
+
+    Args:
+        path: The file.
+        delimiter: Field separator; sniffed from the first lines when not given.
+        encoding: Text encoding; the first of utf-8, cp1252, latin-1 that decodes it otherwise.
+        quotechar: Quote character; sniffed when not given.
+
+    Raises:
+        ReaderError: The file is missing, empty or not delimited text.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ReaderError("file not found", file)
+    encoding = encoding or detect_encoding(file)
+    with file.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample.strip():
+        raise ReaderError("the file is empty", file)
+    sniffed_delimiter, sniffed_quote = sniff_dialect(sample, delimiter)
+    header = next(csv.reader([sample.splitlines()[0]], delimiter=sniffed_delimiter))
+    names = _unique_names(header)
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    read = pacsv.ReadOptions(
+        encoding=encoding.replace("-sig", "") if encoding == "utf-8-sig" else encoding,
+        column_names=names,
+        skip_rows=1,
+        block_size=1 << 22,
+    )
+    parse = pacsv.ParseOptions(
+        delimiter=sniffed_delimiter,
+        quote_char=quotechar or sniffed_quote,
+        newlines_in_values=True,
+    )
+    try:
+        reader = pacsv.open_csv(
+            file, read_options=read, parse_options=parse, convert_options=convert
+        )
+        for batch in reader:
+            for offset in range(0, batch.num_rows, BATCH_ROWS):
+                yield batch.slice(offset, BATCH_ROWS)
+    except pa.ArrowInvalid as exc:
+        raise ReaderError(
+            f"cannot read as delimited text ({sniffed_delimiter!r}): {exc}", file
+        ) from None
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    names: list[str] = []
+    for index, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff") or f"column_{index + 1}"
+        while name in names:
+            name += "_"
+        names.append(name)
+    return names

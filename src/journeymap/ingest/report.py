@@ -1,0 +1,65 @@
+"""What an import did, row by row accounted for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["DUPLICATE", "ImportReport"]
+
+DUPLICATE = "exact duplicate"
+
+
+@dataclass
+class ImportReport:
+    """The counts of one import; ``rows_read`` always equals imported + quarantined + already.
+
+    Attributes:
+        source: The source name stored with every event.
+        fingerprint: A hash of the input's rows; the same data gives the same fingerprint.
+        rows_read: Rows the reader produced.
+        rows_imported: New rows in the events table.
+        quarantined: Rows put in the quarantine, by reason (``exact duplicate`` included).
+        rows_already_imported: Rows already in the workspace from an earlier import (skipped).
+        file_already_imported: The same data was imported before (same fingerprint).
+        timestamp_format: The timestamp format given or detected (``ISO 8601`` or strptime).
+        repaired_values: Spreadsheet-mangled values restored in kept columns.
+        unmapped: Events kept with the touchpoint ``unmapped``.
+    """
+
+    source: str
+    fingerprint: str = ""
+    rows_read: int = 0
+    rows_imported: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+    rows_already_imported: int = 0
+    file_already_imported: bool = False
+    timestamp_format: str | None = None
+    repaired_values: int = 0
+    unmapped: int = 0
+
+    @property
+    def rows_quarantined(self) -> int:
+        """All quarantined rows, whatever the reason."""
+        return sum(self.quarantined.values())
+
+    @property
+    def rows_duplicate(self) -> int:
+        """Exact duplicates of an earlier row of the same input (quarantined)."""
+        return self.quarantined.get(DUPLICATE, 0)
+
+    def count_rows(self) -> list[tuple[str, int]]:
+        """(label, count) lines for printing: read, imported, each quarantine reason, ..."""
+        lines = [("read", self.rows_read), ("imported", self.rows_imported)]
+        if self.unmapped:
+            lines.append(("  of which unmapped", self.unmapped))
+        lines.append(("quarantined", self.rows_quarantined))
+        lines += [(f"  {reason}", count) for reason, count in sorted(self.quarantined.items())]
+        lines.append(("already imported", self.rows_already_imported))
+        if self.repaired_values:
+            lines.append(("spreadsheet values repaired", self.repaired_values))
+        return lines
+
+    def __str__(self) -> str:
+        note = " (this data was imported before)" if self.file_already_imported else ""
+        body = ", ".join(f"{label.strip()}: {count:,}" for label, count in self.count_rows())
+        return f"{self.source}{note}: {body}"

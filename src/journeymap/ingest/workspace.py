@@ -1,0 +1,188 @@
+"""The workspace: one database (DuckDB file by default) holding events, quarantine and imports.
+
+Driver errors (duckdb, ibis) are translated into :class:`WorkspaceError` / :class:`EngineError`
+here, at the boundary; nothing above this module sees them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import ibis
+
+from journeymap.errors import EngineError, WorkspaceError
+from journeymap.settings import Setting, register, resolve
+
+__all__ = ["DEFAULT_URL", "EVENTS_SCHEMA", "IMPORTS_SCHEMA", "QUARANTINE_SCHEMA", "Workspace"]
+
+DEFAULT_URL = "duckdb:///journeymap.duckdb"
+
+register(
+    Setting(
+        name="workspace.url",
+        default=DEFAULT_URL,
+        help="Where events live: a DuckDB file (duckdb:///path), duckdb:// for memory, or any "
+        "Ibis connection URL.",
+    )
+)
+
+EVENTS_SCHEMA: dict[str, str] = {
+    "person_id": "VARCHAR NOT NULL",
+    "account_id": "VARCHAR",
+    "ts": "TIMESTAMPTZ NOT NULL",
+    "touchpoint": "VARCHAR NOT NULL",
+    "phase": "VARCHAR",
+    "persona": "VARCHAR",
+    "conversion": "BOOLEAN NOT NULL",
+    "value": "DOUBLE",
+    "source": "VARCHAR NOT NULL",
+    "event_key": "VARCHAR NOT NULL",
+    "row_number": "BIGINT NOT NULL",
+    "extra": "VARCHAR",
+}
+QUARANTINE_SCHEMA: dict[str, str] = {
+    "source": "VARCHAR NOT NULL",
+    "row_number": "BIGINT NOT NULL",
+    "reason": "VARCHAR NOT NULL",
+    "raw": "VARCHAR NOT NULL",
+    "event_key": "VARCHAR NOT NULL",
+}
+IMPORTS_SCHEMA: dict[str, str] = {
+    "source": "VARCHAR NOT NULL",
+    "fingerprint": "VARCHAR NOT NULL",
+    "imported_at": "TIMESTAMPTZ NOT NULL",
+    "rows_read": "BIGINT NOT NULL",
+    "rows_imported": "BIGINT NOT NULL",
+    "rows_quarantined": "BIGINT NOT NULL",
+    "rows_duplicate": "BIGINT NOT NULL",
+}
+TABLES = {"events": EVENTS_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "imports": IMPORTS_SCHEMA}
+
+
+def _duckdb_path(url: str) -> str | None:
+    """The database path of a ``duckdb://`` URL (``:memory:`` for none), else ``None``."""
+    if not url.startswith("duckdb://"):
+        return None
+    rest = url[len("duckdb://") :]
+    if rest in ("", "/", "/:memory:", ":memory:"):
+        return ":memory:"
+    return rest[1:] if rest.startswith("/") else rest
+
+
+class Workspace:
+    """A workspace database opened by URL.
+
+    Args:
+        url: ``duckdb:///path/file.duckdb`` (a file; created if missing), ``duckdb://``
+            (in memory) or another Ibis connection URL. Defaults to the ``workspace.url``
+            setting (``journeymap.duckdb`` in the working directory).
+
+    Raises:
+        WorkspaceError: The database cannot be opened (locked, not a DuckDB file, ...).
+
+    Examples:
+        >>> with Workspace("duckdb://") as workspace:
+        ...     workspace.events().count().execute()
+        0
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = str(resolve("workspace.url", url))
+        path = _duckdb_path(self.url)
+        self._duckdb: duckdb.DuckDBPyConnection | None = None
+        try:
+            if path is not None:
+                if path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self._duckdb = duckdb.connect(path)
+                self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
+            else:
+                self.backend = ibis.connect(self.url)
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"cannot open the workspace {self.url}: {exc}") from None
+        except Exception as exc:  # ibis raises many types for a bad URL or driver
+            raise WorkspaceError(f"cannot connect to {self.url}: {exc}") from None
+        self._create_tables()
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection | None:
+        """The raw DuckDB connection of a DuckDB workspace (``None`` for other engines)."""
+        return self._duckdb
+
+    def _create_tables(self) -> None:
+        try:
+            if self._duckdb is not None:
+                for name, schema in TABLES.items():
+                    columns = ", ".join(f"{col} {kind}" for col, kind in schema.items())
+                    self._duckdb.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+                return
+            existing = set(self.backend.list_tables())
+            for name, schema in TABLES.items():
+                if name not in existing:
+                    self.backend.create_table(name, schema=ibis.schema(_ibis_types(schema)))
+        except (duckdb.Error, Exception) as exc:
+            raise WorkspaceError(
+                f"the workspace {self.url} cannot hold journeymap tables: {exc}"
+            ) from None
+
+    def table(self, name: str) -> ibis.Table:
+        """One of the workspace tables (``events``, ``quarantine``, ``imports``)."""
+        try:
+            return self.backend.table(name)
+        except Exception as exc:
+            raise EngineError(f"the workspace has no readable table {name!r}: {exc}") from None
+
+    def events(self) -> ibis.Table:
+        """The events table (the events contract plus ``event_key``, ``row_number``, ``extra``)."""
+        return self.table("events")
+
+    def quarantine(self) -> ibis.Table:
+        """Rows that did not become events, with ``reason`` and the original row in ``raw``."""
+        return self.table("quarantine")
+
+    def imports(self) -> ibis.Table:
+        """One row per import: source, fingerprint, time and counts."""
+        return self.table("imports")
+
+    def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        try:
+            if self._duckdb is not None:
+                self._duckdb.close()
+            else:
+                self.backend.disconnect()
+        except Exception:
+            pass
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.url!r})"
+
+
+def _ibis_types(schema: dict[str, str]) -> dict[str, str]:
+    kinds = {
+        "VARCHAR": "string",
+        "TIMESTAMPTZ": "timestamp('UTC')",
+        "BOOLEAN": "boolean",
+        "DOUBLE": "float64",
+        "BIGINT": "int64",
+    }
+    out = {}
+    for column, kind in schema.items():
+        base = kind.split()[0]
+        nullable = "NOT NULL" not in kind
+        out[column] = ("" if nullable else "!") + kinds[base]
+    return out
