@@ -15,12 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
-from journeymap.ingest.timestamps import (
-    TS_TYPE,
-    constant_timestamp,
-    detect_format,
-    parse_timestamps,
-)
+from journeymap.ingest.timestamps import TS_TYPE, constant_timestamp, detect_formats, parse_any
 from journeymap.model.mapping import Condition, MappingRules
 
 __all__ = [
@@ -56,6 +51,7 @@ class RuleState:
 
     timestamp_format: str | None = None
     format_known: bool = False
+    formats: list[str] = field(default_factory=list)
     repaired: int = 0
 
 
@@ -186,9 +182,13 @@ def _timestamps(batch: pa.RecordBatch, rules: MappingRules, state: RuleState) ->
     parts = [_field(batch, name) for name in columns.timestamp_columns]
     text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
     if not state.format_known:
-        state.timestamp_format = columns.timestamp_format or detect_format(text, columns.dayfirst)
-        state.format_known = state.timestamp_format is not None or batch.num_rows > 0
-    return parse_timestamps(text, state.timestamp_format, columns.timezone)
+        if columns.timestamp_format:
+            state.formats = [columns.timestamp_format]
+        else:
+            state.formats = detect_formats(text, columns.dayfirst)
+        state.timestamp_format = " | ".join(state.formats) or None
+        state.format_known = bool(state.formats)
+    return parse_any(text, state.formats, columns.timezone)
 
 
 def _touchpoints(

@@ -10,12 +10,15 @@ import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
 
+__all__ = ["ISO", "TS_TYPE", "constant_timestamp", "detect_formats", "parse_any", "zone"]
+
 ISO = "ISO 8601"
 TS_TYPE = pa.timestamp("us", tz="UTC")
 
 _DAY_FIRST = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%y", "%d.%m.%y", "%d/%m/%y")
 _MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y")
-_TIMES = ("", " %H:%M", " %H:%M:%S")
+_YEAR_FIRST = ("%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y%m%d")
+_TIMES = (" %H:%M:%S", " %H:%M", "")
 SAMPLE_SIZE = 2000
 
 
@@ -39,76 +42,98 @@ def _iso(value: str, tz: ZoneInfo) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _candidates(dayfirst: bool | None, sample: list[str]) -> list[str]:
-    dates: tuple[str, ...]
-    if dayfirst is True:
-        dates = _DAY_FIRST
-    elif dayfirst is False:
-        dates = _MONTH_FIRST
-    else:
-        # ambiguous dates (both parts <= 12): day-first for '-' and '.', month-first for '/'
-        slash = sum("/" in value for value in sample) > len(sample) / 2
-        dates = _MONTH_FIRST + _DAY_FIRST if slash else _DAY_FIRST + _MONTH_FIRST
-    formats = [date + time for date in dates for time in _TIMES]
-    formats += ["%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y%m%d"]
-    return formats
+def _family(dates: tuple[str, ...]) -> list[str]:
+    return [date + time for date in dates for time in _TIMES]
 
 
 def _strptime(values: pa.Array, fmt: str) -> pa.Array:
     return pc.strptime(values, format=fmt, unit="us", error_is_null=True)
 
 
-def detect_format(values: pa.Array, dayfirst: bool | None) -> str | None:
-    """The first format that parses every value of a sample, or ``None`` when none does."""
-    present = pc.drop_null(pc.if_else(pc.equal(pc.utf8_trim_whitespace(values), ""), None, values))
+def _parsed(sample: pa.Array, fmt: str) -> list[bool]:
+    if fmt == ISO:
+        utc = ZoneInfo("UTC")
+        return [_iso(str(text), utc) is not None for text in sample.to_pylist()]
+    return [bool(ok) for ok in pc.is_valid(_strptime(sample, fmt)).to_pylist()]
+
+
+def _coverage(sample: pa.Array, formats: list[str]) -> int:
+    covered = [False] * len(sample)
+    for fmt in formats:
+        covered = [c or p for c, p in zip(covered, _parsed(sample, fmt), strict=True)]
+    return sum(covered)
+
+
+def detect_formats(values: pa.Array, dayfirst: bool | None) -> list[str]:
+    """The formats that together parse a sample of ``values``, most general first.
+
+    Day-first versus month-first is decided once for the whole column: the family that parses
+    more values wins (``25-12-2017`` only parses day-first); on a tie, ``/`` dates are read
+    month-first and ``-`` or ``.`` dates day-first. Values no format parses are left for the
+    quarantine.
+    """
+    blank = pc.equal(pc.utf8_trim_whitespace(values), "")
+    present = pc.drop_null(pc.if_else(blank, None, values))
     sample = pc.unique(present).slice(0, SAMPLE_SIZE)
     if len(sample) == 0:
-        return None
-    texts = [str(value) for value in sample.to_pylist()]
-    utc = ZoneInfo("UTC")
-    if all(_iso(text, utc) is not None for text in texts):
-        return ISO
-    best, best_parsed = None, 0
-    for fmt in _candidates(dayfirst, texts):
-        parsed = len(sample) - _strptime(sample, fmt).null_count
-        if parsed == len(sample):
-            return fmt
-        if parsed > best_parsed:
-            best, best_parsed = fmt, parsed
-    # most values parse: the rest are quarantined as unparseable rather than all of them
-    return best if best_parsed >= len(sample) / 2 else None
+        return []
+    if dayfirst is None:
+        day = _coverage(sample, _family(_DAY_FIRST))
+        month = _coverage(sample, _family(_MONTH_FIRST))
+        texts = [str(value) for value in sample.to_pylist()]
+        slash = sum("/" in text for text in texts) > len(texts) / 2
+        dayfirst = day > month or (day == month and not slash)
+    dates = _DAY_FIRST if dayfirst else _MONTH_FIRST
+    remaining = [True] * len(sample)
+    chosen: list[str] = []
+    for fmt in [ISO, *_family(dates), *_YEAR_FIRST]:
+        parsed = _parsed(sample, fmt)
+        if any(r and p for r, p in zip(remaining, parsed, strict=True)):
+            chosen.append(fmt)
+            remaining = [r and not p for r, p in zip(remaining, parsed, strict=True)]
+        if not any(remaining):
+            break
+    return chosen
 
 
-def parse_timestamps(values: pa.Array, fmt: str | None, timezone: str) -> pa.Array:
-    """Parse text timestamps into UTC; values that do not parse become null.
+def _parse_iso(values: pa.Array, tz: ZoneInfo) -> pa.Array:
+    cache: dict[str, datetime | None] = {}
+    out: list[datetime | None] = []
+    for value in values.to_pylist():
+        if value is None:
+            out.append(None)
+            continue
+        if value not in cache:
+            cache[value] = _iso(value, tz)
+        out.append(cache[value])
+    return pa.array(out, TS_TYPE)
+
+
+def parse_timestamps(values: pa.Array, fmt: str, timezone: str) -> pa.Array:
+    """Parse text timestamps with one format into UTC; values that do not parse become null.
 
     Args:
         values: Text timestamps.
-        fmt: A ``strptime`` format, :data:`ISO`, or ``None`` (nothing parses).
+        fmt: A ``strptime`` format or :data:`ISO`.
         timezone: The zone of naive timestamps.
     """
     tz = zone(timezone)
-    if fmt is None:
-        return pa.nulls(len(values), TS_TYPE)
-    if fmt == ISO or "%z" in fmt:
-        if fmt == ISO:
-            cache: dict[str, datetime | None] = {}
-            out: list[datetime | None] = []
-            for value in values.to_pylist():
-                if value is None:
-                    out.append(None)
-                    continue
-                if value not in cache:
-                    cache[value] = _iso(value, tz)
-                out.append(cache[value])
-            return pa.array(out, TS_TYPE)
-        parsed = pc.strptime(values, format=fmt, unit="us", error_is_null=True)
-        return pc.cast(parsed, TS_TYPE)
-    naive = _strptime(values, fmt)
+    if fmt == ISO:
+        return _parse_iso(values, tz)
+    if "%z" in fmt:
+        return pc.cast(_strptime(values, fmt), TS_TYPE)
     local = pc.assume_timezone(
-        naive, timezone=timezone, ambiguous="earliest", nonexistent="earliest"
+        _strptime(values, fmt), timezone=timezone, ambiguous="earliest", nonexistent="earliest"
     )
     return pc.cast(local, TS_TYPE)
+
+
+def parse_any(values: pa.Array, formats: list[str], timezone: str) -> pa.Array:
+    """Parse with each format in turn, keeping the first that works for each value."""
+    result = pa.nulls(len(values), TS_TYPE)
+    for fmt in formats:
+        result = pc.coalesce(result, parse_timestamps(values, fmt, timezone))
+    return result
 
 
 def constant_timestamp(text: str, timezone: str, length: int) -> pa.Array:

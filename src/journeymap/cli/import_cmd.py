@@ -1,0 +1,87 @@
+"""``journeymap import``: events file + map (+ rules) into the workspace, with counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from journeymap.cli.app import _, console, handle_errors
+
+LARGE_FILE_BYTES = 5 * 1024 * 1024
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    app.command("import")(handle_errors(import_command))
+
+
+def import_command(
+    events: Annotated[
+        Path, typer.Argument(help="The events file (CSV, TSV, Parquet, JSONL, XES).")
+    ],
+    map_path: Annotated[Path, typer.Option("--map", help="The journey map (YAML or JSON).")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="A separate mapping rules file.")
+    ] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="The workspace DuckDB file.")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="An Ibis connection URL.")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: file name)."),
+    ] = None,
+    unmatched: Annotated[
+        str | None,
+        typer.Option("--unmatched", help="quarantine (default) or keep rows no rule matches."),
+    ] = None,
+) -> None:
+    """Import events: every row becomes an event or a quarantined row with its reason."""
+    from journeymap.services.imports import import_file
+
+    show_progress = (
+        console.is_terminal and events.is_file() and (events.stat().st_size >= LARGE_FILE_BYTES)
+    )
+    if show_progress:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(_("Reading"), total=None)
+
+            def advance(rows: int) -> None:
+                bar.update(task, description=f"{_('Reading')} {rows:,} {_('rows')}")
+
+            report = import_file(
+                events,
+                map_path,
+                rules_path=rules,
+                db=db,
+                engine=engine,
+                unmatched=unmatched,
+                format=format,
+                progress=advance,
+            )
+    else:
+        report = import_file(
+            events,
+            map_path,
+            rules_path=rules,
+            db=db,
+            engine=engine,
+            unmatched=unmatched,
+            format=format,
+        )
+    table = Table(title=report.source, show_header=True)
+    table.add_column(_("rows"))
+    table.add_column(_("count"), justify="right")
+    for label, count in report.count_rows():
+        table.add_row(label, f"{count:,}")
+    console.print(table)
+    if report.file_already_imported:
+        console.print(_("This data was imported before; nothing was added twice."))
