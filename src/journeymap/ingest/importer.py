@@ -185,10 +185,12 @@ def _run(
     fingerprint: Any,
     progress: ProgressCallback | None,
 ) -> None:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for batch in batches:
         first_row = report.rows_read + 1
         keys = row_keys(batch)
+        if rules.duplicates == "keep":
+            keys = _number_copies(keys, seen)
         for key in keys:
             fingerprint.update(key.encode())
         mapped = apply_rules(batch, rules, source=report.source, first_row=first_row, state=state)
@@ -199,7 +201,7 @@ def _run(
                 report.rows_already_imported += 1
                 continue
             reason = DUPLICATE if key in seen else mapped.reasons[index]
-            seen.add(key)
+            seen.setdefault(key, 1)
             if reason is None:
                 event_rows.append(index)
                 continue
@@ -224,6 +226,16 @@ def _run(
         writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
         if progress is not None:
             progress(report.rows_read)
+
+
+def _number_copies(keys: list[str], seen: dict[str, int]) -> list[str]:
+    """Give the n-th copy of an equal row the key ``<hash>#n``: kept, and still idempotent."""
+    numbered = []
+    for key in keys:
+        copy = seen.get(key + "#", 0) + 1
+        seen[key + "#"] = copy
+        numbered.append(key if copy == 1 else f"{key}#{copy}")
+    return numbered
 
 
 def _imports_row(report: ImportReport) -> pa.Table:

@@ -281,6 +281,10 @@ def apply_rules(
     Raises:
         RulesError: The rules name columns the data does not have, or cannot run on it.
     """
+    for name, value in rules.constant.items():
+        if name in batch.schema.names:
+            raise RulesError(f"constant column {name!r} already exists in the events")
+        batch = batch.append_column(name, pa.array([value] * batch.num_rows, pa.string()))
     _check_columns(batch, rules)
     batch = _with_bands(batch, rules)
     count = batch.num_rows

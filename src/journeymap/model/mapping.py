@@ -180,6 +180,10 @@ class MappingRules(Model):
             (``5-20`` shown as ``May-20``, ``1-5`` as ``01-May``); they are restored and counted.
         only: Conditions a row must meet to be imported at all (e.g. lifecycle COMPLETE);
             other rows are quarantined with the reason ``filtered out``.
+        constant: Raw columns with the same value on every row, added before the rules run
+            (e.g. ``{stage: won}`` for a file of won deals, then ``conversion`` on ``stage``).
+        duplicates: ``quarantine`` exact duplicate rows after the first (default) or ``keep``
+            them, for sources without ids where equal rows are distinct sessions.
     """
 
     columns: ColumnMapping
@@ -190,3 +194,5 @@ class MappingRules(Model):
     bands: list[AgeBand] = Field(default_factory=list)
     repair_spreadsheet_ranges: list[str] = Field(default_factory=list)
     only: list[Condition] = Field(default_factory=list)
+    constant: dict[str, str] = Field(default_factory=dict)
+    duplicates: Literal["quarantine", "keep"] = "quarantine"

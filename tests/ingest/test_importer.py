@@ -1,0 +1,189 @@
+"""The importer: every row accounted for, atomic, idempotent, persisted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from journeymap.errors import ReaderError, WorkspaceError
+from journeymap.ingest import ImportReport, Workspace, import_events
+from journeymap.model.mapping import MappingRules
+
+# ibis 12 on duckdb 2.0 / pandas 3 still calls APIs those deprecate; the project-wide filter
+# belongs in pyproject.toml (reported), until then each test module carries it.
+pytestmark = [
+    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+]
+
+RULES = MappingRules.model_validate(
+    {
+        "columns": {"person_id": "user", "timestamp": "when", "value": "amount"},
+        "conversion": [{"field": "event", "equals": "order"}],
+        "touchpoints": [
+            {"touchpoint": "search-ads", "when": [{"field": "utm_medium", "equals": "cpc"}]},
+            {"touchpoint": "checkout", "when": [{"field": "event", "equals": "order"}]},
+        ],
+        "keep": ["utm_medium"],
+    }
+)
+
+CSV = (
+    "user,when,utm_medium,event,amount\n"
+    "u1,2024-03-01 10:00,cpc,visit,\n"
+    'u1,2024-03-02 11:00,,order,"49,90"\n'
+    'u1,2024-03-02 11:00,,order,"49,90"\n'  # exact duplicate of the line above
+    ",2024-03-02 12:00,cpc,visit,\n"  # no person
+    "u2,yesterday,cpc,visit,\n"  # no usable time
+    "u2,2024-03-03 09:00,email,visit,\n"  # no rule
+)
+
+
+@pytest.fixture
+def events_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def counts(workspace: Workspace) -> tuple[int, int, int]:
+    return (
+        int(workspace.events().count().execute()),
+        int(workspace.quarantine().count().execute()),
+        int(workspace.imports().count().execute()),
+    )
+
+
+def test_every_row_is_an_event_or_quarantined_with_its_reason(events_csv: Path) -> None:
+    with Workspace("duckdb://") as workspace:
+        report = import_events(workspace, events_csv, RULES)
+        assert (report.rows_read, report.rows_imported, report.rows_quarantined) == (6, 2, 4)
+        assert report.quarantined == {
+            "exact duplicate": 1,
+            "missing person id": 1,
+            "unparseable timestamp": 1,
+            "no rule matched": 1,
+        }
+        assert report.rows_duplicate == 1
+        quarantine = workspace.quarantine().order_by("row_number").to_pyarrow().to_pylist()
+        assert [(q["row_number"], q["reason"]) for q in quarantine] == [
+            (3, "exact duplicate"),
+            (4, "missing person id"),
+            (5, "unparseable timestamp"),
+            (6, "no rule matched"),
+        ]
+        assert json.loads(quarantine[2]["raw"]) == {
+            "user": "u2",
+            "when": "yesterday",
+            "utm_medium": "cpc",
+            "event": "visit",
+            "amount": "",
+        }
+        events = workspace.events().order_by("ts").to_pyarrow().to_pylist()
+        assert [(e["touchpoint"], e["conversion"], e["value"]) for e in events] == [
+            ("search-ads", False, None),
+            ("checkout", True, 49.9),
+        ]
+        assert json.loads(events[0]["extra"]) == {"utm_medium": "cpc"}
+
+
+def test_unmatched_rows_kept_as_unmapped_when_asked(events_csv: Path) -> None:
+    with Workspace("duckdb://") as workspace:
+        report = import_events(workspace, events_csv, RULES, unmatched="keep")
+        assert (report.rows_imported, report.unmapped, report.rows_quarantined) == (3, 1, 3)
+        touchpoints = workspace.events().touchpoint.to_pyarrow().to_pylist()
+        assert sorted(touchpoints) == ["checkout", "search-ads", "unmapped"]
+
+
+def test_importing_twice_doubles_nothing(events_csv: Path) -> None:
+    with Workspace("duckdb://") as workspace:
+        first = import_events(workspace, events_csv, RULES)
+        before = counts(workspace)
+        second = import_events(workspace, events_csv, RULES)
+        assert counts(workspace) == (before[0], before[1], 2)
+        assert not first.file_already_imported
+        assert second.file_already_imported
+        assert (second.rows_read, second.rows_imported, second.rows_already_imported) == (6, 0, 6)
+        assert "imported before" in str(second)
+
+
+def test_appending_new_rows_imports_only_them(events_csv: Path, tmp_path: Path) -> None:
+    grown = tmp_path / "grown.csv"
+    grown.write_text(CSV + "u3,2024-03-04 09:00,cpc,visit,\n", encoding="utf-8")
+    with Workspace("duckdb://") as workspace:
+        import_events(workspace, events_csv, RULES)
+        report = import_events(workspace, grown, RULES)
+        assert (report.rows_imported, report.rows_already_imported) == (1, 6)
+        assert counts(workspace)[0] == 3
+
+
+def test_failed_import_leaves_the_workspace_as_it_was(tmp_path: Path, events_csv: Path) -> None:
+    broken = tmp_path / "broken.jsonl"
+    with broken.open("w", encoding="utf-8") as handle:
+        for number in range(60_000):  # more than one batch is written before the failure
+            handle.write(
+                json.dumps(
+                    {
+                        "user": f"p{number}",
+                        "when": "2024-01-01T00:00:00Z",
+                        "utm_medium": "cpc",
+                        "event": "visit",
+                        "amount": "",
+                    }
+                )
+                + "\n"
+            )
+        handle.write('{"user": "cut off\n')
+    with Workspace("duckdb://") as workspace:
+        import_events(workspace, events_csv, RULES)
+        before = counts(workspace)
+        with pytest.raises(ReaderError, match="line 60001"):
+            import_events(workspace, broken, RULES)
+        assert counts(workspace) == before
+
+
+def test_duplicates_can_be_kept_for_sources_without_ids(events_csv: Path) -> None:
+    rules = RULES.model_copy(update={"duplicates": "keep"})
+    with Workspace("duckdb://") as workspace:
+        report = import_events(workspace, events_csv, rules)
+        assert (report.rows_imported, report.rows_duplicate) == (3, 0)
+        again = import_events(workspace, events_csv, rules)
+        assert (again.rows_imported, again.rows_already_imported) == (0, 6)
+
+
+def test_dataframe_source_and_progress() -> None:
+    table = pa.table(
+        {
+            "user": ["a", "b"],
+            "when": ["2024-01-01"] * 2,
+            "utm_medium": ["cpc"] * 2,
+            "event": ["visit"] * 2,
+            "amount": ["", ""],
+        }
+    )
+    seen: list[int] = []
+    with Workspace("duckdb://") as workspace:
+        report: ImportReport = import_events(workspace, table, RULES, progress=seen.append)
+        assert report.source == "Table"
+        assert report.rows_imported == 2
+        assert seen == [2]
+
+
+def test_workspace_file_persists(tmp_path: Path, events_csv: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'work' / 'journeymap.duckdb'}"
+    with Workspace(url) as workspace:
+        import_events(workspace, events_csv, RULES)
+    with Workspace(url) as workspace:
+        assert counts(workspace) == (2, 4, 1)
+        ts = workspace.events().ts.max().execute()
+        assert ts.isoformat().startswith("2024-03-02T11:00:00")
+
+
+def test_unusable_workspace_is_a_workspace_error(tmp_path: Path) -> None:
+    not_a_database = tmp_path / "notes.duckdb"
+    not_a_database.write_text("hello", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="cannot open the workspace"):
+        Workspace(f"duckdb:///{not_a_database}")

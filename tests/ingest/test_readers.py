@@ -1,0 +1,153 @@
+"""Readers: every format arrives as text columns with the values as written."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from journeymap.errors import ReaderError
+from journeymap.ingest import read_events
+
+
+def rows(source: object, **options: object) -> list[dict[str, str | None]]:
+    batches = list(read_events(source, **options))  # type: ignore[arg-type]
+    return pa.Table.from_batches(batches).to_pylist()
+
+
+def test_csv_with_semicolons_and_quoted_fields(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text('user;note;amount\nu1;"a; b";"1,5"\nu2;"say ""hi""";2\n', encoding="utf-8")
+    assert rows(path) == [
+        {"user": "u1", "note": "a; b", "amount": "1,5"},
+        {"user": "u2", "note": 'say "hi"', "amount": "2"},
+    ]
+
+
+def test_csv_with_commas_keeps_leading_zeros_and_empty_values(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("user,zip,origin\n007,01234,\n", encoding="utf-8")
+    assert rows(path) == [{"user": "007", "zip": "01234", "origin": ""}]
+
+
+def test_csv_in_cp1252_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes("kunde,stadt\nk1,Köln €\n".encode("cp1252"))
+    assert rows(path) == [{"kunde": "k1", "stadt": "Köln €"}]
+
+
+def test_csv_with_byte_order_mark_has_clean_header(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes("\ufeffuser,event\nu1,visit\n".encode())
+    assert rows(path) == [{"user": "u1", "event": "visit"}]
+
+
+def test_tsv_by_extension_and_by_format(tmp_path: Path) -> None:
+    path = tmp_path / "events.tsv"
+    path.write_text("user\tevent\nu1\tvisit, then left\n", encoding="utf-8")
+    expected = [{"user": "u1", "event": "visit, then left"}]
+    assert rows(path) == expected
+    other = tmp_path / "events.data"
+    other.write_text("user\tevent\nu1\tvisit, then left\n", encoding="utf-8")
+    assert rows(other, format="tsv") == expected
+
+
+def test_parquet_values_become_text(tmp_path: Path) -> None:
+    path = tmp_path / "events.parquet"
+    pq.write_table(pa.table({"user": ["u1"], "amount": [2.5], "won": [True]}), path)
+    assert rows(path) == [{"user": "u1", "amount": "2.5", "won": "TRUE"}]
+
+
+def test_jsonl_with_missing_keys_and_nested_values(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"user": "u1", "n": 3}\n\n{"user": "u2", "tags": ["a"]}\n', encoding="utf-8")
+    assert rows(path) == [
+        {"user": "u1", "n": "3", "tags": None},
+        {"user": "u2", "n": None, "tags": '["a"]'},
+    ]
+
+
+def test_jsonl_bad_line_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"user": "u1"}\n{"user": \n', encoding="utf-8")
+    with pytest.raises(ReaderError, match="line 2"):
+        rows(path)
+
+
+XES = """<?xml version="1.0" encoding="UTF-8" ?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <global scope="event"><string key="concept:name" value="UNKNOWN"/></global>
+  <float key="meta:stats" value="1.0"><float key="nested" value="2.0"/></float>
+  <trace>
+    <string key="concept:name" value="case-1"/>
+    <string key="AMOUNT_REQ" value="5000"/>
+    <event>
+      <string key="concept:name" value="A_SUBMITTED"/>
+      <string key="lifecycle:transition" value="COMPLETE"/>
+      <date key="time:timestamp" value="2011-10-01T00:38:44.546+02:00"/>
+      <string key="org:resource" value="112"/>
+    </event>
+    <event>
+      <string key="concept:name" value="A_APPROVED"/>
+      <string key="lifecycle:transition" value="COMPLETE"/>
+      <date key="time:timestamp" value="2011-10-02T10:00:00.000+02:00"/>
+    </event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="case-2"/>
+    <event>
+      <string key="concept:name" value="A_SUBMITTED"/>
+      <date key="time:timestamp" value="2011-10-03T09:00:00.000+02:00"/>
+    </event>
+  </trace>
+</log>
+"""
+
+
+@pytest.mark.parametrize("name", ["log.xes", "log.xes.gz"])
+def test_xes_rows_are_events_with_trace_attributes(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    data = XES.encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    read = rows(path)
+    assert [(r["case:concept:name"], r["concept:name"]) for r in read] == [
+        ("case-1", "A_SUBMITTED"),
+        ("case-1", "A_APPROVED"),
+        ("case-2", "A_SUBMITTED"),
+    ]
+    assert read[0]["case:AMOUNT_REQ"] == "5000"
+    assert read[0]["org:resource"] == "112"
+    assert read[2]["case:AMOUNT_REQ"] is None  # trace attributes do not leak between traces
+    assert "nested" not in read[0] and "meta:stats" not in read[0]
+
+
+def test_truncated_xes_is_a_reader_error(tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    path.write_text(XES[: len(XES) // 2], encoding="utf-8")
+    with pytest.raises(ReaderError, match="not a readable XES log"):
+        rows(path)
+
+
+def test_dataframes_and_arrow_tables() -> None:
+    expected = [{"user": "u1", "n": "1"}, {"user": "u2", "n": "2"}]
+    assert rows(pd.DataFrame({"user": ["u1", "u2"], "n": [1, 2]})) == expected
+    assert rows(pl.DataFrame({"user": ["u1", "u2"], "n": [1, 2]})) == expected
+    assert rows(pa.table({"user": ["u1", "u2"], "n": [1, 2]})) == expected
+
+
+def test_unknown_inputs_are_reader_errors(tmp_path: Path) -> None:
+    with pytest.raises(ReaderError, match="cannot tell the format"):
+        rows(tmp_path / "events.xlsx")
+    with pytest.raises(ReaderError, match="file not found"):
+        rows(tmp_path / "missing.csv")
+    with pytest.raises(ReaderError, match="cannot read events from a dict"):
+        rows({"user": ["u1"]})
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ReaderError, match="empty"):
+        rows(empty)
