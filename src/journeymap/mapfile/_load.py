@@ -1,0 +1,108 @@
+"""Loading journey maps and mapping rules, with every problem located in the file."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from journeymap.errors import Location, MapFileError, MapValidationError
+from journeymap.mapfile._messages import _describe_value, issues_from_validation_error
+from journeymap.mapfile._parse import ParsedDocument, format_of, parse_text, read_file
+from journeymap.model import JourneyMap, MappingRules
+
+__all__ = ["load_map", "load_rules", "loads_map", "parse_file", "validate_document"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def parse_file(path: str | Path) -> ParsedDocument:
+    """Read and parse a map or rules file (format from the suffix)."""
+    file, text = read_file(path)
+    return parse_text(text, format_of(file), str(path))
+
+
+def validate_document(
+    model: type[ModelT], document: ParsedDocument, prefix: tuple[Any, ...] = ()
+) -> ModelT:
+    """Validate the document's data (at ``prefix``) as ``model``, locating every problem."""
+    data = document.data
+    for part in prefix:
+        data = data[part]
+    what = "a journey map" if model is JourneyMap else "mapping rules"
+    if data is None:
+        raise MapFileError(
+            f"the document is empty; {what} needs at least "
+            + ("'id' and 'name'" if model is JourneyMap else "'columns'"),
+            document.location(prefix),
+        )
+    if not isinstance(data, dict):
+        raise MapFileError(
+            f"the top level must be a mapping of fields (key: value) for {what}, "
+            f"found {_describe_value(data)}",
+            document.location(prefix),
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        issues = issues_from_validation_error(model, error, data, document.location, prefix)
+        issues.sort(key=lambda issue: _line_column(issue.location))
+        raise MapValidationError(issues) from None
+    except MapValidationError as error:
+        located = [
+            dataclasses.replace(issue, location=document.location(prefix + issue.path))
+            for issue in error.issues
+        ]
+        raise MapValidationError(located) from None
+
+
+def _line_column(location: Location | None) -> tuple[int, int]:
+    if location is None:
+        return (0, 0)
+    return (location.line or 0, location.column or 0)
+
+
+def load_map(path: str | Path) -> JourneyMap:
+    """Load a journey map from a ``.yaml``, ``.yml`` or ``.json`` file.
+
+    Raises:
+        MapFileError: the file is missing, unreadable or not valid YAML/JSON (with position).
+        UnsafeInputError: custom tags, alias bombs, too deep or too large documents.
+        MapValidationError: the map's content is wrong; every issue carries its location.
+
+    Examples:
+        >>> load_map("no-such-map.yaml")
+        Traceback (most recent call last):
+        ...
+        journeymap.errors.MapFileError: no-such-map.yaml: file not found; check the path and the working directory
+    """  # noqa: E501
+    return validate_document(JourneyMap, parse_file(path))
+
+
+def loads_map(text: str, *, format: str = "yaml", source: str = "<string>") -> JourneyMap:
+    """Load a journey map from text; ``source`` names it in error messages."""
+    return validate_document(JourneyMap, parse_text(text, format, source))
+
+
+def _rules_prefix(document: ParsedDocument) -> tuple[Any, ...]:
+    data = document.data
+    if isinstance(data, dict) and "mapping" in data and "columns" not in data:
+        return ("mapping",)
+    return ()
+
+
+def load_rules(path: str | Path) -> MappingRules:
+    """Load mapping rules from a YAML or JSON file.
+
+    The file holds the ``mapping`` section of a map: either its content at the top level
+    (``columns:``, ``touchpoints:``, ...) or wrapped in a ``mapping:`` key.
+
+    Raises:
+        MapFileError: as :func:`load_map`.
+        UnsafeInputError: as :func:`load_map`.
+        MapValidationError: the rules are wrong; every issue carries its location.
+    """
+    document = parse_file(path)
+    return validate_document(MappingRules, document, _rules_prefix(document))

@@ -1,0 +1,188 @@
+"""Reading map files into data: safety checks, syntax errors with positions, plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from journeymap.errors import Location, MapFileError, UnsafeInputError
+from journeymap.mapfile._limits import check_json_text, check_size, check_yaml_events
+from journeymap.mapfile._positions import JsonPosition, json_positions
+
+__all__ = ["FORMATS", "ParsedDocument", "format_of", "new_yaml", "parse_text", "read_file"]
+
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+@dataclass
+class ParsedDocument:
+    """A parsed document: the tree to edit, plain data to validate, where positions live."""
+
+    source: str
+    format: str
+    tree: Any
+    data: Any
+    positions: Any
+
+    def location(self, path: tuple[Any, ...], key: bool = False) -> Location:
+        """File location of the value (or key) at ``path``."""
+        from journeymap.mapfile._positions import locate
+
+        line, column = locate(self.positions, path, key=key)
+        return Location(self.source, line, column)
+
+
+def new_yaml() -> Any:
+    """A round-trip YAML instance with journeymap's output style."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = False
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    return yaml
+
+
+def format_of(path: Path) -> str:
+    """``yaml`` or ``json`` from the file suffix."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise MapFileError(
+            f"cannot tell the format from the suffix {path.suffix!r}; "
+            "name the file .yaml, .yml or .json",
+            Location(str(path)),
+        ) from None
+
+
+def read_file(path: str | Path) -> tuple[Path, str]:
+    """Read a map or rules file as text, refusing missing, oversized and non-UTF-8 files."""
+    file = Path(path)
+    source = str(path)
+    try:
+        size = file.stat().st_size
+    except FileNotFoundError:
+        raise MapFileError(
+            "file not found; check the path and the working directory", Location(source)
+        ) from None
+    except OSError as error:
+        raise MapFileError(f"cannot read the file: {error.strerror}", Location(source)) from None
+    if not file.is_file():
+        raise MapFileError("is not a file; give the path of a map file", Location(source))
+    check_size(size, source)
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise MapFileError(f"cannot read the file: {error.strerror}", Location(source)) from None
+    try:
+        return file, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise MapFileError(
+            "the file is not UTF-8 text; save it as UTF-8", Location(source, line, column)
+        ) from None
+
+
+def _offset_location(text: str, offset: int, source: str) -> Location:
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    return Location(source, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _plain(value: Any) -> Any:
+    """Plain Python values (dict, list, str, int, float, bool, None) from a ruamel tree."""
+    if isinstance(value, dict):
+        return {_plain_key(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, bool) or type(value).__name__ == "ScalarBoolean":
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain_key(key: Any) -> Any:
+    plain = _plain(key)
+    if isinstance(plain, dict | list):
+        return str(plain)
+    return plain
+
+
+def _yaml_syntax_error(error: Exception, text: str, source: str) -> MapFileError:
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    if isinstance(error, MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        location = (
+            Location(source, mark.line + 1, mark.column + 1) if mark else Location(source, 1, 1)
+        )
+        problem = error.problem or "invalid YAML"
+        context = f" ({error.context})" if error.context else ""
+        hint = "check the indentation, quotes and colons here"
+        if "duplicate key" in problem or "found duplicate key" in str(error):
+            hint = "each key may appear once in a mapping; remove or rename the repeated one"
+        return MapFileError(f"YAML syntax error: {problem}{context}; {hint}", location)
+    if isinstance(error, ReaderError):
+        return MapFileError(
+            f"the text contains a character YAML does not allow ({error.reason}); remove it",
+            _offset_location(text, error.position, source),
+        )
+    return MapFileError(f"YAML error: {error}", Location(source, 1, 1))
+
+
+def _parse_yaml(text: str, source: str) -> ParsedDocument:
+    from ruamel.yaml.error import YAMLError
+
+    yaml = new_yaml()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            check_yaml_events(yaml.parse(text), source)
+            tree = yaml.load(text)
+        except UnsafeInputError:
+            raise
+        except YAMLError as error:
+            raise _yaml_syntax_error(error, text, source) from None
+    return ParsedDocument(source, "yaml", tree, _plain(tree), tree)
+
+
+def _parse_json(text: str, source: str) -> ParsedDocument:
+    check_json_text(text, source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MapFileError(
+            f"JSON syntax error: {error.msg}; check commas, quotes and brackets here",
+            Location(source, error.lineno, error.colno),
+        ) from None
+    except (ValueError, RecursionError) as error:
+        raise MapFileError(f"JSON error: {error}", Location(source, 1, 1)) from None
+    positions: JsonPosition = json_positions(text)
+    return ParsedDocument(source, "json", data, data, positions)
+
+
+def parse_text(text: str, format: str, source: str) -> ParsedDocument:
+    """Parse ``text`` as ``yaml`` or ``json``; raise our errors with file:line:column."""
+    check_size(len(text.encode("utf-8", errors="replace")), source)
+    text = text.removeprefix("\ufeff")
+    if format == "yaml":
+        return _parse_yaml(text, source)
+    if format == "json":
+        return _parse_json(text, source)
+    raise MapFileError(f"unknown format {format!r}; use 'yaml' or 'json'", Location(source))
