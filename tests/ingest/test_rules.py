@@ -201,7 +201,7 @@ def test_rules_that_do_not_fit_are_clear_errors() -> None:
             WEB,
             touchpoints=[{"touchpoint": "x", "when": [{"field": "event", "regex": "(?=order)"}]}],
         )
-    with pytest.raises(RulesError, match="'campaign'.*available: user, when"):
+    with pytest.raises(RulesError, match=r"'campaign'.*available: user, when"):
         mapped(WEB, touchpoints=[{"touchpoint_from": "campaign"}])
     with pytest.raises(RulesError, match="unknown time zone 'Mars/Olympus'"):
         mapped(

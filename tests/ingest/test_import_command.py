@@ -1,0 +1,147 @@
+"""``journeymap import`` and the import use case behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.cli.app import app
+from journeymap.errors import RulesError, UsageError
+from journeymap.ingest import Workspace
+from journeymap.services.imports import import_file
+
+pytestmark = [
+    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+]
+
+MAP = """\
+id: shop
+name: Shop
+phases:
+  - {id: awareness, name: Awareness, order: 1}
+  - {id: purchase, name: Purchase, order: 2}
+touchpoints:
+  - {id: search-ads, name: Search ads, phases: [awareness]}
+  - {id: checkout, name: Checkout, phases: [purchase]}
+"""
+
+MAPPING = """\
+mapping:
+  columns: {person_id: user, timestamp: when, dayfirst: true}
+  conversion: [{field: event, equals: order}]
+  touchpoints:
+    - touchpoint: search-ads
+      when: [{field: utm_medium, equals: cpc}]
+    - touchpoint: checkout
+      phase: purchase
+      when: [{field: event, in: [checkout, order]}]
+"""
+
+EVENTS = (
+    "user;when;utm_medium;event\n"
+    "u1;01-02-2024 10:00;cpc;visit\n"
+    "u1;02-02-2024 11:00;;order\n"
+    ";02-02-2024 12:00;cpc;visit\n"
+    "u2;03-02-2024 09:00;email;visit\n"
+)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    paths = {
+        "map": tmp_path / "shop.yaml",
+        "bare_map": tmp_path / "bare.yaml",
+        "rules": tmp_path / "rules.yaml",
+        "events": tmp_path / "events.csv",
+        "db": tmp_path / "ws.duckdb",
+    }
+    paths["map"].write_text(MAP + MAPPING, encoding="utf-8")
+    paths["bare_map"].write_text(MAP, encoding="utf-8")
+    paths["rules"].write_text(MAPPING, encoding="utf-8")
+    paths["events"].write_text(EVENTS, encoding="utf-8")
+    return paths
+
+
+def test_cli_prints_counts_and_stores_events(files: dict[str, Path]) -> None:
+    runner = CliRunner()
+    args = ["import", str(files["events"]), "--map", str(files["map"]), "--db", str(files["db"])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = {line.strip("│ ").split("│")[0].strip(): line for line in result.output.splitlines()}
+    assert "4" in lines["read"] and "2" in lines["imported"]
+    assert "1" in lines["missing person id"] and "1" in lines["no rule matched"]
+    again = runner.invoke(app, args)
+    assert "imported before" in again.output
+    with Workspace(f"duckdb:///{files['db']}") as workspace:
+        assert workspace.events().count().execute() == 2
+
+
+def test_cli_keeps_unmatched_when_asked(files: dict[str, Path]) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "import",
+            str(files["events"]),
+            "--map",
+            str(files["map"]),
+            "--db",
+            str(files["db"]),
+            "--unmatched",
+            "keep",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "of which unmapped" in result.output
+
+
+def test_cli_user_errors_have_no_traceback(files: dict[str, Path]) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(
+        app,
+        [
+            "import",
+            str(files["events"].with_name("nope.csv")),
+            "--map",
+            str(files["map"]),
+            "--db",
+            str(files["db"]),
+        ],
+    )
+    assert missing.exit_code == 1
+    assert "Error:" in missing.output and "file not found" in missing.output
+    assert "Traceback" not in missing.output
+    both = runner.invoke(
+        app,
+        [
+            "import",
+            str(files["events"]),
+            "--map",
+            str(files["map"]),
+            "--db",
+            str(files["db"]),
+            "--engine",
+            "duckdb://",
+        ],
+    )
+    assert both.exit_code == 2
+    assert "not both" in both.output
+
+
+def test_rules_from_a_separate_file(files: dict[str, Path]) -> None:
+    report = import_file(
+        files["events"], files["bare_map"], rules_path=files["rules"], db=files["db"]
+    )
+    assert (report.rows_read, report.rows_imported) == (4, 2)
+    with Workspace(f"duckdb:///{files['db']}") as workspace:
+        phases = workspace.events().order_by("ts").phase.to_pyarrow().to_pylist()
+        assert phases == [None, "purchase"]
+
+
+def test_service_errors(files: dict[str, Path]) -> None:
+    with pytest.raises(RulesError, match="no 'mapping' section"):
+        import_file(files["events"], files["bare_map"], db=files["db"])
+    with pytest.raises(UsageError, match="--unmatched"):
+        import_file(files["events"], files["map"], db=files["db"], unmatched="drop")
