@@ -1,0 +1,220 @@
+"""``analyze``: every metric of a journey map against events, in one call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from journeymap.analysis.inputs import events_table
+from journeymap.analysis.result import Analysis
+from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
+from journeymap.engine.journeys import JourneyOptions, build_journeys
+from journeymap.errors import EngineError, JourneymapError
+from journeymap.model import JourneyMap
+
+__all__ = ["analyze"]
+
+
+def analyze(
+    journey_map: JourneyMap,
+    events_or_db: Any,
+    options: JourneyOptions | None = None,
+    **option_values: Any,
+) -> Analysis:
+    """Measure a journey map against events: funnels, drop-off, timing, paths, correlation.
+
+    Args:
+        journey_map: The map (phases and touchpoints give the funnel steps).
+        events_or_db: An Ibis events table, a ``Workspace``, a workspace path or URL, or a
+            pandas/polars DataFrame or Arrow table with the events contract's columns.
+        options: Ready-made options; else ``option_values`` (names of
+            :class:`~journeymap.engine.journeys.JourneyOptions`) over the settings.
+        **option_values: e.g. ``by="account"``, ``ordering="strict"``,
+            ``conversion_window="7d"``, ``breakdown=["persona"]``.
+
+    Returns:
+        The :class:`Analysis` with every table of docs/contracts.md (attribution tables when
+        :mod:`journeymap.attribution` is available).
+
+    Raises:
+        AnalysisError: for a missing column or an impossible request.
+        EngineError: when the database fails.
+    """
+    options = options or JourneyOptions.from_settings(**option_values)
+    events = events_table(events_or_db)
+    try:
+        journeys = build_journeys(events, journey_map, options)
+        journeys = _cache(journeys)
+        tables = _metrics(journeys, journey_map, options)
+        summary = _summary(journeys, journey_map, options, tables)
+    except JourneymapError:
+        raise
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] in {"duckdb", "ibis", "pyarrow", "sqlglot"}:
+            raise EngineError(f"the analysis failed in the database: {exc}") from exc
+        raise
+    analysis = Analysis(
+        tables, summary, journeys=journeys, journey_map=journey_map, options=options
+    )
+    _add_attribution(analysis)
+    return analysis
+
+
+def _cache(journeys: ir.Table) -> ir.Table:
+    """Materialise the journeys once as a temporary table so every metric reuses them."""
+    import uuid
+
+    import ibis
+
+    try:
+        backend = ibis.get_backend(journeys)
+        name = f"journeymap_journeys_{uuid.uuid4().hex}"
+        return backend.create_table(name, journeys, temp=True)  # type: ignore[attr-defined,no-any-return]
+    except Exception:  # pragma: no cover - backends without temporary tables stay lazy
+        return journeys
+
+
+def _metrics(
+    journeys: ir.Table, journey_map: JourneyMap, options: JourneyOptions
+) -> dict[str, pa.Table]:
+    phase_order = [p.id for p in journey_map.ordered_phases()]
+    return {
+        "phase_funnel": funnel.phase_funnel(journeys, journey_map, options),
+        "touchpoint_funnel": funnel.touchpoint_funnel(journeys, journey_map, options),
+        "touchpoint_stats": stats.touchpoint_stats(journeys, journey_map),
+        "dropoff": dropoff.dropoff(journeys),
+        "checkout_abandonment": dropoff.checkout_abandonment(journeys, journey_map, options),
+        "time_to_convert": timing.time_to_convert(journeys),
+        "time_to_convert_histogram": timing.time_to_convert_histogram(journeys),
+        "time_in_phase": timing.time_in_phase(journeys, phase_order),
+        "time_between_steps": timing.time_between_steps(journeys),
+        "paths": paths.paths(journeys, options),
+        "sankey": paths.sankey(journeys, options),
+        "variants": variants.variants(journeys, options.top_variants),
+        "correlation": correlation.correlation(journeys, options),
+    }
+
+
+def _summary(
+    journeys: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    tables: dict[str, pa.Table],
+) -> dict[str, Any]:
+    from journeymap.engine.journeys import journey_facts
+
+    facts = journey_facts(journeys)
+    head = (
+        facts.aggregate(
+            journeys=facts.count(),
+            conversions=facts.converted.sum(),
+            value=facts.value.sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    events = (
+        journeys.aggregate(
+            events=journeys.count(),
+            persons=journeys.person_id.nunique(),
+            accounts=journeys.account_id.nunique(),
+            first_ts=journeys.ts.min(),
+            last_ts=journeys.ts.max(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    count = int(head["journeys"] or 0)
+    conversions = int(head["conversions"] or 0)
+    correlation_rows = tables["correlation"].to_pylist()
+    overall = [r for r in correlation_rows if r.get("breakdown") is None]
+    positive = [r for r in overall if r["direction"] == "positive"]
+    negative = sorted(
+        (r for r in overall if r["direction"] == "negative"), key=lambda r: r["odds_ratio"]
+    )
+    return {
+        "map_id": journey_map.id,
+        "journeys": count,
+        "persons": int(events["persons"] or 0),
+        "accounts": int(events["accounts"] or 0),
+        "events": int(events["events"] or 0),
+        "conversions": conversions,
+        "conversion_rate": conversions / count if count else 0.0,
+        "value": float(head["value"] or 0.0),
+        "first_ts": _iso(events["first_ts"]),
+        "last_ts": _iso(events["last_ts"]),
+        "options": options.to_json(),
+        "top_dropoffs": tables["dropoff"].slice(0, 5).to_pylist(),
+        "top_positive": [_brief(r) for r in positive[:5]],
+        "top_negative": [_brief(r) for r in negative[:5]],
+        "top_attributed": [],
+    }
+
+
+def _brief(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "touchpoint": row["touchpoint"],
+        "odds_ratio": row["odds_ratio"],
+        "journeys_with": row["journeys_with"],
+    }
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return None if value is None else str(value)
+
+
+def _add_attribution(analysis: Analysis) -> None:
+    """Add ``attribution`` and ``markov_removal_effects`` once journeymap.attribution exists."""
+    try:
+        from journeymap import attribution
+    except ImportError:
+        return
+    compare = getattr(attribution, "compare_models", None)
+    attribute = getattr(attribution, "attribute", None)
+    if compare is None or attribute is None or analysis.journeys is None:
+        return
+    journey_map = analysis.journey_map
+    parts = [
+        compare(analysis.journeys, journey_map, level=level)
+        for level in ("touchpoint", "channel", "phase")
+    ]
+    table = pa.concat_tables(
+        [p.select(["model", "level", "key", "conversions", "value", "share"]) for p in parts],
+        promote_options="permissive",
+    )
+    analysis.tables["attribution"] = table
+    rows = []
+    for collapse in (True, False):
+        result = attribute(
+            analysis.journeys, journey_map, model="markov", order=1, collapse_repeats=collapse
+        )
+        for row in result.table.to_pylist():
+            rows.append(
+                {
+                    "order": 1,
+                    "collapse_repeats": collapse,
+                    "touchpoint": row["key"],
+                    "removal_effect": row.get("removal_effect"),
+                }
+            )
+    analysis.tables["markov_removal_effects"] = pa.Table.from_pylist(
+        rows,
+        pa.schema(
+            [
+                ("order", pa.int64()),
+                ("collapse_repeats", pa.bool_()),
+                ("touchpoint", pa.string()),
+                ("removal_effect", pa.float64()),
+            ]
+        ),
+    )
+    markov = [r for r in table.to_pylist() if r["model"] == "markov" and r["level"] == "touchpoint"]
+    markov.sort(key=lambda r: -(r["share"] or 0))
+    analysis.summary["top_attributed"] = [
+        {"key": r["key"], "share": r["share"], "conversions": r["conversions"]} for r in markov[:5]
+    ]

@@ -1,0 +1,120 @@
+"""Drop-off correlation: odds of converting for journeys that did vs did not touch a touchpoint.
+
+With a prior count ``a`` added to every cell of the 2x2 table::
+
+    odds_ratio = (cw + a) * (nwo - cwo + a) / ((nw - cw + a) * (cwo + a))
+
+where ``cw`` / ``nw`` are converted / all journeys with the touchpoint and ``cwo`` / ``nwo``
+those without. The confidence interval is Woolf's: ``exp(log(OR) +- z * sqrt(sum(1/cell)))``.
+Conversion events themselves do not count as touching (they would trivially predict it).
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+from typing import Any
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from journeymap.engine._tables import records_table
+from journeymap.engine.journeys import JourneyOptions, journey_facts
+
+__all__ = ["correlation", "odds_ratio"]
+
+
+def odds_ratio(
+    converted_with: int,
+    journeys_with: int,
+    converted_without: int,
+    journeys_without: int,
+    prior: float = 1.0,
+    confidence: float = 0.95,
+) -> tuple[float, float, float]:
+    """(odds ratio, CI low, CI high) with ``prior`` added to every cell."""
+    a = converted_with + prior
+    b = journeys_with - converted_with + prior
+    c = converted_without + prior
+    d = journeys_without - converted_without + prior
+    if min(a, b, c, d) <= 0:
+        return (math.nan, math.nan, math.nan)
+    ratio = (a * d) / (b * c)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    spread = z * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return (ratio, math.exp(math.log(ratio) - spread), math.exp(math.log(ratio) + spread))
+
+
+def correlation(journeys: ir.Table, options: JourneyOptions) -> pa.Table:
+    """Per touchpoint (and per breakdown value) the odds ratio of converting (contract table).
+
+    Rows with fewer than ``correlation_min_support`` journeys touching are left out; rows are
+    sorted by odds ratio, highest first.
+    """
+    breakdown = list(options.breakdown)
+    facts = journey_facts(journeys, breakdown)
+    touched = journeys.filter(~journeys.conversion).select("journey_id", "touchpoint").distinct()
+    joined = touched.join(facts, "journey_id")
+    rows: list[dict[str, Any]] = []
+    groupings: list[str | None] = [None, *breakdown]
+    for column in groupings:
+        keys = ["touchpoint"] + ([column] if column else [])
+        per = joined.group_by(keys).aggregate(
+            journeys_with=joined.count(), converted_with=joined.converted.sum()
+        )
+        group_keys = [column] if column else []
+        if group_keys:
+            totals_expr = facts.group_by(group_keys).aggregate(
+                n=facts.count(), c=facts.converted.sum()
+            )
+        else:
+            totals_expr = facts.aggregate(n=facts.count(), c=facts.converted.sum())
+        totals = {
+            (row[column] if column else None): row for row in totals_expr.to_pyarrow().to_pylist()
+        }
+        for row in per.to_pyarrow().to_pylist():
+            total = totals[row[column] if column else None]
+            nw, cw = int(row["journeys_with"]), int(row["converted_with"] or 0)
+            if nw < options.correlation_min_support:
+                continue
+            nwo, cwo = int(total["n"]) - nw, int(total["c"] or 0) - cw
+            ratio, low, high = odds_ratio(
+                cw, nw, cwo, nwo, options.correlation_prior, options.confidence
+            )
+            rows.append(
+                {
+                    "touchpoint": row["touchpoint"],
+                    "breakdown": column,
+                    "breakdown_value": row[column] if column else None,
+                    "journeys_with": nw,
+                    "converted_with": cw,
+                    "journeys_without": nwo,
+                    "converted_without": cwo,
+                    "odds_ratio": ratio,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "direction": "positive" if ratio >= 1 else "negative",
+                }
+            )
+    rows.sort(
+        key=lambda r: (
+            r["breakdown"] or "",
+            r["breakdown_value"] or "",
+            -(r["odds_ratio"] if not math.isnan(r["odds_ratio"]) else 0),
+            r["touchpoint"],
+        )
+    )
+    columns: list[tuple[str, pa.DataType]] = [("touchpoint", pa.string())]
+    if breakdown:
+        columns += [("breakdown", pa.string()), ("breakdown_value", pa.string())]
+    columns += [
+        ("journeys_with", pa.int64()),
+        ("converted_with", pa.int64()),
+        ("journeys_without", pa.int64()),
+        ("converted_without", pa.int64()),
+        ("odds_ratio", pa.float64()),
+        ("ci_low", pa.float64()),
+        ("ci_high", pa.float64()),
+        ("direction", pa.string()),
+    ]
+    return records_table(rows, columns)

@@ -1,0 +1,96 @@
+"""Drop-off: where journeys end without converting, and checkout abandonment."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from journeymap.engine._tables import records_table
+from journeymap.engine.journeys import JourneyOptions, journey_facts
+from journeymap.model import JourneyMap
+
+__all__ = ["checkout_abandonment", "checkout_touchpoints", "dropoff"]
+
+
+def dropoff(journeys: ir.Table, top: int | None = None) -> pa.Table:
+    """Non-converted journeys by their last phase and touchpoint (contract table ``dropoff``).
+
+    ``share`` is of all journeys that did not convert; rows are sorted by ``journeys`` desc.
+    """
+    last = journeys.mutate(
+        _last=journeys.step.max().over(group_by=journeys.journey_id),
+        _converted=journeys.conversion.any().over(group_by=journeys.journey_id),
+    )
+    ends = last.filter((last.step == last._last) & ~last._converted)
+    counts = ends.group_by(last_phase=ends.phase, last_touchpoint=ends.touchpoint).aggregate(
+        journeys=ends.count()
+    )
+    rows = counts.order_by([counts.journeys.desc(), counts.last_touchpoint]).to_pyarrow()
+    records = rows.to_pylist()
+    total = sum(int(row["journeys"]) for row in records)
+    for row in records:
+        row["share"] = row["journeys"] / total if total else 0.0
+    if top is not None:
+        records = records[:top]
+    return records_table(
+        records,
+        [
+            ("last_phase", pa.string()),
+            ("last_touchpoint", pa.string()),
+            ("journeys", pa.int64()),
+            ("share", pa.float64()),
+        ],
+    )
+
+
+def checkout_touchpoints(journey_map: JourneyMap, options: JourneyOptions) -> list[str]:
+    """The checkout touchpoints: the option, else those whose id or catalog is ``checkout``."""
+    if options.checkout_touchpoints:
+        return list(options.checkout_touchpoints)
+    return [
+        tp.id
+        for tp in journey_map.touchpoints
+        if tp.id == "checkout" or tp.catalog == "checkout" or "checkout" in tp.id
+    ]
+
+
+def checkout_abandonment(
+    journeys: ir.Table, journey_map: JourneyMap, options: JourneyOptions
+) -> pa.Table:
+    """Journeys that reached a checkout touchpoint and did not convert (contract table)."""
+    columns = [
+        ("touchpoint", pa.string()),
+        ("reached", pa.int64()),
+        ("converted", pa.int64()),
+        ("abandoned", pa.int64()),
+        ("abandonment_rate", pa.float64()),
+    ]
+    targets = checkout_touchpoints(journey_map, options)
+    if not targets:
+        return records_table([], columns)
+    facts = journey_facts(journeys)
+    touched = (
+        journeys.filter(journeys.touchpoint.isin(targets))
+        .select("journey_id", "touchpoint")
+        .distinct()
+    )
+    joined = touched.join(facts, "journey_id")
+    counts = joined.group_by("touchpoint").aggregate(
+        reached=joined.count(), converted=joined.converted.sum()
+    )
+    found = {row["touchpoint"]: row for row in counts.to_pyarrow().to_pylist()}
+    rows = []
+    for touchpoint in targets:
+        row = found.get(touchpoint, {"reached": 0, "converted": 0})
+        reached = int(row["reached"] or 0)
+        converted = int(row["converted"] or 0)
+        rows.append(
+            {
+                "touchpoint": touchpoint,
+                "reached": reached,
+                "converted": converted,
+                "abandoned": reached - converted,
+                "abandonment_rate": (reached - converted) / reached if reached else 0.0,
+            }
+        )
+    return records_table(rows, columns)

@@ -1,0 +1,329 @@
+"""Journeys: the events of one person or account, ordered by time.
+
+Journeys are split by session and by conversion, with the map's phase filled in.
+
+Every metric of :mod:`journeymap.engine` starts from :func:`build_journeys`. The result is a
+lazy :class:`ibis.Table`; nothing runs until a metric asks for its (small) result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+from ibis import _
+
+from journeymap.errors import AnalysisError, UsageError
+from journeymap.model import JourneyMap
+from journeymap.settings import Setting, parse_bool, register
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "JourneyOptions",
+    "build_journeys",
+    "parse_duration",
+]
+
+EVENT_COLUMNS = (
+    "person_id",
+    "account_id",
+    "ts",
+    "touchpoint",
+    "phase",
+    "persona",
+    "conversion",
+    "value",
+)
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str | timedelta | None) -> timedelta | None:
+    """Parse ``30m``, ``12h``, ``30d``, ``2w`` or ``90s`` into a timedelta (``none`` -> None).
+
+    Examples:
+        >>> parse_duration("30m")
+        datetime.timedelta(seconds=1800)
+    """
+    if text is None or isinstance(text, timedelta):
+        return text
+    cleaned = str(text).strip().lower()
+    if cleaned in {"", "none", "off", "0"}:
+        return None
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhdw])", cleaned)
+    if not match:
+        raise UsageError(
+            f"{text!r} is not a duration; write a number and a unit s, m, h, d or w (e.g. 30m, 30d)"
+        )
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _parse_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+register(Setting("journeys.by", "person", "Build journeys per `person` or per `account` (B2B)."))
+register(
+    Setting(
+        "journeys.session_gap",
+        None,
+        "Split a journey after this much inactivity (e.g. 30m); none keeps one journey.",
+        parse_duration,
+    )
+)
+register(
+    Setting(
+        "journeys.after_conversion",
+        "end",
+        "After a conversion the journey `end`s (later events start a new one) or `continue`s.",
+    )
+)
+register(Setting("analysis.breakdown", [], "Columns to break funnels down by.", _parse_list))
+register(
+    Setting(
+        "funnel.conversion_window",
+        timedelta(days=30),
+        "A funnel step counts only within this time of the first step (e.g. 30d).",
+        parse_duration,
+    )
+)
+register(Setting("funnel.ordering", "ordered", "Funnel step ordering: any, ordered or strict."))
+register(Setting("paths.top", 10, "How many top paths to list before the Other bucket.", int))
+register(
+    Setting(
+        "paths.collapse_repeats",
+        True,
+        "Collapse consecutive repeats of a touchpoint in paths and Sankey edges.",
+        parse_bool,
+    )
+)
+register(Setting("correlation.prior", 1.0, "Prior count added to each odds-ratio cell.", float))
+register(
+    Setting(
+        "correlation.min_support", 5, "Fewest journeys touching a touchpoint to report it.", int
+    )
+)
+register(Setting("correlation.confidence", 0.95, "Confidence level of odds-ratio CIs.", float))
+
+
+@dataclass
+class JourneyOptions:
+    """How journeys are cut and how the metrics are computed.
+
+    Attributes:
+        by: ``person`` or ``account`` (an account reaches a phase when any member does).
+        session_gap: Inactivity that starts a new journey; ``None`` never splits.
+        after_conversion: ``end`` (events after a conversion start a new journey) or
+            ``continue`` (repeat purchases stay in the journey).
+        breakdown: Columns (e.g. ``persona`` or a raw column kept in ``extra``) to break down by.
+        conversion_window: Funnel steps count only this long after step 1 (``None``: no limit).
+        ordering: Funnel ordering, ``any``, ``ordered`` or ``strict``.
+        top_paths: How many paths to list before ``Other``.
+        collapse_repeats: Collapse consecutive repeats of a touchpoint in paths.
+        correlation_prior: Prior count added to each cell of the odds ratio.
+        correlation_min_support: Fewest journeys touching a touchpoint to report it.
+        confidence: Confidence level of the odds-ratio intervals.
+        funnel_touchpoints: Touchpoint funnel steps (default: the map's touchpoints in phase
+            order).
+        checkout_touchpoints: Touchpoints counted for checkout abandonment (default: those
+            whose id or catalog entry is ``checkout``).
+        top_variants: How many variants to list.
+    """
+
+    by: Literal["person", "account"] = "person"
+    session_gap: timedelta | None = None
+    after_conversion: Literal["end", "continue"] = "end"
+    breakdown: list[str] = field(default_factory=list)
+    conversion_window: timedelta | None = timedelta(days=30)
+    ordering: Literal["any", "ordered", "strict"] = "ordered"
+    top_paths: int = 10
+    collapse_repeats: bool = True
+    correlation_prior: float = 1.0
+    correlation_min_support: int = 5
+    confidence: float = 0.95
+    funnel_touchpoints: list[str] | None = None
+    checkout_touchpoints: list[str] | None = None
+    top_variants: int = 50
+
+    def __post_init__(self) -> None:
+        """Check the choices so a typo fails with a clear message."""
+        self.session_gap = parse_duration(self.session_gap)
+        self.conversion_window = parse_duration(self.conversion_window)
+        if isinstance(self.breakdown, str):
+            self.breakdown = _parse_list(self.breakdown)
+        choices: dict[str, tuple[str, ...]] = {
+            "by": ("person", "account"),
+            "after_conversion": ("end", "continue"),
+            "ordering": ("any", "ordered", "strict"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise UsageError(
+                    f"{name}={getattr(self, name)!r} is not valid; use one of {', '.join(allowed)}"
+                )
+        if not 0 < self.confidence < 1:
+            raise UsageError(f"confidence={self.confidence} must be between 0 and 1")
+
+    @classmethod
+    def from_settings(cls, **explicit: Any) -> JourneyOptions:
+        """Options from the settings layers, with explicit (non-None) values winning."""
+        from journeymap.settings import resolve
+
+        names = {
+            "by": "journeys.by",
+            "session_gap": "journeys.session_gap",
+            "after_conversion": "journeys.after_conversion",
+            "breakdown": "analysis.breakdown",
+            "conversion_window": "funnel.conversion_window",
+            "ordering": "funnel.ordering",
+            "top_paths": "paths.top",
+            "collapse_repeats": "paths.collapse_repeats",
+            "correlation_prior": "correlation.prior",
+            "correlation_min_support": "correlation.min_support",
+            "confidence": "correlation.confidence",
+        }
+        unknown = set(explicit) - set(cls.__dataclass_fields__)
+        if unknown:
+            known = ", ".join(sorted(cls.__dataclass_fields__))
+            raise UsageError(f"unknown analysis option(s) {sorted(unknown)}; known: {known}")
+        values: dict[str, Any] = {}
+        for option, setting in names.items():
+            values[option] = resolve(setting, explicit.get(option))
+        values.update({k: v for k, v in explicit.items() if k not in names and v is not None})
+        return cls(**values)
+
+    def to_json(self) -> dict[str, Any]:
+        """The options as JSON-able values (durations in seconds)."""
+        data = asdict(self)
+        for name in ("session_gap", "conversion_window"):
+            value = data[name]
+            data[name] = value.total_seconds() if value is not None else None
+        return data
+
+
+def _phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for touchpoint in journey_map.touchpoints:
+        first = journey_map.first_phase_of(touchpoint.id)
+        if first is not None:
+            lookup[touchpoint.id] = first
+    return lookup
+
+
+def breakdown_column(events: ir.Table, name: str) -> ir.Value:
+    """The expression of a breakdown column: a real column, else a key of the ``extra`` JSON."""
+    if name in events.columns:
+        return events[name].cast("string")
+    if "extra" in events.columns:
+        return events.extra.cast("json")[name].str
+    raise AnalysisError(
+        f"cannot break down by {name!r}: the events have no such column; "
+        f"available: {', '.join(events.columns)}"
+    )
+
+
+def build_journeys(
+    events: ir.Table, journey_map: JourneyMap, options: JourneyOptions | None = None
+) -> ir.Table:
+    """Cut events into ordered journeys (see docs/contracts.md, "Journeys").
+
+    Args:
+        events: Any Ibis table with the events contract's columns.
+        journey_map: The map; it supplies the phase of events that carry none.
+        options: How to cut journeys; defaults to :class:`JourneyOptions()`.
+
+    Returns:
+        A lazy table with ``journey_id``, ``person_id``, ``account_id``, ``ts``, ``touchpoint``,
+        ``phase``, ``persona``, ``conversion``, ``value``, ``step`` and the breakdown columns.
+
+    Raises:
+        AnalysisError: if a required column is missing.
+    """
+    options = options or JourneyOptions()
+    missing = [name for name in EVENT_COLUMNS if name not in events.columns]
+    if missing:
+        raise AnalysisError(
+            f"the events table lacks the column(s) {', '.join(missing)}; "
+            "import events with `journeymap import` or provide the events contract's columns"
+        )
+    lookup = _phase_lookup(journey_map)
+    tie = events.event_key if "event_key" in events.columns else events.touchpoint
+    mapped_phase = events.touchpoint.substitute(lookup, else_=ibis.null("string"))
+    base = events.select(
+        person_id=events.person_id.cast("string"),
+        account_id=events.account_id.cast("string"),
+        ts=events.ts,
+        touchpoint=events.touchpoint.cast("string"),
+        phase=ibis.coalesce(events.phase.cast("string"), mapped_phase),
+        persona=events.persona.cast("string"),
+        conversion=events.conversion.cast("boolean").fill_null(False),
+        value=events.value.cast("float64"),
+        _tie=tie.cast("string"),
+        **{
+            name: breakdown_column(events, name)
+            for name in options.breakdown
+            if name not in EVENT_COLUMNS
+        },
+    )
+    if options.by == "account":
+        base = base.mutate(_actor=ibis.coalesce(base.account_id, base.person_id))
+    else:
+        base = base.mutate(_actor=base.person_id)
+    order = [base.ts, base._tie, base.person_id]
+    actor_window = ibis.window(group_by=base._actor, order_by=order)
+    previous_ts = base.ts.lag().over(actor_window)
+    previous_conversion = base.conversion.lag().over(actor_window)
+    new_session = ibis.literal(False)
+    if options.session_gap is not None:
+        gap = int(options.session_gap.total_seconds())
+        new_session = (base.ts.epoch_seconds() - previous_ts.epoch_seconds()) > gap
+    if options.after_conversion == "end":
+        new_session = new_session | previous_conversion.fill_null(False)
+    marked = base.mutate(_new=new_session.fill_null(False).cast("int64"))
+    running = ibis.window(
+        group_by=marked._actor,
+        order_by=[marked.ts, marked._tie, marked.person_id],
+        preceding=None,
+        following=0,
+    )
+    numbered = marked.mutate(_segment=marked._new.sum().over(running))
+    journey_id = numbered._actor + ibis.literal("#") + numbered._segment.cast("string")
+    with_id = numbered.mutate(journey_id=journey_id)
+    step = ibis.row_number().over(
+        ibis.window(
+            group_by=with_id.journey_id, order_by=[with_id.ts, with_id._tie, with_id.person_id]
+        )
+    )
+    extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
+    return with_id.select(
+        "journey_id",
+        "person_id",
+        "account_id",
+        "ts",
+        "touchpoint",
+        "phase",
+        "persona",
+        "conversion",
+        "value",
+        *extra,
+        step=(step + 1).cast("int64"),
+    )
+
+
+def journey_facts(journeys: ir.Table, breakdown: list[str] | None = None) -> ir.Table:
+    """One row per journey: first/last time, events, whether and when it converted, breakdown."""
+    columns: dict[str, Any] = {
+        "first_ts": _.ts.min(),
+        "last_ts": _.ts.max(),
+        "events": _.count(),
+        "converted": _.conversion.any(),
+        "conversion_ts": _.ts.min(where=_.conversion),
+        "value": _.value.sum(where=_.conversion),
+    }
+    for name in breakdown or []:
+        columns[name] = journeys[name].first(where=journeys[name].notnull(), order_by=journeys.step)
+    return journeys.group_by("journey_id").aggregate(**columns)

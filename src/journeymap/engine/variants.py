@@ -1,0 +1,41 @@
+"""Variants: distinct touchpoint sequences with counts, conversion rate and personas."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from journeymap.engine._tables import records_table
+from journeymap.engine.paths import journey_paths
+
+__all__ = ["variants"]
+
+
+def variants(journeys: ir.Table, top: int = 50) -> pa.Table:
+    """The ``top`` most frequent full touchpoint sequences (repeats kept).
+
+    ``personas`` lists, comma-separated and sorted, the personas whose journeys follow the
+    variant, so personas can be grouped by the variants they share.
+    """
+    per = journey_paths(journeys, collapse_repeats=False)
+    counts = per.group_by(variant=per.path, length=per.length).aggregate(
+        journeys=per.count(),
+        conversions=per.converted.sum(),
+        _personas=per.persona.collect(distinct=True),
+    )
+    counts = counts.order_by([counts.journeys.desc(), counts.variant]).limit(top)
+    rows = counts.to_pyarrow().to_pylist()
+    for row in rows:
+        row["conversion_rate"] = row["conversions"] / row["journeys"] if row["journeys"] else 0.0
+        row["personas"] = ", ".join(sorted(p for p in row.pop("_personas") or [] if p))
+    return records_table(
+        rows,
+        [
+            ("variant", pa.string()),
+            ("length", pa.int64()),
+            ("journeys", pa.int64()),
+            ("conversions", pa.int64()),
+            ("conversion_rate", pa.float64()),
+            ("personas", pa.string()),
+        ],
+    )

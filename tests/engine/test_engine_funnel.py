@@ -1,0 +1,111 @@
+"""Phase funnel in each ordering mode, with window expiry, strict reset and breakdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from engine_events import events
+
+from journeymap.engine.funnel import phase_funnel, touchpoint_funnel
+from journeymap.engine.journeys import JourneyOptions, build_journeys
+from journeymap.model import JourneyMap
+
+DAY = 24.0
+
+# p1: awareness, consideration, purchase (+ conversion)         ordered 3, any 3, strict 3
+# p2: consideration before awareness, then purchase            ordered 1, any 3, strict 1
+# p3: awareness twice, an unmapped event, consideration        ordered 2, any 2, strict 1
+# p4: consideration 40 days after awareness (window 30 days)   ordered 1, any 1, strict 1
+# p5: awareness, awareness again 40 days later, consideration  ordered 2, any 1, strict 2
+ROWS: list[tuple[Any, ...]] = [
+    ("p1", 0, "ad", False, None, "anna"),
+    ("p1", 1, "reviews", False, None, "anna"),
+    ("p1", 2, "checkout", False, None, "anna"),
+    ("p1", 3, "buy", True, None, "anna"),
+    ("p2", 0, "reviews", False, None, "bob"),
+    ("p2", 1, "ad", False, None, "bob"),
+    ("p2", 2, "checkout", False, None, "bob"),
+    ("p3", 0, "ad", False, None, "anna"),
+    ("p3", 1, "blog", False, None, "anna"),
+    ("p3", 2, "unknown-page", False, None, "anna"),
+    ("p3", 3, "reviews", False, None, "anna"),
+    ("p4", 0, "ad", False, None, "bob"),
+    ("p4", 40 * DAY, "reviews", False, None, "bob"),
+    ("p5", 0, "ad", False, None, "bob"),
+    ("p5", 40 * DAY, "ad", False, None, "bob"),
+    ("p5", 41 * DAY, "reviews", False, None, "bob"),
+]
+
+
+def _funnel(shop_map: JourneyMap, **options: Any) -> list[dict[str, Any]]:
+    opts = JourneyOptions(**options)
+    journeys = build_journeys(events(ROWS), shop_map, opts)
+    return phase_funnel(journeys, shop_map, opts).to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("ordering", "reached"),
+    [("ordered", [5, 3, 1]), ("any", [5, 3, 2]), ("strict", [5, 2, 1])],
+)
+def test_reached_per_ordering_mode(shop_map: JourneyMap, ordering: str, reached: list[int]) -> None:
+    rows = _funnel(shop_map, ordering=ordering, conversion_window="30d")
+    assert [row["reached"] for row in rows] == reached
+    assert [row["phase"] for row in rows] == ["awareness", "consideration", "purchase"]
+
+
+def test_ordered_counts_moved_on_converted_dropped(shop_map: JourneyMap) -> None:
+    rows = _funnel(shop_map, ordering="ordered", conversion_window="30d")
+    assert [r["moved_on"] for r in rows] == [3, 1, 0]
+    assert [r["converted"] for r in rows] == [1, 1, 1]
+    assert [r["dropped"] for r in rows] == [2, 2, 0]
+    assert rows[1]["reach_rate"] == pytest.approx(3 / 5)
+    assert rows[2]["step_rate"] == pytest.approx(1 / 3)
+    assert rows[0]["dropoff_rate"] == pytest.approx(2 / 5)
+    assert rows[0]["phase_name"] == "Awareness"
+
+
+def test_without_window_late_steps_count(shop_map: JourneyMap) -> None:
+    rows = _funnel(shop_map, ordering="ordered", conversion_window=None)
+    # p4 now reaches consideration 40 days after awareness.
+    assert [r["reached"] for r in rows] == [5, 4, 1]
+
+
+def test_strict_resets_on_another_event(shop_map: JourneyMap) -> None:
+    strict = _funnel(shop_map, ordering="strict", conversion_window=None)
+    ordered = _funnel(shop_map, ordering="ordered", conversion_window=None)
+    # p3's unmapped page between awareness and consideration breaks the strict chain.
+    assert strict[1]["reached"] == ordered[1]["reached"] - 1
+
+
+def test_breakdown_by_persona_and_raw_column(shop_map: JourneyMap) -> None:
+    rows = _funnel(shop_map, ordering="ordered", conversion_window="30d", breakdown=["persona"])
+    by = {(r["persona"], r["phase"]): r["reached"] for r in rows}
+    assert by[("(all)", "awareness")] == 5
+    assert by[("anna", "awareness")] == 2
+    assert by[("anna", "consideration")] == 2
+    assert by[("bob", "consideration")] == 1
+    assert by[("bob", "purchase")] == 0
+
+
+def test_breakdown_by_kept_source_column(shop_map: JourneyMap) -> None:
+    table = events(
+        [("p1", 0, "ad"), ("p1", 1, "reviews"), ("p2", 0, "ad")],
+        country=["DK", "DK", "DE"],
+    )
+    opts = JourneyOptions(breakdown=["country"])
+    rows = phase_funnel(build_journeys(table, shop_map, opts), shop_map, opts).to_pylist()
+    by = {(r["country"], r["phase"]): r["reached"] for r in rows}
+    assert by[("DK", "consideration")] == 1
+    assert by[("DE", "consideration")] == 0
+    assert by[("(all)", "awareness")] == 2
+
+
+def test_touchpoint_funnel_over_a_given_sequence(shop_map: JourneyMap) -> None:
+    opts = JourneyOptions(funnel_touchpoints=["ad", "reviews", "checkout"])
+    journeys = build_journeys(events(ROWS), shop_map, opts)
+    rows = touchpoint_funnel(journeys, shop_map, opts).to_pylist()
+    assert [r["touchpoint"] for r in rows] == ["ad", "reviews", "checkout"]
+    assert [r["phase"] for r in rows] == ["awareness", "consideration", "purchase"]
+    # ad: all 5; reviews after ad within 30 days: p1, p3, p5; checkout after that: p1.
+    assert [r["reached"] for r in rows] == [5, 3, 1]
