@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeymap.errors import Location, MapFileError, MapValidationError, ValidationIssue
+from journeymap.mapfile import load_map, load_rules, loads_map
+
+
+def only_issue(text: str, format: str = "yaml") -> ValidationIssue:
+    with pytest.raises(MapValidationError) as caught:
+        loads_map(text, format=format, source="map.yaml")
+    assert len(caught.value.issues) == 1, caught.value.issues
+    return caught.value.issues[0]
+
+
+BASE = """\
+id: demo
+name: Demo
+phases:
+  - id: awareness
+    name: Awareness
+  - id: consideration
+    name: Consideration
+touchpoints:
+  - id: ads
+    name: Ads
+    phases: [awareness]
+"""
+
+
+def test_unknown_phase_reference_points_at_the_id() -> None:
+    issue = only_issue(
+        BASE + "  - id: blog\n    name: Blog\n    phases: [awareness, considerashun]\n"
+    )
+    assert issue.location == Location("map.yaml", 14, 25)
+    assert issue.code == "unknown-phase"
+    assert str(issue).startswith(
+        "map.yaml:14:25: error: touchpoint 'blog' refers to phase 'considerashun', which the map "
+        "does not define (known: awareness, consideration); add it under 'phases' or fix the id"
+    )
+
+
+def test_unknown_field_points_at_the_key_and_lists_allowed_fields() -> None:
+    issue = only_issue(BASE + "    colour: red\n")
+    assert issue.location == Location("map.yaml", 12, 5)
+    assert issue.message.startswith("unknown field 'colour' in touchpoints[0]; allowed: id, name,")
+    assert "influence" in issue.message
+
+
+def test_misspelled_field_gets_a_suggestion() -> None:
+    issue = only_issue(BASE + "    chanel: email\n")
+    assert "did you mean 'channel'?" in issue.message
+
+
+def test_enum_value_lists_the_allowed_values() -> None:
+    issue = only_issue(BASE + "    mode: web\n")
+    assert issue.location == Location("map.yaml", 12, 11)
+    assert issue.code == "invalid-choice"
+    assert "'online' or 'offline'" in issue.message
+    assert "touchpoints[0].mode" in issue.message
+
+
+def test_missing_field_points_at_the_element_that_lacks_it() -> None:
+    issue = only_issue(BASE + "  - id: blog\n    phases: [awareness]\n")
+    assert issue.location == Location("map.yaml", 12, 5)
+    assert issue.message == "touchpoints[1] is missing the required field 'name'; add it"
+
+
+def test_wrong_type_says_what_was_expected_and_found() -> None:
+    issue = only_issue(BASE.replace("phases: [awareness]", "phases: awareness"))
+    assert issue.location == Location("map.yaml", 11, 13)
+    assert issue.message == (
+        "touchpoints[0].phases should be a list, found the text 'awareness'; fix the value"
+    )
+
+
+def test_emotion_out_of_range() -> None:
+    issue = only_issue(BASE + "cells:\n  - phase: awareness\n    emotion: {score: 3}\n")
+    assert issue.location == Location("map.yaml", 14, 22)
+    assert "outside -2..+2" in issue.message
+
+
+def test_bad_id() -> None:
+    issue = only_issue(BASE.replace("id: ads", "id: 'my ads'"))
+    assert issue.location == Location("map.yaml", 9, 9)
+    assert "'my ads' is not a valid id" in issue.message
+
+
+def test_every_problem_is_reported_in_file_order() -> None:
+    text = BASE + "    colour: red\n    mode: web\n  - id: blog\n"
+    with pytest.raises(MapValidationError) as caught:
+        loads_map(text, source="map.yaml")
+    lines = [issue.location.line for issue in caught.value.issues if issue.location]
+    assert lines == [12, 13, 14]
+    assert "map.yaml:12:5" in str(caught.value)
+
+
+def test_yaml_syntax_error_has_line_and_column() -> None:
+    with pytest.raises(MapFileError) as caught:
+        loads_map("id: demo\nname: [Demo\nphases: []\n", source="map.yaml")
+    assert caught.value.location.file == "map.yaml"
+    assert caught.value.location.line == 3
+    assert "YAML syntax error" in str(caught.value)
+
+
+def test_duplicate_key_is_refused_with_a_hint() -> None:
+    with pytest.raises(MapFileError) as caught:
+        loads_map("id: demo\nname: A\nname: B\n", source="map.yaml")
+    assert caught.value.location.line == 3
+    assert "each key may appear once" in str(caught.value)
+
+
+def test_json_syntax_error_position() -> None:
+    with pytest.raises(MapFileError) as caught:
+        loads_map('{\n  "id": "demo",\n  "name": "Demo",,\n}\n', format="json", source="m.json")
+    assert caught.value.location == Location("m.json", 3, 18)
+    assert str(caught.value).startswith("m.json:3:18: JSON syntax error:")
+
+
+def test_json_validation_issue_position() -> None:
+    text = '{\n  "id": "demo",\n  "name": "Demo",\n  "status": "done"\n}\n'
+    issue = only_issue(text, format="json")
+    assert issue.location == Location("map.yaml", 4, 13)
+    assert "'draft', 'researched' or 'live'" in issue.message
+
+
+def test_top_level_must_be_a_mapping() -> None:
+    with pytest.raises(MapFileError, match="top level must be a mapping"):
+        loads_map("- a\n- b\n")
+    with pytest.raises(MapFileError, match="the document is empty"):
+        loads_map("# nothing here\n")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(MapFileError) as caught:
+        load_map(missing)
+    assert (
+        str(caught.value) == f"{missing}: file not found; check the path and the working directory"
+    )
+
+
+def test_unknown_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "map.txt"
+    path.write_text("id: x\n", encoding="utf-8")
+    with pytest.raises(MapFileError, match=r"name the file \.yaml, \.yml or \.json"):
+        load_map(path)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_bytes(b"id: demo\nname: Caf\xe9\n")
+    with pytest.raises(MapFileError) as caught:
+        load_map(path)
+    assert (caught.value.location.line, caught.value.location.column) == (2, 10)
+
+
+def test_rules_errors_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "mapping:\n  columns:\n    person_id: user\n    timestamp: time\n"
+        "  touchpoints:\n    - touchpoint: ads\n      when:\n        - field: src\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MapValidationError) as caught:
+        load_rules(path)
+    (issue,) = caught.value.issues
+    assert issue.location == Location(str(path), 8, 11)
+    assert issue.path == ("mapping", "touchpoints", 0, "when", 0)
+    assert "needs exactly one of equals, in, prefix, regex" in issue.message
