@@ -45,50 +45,41 @@ def read_xes(path: str | Path) -> Iterator[pa.RecordBatch]:
         raise ReaderError("file not found", file)
     names: list[str] = []
     rows: list[dict[str, str]] = []
-    trace_attributes: dict[str, str] = {}
-    event: dict[str, str] | None = None
-    depth = 0  # nesting depth inside <trace>/<event>: only direct children are attributes
-    in_trace = False
     try:
         with _open(file) as handle:
-            for action, element in ET.iterparse(handle, events=("start", "end")):
-                tag = _local(element.tag)
-                if action == "start":
-                    if tag == "trace":
-                        in_trace, trace_attributes, depth = True, {}, 0
-                    elif tag == "event" and in_trace:
-                        event, depth = {}, 0
-                    elif in_trace and tag in ATTRIBUTE_TAGS:
-                        depth += 1
+            # Only element ends are reported; a trace is handled whole when it closes (its
+            # attributes may come before or after its events) and then cleared.
+            for _action, element in ET.iterparse(handle, events=("end",)):
+                if _local(element.tag) != "trace":
                     continue
-                if tag == "event" and event is not None:
-                    row = {**trace_attributes, **event}
+                trace_attributes = {f"case:{key}": value for key, value in _attributes(element)}
+                for child in element:
+                    if _local(child.tag) != "event":
+                        continue
+                    row = {**trace_attributes, **dict(_attributes(child))}
                     for key in row:
                         if key not in names:
                             names.append(key)
                     rows.append(row)
-                    event = None
-                    element.clear()
-                    if len(rows) >= BATCH_ROWS:
-                        yield _batch(rows, names)
-                        rows = []
-                elif tag == "trace":
-                    in_trace = False
-                    element.clear()
-                elif in_trace and tag in ATTRIBUTE_TAGS:
-                    depth -= 1
-                    key, value = element.get("key"), element.get("value")
-                    if depth == 0 and key is not None and value is not None:
-                        if event is not None:
-                            event[key] = value
-                        else:
-                            trace_attributes[f"case:{key}"] = value
-                elif not in_trace and tag in ATTRIBUTE_TAGS | {"global", "extension", "classifier"}:
-                    element.clear()
+                element.clear()
+                if len(rows) >= BATCH_ROWS:
+                    yield _batch(rows, names)
+                    rows = []
     except (ET.ParseError, OSError, EOFError) as exc:
         raise ReaderError(f"not a readable XES log: {exc}", file) from None
     if rows:
         yield _batch(rows, names)
+
+
+def _attributes(element: ET.Element) -> list[tuple[str, str]]:
+    """The (key, value) of an element's direct attribute children (nested ones are skipped)."""
+    found = []
+    for child in element:
+        if _local(child.tag) in ATTRIBUTE_TAGS:
+            key, value = child.get("key"), child.get("value")
+            if key is not None and value is not None:
+                found.append((key, value))
+    return found
 
 
 def _batch(rows: list[dict[str, str]], names: list[str]) -> pa.RecordBatch:
