@@ -1,0 +1,106 @@
+"""Journeys per person and per account, session split, after-conversion, phase fill-in."""
+
+from __future__ import annotations
+
+import ibis
+import pytest
+from engine_events import at, events
+
+from journeymap.engine.funnel import phase_funnel
+from journeymap.engine.journeys import JourneyOptions, build_journeys, parse_duration
+from journeymap.errors import AnalysisError, UsageError
+from journeymap.model import JourneyMap
+
+
+def _rows(table: ibis.Table) -> list[dict[str, object]]:
+    return table.order_by(["journey_id", "step"]).to_pyarrow().to_pylist()
+
+
+def test_account_reaches_a_phase_when_any_member_does(shop_map: JourneyMap) -> None:
+    table = events(
+        [
+            ("ann", 0, "ad", False, "acme"),
+            ("ben", 1, "reviews", False, "acme"),
+            ("ann", 2, "checkout", False, "acme"),
+        ]
+    )
+    by_account = JourneyOptions(by="account")
+    journeys = build_journeys(table, shop_map, by_account)
+    rows = _rows(journeys)
+    assert {r["journey_id"] for r in rows} == {"acme#0"}
+    assert [r["step"] for r in rows] == [1, 2, 3]
+    assert [r["person_id"] for r in rows] == ["ann", "ben", "ann"]
+    funnel = phase_funnel(journeys, shop_map, by_account).to_pylist()
+    assert [r["reached"] for r in funnel] == [1, 1, 1]
+    by_person = JourneyOptions(by="person")
+    funnel = phase_funnel(build_journeys(table, shop_map, by_person), shop_map, by_person)
+    # Alone, ann skips consideration and ben never saw awareness.
+    assert [r["reached"] for r in funnel.to_pylist()] == [1, 0, 0]
+
+
+def test_session_gap_splits_journeys(shop_map: JourneyMap) -> None:
+    table = events([("p1", 0, "ad"), ("p1", 0.25, "blog"), ("p1", 2, "reviews")])
+    rows = _rows(build_journeys(table, shop_map, JourneyOptions(session_gap="30m")))
+    assert [(r["journey_id"], r["step"]) for r in rows] == [("p1#0", 1), ("p1#0", 2), ("p1#1", 1)]
+    rows = _rows(build_journeys(table, shop_map, JourneyOptions()))
+    assert {r["journey_id"] for r in rows} == {"p1#0"}
+
+
+def test_after_conversion_end_starts_a_new_journey(shop_map: JourneyMap) -> None:
+    table = events(
+        [("p1", 0, "ad"), ("p1", 1, "buy", True), ("p1", 2, "ad"), ("p1", 3, "buy", True)]
+    )
+    ended = _rows(build_journeys(table, shop_map, JourneyOptions(after_conversion="end")))
+    assert [(r["journey_id"], r["step"]) for r in ended] == [
+        ("p1#0", 1),
+        ("p1#0", 2),
+        ("p1#1", 1),
+        ("p1#1", 2),
+    ]
+    kept = _rows(build_journeys(table, shop_map, JourneyOptions(after_conversion="continue")))
+    assert [r["step"] for r in kept] == [1, 2, 3, 4]
+    assert {r["journey_id"] for r in kept} == {"p1#0"}
+
+
+def test_phase_comes_from_the_event_else_the_map(shop_map: JourneyMap) -> None:
+    table = ibis.memtable(
+        {
+            "person_id": ["p1", "p1", "p1"],
+            "account_id": [None, None, None],
+            "ts": [at(0), at(1), at(2)],
+            "touchpoint": ["ad", "reviews", "mystery"],
+            "phase": ["purchase", None, None],
+            "persona": [None, None, None],
+            "conversion": [False, False, False],
+            "value": [None, None, None],
+        },
+        schema={
+            "person_id": "string",
+            "account_id": "string",
+            "ts": "timestamp",
+            "touchpoint": "string",
+            "phase": "string",
+            "persona": "string",
+            "conversion": "boolean",
+            "value": "float64",
+        },
+    )
+    rows = _rows(build_journeys(table, shop_map, JourneyOptions()))
+    assert [r["phase"] for r in rows] == ["purchase", "consideration", None]
+
+
+def test_missing_columns_are_named(shop_map: JourneyMap) -> None:
+    table = ibis.memtable(
+        {"person_id": ["p1"], "touchpoint": ["ad"]},
+        schema={"person_id": "string", "touchpoint": "string"},
+    )
+    with pytest.raises(AnalysisError, match="ts"):
+        build_journeys(table, shop_map, JourneyOptions())
+
+
+def test_bad_options_fail_with_the_choices() -> None:
+    with pytest.raises(UsageError, match="person, account"):
+        JourneyOptions(by="household")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="30m"):
+        parse_duration("thirty minutes")
+    assert parse_duration("2h") is not None and parse_duration("2h").total_seconds() == 7200  # type: ignore[union-attr]
