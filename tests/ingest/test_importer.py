@@ -187,3 +187,17 @@ def test_unusable_workspace_is_a_workspace_error(tmp_path: Path) -> None:
     not_a_database.write_text("hello", encoding="utf-8")
     with pytest.raises(WorkspaceError, match="cannot open the workspace"):
         Workspace(f"duckdb:///{not_a_database}")
+
+
+def test_bad_engine_url_is_a_workspace_error() -> None:
+    with pytest.raises(WorkspaceError, match="cannot connect to nosuchengine://"):
+        Workspace("nosuchengine://somewhere")
+
+
+def test_ingest_exports_exactly_its_public_names() -> None:
+    import journeymap.ingest as ingest
+
+    public = {name for name in dir(ingest) if not name.startswith("_")}
+    modules = {"importer", "readers", "report", "rules", "timestamps", "workspace", "synthetic"}
+    modules.add("annotations")  # from __future__
+    assert public - modules == set(ingest.__all__)

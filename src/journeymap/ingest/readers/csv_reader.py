@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +18,17 @@ SAMPLE_BYTES = 64 * 1024
 
 
 def detect_encoding(path: Path) -> str:
-    """The first of utf-8 (with or without BOM), cp1252, latin-1 that decodes the file."""
-    with path.open("rb") as handle:
-        raw = handle.read()
+    """The first of utf-8 (with or without BOM), cp1252, latin-1 that decodes the file.
+
+    The file is decoded in chunks, so a large file is never held in memory whole.
+    """
     for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            raw.decode(encoding)
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
         return encoding
