@@ -1,0 +1,213 @@
+"""Map commands: ``init``, ``validate``, ``show``, ``diff`` and ``schema``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from journeymap.cli.app import EXIT_FAIL, _, console, handle_errors
+from journeymap.errors import UsageError
+from journeymap.model import MapDiff
+
+__all__ = ["register"]
+
+_LANE_TITLES = {
+    "actions": "Actions",
+    "goals": "Goals",
+    "questions": "Questions",
+    "pain_points": "Pain points",
+}
+_ITEMS_PER_LANE_CELL = 2
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    app.command("init")(handle_errors(init_command))
+    app.command("validate")(handle_errors(validate_command))
+    app.command("show")(handle_errors(show_command))
+    app.command("diff")(handle_errors(diff_command))
+    app.command("schema")(handle_errors(schema_command))
+
+
+def init_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the new map (.yaml).")],
+    template: Annotated[
+        str | None,
+        typer.Option("--template", help="Phase template: b2b (default), webshop or classic4."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of names and texts: en, da or de.")
+    ] = None,
+    example: Annotated[
+        str | None,
+        typer.Option(
+            "--example",
+            help="Copy a bundled example: payment-provider, fashion-webshop, online-yoga.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Create a new, commented journey map from a phase template or a bundled example."""
+    from journeymap.services.maps import init_map
+
+    if example is not None and (template is not None or lang is not None):
+        raise UsageError("--example copies the example as it is; leave out --template and --lang")
+    journey_map = init_map(path, template or "b2b", lang or "en", example, force=force)
+    message = _("Created {path} with {phases} phases and {touchpoints} touchpoints.").format(
+        path=path, phases=len(journey_map.phases), touchpoints=len(journey_map.touchpoints)
+    )
+    console.print(message, markup=False)
+    console.print(_("Next: journeymap validate {path}").format(path=path), markup=False)
+
+
+def validate_command(
+    path: Annotated[Path, typer.Argument(help="The map file (YAML or JSON).")],
+) -> None:
+    """Check a map file; exit 0 when valid (warnings allowed), 1 when it has errors."""
+    from journeymap.services.maps import validate_map_file
+
+    warnings = validate_map_file(path)
+    console.print(_("✓ {path} is a valid journey map").format(path=path), markup=False)
+    if warnings:
+        console.print(_("{count} warning(s):").format(count=len(warnings)), markup=False)
+        for issue in warnings:
+            console.print(f"  {issue}", markup=False)
+
+
+def _echo_json(data: object) -> None:
+    # app.echo_json is defined after the commands are registered, so it cannot be imported here.
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _emotion_text(score: float | None) -> str:
+    if score is None:
+        return "·"
+    if score <= -1.5:
+        glyph = "▼▼"
+    elif score <= -0.5:
+        glyph = "▼"
+    elif score < 0.5:
+        glyph = "●"
+    elif score < 1.5:
+        glyph = "▲"
+    else:
+        glyph = "▲▲"
+    return f"{score:+g} {glyph}"
+
+
+def _summary(items: list[str]) -> str:
+    shown = [escape(item) for item in items[:_ITEMS_PER_LANE_CELL]]
+    rest = len(items) - len(shown)
+    if rest > 0:
+        shown.append(_("(+{count} more)").format(count=rest))
+    return "\n".join(f"• {item}" for item in shown)
+
+
+def show_command(
+    path: Annotated[Path, typer.Argument(help="The map file (YAML or JSON).")],
+    persona: Annotated[
+        str | None, typer.Option("--persona", help="Show only this persona (id).")
+    ] = None,
+) -> None:
+    """Show the map as a table: touchpoints, personas and lanes per phase."""
+    from journeymap.services.maps import LANES, show_map
+
+    view = show_map(path, persona)
+    journey_map = view.map
+    table = Table(
+        title=escape(journey_map.name),
+        caption=_("on/off = online/offline, dir/ind = direct/indirect; n = order in the phase"),
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        expand=False,
+    )
+    table.add_column("", overflow="fold")
+    for phase in view.phases:
+        table.add_column(escape(phase.name), overflow="fold")
+    for row in view.touchpoints:
+        touchpoint = row.touchpoint
+        badge = "{mode}|{influence}".format(
+            mode=_("on") if touchpoint.mode == "online" else _("off"),
+            influence=_("dir") if touchpoint.influence == "direct" else _("ind"),
+        )
+        cells = [str(row.positions[p.id]) if p.id in row.positions else "" for p in view.phases]
+        table.add_row(f"{escape(touchpoint.name)} [dim]\\[{badge}][/]", *cells)
+    table.rows[-1].end_section = True
+    phase_ids = [phase.id for phase in view.phases]
+    for persona_row in view.personas:
+        member = persona_row.persona
+        role = _(member.role) if member.role else ""
+        label = f"[bold]{escape(member.display_name)}[/]" + (f"\n{escape(role)}" if role else "")
+        joined = phase_ids.index(member.joins_at) if member.joins_at in phase_ids else 0
+        cells = []
+        for index, phase_id in enumerate(phase_ids):
+            text = _emotion_text(persona_row.emotions.get(phase_id))
+            if index == joined and member.joins_at is not None:
+                text = f"{_('joins')}\n{text}"
+            elif index < joined:
+                text = "–"
+            cells.append(text)
+        table.add_row(label, *cells)
+    if view.personas:
+        table.rows[-1].end_section = True
+    for lane in LANES:
+        summaries = [_summary(view.lanes[lane][phase_id]) for phase_id in phase_ids]
+        if any(summaries):
+            table.add_row(f"[italic]{_(_LANE_TITLES[lane])}[/]", *summaries, end_section=True)
+    console.print(table)
+
+
+def _print_diff(diff: MapDiff) -> None:
+    for section, ids in diff.added.items():
+        for element_id in ids:
+            console.print(f"+ {section}: {element_id}", markup=False)
+    for section, ids in diff.removed.items():
+        for element_id in ids:
+            console.print(f"- {section}: {element_id}", markup=False)
+    for name, (old, new) in diff.map_fields.items():
+        console.print(f"~ {name}: {old!r} -> {new!r}", markup=False)
+    for change in diff.changed:
+        fields = ", ".join(sorted(change.fields))
+        console.print(f"~ {change.section}: {change.id} ({fields})", markup=False)
+
+
+def diff_command(
+    a: Annotated[Path, typer.Argument(help="The old map file.")],
+    b: Annotated[Path, typer.Argument(help="The new map file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
+) -> None:
+    """Compare two maps by id: exit 0 when equal, 1 when different (like diff)."""
+    from journeymap.services.maps import diff_map_files
+
+    diff = diff_map_files(a, b)
+    if as_json:
+        _echo_json(diff.to_dict())
+    elif diff.is_empty:
+        console.print(_("The maps are equal."), markup=False)
+    else:
+        _print_diff(diff)
+    if not diff.is_empty:
+        raise typer.Exit(EXIT_FAIL)
+
+
+def schema_command(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the schema to this file.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of map files (for editor completion and checks)."""
+    from journeymap.mapfile import map_json_schema
+
+    schema = map_json_schema()
+    if out is None:
+        _echo_json(schema)
+        return
+    out.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    console.print(_("Wrote the JSON schema to {path}").format(path=out), markup=False)

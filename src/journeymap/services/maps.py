@@ -1,0 +1,324 @@
+"""Use cases behind the map commands: create, validate, show and compare journey map files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from journeymap.errors import Location, UsageError, ValidationIssue
+from journeymap.examples import example_path
+from journeymap.i18n import LANGUAGES, N_, gettext
+from journeymap.mapfile import load_map, load_map_document
+from journeymap.model import (
+    PHASE_TEMPLATES,
+    JourneyMap,
+    MapDiff,
+    Persona,
+    Phase,
+    Touchpoint,
+    catalog_touchpoint,
+    diff_maps,
+    phase_template,
+)
+
+__all__ = [
+    "LANES",
+    "MapView",
+    "PersonaRow",
+    "TouchpointRow",
+    "diff_map_files",
+    "init_map",
+    "show_map",
+    "validate_map_file",
+]
+
+LANES: tuple[str, ...] = ("actions", "goals", "questions", "pain_points")
+"""Cell fields summarised as lanes by :func:`show_map`, in display order."""
+
+
+def _map_id(path: Path) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_.:\-]+", "-", path.stem).strip("-._:")
+    return cleaned or "journey-map"
+
+
+# Catalog touchpoints a new skeleton places, per phase position; a four-phase template puts
+# the fifth group into its last phase.
+_SKELETON_TOUCHPOINTS: tuple[tuple[str, ...], ...] = (
+    ("search-ads", "social-ads"),
+    ("online-shop", "review-portals"),
+    ("checkout",),
+    ("newsletter", "customer-service"),
+    ("recommendations",),
+)
+
+_NEW_MAP = N_("New journey map")
+_PERSONA_JOB = N_("Describe the persona's job")
+_CELL_ACTION = N_("What does the customer do in this phase?")
+_CELL_GOAL = N_("What does the customer want to achieve?")
+_CELL_QUESTION = N_("Which questions does the customer ask?")
+
+
+def _quote(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML 1.2)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _skeleton_yaml(map_id: str, template: str, lang: str) -> str:
+    """The text of a new, commented map from a phase template in ``lang``."""
+    if template not in PHASE_TEMPLATES:
+        raise UsageError(
+            f"there is no phase template {template!r}; choose one of: " + ", ".join(PHASE_TEMPLATES)
+        )
+    if lang not in LANGUAGES:
+        raise UsageError(f"unsupported language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
+    phases = phase_template(template, lang)
+    groups = [list(group) for group in _SKELETON_TOUCHPOINTS[: len(phases)]]
+    for extra in _SKELETON_TOUCHPOINTS[len(phases) :]:
+        groups[-1].extend(extra)
+    kind = "b2b" if template == "b2b" else "b2c"
+    lines = [
+        f"# A journey map made by `journeymap init --template {template} --lang {lang}`.",
+        "# Fill it in step by step; `journeymap validate` checks it, `journeymap show` draws it.",
+        "# The bundled examples document every field: journeymap init --example payment-provider",
+        f"id: {map_id}",
+        f"name: {_quote(gettext(_NEW_MAP, lang))}",
+        f"language: {lang}   # en, da or de: the language of the names and texts below",
+        f"kind: {kind}        # b2b (a buying center of several personas) or b2c",
+        "status: draft       # draft -> researched (backed by evidence) -> live (measured)",
+        "",
+        "# Phases in journey order; rename them freely, the ids are what the rest refers to.",
+        "phases:",
+    ]
+    for phase in phases:
+        lines += [
+            f"  - id: {phase.id}",
+            f"    name: {_quote(phase.name)}",
+            f"    description: {_quote(phase.description)}",
+            f"    order: {phase.order}",
+        ]
+    lines += [
+        "",
+        "# Buyer personas. In B2B add one per buying-center member; `role` is one of initiator,",
+        "# user, influencer, decider, buyer, gatekeeper, and `joins_at` the phase they join at.",
+        "personas:",
+        "  - id: persona-1",
+        "    first_name: Alex",
+        "    last_name: Example",
+        f"    job: {_quote(gettext(_PERSONA_JOB, lang))}",
+        f"    role: {'decider' if kind == 'b2b' else 'buyer'}",
+        f"    joins_at: {phases[0].id}",
+        "    goals: []",
+        "    needs: []",
+        "    questions: []",
+        "    frustrations: []",
+        "",
+        "# Touchpoints, in the order customers meet them. `catalog` names the built-in entry;",
+        "# mode is online/offline, influence direct (ours) or indirect (third parties).",
+        "touchpoints:",
+    ]
+    for phase, group in zip(phases, groups, strict=True):
+        for catalog_id in group:
+            touchpoint = catalog_touchpoint(catalog_id, lang)
+            lines += [
+                f"  - id: {touchpoint.id}",
+                f"    name: {_quote(touchpoint.name)}",
+                f"    catalog: {catalog_id}",
+                f"    channel: {touchpoint.channel}",
+                f"    mode: {touchpoint.mode}",
+                f"    influence: {touchpoint.influence}",
+                f"    phases: [{phase.id}]",
+            ]
+    lines += [
+        "",
+        "# One cell per phase: what the customer does, wants, asks and feels there.",
+        "# Add `persona:` or `touchpoint:` to a cell to narrow it; emotion runs from -2 to +2.",
+        "cells:",
+    ]
+    for phase in phases:
+        lines += [
+            f"  - phase: {phase.id}",
+            f"    actions: [{_quote(gettext(_CELL_ACTION, lang))}]",
+            f"    goals: [{_quote(gettext(_CELL_GOAL, lang))}]",
+            f"    questions: [{_quote(gettext(_CELL_QUESTION, lang))}]",
+            "    pain_points: []",
+            "    opportunities: []",
+            "    emotion: {score: 0}",
+        ]
+    lines += [
+        "",
+        "# Where the knowledge comes from: internal (own data) or external (studies, reports).",
+        "evidence: []",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def init_map(
+    path: str | Path,
+    template: str = "b2b",
+    lang: str = "en",
+    example: str | None = None,
+    *,
+    force: bool = False,
+) -> JourneyMap:
+    """Write a new, valid and commented journey map file and return the map in it.
+
+    Args:
+        path: Where to write the map (``.yaml``/``.yml``; parent folders are created).
+        template: Phase template of a new skeleton: ``b2b``, ``webshop`` or ``classic4``.
+        lang: Language of the skeleton's names and texts: ``en``, ``da`` or ``de``.
+        example: Name of a bundled example to copy as it is (comments included) instead
+            of a skeleton.
+        force: Overwrite an existing file.
+
+    Raises:
+        UsageError: the file exists (and ``force`` is not set), or the template, language or
+            example is unknown.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> target = pathlib.Path(tempfile.mkdtemp()) / "shop.yaml"
+        >>> [p.id for p in init_map(target, "classic4", "de").phases]
+        ['attention', 'consideration', 'decision', 'evaluation']
+    """
+    target = Path(path)
+    if target.exists() and not force:
+        raise UsageError(
+            f"{target} already exists; choose another path or pass --force to overwrite it"
+        )
+    if target.suffix.lower() not in {".yaml", ".yml"}:
+        raise UsageError(f"{target}: a new map is written as YAML; use a .yaml or .yml name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if example is not None:
+        shutil.copyfile(example_path(example), target)
+    else:
+        target.write_text(_skeleton_yaml(_map_id(target), template, lang), encoding="utf-8")
+    return load_map(target)
+
+
+def _node_location(tree: Any, path: tuple[str | int, ...], source: str) -> Location | None:
+    """Line and column of ``path`` in a ruamel round-trip tree (``None`` if not found)."""
+    node = tree
+    line: int | None = None
+    column: int | None = None
+    for part in path:
+        lc = getattr(node, "lc", None)
+        try:
+            child = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if lc is not None:
+            try:
+                position = lc.key(part) if isinstance(part, str) else lc.item(part)
+            except (KeyError, IndexError, TypeError):
+                position = None
+            if position is not None:
+                line, column = position[0] + 1, position[1] + 1
+        node = child
+    if line is None:
+        return None
+    return Location(source, line, column)
+
+
+def validate_map_file(path: str | Path) -> list[ValidationIssue]:
+    """Load and check a map file; return its warnings, each located in the file.
+
+    Raises:
+        MapFileError: the file is missing or not valid YAML/JSON (with file:line:column).
+        MapValidationError: the map has errors; every issue carries file:line:column.
+    """
+    document = load_map_document(path)
+    located = []
+    for issue in document.map.issues():
+        location = _node_location(document.tree, issue.path, str(path))
+        located.append(
+            ValidationIssue(issue.severity, issue.code, issue.message, issue.path, location)
+        )
+    return located
+
+
+@dataclass(frozen=True)
+class TouchpointRow:
+    """A touchpoint in the map table: ``positions`` gives, per phase id, its 1-based place."""
+
+    touchpoint: Touchpoint
+    positions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PersonaRow:
+    """A persona in the map table with its emotion per phase (``None`` where unknown)."""
+
+    persona: Persona
+    emotions: dict[str, float | None]
+    joins_at: str | None
+
+
+@dataclass
+class MapView:
+    """Everything the map table shows, in display order.
+
+    Attributes:
+        map: The journey map.
+        phases: Phases in journey order (the table's columns).
+        touchpoints: Touchpoints in the order customers first meet them.
+        personas: The personas shown (one when filtered).
+        lanes: Per lane (``actions``, ``goals``, ...), per phase id, the items of the cells.
+    """
+
+    map: JourneyMap
+    phases: list[Phase]
+    touchpoints: list[TouchpointRow] = field(default_factory=list)
+    personas: list[PersonaRow] = field(default_factory=list)
+    lanes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+def show_map(path: str | Path, persona: str | None = None) -> MapView:
+    """Load a map and arrange it for the table of ``journeymap show``.
+
+    Args:
+        path: The map file.
+        persona: Only this persona's row and cells (cells for every persona included).
+
+    Raises:
+        UsageError: ``persona`` is not a persona of the map.
+    """
+    journey_map = load_map(path)
+    if persona is not None and persona not in {p.id for p in journey_map.personas}:
+        known = ", ".join(p.id for p in journey_map.personas) or "none"
+        raise UsageError(f"the map has no persona {persona!r}; known personas: {known}")
+    phases = journey_map.ordered_phases()
+    view = MapView(map=journey_map, phases=phases)
+    seen: dict[str, TouchpointRow] = {}
+    for phase in phases:
+        for position, touchpoint in enumerate(journey_map.touchpoints_in(phase.id), start=1):
+            row = seen.setdefault(touchpoint.id, TouchpointRow(touchpoint, {}))
+            row.positions[phase.id] = position
+    view.touchpoints = list(seen.values())
+    view.touchpoints += [
+        TouchpointRow(tp, {}) for tp in journey_map.touchpoints if tp.id not in seen
+    ]
+    for member in journey_map.personas:
+        if persona is not None and member.id != persona:
+            continue
+        curve = dict(journey_map.emotion_curve(member.id))
+        view.personas.append(PersonaRow(member, curve, member.joins_at))
+    for lane in LANES:
+        view.lanes[lane] = {phase.id: [] for phase in phases}
+    for cell in journey_map.cells:
+        if persona is not None and cell.persona not in (None, persona):
+            continue
+        if cell.phase not in view.lanes[LANES[0]]:
+            continue
+        for lane in LANES:
+            items = view.lanes[lane][cell.phase]
+            items.extend(item for item in getattr(cell, lane) if item not in items)
+    return view
+
+
+def diff_map_files(a: str | Path, b: str | Path) -> MapDiff:
+    """Compare two map files element by element (by id; cells by phase/persona/touchpoint)."""
+    return diff_maps(load_map(a), load_map(b))
