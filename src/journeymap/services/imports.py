@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
 
-from journeymap.errors import MapFileError, RulesError, UsageError
+from journeymap.errors import RulesError, UsageError
 from journeymap.ingest import ImportReport, Workspace, import_events
 from journeymap.ingest.importer import ProgressCallback
-from journeymap.model.journey_map import JourneyMap
+from journeymap.mapfile import load_map, load_rules
 from journeymap.model.mapping import MappingRules
 
 __all__ = ["import_file", "load_import_rules", "workspace_url"]
@@ -30,31 +28,6 @@ def workspace_url(db: str | Path | None = None, engine: str | None = None) -> st
     return engine
 
 
-def _mapfile(name: str) -> Any:
-    module = importlib.import_module("journeymap.mapfile")
-    return getattr(module, name, None)
-
-
-def _load_map(path: Path) -> JourneyMap:
-    loader = _mapfile("load_map")
-    if loader is not None:
-        loaded: JourneyMap = loader(path)
-        return loaded
-    return JourneyMap.model_validate(_yaml(path))  # until mapfile lands
-
-
-def _yaml(path: Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    if not path.is_file():
-        raise MapFileError(f"{path}: file not found")
-    try:
-        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except YAMLError as exc:
-        raise MapFileError(f"{path}: not valid YAML: {exc}") from None
-
-
 def load_import_rules(map_path: Path, rules_path: Path | None = None) -> MappingRules:
     """The mapping rules: from ``rules_path`` when given, else the map's ``mapping`` section.
 
@@ -62,15 +35,8 @@ def load_import_rules(map_path: Path, rules_path: Path | None = None) -> Mapping
         RulesError: Neither holds rules.
     """
     if rules_path is not None:
-        loader = _mapfile("load_rules")
-        if loader is not None:
-            rules: MappingRules = loader(rules_path)
-            return rules
-        data = _yaml(rules_path)
-        if isinstance(data, dict) and "mapping" in data:
-            data = data["mapping"]
-        return MappingRules.model_validate(data)
-    journey_map = _load_map(map_path)
+        return load_rules(rules_path)
+    journey_map = load_map(map_path)
     if journey_map.mapping is None:
         raise RulesError(
             f"{map_path} has no 'mapping' section; add one or pass a rules file with --rules"
@@ -108,7 +74,7 @@ def import_file(
         raise UsageError(f"--unmatched must be 'quarantine' or 'keep', not {unmatched!r}")
     map_file = Path(map_path)
     if rules_path is not None:
-        _load_map(map_file)  # the map must be valid even when its rules come from elsewhere
+        load_map(map_file)  # the map must be valid even when its rules come from elsewhere
     rules = load_import_rules(map_file, Path(rules_path) if rules_path is not None else None)
     with Workspace(workspace_url(db, engine)) as workspace:
         return import_events(
