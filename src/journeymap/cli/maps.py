@@ -14,15 +14,24 @@ from rich.table import Table
 
 from journeymap.cli.app import EXIT_FAIL, _, console, handle_errors
 from journeymap.errors import UsageError
+from journeymap.i18n import N_
 from journeymap.model import MapDiff
 
 __all__ = ["register"]
 
 _LANE_TITLES = {
-    "actions": "Actions",
-    "goals": "Goals",
-    "questions": "Questions",
-    "pain_points": "Pain points",
+    "actions": N_("Actions"),
+    "goals": N_("Goals"),
+    "questions": N_("Questions"),
+    "pain_points": N_("Pain points"),
+}
+_ROLES = {
+    "initiator": N_("initiator"),
+    "user": N_("user"),
+    "influencer": N_("influencer"),
+    "decider": N_("decider"),
+    "buyer": N_("buyer"),
+    "gatekeeper": N_("gatekeeper"),
 }
 _ITEMS_PER_LANE_CELL = 2
 
@@ -143,7 +152,7 @@ def show_command(
     phase_ids = [phase.id for phase in view.phases]
     for persona_row in view.personas:
         member = persona_row.persona
-        role = _(member.role) if member.role else ""
+        role = _(_ROLES[member.role]) if member.role else ""
         label = f"[bold]{escape(member.display_name)}[/]" + (f"\n{escape(role)}" if role else "")
         joined = phase_ids.index(member.joins_at) if member.joins_at in phase_ids else 0
         cells = []
