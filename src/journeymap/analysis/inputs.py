@@ -33,8 +33,10 @@ def events_table(source: Any) -> ir.Table:
     if isinstance(source, pa.Table):
         return ibis.memtable(source)
     module = type(source).__module__.split(".")[0]
-    if module in {"pandas", "polars"}:
-        return ibis.memtable(source)
+    if module == "pandas":
+        return ibis.memtable(pa.Table.from_pandas(source, preserve_index=False))
+    if module == "polars":
+        return ibis.memtable(source.to_arrow())
     raise AnalysisError(
         f"cannot analyze a {type(source).__name__}; pass an Ibis table, a Workspace, a "
         "workspace path or URL, or a pandas/polars DataFrame or Arrow table of events"

@@ -163,9 +163,7 @@ class Analysis:
         attribute: Any = getattr(attribution, "attribute", None)
         if attribute is None:
             raise AnalysisError("attribution is not available in this version of journeymap")
-        return attribute(
-            self.journeys, self.journey_map, model=model, level=level, **params
-        )
+        return attribute(self.journeys, self.journey_map, model=model, level=level, **params)
 
     def _repr_html_(self) -> str:
         esc = html.escape

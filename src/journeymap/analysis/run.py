@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import ibis.expr.types as ir
@@ -44,6 +47,21 @@ def analyze(
         EngineError: when the database fails.
     """
     options = options or JourneyOptions.from_settings(**option_values)
+    with quiet_driver():
+        return _analyze(journey_map, events_or_db, options)
+
+
+@contextlib.contextmanager
+def quiet_driver() -> Iterator[None]:
+    """Silence the driver's own deprecation notice (ibis 12 calls DuckDB 2's renamed API)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*fetch_arrow_table.*", category=DeprecationWarning
+        )
+        yield
+
+
+def _analyze(journey_map: JourneyMap, events_or_db: Any, options: JourneyOptions) -> Analysis:
     events = events_table(events_or_db)
     try:
         journeys = build_journeys(events, journey_map, options)
@@ -72,7 +90,7 @@ def _cache(journeys: ir.Table) -> ir.Table:
     try:
         backend = ibis.get_backend(journeys)
         name = f"journeymap_journeys_{uuid.uuid4().hex}"
-        return backend.create_table(name, journeys, temp=True)  # type: ignore[attr-defined,no-any-return]
+        return backend.create_table(name, journeys, temp=True)
     except Exception:  # pragma: no cover - backends without temporary tables stay lazy
         return journeys
 

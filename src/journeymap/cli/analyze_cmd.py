@@ -1,0 +1,109 @@
+"""``journeymap analyze``: every metric of a map against the workspace's events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from journeymap.cli.app import _, console, handle_errors
+
+__all__ = ["register"]
+
+
+def _percent(value: Any) -> str:
+    return f"{100 * float(value):.1f}%" if value is not None else "-"
+
+
+def print_summary(analysis: Any) -> None:
+    """Print the headline numbers and the short tables of an analysis."""
+    s = analysis.summary
+    console.print(
+        f"[bold]{_('Journeys')}:[/] {s['journeys']}   [bold]{_('Conversions')}:[/] "
+        f"{s['conversions']}   [bold]{_('Conversion rate')}:[/] {_percent(s['conversion_rate'])}"
+    )
+    funnel = Table(title=_("Phase funnel"))
+    for column in (_("Phase"), _("Reached"), _("Moved on"), _("Converted"), _("Drop-off")):
+        funnel.add_column(column, justify="left" if column == _("Phase") else "right")
+    breakdown = s.get("options", {}).get("breakdown") or []
+    for row in analysis.table("phase_funnel").to_pylist():
+        if breakdown and row.get(breakdown[0]) != "(all)":
+            continue
+        funnel.add_row(
+            row["phase_name"],
+            str(row["reached"]),
+            str(row["moved_on"]),
+            str(row["converted"]),
+            _percent(row["dropoff_rate"]),
+        )
+    console.print(funnel)
+    drops = Table(title=_("Top drop-offs"))
+    for column in (_("Last phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
+        drops.add_column(column)
+    for row in s.get("top_dropoffs", []):
+        drops.add_row(
+            str(row["last_phase"] or "-"),
+            str(row["last_touchpoint"]),
+            str(row["journeys"]),
+            _percent(row["share"]),
+        )
+    console.print(drops)
+    top = Table(title=_("Top paths"))
+    for column in (_("Path"), _("Journeys"), _("Share")):
+        top.add_column(column)
+    for row in analysis.table("paths").to_pylist():
+        if row["kind"] == "all" and row["rank"] <= 5:
+            top.add_row(row["path"], str(row["journeys"]), _percent(row["share"]))
+    console.print(top)
+    for key, title in (("top_positive", _("Top positive")), ("top_negative", _("Top negative"))):
+        items = s.get(key) or []
+        text = ", ".join(f"{i['touchpoint']} (OR {i['odds_ratio']:.2f})" for i in items)
+        console.print(f"[bold]{title}:[/] {text or '-'}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze`` to ``app``."""
+
+    @app.command("analyze")
+    @handle_errors
+    def analyze_command(
+        map_path: Annotated[Path, typer.Option("--map", help="The journey map file.")],
+        out: Annotated[Path, typer.Option("--out", help="Folder for analysis.json, Parquet.")],
+        db: Annotated[Path | None, typer.Option("--db", help="A DuckDB workspace file.")] = None,
+        engine: Annotated[str | None, typer.Option("--engine", help="An engine URL.")] = None,
+        by: Annotated[str | None, typer.Option("--by", help="person or account.")] = None,
+        breakdown: Annotated[
+            list[str] | None, typer.Option("--breakdown", help="Column to break down by.")
+        ] = None,
+        window: Annotated[
+            str | None, typer.Option("--window", help="Conversion window, e.g. 30d.")
+        ] = None,
+        ordering: Annotated[
+            str | None, typer.Option("--ordering", help="ordered, any or strict.")
+        ] = None,
+        session_gap: Annotated[
+            str | None, typer.Option("--session-gap", help="Split after inactivity, e.g. 30m.")
+        ] = None,
+        after_conversion: Annotated[
+            str | None, typer.Option("--after-conversion", help="end or continue.")
+        ] = None,
+    ) -> None:
+        """Measure the map against the events: funnels, drop-off, timing, paths."""
+        from journeymap.services.analysis import analyze_workspace
+
+        analysis = analyze_workspace(
+            map_path,
+            db=db,
+            engine=engine,
+            out=out,
+            by=by,
+            breakdown=list(breakdown) if breakdown else None,
+            conversion_window=window,
+            ordering=ordering,
+            session_gap=session_gap,
+            after_conversion=after_conversion,
+        )
+        print_summary(analysis)
+        console.print(f"{_('Wrote')} {out / 'analysis.json'}")

@@ -1,0 +1,53 @@
+"""Use case: analyze a workspace's events against a map file and save the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from journeymap.analysis import Analysis, analyze
+from journeymap.analysis.run import quiet_driver
+from journeymap.errors import UsageError
+
+__all__ = ["analyze_workspace"]
+
+
+def analyze_workspace(
+    map_path: str | Path,
+    db: str | Path | None = None,
+    engine: str | None = None,
+    out: str | Path | None = None,
+    **options: Any,
+) -> Analysis:
+    """Load the map, analyze the workspace's events and (if ``out``) save the result.
+
+    Args:
+        map_path: The journey map file (YAML or JSON).
+        db: A DuckDB workspace file; ``engine`` and ``db`` are alternatives.
+        engine: An engine URL (``duckdb:///...``, ``postgres://...``); default: the
+            ``workspace.url`` setting.
+        out: A folder for ``analysis.json`` and the Parquet tables.
+        **options: :class:`~journeymap.engine.journeys.JourneyOptions` fields.
+
+    Raises:
+        UsageError: if both ``db`` and ``engine`` are given.
+    """
+    from journeymap.ingest.workspace import Workspace
+    from journeymap.mapfile import load_map
+
+    if db is not None and engine is not None:
+        raise UsageError("give either --db or --engine, not both")
+    journey_map = load_map(map_path)
+    if db is not None:
+        path = Path(db)
+        if not path.is_file():
+            raise UsageError(f"{path} does not exist; import events first with `journeymap import`")
+        url = f"duckdb:///{path.resolve()}"
+    else:
+        url = engine  # type: ignore[assignment]
+    with quiet_driver():
+        events = Workspace(url).events()
+    analysis = analyze(journey_map, events, **options)
+    if out is not None:
+        analysis.save(out)
+    return analysis

@@ -1,0 +1,85 @@
+"""``journeymap analyze`` on a small DuckDB workspace built in the test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from journeymap.cli.app import app
+from journeymap.ingest.workspace import Workspace
+from journeymap.mapfile import save_map
+from journeymap.model import JourneyMap
+
+
+def _workspace(path: Path, events: pa.Table) -> None:
+    extra = [json.dumps({"country": c}) for c in events.column("country").to_pylist()]
+    rows = events.drop_columns(["country"]).append_column("extra", pa.array(extra))
+    rows = rows.append_column("event_key", pa.array([f"k{i}" for i in range(rows.num_rows)]))
+    rows = rows.append_column("row_number", pa.array(range(rows.num_rows), pa.int64()))
+    workspace = Workspace(f"duckdb:///{path}")
+    assert workspace.duckdb is not None
+    workspace.duckdb.register("incoming", rows)
+    workspace.duckdb.execute(
+        "INSERT INTO events (person_id, account_id, ts, touchpoint, phase, persona, conversion,"
+        " value, source, event_key, row_number, extra) SELECT person_id, account_id, ts,"
+        " touchpoint, phase, persona, conversion, value, source, event_key, row_number, extra"
+        " FROM incoming"
+    )
+    workspace.close()
+
+
+def test_cli_analyze_writes_json_parquet_and_summary(
+    shop_map: JourneyMap, shop_events: pa.Table, tmp_path: Path
+) -> None:
+    db = tmp_path / "ws.duckdb"
+    _workspace(db, shop_events)
+    save_map(shop_map, tmp_path / "shop.yaml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "analyze",
+            "--map",
+            str(tmp_path / "shop.yaml"),
+            "--db",
+            str(db),
+            "--out",
+            str(out),
+            "--breakdown",
+            "country",
+            "--window",
+            "7d",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Journeys: 4" in result.output
+    assert "Conversion rate: 50.0%" in result.output
+    assert "Phase funnel" in result.output and "Awareness" in result.output
+    document = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert document["summary"]["conversions"] == 2
+    assert document["summary"]["options"]["conversion_window"] == 7 * 86400
+    funnel = pq.read_table(out / "phase_funnel.parquet").to_pylist()
+    reached = {(r["country"], r["phase"]): r["reached"] for r in funnel}
+    assert reached[("DK", "awareness")] == 2 and reached[("DE", "purchase")] == 0
+
+
+def test_cli_analyze_missing_db_is_a_clean_error(shop_map: JourneyMap, tmp_path: Path) -> None:
+    save_map(shop_map, tmp_path / "shop.yaml")
+    result = CliRunner().invoke(
+        app,
+        [
+            "analyze",
+            "--map",
+            str(tmp_path / "shop.yaml"),
+            "--db",
+            str(tmp_path / "no.duckdb"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code != 0
+    assert "import events first" in result.output
