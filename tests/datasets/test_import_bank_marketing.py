@@ -39,6 +39,7 @@ RULES = MappingRules.model_validate(
 )
 
 
+@pytest.mark.slow
 def test_bank_clients_with_personas_and_the_duplicate(datasets: Path) -> None:
     path = datasets / "uci-bank-marketing" / "bank-full.csv"
     with Workspace("duckdb://") as workspace:

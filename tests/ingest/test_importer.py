@@ -120,6 +120,7 @@ def test_appending_new_rows_imports_only_them(events_csv: Path, tmp_path: Path) 
         assert counts(workspace)[0] == 3
 
 
+@pytest.mark.slow
 def test_failed_import_leaves_the_workspace_as_it_was(tmp_path: Path, events_csv: Path) -> None:
     broken = tmp_path / "broken.jsonl"
     with broken.open("w", encoding="utf-8") as handle:

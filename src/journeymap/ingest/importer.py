@@ -16,7 +16,12 @@ from journeymap.errors import EngineError, IngestError
 from journeymap.ingest.readers import read_events
 from journeymap.ingest.report import DUPLICATE, ImportReport
 from journeymap.ingest.rules import UNMAPPED, RuleState, apply_rules
-from journeymap.ingest.workspace import EVENTS_SCHEMA, QUARANTINE_SCHEMA, Workspace
+from journeymap.ingest.workspace import (
+    EVENTS_SCHEMA,
+    QUARANTINE_SCHEMA,
+    Workspace,
+    quiet_driver_warnings,
+)
 from journeymap.model.mapping import MappingRules
 
 __all__ = ["ProgressCallback", "import_events", "row_keys"]
@@ -67,13 +72,16 @@ class _Writer:
             return {row[0] for row in rows}
         keys: set[str] = set()
         for name in ("events", "quarantine"):
-            table = self.workspace.table(name).select("event_key").to_pyarrow()
+            with quiet_driver_warnings():
+                table = self.workspace.table(name).select("event_key").to_pyarrow()
             keys.update(table.column("event_key").to_pylist())
         return keys
 
     def known_fingerprint(self, fingerprint: str) -> bool:
         imports = self.workspace.imports()
-        return bool(imports.filter(imports.fingerprint == fingerprint).count().execute() > 0)
+        with quiet_driver_warnings():
+            found = imports.filter(imports.fingerprint == fingerprint).count().execute()
+        return bool(found > 0)
 
     def begin(self) -> None:
         if self.con is not None:
