@@ -1,0 +1,286 @@
+"""The journey map as SVG: phases as columns, lanes as rows, emotion curves, measured overlay.
+
+Every user text goes through :func:`xml.sax.saxutils.escape` (and ``quoteattr`` for
+attributes), so map content can never become markup.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from journeymap.i18n import N_, gettext
+from journeymap.model import JourneyMap
+from journeymap.render.layout import (
+    FONT_SIZE,
+    LABEL_WIDTH,
+    LINE_HEIGHT,
+    PADDING,
+    Box,
+    LaneSpec,
+    MapLayout,
+    layout_lanes,
+)
+from journeymap.render.measured import AnalysisLike, Measured, measured_from
+
+__all__ = ["PERSONA_COLOURS", "build_layout", "heat_colour", "render_map_svg"]
+
+PERSONA_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+TITLE_HEIGHT = 40.0
+EMOTION_ROW = 26.0
+
+CELL_LANES: tuple[tuple[str, str], ...] = (
+    ("actions", N_("Actions")),
+    ("goals", N_("Goals")),
+    ("questions", N_("Questions")),
+    ("needs", N_("Needs")),
+    ("information_needs", N_("Information needs")),
+    ("pain_points", N_("Pain points")),
+    ("opportunities", N_("Opportunities")),
+    ("kpis", N_("KPIs")),
+)
+FILLS = {
+    "header": "#34495e",
+    "label": "#ecf0f1",
+    "touchpoint": "#e8f1fb",
+    "item": "#ffffff",
+}
+
+
+def heat_colour(rate: float) -> str:
+    """A heat colour from green (no drop-off) through yellow to red (everyone drops off)."""
+    rate = min(1.0, max(0.0, rate))
+    if rate < 0.5:
+        red, green = int(255 * rate * 2), 200
+    else:
+        red, green = 255, int(200 * (1 - (rate - 0.5) * 2))
+    return f"#{red:02x}{green:02x}66"
+
+
+def _percent(value: object) -> str:
+    return f"{float(value or 0.0):.0%}" if isinstance(value, int | float) else "–"
+
+
+def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
+    lanes: list[LaneSpec] = []
+    for attr, label in CELL_LANES:
+        lane = LaneSpec(attr, gettext(label, language))
+        for phase in journey_map.ordered_phases():
+            texts: list[str] = []
+            for cell in journey_map.cells:
+                if cell.phase != phase.id:
+                    continue
+                prefix = ""
+                if cell.persona is not None:
+                    prefix = journey_map.persona(cell.persona).display_name + ": "
+                if attr == "kpis":
+                    values = [
+                        kpi.name
+                        + (f" ({kpi.target:g}{' ' + kpi.unit if kpi.unit else ''})" if kpi.target
+                           is not None else "")
+                        for kpi in cell.kpis
+                    ]
+                else:
+                    values = list(getattr(cell, attr))
+                texts.extend(prefix + value for value in values)
+            lane.items[phase.id] = [(text, None, (), None) for text in dict.fromkeys(texts)]
+        lanes.append(lane)
+    return lanes
+
+
+def _touchpoint_lane(
+    journey_map: JourneyMap, measured: Measured | None, language: str
+) -> LaneSpec:
+    lane = LaneSpec("touchpoints", gettext(N_("Touchpoints"), language))
+    unused = set(measured.unused) if measured else set()
+    for phase in journey_map.ordered_phases():
+        entries: list[tuple[str, str | None, tuple[str, ...], str | None]] = []
+        for tp in journey_map.touchpoints_in(phase.id):
+            badges = (
+                gettext(N_("online") if tp.mode == "online" else N_("offline"), language),
+                gettext(N_("direct") if tp.influence == "direct" else N_("indirect"), language),
+            )
+            text = tp.name
+            fill = None
+            if measured is not None:
+                row = measured.touchpoint_rows.get(tp.id)
+                events = int(row["events"] or 0) if row else 0
+                text += f" — {events:,} {gettext(N_('events'), language)}"
+                if tp.id in measured.attribution_share:
+                    share = measured.attribution_share[tp.id]
+                    text += f", {share:.0%} {gettext(N_('attribution'), language)}"
+                if tp.id in unused or row is None:
+                    text += f" [{gettext(N_('unused'), language)}]"
+                    fill = "#eeeeee"
+            entries.append((text, tp.id, badges, fill))
+        lane.items[phase.id] = entries
+    return lane
+
+
+def _buying_center_lane(journey_map: JourneyMap, language: str) -> LaneSpec:
+    lane = LaneSpec("buying_center", gettext(N_("Buying center"), language))
+    phases = journey_map.ordered_phases()
+    for phase in phases:
+        lane.items[phase.id] = []
+    for persona in journey_map.personas:
+        joins = persona.joins_at or (phases[0].id if phases else None)
+        if joins is None or joins not in lane.items:
+            continue
+        text = persona.display_name
+        if persona.role:
+            text += f" ({gettext(persona.role, language)})"
+        lane.items[joins].append((text, persona.id, (), None))
+    return lane
+
+
+def _measured_lanes(journey_map: JourneyMap, measured: Measured, language: str) -> list[LaneSpec]:
+    reached = LaneSpec("reached", gettext(N_("Reached"), language))
+    converted = LaneSpec("converted", gettext(N_("Converted"), language))
+    dropoff = LaneSpec("dropoff", gettext(N_("Drop-off"), language))
+    for phase in journey_map.ordered_phases():
+        row = measured.phase_rows.get(phase.id)
+        if row is None:
+            continue
+        reached.items[phase.id] = [
+            (f"{int(row['reached'] or 0):,} ({_percent(row.get('reach_rate'))})", None, (), None)
+        ]
+        converted.items[phase.id] = [(f"{int(row['converted'] or 0):,}", None, (), None)]
+        rate = float(row.get("dropoff_rate") or 0.0)
+        dropoff.items[phase.id] = [
+            (f"{int(row['dropped'] or 0):,} ({rate:.0%})", None, (), heat_colour(rate))
+        ]
+    lanes = [reached, converted, dropoff]
+    unmapped = measured.unmapped
+    phases = journey_map.ordered_phases()
+    if unmapped and phases:
+        lane = LaneSpec("unmapped", gettext(N_("Events not on the map"), language))
+        lane.items[phases[0].id] = [
+            (f"{tp} — {count:,} {gettext(N_('events'), language)}", tp, (), "#fdebd0")
+            for tp, count in unmapped
+        ]
+        lanes.append(lane)
+    return lanes
+
+
+def build_layout(
+    journey_map: JourneyMap, analysis: AnalysisLike | None = None
+) -> tuple[MapLayout, Measured | None]:
+    """Lay out the whole map (pure geometry, no SVG yet)."""
+    language = journey_map.language
+    measured = measured_from(analysis)
+    personas = journey_map.personas or []
+    emotion_height = max(140.0, (len(personas) + 2) * EMOTION_ROW)
+    lanes = [_touchpoint_lane(journey_map, measured, language)]
+    lanes.extend(_cell_lanes(journey_map, language))
+    lanes.append(LaneSpec("emotion", gettext(N_("Emotion"), language), fixed_height=emotion_height))
+    if journey_map.personas:
+        lanes.append(_buying_center_lane(journey_map, language))
+    if measured is not None:
+        lanes.extend(_measured_lanes(journey_map, measured, language))
+    phases = [(phase.id, phase.name) for phase in journey_map.ordered_phases()]
+    return layout_lanes(phases, lanes, TITLE_HEIGHT), measured
+
+
+def _text_lines(x: float, y: float, lines: tuple[str, ...], size: float, fill: str) -> str:
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{y + PADDING + (i + 1) * LINE_HEIGHT - 3:.1f}">{escape(line)}'
+        "</tspan>"
+        for i, line in enumerate(lines)
+    )
+    return f'<text font-size="{size:g}" fill="{fill}">{spans}</text>'
+
+
+def _box_svg(box: Box) -> str:
+    fill = box.fill or FILLS.get(box.kind, "#ffffff")
+    colour = "#ffffff" if box.kind == "header" else "#222222"
+    size = 14.0 if box.kind == "header" else FONT_SIZE
+    attrs = f'class="jm-box jm-{box.kind}" data-lane={quoteattr(box.lane)}'
+    if box.ref is not None:
+        attrs += f" data-ref={quoteattr(box.ref)}"
+    parts = [
+        f"<g {attrs}>",
+        f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" '
+        f'height="{box.height:.1f}" rx="4" fill="{fill}" stroke="#b0b8c0"/>',
+        _text_lines(box.x + PADDING, box.y, box.lines, size, colour),
+    ]
+    for i, badge in enumerate(box.badges):
+        parts.append(
+            f'<text x="{box.x + box.width - PADDING:.1f}" '
+            f'y="{box.y + PADDING + (i + 1) * 12 - 2:.1f}" font-size="9" text-anchor="end" '
+            f'fill="#2c6fad">{escape(badge)}</text>'
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
+    top, height = layout.lanes["emotion"]
+    plot_top, plot_height = top + 12, height - 24
+    centres = {pid: left + width / 2 for pid, (left, width) in layout.columns.items()}
+
+    def y_of(score: float) -> float:
+        return plot_top + (2 - score) / 4 * plot_height
+
+    parts = ['<g class="jm-emotion">']
+    right = layout.width
+    for score in (-2, 0, 2):
+        parts.append(
+            f'<line x1="{LABEL_WIDTH + 12:.1f}" x2="{right:.1f}" y1="{y_of(score):.1f}" '
+            f'y2="{y_of(score):.1f}" stroke="#dddddd" stroke-dasharray="{"" if score else "4 3"}"/>'
+            f'<text x="{LABEL_WIDTH + 4:.1f}" y="{y_of(score) + 4:.1f}" font-size="9" '
+            f'fill="#888">{score:+d}</text>'
+        )
+    personas: list[tuple[str | None, str]] = [(p.id, p.display_name) for p in journey_map.personas]
+    if not personas:
+        personas = [(None, "")]
+    for index, (persona_id, name) in enumerate(personas):
+        colour = PERSONA_COLOURS[index % len(PERSONA_COLOURS)]
+        points = [
+            (centres[pid], y_of(score))
+            for pid, score in journey_map.emotion_curve(persona_id)
+            if score is not None and pid in centres
+        ]
+        if points:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            parts.append(
+                f'<polyline class="jm-emotion-line" data-ref={quoteattr(persona_id or "")} '
+                f'points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+            )
+            parts.extend(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in points
+            )
+        if name:
+            legend_y = top + 34 + index * 16
+            parts.append(
+                f'<g class="jm-legend"><rect x="8" y="{legend_y - 9:.1f}" width="10" height="10" '
+                f'fill="{colour}"/><text x="22" y="{legend_y:.1f}" font-size="10">'
+                f"{escape(name[:22])}</text></g>"
+            )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None) -> str:
+    """Draw the journey map as a standalone SVG document string.
+
+    Args:
+        journey_map: The map to draw.
+        analysis: Optional measured figures (an Analysis or ``(tables, summary)``).
+
+    Returns:
+        The SVG markup; every user text is escaped.
+    """
+    layout, _ = build_layout(journey_map, analysis)
+    width, height = layout.width, layout.height
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="jm-map" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        "font-family=\"'DejaVu Sans', Verdana, sans-serif\">",
+        f'<rect width="{width:.0f}" height="{height:.0f}" fill="#fafbfc"/>',
+        f'<text class="jm-title" x="8" y="26" font-size="18" font-weight="bold" fill="#222">'
+        f"{escape(journey_map.name)}</text>",
+    ]
+    parts.extend(_box_svg(box) for box in layout.boxes)
+    if "emotion" in layout.lanes:
+        parts.append(_emotion_svg(journey_map, layout))
+    parts.append("</svg>")
+    return "".join(parts)
