@@ -170,3 +170,11 @@ def test_rules_errors_are_located(tmp_path: Path) -> None:
     assert issue.location == Location(str(path), 8, 11)
     assert issue.path == ("mapping", "touchpoints", 0, "when", 0)
     assert "needs exactly one of equals, in, prefix, regex" in issue.message
+
+
+def test_non_text_key_points_at_the_key() -> None:
+    issue = only_issue("id: demo\nname: Demo\n1: 2\n")
+    assert issue.location == Location("map.yaml", 3, 1)
+    assert (
+        issue.message == "the key 1 in the top level should be text; quote it or remove the entry"
+    )

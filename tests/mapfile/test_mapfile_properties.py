@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,6 +113,7 @@ def _base(example: JourneyMap) -> dict[str, Any]:
     return json.loads(dump_map(example, format="json"))
 
 
+@pytest.mark.slow
 def test_mutations_of_a_valid_map(example_map: JourneyMap) -> None:
     base = _base(example_map)
 

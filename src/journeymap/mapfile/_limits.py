@@ -10,13 +10,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from journeymap.errors import Location, UnsafeInputError
+from journeymap.errors import Location, MapFileError, UnsafeInputError
 from journeymap.settings import Setting, register, resolve
 
 __all__ = [
     "MAX_ALIAS_EXPANSION",
     "MAX_DEPTH",
     "MAX_NUMBER_DIGITS",
+    "YamlEventGuard",
     "check_json_text",
     "check_size",
     "check_yaml_events",
@@ -76,53 +77,42 @@ def _tag_name(tag: Any) -> str | None:
     return value if isinstance(value, str) else str(tag)
 
 
-def check_yaml_events(events: Any, source: str) -> None:
-    """Walk YAML parser events and refuse custom tags, alias bombs, recursion and deep nesting.
+class YamlEventGuard:
+    """Checks YAML parser events one by one, as the composer pulls them.
 
-    Args:
-        events: The iterator of ``ruamel.yaml`` parser events.
-        source: The file name used in error locations.
-
-    Raises:
-        UnsafeInputError: with the line and column of the offending node.
+    Refuses custom tags, alias bombs, recursive aliases, collections used as keys, very long
+    numbers and deep nesting, each with the line and column of the offending node.
     """
-    from ruamel.yaml.events import (
-        AliasEvent,
-        CollectionEndEvent,
-        CollectionStartEvent,
-        NodeEvent,
-        ScalarEvent,
-    )
 
-    # One frame per open collection: [anchor, expanded node count].
-    stack: list[list[Any]] = []
-    anchored_sizes: dict[str, int] = {}
-    added_by_aliases = 0
-    for event in events:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        # One frame per open collection: [anchor, expanded size, is mapping, children seen].
+        self.stack: list[list[Any]] = []
+        self.anchored_sizes: dict[str, int] = {}
+        self.added_by_aliases = 0
+
+    def check(self, event: Any) -> None:
+        """Check one event; raise :class:`UnsafeInputError` (or MapFileError) on a problem."""
+        from ruamel.yaml.events import (
+            AliasEvent,
+            CollectionEndEvent,
+            CollectionStartEvent,
+            MappingStartEvent,
+            NodeEvent,
+            ScalarEvent,
+        )
+
+        stack, source = self.stack, self.source
         if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
-            tag = _tag_name(getattr(event, "tag", None))
-            if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
-                raise UnsafeInputError(
-                    f"the YAML tag {tag!r} is not allowed; map files use plain values only "
-                    "(remove the tag, or quote the value if it is text)",
-                    _mark(event, source),
-                )
+            _check_tag(event, source)
+        if isinstance(event, NodeEvent) and stack and stack[-1][2] and stack[-1][3] % 2 == 0:
+            _check_key(event, self.anchored_sizes, source)
         size = 0
         if isinstance(event, ScalarEvent):
             size = 1
-            value = event.value
-            if (
-                event.style is None
-                and len(value) > MAX_NUMBER_DIGITS
-                and _NUMBER_LIKE.fullmatch(value)
-            ):
-                raise UnsafeInputError(
-                    f"a number with {len(value):,} digits is too long (at most "
-                    f"{MAX_NUMBER_DIGITS}); quote it if it is text",
-                    _mark(event, source),
-                )
+            _check_number(event, source)
             if event.anchor is not None:
-                anchored_sizes[event.anchor] = 1
+                self.anchored_sizes[event.anchor] = 1
         elif isinstance(event, AliasEvent):
             if any(frame[0] == event.anchor for frame in stack):
                 raise UnsafeInputError(
@@ -130,31 +120,73 @@ def check_yaml_events(events: Any, source: str) -> None:
                     "structure); map files cannot be recursive, write the values out",
                     _mark(event, source),
                 )
-            size = anchored_sizes.get(event.anchor, 1)
-            added_by_aliases += size
-            if added_by_aliases > MAX_ALIAS_EXPANSION:
+            size = self.anchored_sizes.get(event.anchor, 1)
+            self.added_by_aliases += size
+            if self.added_by_aliases > MAX_ALIAS_EXPANSION:
                 raise UnsafeInputError(
                     f"aliases expand the document by more than {MAX_ALIAS_EXPANSION:,} values "
                     "(an alias bomb?); write the values out instead of repeating aliases",
                     _mark(event, source),
                 )
         elif isinstance(event, CollectionStartEvent):
-            stack.append([event.anchor, 1])
+            stack.append([event.anchor, 1, isinstance(event, MappingStartEvent), 0])
             if len(stack) > MAX_DEPTH:
                 raise UnsafeInputError(
                     f"the document nests lists and mappings more than {MAX_DEPTH} levels deep; "
                     "a journey map needs only a few levels, flatten the structure",
                     _mark(event, source),
                 )
-            continue
+            return
         elif isinstance(event, CollectionEndEvent):
-            anchor, size = stack.pop()
+            anchor, size, _, _ = stack.pop()
             if anchor is not None:
-                anchored_sizes[anchor] = size
+                self.anchored_sizes[anchor] = size
         else:
-            continue
+            return
         if stack:
             stack[-1][1] += size
+            stack[-1][3] += 1
+
+
+def check_yaml_events(events: Any, source: str) -> None:
+    """Check every event of a YAML parse (see :class:`YamlEventGuard`)."""
+    guard = YamlEventGuard(source)
+    for event in events:
+        guard.check(event)
+
+
+def _check_tag(event: Any, source: str) -> None:
+    tag = _tag_name(getattr(event, "tag", None))
+    if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
+        raise UnsafeInputError(
+            f"the YAML tag {tag!r} is not allowed; map files use plain values only "
+            "(remove the tag, or quote the value if it is text)",
+            _mark(event, source),
+        )
+
+
+def _check_key(event: Any, anchored_sizes: dict[str, int], source: str) -> None:
+    from ruamel.yaml.events import AliasEvent, CollectionStartEvent
+
+    is_alias_to_collection = (
+        isinstance(event, AliasEvent) and anchored_sizes.get(event.anchor, 1) > 1
+    )
+    if isinstance(event, CollectionStartEvent) or is_alias_to_collection:
+        raise MapFileError(
+            "a list or mapping is used as a key; keys must be plain text "
+            "(check for a stray '?' or a misplaced colon)",
+            _mark(event, source),
+        )
+
+
+def _check_number(event: Any, source: str) -> None:
+    value = event.value
+    if event.style is None and len(value) > MAX_NUMBER_DIGITS and _NUMBER_LIKE.fullmatch(value):
+        raise UnsafeInputError(
+            f"a number with {len(value):,} digits is too long (at most "
+            f"{MAX_NUMBER_DIGITS}); quote it if it is text",
+            _mark(event, source),
+        )
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)

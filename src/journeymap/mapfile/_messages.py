@@ -145,6 +145,13 @@ def _message(
             f"allowed: {', '.join(allowed)}",
         )
     found = _describe_value(error.get("input"))
+    if error_type == "invalid_key":
+        parent = describe_path(prefix + path[:-1] if path else prefix)
+        return (
+            "invalid-key",
+            f"the key {error.get('input')!r} in {parent} should be text; "
+            "quote it or remove the entry",
+        )
     if error_type in ("literal_error", "enum"):
         expected = str(error.get("ctx", {}).get("expected", ""))
         return (
@@ -188,7 +195,7 @@ def issues_from_validation_error(
         if path in seen and code == issues[seen[path]].code:
             continue
         full_path = prefix + path
-        location = locator(full_path, item["type"] == "extra_forbidden")
+        location = locator(full_path, item["type"] in ("extra_forbidden", "invalid_key"))
         seen[path] = len(issues)
         issues.append(ValidationIssue("error", code, message, full_path, location))
     return issues

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import Location, MapFileError, UnsafeInputError
-from journeymap.mapfile._limits import check_json_text, check_size, check_yaml_events
+from journeymap.mapfile._limits import YamlEventGuard, check_json_text, check_size
 from journeymap.mapfile._positions import JsonPosition, json_positions
 
 __all__ = ["FORMATS", "ParsedDocument", "format_of", "new_yaml", "parse_text", "read_file"]
@@ -146,19 +146,35 @@ def _yaml_syntax_error(error: Exception, text: str, source: str) -> MapFileError
     return MapFileError(f"YAML error: {error}", Location(source, 1, 1))
 
 
+def _guarded_parser(base: Any, guard: YamlEventGuard) -> Any:
+    """A parser class that checks every event before the composer builds anything from it."""
+
+    def get_event(self: Any) -> Any:
+        event = base.get_event(self)
+        guard.check(event)
+        return event
+
+    return type("GuardedParser", (base,), {"get_event": get_event})
+
+
 def _parse_yaml(text: str, source: str) -> ParsedDocument:
     from ruamel.yaml.error import YAMLError
 
     yaml = new_yaml()
+    yaml.Parser = _guarded_parser(yaml.Parser, YamlEventGuard(source))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            check_yaml_events(yaml.parse(text), source)
             tree = yaml.load(text)
         except UnsafeInputError:
             raise
         except YAMLError as error:
             raise _yaml_syntax_error(error, text, source) from None
+        except (TypeError, ValueError, RecursionError) as error:
+            # ruamel's constructor can fail on odd but well-formed input; still name the file.
+            raise MapFileError(
+                f"cannot read the YAML ({error}); simplify the document", Location(source, 1, 1)
+            ) from None
     return ParsedDocument(source, "yaml", tree, _plain(tree), tree)
 
 
