@@ -170,7 +170,7 @@ class JourneyOptions:
 
     @classmethod
     def from_settings(cls, **explicit: Any) -> JourneyOptions:
-        """Options from the settings layers, with explicit (non-None) values winning."""
+        """Options from the settings layers; explicitly given values win (None included)."""
         from journeymap.settings import resolve
 
         names = {
@@ -192,8 +192,9 @@ class JourneyOptions:
             raise UsageError(f"unknown analysis option(s) {sorted(unknown)}; known: {known}")
         values: dict[str, Any] = {}
         for option, setting in names.items():
-            values[option] = resolve(setting, explicit.get(option))
-        values.update({k: v for k, v in explicit.items() if k not in names and v is not None})
+            # An option given explicitly wins even when it is None (e.g. no window).
+            values[option] = explicit[option] if option in explicit else resolve(setting)
+        values.update({k: v for k, v in explicit.items() if k not in names})
         return cls(**values)
 
     def to_json(self) -> dict[str, Any]:
@@ -251,6 +252,10 @@ def build_journeys(
             "import events with `journeymap import` or provide the events contract's columns"
         )
     lookup = _phase_lookup(journey_map)
+    # Ties in time keep the file order (row_number), then a stable key.
+    row_number = (
+        events.row_number.cast("int64") if "row_number" in events.columns else ibis.literal(0)
+    )
     tie = events.event_key if "event_key" in events.columns else events.touchpoint
     mapped_phase = events.touchpoint.substitute(lookup, else_=ibis.null("string"))
     base = events.select(
@@ -262,6 +267,7 @@ def build_journeys(
         persona=events.persona.cast("string"),
         conversion=events.conversion.cast("boolean").fill_null(False),
         value=events.value.cast("float64"),
+        _row=row_number,
         _tie=tie.cast("string"),
         **{
             name: breakdown_column(events, name)
@@ -273,7 +279,7 @@ def build_journeys(
         base = base.mutate(_actor=ibis.coalesce(base.account_id, base.person_id))
     else:
         base = base.mutate(_actor=base.person_id)
-    order = [base.ts, base._tie, base.person_id]
+    order = [base.ts, base._row, base._tie, base.person_id]
     actor_window = ibis.window(group_by=base._actor, order_by=order)
     previous_ts = base.ts.lag().over(actor_window)
     previous_conversion = base.conversion.lag().over(actor_window)
@@ -286,7 +292,7 @@ def build_journeys(
     marked = base.mutate(_new=new_session.fill_null(False).cast("int64"))
     running = ibis.window(
         group_by=marked._actor,
-        order_by=[marked.ts, marked._tie, marked.person_id],
+        order_by=[marked.ts, marked._row, marked._tie, marked.person_id],
         preceding=None,
         following=0,
     )
@@ -295,7 +301,8 @@ def build_journeys(
     with_id = numbered.mutate(journey_id=journey_id)
     step = ibis.row_number().over(
         ibis.window(
-            group_by=with_id.journey_id, order_by=[with_id.ts, with_id._tie, with_id.person_id]
+            group_by=with_id.journey_id,
+            order_by=[with_id.ts, with_id._row, with_id._tie, with_id.person_id],
         )
     )
     extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]

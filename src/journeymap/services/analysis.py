@@ -27,7 +27,8 @@ def analyze_workspace(
         engine: An engine URL (``duckdb:///...``, ``postgres://...``); default: the
             ``workspace.url`` setting.
         out: A folder for ``analysis.json`` and the Parquet tables.
-        **options: :class:`~journeymap.engine.journeys.JourneyOptions` fields.
+        **options: :class:`~journeymap.engine.journeys.JourneyOptions` fields; ``None``
+            means "not given" (the setting applies).
 
     Raises:
         UsageError: if both ``db`` and ``engine`` are given.
@@ -47,7 +48,8 @@ def analyze_workspace(
         url = engine  # type: ignore[assignment]
     with quiet_driver():
         events = Workspace(url).events()
-    analysis = analyze(journey_map, events, **options)
+    given = {name: value for name, value in options.items() if value is not None}
+    analysis = analyze(journey_map, events, **given)
     if out is not None:
         analysis.save(out)
     return analysis
