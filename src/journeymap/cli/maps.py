@@ -34,6 +34,9 @@ _ROLES = {
     "gatekeeper": N_("gatekeeper"),
 }
 _ITEMS_PER_LANE_CELL = 2
+_MAX_LABEL_WIDTH = 24
+_MIN_LABEL_WIDTH = 8
+_PHASE_COLUMN_ROOM = 13
 
 
 def register(app: typer.Typer) -> None:
@@ -135,11 +138,18 @@ def show_command(
         caption=_("on/off = online/offline, dir/ind = direct/indirect; n = order in the phase"),
         box=box.SIMPLE_HEAD,
         padding=(0, 1, 0, 0),
-        expand=False,
+        show_edge=False,
+        width=console.width,
     )
-    table.add_column("", overflow="fold")
+    labels = [row.touchpoint.name for row in view.touchpoints]
+    labels += [row.persona.display_name for row in view.personas]
+    longest_label = max((len(label) for label in labels), default=_MIN_LABEL_WIDTH)
+    # The label column gets what the phase columns leave, within legible bounds.
+    room = console.width - _PHASE_COLUMN_ROOM * len(view.phases)
+    label_width = max(_MIN_LABEL_WIDTH, min(longest_label, _MAX_LABEL_WIDTH, room))
+    table.add_column("", overflow="fold", width=label_width)
     for phase in view.phases:
-        table.add_column(escape(phase.name), overflow="fold")
+        table.add_column(escape(phase.name), overflow="fold", ratio=1)
     for row in view.touchpoints:
         touchpoint = row.touchpoint
         badge = "{mode}|{influence}".format(
@@ -170,7 +180,7 @@ def show_command(
         summaries = [_summary(view.lanes[lane][phase_id]) for phase_id in phase_ids]
         if any(summaries):
             table.add_row(f"[italic]{_(_LANE_TITLES[lane])}[/]", *summaries, end_section=True)
-    console.print(table)
+    console.print(table, soft_wrap=False)
 
 
 def _print_diff(diff: MapDiff) -> None:

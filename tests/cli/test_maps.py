@@ -1,0 +1,191 @@
+"""The map commands through the real typer app: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.cli.app import app, console
+from journeymap.examples import EXAMPLES, example_path
+from journeymap.mapfile import load_map
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def console_80() -> Iterator[None]:
+    """An 80-column console, whatever terminal the test run is attached to."""
+    saved = console._width
+    console.width = 80
+    yield
+    console._width = saved
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env={"JOURNEYMAP_LANG": "en", "COLUMNS": "80"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("template", ["b2b", "webshop", "classic4"])
+@pytest.mark.parametrize("lang", ["en", "da", "de"])
+def test_init_from_template_then_validate(tmp_path: Path, template: str, lang: str) -> None:
+    target = tmp_path / f"{template}-{lang}.yaml"
+    code, output = _run("init", str(target), "--template", template, "--lang", lang)
+    assert code == 0, output
+    assert "Created" in output
+    journey_map = load_map(target)
+    assert journey_map.language == lang
+    assert journey_map.kind == ("b2b" if template == "b2b" else "b2c")
+    assert journey_map.issues() == []
+    assert len(journey_map.cells) == len(journey_map.phases)
+    assert "# " in target.read_text(encoding="utf-8")  # the skeleton explains itself
+    code, output = _run("validate", str(target))
+    assert code == 0, output
+    assert f"✓ {target} is a valid journey map" in output
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_init_copies_an_example_with_its_comments(tmp_path: Path, name: str) -> None:
+    target = tmp_path / "copy.yaml"
+    code, output = _run("init", str(target), "--example", name)
+    assert code == 0, output
+    assert target.read_text(encoding="utf-8") == example_path(name).read_text(encoding="utf-8")
+    assert _run("validate", str(target))[0] == 0
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "map.yaml"
+    target.write_text("keep me\n", encoding="utf-8")
+    code, output = _run("init", str(target))
+    assert code == 2
+    assert "already exists" in output and "--force" in output
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+    assert _run("init", str(target), "--force")[0] == 0
+    assert load_map(target).phases
+
+
+def test_init_rejects_unknown_template_and_example(tmp_path: Path) -> None:
+    code, output = _run("init", str(tmp_path / "a.yaml"), "--template", "funnel")
+    assert code == 2 and "b2b, webshop, classic4" in output
+    code, output = _run("init", str(tmp_path / "b.yaml"), "--example", "bikes")
+    assert code == 2 and "payment-provider" in output
+    assert "Traceback" not in output
+
+
+def test_validate_reports_every_problem_with_its_position(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "id: shop\n"
+        "name: Shop\n"
+        "phases:\n"
+        "  - {id: awareness, name: Awareness}\n"
+        "touchpoints:\n"
+        "  - id: ads\n"
+        "    name: Ads\n"
+        "    phases: [awarness]\n"
+        "cells:\n"
+        "  - phase: awareness\n"
+        "    persona: nobody\n",
+        encoding="utf-8",
+    )
+    code, output = _run("validate", str(bad))
+    assert code == 1
+    assert f"{bad}:8:14" in output
+    assert f"{bad}:11:14" in output
+    assert "'awarness'" in output and "'nobody'" in output
+    assert "Traceback" not in output
+
+
+def test_validate_prints_warnings_but_succeeds(tmp_path: Path) -> None:
+    path = tmp_path / "warn.yaml"
+    path.write_text(
+        "id: shop\nname: Shop\nphases:\n  - {id: awareness, name: Awareness}\n"
+        "  - {id: loyalty, name: Loyalty, order: 2}\n"
+        "touchpoints:\n  - {id: ads, name: Ads, phases: [awareness]}\n",
+        encoding="utf-8",
+    )
+    code, output = _run("validate", str(path))
+    assert code == 0
+    assert "1 warning(s)" in output
+    assert f"{path}:5:5: warning: phase 'loyalty' has no touchpoints" in output
+
+
+def test_validate_missing_file_is_an_error_without_traceback(tmp_path: Path) -> None:
+    code, output = _run("validate", str(tmp_path / "nope.yaml"))
+    assert code == 1
+    assert "Error:" in output and "nope.yaml" in output
+    assert "Traceback" not in output
+
+
+def test_validate_without_argument_is_a_usage_error() -> None:
+    code, output = _run("validate")
+    assert code == 2
+    assert "Missing argument" in output
+
+
+@pytest.mark.usefixtures("console_80")
+def test_show_prints_every_phase_touchpoint_and_persona() -> None:
+    path = example_path("payment-provider")
+    code, output = _run("show", str(path))
+    assert code == 0, output
+    journey_map = load_map(path)
+    flat = " ".join(output.split())
+    for phase in journey_map.phases:
+        assert phase.name[:8] in output.replace("\n", "")
+    for touchpoint in journey_map.touchpoints:
+        first_word = touchpoint.name.split()[0]
+        assert first_word in flat, touchpoint.name
+    assert "Katrin" in output and "gatekeeper" in output
+    assert "-1.5 ▼▼" in output and "joins" in output
+    assert "Pain points" in output
+    assert max(len(line) for line in output.splitlines()) <= 80
+
+
+def test_show_one_persona(tmp_path: Path) -> None:
+    code, output = _run("show", str(example_path("payment-provider")), "--persona", "thomas")
+    assert code == 0
+    assert "Thomas" in output and "Katrin" not in output
+    code, output = _run("show", str(example_path("payment-provider")), "--persona", "zoe")
+    assert code == 2 and "known personas: jonas, katrin" in output
+
+
+def test_diff_equal_and_different(tmp_path: Path) -> None:
+    old = example_path("fashion-webshop")
+    assert _run("diff", str(old), str(old)) == (0, "The maps are equal.\n")
+    new = tmp_path / "new.yaml"
+    text = old.read_text(encoding="utf-8").replace("name: Size guide", "name: Fit finder")
+    new.write_text(text.replace("status: researched", "status: live"), encoding="utf-8")
+    code, output = _run("diff", str(old), str(new))
+    assert code == 1
+    assert "~ touchpoints: size-guide (name)" in output
+    assert "~ status: 'researched' -> 'live'" in output
+    code, output = _run("diff", str(old), str(new), "--json")
+    assert code == 1
+    data = json.loads(output)
+    assert data["map_fields"]["status"] == {"old": "researched", "new": "live"}
+    assert data["changed"][0]["id"] == "size-guide"
+
+
+def test_diff_reports_added_and_removed(tmp_path: Path) -> None:
+    code, output = _run(
+        "diff", str(example_path("online-yoga")), str(example_path("fashion-webshop"))
+    )
+    assert code == 1
+    assert "+ phases: purchase" in output
+    assert "- phases: attention" in output
+
+
+def test_schema_is_json_and_can_be_written(tmp_path: Path) -> None:
+    code, output = _run("schema")
+    assert code == 0
+    schema = json.loads(output)
+    assert "phases" in schema["properties"]
+    out = tmp_path / "schema.json"
+    code, output = _run("schema", "--out", str(out))
+    assert code == 0 and str(out) in output
+    assert json.loads(out.read_text(encoding="utf-8")) == schema
