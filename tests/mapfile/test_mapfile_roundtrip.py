@@ -149,3 +149,27 @@ def test_rules_file_plain_and_wrapped(tmp_path: Path, example_map: JourneyMap) -
         json.dumps({"mapping": rules.model_dump(mode="json", by_alias=True)}), encoding="utf-8"
     )
     assert load_rules(wrapped) == rules
+
+
+def test_update_removes_cleared_optional_values(tmp_path: Path, small_map_yaml: str) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(small_map_yaml.replace("name: Demo ", "owner: Anna\nname: Demo "), "utf-8")
+    document = load_map_document(path)
+    assert document.map.owner == "Anna"
+    edited = document.map.model_copy(deep=True)
+    edited.owner = None
+    document.update(edited)
+    assert "owner" not in document.text()
+    assert "# shown as the title" in document.text()
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_document_locates_issue_paths(tmp_path: Path, suffix: str, example_map: JourneyMap) -> None:
+    path = tmp_path / f"map{suffix}"
+    save_map(example_map, path)
+    document = load_map_document(path)
+    location = document.location(("touchpoints", 1, "phases", 0))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert location.file == str(path) and location.line is not None
+    assert location.column is not None
+    assert lines[location.line - 1][location.column - 1 :].lstrip('"').startswith("purchase")

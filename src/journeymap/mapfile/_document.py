@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from journeymap.errors import Location
 from journeymap.mapfile._dump import atomic_write, map_data, render_tree, to_yaml_node
 from journeymap.mapfile._load import parse_file, validate_document
 from journeymap.mapfile._parse import ParsedDocument, format_of
@@ -51,10 +52,18 @@ class _Merger:
         return self.node(full)
 
     def mapping(self, old: dict[Any, Any], full: dict[Any, Any], clean: dict[Any, Any]) -> None:
-        for key in [key for key in old if key not in full]:
+        emptied = [
+            key
+            for key in old
+            if key not in full
+            or (key not in clean and full[key] in (None, [], {}) and old[key] not in (None, [], {}))
+        ]
+        for key in emptied:
             del old[key]
         order = list(full)
         for key, value in full.items():
+            if key in emptied:
+                continue
             if key in old:
                 merged = self.value(old[key], value, clean.get(key, value))
                 if merged is not old[key]:
@@ -120,6 +129,14 @@ class MapDocument:
         merger = _Merger(self.format == "yaml")
         merger.mapping(self._parsed.tree, full, map_data(journey_map))
         self.map = journey_map
+
+    def location(self, path: tuple[str | int, ...], *, key: bool = False) -> Location:
+        """File location of the value (or key) at ``path``, e.g. an issue's ``path``.
+
+        Positions are those of the file as loaded; a path that leaves the document gives the
+        position of the deepest element that exists.
+        """
+        return self._parsed.location(tuple(path), key)
 
     def text(self) -> str:
         """The document as text, in its own format."""

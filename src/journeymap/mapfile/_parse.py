@@ -197,7 +197,8 @@ def parse_text(text: str, format: str, source: str) -> ParsedDocument:
     """Parse ``text`` as ``yaml`` or ``json``; raise our errors with file:line:column."""
     check_size(len(text.encode("utf-8", errors="replace")), source)
     text = text.removeprefix("\ufeff")
-    if format == "yaml":
+    format = format.lower()
+    if format in ("yaml", "yml"):
         return _parse_yaml(text, source)
     if format == "json":
         return _parse_json(text, source)
