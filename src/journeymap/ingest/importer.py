@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from journeymap.errors import EngineError, IngestError
 from journeymap.ingest.readers import read_events
@@ -31,24 +32,29 @@ ProgressCallback = Callable[[int], None]
 
 
 def row_keys(batch: pa.RecordBatch) -> list[str]:
-    """A hash per row over column names and raw values: equal rows get equal keys."""
-    names = batch.schema.names
-    columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-    keys = []
-    for index in range(batch.num_rows):
-        digest = hashlib.blake2b(digest_size=16)
-        for name, column in zip(names, columns, strict=True):
-            value = column[index]
-            digest.update(name.encode())
-            digest.update(b"\x00" if value is None else b"\x01" + str(value).encode())
-            digest.update(b"\x1f")
-        keys.append(digest.hexdigest())
-    return keys
+    """A hash per row over column names and raw values: equal rows get equal keys.
+
+    A missing value and an empty one hash differently.
+    """
+    if batch.num_rows == 0:
+        return []
+    marked = [
+        pc.fill_null(pc.binary_join_element_wise("\x01", column, ""), "\x00")
+        for column in batch.columns
+    ]
+    joined = pc.binary_join_element_wise(*marked, "\x1f") if len(marked) > 1 else marked[0]
+    prefix = "\x1e".join(batch.schema.names).encode() + b"\x1d"
+    return [
+        hashlib.blake2b(prefix + text.encode(), digest_size=16).hexdigest()
+        for text in joined.to_pylist()
+    ]
 
 
-def _raw_json(batch: pa.RecordBatch, index: int) -> str:
-    row = {name: batch.column(i)[index].as_py() for i, name in enumerate(batch.schema.names)}
-    return json.dumps(row, ensure_ascii=False)
+def _raw_json(names: list[str], columns: list[list[Any]], index: int) -> str:
+    return json.dumps(
+        {name: column[index] for name, column in zip(names, columns, strict=True)},
+        ensure_ascii=False,
+    )
 
 
 def _default_name(source: Any) -> str:
@@ -202,6 +208,8 @@ def _run(
         for key in keys:
             fingerprint.update(key.encode())
         mapped = apply_rules(batch, rules, source=report.source, first_row=first_row, state=state)
+        names = list(batch.schema.names)
+        raw_columns: list[list[Any]] | None = None
         event_rows: list[int] = []
         quarantine: dict[str, list[Any]] = {column: [] for column in QUARANTINE_SCHEMA}
         for index, key in enumerate(keys):
@@ -214,11 +222,13 @@ def _run(
                 event_rows.append(index)
                 continue
             report.quarantined[reason] = report.quarantined.get(reason, 0) + 1
+            if raw_columns is None:
+                raw_columns = [column.to_pylist() for column in batch.columns]
             for column, value in (
                 ("source", report.source),
                 ("row_number", first_row + index),
                 ("reason", reason),
-                ("raw", _raw_json(batch, index)),
+                ("raw", _raw_json(names, raw_columns, index)),
                 ("event_key", key),
             ):
                 quarantine[column].append(value)

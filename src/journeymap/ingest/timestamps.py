@@ -97,6 +97,10 @@ def detect_formats(values: pa.Array, dayfirst: bool | None) -> list[str]:
 
 
 def _parse_iso(values: pa.Array, tz: ZoneInfo) -> pa.Array:
+    try:  # fast path: every value carries its offset (XES logs, exports in UTC)
+        return pc.cast(values, TS_TYPE)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass  # naive or malformed values: parse one by one below
     cache: dict[str, datetime | None] = {}
     out: list[datetime | None] = []
     for value in values.to_pylist():

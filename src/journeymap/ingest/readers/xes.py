@@ -22,8 +22,15 @@ from journeymap.ingest.readers._common import BATCH_ROWS
 ATTRIBUTE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    """The tag without its namespace (memoised: a log has a handful of distinct tags)."""
+    local = _LOCAL_NAMES.get(tag)
+    if local is None:
+        local = _LOCAL_NAMES[tag] = tag.rsplit("}", 1)[-1]
+    return local
 
 
 def _open(path: Path) -> IO[bytes]:
