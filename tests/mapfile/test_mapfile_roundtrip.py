@@ -173,3 +173,23 @@ def test_document_locates_issue_paths(tmp_path: Path, suffix: str, example_map: 
     assert location.file == str(path) and location.line is not None
     assert location.column is not None
     assert lines[location.line - 1][location.column - 1 :].lstrip('"').startswith("purchase")
+
+
+def test_update_with_many_kinds_of_edits_reloads_equal(
+    tmp_path: Path, example_map: JourneyMap
+) -> None:
+    path = tmp_path / "map.yaml"
+    save_map(example_map, path)
+    path.write_text("# top comment\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    document = load_map_document(path)
+    edited = document.map.model_copy(deep=True)
+    edited.phases = list(reversed(edited.phases))  # reordered
+    edited.personas[0].goals = ["look good", "save money"]  # list item appended
+    edited.cells[0].emotion = None  # optional value cleared
+    edited.cells[1].pain_points = []  # list emptied
+    edited.tags = ["b2c"]  # list item removed
+    edited.language = "en"  # set back to the default
+    document.update(edited)
+    document.save()
+    assert load_map(path) == edited
+    assert path.read_text(encoding="utf-8").startswith("# top comment\n")
