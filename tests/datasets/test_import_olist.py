@@ -70,6 +70,11 @@ def test_leads_and_won_deals_as_one_funnel(datasets: Path) -> None:
         assert (deals.rows_read, deals.rows_imported, deals.rows_quarantined) == (842, 842, 0)
         assert deals.timestamp_format == "%d-%m-%Y %H:%M"
         assert deals.repaired_values == 32
+        assert deals.suspect_values == {}
+        unrepaired = DEALS.model_copy(update={"repair_spreadsheet_ranges": []})
+        with Workspace("duckdb://") as scratch:
+            detected = import_events(scratch, folder / "closed_deals.csv", unrepaired)
+        assert detected.suspect_values == {"average_stock": 32}
 
         events = workspace.events()
         by_touchpoint = Counter(events.touchpoint.to_pyarrow().to_pylist())

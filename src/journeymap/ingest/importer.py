@@ -177,6 +177,7 @@ def import_events(
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
             report.timestamp_format = state.timestamp_format
             report.repaired_values = state.repaired
+            report.suspect_values = dict(state.suspect)
             writer.insert("imports", _imports_row(report))
         except BaseException:
             writer.rollback()

@@ -24,6 +24,8 @@ class ImportReport:
         timestamp_format: The timestamp format given or detected (``ISO 8601`` or strptime).
         repaired_values: Spreadsheet-mangled values restored in kept columns.
         unmapped: Events kept with the touchpoint ``unmapped``.
+        suspect_values: Per kept column, values that look like ranges a spreadsheet turned
+            into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
     """
 
     source: str
@@ -36,6 +38,7 @@ class ImportReport:
     timestamp_format: str | None = None
     repaired_values: int = 0
     unmapped: int = 0
+    suspect_values: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_quarantined(self) -> int:
@@ -57,6 +60,10 @@ class ImportReport:
         lines.append(("already imported", self.rows_already_imported))
         if self.repaired_values:
             lines.append(("spreadsheet values repaired", self.repaired_values))
+        lines += [
+            (f"looks spreadsheet-mangled: {column}", count)
+            for column, count in sorted(self.suspect_values.items())
+        ]
         return lines
 
     def __str__(self) -> str:

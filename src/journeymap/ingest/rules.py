@@ -43,6 +43,8 @@ _MONTHS = {
 }
 _MONTH_NUMBER = re.compile(r"^([A-Za-z]{3})-(\d{1,3})$")
 _NUMBER_MONTH = re.compile(r"^(\d{1,2})-([A-Za-z]{3})$")
+_MONTH_NAMES = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_SPREADSHEET_DATE = rf"(?i)^(({_MONTH_NAMES})-\d{{1,3}}|\d{{1,2}}-({_MONTH_NAMES}))$"
 
 
 @dataclass
@@ -53,6 +55,7 @@ class RuleState:
     format_known: bool = False
     formats: list[str] = field(default_factory=list)
     repaired: int = 0
+    suspect: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -239,9 +242,15 @@ def _optional(batch: pa.RecordBatch, name: str | None) -> list[str | None]:
 
 
 def _extras(batch: pa.RecordBatch, rules: MappingRules, state: RuleState) -> list[str | None]:
-    names = list(dict.fromkeys(rules.keep + [band.name for band in rules.bands]))
+    repair = rules.repair_spreadsheet_ranges
+    names = list(dict.fromkeys(rules.keep + repair + [band.name for band in rules.bands]))
     if not names:
         return [None] * batch.num_rows
+    for name in names:
+        if name not in repair and batch.num_rows:
+            found = pc.sum(pc.match_substring_regex(_field(batch, name), _SPREADSHEET_DATE))
+            if found.as_py():
+                state.suspect[name] = state.suspect.get(name, 0) + found.as_py()
     columns = {name: batch.column(name).to_pylist() for name in names}
     for name in rules.repair_spreadsheet_ranges:
         if name not in columns:
