@@ -202,3 +202,14 @@ def test_ingest_exports_exactly_its_public_names() -> None:
     modules = {"importer", "readers", "report", "rules", "timestamps", "workspace", "synthetic"}
     modules.add("annotations")  # from __future__
     assert public - modules == set(ingest.__all__)
+
+
+def test_other_ibis_engines_hold_a_workspace_too(tmp_path: Path, events_csv: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'workspace.sqlite'}"
+    with Workspace(url) as workspace:
+        first = import_events(workspace, events_csv, RULES)
+        second = import_events(workspace, events_csv, RULES)
+        assert (first.rows_imported, second.rows_already_imported) == (2, 6)
+        assert counts(workspace) == (2, 4, 2)
+        touchpoints = workspace.events().order_by("row_number").touchpoint.to_pyarrow()
+        assert touchpoints.to_pylist() == ["search-ads", "checkout"]

@@ -83,5 +83,7 @@ def import_command(
     for label, count in report.count_rows():
         table.add_row(label, f"{count:,}")
     console.print(table)
+    if report.timestamp_format:
+        console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
     if report.file_already_imported:
         console.print(_("This data was imported before; nothing was added twice."))
