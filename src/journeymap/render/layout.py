@@ -166,7 +166,7 @@ def layout_lanes(
                 left, col_width = columns[phase_id]
                 top = y
                 for text, ref, badges, fill in lane.items.get(phase_id, []):
-                    badge_room = 2 * LINE_HEIGHT if badges else 0.0
+                    badge_room = 50.0 if badges else 0.0
                     lines = wrap_text(text, text_width - badge_room)
                     height = _box_height(lines)
                     placed.append(
@@ -186,9 +186,7 @@ def layout_lanes(
                     )
                     top += height + GAP
                 lane_height = max(lane_height, top - GAP - y)
-        boxes.append(
-            Box(0.0, y, LABEL_WIDTH, lane_height, "label", tuple(label_lines), lane.id)
-        )
+        boxes.append(Box(0.0, y, LABEL_WIDTH, lane_height, "label", tuple(label_lines), lane.id))
         boxes.extend(placed)
         bands[lane.id] = (y, lane_height)
         y += lane_height + GUTTER

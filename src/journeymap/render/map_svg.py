@@ -75,8 +75,11 @@ def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
                 if attr == "kpis":
                     values = [
                         kpi.name
-                        + (f" ({kpi.target:g}{' ' + kpi.unit if kpi.unit else ''})" if kpi.target
-                           is not None else "")
+                        + (
+                            f" ({kpi.target:g}{' ' + kpi.unit if kpi.unit else ''})"
+                            if kpi.target is not None
+                            else ""
+                        )
                         for kpi in cell.kpis
                     ]
                 else:
@@ -87,9 +90,7 @@ def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
     return lanes
 
 
-def _touchpoint_lane(
-    journey_map: JourneyMap, measured: Measured | None, language: str
-) -> LaneSpec:
+def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, language: str) -> LaneSpec:
     lane = LaneSpec("touchpoints", gettext(N_("Touchpoints"), language))
     unused = set(measured.unused) if measured else set()
     for phase in journey_map.ordered_phases():

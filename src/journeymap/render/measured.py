@@ -51,7 +51,9 @@ class Measured:
     def unused(self) -> list[str]:
         """Touchpoints on the map that have no events."""
         return [
-            tp for tp, row in self.touchpoint_rows.items() if row.get("on_map") and not row["events"]
+            tp
+            for tp, row in self.touchpoint_rows.items()
+            if row.get("on_map") and not row["events"]
         ]
 
     @property

@@ -1,0 +1,41 @@
+"""``journeymap render``: the journey map and report as HTML, SVG, PDF or PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from journeymap.cli.app import _, console, handle_errors
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``render`` to ``app``."""
+
+    @app.command("render")
+    @handle_errors
+    def render_command(
+        map_path: Annotated[Path, typer.Argument(metavar="MAP", help="The journey map file.")],
+        analysis: Annotated[
+            Path | None,
+            typer.Option("--analysis", help="A folder saved by `journeymap analyze --out`."),
+        ] = None,
+        format: Annotated[
+            str,
+            typer.Option(
+                "--format", "-f", help="html or pdf (the report), svg or png (the map alone)."
+            ),
+        ] = "html",
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", "-o", help="Output file (default: MAP with the format suffix)."),
+        ] = None,
+    ) -> None:
+        """Draw the journey map and the report (measured overlay and charts with --analysis)."""
+        from journeymap.services.render import render_file
+
+        written = render_file(map_path, analysis, format.lower(), out)
+        console.print(f"{_('Wrote')} {written}")

@@ -1,0 +1,58 @@
+"""Drawing and reports: the journey map as SVG/HTML/PNG, charts, the HTML and PDF report.
+
+Render takes a :class:`~journeymap.model.JourneyMap` and optionally an
+:class:`~journeymap.analysis.Analysis` (or a ``(tables, summary)`` pair with the same tables);
+it never queries the engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, get_args
+
+from journeymap.errors import UsageError
+from journeymap.model import JourneyMap
+from journeymap.render.export import render_map_png, render_report_pdf, write_file
+from journeymap.render.map_svg import render_map_svg
+from journeymap.render.measured import AnalysisLike
+from journeymap.render.report import render_map_html, render_report_html
+
+__all__ = [
+    "FORMATS",
+    "AnalysisLike",
+    "Format",
+    "render",
+    "render_map_html",
+    "render_map_png",
+    "render_map_svg",
+    "render_report_html",
+    "render_report_pdf",
+]
+
+Format = Literal["html", "svg", "pdf", "png"]
+FORMATS: tuple[str, ...] = get_args(Format)
+
+
+def render(
+    journey_map: JourneyMap, analysis: AnalysisLike | None, format: str, out: str | Path
+) -> Path:
+    """Write ``format`` to ``out``: the HTML or PDF report, or the map alone as SVG or PNG.
+
+    Raises:
+        UsageError: for an unknown format.
+        RenderError: when the file cannot be written.
+    """
+    target = Path(out)
+    if format not in FORMATS:
+        raise UsageError(f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if format == "pdf":
+        return render_report_pdf(journey_map, analysis, target)
+    if format == "png":
+        return render_map_png(journey_map, analysis, target)
+    text = (
+        render_report_html(journey_map, analysis)
+        if format == "html"
+        else render_map_svg(journey_map, analysis)
+    )
+    write_file(target, text.encode("utf-8"))
+    return target

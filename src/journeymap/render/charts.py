@@ -1,0 +1,238 @@
+"""Charts of an analysis as Vega-Lite specs, rendered offline to SVG by vl-convert.
+
+The specs are plain Vega-Lite JSON dicts (what altair would produce), so the same spec serves
+the static SVG/PNG/PDF (vl-convert, no browser, no network) and an interactive view (vega-embed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeymap.errors import MissingDependencyError, RenderError
+from journeymap.i18n import N_, gettext
+from journeymap.render.measured import Measured
+
+__all__ = ["chart_specs", "render_chart_svg", "render_charts_svg"]
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+WIDTH = 560
+
+
+def _spec(title: str, data: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": WIDTH,
+        "data": {"values": data},
+        "config": {"font": "DejaVu Sans"},
+        **body,
+    }
+
+
+def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
+    rows = [r for r in measured.rows("phase_funnel") if not r.get("breakdown")]
+    if not rows:
+        return None
+    data = [
+        {
+            "phase": names.get(str(r["phase"]), str(r.get("phase_name") or r["phase"])),
+            "step": int(r["step"]),
+            "reached": int(r["reached"] or 0),
+            "dropoff": f"-{float(r.get('dropoff_rate') or 0):.0%}",
+        }
+        for r in rows
+    ]
+    reached = gettext(N_("Reached"), language)
+    x = {"field": "phase", "type": "ordinal", "sort": {"field": "step"}, "title": None}
+    return _spec(
+        gettext(N_("Funnel with drop-off"), language),
+        data,
+        {
+            "layer": [
+                {
+                    "mark": {"type": "bar", "color": "#4e79a7"},
+                    "encoding": {
+                        "x": x,
+                        "y": {"field": "reached", "type": "quantitative", "title": reached},
+                    },
+                },
+                {
+                    "mark": {"type": "text", "dy": -8, "color": "#d62728"},
+                    "encoding": {
+                        "x": x,
+                        "y": {"field": "reached", "type": "quantitative"},
+                        "text": {"field": "dropoff"},
+                    },
+                },
+            ]
+        },
+    )
+
+
+def _attribution(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
+    rows = [r for r in measured.rows("attribution") if r.get("level") == "touchpoint"]
+    if not rows:
+        return None
+    data = [
+        {
+            "touchpoint": names.get(str(r["key"]), str(r["key"])),
+            "model": str(r["model"]),
+            "share": float(r["share"] or 0.0),
+        }
+        for r in rows
+    ]
+    share = gettext(N_("Attribution share"), language)
+    return _spec(
+        gettext(N_("Attribution compared across models"), language),
+        data,
+        {
+            "mark": "bar",
+            "encoding": {
+                "y": {"field": "touchpoint", "type": "nominal", "title": None},
+                "yOffset": {"field": "model"},
+                "x": {
+                    "field": "share",
+                    "type": "quantitative",
+                    "title": share,
+                    "axis": {"format": "%"},
+                },
+                "color": {"field": "model", "type": "nominal"},
+            },
+        },
+    )
+
+
+def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None:
+    rows = measured.rows("time_to_convert_histogram")
+    if not rows:
+        return None
+    data = [
+        {
+            "from": float(r["bin_start_seconds"]) / 86400,
+            "to": float(r["bin_end_seconds"]) / 86400,
+            "journeys": int(r["journeys"] or 0),
+        }
+        for r in rows
+    ]
+    return _spec(
+        gettext(N_("Time to convert"), language),
+        data,
+        {
+            "mark": {"type": "bar", "color": "#59a14f"},
+            "encoding": {
+                "x": {
+                    "field": "from",
+                    "type": "quantitative",
+                    "title": gettext(N_("Days"), language),
+                },
+                "x2": {"field": "to"},
+                "y": {
+                    "field": "journeys",
+                    "type": "quantitative",
+                    "title": gettext(N_("Journeys"), language),
+                },
+            },
+        },
+    )
+
+
+def _correlation(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
+    rows = [
+        r
+        for r in measured.rows("correlation")
+        if not r.get("breakdown") and r.get("odds_ratio") is not None
+    ]
+    if not rows:
+        return None
+    data = [
+        {
+            "touchpoint": names.get(str(r["touchpoint"]), str(r["touchpoint"])),
+            "odds_ratio": float(r["odds_ratio"]),
+            "ci_low": float(r["ci_low"] if r.get("ci_low") is not None else r["odds_ratio"]),
+            "ci_high": float(r["ci_high"] if r.get("ci_high") is not None else r["odds_ratio"]),
+            "direction": str(r.get("direction") or ""),
+        }
+        for r in rows
+    ]
+    odds = gettext(N_("Odds ratio of converting"), language)
+    y = {"field": "touchpoint", "type": "nominal", "sort": "-x", "title": None}
+    log = {"type": "log"}
+    return _spec(
+        gettext(N_("Drop-off correlation"), language),
+        data,
+        {
+            "layer": [
+                {
+                    "mark": "rule",
+                    "encoding": {
+                        "y": y,
+                        "x": {
+                            "field": "ci_low",
+                            "type": "quantitative",
+                            "scale": log,
+                            "title": odds,
+                        },
+                        "x2": {"field": "ci_high"},
+                    },
+                },
+                {
+                    "mark": {"type": "point", "filled": True, "size": 60},
+                    "encoding": {
+                        "y": y,
+                        "x": {"field": "odds_ratio", "type": "quantitative", "scale": log},
+                        "color": {
+                            "field": "direction",
+                            "type": "nominal",
+                            "scale": {
+                                "domain": ["positive", "negative"],
+                                "range": ["#2ca02c", "#d62728"],
+                            },
+                        },
+                    },
+                },
+            ]
+        },
+    )
+
+
+def chart_specs(
+    measured: Measured, names: dict[str, str], language: str = "en"
+) -> dict[str, dict[str, Any]]:
+    """Vega-Lite specs of every chart the analysis has data for.
+
+    Args:
+        measured: The normalised analysis.
+        names: Map id -> display name (phases and touchpoints).
+        language: Label language (``en``, ``da``, ``de``).
+
+    Returns:
+        Chart id (``funnel``, ``attribution``, ``time_to_convert``, ``correlation``) -> spec.
+    """
+    built = {
+        "funnel": _funnel(measured, names, language),
+        "attribution": _attribution(measured, names, language),
+        "time_to_convert": _time_to_convert(measured, language),
+        "correlation": _correlation(measured, names, language),
+    }
+    return {key: spec for key, spec in built.items() if spec is not None}
+
+
+def render_chart_svg(spec: dict[str, Any]) -> str:
+    """Render one Vega-Lite spec to SVG with vl-convert (offline)."""
+    try:
+        import vl_convert
+    except ImportError as error:  # pragma: no cover - depends on the install
+        raise MissingDependencyError("vl-convert-python", "render", "Drawing charts") from error
+    try:
+        return str(vl_convert.vegalite_to_svg(spec))
+    except ValueError as error:
+        raise RenderError(f"Chart {spec.get('title')!r} could not be drawn: {error}") from error
+
+
+def render_charts_svg(
+    measured: Measured, names: dict[str, str], language: str = "en"
+) -> dict[str, str]:
+    """Every chart of :func:`chart_specs` as SVG markup."""
+    return {
+        key: render_chart_svg(spec) for key, spec in chart_specs(measured, names, language).items()
+    }

@@ -1,0 +1,187 @@
+"""The self-contained HTML report: map, personas, charts and a written summary.
+
+Rendered with jinja2 (autoescape on: every map text is escaped); CSS and the DejaVu Sans font
+are inlined, charts are inline SVG, so the file opens with no network access.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from journeymap.i18n import N_, gettext
+from journeymap.model import JourneyMap, Persona
+from journeymap.render.charts import chart_specs, render_chart_svg
+from journeymap.render.map_svg import render_map_svg
+from journeymap.render.measured import AnalysisLike, Measured, measured_from
+from journeymap.render.sankey import render_sankey_svg
+
+__all__ = ["render_map_html", "render_report_html"]
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FILES = (("DejaVuSans.ttf", "normal"), ("DejaVuSans-Bold.ttf", "bold"))
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("journeymap.render", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+    )
+
+
+@cache
+def _css() -> str:
+    return files("journeymap.render").joinpath("templates/report.css").read_text("utf-8")
+
+
+@cache
+def font_css() -> str:
+    """``@font-face`` rules embedding DejaVu Sans as base64 (empty when the font is absent)."""
+    rules = []
+    for name, weight in FONT_FILES:
+        path = FONT_DIR / name
+        if path.exists():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            rules.append(
+                "@font-face { font-family: 'DejaVu Sans'; font-weight: "
+                f"{weight}; src: url(data:font/ttf;base64,{data}) format('truetype'); }}"
+            )
+    return "\n".join(rules)
+
+
+def _names(journey_map: JourneyMap) -> dict[str, str]:
+    names = {tp.id: tp.name for tp in journey_map.touchpoints}
+    names.update({phase.id: phase.name for phase in journey_map.phases})
+    return names
+
+
+def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
+    language = journey_map.language
+    facts = [
+        str(persona.age) if persona.age is not None else None,
+        persona.job,
+        persona.company,
+        persona.industry,
+        persona.residence,
+        gettext(persona.role, language) if persona.role else None,
+    ]
+    lists = [
+        (gettext(N_("Goals"), language), persona.goals),
+        (gettext(N_("Needs"), language), persona.needs),
+        (gettext(N_("Questions"), language), persona.questions),
+        (gettext(N_("Frustrations"), language), persona.frustrations),
+    ]
+    return {
+        "id": persona.id,
+        "name": persona.display_name,
+        "facts": " · ".join(fact for fact in facts if fact),
+        "quote": persona.quote,
+        "description": persona.description,
+        "lists": [(heading, items) for heading, items in lists if items],
+    }
+
+
+def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, Any]:
+    """Headline figures, the biggest drop-offs and the top touchpoints by attribution."""
+    language = journey_map.language
+    names = _names(journey_map)
+    s = measured.summary
+    figures = []
+    for key, label in (("journeys", N_("Journeys")), ("conversions", N_("Conversions"))):
+        if isinstance(s.get(key), int | float):
+            figures.append((gettext(label, language), f"{int(s[key]):,}"))
+    if isinstance(s.get("conversion_rate"), int | float):
+        figures.append((gettext(N_("Conversion rate"), language), f"{s['conversion_rate']:.1%}"))
+    phase_rows = sorted(measured.phase_rows.values(), key=lambda r: -int(r.get("dropped") or 0))
+    dropped_text = gettext(N_("journeys end in phase"), language)
+    dropoffs = [
+        f"{int(r['dropped']):,} {dropped_text} {names.get(str(r['phase']), str(r['phase']))} "
+        f"({float(r.get('dropoff_rate') or 0):.0%})"
+        for r in phase_rows[:3]
+        if int(r.get("dropped") or 0) > 0
+    ]
+    attributed = [
+        f"{names.get(tp, tp)}: {share:.0%} ({measured.attribution_model})"
+        for tp, share in sorted(measured.attribution_share.items(), key=lambda kv: -kv[1])[:5]
+    ]
+    return {"figures": figures, "dropoffs": dropoffs, "attributed": attributed}
+
+
+def _charts(journey_map: JourneyMap, measured: Measured) -> list[dict[str, Any]]:
+    language = journey_map.language
+    names = _names(journey_map)
+    charts: list[dict[str, Any]] = []
+    sankey_rows = measured.rows("sankey")
+    if sankey_rows:
+        charts.append(
+            {
+                "id": "sankey",
+                "title": gettext(N_("Observed paths"), language),
+                "svg": Markup(render_sankey_svg(sankey_rows, names)),
+            }
+        )
+    for chart_id, spec in chart_specs(measured, names, language).items():
+        charts.append(
+            {
+                "id": chart_id,
+                "title": spec["title"],
+                "svg": Markup(render_chart_svg({**spec, "title": None})),
+            }
+        )
+    return charts
+
+
+def render_report_html(
+    journey_map: JourneyMap, analysis: AnalysisLike | None = None, *, embed_fonts: bool = True
+) -> str:
+    """The whole report as one self-contained HTML document.
+
+    Args:
+        journey_map: The map.
+        analysis: Measured figures (an Analysis or ``(tables, summary)``); without it the report
+            holds the designed map and the personas only.
+        embed_fonts: Inline DejaVu Sans as base64 (off for the PDF, which embeds fonts itself).
+
+    Returns:
+        HTML with CSS, font and charts inlined; no external resource.
+    """
+    language = journey_map.language
+    measured = measured_from(analysis)
+    template = _environment().get_template("report.html.j2")
+    t = {
+        "summary": gettext(N_("Summary"), language),
+        "dropoffs": gettext(N_("Biggest drop-offs"), language),
+        "attributed": gettext(N_("Top touchpoints by attribution"), language),
+        "map": gettext(N_("Journey map"), language),
+        "personas": gettext(N_("Personas"), language),
+        "charts": gettext(N_("Charts"), language),
+    }
+    return template.render(
+        map=journey_map,
+        language=language,
+        t=t,
+        font_css=Markup(font_css() if embed_fonts else ""),
+        css=Markup(_css()),
+        summary=written_summary(journey_map, measured) if measured else None,
+        map_svg=Markup(render_map_svg(journey_map, measured_pair(measured))),
+        personas=[_persona_card(p, journey_map) for p in journey_map.personas],
+        charts=_charts(journey_map, measured) if measured else [],
+    )
+
+
+def measured_pair(measured: Measured | None) -> AnalysisLike | None:
+    """A normalised analysis back as a ``(tables, summary)`` pair (for nested renderers)."""
+    return None if measured is None else (measured.tables, measured.summary)
+
+
+def render_map_html(journey_map: JourneyMap, analysis: AnalysisLike | None = None) -> str:
+    """The map as an HTML fragment (for Jupyter ``_repr_html_``): a scrollable inline SVG."""
+    svg = render_map_svg(journey_map, analysis)
+    return f'<div class="journeymap" style="overflow-x:auto">{svg}</div>'

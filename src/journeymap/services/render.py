@@ -1,0 +1,48 @@
+"""Use case: render a map file (and optionally a saved analysis) to HTML, SVG, PDF or PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from journeymap.errors import UsageError
+
+__all__ = ["render_file"]
+
+
+def render_file(
+    map_path: str | Path,
+    analysis_dir: str | Path | None,
+    format: str,
+    out: str | Path | None = None,
+) -> Path:
+    """Load the map (and the analysis saved by ``journeymap analyze --out``) and render it.
+
+    Args:
+        map_path: The journey map file (YAML or JSON).
+        analysis_dir: A folder written by ``Analysis.save``; ``None`` renders the designed map.
+        format: ``html`` or ``pdf`` (the report), ``svg`` or ``png`` (the map alone).
+        out: The output file; default: the map file's name with the format's suffix.
+
+    Returns:
+        The written file.
+
+    Raises:
+        UsageError: for an unknown format or a missing analysis folder.
+    """
+    from journeymap.analysis import Analysis
+    from journeymap.mapfile import load_map
+    from journeymap.render import FORMATS, render
+
+    if format not in FORMATS:
+        raise UsageError(f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    journey_map = load_map(map_path)
+    analysis = None
+    if analysis_dir is not None:
+        folder = Path(analysis_dir)
+        if not folder.is_dir():
+            raise UsageError(
+                f"{folder} is not a folder; write one with `journeymap analyze MAP --out {folder}`"
+            )
+        analysis = Analysis.load(folder)
+    target = Path(out) if out is not None else Path(map_path).with_suffix(f".{format}")
+    return render(journey_map, analysis, format, target)
