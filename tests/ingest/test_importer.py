@@ -213,3 +213,22 @@ def test_other_ibis_engines_hold_a_workspace_too(tmp_path: Path, events_csv: Pat
         assert counts(workspace) == (2, 4, 2)
         touchpoints = workspace.events().order_by("row_number").touchpoint.to_pyarrow()
         assert touchpoints.to_pylist() == ["search-ads", "checkout"]
+
+
+def test_csv_lines_with_wrong_field_count_are_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        CSV + "u9,2024-03-05 09:00,cpc\nu9,2024-03-05 10:00,cpc,visit,,extra\n", encoding="utf-8"
+    )
+    with Workspace("duckdb://") as workspace:
+        report = import_events(workspace, path, RULES)
+        assert report.rows_read == 8
+        assert report.quarantined["malformed row"] == 2
+        assert report.rows_imported + report.rows_quarantined == 8
+        raws = workspace.quarantine().filter(lambda t: t.reason == "malformed row").raw
+        assert sorted(json.loads(r)["line"] for r in raws.to_pyarrow().to_pylist()) == [
+            "u9,2024-03-05 09:00,cpc",
+            "u9,2024-03-05 10:00,cpc,visit,,extra",
+        ]
+        again = import_events(workspace, path, RULES)
+        assert (again.rows_read, again.rows_already_imported) == (8, 8)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import EngineError, IngestError
-from journeymap.ingest.readers import read_events
+from journeymap.ingest.readers import detect_format, read_events
 from journeymap.ingest.report import DUPLICATE, ImportReport
 from journeymap.ingest.rules import UNMAPPED, RuleState, apply_rules
 from journeymap.ingest.workspace import (
@@ -26,6 +26,8 @@ from journeymap.ingest.workspace import (
 from journeymap.model.mapping import MappingRules
 
 __all__ = ["ProgressCallback", "import_events", "row_keys"]
+
+MALFORMED = "malformed row"
 
 ProgressCallback = Callable[[int], None]
 """Called after each batch with the number of rows read so far."""
@@ -159,19 +161,21 @@ def import_events(
     writer = _Writer(workspace)
     state = RuleState()
     fingerprint = hashlib.sha256()
+    malformed: list[str] = []
     try:
         existing = writer.existing_keys()
         writer.begin()
         try:
             _run(
                 writer,
-                read_events(source, format, **reader_options),
+                _batches(source, format, reader_options, malformed),
                 rules,
                 report,
                 state,
                 existing,
                 fingerprint,
                 progress,
+                malformed,
             )
             report.fingerprint = fingerprint.hexdigest()
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
@@ -199,6 +203,7 @@ def _run(
     existing: set[str],
     fingerprint: Any,
     progress: ProgressCallback | None,
+    malformed: list[str] | None = None,
 ) -> None:
     seen: dict[str, int] = {}
     for batch in batches:
@@ -242,9 +247,47 @@ def _run(
         report.rows_imported += table.num_rows
         report.unmapped += sum(1 for tp in table.column("touchpoint").to_pylist() if tp == UNMAPPED)
         writer.insert("events", table)
+        if malformed:
+            _malformed_rows(malformed, report, quarantine, existing, seen, fingerprint)
         writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
         if progress is not None:
             progress(report.rows_read)
+
+
+def _batches(
+    source: Any, format: str | None, options: dict[str, Any], malformed: list[str]
+) -> Iterable[pa.RecordBatch]:
+    """The reader's batches; CSV lines with the wrong number of fields go to ``malformed``."""
+    if isinstance(source, str | Path) and (format or detect_format(source)) in ("csv", "tsv"):
+        options = {"on_malformed": malformed.append, **options}
+    return read_events(source, format, **options)
+
+
+def _malformed_rows(
+    lines: list[str],
+    report: ImportReport,
+    quarantine: dict[str, list[Any]],
+    existing: set[str],
+    seen: dict[str, int],
+    fingerprint: Any,
+) -> None:
+    """Quarantine lines the reader could not split into the header's fields."""
+    for text in lines:
+        report.rows_read += 1
+        key = hashlib.blake2b(b"malformed\x1d" + text.encode(), digest_size=16).hexdigest()
+        fingerprint.update(key.encode())
+        if key in existing:
+            report.rows_already_imported += 1
+            continue
+        reason = DUPLICATE if key in seen else MALFORMED
+        seen.setdefault(key, 1)
+        report.quarantined[reason] = report.quarantined.get(reason, 0) + 1
+        quarantine["source"].append(report.source)
+        quarantine["row_number"].append(report.rows_read)
+        quarantine["reason"].append(reason)
+        quarantine["raw"].append(json.dumps({"line": text}, ensure_ascii=False))
+        quarantine["event_key"].append(key)
+    lines.clear()
 
 
 def _number_copies(keys: list[str], seen: dict[str, int]) -> list[str]:

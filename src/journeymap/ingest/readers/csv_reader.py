@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -64,14 +65,19 @@ def read_csv(
     delimiter: str | None = None,
     encoding: str | None = None,
     quotechar: str | None = None,
+    on_malformed: Callable[[str], None] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream a delimited text file as batches of text columns.
+
+    A line with the wrong number of fields is passed to ``on_malformed`` (the importer
+    quarantines it) instead of stopping the read; without a callback it is a ReaderError.
 
     Args:
         path: The file.
         delimiter: Field separator; sniffed from the first lines when not given.
         encoding: Text encoding; the first of utf-8, cp1252, latin-1 that decodes it otherwise.
         quotechar: Quote character; sniffed when not given.
+        on_malformed: Receives the text of each line with the wrong number of fields.
 
     Raises:
         ReaderError: The file is missing, empty or not delimited text.
@@ -102,6 +108,7 @@ def read_csv(
         delimiter=sniffed_delimiter,
         quote_char=quotechar or sniffed_quote,
         newlines_in_values=True,
+        invalid_row_handler=_handler(on_malformed),
     )
     try:
         reader = pacsv.open_csv(
@@ -114,6 +121,17 @@ def read_csv(
         raise ReaderError(
             f"cannot read as delimited text ({sniffed_delimiter!r}): {exc}", file
         ) from None
+
+
+def _handler(on_malformed: Callable[[str], None] | None) -> Callable[[Any], str] | None:
+    if on_malformed is None:
+        return None
+
+    def handle(row: Any) -> str:
+        on_malformed(str(row.text))
+        return "skip"
+
+    return handle
 
 
 def _unique_names(header: list[str]) -> list[str]:
