@@ -14,6 +14,7 @@ import pyarrow as pa
 from journeymap.analysis.inputs import events_table
 from journeymap.analysis.result import Analysis
 from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
+from journeymap.engine._tables import materialize
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.errors import EngineError, JourneymapError
 from journeymap.model import JourneyMap
@@ -65,7 +66,7 @@ def _analyze(journey_map: JourneyMap, events_or_db: Any, options: JourneyOptions
     events = events_table(events_or_db)
     try:
         journeys = build_journeys(events, journey_map, options)
-        journeys = _cache(journeys)
+        journeys = materialize(journeys)
         tables = _metrics(journeys, journey_map, options)
         summary = _summary(journeys, journey_map, options, tables)
     except JourneymapError:
@@ -79,20 +80,6 @@ def _analyze(journey_map: JourneyMap, events_or_db: Any, options: JourneyOptions
     )
     _add_attribution(analysis)
     return analysis
-
-
-def _cache(journeys: ir.Table) -> ir.Table:
-    """Materialise the journeys once as a temporary table so every metric reuses them."""
-    import uuid
-
-    import ibis
-
-    try:
-        backend = ibis.get_backend(journeys)
-        name = f"journeymap_journeys_{uuid.uuid4().hex}"
-        return backend.create_table(name, journeys, temp=True)
-    except Exception:  # pragma: no cover - backends without temporary tables stay lazy
-        return journeys
 
 
 def _metrics(
@@ -196,6 +183,13 @@ def _add_attribution(analysis: Analysis) -> None:
     attribute = getattr(attribution, "attribute", None)
     if compare is None or attribute is None or analysis.journeys is None:
         return
+    try:
+        _attribution_tables(analysis, compare, attribute)
+    except JourneymapError as error:  # e.g. no conversions: keep every other metric
+        analysis.summary["attribution_error"] = str(error)
+
+
+def _attribution_tables(analysis: Analysis, compare: Any, attribute: Any) -> None:
     journey_map = analysis.journey_map
     parts = [
         compare(analysis.journeys, journey_map, level=level)

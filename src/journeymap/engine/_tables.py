@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import ibis.expr.types as ir
 import pyarrow as pa
 
-__all__ = ["records_table"]
+__all__ = ["materialize", "records_table"]
 
 
 def records_table(
@@ -18,3 +19,16 @@ def records_table(
     return pa.Table.from_pylist(
         [{name: row.get(name) for name, _ in columns} for row in rows], schema
     )
+
+
+def materialize(expr: ir.Table) -> ir.Table:
+    """Compute ``expr`` once into a temporary table when the backend can; else keep it lazy."""
+    import uuid
+
+    import ibis
+
+    try:
+        backend = ibis.get_backend(expr)
+        return backend.create_table(f"journeymap_tmp_{uuid.uuid4().hex}", expr, temp=True)
+    except Exception:  # pragma: no cover - backends without temporary tables
+        return expr

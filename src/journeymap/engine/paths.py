@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from journeymap.engine._tables import records_table
+from journeymap.engine._tables import materialize, records_table
 from journeymap.engine.journeys import JourneyOptions
 
 __all__ = ["OTHER", "SEPARATOR", "journey_paths", "paths", "sankey", "sequence"]
@@ -50,18 +50,25 @@ def journey_paths(journeys: ir.Table, collapse_repeats: bool) -> ir.Table:
 def paths(journeys: ir.Table, options: JourneyOptions) -> pa.Table:
     """Top paths for all, converted and dropped journeys; ``Other`` makes counts add up."""
     per = journey_paths(journeys, options.collapse_repeats)
-    kinds: dict[str, Any] = {
-        "all": per,
-        "converted": per.filter(per.converted),
-        "dropped": per.filter(~per.converted),
-    }
+    counts = materialize(
+        per.group_by("path").aggregate(all=per.count(), converted=per.converted.sum())
+    )
+    counts = counts.mutate(dropped=counts["all"] - counts.converted)
+    totals = (
+        counts.aggregate(
+            all=counts["all"].sum(), converted=counts.converted.sum(), dropped=counts.dropped.sum()
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     rows: list[dict[str, Any]] = []
-    for kind, table in kinds.items():
-        counts = table.group_by("path").aggregate(journeys=table.count())
-        total = int(table.count().to_pyarrow().as_py())
+    for kind in ("all", "converted", "dropped"):
+        total = int(totals[kind] or 0)
         top = (
-            counts.order_by([counts.journeys.desc(), counts.path])
+            counts.filter(counts[kind] > 0)
+            .order_by([counts[kind].desc(), counts.path])
             .limit(options.top_paths)
+            .select("path", journeys=counts[kind])
             .to_pyarrow()
             .to_pylist()
         )
