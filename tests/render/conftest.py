@@ -29,16 +29,37 @@ def random_events(journey_map: JourneyMap, journeys: int, seed: int = 3) -> pa.T
             touchpoints = journey_map.touchpoints_in(phase.id)
             for tp in rng.sample(touchpoints, k=min(len(touchpoints), rng.randint(1, 2))):
                 ts += dt.timedelta(hours=rng.randint(1, 72))
-                rows.append(dict(person_id=person, account_id=None, ts=ts, touchpoint=tp.id,
-                                 phase=phase.id, persona=persona, conversion=False, value=None,
-                                 source="test"))
+                rows.append(
+                    dict(
+                        person_id=person,
+                        account_id=None,
+                        ts=ts,
+                        touchpoint=tp.id,
+                        phase=phase.id,
+                        persona=persona,
+                        conversion=False,
+                        value=None,
+                        source="test",
+                    )
+                )
             if rng.random() < 0.3:
                 break
         else:
             rows[-1]["conversion"] = True
             rows[-1]["value"] = 100.0
-    rows.append(dict(person_id="stray", account_id=None, ts=start, touchpoint="fax_machine",
-                     phase=None, persona=None, conversion=False, value=None, source="test"))
+    rows.append(
+        dict(
+            person_id="stray",
+            account_id=None,
+            ts=start,
+            touchpoint="fax_machine",
+            phase=None,
+            persona=None,
+            conversion=False,
+            value=None,
+            source="test",
+        )
+    )
     return pa.Table.from_pylist(rows)
 
 
@@ -50,3 +71,106 @@ def example_map() -> JourneyMap:
 @pytest.fixture(scope="session")
 def example_analysis(example_map: JourneyMap) -> Analysis:
     return analyze(example_map, random_events(example_map, 400))
+
+
+LONG = (
+    "A deliberately long sentence that has to wrap over several lines of its box so the lane "
+    "grows instead of overlapping the next one, with Überlänge-Wörter-ohne-Leerzeichen-dazwischen"
+)
+
+
+def big_map_dict(language: str = "en") -> dict[str, Any]:
+    """5 phases, 20 touchpoints, 5 personas, cells with long texts in every lane."""
+    phases = [{"id": f"ph{i}", "name": f"Phase {i} of the journey", "order": i} for i in range(5)]
+    roles = ["initiator", "user", "influencer", "decider", "buyer"]
+    personas = [
+        {
+            "id": f"pe{i}",
+            "first_name": f"Persona{i}",
+            "last_name": "Example",
+            "role": roles[i],
+            "joins_at": f"ph{i}",
+            "goals": ["Save time"],
+            "quote": "We need this.",
+        }
+        for i in range(5)
+    ]
+    touchpoints = [
+        {
+            "id": f"tp{i:02d}",
+            "name": f"Touchpoint {i:02d} with a rather long channel name",
+            "mode": "online" if i % 2 else "offline",
+            "influence": "direct" if i % 3 else "indirect",
+            "phases": [f"ph{i % 5}"],
+            "order": {f"ph{i % 5}": 20 - i},
+        }
+        for i in range(20)
+    ]
+    cells: list[dict[str, Any]] = []
+    for p in range(5):
+        cells.append(
+            {
+                "phase": f"ph{p}",
+                **{
+                    lane: [LONG, f"short {lane} {p}"]
+                    for lane in (
+                        "actions",
+                        "goals",
+                        "questions",
+                        "needs",
+                        "information_needs",
+                        "pain_points",
+                        "opportunities",
+                    )
+                },
+                "kpis": [{"name": LONG, "target": 12, "unit": "%"}],
+            }
+        )
+        for q in range(5):
+            cells.append(
+                {"phase": f"ph{p}", "persona": f"pe{q}", "emotion": {"score": ((p + q) % 5) - 2}}
+            )
+    return {
+        "id": "big",
+        "name": "Big map",
+        "language": language,
+        "phases": phases,
+        "personas": personas,
+        "touchpoints": touchpoints,
+        "cells": cells,
+    }
+
+
+@pytest.fixture(scope="session")
+def big_map() -> JourneyMap:
+    return JourneyMap.model_validate(big_map_dict())
+
+
+def with_attribution(analysis: Analysis) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    """The analysis as a (tables, summary) pair, with a small attribution table if it has none."""
+    tables = dict(analysis.tables)
+    if "attribution" not in tables:
+        stats = [r for r in tables["touchpoint_stats"].to_pylist() if r["on_map"]]
+        total = sum(r["conversions"] for r in stats) or 1
+        rows = []
+        for model, power in (("last_touch", 1.0), ("markov", 0.5)):
+            weights = {r["touchpoint"]: (r["conversions"] or 0) ** power for r in stats}
+            norm = sum(weights.values()) or 1.0
+            rows.extend(
+                {
+                    "model": model,
+                    "level": "touchpoint",
+                    "key": tp,
+                    "conversions": w / norm * total,
+                    "value": None,
+                    "share": w / norm,
+                }
+                for tp, w in weights.items()
+            )
+        tables["attribution"] = pa.Table.from_pylist(rows)
+    return tables, dict(analysis.summary)
+
+
+@pytest.fixture(scope="session")
+def example_measured(example_analysis: Analysis) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    return with_attribution(example_analysis)
