@@ -149,7 +149,7 @@ def test_timestamp_from_two_columns_and_given_format() -> None:
 
 def test_rows_without_time_and_without_id() -> None:
     rows, reasons = mapped(
-        {"age": ["25", "41", "67", ""], "job": ["admin.", "", "retired", "student"]},
+        {"age": ["25", "41", "67", "n/a"], "job": ["admin.", "", "retired", "student"]},
         columns={"person_from_row": True, "timestamp_constant": "2010-01-01"},
         touchpoints=[{"touchpoint": "phone"}],
         bands=[{"field": "age", "name": "age_band", "edges": [18, 30, 40, 50, 60]}],

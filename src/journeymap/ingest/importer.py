@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+from ibis.common.exceptions import IbisError
 
 from journeymap.errors import EngineError, IngestError
 from journeymap.ingest.readers import detect_format, read_events
@@ -189,7 +190,7 @@ def import_events(
         writer.commit()
     except IngestError:
         raise
-    except duckdb.Error as exc:
+    except (duckdb.Error, IbisError) as exc:
         raise EngineError(f"the workspace rejected the import of {name}: {exc}") from None
     return report
 

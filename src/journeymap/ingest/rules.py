@@ -124,22 +124,19 @@ def all_of(batch: pa.RecordBatch, conditions: list[Condition]) -> pa.Array:
     return mask
 
 
+def _number(text: str | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return _parse_value(text)
+    except ValueError:
+        return None  # not a number: the band stays empty, the raw value stays in the row
+
+
 def _with_bands(batch: pa.RecordBatch, rules: MappingRules) -> pa.RecordBatch:
     for band in rules.bands:
-        numbers = (
-            pc.cast(
-                pc.if_else(
-                    pc.equal(pc.utf8_trim_whitespace(_field(batch, band.field)), ""),
-                    None,
-                    batch.column(band.field),
-                ),
-                pa.float64(),
-                safe=False,
-            )
-            if batch.num_rows
-            else pa.array([], pa.float64())
-        )
-        labels = [_band_label(value, band.edges) for value in numbers.to_pylist()]
+        values = batch.column(band.field).to_pylist()
+        labels = [_band_label(_number(value), band.edges) for value in values]
         batch = batch.append_column(band.name, pa.array(labels, pa.string()))
     return batch
 
