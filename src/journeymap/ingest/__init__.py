@@ -1,7 +1,21 @@
 """Event import: readers, mapping rules, the workspace and the importer.
 
 Every input row ends up either in the workspace's ``events`` table or in its ``quarantine``
-table with a reason; :class:`ImportReport` accounts for each one.
+table with a reason; :class:`ImportReport` accounts for each one. Quarantine reasons:
+``missing person id``, ``unparseable timestamp``, ``unparseable value``, ``no rule matched``
+(unless ``unmatched: keep``, which keeps the row as touchpoint ``unmapped``), ``filtered out``
+(the rules' ``only`` conditions), ``exact duplicate`` (a later copy of an equal row, unless
+``duplicates: keep``) and ``malformed row`` (a CSV line with the wrong number of fields).
+
+Sources without a person id or a time (survey-like files where one row is one journey) use
+``columns.person_from_row`` (person = ``<source>:<row>``) and ``columns.timestamp_constant``;
+the file order is kept in the events' ``row_number``, the stable tie-breaker.
+
+Imports are atomic on DuckDB (one transaction) and idempotent everywhere: each row's
+``event_key`` is a hash of its column names and raw values, and rows whose key is already in
+the workspace are counted as already imported. On other Ibis engines the rows are inserted
+table by table, so a failure midway can leave part of an import behind; importing the file
+again completes it without doubling anything.
 """
 
 from __future__ import annotations
