@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from journeymap.analysis import Analysis
+from journeymap.cli.app import app
+from journeymap.examples import example_path
+
+
+def test_render_command_writes_the_report_with_the_saved_analysis(
+    tmp_path: Path, example_analysis: Analysis
+) -> None:
+    example_analysis.save(tmp_path / "analysis")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "render",
+            str(example_path("payment-provider")),
+            "--analysis",
+            str(tmp_path / "analysis"),
+            "--format",
+            "html",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    assert 'id="chart-sankey"' in html and 'data-lane="dropoff"' in html
+
+
+def test_render_command_explains_a_missing_analysis_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "render",
+            str(example_path("payment-provider")),
+            "--analysis",
+            str(tmp_path / "nope"),
+            "--format",
+            "svg",
+            "--out",
+            str(tmp_path / "m.svg"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "journeymap analyze" in result.output
+    assert not (tmp_path / "m.svg").exists()

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from pypdf import PdfReader
+
+from journeymap.analysis import Analysis
+from journeymap.model import JourneyMap
+from journeymap.render import (
+    render,
+    render_map_html,
+    render_map_png,
+    render_report_html,
+    render_report_pdf,
+)
+from journeymap.render.measured import measured_from
+from journeymap.render.report import written_summary
+
+Pair = tuple[dict[str, pa.Table], dict[str, Any]]
+
+
+def test_report_holds_map_personas_charts_and_summary(
+    example_map: JourneyMap, example_measured: Pair
+) -> None:
+    html = render_report_html(example_map, example_measured)
+    for chart in ("sankey", "funnel", "attribution", "time_to_convert", "correlation"):
+        assert f'id="chart-{chart}"' in html
+    for persona in example_map.personas:
+        assert persona.display_name in html
+    for phase in example_map.phases:
+        assert phase.name in html
+    assert "Biggest drop-offs" in html and "Top touchpoints by attribution" in html
+    assert "@font-face" in html and "base64," in html
+
+
+def test_report_loads_nothing_from_outside(example_map: JourneyMap, example_measured: Pair) -> None:
+    html = render_report_html(example_map, example_measured)
+    # xmlns="http://www.w3.org/2000/svg" is a namespace name, not a resource
+    loads = re.findall(
+        r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", html
+    )
+    assert loads == []
+    assert "<link" not in html
+
+
+def test_written_summary_names_the_biggest_dropoff_and_top_touchpoint(
+    example_map: JourneyMap, example_measured: Pair
+) -> None:
+    measured = measured_from(example_measured)
+    assert measured is not None
+    summary = written_summary(example_map, measured)
+    worst = max(measured.phase_rows.values(), key=lambda r: r["dropped"])
+    assert summary["dropoffs"][0].startswith(f"{worst['dropped']:,} journeys end in phase")
+    assert example_map.phase(worst["phase"]).name in summary["dropoffs"][0]
+    top = max(measured.attribution_share.items(), key=lambda kv: kv[1])[0]
+    assert summary["attributed"][0].startswith(example_map.touchpoint(top).name)
+    assert measured.attribution_model == "markov"
+
+
+def test_real_analysis_and_pair_give_the_same_map(
+    example_map: JourneyMap, example_analysis: Analysis
+) -> None:
+    pair = (example_analysis.tables, example_analysis.summary)
+    assert render_map_html(example_map, example_analysis) == render_map_html(example_map, pair)
+
+
+def test_overlay_marks_unused_touchpoints_and_unmapped_events(
+    example_map: JourneyMap, example_measured: Pair
+) -> None:
+    tables, summary = example_measured
+    stats = [r for r in tables["touchpoint_stats"].to_pylist() if r["touchpoint"] != "sales-call"]
+    stats.append(
+        {
+            "touchpoint": "sales-call",
+            "on_map": True,
+            "events": 0,
+            "journeys": 0,
+            "persons": 0,
+            "conversions": 0,
+        }
+    )
+    html = render_map_html(
+        example_map, ({**tables, "touchpoint_stats": pa.Table.from_pylist(stats)}, summary)
+    )
+    assert "Sales call — 0 events" in html and "[unused]" in html
+    assert 'data-lane="unmapped" data-ref="fax_machine"' in html
+    assert "fax_machine — 1 events" in html
+
+
+def test_map_without_analysis_has_no_measured_lanes(example_map: JourneyMap) -> None:
+    html = render_map_html(example_map)
+    assert 'data-lane="dropoff"' not in html
+    assert 'data-lane="buying_center"' in html
+
+
+@pytest.mark.slow
+def test_pdf_report_has_pages_with_phases_and_personas(
+    tmp_path: Path, example_map: JourneyMap, example_measured: Pair, artifacts: Path
+) -> None:
+    pdf = render_report_pdf(example_map, example_measured, artifacts / "report.pdf")
+    assert len(PdfReader(pdf).pages) >= 3
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for phase in example_map.phases:
+        assert phase.name in text
+    for persona in example_map.personas:
+        assert persona.first_name in text
+
+
+def test_png_of_the_map(tmp_path: Path, example_map: JourneyMap, example_measured: Pair) -> None:
+    png = render_map_png(example_map, example_measured, tmp_path / "map.png")
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(data[16:20], "big")
+    assert width > 1000
+
+
+def test_render_writes_svg_and_rejects_unknown_formats(
+    tmp_path: Path, example_map: JourneyMap
+) -> None:
+    out = render(example_map, None, "svg", tmp_path / "deep" / "map.svg")
+    assert out.read_text("utf-8").startswith("<svg")
+    from journeymap.errors import UsageError
+
+    with pytest.raises(UsageError, match="choose one of: html, svg, pdf, png"):
+        render(example_map, None, "gif", tmp_path / "map.gif")
