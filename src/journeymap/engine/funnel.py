@@ -60,26 +60,24 @@ def funnel_levels(
 
 
 def _ordered_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
-    ordered = ibis.window(group_by=rows.journey_id, order_by=rows.step)
-    running = ibis.window(group_by=rows.journey_id, order_by=rows.step, preceding=None, following=0)
-    # start_1 is the event itself; start_k is the latest step-(k-1) chain start seen before.
-    table = rows.mutate(start_1=ibis.ifelse(rows.k == 1, rows.sec, ibis.null("int64")))
-    table = table.mutate(latest_1=table.start_1.max().over(running))
+    # before_k: the latest step-1 time of a chain that completed step k on an earlier event
+    # (a running maximum over the rows before the current one). An event of step k extends
+    # the chain held in before_{k-1} when it lies within the window of that chain's start.
+    before = ibis.window(group_by=rows.journey_id, order_by=rows.step, rows=(None, -1))
+    start_1 = ibis.ifelse(rows.k == 1, rows.sec, ibis.null("int64"))
+    table = rows.mutate(
+        before_1=start_1.max().over(before), _reached=ibis.ifelse(rows.k == 1, 1, 0)
+    )
     for k in range(2, count + 1):
-        candidate = table[f"latest_{k - 1}"].lag().over(ordered)
+        candidate = table[f"before_{k - 1}"]
         valid = (table.k == k) & candidate.notnull()
         if window is not None:
             valid = valid & (table.sec - candidate <= window)
-        table = table.mutate(**{f"start_{k}": ibis.ifelse(valid, candidate, ibis.null("int64"))})
-        table = table.mutate(**{f"latest_{k}": table[f"start_{k}"].max().over(running)})
-    reached = (
-        ibis.greatest(
-            *[ibis.ifelse(table[f"start_{k}"].notnull(), k, 0) for k in range(1, count + 1)]
+        start_k = ibis.ifelse(valid, candidate, ibis.null("int64"))
+        table = table.mutate(
+            **{f"before_{k}": start_k.max().over(before)},
+            _reached=ibis.ifelse(valid, k, table._reached),
         )
-        if count > 1
-        else ibis.ifelse(table.start_1.notnull(), 1, 0)
-    )
-    table = table.mutate(_reached=reached)
     return table.group_by("journey_id").aggregate(level=table._reached.max())
 
 
