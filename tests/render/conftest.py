@@ -174,3 +174,8 @@ def with_attribution(analysis: Analysis) -> tuple[dict[str, pa.Table], dict[str,
 @pytest.fixture(scope="session")
 def example_measured(example_analysis: Analysis) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     return with_attribution(example_analysis)
+
+
+@pytest.fixture(scope="session")
+def big_analysis(big_map: JourneyMap) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    return with_attribution(analyze(big_map, random_events(big_map, 300, seed=11)))
