@@ -189,3 +189,11 @@ def test_schema_is_json_and_can_be_written(tmp_path: Path) -> None:
     code, output = _run("schema", "--out", str(out))
     assert code == 0 and str(out) in output
     assert json.loads(out.read_text(encoding="utf-8")) == schema
+
+
+def test_show_of_a_broken_file_names_the_position(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: shop\nname: [unclosed\n", encoding="utf-8")
+    code, output = _run("show", str(broken))
+    assert code == 1
+    assert f"{broken}:" in output and "Traceback" not in output

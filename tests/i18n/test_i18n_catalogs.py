@@ -113,3 +113,12 @@ def test_init_writes_a_skeleton_in_the_chosen_language(tmp_path: Path) -> None:
     assert "Opmærksomhed" in text and "Søgeannoncer" in text
     assert "Hvad gør kunden i denne fase?" in text
     assert "Oprettede" in result.output
+
+
+def test_show_labels_lanes_and_roles_in_german() -> None:
+    result = CliRunner().invoke(
+        app, ["show", str(example_path("payment-provider"))], env={"JOURNEYMAP_LANG": "de"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Aktionen" in result.output and "Entscheider" in result.output
+    assert "steigt ein" in result.output
