@@ -20,7 +20,7 @@ EXIT_ERROR = 2
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -46,6 +46,13 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(error.exit_code) from None
 
     return wrapper
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON to stdout without rich markup."""
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 app = typer.Typer(
@@ -89,10 +96,3 @@ def _root(
 
 
 _register_all(app)
-
-
-def echo_json(data: Any) -> None:
-    """Print JSON to stdout without rich markup."""
-    import json
-
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
