@@ -98,3 +98,36 @@ def settings_table() -> list[tuple[str, str, str, str]]:
         (s.name, repr(s.default), s.env_var, s.help)
         for s in sorted(SETTINGS.values(), key=lambda s: s.name)
     ]
+
+
+def settings_markdown() -> str:
+    """The settings reference as Markdown (``docs/settings.md`` is generated from this)."""
+    lines = [
+        "# Settings",
+        "",
+        "Every setting journeymap reads, with its default and the environment variable that",
+        "overrides it. Values resolve in layers, later wins: packaged default < user config",
+        "(`~/.config/journeymap/config.yaml`) < project file (`journeymap.yaml`, key `settings`)",
+        "< environment < command-line option or API argument.",
+        "",
+        "Regenerate with `python -m journeymap.settings > docs/settings.md`.",
+        "",
+        "| setting | default | environment variable | what it does |",
+        "|---|---|---|---|",
+    ]
+    for name, default, env_var, text in settings_table():
+        lines.append(f"| `{name}` | `{default}` | `{env_var}` | {text} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import importlib
+    import pkgutil
+
+    import journeymap
+    from journeymap import settings as registry  # not __main__'s copy of this module
+
+    for module in pkgutil.walk_packages(journeymap.__path__, "journeymap."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    print(registry.settings_markdown(), end="")
