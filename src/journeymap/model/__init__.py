@@ -9,7 +9,13 @@ from journeymap.model.cells import KPI, Emotion, StageCell
 from journeymap.model.diff import ElementChange, MapDiff, diff_maps
 from journeymap.model.evidence import EvidenceSource
 from journeymap.model.journey_map import JourneyMap
-from journeymap.model.mapping import ColumnMapping, Condition, MappingRules, TouchpointRule
+from journeymap.model.mapping import (
+    AgeBand,
+    ColumnMapping,
+    Condition,
+    MappingRules,
+    TouchpointRule,
+)
 from journeymap.model.personas import BuyingCenterRole, Persona
 from journeymap.model.phases import PHASE_TEMPLATES, Phase, phase_template
 from journeymap.model.touchpoints import CATALOG, CatalogEntry, Touchpoint, catalog_touchpoint
@@ -20,6 +26,7 @@ __all__ = [
     "KPI",
     "PHASE_TEMPLATES",
     "UNMAPPED",
+    "AgeBand",
     "BuyingCenterRole",
     "CatalogEntry",
     "ColumnMapping",
