@@ -126,6 +126,7 @@ def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None
                     "title": gettext(N_("Days"), language),
                 },
                 "x2": {"field": "to"},
+                "y2": {"datum": 0},
                 "y": {
                     "field": "journeys",
                     "type": "quantitative",

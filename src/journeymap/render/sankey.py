@@ -103,12 +103,13 @@ def render_sankey_svg(rows: list[dict[str, Any]], labels: dict[str, str] | None 
         )
     for n, (x, y, h) in position.items():
         label = labels.get(n[1], n[1])
+        short = label if len(label) <= 24 else label[:23] + "…"
         parts.append(
             f'<g class="jm-sankey-node" data-ref={quoteattr(n[1])}>'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_WIDTH:.0f}" height="{h:.1f}" '
             f'fill="{_colour(n[1], names)}"/>'
             f'<text x="{x + NODE_WIDTH + 3:.1f}" y="{y + min(h / 2, 12) + 4:.1f}" '
-            f'font-size="10">{escape(label[:24])} ({value[n]})</text></g>'
+            f'font-size="10">{escape(short)} ({value[n]})</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)
