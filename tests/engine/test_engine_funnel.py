@@ -81,7 +81,9 @@ def test_strict_resets_on_another_event(shop_map: JourneyMap) -> None:
 def test_breakdown_by_persona_and_raw_column(shop_map: JourneyMap) -> None:
     rows = _funnel(shop_map, ordering="ordered", conversion_window="30d", breakdown=["persona"])
     by = {(r["persona"], r["phase"]): r["reached"] for r in rows}
-    assert by[("(all)", "awareness")] == 5
+    assert [r["breakdown"] for r in rows[:3]] == [None, None, None]  # the totals come first
+    assert {r["breakdown"] for r in rows[3:]} == {"persona"}
+    assert by[(None, "awareness")] == 5
     assert by[("anna", "awareness")] == 2
     assert by[("anna", "consideration")] == 2
     assert by[("bob", "consideration")] == 1
@@ -98,7 +100,7 @@ def test_breakdown_by_kept_source_column(shop_map: JourneyMap) -> None:
     by = {(r["country"], r["phase"]): r["reached"] for r in rows}
     assert by[("DK", "consideration")] == 1
     assert by[("DE", "consideration")] == 0
-    assert by[("(all)", "awareness")] == 2
+    assert by[(None, "awareness")] == 2
 
 
 def test_touchpoint_funnel_over_a_given_sequence(shop_map: JourneyMap) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from journeymap.cli.app import _, console, handle_errors
@@ -27,12 +28,11 @@ def print_summary(analysis: Any) -> None:
     funnel = Table(title=_("Phase funnel"))
     for column in (_("Phase"), _("Reached"), _("Moved on"), _("Converted"), _("Drop-off")):
         funnel.add_column(column, justify="left" if column == _("Phase") else "right")
-    breakdown = s.get("options", {}).get("breakdown") or []
     for row in analysis.table("phase_funnel").to_pylist():
-        if breakdown and row.get(breakdown[0]) != "(all)":
+        if row.get("breakdown"):
             continue
         funnel.add_row(
-            row["phase_name"],
+            escape(row["phase_name"]),
             str(row["reached"]),
             str(row["moved_on"]),
             str(row["converted"]),
@@ -55,11 +55,11 @@ def print_summary(analysis: Any) -> None:
         top.add_column(column)
     for row in analysis.table("paths").to_pylist():
         if row["kind"] == "all" and row["rank"] <= 5:
-            top.add_row(row["path"], str(row["journeys"]), _percent(row["share"]))
+            top.add_row(escape(row["path"]), str(row["journeys"]), _percent(row["share"]))
     console.print(top)
     for key, title in (("top_positive", _("Top positive")), ("top_negative", _("Top negative"))):
         items = s.get(key) or []
-        text = ", ".join(f"{i['touchpoint']} (OR {i['odds_ratio']:.2f})" for i in items)
+        text = ", ".join(f"{escape(i['touchpoint'])} (OR {i['odds_ratio']:.2f})" for i in items)
         console.print(f"[bold]{title}:[/] {text or '-'}")
 
 

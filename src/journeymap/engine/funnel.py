@@ -24,8 +24,6 @@ from journeymap.model import JourneyMap
 
 __all__ = ["funnel_levels", "funnel_table", "phase_funnel", "touchpoint_funnel"]
 
-ALL = "(all)"
-
 
 def _window_seconds(options: JourneyOptions) -> int | None:
     window = options.conversion_window
@@ -128,7 +126,11 @@ def _any_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
 def funnel_table(
     journeys: ir.Table, column: str, steps: list[str], options: JourneyOptions
 ) -> pa.Table:
-    """Counts per step (and per breakdown value): reached, moved_on, converted, dropped."""
+    """Counts per step: reached, moved_on, converted, dropped, and the rates.
+
+    The first rows are the totals (``breakdown`` null); with a breakdown, further rows carry
+    ``breakdown`` (the column names) and the value in the breakdown column itself.
+    """
     levels = funnel_levels(journeys, column, steps, options)
     facts = journey_facts(journeys, options.breakdown)
     joined = facts.left_join(levels, "journey_id").select(
@@ -141,10 +143,13 @@ def funnel_table(
         aggregates[f"c{k}"] = ((joined.level >= k) & joined.converted).sum()
         aggregates[f"d{k}"] = ((joined.level == k) & ~joined.converted).sum()
     totals = joined.aggregate(**aggregates).to_pyarrow().to_pylist()
-    results: list[tuple[dict[str, Any], dict[str, Any]]] = [({g: ALL for g in groups}, totals[0])]
+    label = ",".join(groups) if groups else None
+    results: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        ({"breakdown": None, **dict.fromkeys(groups)}, totals[0])
+    ]
     if groups:
         for row in joined.group_by(groups).aggregate(**aggregates).to_pyarrow().to_pylist():
-            results.append(({g: row[g] for g in groups}, row))
+            results.append(({"breakdown": label, **{g: row[g] for g in groups}}, row))
     records: list[dict[str, Any]] = []
     for keys, counts in results:
         first = int(counts["r1"] or 0)
@@ -190,8 +195,9 @@ def phase_funnel(journeys: ir.Table, journey_map: JourneyMap, options: JourneyOp
         "reach_rate",
         "step_rate",
         "dropoff_rate",
-        *options.breakdown,
     ]
+    if options.breakdown:
+        order += ["breakdown", *options.breakdown]
     return _records(rows, order, _FUNNEL_SCHEMA)
 
 
