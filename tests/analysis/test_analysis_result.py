@@ -116,3 +116,11 @@ def test_html_summary_escapes(shop_map: JourneyMap, shop_events: pa.Table) -> No
     html = analysis._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "phase_funnel" in html
+
+
+def test_no_events_gives_zeros_not_errors(shop_map: JourneyMap, shop_events: pa.Table) -> None:
+    analysis = analyze(shop_map, shop_events.slice(0, 0))
+    assert analysis.summary["journeys"] == 0
+    assert analysis.summary["conversion_rate"] == 0.0
+    assert [r["reached"] for r in analysis.table("phase_funnel").to_pylist()] == [0, 0, 0]
+    assert json.loads(analysis.to_json())["tables"]["paths"] == []

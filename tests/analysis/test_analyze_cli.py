@@ -83,3 +83,16 @@ def test_cli_analyze_missing_db_is_a_clean_error(shop_map: JourneyMap, tmp_path:
     )
     assert result.exit_code != 0
     assert "import events first" in result.output
+
+
+def test_analyze_takes_a_workspace_path_or_url(
+    shop_map: JourneyMap, shop_events: pa.Table, tmp_path: Path
+) -> None:
+    from journeymap.analysis import analyze
+
+    db = tmp_path / "ws.duckdb"
+    _workspace(db, shop_events)
+    by_path = analyze(shop_map, str(db))
+    by_url = analyze(shop_map, f"duckdb:///{db}")
+    assert by_path.summary["journeys"] == by_url.summary["journeys"] == 4
+    assert by_path.table("phase_funnel").equals(by_url.table("phase_funnel"))
