@@ -1,0 +1,1 @@
+"""Benchmarks of journeymap against peer tools (see README.md)."""

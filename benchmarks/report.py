@@ -1,0 +1,65 @@
+"""The Markdown table of a benchmark run: medians, peak memory, ratios, accuracy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["markdown"]
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """Render the JSON report as Markdown (one section per size)."""
+    m = report["machine"]
+    lines = [
+        f"Run {report['date']} on `{m['host']}`: {m['cores']} cores ({m['cpu']}), "
+        f"{m['memory_gib']} GiB memory, Python {m['python']}; {report['reps']} repetitions, "
+        "medians.",
+        "",
+        f"Command: `{report['command']}`",
+        "",
+    ]
+    for size in report["sizes"]:
+        tasks = size["tasks"]
+        floor = tasks.get("duckdb_floor", {}).get("median_seconds")
+        lines += [
+            f"### {size['journeys']:,} journeys ({size['events']:,} events)",
+            "",
+            "| job | tool | status | median time (s) | peak memory (MB) | x DuckDB floor |",
+            "|---|---|---|---:|---:|---:|",
+        ]
+        for name, task in tasks.items():
+            t = task["median_seconds"]
+            times_floor = _num(t / floor, 1) if t is not None and floor else "n/a"
+            status = task["status"] if task["status"] == "ok" else f"{task['status']}"
+            lines.append(
+                f"| {task['job']} | {task['tool']} (`{name}`) | {status} | {_num(t)} | "
+                f"{_num(task['median_peak_mb'], 0)} | {times_floor} |"
+            )
+        if size.get("ratios"):
+            lines += [
+                "",
+                "| job | peer | time journeymap/peer | memory journeymap/peer |",
+                "|---|---|---:|---:|",
+            ]
+            for r in size["ratios"]:
+                lines.append(
+                    f"| {r['job']} | {r['peer']} | {_num(r['time_ratio'])} | "
+                    f"{_num(r['memory_ratio'])} |"
+                )
+        if size.get("accuracy"):
+            lines += ["", "| accuracy check | value | pass |", "|---|---|---|"]
+            for c in size["accuracy"]:
+                value = c["value"]
+                shown = f"{value:.2e}" if isinstance(value, float) else str(value)
+                passed = {True: "yes", False: "NO", None: "-"}[c["pass"]]
+                note = f" ({c['note']})" if c.get("note") else ""
+                lines.append(f"| {c['check']}{note} | {shown} | {passed} |")
+        lines.append("")
+    unavailable = {k: v for k, v in report["peers"].items() if not v.get("available")}
+    for tool, status in unavailable.items():
+        lines.append(f"- {tool}: not available ({status.get('error')})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""One small script per (tool, task); each writes its answer as JSON."""

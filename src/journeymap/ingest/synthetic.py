@@ -1,0 +1,263 @@
+"""A realistic generated B2B event export for the bundled payment-provider example.
+
+The rows look like a CRM and web-analytics export (``contact_id``, ``company_id``,
+``timestamp`` with a UTC offset, ``event``, UTM fields, ``page_url``, ``crm_activity``,
+``deal_value``, ``contact_role``), not like the events contract: the bundled mapping rules
+``examples/payment-provider.rules.yaml`` turn them into events, so the demo exercises the
+importer. Accounts have a buying center of two to four contacts with different personas;
+they move through the map's phases with plausible drop-off, a share of them signs a
+contract, and the customers go on to retention and advocacy. About 1 % of rows match no rule
+and a few rows are malformed (bad timestamp, missing contact id), so the quarantine shows.
+
+Examples:
+    >>> from journeymap.examples import example_path
+    >>> from journeymap.mapfile import load_map
+    >>> table = generate_demo_events(load_map(example_path("payment-provider")), accounts=20)
+    >>> table.column_names[:3]
+    ['contact_id', 'company_id', 'timestamp']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from journeymap.errors import UsageError
+from journeymap.model import JourneyMap
+
+__all__ = ["COLUMNS", "generate_demo_events", "write_demo_events"]
+
+COLUMNS = [
+    "contact_id",
+    "company_id",
+    "timestamp",
+    "event",
+    "utm_source",
+    "utm_medium",
+    "page_url",
+    "crm_activity",
+    "deal_value",
+    "contact_role",
+]
+ZONE = ZoneInfo("Europe/Berlin")
+CONVERSION_EVENT = "contract_signed"
+
+# touchpoint id -> (event, utm_source choices, utm_medium, page_url choices, crm_activity)
+SIGNATURES: dict[str, tuple[str, tuple[str, ...], str, tuple[str, ...], str]] = {
+    "search-ads": ("page_view", ("google", "bing"), "cpc", ("/pricing", "/features/checkout"), ""),
+    "social-ads": ("page_view", ("linkedin", "facebook"), "paid_social", ("/lp/switch",), ""),
+    "newsletter": ("email_click", ("newsletter",), "email", ("/news/fees-2026", "/news/psd3"), ""),
+    "social-media": ("page_view", ("linkedin", "x"), "social", ("/", "/blog/why-we-built-it"), ""),
+    "online-shop": ("page_view", ("",), "(none)", ("/", "/pricing", "/features/payouts"), ""),
+    "review-portals": ("page_view", ("trustpilot", "g2", "capterra"), "referral", ("/",), ""),
+    "specialist-portals": ("page_view", ("t3n", "onlinehaendler-news"), "referral", ("/",), ""),
+    "blogs": ("page_view", ("",), "(none)", ("/blog/lower-fees", "/blog/chargebacks"), ""),
+    "checkout": ("signup_started", ("",), "(none)", ("/signup",), ""),
+    "radio-tv": ("offline_response", ("radio", "tv"), "offline", ("",), "campaign_response"),
+    "print": ("offline_response", ("print",), "offline", ("",), "campaign_response"),
+    "trade-media": ("page_view", ("internetworld", "etailment"), "pr", ("/press",), ""),
+    "customer-service": ("crm_activity", ("",), "", ("",), "support_ticket"),
+    "product-inserts": ("qr_scan", ("insert",), "print", ("/welcome",), ""),
+    "stores": ("crm_activity", ("",), "", ("",), "trade_fair_visit"),
+    "recommendations": ("crm_activity", ("",), "", ("",), "referral_lead"),
+    "demo": ("crm_activity", ("",), "", ("",), "demo_held"),
+    "sales-call": ("crm_activity", ("",), "", ("",), "sales_call"),
+    "integration-support": ("crm_activity", ("",), "", ("",), "onboarding_session"),
+}
+# Chance that an account still active in a phase goes on to the next one.
+PROGRESS = {"consideration": 0.72, "decision": 0.5, "retention": 1.0, "advocacy": 0.45}
+SIGN_RATE = 0.55  # accounts in the decision phase that sign
+UNMATCHED_SHARE = 0.01
+MALFORMED_SHARE = 0.003
+
+
+def _signature(touchpoint: str) -> tuple[str, tuple[str, ...], str, tuple[str, ...], str]:
+    """The raw look of a touchpoint; a map's own touchpoints become CRM activities."""
+    return SIGNATURES.get(touchpoint, ("crm_activity", ("",), "", ("",), touchpoint))
+
+
+def _phase_touchpoints(journey_map: JourneyMap) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {p.id: [] for p in journey_map.ordered_phases()}
+    for touchpoint in journey_map.touchpoints:
+        for phase in touchpoint.phases:
+            found.setdefault(phase, []).append(touchpoint.id)
+    return found
+
+
+def generate_demo_events(
+    journey_map: JourneyMap,
+    *,
+    accounts: int = 3000,
+    seed: int = 7,
+    start: str = "2026-01-05",
+    months: int = 6,
+) -> pa.Table:
+    """Generate the raw demo export for ``journey_map`` (all columns are strings).
+
+    Args:
+        journey_map: The map; its phases, touchpoints and personas shape the data.
+        accounts: How many companies.
+        seed: The random seed; the same seed gives the same table.
+        start: The first day (ISO date).
+        months: How long the export runs (30-day months).
+
+    Returns:
+        A :class:`pyarrow.Table` with :data:`COLUMNS`, sorted by timestamp.
+
+    Raises:
+        UsageError: if the arguments are out of range or the map has no personas or phases.
+    """
+    if accounts < 1 or months < 1:
+        raise UsageError("accounts and months must be at least 1")
+    personas = [p.id for p in journey_map.personas]
+    phases = [p.id for p in journey_map.ordered_phases()]
+    if not personas or not phases:
+        raise UsageError(f"map {journey_map.id!r} needs personas and phases for demo events")
+    try:
+        first = dt.datetime.fromisoformat(start).replace(tzinfo=ZONE)
+    except ValueError:
+        raise UsageError(f"start={start!r} is not an ISO date such as 2026-01-05") from None
+    rng = np.random.default_rng(seed)
+    by_phase = _phase_touchpoints(journey_map)
+    span = months * 30 * 86400.0
+    # Each persona prefers some touchpoints: a fixed random affinity per (persona, touchpoint).
+    affinity = {(p, t.id): rng.gamma(1.5) + 0.1 for p in personas for t in journey_map.touchpoints}
+    rows: list[dict[str, str]] = []
+    for account in range(accounts):
+        company = f"C{account + 1:05d}"
+        size = int(rng.integers(2, min(4, len(personas)) + 1)) if len(personas) > 1 else 1
+        members = [str(p) for p in rng.choice(personas, size=size, replace=False)]
+        contacts = [f"{company}-{i + 1}" for i in range(size)]
+        clock = float(rng.uniform(0, span * 0.7))
+        signed = False
+        for index, phase in enumerate(phases):
+            if index and phase in PROGRESS and rng.random() > PROGRESS[phase]:
+                break
+            if phase in ("retention", "advocacy") and not signed:
+                break
+            choices = by_phase.get(phase) or []
+            for contact, persona in zip(contacts, members, strict=True):
+                if not choices or (index and rng.random() < 0.3):
+                    continue
+                weights = np.array([affinity[(persona, t)] for t in choices])
+                count = int(rng.integers(1, 4))
+                picks = rng.choice(len(choices), size=count, p=weights / weights.sum())
+                moments = clock + np.cumsum(rng.exponential(2.5 * 86400, size=count))
+                for pick, moment in zip(picks, moments, strict=True):
+                    rows.append(_row(rng, choices[pick], contact, company, persona, moment))
+            clock += float(rng.exponential(12 * 86400)) + 86400
+            if phase == "decision" and rng.random() < SIGN_RATE:
+                signer = int(rng.integers(size))
+                row = _row(rng, "checkout", contacts[signer], company, members[signer], clock)
+                row["event"] = CONVERSION_EVENT
+                row["page_url"] = "/signup/complete"
+                row["deal_value"] = f"{float(rng.lognormal(9.3, 0.6)):.2f}"
+                rows.append(row)
+                signed = True
+    rows = [r for r in rows if float(r["timestamp"]) < span]
+    _add_noise(rng, rows, span)
+    rows.sort(key=lambda r: (float(r["timestamp"]), r["contact_id"]))
+    for row in rows:
+        row["timestamp"] = _iso(first, float(row["timestamp"]), row.pop("_bad", ""))
+    return pa.table({name: pa.array([r[name] for r in rows], pa.string()) for name in COLUMNS})
+
+
+def _row(
+    rng: np.random.Generator,
+    touchpoint: str,
+    contact: str,
+    company: str,
+    persona: str,
+    seconds: float,
+) -> dict[str, str]:
+    """One raw row of ``touchpoint`` (``timestamp`` still in seconds since the start)."""
+    event, sources, medium, pages, activity = _signature(touchpoint)
+    source = sources[int(rng.integers(len(sources)))]
+    if touchpoint in ("radio-tv", "print"):
+        activity = f"{activity}_{source}"
+    # Office hours: move the time of day to 08:00-18:00, keep the date.
+    day = seconds // 86400 * 86400
+    return {
+        "contact_id": contact,
+        "company_id": company,
+        "timestamp": str(day + float(rng.integers(8 * 3600, 18 * 3600))),
+        "event": event,
+        "utm_source": source,
+        "utm_medium": medium,
+        "page_url": pages[int(rng.integers(len(pages)))],
+        "crm_activity": activity,
+        "deal_value": "",
+        "contact_role": persona,
+    }
+
+
+def _add_noise(rng: np.random.Generator, rows: list[dict[str, str]], span: float) -> None:
+    """Rows no rule matches (careers pages, affiliates) and a few malformed rows."""
+    if not rows:
+        return
+    for _ in range(max(1, int(len(rows) * UNMATCHED_SHARE))):
+        template = rows[int(rng.integers(len(rows)))]
+        row = dict(template)
+        row.update(
+            event="page_view",
+            utm_source=str(rng.choice(["jobboard", "affiliate-net"])),
+            utm_medium="affiliate",
+            page_url=str(rng.choice(["/careers/backend", "/careers/sales", "/imprint"])),
+            crm_activity="",
+            deal_value="",
+            timestamp=str(float(rng.uniform(0, span))),
+        )
+        rows.append(row)
+    for index in rng.choice(
+        len(rows), size=max(2, int(len(rows) * MALFORMED_SHARE)), replace=False
+    ):
+        row = rows[int(index)]
+        if row["event"] == CONVERSION_EVENT:
+            continue
+        if rng.random() < 0.5:
+            row["contact_id"] = ""
+        else:
+            row["_bad"] = str(rng.choice(["2026-13-45T25:61:00+01:00", "n/a", "yesterday"]))
+
+
+def _iso(first: dt.datetime, seconds: float, bad: str) -> str:
+    if bad:
+        return bad
+    moment = (first.astimezone(dt.UTC) + dt.timedelta(seconds=int(seconds))).astimezone(ZONE)
+    return moment.isoformat(timespec="seconds")
+
+
+def write_demo_events(
+    path: str | Path,
+    journey_map: JourneyMap,
+    *,
+    accounts: int = 3000,
+    seed: int = 7,
+    start: str = "2026-01-05",
+    months: int = 6,
+) -> Path:
+    """Generate the demo export and write it as CSV (UTF-8, header, comma-separated).
+
+    Args:
+        path: The CSV file to write (its directory is created).
+        journey_map: See :func:`generate_demo_events`.
+        accounts: See :func:`generate_demo_events`.
+        seed: See :func:`generate_demo_events`.
+        start: See :func:`generate_demo_events`.
+        months: See :func:`generate_demo_events`.
+
+    Returns:
+        The path written.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table = generate_demo_events(
+        journey_map, accounts=accounts, seed=seed, start=start, months=months
+    )
+    pacsv.write_csv(table, target)
+    return target
