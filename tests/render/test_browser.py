@@ -111,3 +111,25 @@ def test_big_map_report_in_chromium(
     _check_report(page, big_map, requests)
     page.screenshot(path=str(artifacts / "report-big-map.png"), full_page=True)
     page.close()
+
+
+def test_interactive_report_draws_charts_with_the_inlined_vega_bundle(
+    browser: Any, example_map: JourneyMap, example_measured: Pair, tmp_path: Path, artifacts: Path
+) -> None:
+    html = render_report_html(example_map, example_measured, interactive=True)
+    errors: list[str] = []
+    path = tmp_path / "interactive.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.goto(path.as_uri())
+    page.wait_for_selector("#vis-funnel.vega-embed svg")
+    page.wait_for_function("document.querySelectorAll('.vega-embed svg.marks').length >= 4")
+    assert [url for url in requests if not url.startswith("file://")] == []
+    assert errors == []
+    page.screenshot(path=str(artifacts / "report-interactive.png"), full_page=True)
+    page.close()

@@ -181,3 +181,14 @@ def test_pdf_with_payloads_shows_them_as_text(tmp_path: Path) -> None:
     ).stdout
     assert "<script>alert(1)</script>" in text
     assert "onerror=alert(2)>" in text
+
+
+def test_interactive_chart_script_cannot_be_broken_out_of() -> None:
+    from journeymap.render.interactive import embed_script
+
+    spec = {"data": {"values": [{"touchpoint": p} for p in PAYLOADS]}, "mark": "bar"}
+    script = embed_script({"funnel": spec})
+    assert "</" not in script and "<" not in script and ">" not in script.replace("=>", "")
+    parser = _Tags()
+    parser.feed(f"<script>{script}</script>")
+    assert parser.tags == ["script"]

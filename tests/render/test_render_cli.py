@@ -49,3 +49,12 @@ def test_render_command_explains_a_missing_analysis_folder(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "journeymap analyze" in result.output
     assert not (tmp_path / "m.svg").exists()
+
+
+def test_render_command_png_of_the_map_without_analysis(tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    result = CliRunner().invoke(
+        app, ["render", str(example_path("payment-provider")), "-f", "png", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:4] == b"\x89PNG"

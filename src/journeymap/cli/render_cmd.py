@@ -33,9 +33,15 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--out", "-o", help="Output file (default: MAP with the format suffix)."),
         ] = None,
+        interactive: Annotated[
+            bool,
+            typer.Option(
+                "--interactive", help="HTML: interactive charts (inlines ~1 MB of offline JS)."
+            ),
+        ] = False,
     ) -> None:
         """Draw the journey map and the report (measured overlay and charts with --analysis)."""
         from journeymap.services.render import render_file
 
-        written = render_file(map_path, analysis, format.lower(), out)
+        written = render_file(map_path, analysis, format.lower(), out, interactive=interactive)
         console.print(f"{_('Wrote')} {written}")

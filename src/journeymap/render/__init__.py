@@ -34,9 +34,16 @@ FORMATS: tuple[str, ...] = get_args(Format)
 
 
 def render(
-    journey_map: JourneyMap, analysis: AnalysisLike | None, format: str, out: str | Path
+    journey_map: JourneyMap,
+    analysis: AnalysisLike | None,
+    format: str,
+    out: str | Path,
+    *,
+    interactive: bool = False,
 ) -> Path:
     """Write ``format`` to ``out``: the HTML or PDF report, or the map alone as SVG or PNG.
+
+    ``interactive`` (HTML only) inlines the offline Vega bundle so the charts are interactive.
 
     Raises:
         UsageError: for an unknown format.
@@ -50,7 +57,7 @@ def render(
     if format == "png":
         return render_map_png(journey_map, analysis, target)
     text = (
-        render_report_html(journey_map, analysis)
+        render_report_html(journey_map, analysis, interactive=interactive)
         if format == "html"
         else render_map_svg(journey_map, analysis)
     )

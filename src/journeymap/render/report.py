@@ -18,6 +18,7 @@ from markupsafe import Markup
 from journeymap.i18n import N_, gettext
 from journeymap.model import JourneyMap, Persona
 from journeymap.render.charts import chart_specs, render_chart_svg
+from journeymap.render.interactive import embed_script, vega_bundle
 from journeymap.render.map_svg import render_map_svg
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
 from journeymap.render.sankey import render_sankey_svg
@@ -114,7 +115,9 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
     return {"figures": figures, "dropoffs": dropoffs, "attributed": attributed}
 
 
-def _charts(journey_map: JourneyMap, measured: Measured) -> list[dict[str, Any]]:
+def _charts(
+    journey_map: JourneyMap, measured: Measured
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     language = journey_map.language
     names = _names(journey_map)
     charts: list[dict[str, Any]] = []
@@ -127,19 +130,25 @@ def _charts(journey_map: JourneyMap, measured: Measured) -> list[dict[str, Any]]
                 "svg": Markup(render_sankey_svg(sankey_rows, names)),
             }
         )
-    for chart_id, spec in chart_specs(measured, names, language).items():
+    titled = chart_specs(measured, names, language)
+    specs = {chart_id: {**spec, "title": None} for chart_id, spec in titled.items()}
+    for chart_id, spec in titled.items():
         charts.append(
             {
                 "id": chart_id,
                 "title": spec["title"],
-                "svg": Markup(render_chart_svg({**spec, "title": None})),
+                "svg": Markup(render_chart_svg(specs[chart_id])),
             }
         )
-    return charts
+    return charts, specs
 
 
 def render_report_html(
-    journey_map: JourneyMap, analysis: AnalysisLike | None = None, *, embed_fonts: bool = True
+    journey_map: JourneyMap,
+    analysis: AnalysisLike | None = None,
+    *,
+    embed_fonts: bool = True,
+    interactive: bool = False,
 ) -> str:
     """The whole report as one self-contained HTML document.
 
@@ -148,6 +157,8 @@ def render_report_html(
         analysis: Measured figures (an Analysis or ``(tables, summary)``); without it the report
             holds the designed map and the personas only.
         embed_fonts: Inline DejaVu Sans as base64 (off for the PDF, which embeds fonts itself).
+        interactive: Also inline Vega/vega-embed (offline bundle) so the Vega-Lite charts
+            become interactive (tooltips, zoom); the static SVGs stay as the fallback.
 
     Returns:
         HTML with CSS, font and charts inlined; no external resource.
@@ -155,6 +166,13 @@ def render_report_html(
     language = journey_map.language
     measured = measured_from(analysis)
     template = _environment().get_template("report.html.j2")
+    charts, specs = _charts(journey_map, measured) if measured else ([], {})
+    scripts = None
+    if interactive and specs:
+        scripts = {
+            "bundle": Markup(vega_bundle()),
+            "embed": Markup(embed_script(specs)),
+        }
     t = {
         "summary": gettext(N_("Summary"), language),
         "dropoffs": gettext(N_("Biggest drop-offs"), language),
@@ -172,7 +190,8 @@ def render_report_html(
         summary=written_summary(journey_map, measured) if measured else None,
         map_svg=Markup(render_map_svg(journey_map, measured_pair(measured))),
         personas=[_persona_card(p, journey_map) for p in journey_map.personas],
-        charts=_charts(journey_map, measured) if measured else [],
+        charts=charts,
+        scripts=scripts,
     )
 
 

@@ -14,6 +14,8 @@ def render_file(
     analysis_dir: str | Path | None,
     format: str,
     out: str | Path | None = None,
+    *,
+    interactive: bool = False,
 ) -> Path:
     """Load the map (and the analysis saved by ``journeymap analyze --out``) and render it.
 
@@ -22,6 +24,7 @@ def render_file(
         analysis_dir: A folder written by ``Analysis.save``; ``None`` renders the designed map.
         format: ``html`` or ``pdf`` (the report), ``svg`` or ``png`` (the map alone).
         out: The output file; default: the map file's name with the format's suffix.
+        interactive: For ``html``: interactive charts (the offline Vega bundle is inlined).
 
     Returns:
         The written file.
@@ -45,4 +48,4 @@ def render_file(
             )
         analysis = Analysis.load(folder)
     target = Path(out) if out is not None else Path(map_path).with_suffix(f".{format}")
-    return render(journey_map, analysis, format, target)
+    return render(journey_map, analysis, format, target, interactive=interactive)
