@@ -130,3 +130,16 @@ def test_render_writes_svg_and_rejects_unknown_formats(
 
     with pytest.raises(UsageError, match="choose one of: html, svg, pdf, png"):
         render(example_map, None, "gif", tmp_path / "map.gif")
+
+
+def test_analysis_displays_itself_with_names_from_its_map(
+    example_map: JourneyMap, example_analysis: Analysis
+) -> None:
+    from journeymap.render import render_analysis_html
+
+    html = render_analysis_html(example_analysis, example_map)
+    assert f"<b>{example_analysis.summary['journeys']:,}</b> Journeys" in html
+    assert "jm-sankey" in html and "Search ads" in html
+    assert "<script" not in html
+    brief = render_analysis_html((example_analysis.tables, example_analysis.summary), charts=False)
+    assert "jm-sankey" not in brief and "payment-provider" in brief

@@ -15,6 +15,7 @@ from journeymap.model import JourneyMap
 from journeymap.render.export import render_map_png, render_report_pdf, write_file
 from journeymap.render.map_svg import render_map_svg
 from journeymap.render.measured import AnalysisLike
+from journeymap.render.notebook import render_analysis_html
 from journeymap.render.report import render_map_html, render_report_html
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "AnalysisLike",
     "Format",
     "render",
+    "render_analysis_html",
     "render_map_html",
     "render_map_png",
     "render_map_svg",
