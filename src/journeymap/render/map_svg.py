@@ -22,7 +22,7 @@ from journeymap.render.layout import (
 )
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
 
-__all__ = ["PERSONA_COLOURS", "build_layout", "heat_colour", "render_map_svg"]
+__all__ = ["PERSONA_COLOURS", "ROLE_LABELS", "build_layout", "heat_colour", "render_map_svg"]
 
 PERSONA_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
 TITLE_HEIGHT = 40.0
@@ -38,6 +38,14 @@ CELL_LANES: tuple[tuple[str, str], ...] = (
     ("opportunities", N_("Opportunities")),
     ("kpis", N_("KPIs")),
 )
+ROLE_LABELS = {
+    "initiator": N_("initiator"),
+    "user": N_("user"),
+    "influencer": N_("influencer"),
+    "decider": N_("decider"),
+    "buyer": N_("buyer"),
+    "gatekeeper": N_("gatekeeper"),
+}
 FILLS = {
     "header": "#34495e",
     "label": "#ecf0f1",
@@ -128,7 +136,7 @@ def _buying_center_lane(journey_map: JourneyMap, language: str) -> LaneSpec:
             continue
         text = persona.display_name
         if persona.role:
-            text += f" ({gettext(persona.role, language)})"
+            text += f" ({gettext(ROLE_LABELS[persona.role], language)})"
         lane.items[joins].append((text, persona.id, (), None))
     return lane
 

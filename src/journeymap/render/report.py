@@ -19,7 +19,7 @@ from journeymap.i18n import N_, gettext
 from journeymap.model import JourneyMap, Persona
 from journeymap.render.charts import chart_specs, render_chart_svg
 from journeymap.render.interactive import embed_script, vega_bundle
-from journeymap.render.map_svg import render_map_svg
+from journeymap.render.map_svg import ROLE_LABELS, render_map_svg
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
 from journeymap.render.sankey import render_sankey_svg
 
@@ -71,7 +71,7 @@ def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
         persona.company,
         persona.industry,
         persona.residence,
-        gettext(persona.role, language) if persona.role else None,
+        gettext(ROLE_LABELS[persona.role], language) if persona.role else None,
     ]
     lists = [
         (gettext(N_("Goals"), language), persona.goals),
