@@ -65,7 +65,7 @@ def _check_report(page: Any, journey_map: JourneyMap, requests: list[str]) -> No
     )
     assert refs == {tp.id for tp in journey_map.touchpoints}
     boxes = page.eval_on_selector_all(
-        ".jm-map .jm-box rect",
+        ".jm-map .jm-box > rect:first-of-type",
         "els => els.map(e => { const r = e.getBoundingClientRect();"
         " return {x: r.x, y: r.y, width: r.width, height: r.height}; })",
     )

@@ -198,7 +198,20 @@ def _text_lines(x: float, y: float, lines: tuple[str, ...], size: float, fill: s
     return f'<text font-size="{size:g}" fill="{fill}">{spans}</text>'
 
 
-def _box_svg(box: Box) -> str:
+def _dropoff_accents(measured: Measured | None) -> dict[tuple[str, str], tuple[str, float]]:
+    """(phase, touchpoint) -> heat colour and drop-off rate from ``touchpoint_funnel``."""
+    accents: dict[tuple[str, str], tuple[str, float]] = {}
+    if measured is None:
+        return accents
+    for row in measured.rows("touchpoint_funnel"):
+        if row.get("breakdown") or row.get("dropoff_rate") is None:
+            continue
+        rate = float(row["dropoff_rate"])
+        accents.setdefault((str(row["phase"]), str(row["touchpoint"])), (heat_colour(rate), rate))
+    return accents
+
+
+def _box_svg(box: Box, accent: tuple[str, float] | None = None) -> str:
     fill = box.fill or FILLS.get(box.kind, "#ffffff")
     colour = "#ffffff" if box.kind == "header" else "#222222"
     size = 14.0 if box.kind == "header" else FONT_SIZE
@@ -211,6 +224,11 @@ def _box_svg(box: Box) -> str:
         f'height="{box.height:.1f}" rx="4" fill="{fill}" stroke="#b0b8c0"/>',
         _text_lines(box.x + PADDING, box.y, box.lines, size, colour),
     ]
+    if accent is not None:
+        parts.append(
+            f'<rect class="jm-heat" x="{box.x:.1f}" y="{box.y:.1f}" width="4" '
+            f'height="{box.height:.1f}" fill="{accent[0]}"><title>{accent[1]:.0%}</title></rect>'
+        )
     for i, badge in enumerate(box.badges):
         parts.append(
             f'<text x="{box.x + box.width - PADDING:.1f}" '
@@ -278,7 +296,8 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
     Returns:
         The SVG markup; every user text is escaped.
     """
-    layout, _ = build_layout(journey_map, analysis)
+    layout, measured = build_layout(journey_map, analysis)
+    accents = _dropoff_accents(measured)
     width, height = layout.width, layout.height
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="jm-map" width="{width:.0f}" '
@@ -288,7 +307,12 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
         f'<text class="jm-title" x="8" y="26" font-size="18" font-weight="bold" fill="#222">'
         f"{escape(journey_map.name)}</text>",
     ]
-    parts.extend(_box_svg(box) for box in layout.boxes)
+    parts.extend(
+        _box_svg(
+            box, accents.get((box.phase or "", box.ref or "")) if box.kind == "touchpoint" else None
+        )
+        for box in layout.boxes
+    )
     if "emotion" in layout.lanes:
         parts.append(_emotion_svg(journey_map, layout))
     parts.append("</svg>")
