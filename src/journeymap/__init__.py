@@ -1,18 +1,85 @@
-"""journeymap: customer journey maps that are both designed and measured."""
+"""journeymap: customer journey maps that are both designed and measured.
+
+The curated public API. Heavy parts (the engine, attribution, rendering) load on first use, so
+``import journeymap`` stays quick for working with map files.
+
+Examples:
+    >>> import journeymap
+    >>> from journeymap.examples import example_path
+    >>> journey_map = journeymap.load_map(example_path("online-yoga"))
+    >>> [phase.id for phase in journey_map.ordered_phases()]
+    ['attention', 'consideration', 'decision', 'evaluation']
+"""
 
 from __future__ import annotations
 
+import importlib as _importlib
+import typing as _typing
+
 from journeymap.errors import JourneymapError
-from journeymap.model import JourneyMap, Persona, Phase, StageCell, Touchpoint
+from journeymap.mapfile import dump_map, load_map, load_rules, loads_map, save_map
+from journeymap.model import (
+    JourneyMap,
+    Persona,
+    Phase,
+    StageCell,
+    Touchpoint,
+    diff_maps,
+    phase_template,
+)
+
+if _typing.TYPE_CHECKING:
+    from journeymap.analysis import Analysis, analyze
+    from journeymap.ingest import Workspace, import_events
 
 __all__ = [
+    "Analysis",
     "JourneyMap",
     "JourneymapError",
     "Persona",
     "Phase",
     "StageCell",
     "Touchpoint",
+    "Workspace",
     "__version__",
+    "analyze",
+    "diff_maps",
+    "dump_map",
+    "import_events",
+    "load_map",
+    "load_rules",
+    "loads_map",
+    "phase_template",
+    "save_map",
 ]
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Analysis": "journeymap.analysis",
+    "analyze": "journeymap.analysis",
+    "Workspace": "journeymap.ingest",
+    "import_events": "journeymap.ingest",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name in _LAZY:
+        value = getattr(_importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'journeymap' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def _map_repr_html(self: JourneyMap) -> str:
+    from journeymap.render import render_map_html
+
+    return render_map_html(self)
+
+
+# The composition root wires the drawing into the model, which itself knows nothing of render.
+JourneyMap._repr_html_ = _map_repr_html  # type: ignore[attr-defined]
