@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-__all__ = ["markdown"]
+__all__ = ["markdown", "update_readme"]
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -39,6 +42,10 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {task['job']} | {task['tool']} (`{name}`) | {status} | {_num(t)} | "
                 f"{_num(task['median_peak_mb'], 0)} | {times_floor} |"
             )
+        missing = [(n, t) for n, t in tasks.items() if t["status"] != "ok"]
+        if missing:
+            lines.append("")
+            lines += [f"- `{n}`: {t['status']} ({t['reason']})" for n, t in missing]
         if size.get("ratios"):
             lines += [
                 "",
@@ -63,3 +70,18 @@ def markdown(report: dict[str, Any]) -> str:
     for tool, status in unavailable.items():
         lines.append(f"- {tool}: not available ({status.get('error')})")
     return "\n".join(lines) + "\n"
+
+
+def update_readme(results: list[Path], readme: Path) -> None:
+    """Put the Markdown of one or more result files between the README's result markers."""
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    text = readme.read_text(encoding="utf-8")
+    body = "\n".join(markdown(json.loads(p.read_text(encoding="utf-8"))) for p in results)
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    readme.write_text(f"{head}{start}\n{body}{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    # python -m benchmarks.report RESULTS.json [MORE.json ...]: refresh benchmarks/README.md
+    update_readme([Path(p) for p in sys.argv[1:]], Path(__file__).with_name("README.md"))
