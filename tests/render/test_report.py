@@ -157,3 +157,14 @@ def test_touchpoint_dropoff_is_a_heat_stripe(
     assert html.count('class="jm-heat"') == len({(r["phase"], r["touchpoint"]) for r in rows})
     assert f'fill="{heat_colour(worst["dropoff_rate"])}"><title>{worst["dropoff_rate"]:.0%}' in html
     assert heat_colour(0.0) != heat_colour(1.0) == "#ff0066"
+
+
+def test_summary_names_the_touchpoints_journeys_stop_after(
+    example_map: JourneyMap, example_measured: Pair
+) -> None:
+    measured = measured_from(example_measured)
+    assert measured is not None
+    top = measured.rows("dropoff")[0]
+    lines = written_summary(example_map, measured)["dropoffs"]
+    name = example_map.touchpoint(top["last_touchpoint"]).name
+    assert f"{top['journeys']:,} journeys ({top['share']:.0%}) stop after {name}" in lines

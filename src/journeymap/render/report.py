@@ -108,6 +108,18 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
         for r in phase_rows[:3]
         if int(r.get("dropped") or 0) > 0
     ]
+    stop_text = gettext(N_("{journeys} journeys ({share}) stop after {touchpoint}"), language)
+    for row in measured.rows("dropoff")[:3]:
+        touchpoint = str(row.get("last_touchpoint") or "")
+        if not touchpoint or not int(row.get("journeys") or 0):
+            continue
+        dropoffs.append(
+            stop_text.format(
+                journeys=f"{int(row['journeys']):,}",
+                share=f"{float(row.get('share') or 0):.0%}",
+                touchpoint=names.get(touchpoint, touchpoint),
+            )
+        )
     attributed = [
         f"{names.get(tp, tp)}: {share:.0%} ({measured.attribution_model})"
         for tp, share in sorted(measured.attribution_share.items(), key=lambda kv: -kv[1])[:5]
