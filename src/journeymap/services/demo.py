@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,15 @@ def run_demo(
         seconds["import"] = time.perf_counter() - started
         started = time.perf_counter()
         say("analysing journeys")
-        analysis = analyze(journey_map, workspace, by="account")
+        # B2B: the account is the journey; it goes on after the deal so retention and
+        # advocacy are measured; the sales cycle is long, so the funnel window is half a year.
+        analysis = analyze(
+            journey_map,
+            workspace,
+            by="account",
+            after_conversion="continue",
+            conversion_window=timedelta(days=183),
+        )
         analysis_dir = out / "analysis"
         analysis.save(analysis_dir)
     seconds["analyze"] = time.perf_counter() - started
