@@ -179,3 +179,8 @@ def example_measured(example_analysis: Analysis) -> tuple[dict[str, pa.Table], d
 @pytest.fixture(scope="session")
 def big_analysis(big_map: JourneyMap) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     return with_attribution(analyze(big_map, random_events(big_map, 300, seed=11)))
+
+
+@pytest.fixture(scope="session")
+def example_breakdown_analysis(example_map: JourneyMap) -> Analysis:
+    return analyze(example_map, random_events(example_map, 200), breakdown=["persona"])

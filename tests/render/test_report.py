@@ -168,3 +168,21 @@ def test_summary_names_the_touchpoints_journeys_stop_after(
     lines = written_summary(example_map, measured)["dropoffs"]
     name = example_map.touchpoint(top["last_touchpoint"]).name
     assert f"{top['journeys']:,} journeys ({top['share']:.0%}) stop after {name}" in lines
+
+
+def test_breakdown_rows_do_not_replace_the_overall_funnel(
+    example_map: JourneyMap, example_breakdown_analysis: Analysis
+) -> None:
+    overall = [
+        r
+        for r in example_breakdown_analysis.tables["phase_funnel"].to_pylist()
+        if r["breakdown"] is None
+    ]
+    assert len(overall) < example_breakdown_analysis.tables["phase_funnel"].num_rows
+    tables = dict(example_breakdown_analysis.tables)
+    funnel = tables["phase_funnel"]
+    tables["phase_funnel"] = funnel.take(list(reversed(range(funnel.num_rows))))  # overall last
+    html = render_map_html(example_map, (tables, example_breakdown_analysis.summary))
+    first = overall[0]
+    assert f">{first['reached']:,} (100%)<" in html
+    assert html.count('data-lane="reached"') == len(example_map.phases) + 1  # label + phases
