@@ -1,0 +1,12 @@
+"""Touchpoint attribution: heuristic, Markov (exact) and Shapley models at any level.
+
+See docs/contracts.md ("Attribution"). The engine aggregates (per-touch weights, transition
+counts, distinct key sets); the models run locally on those small results.
+"""
+
+from __future__ import annotations
+
+from journeymap.attribution.api import MODELS, AttributionResult, attribute, compare_models
+from journeymap.attribution.markov import MarkovResult
+
+__all__ = ["MODELS", "AttributionResult", "MarkovResult", "attribute", "compare_models"]

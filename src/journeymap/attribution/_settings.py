@@ -1,0 +1,64 @@
+"""Settings of the attribution models (registered in :mod:`journeymap.settings`)."""
+
+from __future__ import annotations
+
+from journeymap.settings import Setting, register
+
+__all__ = ["LIST_SEPARATOR"]
+
+LIST_SEPARATOR = ","
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    return tuple(float(part) for part in text.split(LIST_SEPARATOR) if part.strip())
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(LIST_SEPARATOR) if part.strip())
+
+
+register(Setting("attribution.half_life", "7d", "Time-decay half-life (e.g. 7d, 12h).", str))
+register(
+    Setting(
+        "attribution.u_weights",
+        (0.4, 0.2, 0.4),
+        "Position-based (U) weights first, middle, last (comma separated).",
+        _floats,
+    )
+)
+register(
+    Setting(
+        "attribution.direct_touchpoints",
+        ("direct",),
+        "Touchpoints (or level keys) that count as direct for last non-direct (comma separated).",
+        _names,
+    )
+)
+register(
+    Setting("attribution.lookback", "none", "Lookback window before a conversion (e.g. 30d).", str)
+)
+register(
+    Setting(
+        "attribution.shapley_cap",
+        15,
+        "Most distinct keys for exact Shapley; above it a seeded sampling estimate.",
+        int,
+    )
+)
+register(Setting("attribution.markov_order", 1, "Markov chain order (1 to 4).", int))
+register(
+    Setting(
+        "attribution.lead_phases",
+        ("consideration",),
+        "Phases whose first touch is the lead-creation touch (W-shaped, full path).",
+        _names,
+    )
+)
+register(
+    Setting(
+        "attribution.decision_phases",
+        ("decision",),
+        "Phases whose first touch is the decision touch (W-shaped, full path).",
+        _names,
+    )
+)

@@ -1,0 +1,229 @@
+"""``attribute`` and ``compare_models``: one entry point for every model and level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from journeymap.attribution import _settings  # noqa: F401  (registers the settings)
+from journeymap.attribution._aggregate import key_sets, segments, totals, transition_counts
+from journeymap.attribution.heuristic import HEURISTICS, weighted
+from journeymap.attribution.markov import markov_from_counts
+from journeymap.attribution.shapley import shapley_values
+from journeymap.errors import AttributionError, UsageError
+from journeymap.model import JourneyMap
+from journeymap.settings import resolve
+
+__all__ = ["MODELS", "AttributionResult", "attribute", "compare_models"]
+
+MODELS = (*HEURISTICS, "markov", "shapley")
+FIXED_LEVELS = ("touchpoint", "channel", "phase", "persona", "account")
+SCHEMA = pa.schema(
+    [
+        ("level", pa.string()),
+        ("key", pa.string()),
+        ("conversions", pa.float64()),
+        ("value", pa.float64()),
+        ("share", pa.float64()),
+    ]
+)
+
+
+@dataclass
+class AttributionResult:
+    """The credit one model gives each key of one level.
+
+    Attributes:
+        model: The model name (one of :data:`MODELS`).
+        level: ``touchpoint``, ``channel``, ``phase``, ``persona``, ``account`` or a column.
+        params: The parameters the model ran with.
+        table: ``level``, ``key``, ``conversions``, ``value``, ``share`` (+ ``removal_effect``
+            for Markov, ``standard_error`` for Shapley), sorted by credit.
+        extras: Model-specific results (Markov: ``markov`` -> MarkovResult).
+    """
+
+    model: str
+    level: str
+    params: dict[str, Any]
+    table: pa.Table
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_pandas(self) -> Any:
+        """The table as a pandas DataFrame."""
+        return self.table.to_pandas()
+
+
+def _duration(value: Any) -> timedelta | None:
+    from journeymap.engine.journeys import parse_duration
+
+    return parse_duration(value)
+
+
+def _level_key(journeys: ir.Table, journey_map: JourneyMap | None, level: str) -> ir.Value:
+    if level == "touchpoint":
+        return journeys.touchpoint
+    if level == "channel":
+        channels = {t.id: t.channel for t in journey_map.touchpoints} if journey_map else {}
+        return journeys.touchpoint.substitute(channels, else_="(unmapped)")
+    if level == "phase":
+        return journeys.phase.fill_null("(no phase)")
+    if level == "account":
+        return journeys.person_id
+    if level in journeys.columns:
+        return journeys[level].cast("string").fill_null("(none)")
+    raise UsageError(
+        f"unknown attribution level {level!r}; use {', '.join(FIXED_LEVELS)} or a column of "
+        f"the journeys ({', '.join(journeys.columns)})"
+    )
+
+
+def attribute(
+    journeys: ir.Table,
+    journey_map: JourneyMap | None = None,
+    *,
+    model: str = "markov",
+    level: str = "touchpoint",
+    **params: Any,
+) -> AttributionResult:
+    """Attribute every conversion (repeat conversions included) to the keys of ``level``.
+
+    Args:
+        journeys: The journeys table (docs/contracts.md, "Journeys").
+        journey_map: The map (touchpoint -> channel for ``level="channel"``).
+        model: One of :data:`MODELS`.
+        level: ``touchpoint``, ``channel``, ``phase``, ``persona`` (or any breakdown column),
+            or ``account`` (journeys of all members of an account together; keys are members).
+        **params: ``lookback`` (e.g. ``"30d"``), ``half_life``, ``u_weights``,
+            ``direct_touchpoints``, ``custom_weights``, ``lead_phases``, ``decision_phases``,
+            ``order`` and ``collapse_repeats`` (Markov), ``shapley_cap``, ``worth``
+            (``conversions`` or ``rate``), ``samples``, ``seed`` (Shapley), ``by_account``.
+
+    Returns:
+        An :class:`AttributionResult`.
+
+    Raises:
+        UsageError: for an unknown model, level or parameter value.
+        AttributionError: if the journeys lack required columns.
+    """
+    if model not in MODELS:
+        raise UsageError(f"unknown attribution model {model!r}; known: {', '.join(MODELS)}")
+    lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
+    by_account = bool(params.get("by_account")) or level == "account"
+    group = None
+    if by_account:
+        group = ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
+    seg = segments(
+        journeys, _level_key(journeys, journey_map, level), lookback=lookback, group=group
+    )
+    used: dict[str, Any] = {"lookback": str(lookback) if lookback else None}
+    extras: dict[str, Any] = {}
+    total_c, total_v = totals(seg)
+    keys_seen = {str(r["key"]) for r in seg.select("key").distinct().to_pyarrow().to_pylist()}
+    if model in HEURISTICS:
+        half = _duration(resolve("attribution.half_life", params.get("half_life")))
+        options: dict[str, Any] = {
+            "direct": tuple(
+                resolve("attribution.direct_touchpoints", params.get("direct_touchpoints"))
+            ),
+            "u_weights": tuple(resolve("attribution.u_weights", params.get("u_weights"))),
+            "half_life_seconds": half.total_seconds() if half else 7 * 86400.0,
+            "custom_weights": params.get("custom_weights"),
+            "lead_phases": tuple(resolve("attribution.lead_phases", params.get("lead_phases"))),
+            "decision_phases": tuple(
+                resolve("attribution.decision_phases", params.get("decision_phases"))
+            ),
+        }
+        used.update(options)
+        credit = _heuristic(seg, model, options)
+        rows = {k: credit.get(k, (0.0, 0.0)) for k in keys_seen | set(credit)}
+        columns: dict[str, dict[str, float]] = {}
+    elif model == "markov":
+        order = int(resolve("attribution.markov_order", params.get("order")))
+        if not 1 <= order <= 4:
+            raise UsageError(f"the Markov order must be 1 to 4, got {order}")
+        collapse = bool(params.get("collapse_repeats", True))
+        used.update(order=order, collapse_repeats=collapse)
+        result = markov_from_counts(transition_counts(seg, order, collapse), total_c, total_v)
+        extras["markov"] = result
+        rows = {k: (result.conversions.get(k, 0.0), result.value.get(k, 0.0)) for k in keys_seen}
+        columns = {"removal_effect": result.removal_effects}
+    else:
+        cap = int(resolve("attribution.shapley_cap", params.get("shapley_cap")))
+        worth = str(params.get("worth", "conversions"))
+        if worth not in {"conversions", "rate"}:
+            raise UsageError(f"Shapley worth must be 'conversions' or 'rate', got {worth!r}")
+        samples, seed = int(params.get("samples", 2000)), int(params.get("seed", 0))
+        used.update(shapley_cap=cap, worth=worth, samples=samples, seed=seed)
+        sets = key_sets(seg)
+        per = [(s, (c / n if worth == "rate" else float(c))) for s, n, c, _ in sets]
+        per_value = [(s, (v / n if worth == "rate" else v)) for s, n, _, v in sets]
+        phi, error, exact = shapley_values(per, cap=cap, samples=samples, seed=seed)
+        phi_v, _err, _ = shapley_values(per_value, cap=cap, samples=samples, seed=seed)
+        sc = total_c / sum(phi.values()) if sum(phi.values()) else 0.0
+        sv = total_v / sum(phi_v.values()) if sum(phi_v.values()) else 0.0
+        rows = {k: (phi.get(k, 0.0) * sc, phi_v.get(k, 0.0) * sv) for k in keys_seen}
+        columns = {"standard_error": {k: e * sc for k, e in error.items()}}
+        extras.update(exact=exact, players=len(phi))
+    return AttributionResult(model, level, used, _table(level, rows, total_c, columns), extras)
+
+
+def _heuristic(
+    seg: ir.Table, model: str, options: dict[str, Any]
+) -> dict[str, tuple[float, float]]:
+    from journeymap.attribution._aggregate import credit_by_key
+
+    return credit_by_key(weighted(seg, model, **options))
+
+
+def _table(
+    level: str,
+    rows: dict[str, tuple[float, float]],
+    total: float,
+    columns: dict[str, dict[str, float]],
+) -> pa.Table:
+    keys = sorted(rows, key=lambda k: (-rows[k][0], k))
+    data: dict[str, list[Any]] = {
+        "level": [level] * len(keys),
+        "key": keys,
+        "conversions": [rows[k][0] for k in keys],
+        "value": [rows[k][1] for k in keys],
+        "share": [rows[k][0] / total if total else 0.0 for k in keys],
+    }
+    schema = SCHEMA
+    for name, values in columns.items():
+        data[name] = [values.get(k, 0.0) for k in keys]
+        schema = schema.append(pa.field(name, pa.float64()))
+    return pa.table(data, schema=schema)
+
+
+def compare_models(
+    journeys: ir.Table,
+    journey_map: JourneyMap | None = None,
+    *,
+    level: str = "touchpoint",
+    models: list[str] | tuple[str, ...] | None = None,
+    **params: Any,
+) -> pa.Table:
+    """Every model side by side.
+
+    Long format: ``model``, ``level``, ``key``, ``conversions``, ``value``, ``share``
+    (``custom`` only runs when ``custom_weights`` is given).
+    """
+    chosen = (
+        list(models)
+        if models
+        else [m for m in MODELS if m != "custom" or params.get("custom_weights")]
+    )
+    parts = []
+    for name in chosen:
+        result = attribute(journeys, journey_map, model=name, level=level, **params)
+        t = result.table.select(["level", "key", "conversions", "value", "share"])
+        parts.append(t.add_column(0, "model", pa.array([name] * t.num_rows, pa.string())))
+    if not parts:
+        raise AttributionError("no models to compare")
+    return pa.concat_tables(parts)

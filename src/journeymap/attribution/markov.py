@@ -1,0 +1,107 @@
+"""Exact Markov-chain attribution from transition counts (no simulation).
+
+The absorbing chain has the transient states ``(start)`` and every k-tuple of keys, and the
+absorbing states ``(conversion)`` and ``(null)``. P(convert) solves ``(I - Q) x = r`` with a
+sparse LU factorisation. Removing key ``c`` redirects every state containing ``c`` to null;
+its removal effect is ``1 - P(convert | c removed) / P(convert)``. Attributed conversions are
+removal effects normalised to sum 1, times total conversions (and times total value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+
+from journeymap.attribution._aggregate import CONVERSION, NULL, SEP, START
+
+__all__ = ["MarkovResult", "markov_from_counts"]
+
+
+@dataclass
+class MarkovResult:
+    """What the Markov model computed.
+
+    Attributes:
+        transition_matrix: ``from``, ``to``, ``probability``, ``count`` (states are keys
+            joined by `` > `` for order above 1).
+        removal_effects: Key -> removal effect.
+        conversions: Key -> attributed conversions.
+        value: Key -> attributed value.
+        conversion_probability: P(convert) of the full chain.
+    """
+
+    transition_matrix: pa.Table
+    removal_effects: dict[str, float]
+    conversions: dict[str, float]
+    value: dict[str, float]
+    conversion_probability: float
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _solve(q: sp.csr_matrix, r: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    mask = sp.diags(keep.astype(float))
+    reduced = mask @ q @ mask
+    system = (sp.identity(q.shape[0], format="csc") - reduced).tocsc()
+    result: np.ndarray = splu(system).solve(r * keep)
+    return result
+
+
+def markov_from_counts(
+    counts: Sequence[dict[str, Any]], total_conversions: float, total_value: float
+) -> MarkovResult:
+    """Solve the absorbing chain given transition counts (see module doc)."""
+    transient = sorted({row["from"] for row in counts} - {START})
+    index = {START: 0, **{s: k + 1 for k, s in enumerate(transient)}}
+    size = len(index)
+    out_total = np.zeros(size)
+    for row in counts:
+        out_total[index[row["from"]]] += row["count"]
+    rows, cols, data = [], [], []
+    r = np.zeros(size)
+    for row in counts:
+        src = index[row["from"]]
+        probability = row["count"] / out_total[src]
+        if row["to"] == CONVERSION:
+            r[src] += probability
+        elif row["to"] != NULL:
+            if row["to"] not in index:  # a state with no way out: it ends in null
+                continue
+            rows.append(src)
+            cols.append(index[row["to"]])
+            data.append(probability)
+    q = sp.csr_matrix((data, (rows, cols)), shape=(size, size))
+    full = _solve(q, r, np.ones(size))
+    base = float(full[0])
+    keys = sorted({k for state in transient for k in state.split(SEP)})
+    effects: dict[str, float] = {}
+    for key in keys:
+        keep = np.array([1.0] + [0.0 if key in s.split(SEP) else 1.0 for s in transient])
+        removed = float(_solve(q, r, keep)[0])
+        effects[key] = 1.0 - removed / base if base > 0 else 0.0
+    total_effect = sum(effects.values())
+    share = {k: (e / total_effect if total_effect > 0 else 0.0) for k, e in effects.items()}
+    matrix = pa.table(
+        {
+            "from": [_label(row["from"]) for row in counts],
+            "to": [_label(row["to"]) for row in counts],
+            "probability": [row["count"] / out_total[index[row["from"]]] for row in counts],
+            "count": [int(row["count"]) for row in counts],
+        }
+    ).sort_by([("from", "ascending"), ("to", "ascending")])
+    return MarkovResult(
+        transition_matrix=matrix,
+        removal_effects=effects,
+        conversions={k: s * total_conversions for k, s in share.items()},
+        value={k: s * total_value for k, s in share.items()},
+        conversion_probability=base,
+    )
+
+
+def _label(state: str) -> str:
+    return state.replace(SEP, " > ")
