@@ -1,0 +1,40 @@
+"""Journeys tables built directly in the contract's shape."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+START = pd.Timestamp("2024-01-01", tz="UTC")
+
+
+def journeys_table(
+    paths: Sequence[tuple[Sequence[str], bool, float]],
+    *,
+    phases: dict[str, str] | None = None,
+    days_apart: float = 1.0,
+) -> ir.Table:
+    """One journey per (touchpoints, converted, value); the last touch is the conversion."""
+    rows: list[dict[str, Any]] = []
+    for number, (touches, converted, value) in enumerate(paths):
+        for k, touchpoint in enumerate(touches):
+            last = k == len(touches) - 1
+            rows.append(
+                {
+                    "journey_id": f"j{number}",
+                    "person_id": f"p{number}",
+                    "account_id": f"a{number % 2}",
+                    "ts": START + pd.Timedelta(days=days_apart * k),
+                    "touchpoint": touchpoint,
+                    "phase": (phases or {}).get(touchpoint),
+                    "persona": "buyer" if number % 2 else "user",
+                    "conversion": bool(converted and last),
+                    "value": float(value) if converted and last else None,
+                    "step": k + 1,
+                }
+            )
+    return ibis.memtable(pd.DataFrame(rows))

@@ -1,0 +1,90 @@
+"""Markov attribution equals an independent dense numpy solution to 1e-9."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from journeymap.attribution import attribute
+from attribution_journeys import journeys_table
+
+PATHS = [
+    (["search", "email", "direct"], True, 120.0),
+    (["search", "email"], False, 0.0),
+    (["social", "social", "search"], True, 80.0),
+    (["email"], True, 40.0),
+    (["social", "direct"], False, 0.0),
+    (["search", "direct", "email", "search"], True, 60.0),
+    (["direct"], False, 0.0),
+]
+
+
+def _states(path: list[str], order: int, collapse: bool) -> list[tuple[str, ...]]:
+    if collapse:
+        path = [p for k, p in enumerate(path) if k == 0 or path[k - 1] != p]
+    return [tuple(path[max(0, i - order + 1) : i + 1]) for i in range(len(path))]
+
+
+def dense_removal_effects(order: int, collapse: bool) -> dict[str, float]:
+    """Textbook absorbing chain: N = (I - Q)^-1, B = N R, removal by redirecting to null."""
+    counts: Counter[tuple[object, object]] = Counter()
+    for path, converted, _ in PATHS:
+        chain: list[object] = ["START", *_states(path, order, collapse)]
+        chain.append("CONV" if converted else "NULL")
+        counts.update(zip(chain, chain[1:], strict=False))
+    transient = sorted({a for a, _ in counts}, key=str)
+    idx = {s: k for k, s in enumerate(transient)}
+    q = np.zeros((len(transient), len(transient)))
+    r = np.zeros(len(transient))
+    for (a, b), c in counts.items():
+        total = sum(v for (x, _), v in counts.items() if x == a)
+        if b == "CONV":
+            r[idx[a]] += c / total
+        elif b != "NULL":
+            q[idx[a], idx[b]] += c / total
+
+    def p_convert(removed: str | None) -> float:
+        qq, rr = q.copy(), r.copy()
+        for s, k in idx.items():
+            if removed is not None and isinstance(s, tuple) and removed in s:
+                qq[:, k] = 0.0
+                qq[k, :] = 0.0
+                rr[k] = 0.0
+        n = np.linalg.inv(np.eye(len(transient)) - qq)
+        return float((n @ rr)[idx["START"]])
+
+    base = p_convert(None)
+    channels = sorted({c for p, _, _ in PATHS for c in p})
+    return {c: 1 - p_convert(c) / base for c in channels}
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+@pytest.mark.parametrize("collapse", [True, False])
+def test_markov_matches_dense_numpy(order: int, collapse: bool) -> None:
+    result = attribute(
+        journeys_table(PATHS), model="markov", order=order, collapse_repeats=collapse
+    )
+    expected = dense_removal_effects(order, collapse)
+    rows = {r["key"]: r for r in result.table.to_pylist()}
+    total_effect = sum(expected.values())
+    for channel, effect in expected.items():
+        assert rows[channel]["removal_effect"] == pytest.approx(effect, abs=1e-9)
+        assert rows[channel]["conversions"] == pytest.approx(4 * effect / total_effect, abs=1e-9)
+        assert rows[channel]["value"] == pytest.approx(300 * effect / total_effect, abs=1e-9)
+
+
+def test_markov_transition_matrix_rows_sum_to_one() -> None:
+    result = attribute(journeys_table(PATHS), model="markov")
+    matrix = result.extras["markov"].transition_matrix.to_pandas()
+    sums = matrix.groupby("from")["probability"].sum()
+    assert np.allclose(sums.to_numpy(), 1.0)
+    assert set(matrix["to"]) >= {"(conversion)", "(null)"}
+
+
+def test_markov_order_out_of_range_is_a_usage_error() -> None:
+    from journeymap.errors import UsageError
+
+    with pytest.raises(UsageError, match="1 to 4"):
+        attribute(journeys_table(PATHS), model="markov", order=5)
