@@ -6,9 +6,9 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from attribution_journeys import journeys_table
 
 from journeymap.attribution import attribute
-from attribution_journeys import journeys_table
 
 PATHS = [
     (["search", "email", "direct"], True, 120.0),
