@@ -20,7 +20,7 @@ EXIT_ERROR = 2
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
