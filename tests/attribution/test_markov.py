@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -33,7 +34,7 @@ def dense_removal_effects(order: int, collapse: bool) -> dict[str, float]:
     for path, converted, _ in PATHS:
         chain: list[object] = ["START", *_states(path, order, collapse)]
         chain.append("CONV" if converted else "NULL")
-        counts.update(zip(chain, chain[1:], strict=False))
+        counts.update(itertools.pairwise(chain))
     transient = sorted({a for a, _ in counts}, key=str)
     idx = {s: k for k, s in enumerate(transient)}
     q = np.zeros((len(transient), len(transient)))
