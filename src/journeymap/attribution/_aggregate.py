@@ -71,7 +71,7 @@ def segments(
     base = base.mutate(_segno=base._conv.sum().over(running) - base._conv)
     base = base.mutate(_seg=base._g + "#" + base._segno.cast("string"))
     whole = ibis.window(group_by=base._seg)
-    conv_ts = ibis.ifelse(base._conv == 1, base.ts, ibis.null(base.ts.type()))
+    conv_ts = ibis.ifelse(base._conv == 1, base.ts, ibis.null(base.ts.type().copy(nullable=True)))
     conv_value = ibis.ifelse(base._conv == 1, base.value.cast("float64"), ibis.null("float64"))
     base = base.mutate(
         _converted=base._conv.max().over(whole) == 1,

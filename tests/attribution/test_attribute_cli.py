@@ -1,0 +1,103 @@
+"""``journeymap attribute`` on a small DuckDB workspace built in the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.cli.app import app
+from journeymap.ingest.workspace import Workspace
+from journeymap.mapfile import save_map
+from journeymap.model import JourneyMap, Phase, Touchpoint
+
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+# (person, hours, touchpoint, conversion, value)
+EVENTS = [
+    ("p1", 0, "ad", False, None),
+    ("p1", 1, "mail", False, None),
+    ("p1", 2, "buy", True, 100.0),
+    ("p2", 0, "mail", False, None),
+    ("p2", 1, "buy", True, 50.0),
+    ("p3", 0, "ad", False, None),
+]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> tuple[Path, Path]:
+    journey_map = JourneyMap(
+        id="shop",
+        name="Shop",
+        phases=[Phase(id="awareness", name="Awareness", order=1)],
+        touchpoints=[
+            Touchpoint(id="ad", name="Ad", channel="paid", phases=["awareness"]),
+            Touchpoint(id="mail", name="Mail", channel="email", phases=["awareness"]),
+            Touchpoint(id="buy", name="Buy", channel="web", phases=["awareness"]),
+        ],
+    )
+    save_map(journey_map, tmp_path / "shop.yaml")
+    n = len(EVENTS)
+    rows = pa.table(
+        {
+            "person_id": [e[0] for e in EVENTS],
+            "ts": pa.array(
+                [T0 + dt.timedelta(hours=e[1]) for e in EVENTS], pa.timestamp("us", "UTC")
+            ),
+            "touchpoint": [e[2] for e in EVENTS],
+            "conversion": [e[3] for e in EVENTS],
+            "value": pa.array([e[4] for e in EVENTS], pa.float64()),
+            "event_key": [f"k{i}" for i in range(n)],
+            "row_number": pa.array(range(n), pa.int64()),
+        }
+    )
+    db = tmp_path / "ws.duckdb"
+    ws = Workspace(f"duckdb:///{db}")
+    assert ws.duckdb is not None
+    ws.duckdb.register("incoming", rows)
+    ws.duckdb.execute(
+        "INSERT INTO events (person_id, account_id, ts, touchpoint, phase, persona, conversion,"
+        " value, source, event_key, row_number, extra) SELECT person_id, NULL, ts, touchpoint,"
+        " NULL, NULL, conversion, value, 'test', event_key, row_number, '{}' FROM incoming"
+    )
+    ws.close()
+    return tmp_path / "shop.yaml", db
+
+
+def test_cli_attribute_prints_models_side_by_side(workspace: tuple[Path, Path]) -> None:
+    map_path, db = workspace
+    result = CliRunner().invoke(
+        app,
+        [
+            "attribute",
+            "--map",
+            str(map_path),
+            "--db",
+            str(db),
+            "--model",
+            "first_touch",
+            "--model",
+            "last_touch",
+            "--level",
+            "channel",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "first_touch" in result.output and "last_touch" in result.output
+    web = next(line for line in result.output.splitlines() if "web" in line)
+    assert "2.00 (100.0%)" in web  # last touch: both purchases to the web channel
+    paid = next(line for line in result.output.splitlines() if "paid" in line)
+    assert "1.00 (50.0%)" in paid  # first touch: p1's purchase to the paid ad
+
+
+def test_cli_attribute_missing_workspace_says_how_to_fix(
+    workspace: tuple[Path, Path], tmp_path: Path
+) -> None:
+    map_path, _ = workspace
+    result = CliRunner().invoke(
+        app, ["attribute", "--map", str(map_path), "--db", str(tmp_path / "none.duckdb")]
+    )
+    assert result.exit_code != 0
+    assert "journeymap import" in result.output
