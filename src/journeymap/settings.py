@@ -110,7 +110,7 @@ def settings_markdown() -> str:
         "(`~/.config/journeymap/config.yaml`) < project file (`journeymap.yaml`, key `settings`)",
         "< environment < command-line option or API argument.",
         "",
-        "Regenerate with `python -m journeymap.settings > docs/settings.md`.",
+        "Regenerate with `journeymap settings --markdown > docs/settings.md`.",
         "",
         "| setting | default | environment variable | what it does |",
         "|---|---|---|---|",
@@ -118,16 +118,3 @@ def settings_markdown() -> str:
     for name, default, env_var, text in settings_table():
         lines.append(f"| `{name}` | `{default}` | `{env_var}` | {text} |")
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    import importlib
-    import pkgutil
-
-    import journeymap
-    from journeymap import settings as registry  # not __main__'s copy of this module
-
-    for module in pkgutil.walk_packages(journeymap.__path__, "journeymap."):
-        if not module.name.endswith("__main__"):
-            importlib.import_module(module.name)
-    print(registry.settings_markdown(), end="")

@@ -72,9 +72,18 @@ def _register_all(target: typer.Typer) -> None:
         import_cmd,
         maps,
         render_cmd,
+        settings_cmd,
     )
 
-    for module in (maps, import_cmd, analyze_cmd, attribute_cmd, render_cmd, demo_cmd):
+    for module in (
+        maps,
+        import_cmd,
+        analyze_cmd,
+        attribute_cmd,
+        render_cmd,
+        demo_cmd,
+        settings_cmd,
+    ):
         module.register(target)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from journeymap.cli.app import _, console, handle_errors
+
+DEFAULT_OUT = Path("demo-output")
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +19,7 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     @handle_errors
     def demo(
-        out: Path = typer.Option(Path("demo-output"), help="Folder for the demo's files."),
+        out: Annotated[Path, typer.Option(help="Folder for the demo's files.")] = DEFAULT_OUT,
         accounts: int = typer.Option(3000, min=10, help="Number of generated accounts."),
         seed: int = typer.Option(7, help="Seed of the event generator."),
         pdf: bool = typer.Option(True, help="Also write the report as PDF."),

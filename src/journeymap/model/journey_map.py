@@ -151,4 +151,3 @@ class JourneyMap(Model):
                         score = shared[0].emotion.score
             curve.append((phase.id, score))
         return curve
-

@@ -16,9 +16,7 @@ __all__ = ["validate_map"]
 UNMAPPED = "unmapped"
 
 
-def _duplicates(
-    section: str, ids: Iterable[str], what: str
-) -> Iterable[ValidationIssue]:
+def _duplicates(section: str, ids: Iterable[str], what: str) -> Iterable[ValidationIssue]:
     seen: Counter[str] = Counter()
     for index, element_id in enumerate(ids):
         seen[element_id] += 1

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from journeymap.analysis import Analysis, analyze
