@@ -87,9 +87,9 @@ def test_cli_attribute_prints_models_side_by_side(workspace: tuple[Path, Path]) 
     assert result.exit_code == 0, result.output
     assert "first_touch" in result.output and "last_touch" in result.output
     web = next(line for line in result.output.splitlines() if "web" in line)
-    assert "2.00 (100.0%)" in web  # last touch: both purchases to the web channel
+    assert "2.0 (100.0%)" in web  # last touch: both purchases to the web channel
     paid = next(line for line in result.output.splitlines() if "paid" in line)
-    assert "1.00 (50.0%)" in paid  # first touch: p1's purchase to the paid ad
+    assert "1.0 (50.0%)" in paid  # first touch: p1's purchase to the paid ad
 
 
 def test_cli_attribute_missing_workspace_says_how_to_fix(

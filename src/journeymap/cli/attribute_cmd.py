@@ -14,24 +14,41 @@ from journeymap.cli.app import _, console, handle_errors
 __all__ = ["register", "side_by_side"]
 
 
-def side_by_side(table: pa.Table) -> Table:
-    """Rows = keys, columns = models; each cell shows credited conversions and share."""
+def side_by_side(table: pa.Table, width: int = 200) -> list[Table]:
+    """Rows = keys, columns = models; each cell shows credited conversions and share.
+
+    Models are split over several tables so that each fits ``width`` columns of the terminal.
+    """
     rows = table.to_pylist()
     models = list(dict.fromkeys(str(r["model"]) for r in rows))
     keys = list(dict.fromkeys(str(r["key"]) for r in rows))
     cells = {(str(r["model"]), str(r["key"])): r for r in rows}
     level = str(rows[0]["level"]) if rows else "touchpoint"
-    out = Table(title=_("Attribution by {level}").format(level=level))
-    out.add_column(_("Key"))
+
+    def text(model: str, key: str) -> str:
+        row = cells.get((model, key))
+        return f"{row['conversions']:,.1f} ({100 * row['share']:.1f}%)" if row else "-"
+
+    key_width = max([len(_("Key")), *(len(key) for key in keys)]) + 3
+    groups: list[list[str]] = [[]]
+    used = key_width
     for model in models:
-        out.add_column(model, justify="right")
-    for key in keys:
-        values = []
-        for model in models:
-            row = cells.get((model, key))
-            values.append(f"{row['conversions']:.2f} ({100 * row['share']:.1f}%)" if row else "-")
-        out.add_row(key, *values)
-    return out
+        column = max([len(model), *(len(text(model, key)) for key in keys)]) + 3
+        if groups[-1] and used + column > width:
+            groups.append([])
+            used = key_width
+        groups[-1].append(model)
+        used += column
+    tables = []
+    for group in groups:
+        out = Table(title=_("Attribution by {level}").format(level=level))
+        out.add_column(_("Key"), no_wrap=True)
+        for model in group:
+            out.add_column(model, justify="right", no_wrap=True)
+        for key in keys:
+            out.add_row(key, *(text(model, key) for model in group))
+        tables.append(out)
+    return tables
 
 
 def register(app: typer.Typer) -> None:
@@ -59,4 +76,5 @@ def register(app: typer.Typer) -> None:
         table = attribute_workspace(
             map_path, db, models=model or None, level=level, lookback=lookback, order=order
         )
-        console.print(side_by_side(table))
+        for part in side_by_side(table, width=console.width):
+            console.print(part, soft_wrap=False)
