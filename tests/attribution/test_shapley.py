@@ -32,9 +32,9 @@ def test_exact_enumeration_equals_the_closed_form() -> None:
 
 
 def test_sampling_beyond_the_cap_is_seeded_and_within_its_error() -> None:
-    values, errors, exact = shapley_values(SETS, cap=2, samples=4000, seed=7)
+    values, errors, exact = shapley_values(SETS, cap=2, samples=4000, seed=7, method="sampling")
     assert not exact
-    assert values == shapley_values(SETS, cap=2, samples=4000, seed=7)[0]
+    assert values == shapley_values(SETS, cap=2, samples=4000, seed=7, method="sampling")[0]
     assert sum(values.values()) == pytest.approx(13.0)
     for key, expected in closed_form().items():
         assert abs(values[key] - expected) <= 5 * errors[key] + 1e-9
@@ -48,3 +48,10 @@ def test_shapley_attribution_with_rate_worth_sums_to_conversions() -> None:
     assert rows["a"]["conversions"] == pytest.approx(2 * 0.25 / 1.5)
     assert rows["b"]["conversions"] == pytest.approx(2 * 1.25 / 1.5)
     assert result.extras["exact"] is True
+
+
+def test_above_the_cap_the_dividend_form_is_exact_and_equals_enumeration() -> None:
+    above, errors, exact = shapley_values(SETS, cap=2)
+    assert exact
+    assert set(errors.values()) == {0.0}
+    assert above == pytest.approx(shapley_values(SETS, method="enumerate")[0], abs=1e-12)

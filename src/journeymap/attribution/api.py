@@ -100,8 +100,9 @@ def attribute(
             or ``account`` (journeys of all members of an account together; keys are members).
         **params: ``lookback`` (e.g. ``"30d"``), ``half_life``, ``u_weights``,
             ``direct_touchpoints``, ``custom_weights``, ``lead_phases``, ``decision_phases``,
-            ``order`` and ``collapse_repeats`` (Markov), ``shapley_cap``, ``worth``
-            (``conversions`` or ``rate``), ``samples``, ``seed`` (Shapley), ``by_account``.
+            ``order`` and ``collapse_repeats`` (Markov), ``shapley_cap``, ``shapley_method``,
+            ``worth`` (``conversions`` or ``rate``), ``samples``, ``seed`` (Shapley),
+            ``by_account``.
 
     Returns:
         An :class:`AttributionResult`.
@@ -158,12 +159,19 @@ def attribute(
         if worth not in {"conversions", "rate"}:
             raise UsageError(f"Shapley worth must be 'conversions' or 'rate', got {worth!r}")
         samples, seed = int(params.get("samples", 2000)), int(params.get("seed", 0))
-        used.update(shapley_cap=cap, worth=worth, samples=samples, seed=seed)
+        method = str(params.get("shapley_method", "auto"))
+        if method not in {"auto", "enumerate", "dividends", "sampling"}:
+            raise UsageError(
+                f"Shapley method must be auto, enumerate, dividends or sampling, got {method!r}"
+            )
+        used.update(shapley_cap=cap, worth=worth, samples=samples, seed=seed, method=method)
         sets = key_sets(seg)
         per = [(s, (c / n if worth == "rate" else float(c))) for s, n, c, _ in sets]
         per_value = [(s, (v / n if worth == "rate" else v)) for s, n, _, v in sets]
-        phi, error, exact = shapley_values(per, cap=cap, samples=samples, seed=seed)
-        phi_v, _err, _ = shapley_values(per_value, cap=cap, samples=samples, seed=seed)
+        phi, error, exact = shapley_values(per, cap=cap, samples=samples, seed=seed, method=method)
+        phi_v, _err, _ = shapley_values(
+            per_value, cap=cap, samples=samples, seed=seed, method=method
+        )
         sc = total_c / sum(phi.values()) if sum(phi.values()) else 0.0
         sv = total_v / sum(phi_v.values()) if sum(phi_v.values()) else 0.0
         rows = {k: (phi.get(k, 0.0) * sc, phi_v.get(k, 0.0) * sv) for k in keys_seen}

@@ -3,8 +3,11 @@
 The worth of a set ``T`` is the conversions (or the conversion rate) of the segments whose
 distinct key set is exactly ``T``; the coalition value is ``v(S) = sum of worth(T), T ⊆ S``.
 Up to ``cap`` distinct keys among the sets in play (default 15: 2**15 coalitions) the Shapley
-values are computed exactly by enumerating every coalition; above it a seeded permutation
-sample estimates them and reports each estimate's standard error. Credits are scaled to total
+values are computed by enumerating every coalition. Above the cap they are still exact: a value
+function that is a sum of worths over subsets has the Harsanyi dividends ``worth(T)``, so each
+key's Shapley value is ``sum of worth(T) / |T|`` over the sets ``T`` containing it, linear in
+the number of sets. ``method="sampling"`` instead draws a seeded permutation sample and reports
+each estimate's standard error (kept to check the other two). Credits are scaled to total
 conversions (and total value).
 """
 
@@ -57,14 +60,28 @@ def _sampled(
     return mean, error
 
 
+def _dividends(players: list[str], worth: dict[frozenset[str], float]) -> np.ndarray:
+    position = {p: k for k, p in enumerate(players)}
+    values = np.zeros(len(players))
+    for members, w in worth.items():
+        for member in members:
+            values[position[member]] += w / len(members)
+    return values
+
+
 def shapley_values(
     sets: Sequence[tuple[frozenset[str], float]],
     *,
     cap: int = 15,
     samples: int = 2000,
     seed: int = 0,
+    method: str = "auto",
 ) -> tuple[dict[str, float], dict[str, float], bool]:
-    """Shapley value per key: (values, standard errors, exact?)."""
+    """Shapley value per key: (values, standard errors, exact?).
+
+    ``method``: ``auto`` (enumeration up to ``cap`` keys, the dividend closed form above; both
+    exact), ``enumerate``, ``dividends`` or ``sampling`` (seeded estimate with standard errors).
+    """
     worth: dict[frozenset[str], float] = {}
     for members, w in sets:
         if w:
@@ -72,8 +89,11 @@ def shapley_values(
     players = sorted({p for members, _ in sets for p in members})
     if not players:
         return {}, {}, True
-    if len(players) <= cap:
-        values = _exact(players, worth)
+    if method != "sampling":
+        if method == "enumerate" or (method == "auto" and len(players) <= cap):
+            values = _exact(players, worth)
+        else:
+            values = _dividends(players, worth)
         return dict(zip(players, values.tolist(), strict=True)), {p: 0.0 for p in players}, True
     mean, error = _sampled(players, worth, samples, seed)
     return (
