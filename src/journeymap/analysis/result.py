@@ -163,7 +163,15 @@ class Analysis:
         attribute: Any = getattr(attribution, "attribute", None)
         if attribute is None:
             raise AnalysisError("attribution is not available in this version of journeymap")
-        return attribute(self.journeys, self.journey_map, model=model, level=level, **params)
+        import duckdb
+
+        try:
+            return attribute(self.journeys, self.journey_map, model=model, level=level, **params)
+        except duckdb.ConnectionException as error:
+            raise AnalysisError(
+                "the workspace this analysis was computed on has been closed; call "
+                "attribution() while it is open (inside the 'with Workspace(...)' block)"
+            ) from error
 
     def _repr_html_(self) -> str:
         esc = html.escape
