@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit browser-deps bench bench-setup clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/requirements-crosscheck.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -r tests/requirements-crosscheck.txt
 	$(BIN)/python -m journeymap.i18n.compile
 	@touch $(STAMP)
 
