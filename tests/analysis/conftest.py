@@ -7,8 +7,6 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from journeymap.model import JourneyMap, Phase, Touchpoint
-
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 # (person, account, hours, touchpoint, conversion, persona, value, country)
@@ -25,27 +23,6 @@ EVENTS = [
     ("p4", None, 5, "checkout", False, "bob", None, "DE"),
     ("p4", None, 6, "buy", True, "bob", 80.0, "DE"),
 ]
-
-
-@pytest.fixture
-def shop_map() -> JourneyMap:
-    """Three phases and five touchpoints, one of them the checkout."""
-    return JourneyMap(
-        id="shop",
-        name="Shop",
-        phases=[
-            Phase(id="awareness", name="Awareness", order=1),
-            Phase(id="consideration", name="Consideration", order=2),
-            Phase(id="purchase", name="Purchase", order=3),
-        ],
-        touchpoints=[
-            Touchpoint(id="ad", name="Ad", channel="paid", phases=["awareness"]),
-            Touchpoint(id="blog", name="Blog", channel="content", phases=["awareness"]),
-            Touchpoint(id="reviews", name="Reviews", channel="reviews", phases=["consideration"]),
-            Touchpoint(id="checkout", name="Checkout", channel="web", phases=["purchase"]),
-            Touchpoint(id="buy", name="Buy", channel="web", phases=["purchase"]),
-        ],
-    )
 
 
 @pytest.fixture
