@@ -193,3 +193,23 @@ def test_touchpoint_stats_show_unused_and_unmapped(shop_map: JourneyMap) -> None
     }
     assert rows["blog"]["events"] == 0 and rows["blog"]["on_map"] is True
     assert rows["mystery"]["on_map"] is False and rows["mystery"]["events"] == 1
+
+
+def test_correlation_ignores_touches_after_the_first_conversion(shop_map: JourneyMap) -> None:
+    table = events(
+        [
+            ("p1", 0, "ad"),
+            ("p1", 1, "buy", True),
+            ("p1", 2, "reviews"),  # after the purchase: cannot have caused it
+            ("p2", 0, "ad"),
+            ("p2", 1, "reviews"),
+        ]
+    )
+    options = JourneyOptions(
+        after_conversion="continue", correlation_prior=0.5, correlation_min_support=1
+    )
+    journeys = build_journeys(table, shop_map, options)
+    rows = {r["touchpoint"]: r for r in correlation.correlation(journeys, options).to_pylist()}
+    assert rows["reviews"]["journeys_with"] == 1
+    assert rows["reviews"]["converted_with"] == 0
+    assert rows["reviews"]["direction"] == "negative"

@@ -53,7 +53,14 @@ def correlation(journeys: ir.Table, options: JourneyOptions) -> pa.Table:
     """
     breakdown = list(options.breakdown)
     facts = journey_facts(journeys, breakdown)
-    touched = journeys.filter(~journeys.conversion).select("journey_id", "touchpoint").distinct()
+    # Only touches up to the first conversion can explain it: with after_conversion="continue",
+    # retention touchpoints met after the purchase would otherwise look like causes.
+    first_conversion = facts.select("journey_id", "conversion_ts")
+    before = journeys.join(first_conversion, "journey_id")
+    before = before.filter(
+        ~before.conversion & (before.conversion_ts.isnull() | (before.ts <= before.conversion_ts))
+    )
+    touched = before.select("journey_id", "touchpoint").distinct()
     joined = touched.join(facts, "journey_id")
     rows: list[dict[str, Any]] = []
     groupings: list[str | None] = [None, *breakdown]
