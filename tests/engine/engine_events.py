@@ -8,6 +8,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from journeymap.engine.journeys import EVENT_COLUMNS
+
 T0 = dt.datetime(2024, 1, 1, 0, 0, 0)
 
 
@@ -18,20 +20,7 @@ def at(hours: float) -> dt.datetime:
 
 def events(rows: list[tuple[Any, ...]], **extra_columns: list[Any]) -> ir.Table:
     """Events from (person, hours, touchpoint[, conversion[, account[, persona[, value]]]])."""
-    data: dict[str, list[Any]] = {
-        name: []
-        for name in (
-            "person_id",
-            "account_id",
-            "ts",
-            "touchpoint",
-            "phase",
-            "persona",
-            "conversion",
-            "value",
-            "source",
-        )
-    }
+    data: dict[str, list[Any]] = {name: [] for name in (*EVENT_COLUMNS, "source")}
     for row in rows:
         person, hours, touchpoint, *rest = row
         conversion = rest[0] if len(rest) > 0 else False

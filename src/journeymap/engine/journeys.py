@@ -308,14 +308,7 @@ def build_journeys(
     extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
     return with_id.select(
         "journey_id",
-        "person_id",
-        "account_id",
-        "ts",
-        "touchpoint",
-        "phase",
-        "persona",
-        "conversion",
-        "value",
+        *EVENT_COLUMNS,
         *extra,
         step=(step + 1).cast("int64"),
     )
