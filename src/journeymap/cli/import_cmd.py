@@ -44,30 +44,20 @@ def import_command(
     show_progress = (
         console.is_terminal and events.is_file() and (events.stat().st_size >= LARGE_FILE_BYTES)
     )
-    if show_progress:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(_("Reading"), total=None)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not show_progress,
+    )
+    with progress as bar:
+        task = bar.add_task(_("Reading"), total=None)
 
-            def advance(rows: int) -> None:
-                bar.update(task, description=f"{_('Reading')} {rows:,} {_('rows')}")
+        def advance(rows: int) -> None:
+            bar.update(task, description=f"{_('Reading')} {rows:,} {_('rows')}")
 
-            report = import_file(
-                events,
-                map_path,
-                rules_path=rules,
-                db=db,
-                engine=engine,
-                unmatched=unmatched,
-                format=format,
-                progress=advance,
-            )
-    else:
         report = import_file(
             events,
             map_path,
@@ -76,6 +66,7 @@ def import_command(
             engine=engine,
             unmatched=unmatched,
             format=format,
+            progress=advance if show_progress else None,
         )
     table = Table(title=report.source, show_header=True)
     table.add_column(_("rows"))
