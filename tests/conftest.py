@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+from journeymap.ingest import Workspace
 from journeymap.model import JourneyMap, Phase, Touchpoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,3 +54,60 @@ def shop_map() -> JourneyMap:
             Touchpoint(id="buy", name="Buy", channel="web", phases=["purchase"]),
         ],
     )
+
+
+_CONTRACT_DEFAULTS = {
+    "account_id": pa.string(),
+    "phase": pa.string(),
+    "persona": pa.string(),
+    "value": pa.float64(),
+}
+
+
+def _fill_workspace(path: Path, rows: pa.Table) -> Path:
+    """Write ready-made contract rows into a DuckDB workspace at ``path``.
+
+    Columns the rows lack get the contract's defaults (null account, phase, persona and value,
+    source ``test``, one event key and row number per row, empty ``extra``).
+    """
+    n = rows.num_rows
+    for name, kind in _CONTRACT_DEFAULTS.items():
+        if name not in rows.column_names:
+            rows = rows.append_column(name, pa.nulls(n, kind))
+    fill = {
+        "source": pa.array(["test"] * n),
+        "event_key": pa.array([f"k{i}" for i in range(n)]),
+        "row_number": pa.array(range(n), pa.int64()),
+        "extra": pa.array(["{}"] * n),
+    }
+    for name, values in fill.items():
+        if name not in rows.column_names:
+            rows = rows.append_column(name, values)
+    columns = ", ".join(EVENTS_COLUMNS)
+    with Workspace(f"duckdb:///{path}") as workspace:
+        assert workspace.duckdb is not None
+        workspace.duckdb.register("incoming", rows.select(list(EVENTS_COLUMNS)))
+        workspace.duckdb.execute(f"INSERT INTO events ({columns}) SELECT {columns} FROM incoming")
+    return path
+
+
+EVENTS_COLUMNS = (
+    "person_id",
+    "account_id",
+    "ts",
+    "touchpoint",
+    "phase",
+    "persona",
+    "conversion",
+    "value",
+    "source",
+    "event_key",
+    "row_number",
+    "extra",
+)
+
+
+@pytest.fixture
+def fill_workspace() -> Callable[[Path, pa.Table], Path]:
+    """A function that writes contract rows into a DuckDB workspace file and returns its path."""
+    return _fill_workspace

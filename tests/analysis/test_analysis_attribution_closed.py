@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from journeymap.analysis import analyze
@@ -13,7 +15,9 @@ from journeymap.ingest import Workspace
 from journeymap.model import JourneyMap, Phase, Touchpoint
 
 
-def test_attribution_after_the_workspace_closed_is_a_user_error(tmp_path: Path) -> None:
+def test_attribution_after_the_workspace_closed_is_a_user_error(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
     journey_map = JourneyMap(
         id="m",
         name="M",
@@ -33,17 +37,10 @@ def test_attribution_after_the_workspace_closed_is_a_user_error(tmp_path: Path) 
             "persona": [None, None, None],
             "conversion": [False, True, False],
             "value": [None, 10.0, None],
-            "source": ["t", "t", "t"],
         }
     )
-    with Workspace(f"duckdb:///{tmp_path / 'w.duckdb'}") as workspace:
-        workspace.duckdb.register("incoming", events)
-        workspace.duckdb.execute(
-            "INSERT INTO events (person_id, account_id, ts, touchpoint, phase, persona,"
-            " conversion, value, source, event_key, row_number, extra)"
-            " SELECT person_id, account_id, ts, touchpoint, phase, persona, conversion, value,"
-            " source, person_id || touchpoint, 1, '{}' FROM incoming"
-        )
+    path = fill_workspace(tmp_path / "w.duckdb", pa.Table.from_pandas(events))
+    with Workspace(f"duckdb:///{path}") as workspace:
         analysis = analyze(journey_map, workspace)
         inside = analysis.attribution(model="last_touch")
         assert {r["key"]: r["conversions"] for r in inside.table.to_pylist()}["shop"] == 1.0

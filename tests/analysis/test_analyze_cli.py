@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,33 +11,24 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
-from journeymap.ingest.workspace import Workspace
 from journeymap.mapfile import save_map
 from journeymap.model import JourneyMap
 
 
-def _workspace(path: Path, events: pa.Table) -> None:
+def _workspace(path: Path, events: pa.Table, fill: Callable[[Path, pa.Table], Path]) -> None:
+    """The shop events with their ``country`` column kept in ``extra`` (for the breakdown)."""
     extra = [json.dumps({"country": c}) for c in events.column("country").to_pylist()]
-    rows = events.drop_columns(["country"]).append_column("extra", pa.array(extra))
-    rows = rows.append_column("event_key", pa.array([f"k{i}" for i in range(rows.num_rows)]))
-    rows = rows.append_column("row_number", pa.array(range(rows.num_rows), pa.int64()))
-    workspace = Workspace(f"duckdb:///{path}")
-    assert workspace.duckdb is not None
-    workspace.duckdb.register("incoming", rows)
-    workspace.duckdb.execute(
-        "INSERT INTO events (person_id, account_id, ts, touchpoint, phase, persona, conversion,"
-        " value, source, event_key, row_number, extra) SELECT person_id, account_id, ts,"
-        " touchpoint, phase, persona, conversion, value, source, event_key, row_number, extra"
-        " FROM incoming"
-    )
-    workspace.close()
+    fill(path, events.drop_columns(["country"]).append_column("extra", pa.array(extra)))
 
 
 def test_cli_analyze_writes_json_parquet_and_summary(
-    shop_map: JourneyMap, shop_events: pa.Table, tmp_path: Path
+    shop_map: JourneyMap,
+    shop_events: pa.Table,
+    tmp_path: Path,
+    fill_workspace: Callable[[Path, pa.Table], Path],
 ) -> None:
     db = tmp_path / "ws.duckdb"
-    _workspace(db, shop_events)
+    _workspace(db, shop_events, fill_workspace)
     save_map(shop_map, tmp_path / "shop.yaml")
     out = tmp_path / "out"
     result = CliRunner().invoke(
@@ -86,12 +78,15 @@ def test_cli_analyze_missing_db_is_a_clean_error(shop_map: JourneyMap, tmp_path:
 
 
 def test_analyze_takes_a_workspace_path_or_url(
-    shop_map: JourneyMap, shop_events: pa.Table, tmp_path: Path
+    shop_map: JourneyMap,
+    shop_events: pa.Table,
+    tmp_path: Path,
+    fill_workspace: Callable[[Path, pa.Table], Path],
 ) -> None:
     from journeymap.analysis import analyze
 
     db = tmp_path / "ws.duckdb"
-    _workspace(db, shop_events)
+    _workspace(db, shop_events, fill_workspace)
     by_path = analyze(shop_map, str(db))
     by_url = analyze(shop_map, f"duckdb:///{db}")
     assert by_path.summary["journeys"] == by_url.summary["journeys"] == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
-from journeymap.ingest.workspace import Workspace
 from journeymap.mapfile import save_map
 from journeymap.model import JourneyMap, Phase, Touchpoint
 
@@ -27,7 +27,9 @@ EVENTS = [
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> tuple[Path, Path]:
+def workspace(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> tuple[Path, Path]:
     journey_map = JourneyMap(
         id="shop",
         name="Shop",
@@ -39,7 +41,6 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
         ],
     )
     save_map(journey_map, tmp_path / "shop.yaml")
-    n = len(EVENTS)
     rows = pa.table(
         {
             "person_id": [e[0] for e in EVENTS],
@@ -49,20 +50,9 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
             "touchpoint": [e[2] for e in EVENTS],
             "conversion": [e[3] for e in EVENTS],
             "value": pa.array([e[4] for e in EVENTS], pa.float64()),
-            "event_key": [f"k{i}" for i in range(n)],
-            "row_number": pa.array(range(n), pa.int64()),
         }
     )
-    db = tmp_path / "ws.duckdb"
-    ws = Workspace(f"duckdb:///{db}")
-    assert ws.duckdb is not None
-    ws.duckdb.register("incoming", rows)
-    ws.duckdb.execute(
-        "INSERT INTO events (person_id, account_id, ts, touchpoint, phase, persona, conversion,"
-        " value, source, event_key, row_number, extra) SELECT person_id, NULL, ts, touchpoint,"
-        " NULL, NULL, conversion, value, 'test', event_key, row_number, '{}' FROM incoming"
-    )
-    ws.close()
+    db = fill_workspace(tmp_path / "ws.duckdb", rows)
     return tmp_path / "shop.yaml", db
 
 
