@@ -143,3 +143,66 @@ def test_single_touch_journeys_give_all_credit_to_that_touchpoint(touch: str, n:
         assert rows[touch]["conversions"] == pytest.approx(n)
         assert rows[touch]["value"] == pytest.approx(2.0 * n)
         assert rows["c"]["conversions"] == pytest.approx(0.0)
+
+
+def reference_credit(model: str, paths: list, phases: dict[str, str]) -> dict[str, float]:
+    """Each model's definition in plain Python, one conversion at a time."""
+    shares = {"position_based": (0.4, 0.2, 0.4), "j_shaped": (0.2, 0.2, 0.6)}
+    shares["inverse_j"] = (0.6, 0.2, 0.2)
+    out: dict[str, float] = {}
+    for touches, converted, _ in paths:
+        if not converted:
+            continue
+        n = len(touches)
+        if model in shares:
+            first, middle, last = shares[model]
+            raw = [first * (i == 0) + last * (i == n - 1) for i in range(n)]
+            raw = [r + (middle / (n - 2) if 0 < i < n - 1 else 0) for i, r in enumerate(raw)]
+        elif model in {"w_shaped", "full_path"}:
+            lead = next((i for i, t in enumerate(touches) if phases[t] == "consideration"), None)
+            decision = next((i for i, t in enumerate(touches) if phases[t] == "decision"), None)
+            keys = [0, lead, decision] + ([n - 1] if model == "full_path" else [])
+            share = 0.3 if model == "w_shaped" else 0.225
+            raw = [share * sum(1 for k in keys if k == i) for i in range(n)]
+            others = [i for i in range(n) if i not in keys]
+            raw = [r + (0.1 / len(others) if i in others else 0) for i, r in enumerate(raw)]
+        elif model == "custom":
+            raw = [[3.0, 1.0, 0.5][min(i, 2)] for i in range(n)]
+        else:  # last non-direct, "web" being direct
+            target = max((i for i, t in enumerate(touches) if t != "web"), default=n - 1)
+            raw = [float(i == target) for i in range(n)]
+        for touch, weight in zip(touches, raw, strict=True):
+            out[touch] = out.get(touch, 0.0) + weight / sum(raw)
+    return out
+
+
+@pytest.mark.slow
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    paths=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(["ad", "web", "demo", "call"]), min_size=1, max_size=7),
+            st.booleans(),
+            st.just(1.0),
+        ),
+        min_size=1,
+        max_size=8,
+    ).filter(lambda ps: any(c for _, c, _ in ps))
+)
+def test_positional_models_equal_their_definition(paths: list) -> None:
+    from journeymap.attribution import compare_models
+
+    models = ["position_based", "j_shaped", "inverse_j", "w_shaped", "full_path", "custom"]
+    models.append("last_non_direct")
+    table = compare_models(
+        journeys_table(paths, phases=PHASES),
+        models=models,
+        custom_weights=[3.0, 1.0, 0.5],
+        direct_touchpoints=["web"],
+    )
+    for model in models:
+        got = {r["key"]: r["conversions"] for r in table.to_pylist() if r["model"] == model}
+        expected = reference_credit(model, paths, PHASES)
+        assert {k: v for k, v in got.items() if v} == pytest.approx(
+            {k: v for k, v in expected.items() if v}, abs=1e-9
+        ), model

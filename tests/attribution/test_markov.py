@@ -28,10 +28,10 @@ def _states(path: list[str], order: int, collapse: bool) -> list[tuple[str, ...]
     return [tuple(path[max(0, i - order + 1) : i + 1]) for i in range(len(path))]
 
 
-def dense_removal_effects(order: int, collapse: bool) -> dict[str, float]:
+def dense_removal_effects(order: int, collapse: bool, paths: list = PATHS) -> dict[str, float]:
     """Textbook absorbing chain: N = (I - Q)^-1, B = N R, removal by redirecting to null."""
     counts: Counter[tuple[object, object]] = Counter()
-    for path, converted, _ in PATHS:
+    for path, converted, _ in paths:
         chain: list[object] = ["START", *_states(path, order, collapse)]
         chain.append("CONV" if converted else "NULL")
         counts.update(itertools.pairwise(chain))
@@ -57,7 +57,7 @@ def dense_removal_effects(order: int, collapse: bool) -> dict[str, float]:
         return float((n @ rr)[idx["START"]])
 
     base = p_convert(None)
-    channels = sorted({c for p, _, _ in PATHS for c in p})
+    channels = sorted({c for p, _, _ in paths for c in p})
     return {c: 1 - p_convert(c) / base for c in channels}
 
 
@@ -74,6 +74,33 @@ def test_markov_matches_dense_numpy(order: int, collapse: bool) -> None:
         assert rows[channel]["removal_effect"] == pytest.approx(effect, abs=1e-9)
         assert rows[channel]["conversions"] == pytest.approx(4 * effect / total_effect, abs=1e-9)
         assert rows[channel]["value"] == pytest.approx(300 * effect / total_effect, abs=1e-9)
+
+
+def test_large_chains_use_the_iterative_solver_and_stay_exact(monkeypatch) -> None:
+    """Above DIRECT_MAX_STATES the Krylov solver runs; it must equal the dense inverse."""
+    from journeymap.attribution import markov
+
+    rng = np.random.default_rng(7)
+    keys = ["ads", "blog", "mail", "shop", "call", "fair"]
+    paths = [
+        (list(rng.choice(keys, size=int(rng.integers(1, 7)))), bool(rng.random() < 0.3), 10.0)
+        for _ in range(400)
+    ]
+    calls = []
+    original = markov.bicgstab
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(markov, "DIRECT_MAX_STATES", 20)
+    monkeypatch.setattr(markov, "bicgstab", spy)
+    result = attribute(journeys_table(paths), model="markov", order=3, collapse_repeats=False)
+    expected = dense_removal_effects(3, False, paths)
+    effects = {r["key"]: r["removal_effect"] for r in result.table.to_pylist()}
+    assert len(calls) == len(keys) + 1
+    for key, effect in expected.items():
+        assert effects[key] == pytest.approx(effect, abs=1e-9)
 
 
 def test_markov_transition_matrix_rows_sum_to_one() -> None:

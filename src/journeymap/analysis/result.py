@@ -67,6 +67,7 @@ class Analysis:
         self.journeys = journeys
         self.journey_map = journey_map
         self.options = options
+        self._segments: Any = None
 
     def __repr__(self) -> str:
         return (
@@ -144,6 +145,14 @@ class Analysis:
                 tables[name] = pa.Table.from_pylist(document["tables"][name])
         return cls(tables, document.get("summary", {}))
 
+    def segment_cache(self) -> Any:
+        """The attribution segments of these journeys, computed once per lookback/grouping."""
+        if self._segments is None:
+            from journeymap.attribution import SegmentCache
+
+            self._segments = SegmentCache(self.journeys)
+        return self._segments
+
     def attribution(self, model: str = "markov", level: str = "touchpoint", **params: Any) -> Any:
         """Run an attribution model on this analysis' journeys.
 
@@ -166,7 +175,14 @@ class Analysis:
         import duckdb
 
         try:
-            return attribute(self.journeys, self.journey_map, model=model, level=level, **params)
+            return attribute(
+                self.journeys,
+                self.journey_map,
+                model=model,
+                level=level,
+                cache=self.segment_cache(),
+                **params,
+            )
         except duckdb.ConnectionException as error:
             raise AnalysisError(
                 "the workspace this analysis was computed on has been closed; call "

@@ -191,8 +191,9 @@ def _add_attribution(analysis: Analysis) -> None:
 
 def _attribution_tables(analysis: Analysis, compare: Any, attribute: Any) -> None:
     journey_map = analysis.journey_map
+    cache = analysis.segment_cache()
     parts = [
-        compare(analysis.journeys, journey_map, level=level)
+        compare(analysis.journeys, journey_map, level=level, cache=cache)
         for level in ("touchpoint", "channel", "phase")
     ]
     table = pa.concat_tables(
@@ -203,7 +204,12 @@ def _attribution_tables(analysis: Analysis, compare: Any, attribute: Any) -> Non
     rows = []
     for collapse in (True, False):
         result = attribute(
-            analysis.journeys, journey_map, model="markov", order=1, collapse_repeats=collapse
+            analysis.journeys,
+            journey_map,
+            model="markov",
+            order=1,
+            collapse_repeats=collapse,
+            cache=cache,
         )
         for row in result.table.to_pylist():
             rows.append(

@@ -6,7 +6,20 @@ counts, distinct key sets); the models run locally on those small results.
 
 from __future__ import annotations
 
-from journeymap.attribution.api import MODELS, AttributionResult, attribute, compare_models
+from journeymap.attribution.api import (
+    MODELS,
+    AttributionResult,
+    SegmentCache,
+    attribute,
+    compare_models,
+)
 from journeymap.attribution.markov import MarkovResult
 
-__all__ = ["MODELS", "AttributionResult", "MarkovResult", "attribute", "compare_models"]
+__all__ = [
+    "MODELS",
+    "AttributionResult",
+    "MarkovResult",
+    "SegmentCache",
+    "attribute",
+    "compare_models",
+]

@@ -1,6 +1,6 @@
-"""Engine-side aggregation: conversion segments, per-key credit sums, transitions, key sets.
+"""Engine-side aggregation: conversion segments, transitions and key sets.
 
-Everything here is a lazy Ibis expression; only small results (one row per key, per
+Everything heavy here is an Ibis expression; only small results (one row per key, per
 transition or per distinct key set) leave the engine, so the models work the same when the
 events live on a cluster.
 
@@ -8,23 +8,34 @@ Conversion segments: each conversion event closes a segment made of the touches 
 previous conversion of the same journey (or the journey start) within the lookback window. The
 conversion event's own touchpoint counts as the segment's last touch. Touches after a
 journey's last conversion form a segment that did not convert (a null path).
+
+:func:`prepare` computes the segments once into a temporary table with, per touch, its
+position ``i`` and the segment's length ``n``, age, outcome and value. Every model and level
+then reads that table: positional weights are closed-form expressions of ``i`` and ``n`` plus
+a few per-segment aggregates, so the heuristics need hash aggregations only; the Markov
+transitions need a single window pass.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
+from journeymap.engine._tables import materialize
 from journeymap.errors import AttributionError
 
 __all__ = [
+    "SEG",
     "SEP",
-    "credit_by_key",
+    "Segments",
     "key_sets",
-    "segments",
+    "prepare",
     "transition_counts",
 ]
 
@@ -33,26 +44,46 @@ START = "(start)"
 CONVERSION = "(conversion)"
 NULL = "(null)"
 REQUIRED = ("journey_id", "ts", "touchpoint", "conversion", "value", "step")
+# The two columns that identify a segment: the journey (or account) and the segment number.
+SEG = ("_g", "_segno")
+# Journeys columns the segments table does not carry (they are folded into i, n, age, value).
+_FOLDED = {"journey_id", "account_id", "ts", "conversion", "value", "step"}
 
 
-def segments(
-    journeys: ir.Table,
-    key: ir.Value,
-    *,
-    lookback: timedelta | None = None,
-    group: ir.Value | None = None,
-) -> ir.Table:
-    """Cut journeys into conversion segments with position, length and age of every touch.
+@dataclass(frozen=True)
+class Segments:
+    """Conversion segments of a journeys table, computed once into a temporary table.
+
+    Attributes:
+        table: ``_g``, ``_segno`` (the segment), ``i`` (1-based position), ``n`` (length),
+            ``age_s`` (seconds before the segment's conversion, or its last touch),
+            ``converted``, ``seg_value`` (0 when it did not convert), and the journeys'
+            ``touchpoint``, ``phase``, ``person_id``, ``persona`` and breakdown columns.
+        conversions: Total conversions (converting segments).
+        value: Total conversion value.
+        lookback: The lookback window the segments were cut with.
+        by_account: Whether segments span all members of an account.
+    """
+
+    table: ir.Table
+    conversions: float
+    value: float
+    lookback: timedelta | None
+    by_account: bool
+
+
+def prepare(
+    journeys: ir.Table, *, lookback: timedelta | None = None, by_account: bool = False
+) -> Segments:
+    """Cut journeys into conversion segments (see the module doc) in one temporary table.
 
     Args:
         journeys: The journeys table (docs/contracts.md, "Journeys").
-        key: The level key of every row (touchpoint, channel, phase, ...).
         lookback: Only touches at most this long before the conversion count.
-        group: What makes one journey (default ``journey_id``; the account for B2B).
+        by_account: One sequence per account (members' journeys merged in time order).
 
-    Returns:
-        Columns ``seg``, ``key``, ``phase``, ``i`` (1-based), ``n``, ``age_s`` (seconds to the
-        conversion), ``converted`` (bool), ``seg_value`` (the conversion's value, 0 if none).
+    Raises:
+        AttributionError: if the journeys table lacks a required column.
     """
     missing = [c for c in REQUIRED if c not in journeys.columns]
     if missing:
@@ -60,101 +91,146 @@ def segments(
             f"the journeys table lacks {', '.join(missing)}; build it with "
             "journeymap.engine.journeys.build_journeys"
         )
-    base = journeys.mutate(
-        _g=(group if group is not None else journeys.journey_id).cast("string"),
-        _key=key.cast("string").fill_null("(none)"),
-        _conv=journeys.conversion.cast("boolean").fill_null(False).cast("int64"),
-        _person=journeys.person_id.cast("string") if "person_id" in journeys.columns else "",
+    if not isinstance(journeys.op(), ops.PhysicalTable):
+        journeys = materialize(journeys)  # read once, however many passes follow
+    keep = [c for c in journeys.columns if c not in _FOLDED]
+    base = journeys.select(
+        *keep,
+        ts=journeys.ts,
+        value=journeys.value.cast("float64"),
+        step=journeys.step.cast("int64"),
+        _c=journeys.conversion.cast("boolean").fill_null(False).cast("int64"),
+        _g=(
+            ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
+            if by_account
+            else journeys.journey_id.cast("string")
+        ),
     )
-    order = [base.ts, base.step, base._person, base._key]
-    running = ibis.window(group_by=base._g, order_by=order, preceding=None, following=0)
-    base = base.mutate(_segno=base._conv.sum().over(running) - base._conv)
-    base = base.mutate(_seg=base._g + "#" + base._segno.cast("string"))
-    whole = ibis.window(group_by=base._seg)
-    conv_ts = ibis.ifelse(base._conv == 1, base.ts, ibis.null(base.ts.type().copy(nullable=True)))
-    conv_value = ibis.ifelse(base._conv == 1, base.value.cast("float64"), ibis.null("float64"))
-    base = base.mutate(
-        _converted=base._conv.max().over(whole) == 1,
-        _value=conv_value.sum().over(whole).fill_null(0.0),
-        _ref=ibis.coalesce(conv_ts.max().over(whole), base.ts.max().over(whole)),
+    if by_account or not _one_conversion_at_the_end(base):
+        # Members' journeys interleave, or conversions sit inside journeys ("continue"):
+        # number the touches and the conversions seen before each, in one window pass.
+        order = [base.ts, base.step, base.person_id.cast("string"), base.touchpoint]
+        running = ibis.window(group_by=base._g, order_by=order, preceding=None, following=0)
+        base = materialize(
+            base.mutate(
+                _rn=base._c.count().over(running), _segno=base._c.sum().over(running) - base._c
+            )
+        )
+    else:  # the common case: a journey ends at its conversion, so segment = journey
+        base = base.mutate(_rn=base.step, _segno=ibis.literal(0, "int64"))
+    facts = base.group_by(list(SEG)).aggregate(
+        n=base.count(),
+        _r0=base._rn.min(),
+        converted=base._c.max() == 1,
+        seg_value=base.value.sum(where=base._c == 1).fill_null(0.0),
+        _ref=ibis.coalesce(base.ts.max(where=base._c == 1), base.ts.max()).epoch_seconds(),
     )
-    base = base.mutate(_age=(base._ref.epoch_seconds() - base.ts.epoch_seconds()).cast("float64"))
+    joined = base.join(facts, list(SEG))
+    table = joined.select(
+        *SEG,
+        *keep,
+        i=(joined._rn - joined._r0 + 1).cast("int64"),
+        n=joined.n.cast("int64"),
+        age_s=(joined._ref - joined.ts.epoch_seconds()).cast("float64"),
+        converted=joined.converted,
+        seg_value=joined.seg_value,
+    )
     if lookback is not None:
-        base = base.filter(base._age <= lookback.total_seconds())
-    ordered = ibis.window(group_by=base._seg, order_by=[base.ts, base.step, base._person])
-    return base.select(
-        seg=base._seg,
-        key=base._key,
-        phase=base.phase.cast("string"),
-        i=(ibis.row_number().over(ordered) + 1).cast("int64"),
-        n=base._seg.count().over(ibis.window(group_by=base._seg)).cast("int64"),
-        age_s=base._age,
-        converted=base._converted,
-        seg_value=base._value,
+        # Touches older than the window are a prefix of their segment (time only grows
+        # along it), so the kept ones are renumbered by what was cut off.
+        kept = table.filter(table.age_s <= lookback.total_seconds())
+        lengths = kept.group_by(list(SEG)).aggregate(_kept=kept.count())
+        both = kept.join(lengths, list(SEG))
+        table = both.mutate(i=both.i - both.n + both._kept, n=both._kept.cast("int64")).drop(
+            "_kept"
+        )
+    table = materialize(table)
+    ends = table.filter(table.converted & (table.i == table.n))
+    total = ends.aggregate(c=ends.count(), v=ends.seg_value.sum()).to_pyarrow()
+    return Segments(
+        table=table,
+        conversions=float(total["c"][0].as_py() or 0),
+        value=float(total["v"][0].as_py() or 0.0),
+        lookback=lookback,
+        by_account=by_account,
     )
 
 
-def credit_by_key(weighted: ir.Table) -> dict[str, tuple[float, float]]:
-    """Sum the weight ``w`` of converting segments per key: key -> (conversions, value)."""
-    converting = weighted.filter(weighted.converted)
-    grouped = converting.group_by("key").aggregate(
-        conversions=converting.w.sum(), value=(converting.w * converting.seg_value).sum()
+def _one_conversion_at_the_end(base: ir.Table) -> bool:
+    """Whether every journey has at most one conversion and only as its last touch."""
+    per = base.group_by("_g").aggregate(
+        convs=base._c.sum(), last=base.step.max(), conv_step=base.step.max(where=base._c == 1)
     )
-    rows = grouped.to_pyarrow().to_pylist()
-    return {str(r["key"]): (float(r["conversions"] or 0), float(r["value"] or 0)) for r in rows}
+    odd = per.filter((per.convs > 1) | ((per.convs == 1) & (per.conv_step != per.last)))
+    return int(odd.count().to_pyarrow().as_py()) == 0
 
 
-def totals(seg: ir.Table) -> tuple[float, float]:
-    """(conversions, value) over all converting segments."""
-    ends = seg.filter(seg.converted & (seg.i == seg.n))
-    row = ends.aggregate(c=ends.count(), v=ends.seg_value.sum()).to_pyarrow().to_pylist()[0]
-    return float(row["c"] or 0), float(row["v"] or 0.0)
+KeyOf = Callable[[ir.Table], ir.Value]
 
 
-def transition_counts(seg: ir.Table, order: int, collapse_repeats: bool) -> list[dict[str, Any]]:
+def keyed(segments: Segments, key: KeyOf) -> ir.Table:
+    """The segments table with the level key of every touch in ``_key``."""
+    t = segments.table
+    return t.mutate(_key=key(t).cast("string").fill_null("(none)"))
+
+
+def keys_seen(t: ir.Table) -> set[str]:
+    """Every key that occurs in the (keyed) segments."""
+    return {str(r["_key"]) for r in t.select("_key").distinct().to_pyarrow().to_pylist()}
+
+
+def transition_counts(t: ir.Table, order: int, collapse_repeats: bool) -> list[dict[str, Any]]:
     """Transition counts between order-``order`` states, with start, conversion and null.
 
     A state is the tuple of the last ``order`` keys (shorter at the start of a path), encoded
     as the keys joined by :data:`SEP`. Returns rows ``from``, ``to``, ``count``, ``value``
     (value is the summed conversion value on the transitions into the conversion state).
+    One window pass (two when repeats are collapsed) and one aggregation: every touch
+    yields the transition into its state and, when it is the segment's last, the transition
+    out of it into conversion or null.
     """
-    t = seg
     if collapse_repeats:
-        w = ibis.window(group_by=t.seg, order_by=t.i)
-        t = t.filter(t.key.lag().over(w).isnull() | (t.key.lag().over(w) != t.key))
-        w2 = ibis.window(group_by=t.seg, order_by=t.i)
-        t = t.mutate(i=(ibis.row_number().over(w2) + 1).cast("int64"))
-        t = t.mutate(n=t.seg.count().over(ibis.window(group_by=t.seg)).cast("int64"))
-    w = ibis.window(group_by=t.seg, order_by=t.i)
-    state: ir.StringValue = t.key
-    for lag in range(1, order):
-        previous = t.key.lag(lag).over(w)
-        state = ibis.ifelse(previous.isnull(), state, previous + SEP + state)
-    t = t.mutate(state=state)
-    t = t.mutate(prev=t.state.lag().over(ibis.window(group_by=t.seg, order_by=t.i)))
-    inner = t.select(
-        src=t.prev.fill_null(START), dst=t.state, cnt=ibis.literal(1, "int64"), val=0.0
+        w = ibis.window(group_by=[t[c] for c in SEG], order_by=t.i)
+        previous = t._key.lag().over(w)
+        t = t.filter(previous.isnull() | (previous != t._key))
+    w = ibis.window(group_by=[t[c] for c in SEG], order_by=t.i)
+    lags = [t._key.lag(k).over(w) for k in range(1, order + 1)]
+    state: ir.StringValue = t._key
+    for back in lags[: order - 1]:
+        state = ibis.ifelse(back.isnull(), state, back + SEP + state)
+    before: ir.StringValue = lags[0]
+    for back in lags[1:]:
+        before = ibis.ifelse(back.isnull(), before, back + SEP + before)
+    last = t._key.lead().over(w).isnull() if collapse_repeats else t.i == t.n
+    out = ibis.ifelse(last, ibis.ifelse(t.converted, CONVERSION, NULL), ibis.null("string"))
+    steps = t.select(
+        src=ibis.coalesce(before, ibis.literal(START)),
+        dst=state,
+        out=out,
+        val=ibis.ifelse(last & t.converted, t.seg_value, 0.0),
     )
-    last = t.filter(t.i == t.n)
-    ends = last.select(
-        src=last.state,
-        dst=ibis.ifelse(last.converted, CONVERSION, NULL),
-        cnt=ibis.literal(1, "int64"),
-        val=last.seg_value,
+    grouped = steps.group_by(["src", "dst", "out"]).aggregate(
+        count=steps.count(), value=steps.val.sum()
     )
-    both = inner.union(ends)
-    grouped = both.group_by(["src", "dst"]).aggregate(count=both.cnt.sum(), value=both.val.sum())
+    counts: dict[tuple[str, str], list[float]] = {}
+    for r in grouped.to_pyarrow().to_pylist():
+        inner = counts.setdefault((r["src"], r["dst"]), [0, 0.0])
+        inner[0] += int(r["count"])
+        if r["out"] is not None:
+            end = counts.setdefault((r["dst"], r["out"]), [0, 0.0])
+            end[0] += int(r["count"])
+            end[1] += float(r["value"] or 0.0)
     return [
-        {"from": r["src"], "to": r["dst"], "count": int(r["count"]), "value": float(r["value"])}
-        for r in grouped.to_pyarrow().to_pylist()
+        {"from": src, "to": dst, "count": int(c), "value": float(v)}
+        for (src, dst), (c, v) in sorted(counts.items())
     ]
 
 
-def key_sets(seg: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
+def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
     """Distinct key sets of segments: (set, segments, conversions, value)."""
-    distinct = seg.select("seg", "key", "converted", "seg_value").distinct()
-    per = distinct.group_by("seg").aggregate(
-        keys=distinct.key.collect().sort().join(SEP),
+    distinct = t.select(*SEG, "_key", "converted", "seg_value").distinct()
+    per = distinct.group_by(list(SEG)).aggregate(
+        keys=distinct._key.collect().sort().join(SEP),
         converted=distinct.converted.any(),
         value=distinct.seg_value.max(),
     )

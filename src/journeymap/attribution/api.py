@@ -6,20 +6,28 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.attribution import _settings  # noqa: F401  (registers the settings)
-from journeymap.attribution._aggregate import key_sets, segments, totals, transition_counts
-from journeymap.attribution.heuristic import HEURISTICS, weighted
+from journeymap.attribution._aggregate import (
+    SEG,
+    KeyOf,
+    Segments,
+    key_sets,
+    keyed,
+    keys_seen,
+    prepare,
+    transition_counts,
+)
+from journeymap.attribution.heuristic import HEURISTICS, credits
 from journeymap.attribution.markov import markov_from_counts
 from journeymap.attribution.shapley import shapley_values
 from journeymap.errors import AttributionError, UsageError
 from journeymap.model import JourneyMap
 from journeymap.settings import resolve
 
-__all__ = ["MODELS", "AttributionResult", "attribute", "compare_models"]
+__all__ = ["MODELS", "AttributionResult", "SegmentCache", "attribute", "compare_models"]
 
 MODELS = (*HEURISTICS, "markov", "shapley")
 FIXED_LEVELS = ("touchpoint", "channel", "phase", "persona", "account")
@@ -64,22 +72,74 @@ def _duration(value: Any) -> timedelta | None:
     return parse_duration(value)
 
 
-def _level_key(journeys: ir.Table, journey_map: JourneyMap | None, level: str) -> ir.Value:
+def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -> KeyOf:
     if level == "touchpoint":
-        return journeys.touchpoint
+        return lambda t: t.touchpoint
     if level == "channel":
         channels = {t.id: t.channel for t in journey_map.touchpoints} if journey_map else {}
-        return journeys.touchpoint.substitute(channels, else_="(unmapped)")
+        return lambda t: t.touchpoint.substitute(channels, else_="(unmapped)")
     if level == "phase":
-        return journeys.phase.fill_null("(no phase)")
+        return lambda t: t.phase.fill_null("(no phase)")
     if level == "account":
-        return journeys.person_id
-    if level in journeys.columns:
-        return journeys[level].cast("string").fill_null("(none)")
+        return lambda t: t.person_id
+    if level in columns and level not in SEG:
+        return lambda t: t[level].cast("string").fill_null("(none)")
     raise UsageError(
         f"unknown attribution level {level!r}; use {', '.join(FIXED_LEVELS)} or a column of "
-        f"the journeys ({', '.join(journeys.columns)})"
+        f"the journeys ({', '.join(columns)})"
     )
+
+
+class SegmentCache:
+    """Conversion segments of one journeys table, computed once per lookback and grouping.
+
+    ``compare_models`` and :class:`~journeymap.analysis.Analysis` keep one so that every
+    model and level reads the same temporary table. The journeys must not change while the
+    cache is in use (an analysis' journeys are a snapshot).
+    """
+
+    def __init__(self, journeys: ir.Table) -> None:
+        """Cache segments of ``journeys``."""
+        self.journeys = journeys
+        self._prepared: dict[tuple[float | None, bool], Segments] = {}
+
+    def get(self, lookback: timedelta | None, by_account: bool) -> Segments:
+        """The segments for this lookback and grouping (computed on first use)."""
+        key = (lookback.total_seconds() if lookback else None, by_account)
+        if key not in self._prepared:
+            self._prepared[key] = prepare(self.journeys, lookback=lookback, by_account=by_account)
+        return self._prepared[key]
+
+
+def _heuristic_options(params: dict[str, Any]) -> dict[str, Any]:
+    half = _duration(resolve("attribution.half_life", params.get("half_life")))
+    return {
+        "direct": tuple(
+            resolve("attribution.direct_touchpoints", params.get("direct_touchpoints"))
+        ),
+        "u_weights": tuple(resolve("attribution.u_weights", params.get("u_weights"))),
+        "half_life_seconds": half.total_seconds() if half else 7 * 86400.0,
+        "custom_weights": params.get("custom_weights"),
+        "lead_phases": tuple(resolve("attribution.lead_phases", params.get("lead_phases"))),
+        "decision_phases": tuple(
+            resolve("attribution.decision_phases", params.get("decision_phases"))
+        ),
+    }
+
+
+def _keyed(
+    journeys: ir.Table,
+    journey_map: JourneyMap | None,
+    level: str,
+    params: dict[str, Any],
+    cache: SegmentCache | None,
+) -> tuple[Segments, ir.Table, dict[str, Any]]:
+    """The segments (from ``cache`` when given) keyed by ``level``, and the params used."""
+    lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
+    by_account = bool(params.get("by_account")) or level == "account"
+    key = _level_key(journey_map, level, list(journeys.columns))
+    segments = (cache or SegmentCache(journeys)).get(lookback, by_account)
+    return segments, keyed(segments, key), {"lookback": str(lookback) if lookback else None}
 
 
 def attribute(
@@ -88,6 +148,7 @@ def attribute(
     *,
     model: str = "markov",
     level: str = "touchpoint",
+    cache: SegmentCache | None = None,
     **params: Any,
 ) -> AttributionResult:
     """Attribute every conversion (repeat conversions included) to the keys of ``level``.
@@ -98,6 +159,7 @@ def attribute(
         model: One of :data:`MODELS`.
         level: ``touchpoint``, ``channel``, ``phase``, ``persona`` (or any breakdown column),
             or ``account`` (journeys of all members of an account together; keys are members).
+        cache: A :class:`SegmentCache` of ``journeys`` to reuse segments across calls.
         **params: ``lookback`` (e.g. ``"30d"``), ``half_life``, ``u_weights``,
             ``direct_touchpoints``, ``custom_weights``, ``lead_phases``, ``decision_phases``,
             ``order`` and ``collapse_repeats`` (Markov), ``shapley_cap``, ``shapley_method``,
@@ -113,45 +175,25 @@ def attribute(
     """
     if model not in MODELS:
         raise UsageError(f"unknown attribution model {model!r}; known: {', '.join(MODELS)}")
-    lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
-    by_account = bool(params.get("by_account")) or level == "account"
-    group = None
-    if by_account:
-        group = ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
-    seg = segments(
-        journeys, _level_key(journeys, journey_map, level), lookback=lookback, group=group
-    )
-    used: dict[str, Any] = {"lookback": str(lookback) if lookback else None}
+    segments, t, used = _keyed(journeys, journey_map, level, params, cache)
+    total_c, total_v = segments.conversions, segments.value
     extras: dict[str, Any] = {}
-    total_c, total_v = totals(seg)
-    keys_seen = {str(r["key"]) for r in seg.select("key").distinct().to_pyarrow().to_pylist()}
+    seen = keys_seen(t)
+    columns: dict[str, dict[str, float]] = {}
     if model in HEURISTICS:
-        half = _duration(resolve("attribution.half_life", params.get("half_life")))
-        options: dict[str, Any] = {
-            "direct": tuple(
-                resolve("attribution.direct_touchpoints", params.get("direct_touchpoints"))
-            ),
-            "u_weights": tuple(resolve("attribution.u_weights", params.get("u_weights"))),
-            "half_life_seconds": half.total_seconds() if half else 7 * 86400.0,
-            "custom_weights": params.get("custom_weights"),
-            "lead_phases": tuple(resolve("attribution.lead_phases", params.get("lead_phases"))),
-            "decision_phases": tuple(
-                resolve("attribution.decision_phases", params.get("decision_phases"))
-            ),
-        }
+        options = _heuristic_options(params)
         used.update(options)
-        credit = _heuristic(seg, model, options)
-        rows = {k: credit.get(k, (0.0, 0.0)) for k in keys_seen | set(credit)}
-        columns: dict[str, dict[str, float]] = {}
+        credit = credits(t, [model], **options)[model]
+        rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
     elif model == "markov":
         order = int(resolve("attribution.markov_order", params.get("order")))
         if not 1 <= order <= 4:
             raise UsageError(f"the Markov order must be 1 to 4, got {order}")
         collapse = bool(params.get("collapse_repeats", True))
         used.update(order=order, collapse_repeats=collapse)
-        result = markov_from_counts(transition_counts(seg, order, collapse), total_c, total_v)
+        result = markov_from_counts(transition_counts(t, order, collapse), total_c, total_v)
         extras["markov"] = result
-        rows = {k: (result.conversions.get(k, 0.0), result.value.get(k, 0.0)) for k in keys_seen}
+        rows = {k: (result.conversions.get(k, 0.0), result.value.get(k, 0.0)) for k in seen}
         columns = {"removal_effect": result.removal_effects}
     else:
         cap = int(resolve("attribution.shapley_cap", params.get("shapley_cap")))
@@ -165,7 +207,7 @@ def attribute(
                 f"Shapley method must be auto, enumerate, dividends or sampling, got {method!r}"
             )
         used.update(shapley_cap=cap, worth=worth, samples=samples, seed=seed, method=method)
-        sets = key_sets(seg)
+        sets = key_sets(t)
         per = [(s, (c / n if worth == "rate" else float(c))) for s, n, c, _ in sets]
         per_value = [(s, (v / n if worth == "rate" else v)) for s, n, _, v in sets]
         phi, error, exact = shapley_values(per, cap=cap, samples=samples, seed=seed, method=method)
@@ -174,18 +216,10 @@ def attribute(
         )
         sc = total_c / sum(phi.values()) if sum(phi.values()) else 0.0
         sv = total_v / sum(phi_v.values()) if sum(phi_v.values()) else 0.0
-        rows = {k: (phi.get(k, 0.0) * sc, phi_v.get(k, 0.0) * sv) for k in keys_seen}
+        rows = {k: (phi.get(k, 0.0) * sc, phi_v.get(k, 0.0) * sv) for k in seen}
         columns = {"standard_error": {k: e * sc for k, e in error.items()}}
         extras.update(exact=exact, players=len(phi))
     return AttributionResult(model, level, used, _table(level, rows, total_c, columns), extras)
-
-
-def _heuristic(
-    seg: ir.Table, model: str, options: dict[str, Any]
-) -> dict[str, tuple[float, float]]:
-    from journeymap.attribution._aggregate import credit_by_key
-
-    return credit_by_key(weighted(seg, model, **options))
 
 
 def _table(
@@ -215,23 +249,40 @@ def compare_models(
     *,
     level: str = "touchpoint",
     models: list[str] | tuple[str, ...] | None = None,
+    cache: SegmentCache | None = None,
     **params: Any,
 ) -> pa.Table:
     """Every model side by side.
 
     Long format: ``model``, ``level``, ``key``, ``conversions``, ``value``, ``share``
-    (``custom`` only runs when ``custom_weights`` is given).
+    (``custom`` only runs when ``custom_weights`` is given). The segments are computed once
+    and every heuristic model comes from the same single aggregation.
     """
     chosen = (
         list(models)
         if models
         else [m for m in MODELS if m != "custom" or params.get("custom_weights")]
     )
+    if not chosen:
+        raise AttributionError("no models to compare")
+    unknown = [m for m in chosen if m not in MODELS]
+    if unknown:
+        raise UsageError(f"unknown attribution model(s) {unknown}; known: {', '.join(MODELS)}")
+    cache = cache or SegmentCache(journeys)
+    segments, t, _used = _keyed(journeys, journey_map, level, params, cache)
+    heuristics = [m for m in chosen if m in HEURISTICS]
+    found = credits(t, heuristics, **_heuristic_options(params)) if heuristics else {}
+    seen = keys_seen(t) if heuristics else set()
     parts = []
     for name in chosen:
-        result = attribute(journeys, journey_map, model=name, level=level, **params)
-        t = result.table.select(["level", "key", "conversions", "value", "share"])
-        parts.append(t.add_column(0, "model", pa.array([name] * t.num_rows, pa.string())))
-    if not parts:
-        raise AttributionError("no models to compare")
+        if name in HEURISTICS:
+            credit = found[name]
+            rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
+            table = _table(level, rows, segments.conversions, {})
+        else:
+            result = attribute(
+                journeys, journey_map, model=name, level=level, cache=cache, **params
+            )
+            table = result.table.select(["level", "key", "conversions", "value", "share"])
+        parts.append(table.add_column(0, "model", pa.array([name] * table.num_rows, pa.string())))
     return pa.concat_tables(parts)

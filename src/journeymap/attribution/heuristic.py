@@ -1,22 +1,29 @@
-"""Heuristic models as per-touch weights computed in the engine.
+"""Heuristic models as closed-form per-touch weights, all computed in one aggregation.
 
 Every model gives each touch of a converting segment a weight; weights of one conversion sum
 to 1 (participation is the exception: every distinct key that took part gets 1). Models with
 fixed shares (U, W, full path, J, inverse J, custom) are normalised per conversion, so a share
 with no touch to take it (e.g. no lead touch, or a two-touch path for U) is spread over the
 touches that exist in proportion to their shares.
+
+A weight depends only on the touch's position ``i``, the segment length ``n`` and a few
+per-segment figures (first lead and decision touch, last non-direct touch, the time-decay
+total), so :func:`credits` needs one aggregation per segment, one join and one aggregation
+per key for any number of models: no window functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from journeymap.attribution._aggregate import SEG
 from journeymap.errors import UsageError
 
-__all__ = ["HEURISTICS", "weighted"]
+__all__ = ["HEURISTICS", "credits"]
 
 HEURISTICS = (
     "first_touch",
@@ -33,46 +40,77 @@ HEURISTICS = (
     "custom",
 )
 
+Credit = dict[str, tuple[float, float]]
 
-def _normalise(t: ir.Table, raw: ir.FloatingValue) -> ir.Table:
-    t = t.mutate(_raw=raw.cast("float64"))
-    total = t._raw.sum().over(ibis.window(group_by=t.seg))
-    return t.mutate(w=ibis.ifelse(total > 0, t._raw / total, 0.0)).drop("_raw")
+
+def _ratio(raw: ir.NumericValue, total: ir.NumericValue) -> ir.FloatingValue:
+    return ibis.ifelse(total > 0, raw.cast("float64") / total, 0.0)
 
 
 def _position(t: ir.Table, first: float, middle: float, last: float) -> ir.FloatingValue:
-    is_first = (t.i == 1).cast("float64")
-    is_last = (t.i == t.n).cast("float64")
-    inner = ((t.i > 1) & (t.i < t.n)).cast("float64")
-    middle_count = (t.n - 2).cast("float64")
-    spread = ibis.ifelse(middle_count > 0, middle / middle_count, 0.0)
-    return is_first * first + is_last * last + inner * spread
+    """U-shaped family: first/last shares, the middle share spread over inner touches."""
+    n = t.n.cast("float64")
+    raw = (
+        (t.i == 1).cast("float64") * first
+        + (t.i == t.n).cast("float64") * last
+        + ((t.i > 1) & (t.i < t.n)).cast("float64") * ibis.ifelse(t.n > 2, middle / (n - 2), 0.0)
+    )
+    total = ibis.ifelse(t.n > 2, first + middle + last, first + last)
+    return _ratio(raw, total)
 
 
-def _first_in(t: ir.Table, phases: Sequence[str]) -> ir.IntegerValue:
-    hit = ibis.ifelse(t.phase.isin(list(phases) or [""]), t.i, ibis.null("int64"))
-    return hit.min().over(ibis.window(group_by=t.seg))
+def _custom(t: ir.Table, weights: Sequence[float]) -> ir.FloatingValue:
+    """Position ``k`` gets ``weights[k-1]``; later touches get the last weight."""
+    weights = [float(w) for w in weights]
+    raw = ibis.cases(*[(t.i == k + 1, w) for k, w in enumerate(weights)], else_=weights[-1])
+    prefix = [sum(weights[: k + 1]) for k in range(len(weights))]
+    beyond = prefix[-1] + (t.n - len(weights)).cast("float64") * weights[-1]
+    total = ibis.cases(*[(t.n == k + 1, p) for k, p in enumerate(prefix)], else_=beyond)
+    return _ratio(raw, total)
 
 
 def _key_positions(
     t: ir.Table, shares: Sequence[float], rest: float, positions: Sequence[ir.IntegerValue]
-) -> ir.Table:
+) -> ir.FloatingValue:
+    """Fixed shares at key positions (null: absent), ``rest`` spread over the other touches."""
     raw: ir.FloatingValue = ibis.literal(0.0)
-    any_key: ir.BooleanValue = ibis.literal(False)
-    for share, position in zip(shares, positions, strict=True):
-        hit = (t.i == position).fill_null(False)
-        raw = raw + hit.cast("float64") * share
-        any_key = any_key | hit
-    t2 = t.mutate(_k=any_key, _kraw=raw)
-    others = (~t2._k).cast("int64").sum().over(ibis.window(group_by=t2.seg)).cast("float64")
-    spread = ibis.ifelse(others > 0, rest / others, 0.0)
-    t3 = t2.mutate(_all=t2._kraw + (~t2._k).cast("float64") * spread)
-    return _normalise(t3, t3._all).drop("_k", "_kraw", "_all")
+    hit: ir.BooleanValue = ibis.literal(False)
+    present: ir.FloatingValue = ibis.literal(0.0)
+    distinct: ir.IntegerValue = ibis.literal(0, "int64")
+    for k, (share, position) in enumerate(zip(shares, positions, strict=True)):
+        here = (t.i == position).fill_null(False)
+        raw = raw + here.cast("float64") * share
+        hit = hit | here
+        present = present + position.notnull().cast("float64") * share
+        new = position.notnull()
+        for earlier in positions[:k]:
+            new = new & (earlier.isnull() | (earlier != position))
+        distinct = distinct + new.fill_null(False).cast("int64")
+    others = t.n - distinct
+    spread = ibis.ifelse(others > 0, rest / others.cast("float64"), 0.0)
+    total = present + ibis.ifelse(others > 0, rest, 0.0)
+    return _ratio(raw + (~hit).cast("float64") * spread, total)
 
 
-def weighted(
-    seg: ir.Table,
-    model: str,
+def _validate(model: str, options: dict[str, Any]) -> None:
+    if model not in HEURISTICS:
+        raise UsageError(f"unknown heuristic model {model!r}; known: {', '.join(HEURISTICS)}")
+    weights = tuple(options["u_weights"])
+    if model == "position_based" and (len(weights) != 3 or any(w < 0 for w in weights)):
+        raise UsageError(f"position weights must be three non-negative numbers, got {weights!r}")
+    if model == "time_decay" and options["half_life_seconds"] <= 0:
+        raise UsageError("the time-decay half-life must be positive (e.g. 7d)")
+    custom = options.get("custom_weights")
+    if model == "custom" and (not custom or any(w < 0 for w in custom)):
+        raise UsageError(
+            "the custom model needs non-negative position weights, e.g. "
+            "custom_weights=[0.5, 0.3, 0.2] (the last weight applies to later touches)"
+        )
+
+
+def credits(
+    t: ir.Table,
+    models: Sequence[str],
     *,
     direct: Sequence[str] = ("direct",),
     u_weights: Sequence[float] = (0.4, 0.2, 0.4),
@@ -80,55 +118,99 @@ def weighted(
     custom_weights: Sequence[float] | None = None,
     lead_phases: Sequence[str] = ("consideration",),
     decision_phases: Sequence[str] = ("decision",),
-) -> ir.Table:
-    """Add the weight column ``w`` of ``model`` to a segments table."""
-    t = seg
+) -> dict[str, Credit]:
+    """Credit per key of every model in ``models``: model -> key -> (conversions, value).
+
+    Args:
+        t: Keyed segments (``_key`` plus the columns of :class:`~._aggregate.Segments`).
+        models: Heuristic model names.
+        direct: Keys that do not count for last non-direct.
+        u_weights: First, middle and last share of the position-based model.
+        half_life_seconds: Time-decay half-life.
+        custom_weights: Position weights of the custom model.
+        lead_phases: Phases whose first touch is the lead-creation touch.
+        decision_phases: Phases whose first touch is the decision touch.
+
+    Raises:
+        UsageError: for an unknown model or invalid parameters.
+    """
+    options = {
+        "u_weights": u_weights,
+        "half_life_seconds": half_life_seconds,
+        "custom_weights": custom_weights,
+    }
+    for model in models:
+        _validate(model, options)
+    conv = t.filter(t.converted)
+    chosen = set(models)
+    per_segment: dict[str, Any] = {}
+    if chosen & {"w_shaped", "full_path"}:
+        per_segment["_lead"] = conv.i.min(where=conv.phase.isin(list(lead_phases) or [""]))
+        per_segment["_decision"] = conv.i.min(where=conv.phase.isin(list(decision_phases) or [""]))
+    if "last_non_direct" in chosen:
+        per_segment["_non_direct"] = conv.i.max(where=~conv._key.isin(list(direct) or [""]))
+    if "time_decay" in chosen:
+        per_segment["_decay"] = (ibis.literal(0.5) ** (conv.age_s / half_life_seconds)).sum()
+    if per_segment:
+        conv = conv.join(conv.group_by(list(SEG)).aggregate(**per_segment), list(SEG))
+    weights: dict[str, ir.FloatingValue] = {}
+    for model in models:
+        if model != "participation":
+            weights[model] = _weight(conv, model, u_weights, half_life_seconds, custom_weights)
+    result: dict[str, Credit] = {}
+    if weights:
+        sums: dict[str, Any] = {}
+        for index, weight in enumerate(weights.values()):
+            sums[f"c{index}"] = weight.sum()
+            sums[f"v{index}"] = (weight * conv.seg_value).sum()
+        rows = conv.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
+        for index, model in enumerate(weights):
+            result[model] = {
+                str(r["_key"]): (float(r[f"c{index}"] or 0), float(r[f"v{index}"] or 0))
+                for r in rows
+            }
+    if "participation" in chosen:  # every distinct key of a conversion gets 1
+        distinct = conv.select(*SEG, "_key", "seg_value").distinct()
+        rows = (
+            distinct.group_by("_key")
+            .aggregate(c=distinct.count(), v=distinct.seg_value.sum())
+            .to_pyarrow()
+            .to_pylist()
+        )
+        result["participation"] = {
+            str(r["_key"]): (float(r["c"] or 0), float(r["v"] or 0)) for r in rows
+        }
+    return result
+
+
+def _weight(
+    t: ir.Table,
+    model: str,
+    u_weights: Sequence[float],
+    half_life_seconds: float,
+    custom_weights: Sequence[float] | None,
+) -> ir.FloatingValue:
     if model == "first_touch":
-        return t.mutate(w=(t.i == 1).cast("float64"))
+        return (t.i == 1).cast("float64")
     if model == "last_touch":
-        return t.mutate(w=(t.i == t.n).cast("float64"))
+        return (t.i == t.n).cast("float64")
     if model == "linear":
-        return t.mutate(w=1.0 / t.n.cast("float64"))
-    if model == "participation":
-        first = ibis.window(group_by=[t.seg, t.key], order_by=t.i)
-        return t.mutate(w=(ibis.row_number().over(first) == 0).cast("float64"))
+        return 1.0 / t.n.cast("float64")
     if model == "last_non_direct":
-        candidate = ibis.ifelse(t.key.isin(list(direct) or [""]), ibis.null("int64"), t.i)
-        target = ibis.coalesce(candidate.max().over(ibis.window(group_by=t.seg)), t.n)
-        return t.mutate(w=(t.i == target).cast("float64"))
+        return (t.i == ibis.coalesce(t._non_direct, t.n)).cast("float64")
     if model in {"position_based", "j_shaped", "inverse_j"}:
-        weights = {
+        shares = {
             "position_based": tuple(u_weights),
             "j_shaped": (0.2, 0.2, 0.6),
             "inverse_j": (0.6, 0.2, 0.2),
         }[model]
-        if len(weights) != 3 or any(w < 0 for w in weights):
-            raise UsageError(
-                f"position weights must be three non-negative numbers, got {weights!r}"
-            )
-        return _normalise(t, _position(t, *weights))
+        return _position(t, *shares)
     if model == "w_shaped":
-        positions = [ibis.literal(1), _first_in(t, lead_phases), _first_in(t, decision_phases)]
-        return _key_positions(t, (0.3, 0.3, 0.3), 0.1, positions)
+        return _key_positions(t, (0.3,) * 3, 0.1, [ibis.literal(1), t._lead, t._decision])
     if model == "full_path":
-        positions = [
-            ibis.literal(1),
-            _first_in(t, lead_phases),
-            _first_in(t, decision_phases),
-            t.n,
-        ]
+        positions = [ibis.literal(1), t._lead, t._decision, t.n]
         return _key_positions(t, (0.225,) * 4, 0.1, positions)
     if model == "time_decay":
-        if half_life_seconds <= 0:
-            raise UsageError("the time-decay half-life must be positive (e.g. 7d)")
-        return _normalise(t, (ibis.literal(0.5) ** (t.age_s / half_life_seconds)))
-    if model == "custom":
-        if not custom_weights or any(w < 0 for w in custom_weights):
-            raise UsageError(
-                "the custom model needs non-negative position weights, e.g. "
-                "custom_weights=[0.5, 0.3, 0.2] (the last weight applies to later touches)"
-            )
-        cases = [(t.i == k + 1, float(w)) for k, w in enumerate(custom_weights)]
-        raw = ibis.cases(*cases, else_=float(custom_weights[-1]))
-        return _normalise(t, raw)
-    raise UsageError(f"unknown heuristic model {model!r}; known: {', '.join(HEURISTICS)}")
+        return _ratio(ibis.literal(0.5) ** (t.age_s / half_life_seconds), t._decay)
+    assert custom_weights  # checked by _validate
+    return _custom(t, custom_weights)
