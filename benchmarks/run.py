@@ -38,11 +38,13 @@ PEERS_STATUS = ROOT / "benchmarks" / ".peers" / "status.json"
 # (task, tool, job): the module benchmarks.tasks.<task> does <job> with <tool>.
 TASKS: list[tuple[str, str, str]] = [
     ("jm_full", "journeymap", "full analysis"),
+    ("jm_metrics", "journeymap", "metrics"),
     ("jm_funnel", "journeymap", "funnel"),
     ("jm_paths", "journeymap", "paths"),
     ("jm_transitions", "journeymap", "transitions"),
     ("jm_variants", "journeymap", "variants"),
     ("jm_markov", "journeymap", "markov attribution"),
+    ("jm_markov3", "journeymap", "markov attribution, order 3"),
     ("jm_heuristic", "journeymap", "heuristic attribution"),
     ("duckdb_floor", "duckdb", "transitions"),
     ("pm4py_dfg", "pm4py", "transitions"),

@@ -9,18 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bench_map", "events", "main", "not_available"]
+__all__ = ["bench_map", "events", "journeys", "main"]
 
 PHASES = ("awareness", "consideration", "decision")
-
-
-class NotAvailable(Exception):
-    """The API or peer a task needs is missing; the task reports ``not available``."""
-
-
-def not_available(reason: str) -> NotAvailable:
-    """An exception that makes the task report ``not available`` with ``reason``."""
-    return NotAvailable(reason)
 
 
 def bench_map() -> Any:
@@ -45,6 +36,14 @@ def events(data: Path) -> Any:
     return con.read_parquet(str(data / "events.parquet"), table_name="events")
 
 
+def journeys(data: Path) -> tuple[Any, Any, Any]:
+    """``(journey_map, options, journeys)``: the default journeys of the generated events."""
+    from journeymap.engine.journeys import JourneyOptions, build_journeys
+
+    journey_map, options = bench_map(), JourneyOptions()
+    return journey_map, options, build_journeys(events(data), journey_map, options)
+
+
 def main(run: Callable[[Path], dict[str, Any]]) -> None:
     """Parse ``--data DIR --out FILE``, run the task, write its answer as JSON."""
     parser = argparse.ArgumentParser()
@@ -53,7 +52,7 @@ def main(run: Callable[[Path], dict[str, Any]]) -> None:
     args = parser.parse_args()
     try:
         answer: dict[str, Any] = {"status": "ok", "result": run(args.data)}
-    except (NotAvailable, ImportError) as exc:
+    except ImportError as exc:  # a peer that is not installed
         answer = {"status": "not available", "reason": str(exc)}
     args.out.write_text(json.dumps(answer, default=str), encoding="utf-8")
     sys.exit(0)

@@ -5,24 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks._common import bench_map, events, main, not_available
+from benchmarks.tasks._common import journeys, main
 
 MODELS = ["first_touch", "last_touch", "linear", "position_based", "time_decay"]
 
 
 def run(data: Path) -> dict[str, Any]:
     """Return ``{model: {touchpoint: conversions}}``."""
-    from journeymap.engine.journeys import JourneyOptions, build_journeys
+    from journeymap.attribution import compare_models
 
-    try:
-        from journeymap.attribution import compare_models
-    except ImportError as exc:
-        raise not_available(f"journeymap.attribution.compare_models: {exc}") from exc
-    journey_map = bench_map()
-    journeys = build_journeys(events(data), journey_map, JourneyOptions())
-    table = compare_models(journeys, journey_map, level="touchpoint", models=MODELS)
+    journey_map, _options, table = journeys(data)
+    result = compare_models(table, journey_map, level="touchpoint", models=MODELS)
     credits: dict[str, dict[str, float]] = {}
-    for row in table.to_pylist():
+    for row in result.to_pylist():
         credits.setdefault(row["model"], {})[row["key"]] = row["conversions"]
     return {"credits": credits}
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks._common import bench_map, events, main
+from benchmarks.tasks._common import journeys as common_journeys
+from benchmarks.tasks._common import main
 
 
 def run(data: Path) -> dict[str, Any]:
     """Return ``{"from > to": transitions}``."""
     from journeymap.engine import timing
-    from journeymap.engine.journeys import JourneyOptions, build_journeys
 
-    journeys = build_journeys(events(data), bench_map(), JourneyOptions())
+    _map, _options, journeys = common_journeys(data)
     table = timing.time_between_steps(journeys)
     return {
         "transitions": {

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks._common import bench_map, events, main
+from benchmarks.tasks._common import journeys as common_journeys
+from benchmarks.tasks._common import main
 
 
 def run(data: Path) -> dict[str, Any]:
     """Return ``{"variants": count, "digest": hash of the sorted (variant, journeys)}``."""
     from benchmarks.tasks.digest import variants_digest
     from journeymap.engine import variants
-    from journeymap.engine.journeys import JourneyOptions, build_journeys
 
-    journeys = build_journeys(events(data), bench_map(), JourneyOptions())
+    _map, _options, journeys = common_journeys(data)
     table = variants.variants(journeys, top=1_000_000_000)
     pairs = zip(
         table.column("variant").to_pylist(), table.column("journeys").to_pylist(), strict=False

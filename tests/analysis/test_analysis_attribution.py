@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pyarrow as pa
 import pytest
 
@@ -11,12 +9,6 @@ from journeymap.analysis import analyze
 from journeymap.model import JourneyMap
 
 
-def _attribution_ready() -> bool:
-    module = importlib.import_module("journeymap.attribution")
-    return hasattr(module, "compare_models") and hasattr(module, "attribute")
-
-
-@pytest.mark.skipif(not _attribution_ready(), reason="journeymap.attribution is not built yet")
 def test_attribution_tables_for_every_level(shop_map: JourneyMap, shop_events: pa.Table) -> None:
     analysis = analyze(shop_map, shop_events)
     table = analysis.table("attribution")
@@ -32,3 +24,10 @@ def test_attribution_tables_for_every_level(shop_map: JourneyMap, shop_events: p
     result = analysis.attribution(model="linear", level="touchpoint")
     credited = sum(result.table.column("conversions").to_pylist())
     assert credited == pytest.approx(analysis.summary["conversions"])
+    # Every level and model above read one set of segments, computed once.
+    assert len(analysis.segment_cache()._prepared) == 1
+    again = analysis.attribution(model="linear", level="touchpoint")
+    assert again.table.equals(result.table)
+    assert len(analysis.segment_cache()._prepared) == 1
+    analysis.attribution(model="first_touch", lookback="1d")
+    assert len(analysis.segment_cache()._prepared) == 2

@@ -57,6 +57,25 @@ def test_cli_analyze_writes_json_parquet_and_summary(
     funnel = pq.read_table(out / "phase_funnel.parquet").to_pylist()
     reached = {(r["country"], r["phase"]): r["reached"] for r in funnel}
     assert reached[("DK", "awareness")] == 2 and reached[("DE", "purchase")] == 0
+    assert (out / "attribution.parquet").exists()
+
+
+def test_cli_analyze_without_attribution_writes_the_metrics_only(
+    shop_map: JourneyMap,
+    shop_events: pa.Table,
+    tmp_path: Path,
+    fill_workspace: Callable[[Path, pa.Table], Path],
+) -> None:
+    db = tmp_path / "ws.duckdb"
+    _workspace(db, shop_events, fill_workspace)
+    save_map(shop_map, tmp_path / "shop.yaml")
+    out = tmp_path / "out"
+    arguments = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
+    result = CliRunner().invoke(app, [*arguments, "--out", str(out), "--no-attribution"])
+    assert result.exit_code == 0, result.output
+    written = {path.stem for path in out.glob("*.parquet")}
+    assert {"phase_funnel", "paths", "variants", "correlation"} <= written
+    assert not written & {"attribution", "markov_removal_effects"}
 
 
 def test_cli_analyze_missing_db_is_a_clean_error(shop_map: JourneyMap, tmp_path: Path) -> None:

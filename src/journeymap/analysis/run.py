@@ -26,6 +26,8 @@ def analyze(
     journey_map: JourneyMap,
     events_or_db: Any,
     options: JourneyOptions | None = None,
+    *,
+    attribution: bool = True,
     **option_values: Any,
 ) -> Analysis:
     """Measure a journey map against events: funnels, drop-off, timing, paths, correlation.
@@ -36,6 +38,8 @@ def analyze(
             pandas/polars DataFrame or Arrow table with the events contract's columns.
         options: Ready-made options; else ``option_values`` (names of
             :class:`~journeymap.engine.journeys.JourneyOptions`) over the settings.
+        attribution: Also run every attribution model (``attribution`` and
+            ``markov_removal_effects`` tables); ``False`` gives the measured metrics only.
         **option_values: e.g. ``by="account"``, ``ordering="strict"``,
             ``conversion_window="7d"``, ``breakdown=["persona"]``.
 
@@ -49,7 +53,7 @@ def analyze(
     """
     options = options or JourneyOptions.from_settings(**option_values)
     with quiet_driver():
-        return _analyze(journey_map, events_or_db, options)
+        return _analyze(journey_map, events_or_db, options, attribution)
 
 
 @contextlib.contextmanager
@@ -62,7 +66,9 @@ def quiet_driver() -> Iterator[None]:
         yield
 
 
-def _analyze(journey_map: JourneyMap, events_or_db: Any, options: JourneyOptions) -> Analysis:
+def _analyze(
+    journey_map: JourneyMap, events_or_db: Any, options: JourneyOptions, attribution: bool
+) -> Analysis:
     events = events_table(events_or_db)
     try:
         journeys = build_journeys(events, journey_map, options)
@@ -78,7 +84,8 @@ def _analyze(journey_map: JourneyMap, events_or_db: Any, options: JourneyOptions
     analysis = Analysis(
         tables, summary, journeys=journeys, journey_map=journey_map, options=options
     )
-    _add_attribution(analysis)
+    if attribution:
+        _add_attribution(analysis)
     return analysis
 
 

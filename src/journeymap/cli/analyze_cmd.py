@@ -89,6 +89,12 @@ def register(app: typer.Typer) -> None:
         after_conversion: Annotated[
             str | None, typer.Option("--after-conversion", help="end or continue.")
         ] = None,
+        attribution: Annotated[
+            bool,
+            typer.Option(
+                "--attribution/--no-attribution", help="Run every attribution model too."
+            ),
+        ] = True,
     ) -> None:
         """Measure the map against the events: funnels, drop-off, timing, paths."""
         from journeymap.services.analysis import analyze_workspace
@@ -104,6 +110,7 @@ def register(app: typer.Typer) -> None:
             ordering=ordering,
             session_gap=session_gap,
             after_conversion=after_conversion,
+            attribution=attribution,
         )
         print_summary(analysis)
         console.print(f"{_('Wrote')} {out / 'analysis.json'}")

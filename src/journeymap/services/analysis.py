@@ -17,6 +17,8 @@ def analyze_workspace(
     db: str | Path | None = None,
     engine: str | None = None,
     out: str | Path | None = None,
+    *,
+    attribution: bool = True,
     **options: Any,
 ) -> Analysis:
     """Load the map, analyze the workspace's events and (if ``out``) save the result.
@@ -27,6 +29,7 @@ def analyze_workspace(
         engine: An engine URL (``duckdb:///...``, ``postgres://...``); default: the
             ``workspace.url`` setting.
         out: A folder for ``analysis.json`` and the Parquet tables.
+        attribution: Include every attribution model (the slower part of an analysis).
         **options: :class:`~journeymap.engine.journeys.JourneyOptions` fields; ``None``
             means "not given" (the setting applies).
 
@@ -49,7 +52,7 @@ def analyze_workspace(
     with quiet_driver():
         events = Workspace(url).events()
     given = {name: value for name, value in options.items() if value is not None}
-    analysis = analyze(journey_map, events, **given)
+    analysis = analyze(journey_map, events, attribution=attribution, **given)
     if out is not None:
         analysis.save(out)
     return analysis
