@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
+import ibis
 import numpy as np
 import pytest
 from attribution_journeys import journeys_table
@@ -74,6 +75,38 @@ def test_markov_matches_dense_numpy(order: int, collapse: bool) -> None:
         assert rows[channel]["removal_effect"] == pytest.approx(effect, abs=1e-9)
         assert rows[channel]["conversions"] == pytest.approx(4 * effect / total_effect, abs=1e-9)
         assert rows[channel]["value"] == pytest.approx(300 * effect / total_effect, abs=1e-9)
+
+
+SEGMENTED = [
+    # One journey holding three conversion segments; repeats run into and across conversions.
+    (["search", "email", "email"], True, 50.0),
+    (["email", "email", "social"], True, 30.0),
+    (["social", "search"], False, 0.0),
+    (["direct", "direct"], True, 10.0),
+]
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+@pytest.mark.parametrize("collapse", [True, False])
+def test_conversions_inside_a_journey_close_their_segment(order: int, collapse: bool) -> None:
+    """Repeat purchases ("continue" journeys): every conversion ends one segment."""
+    whole = journeys_table([(sum((p for p, _, _ in SEGMENTED[:3]), []), False, 0.0)])
+    ends = [2, 5]  # the conversions at the end of the first two segments
+    table = journeys_table(SEGMENTED[3:]).union(
+        whole.mutate(
+            journey_id=ibis.literal("j9"),
+            conversion=(whole.step - 1).isin(ends),
+            value=ibis.cases(((whole.step - 1) == 2, 50.0), ((whole.step - 1) == 5, 30.0)),
+        )
+    )
+    result = attribute(table, model="markov", order=order, collapse_repeats=collapse)
+    expected = dense_removal_effects(order, collapse, SEGMENTED)
+    rows = {r["key"]: r for r in result.table.to_pylist()}
+    total_effect = sum(expected.values())
+    for channel, effect in expected.items():
+        assert rows[channel]["removal_effect"] == pytest.approx(effect, abs=1e-9)
+        assert rows[channel]["value"] == pytest.approx(90 * effect / total_effect, abs=1e-9)
+    assert sum(r["conversions"] for r in rows.values()) == pytest.approx(3)
 
 
 def test_large_chains_use_the_iterative_solver_and_stay_exact(monkeypatch) -> None:

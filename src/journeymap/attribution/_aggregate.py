@@ -36,6 +36,8 @@ __all__ = [
     "Segments",
     "key_sets",
     "prepare",
+    "segment_rows",
+    "touch_rows",
     "transition_counts",
 ]
 
@@ -179,47 +181,122 @@ def keys_seen(t: ir.Table) -> set[str]:
     return {str(r["_key"]) for r in t.select("_key").distinct().to_pyarrow().to_pylist()}
 
 
-def transition_counts(t: ir.Table, order: int, collapse_repeats: bool) -> list[dict[str, Any]]:
+def touch_rows(
+    journeys: ir.Table, key: KeyOf, *, by_account: bool = False
+) -> tuple[ir.Table, list[str], list[str]]:
+    """Journeys as touch rows for :func:`transition_counts`, with no segmentation pass.
+
+    Returns the rows (``_key``, ``_c`` conversion flag, ``_v`` value), the columns that
+    group one sequence and the ordering within it. Segments need not be cut: a conversion
+    closes its segment, which the transitions read off the lagged conversion flags.
+    """
+    missing = [c for c in REQUIRED if c not in journeys.columns]
+    if missing:
+        raise AttributionError(
+            f"the journeys table lacks {', '.join(missing)}; build it with "
+            "journeymap.engine.journeys.build_journeys"
+        )
+    rows = journeys.mutate(
+        _key=key(journeys).cast("string").fill_null("(none)"),
+        _c=journeys.conversion.cast("boolean").fill_null(False),
+        _v=journeys.value.cast("float64"),
+        _g=(
+            ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
+            if by_account
+            else journeys.journey_id.cast("string")
+        ),
+    )
+    return rows, ["_g"], ["ts", "step", "person_id", "_key"] if by_account else ["step"]
+
+
+def segment_rows(t: ir.Table) -> tuple[ir.Table, list[str], list[str]]:
+    """Prepared (keyed) segments as touch rows for :func:`transition_counts`."""
+    return t.mutate(_c=t.converted & (t.i == t.n), _v=t.seg_value), list(SEG), ["i"]
+
+
+def transition_counts(
+    rows: ir.Table,
+    group: list[str],
+    order_by: list[str],
+    order: int,
+    collapse_repeats: bool,
+) -> list[dict[str, Any]]:
     """Transition counts between order-``order`` states, with start, conversion and null.
 
-    A state is the tuple of the last ``order`` keys (shorter at the start of a path), encoded
-    as the keys joined by :data:`SEP`. Returns rows ``from``, ``to``, ``count``, ``value``
-    (value is the summed conversion value on the transitions into the conversion state).
-    One window pass (two when repeats are collapsed) and one aggregation: every touch
-    yields the transition into its state and, when it is the segment's last, the transition
-    out of it into conversion or null.
+    A state is the tuple of the last ``order`` keys of a segment (shorter at its start),
+    encoded as the keys joined by :data:`SEP`. Returns rows ``from``, ``to``, ``count``,
+    ``value`` (the summed conversion value on the transitions into the conversion state).
+
+    ``rows`` come from :func:`touch_rows` or :func:`segment_rows`: sequences (columns
+    ``group``, ordered by the columns ``order_by``) of touches with ``_key``, ``_c`` (a
+    conversion, which closes its segment) and ``_v``. One window pass reads the lagged keys
+    and conversion flags (a lag counts only when no conversion lies between); collapsing
+    repeats at order 2 and above first drops the repeats in a second pass. Every touch
+    yields the transition into its state and, when it ends a segment, the transition out of
+    it into conversion or null.
     """
-    if collapse_repeats:
-        w = ibis.window(group_by=[t[c] for c in SEG], order_by=t.i)
-        previous = t._key.lag().over(w)
-        t = t.filter(previous.isnull() | (previous != t._key))
-    w = ibis.window(group_by=[t[c] for c in SEG], order_by=t.i)
-    lags = [t._key.lag(k).over(w) for k in range(1, order + 1)]
-    state: ir.StringValue = t._key
-    for back in lags[: order - 1]:
-        state = ibis.ifelse(back.isnull(), state, back + SEP + state)
-    before: ir.StringValue = lags[0]
-    for back in lags[1:]:
-        before = ibis.ifelse(back.isnull(), before, back + SEP + before)
-    last = t._key.lead().over(w).isnull() if collapse_repeats else t.i == t.n
-    out = ibis.ifelse(last, ibis.ifelse(t.converted, CONVERSION, NULL), ibis.null("string"))
-    steps = t.select(
-        src=ibis.coalesce(before, ibis.literal(START)),
-        dst=state,
-        out=out,
-        val=ibis.ifelse(last & t.converted, t.seg_value, 0.0),
+    w = ibis.window(group_by=[rows[c] for c in group], order_by=[rows[c] for c in order_by])
+    lead_missing = rows._key.lead().over(w).isnull()
+    if collapse_repeats and order > 1:
+        # Keep every touch that is not a repeat, and a repeat that ends its segment (its
+        # state is the previous touch's: only its way out counts).
+        previous, previous_c = rows._key.lag().over(w), rows._c.lag().over(w).fill_null(False)
+        running = ibis.window(
+            group_by=[rows[c] for c in group],
+            order_by=[rows[c] for c in order_by],
+            preceding=None,
+            following=0,
+        )
+        conversion = rows._c.cast("int64")
+        marked = rows.mutate(
+            _repeat=(previous == rows._key).fill_null(False) & ~previous_c,
+            _end=rows._c | lead_missing,
+            _segno=conversion.sum().over(running) - conversion,
+        )
+        rows = marked.filter(~marked._repeat | marked._end)
+        group = [*group, "_segno"]
+        w = ibis.window(group_by=[rows[c] for c in group], order_by=[rows[c] for c in order_by])
+        lags = [rows._key.lag(j).over(w) for j in range(1, order + 1)]
+        valid = [lag.notnull() for lag in lags]
+        repeat, end = rows._repeat, rows._end
+    else:
+        lags = [rows._key.lag(j).over(w) for j in range(1, order + 1)]
+        crossed: ir.BooleanValue = ibis.literal(False)
+        valid = []
+        for j, lag in enumerate(lags, start=1):
+            crossed = crossed | rows._c.lag(j).over(w).fill_null(False)
+            valid.append(lag.notnull() & ~crossed)
+        end = rows._c | lead_missing
+        # At order 1 a repeat keeps the state: no transition into it, its way out counts.
+        repeat = (valid[0] & (lags[0] == rows._key)) if collapse_repeats else ibis.literal(False)
+    # The engine groups the lagged keys themselves (no per-row string building); the
+    # states are spelled out on the grouped rows.
+    steps = rows.select(
+        _key=rows._key,
+        **{
+            f"l{j}": ibis.ifelse(ok, lag, ibis.null("string"))
+            for j, (lag, ok) in enumerate(zip(lags, valid, strict=True), start=1)
+        },
+        repeat=repeat,
+        out=ibis.ifelse(end, ibis.ifelse(rows._c, CONVERSION, NULL), ibis.null("string")),
+        val=ibis.ifelse(rows._c, rows._v.fill_null(0.0), 0.0),
     )
-    grouped = steps.group_by(["src", "dst", "out"]).aggregate(
+    grouped = steps.group_by([c for c in steps.columns if c != "val"]).aggregate(
         count=steps.count(), value=steps.val.sum()
     )
     counts: dict[tuple[str, str], list[float]] = {}
     for r in grouped.to_pyarrow().to_pylist():
-        inner = counts.setdefault((r["src"], r["dst"]), [0, 0.0])
-        inner[0] += int(r["count"])
+        back = [r[f"l{j}"] for j in range(order, 0, -1) if r[f"l{j}"] is not None]
+        state = SEP.join([*back[max(0, len(back) - order + 1) :], r["_key"]])
+        before = SEP.join(back) if back else START
+        if r["repeat"]:  # no transition into a repeat; its way out leaves the earlier state
+            state = before if order > 1 else state
+        else:
+            counts.setdefault((before, state), [0, 0.0])[0] += int(r["count"])
         if r["out"] is not None:
-            end = counts.setdefault((r["dst"], r["out"]), [0, 0.0])
-            end[0] += int(r["count"])
-            end[1] += float(r["value"] or 0.0)
+            end_counts = counts.setdefault((state, r["out"]), [0, 0.0])
+            end_counts[0] += int(r["count"])
+            end_counts[1] += float(r["value"] or 0.0)
     return [
         {"from": src, "to": dst, "count": int(c), "value": float(v)}
         for (src, dst), (c, v) in sorted(counts.items())

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from journeymap.attribution import _settings  # noqa: F401  (registers the settings)
 from journeymap.attribution._aggregate import (
+    CONVERSION,
     SEG,
     KeyOf,
     Segments,
@@ -18,10 +19,12 @@ from journeymap.attribution._aggregate import (
     keyed,
     keys_seen,
     prepare,
+    segment_rows,
+    touch_rows,
     transition_counts,
 )
 from journeymap.attribution.heuristic import HEURISTICS, credits
-from journeymap.attribution.markov import markov_from_counts
+from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.shapley import shapley_values
 from journeymap.errors import AttributionError, UsageError
 from journeymap.model import JourneyMap
@@ -127,19 +130,56 @@ def _heuristic_options(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _choices(
+    journeys: ir.Table, journey_map: JourneyMap | None, level: str, params: dict[str, Any]
+) -> tuple[KeyOf, timedelta | None, bool]:
+    """The level's key, the lookback window and whether to merge an account's members."""
+    lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
+    by_account = bool(params.get("by_account")) or level == "account"
+    return _level_key(journey_map, level, list(journeys.columns)), lookback, by_account
+
+
 def _keyed(
     journeys: ir.Table,
     journey_map: JourneyMap | None,
     level: str,
     params: dict[str, Any],
     cache: SegmentCache | None,
-) -> tuple[Segments, ir.Table, dict[str, Any]]:
-    """The segments (from ``cache`` when given) keyed by ``level``, and the params used."""
-    lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
-    by_account = bool(params.get("by_account")) or level == "account"
-    key = _level_key(journey_map, level, list(journeys.columns))
+) -> tuple[Segments, ir.Table]:
+    """The segments (from ``cache`` when given) keyed by ``level``."""
+    key, lookback, by_account = _choices(journeys, journey_map, level, params)
     segments = (cache or SegmentCache(journeys)).get(lookback, by_account)
-    return segments, keyed(segments, key), {"lookback": str(lookback) if lookback else None}
+    return segments, keyed(segments, key)
+
+
+def _markov(
+    journeys: ir.Table,
+    journey_map: JourneyMap | None,
+    level: str,
+    params: dict[str, Any],
+    cache: SegmentCache | None,
+) -> tuple[MarkovResult, dict[str, Any]]:
+    """Markov from the journeys in one window pass (prepared segments under a lookback)."""
+    order = int(resolve("attribution.markov_order", params.get("order")))
+    if not 1 <= order <= 4:
+        raise UsageError(f"the Markov order must be 1 to 4, got {order}")
+    collapse = bool(params.get("collapse_repeats", True))
+    key, lookback, by_account = _choices(journeys, journey_map, level, params)
+    if lookback is None:
+        rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
+    else:
+        segments = (cache or SegmentCache(journeys)).get(lookback, by_account)
+        rows, group, order_by = segment_rows(keyed(segments, key))
+    counts = transition_counts(rows, group, order_by, order, collapse)
+    ends = [row for row in counts if row["to"] == CONVERSION]
+    total_c = float(sum(row["count"] for row in ends))
+    total_v = float(sum(row["value"] for row in ends))
+    used = {
+        "lookback": str(lookback) if lookback else None,
+        "order": order,
+        "collapse_repeats": collapse,
+    }
+    return markov_from_counts(counts, total_c, total_v), used
 
 
 def attribute(
@@ -175,26 +215,27 @@ def attribute(
     """
     if model not in MODELS:
         raise UsageError(f"unknown attribution model {model!r}; known: {', '.join(MODELS)}")
-    segments, t, used = _keyed(journeys, journey_map, level, params, cache)
-    total_c, total_v = segments.conversions, segments.value
     extras: dict[str, Any] = {}
-    seen = keys_seen(t)
     columns: dict[str, dict[str, float]] = {}
+    if model == "markov":
+        result, used = _markov(journeys, journey_map, level, params, cache)
+        extras["markov"] = result
+        rows = {
+            k: (result.conversions.get(k, 0.0), result.value.get(k, 0.0))
+            for k in result.removal_effects
+        }
+        columns = {"removal_effect": result.removal_effects}
+        table = _table(level, rows, result.total_conversions, columns)
+        return AttributionResult(model, level, used, table, extras)
+    segments, t = _keyed(journeys, journey_map, level, params, cache)
+    used = {"lookback": str(segments.lookback) if segments.lookback else None}
+    total_c, total_v = segments.conversions, segments.value
+    seen = keys_seen(t)
     if model in HEURISTICS:
         options = _heuristic_options(params)
         used.update(options)
         credit = credits(t, [model], **options)[model]
         rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
-    elif model == "markov":
-        order = int(resolve("attribution.markov_order", params.get("order")))
-        if not 1 <= order <= 4:
-            raise UsageError(f"the Markov order must be 1 to 4, got {order}")
-        collapse = bool(params.get("collapse_repeats", True))
-        used.update(order=order, collapse_repeats=collapse)
-        result = markov_from_counts(transition_counts(t, order, collapse), total_c, total_v)
-        extras["markov"] = result
-        rows = {k: (result.conversions.get(k, 0.0), result.value.get(k, 0.0)) for k in seen}
-        columns = {"removal_effect": result.removal_effects}
     else:
         cap = int(resolve("attribution.shapley_cap", params.get("shapley_cap")))
         worth = str(params.get("worth", "conversions"))
@@ -269,7 +310,7 @@ def compare_models(
     if unknown:
         raise UsageError(f"unknown attribution model(s) {unknown}; known: {', '.join(MODELS)}")
     cache = cache or SegmentCache(journeys)
-    segments, t, _used = _keyed(journeys, journey_map, level, params, cache)
+    segments, t = _keyed(journeys, journey_map, level, params, cache)
     heuristics = [m for m in chosen if m in HEURISTICS]
     found = credits(t, heuristics, **_heuristic_options(params)) if heuristics else {}
     seen = keys_seen(t) if heuristics else set()

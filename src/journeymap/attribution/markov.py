@@ -35,6 +35,8 @@ class MarkovResult:
         conversions: Key -> attributed conversions.
         value: Key -> attributed value.
         conversion_probability: P(convert) of the full chain.
+        total_conversions: Conversions in the transition counts (what was attributed).
+        total_value: Their value.
     """
 
     transition_matrix: pa.Table
@@ -42,6 +44,8 @@ class MarkovResult:
     conversions: dict[str, float]
     value: dict[str, float]
     conversion_probability: float
+    total_conversions: float = 0.0
+    total_value: float = 0.0
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -114,6 +118,8 @@ def markov_from_counts(
         conversions={k: s * total_conversions for k, s in share.items()},
         value={k: s * total_value for k, s in share.items()},
         conversion_probability=base,
+        total_conversions=total_conversions,
+        total_value=total_value,
     )
 
 
