@@ -36,7 +36,7 @@ _ROLES = {
 _ITEMS_PER_LANE_CELL = 2
 _MAX_LABEL_WIDTH = 24
 _MIN_LABEL_WIDTH = 8
-_PHASE_COLUMN_ROOM = 13
+_PHASE_COLUMN_ROOM = 8  # the narrowest phase column
 
 
 def register(app: typer.Typer) -> None:
@@ -144,12 +144,22 @@ def show_command(
     labels = [row.touchpoint.name for row in view.touchpoints]
     labels += [row.persona.display_name for row in view.personas]
     longest_label = max((len(label) for label in labels), default=_MIN_LABEL_WIDTH)
-    # The label column gets what the phase columns leave, within legible bounds.
-    room = console.width - _PHASE_COLUMN_ROOM * len(view.phases)
-    label_width = max(_MIN_LABEL_WIDTH, min(longest_label, _MAX_LABEL_WIDTH, room))
+    # A phase column is at least as wide as the longest word of its name (so names break
+    # between words, not inside them); the label column gets what the phases leave, and
+    # the phases share what the label leaves.
+    words = [max(map(len, p.name.split()), default=0) for p in view.phases]
+    needed = [max(_PHASE_COLUMN_ROOM, min(_MAX_LABEL_WIDTH, w)) for w in words]
+    # Every column costs its width, a padding cell and a separator cell.
+    room = console.width - sum(width + 2 for width in needed) - 2
+    # The lanes' text needs the phases' room; labels break between words.
+    label_word = max((len(word) for label in labels for word in label.split()), default=0)
+    label_share = max(12, console.width // 6, min(label_word, _MAX_LABEL_WIDTH))
+    label_width = max(_MIN_LABEL_WIDTH, min(longest_label, _MAX_LABEL_WIDTH, room, label_share))
     table.add_column("", overflow="fold", width=label_width)
-    for phase in view.phases:
-        table.add_column(escape(phase.name), overflow="fold", ratio=1)
+    spare = max(0, room - label_width)
+    for index, (phase, width) in enumerate(zip(view.phases, needed, strict=True)):
+        share = spare // len(needed) + (1 if index < spare % len(needed) else 0)
+        table.add_column(escape(phase.name), overflow="fold", width=width + share)
     for row in view.touchpoints:
         touchpoint = row.touchpoint
         badge = "{mode}|{influence}".format(
