@@ -91,9 +91,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         attribution: Annotated[
             bool,
-            typer.Option(
-                "--attribution/--no-attribution", help="Run every attribution model too."
-            ),
+            typer.Option("--attribution/--no-attribution", help="Run every attribution model too."),
         ] = True,
     ) -> None:
         """Measure the map against the events: funnels, drop-off, timing, paths."""
