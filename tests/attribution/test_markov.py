@@ -90,7 +90,7 @@ SEGMENTED = [
 @pytest.mark.parametrize("collapse", [True, False])
 def test_conversions_inside_a_journey_close_their_segment(order: int, collapse: bool) -> None:
     """Repeat purchases ("continue" journeys): every conversion ends one segment."""
-    whole = journeys_table([(sum((p for p, _, _ in SEGMENTED[:3]), []), False, 0.0)])
+    whole = journeys_table([([t for p, _, _ in SEGMENTED[:3] for t in p], False, 0.0)])
     ends = [2, 5]  # the conversions at the end of the first two segments
     table = journeys_table(SEGMENTED[3:]).union(
         whole.mutate(

@@ -55,3 +55,24 @@ def test_above_the_cap_the_dividend_form_is_exact_and_equals_enumeration() -> No
     assert exact
     assert set(errors.values()) == {0.0}
     assert above == pytest.approx(shapley_values(SETS, method="enumerate")[0], abs=1e-12)
+
+
+@pytest.mark.parametrize("bitmask_keys", [62, 0])
+def test_key_sets_are_the_same_as_bitmasks_or_joined_strings(monkeypatch, bitmask_keys) -> None:
+    """Many keys fall back from int64 bitmasks to sorted joined strings; same sets either way."""
+    from journeymap.attribution import _aggregate
+
+    monkeypatch.setattr(_aggregate, "BITMASK_KEYS", bitmask_keys)
+    paths = [
+        (["a", "b", "a"], True, 10.0),
+        (["b", "a"], False, 0.0),
+        (["c"], True, 5.0),
+        (["c", "b", "a"], True, 1.0),
+        (["b", "a", "b"], True, 2.0),
+    ]
+    result = attribute(journeys_table(paths), model="shapley", worth="rate")
+    rows = {r["key"]: r["conversions"] for r in result.table.to_pylist()}
+    # Worths (conversion rate per distinct set, each a dividend): {a,b} 2/3, {c} 1, {a,b,c} 1.
+    phi = {"a": 1 / 3 + 1 / 3, "b": 1 / 3 + 1 / 3, "c": 1 + 1 / 3}
+    total = sum(phi.values())
+    assert rows == pytest.approx({k: 4 * v / total for k, v in phi.items()})

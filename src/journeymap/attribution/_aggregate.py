@@ -108,7 +108,19 @@ def prepare(
             else journeys.journey_id.cast("string")
         ),
     )
-    if by_account or not _one_conversion_at_the_end(base):
+    facts = None
+    if not by_account:
+        # The common case: a journey ends at its conversion, so segment = journey. The
+        # facts of that assumption also tell whether it holds.
+        base = base.mutate(_rn=base.step, _segno=ibis.literal(0, "int64"))
+        facts = materialize(_facts(base, check=True))
+        odd = facts.filter(
+            (facts._convs > 1) | ((facts._convs == 1) & (facts._conv_rn != facts._last))
+        )
+        if int(odd.count().to_pyarrow().as_py()) > 0:
+            facts = None
+            base = base.drop("_rn", "_segno")
+    if facts is None:
         # Members' journeys interleave, or conversions sit inside journeys ("continue"):
         # number the touches and the conversions seen before each, in one window pass.
         order = [base.ts, base.step, base.person_id.cast("string"), base.touchpoint]
@@ -118,15 +130,7 @@ def prepare(
                 _rn=base._c.count().over(running), _segno=base._c.sum().over(running) - base._c
             )
         )
-    else:  # the common case: a journey ends at its conversion, so segment = journey
-        base = base.mutate(_rn=base.step, _segno=ibis.literal(0, "int64"))
-    facts = base.group_by(list(SEG)).aggregate(
-        n=base.count(),
-        _r0=base._rn.min(),
-        converted=base._c.max() == 1,
-        seg_value=base.value.sum(where=base._c == 1).fill_null(0.0),
-        _ref=ibis.coalesce(base.ts.max(where=base._c == 1), base.ts.max()).epoch_seconds(),
-    )
+        facts = _facts(base, check=False)
     joined = base.join(facts, list(SEG))
     table = joined.select(
         *SEG,
@@ -158,15 +162,28 @@ def prepare(
     )
 
 
-def _one_conversion_at_the_end(base: ir.Table) -> bool:
-    """Whether every journey has at most one conversion and only as its last touch."""
-    per = base.group_by("_g").aggregate(
-        convs=base._c.sum(), last=base.step.max(), conv_step=base.step.max(where=base._c == 1)
-    )
-    odd = per.filter((per.convs > 1) | ((per.convs == 1) & (per.conv_step != per.last)))
-    return int(odd.count().to_pyarrow().as_py()) == 0
+def _facts(base: ir.Table, *, check: bool) -> ir.Table:
+    """Per segment: length, first position, outcome, value and reference time.
+
+    With ``check``, also the conversions, the last position and the conversion's position,
+    which tell whether every segment is a whole journey ending at its conversion.
+    """
+    columns: dict[str, Any] = {
+        "n": base.count(),
+        "_r0": base._rn.min(),
+        "converted": base._c.max() == 1,
+        "seg_value": base.value.sum(where=base._c == 1).fill_null(0.0),
+        "_ref": ibis.coalesce(base.ts.max(where=base._c == 1), base.ts.max()).epoch_seconds(),
+    }
+    if check:
+        columns.update(
+            _convs=base._c.sum(), _last=base._rn.max(), _conv_rn=base._rn.max(where=base._c == 1)
+        )
+    return base.group_by(list(SEG)).aggregate(**columns)
 
 
+# Key sets of up to this many keys are aggregated as int64 bitmasks.
+BITMASK_KEYS = 62
 KeyOf = Callable[[ir.Table], ir.Value]
 
 
@@ -304,24 +321,41 @@ def transition_counts(
 
 
 def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
-    """Distinct key sets of segments: (set, segments, conversions, value)."""
+    """Distinct key sets of segments: (set, segments, conversions, value).
+
+    Up to :data:`BITMASK_KEYS` keys a set travels as a bitmask (an integer aggregation);
+    beyond, as the sorted keys joined into one string.
+    """
+    keys = sorted(keys_seen(t))
+    if not keys:
+        return []
+    bitmask = len(keys) <= BITMASK_KEYS
     distinct = t.select(*SEG, "_key", "converted", "seg_value").distinct()
+    if bitmask:
+        bits = distinct._key.substitute(
+            {k: ibis.literal(1 << b, "int64") for b, k in enumerate(keys)},
+            else_=ibis.literal(0, "int64"),
+        )
+        members = bits.sum()  # distinct keys: the sum of their bits is their union
+    else:
+        members = distinct._key.collect().sort().join(SEP)
     per = distinct.group_by(list(SEG)).aggregate(
-        keys=distinct._key.collect().sort().join(SEP),
+        members=members,
         converted=distinct.converted.any(),
         value=distinct.seg_value.max(),
     )
-    grouped = per.group_by("keys").aggregate(
+    grouped = per.group_by("members").aggregate(
         segments=per.count(),
         conversions=per.converted.cast("int64").sum(),
         value=ibis.ifelse(per.converted, per.value, 0.0).sum(),
     )
-    return [
-        (
-            frozenset(str(r["keys"]).split(SEP)),
-            int(r["segments"]),
-            int(r["conversions"] or 0),
-            float(r["value"] or 0.0),
+    result = []
+    for r in grouped.to_pyarrow().to_pylist():
+        if bitmask:
+            found = frozenset(k for b, k in enumerate(keys) if int(r["members"]) >> b & 1)
+        else:
+            found = frozenset(str(r["members"]).split(SEP))
+        result.append(
+            (found, int(r["segments"]), int(r["conversions"] or 0), float(r["value"] or 0.0))
         )
-        for r in grouped.to_pyarrow().to_pylist()
-    ]
+    return result
