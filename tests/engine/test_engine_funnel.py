@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from engine_events import events
 
-from journeymap.engine.funnel import phase_funnel, touchpoint_funnel
+from journeymap.engine.funnel import (
+    funnel_counts,
+    funnel_levels,
+    phase_funnel,
+    sequence_levels,
+    touchpoint_funnel,
+)
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.model import JourneyMap
 
@@ -111,3 +120,53 @@ def test_touchpoint_funnel_over_a_given_sequence(shop_map: JourneyMap) -> None:
     assert [r["phase"] for r in rows] == ["awareness", "consideration", "purchase"]
     # ad: all 5; reviews after ad within 30 days: p1, p3, p5; checkout after that: p1.
     assert [r["reached"] for r in rows] == [5, 3, 1]
+
+
+def _random_rows(seed: int, persons: int) -> list[tuple[Any, ...]]:
+    """Journeys of 1-8 random events over 0-3 days, some longer than a one-day window."""
+    rng = random.Random(seed)
+    pages = ["ad", "blog", "reviews", "checkout", "unknown-page"]
+    rows: list[tuple[Any, ...]] = []
+    for person in range(persons):
+        hours = 0.0
+        for _ in range(rng.randint(1, 8)):
+            hours += rng.choice([0.5, 2.0, 7.0, 20.0])
+            rows.append((f"p{person}", hours, rng.choice(pages)))
+    return rows
+
+
+@pytest.mark.parametrize("ordering", ["ordered", "strict", "any"])
+@pytest.mark.parametrize("window", ["1d", None])
+def test_levels_by_sequence_equal_the_exact_window_funnel(
+    shop_map: JourneyMap, ordering: str, window: str | None
+) -> None:
+    # Journeys inside the window are counted from their distinct step sequences, the others
+    # by the exact window-funnel; both must agree with the exact funnel run on every journey.
+    opts = JourneyOptions(ordering=ordering, conversion_window=window)
+    journeys = build_journeys(events(_random_rows(7, 300)), shop_map, opts)
+    steps = ["ad", "reviews", "checkout"]
+    fast = funnel_counts(journeys, "touchpoint", steps, opts).to_pylist()
+    got = {(row["level"], row["converted"]): row["journeys"] for row in fast}
+    exact = funnel_levels(journeys, "touchpoint", steps, opts).to_pyarrow().to_pylist()
+    expected = Counter(row["level"] for row in exact)
+    expected[0] += 300 - len(exact)  # journeys without any step have no row in the exact one
+    assert {level: n for (level, _), n in got.items()} == {k: v for k, v in expected.items() if v}
+    assert sum(got.values()) == 300
+    assert len(expected) >= 3  # the random journeys reach several levels
+
+
+def test_any_ordering_with_many_steps(shop_map: JourneyMap) -> None:
+    # Sixteen steps, most never met: the first three decide; a funnel this long once built
+    # SQL that doubled with every step.
+    steps = ["ad", "reviews", "checkout", *[f"step-{i}" for i in range(13)]]
+    opts = JourneyOptions(ordering="any", funnel_touchpoints=steps)
+    journeys = build_journeys(events(ROWS), shop_map, opts)
+    rows = touchpoint_funnel(journeys, shop_map, opts).to_pylist()
+    # reviews within 30 days of ad: p1, p2, p3; checkout as well: p1, p2.
+    assert [r["reached"] for r in rows[:4]] == [5, 3, 2, 0]
+
+
+def test_sequence_levels_per_ordering() -> None:
+    sequences = pa.array([[1, 3, 2, 3], [2, 1], [1, 1, 2, 0, 3], [], None, [1, 2, 3]])
+    assert sequence_levels(sequences, 3, "ordered").tolist() == [3, 1, 3, 0, 0, 3]
+    assert sequence_levels(sequences, 3, "strict").tolist() == [1, 1, 2, 0, 0, 3]

@@ -28,6 +28,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from journeymap.engine._tables import materialize
+from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
 from journeymap.errors import AttributionError
 
 __all__ = [
@@ -49,7 +50,7 @@ REQUIRED = ("journey_id", "ts", "touchpoint", "conversion", "value", "step")
 # The two columns that identify a segment: the journey (or account) and the segment number.
 SEG = ("_g", "_segno")
 # Journeys columns the segments table does not carry (they are folded into i, n, age, value).
-_FOLDED = {"journey_id", "account_id", "ts", "conversion", "value", "step"}
+_FOLDED = {"journey_id", "account_id", "ts", "conversion", "value", "step", *NEIGHBOUR_COLUMNS}
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,42 @@
-"""Phase and touchpoint funnels, computed in one ordered pass per journey.
+"""Phase and touchpoint funnels: how far each journey gets, in one ordered pass per journey.
 
-The ordered mode follows the window-funnel idea (PostHog, ClickHouse ``windowFunnel``): walk a
-journey's events in order; an event of step *k* advances the journey when an earlier event
-completed step *k-1* and the chain's step-1 event lies within the conversion window. Keeping,
-per step, the latest start that reached it (a running maximum) is enough to find the furthest
-step, so the whole funnel is a few window functions over the ordered journey; there is no
-subquery per step. ``strict`` additionally requires the steps back to back (repeats of the
-same step are allowed, anything else breaks the chain); ``any`` ignores order and asks only
-that the first occurrences of steps 1..k lie within one window.
+A journey that fits inside the conversion window cannot be held back by it, so how far it
+gets depends only on its sequence of steps. The engine collects each journey's steps in order
+(one ordered aggregation) and groups the journeys by that sequence; the furthest step is then
+computed once per distinct sequence, vectorised with numpy (:func:`sequence_levels`).
+
+Journeys longer than the window take the exact window-funnel (PostHog, ClickHouse
+``windowFunnel``): walk the events in order; an event of step *k* advances the journey when an
+earlier event completed step *k-1* and the chain's step-1 event lies within the window.
+Keeping, per step, the latest start that reached it (a running maximum) finds the furthest
+step. ``strict`` additionally requires the steps back to back (repeats of the same step are
+allowed, anything else breaks the chain); ``any`` ignores order and asks only that the first
+occurrences of steps 1..k lie within one window, which one aggregation answers.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from journeymap.engine._tables import records_table
 from journeymap.engine.journeys import JourneyOptions, journey_facts
 from journeymap.model import JourneyMap
 
-__all__ = ["funnel_levels", "funnel_table", "phase_funnel", "touchpoint_funnel"]
+__all__ = [
+    "funnel_counts",
+    "funnel_levels",
+    "funnel_table",
+    "phase_funnel",
+    "sequence_levels",
+    "touchpoint_funnel",
+]
 
 
 def _window_seconds(options: JourneyOptions) -> int | None:
@@ -30,10 +44,18 @@ def _window_seconds(options: JourneyOptions) -> int | None:
     return int(window.total_seconds()) if window is not None else None
 
 
+def _step_index(journeys: ir.Table, column: str, steps: list[str]) -> ir.IntegerValue:
+    mapping = {value: position + 1 for position, value in enumerate(steps)}
+    return journeys[column].substitute(mapping, else_=ibis.null("int64")).cast("int64")
+
+
 def funnel_levels(
     journeys: ir.Table, column: str, steps: list[str], options: JourneyOptions
 ) -> ir.Table:
     """Per journey, the furthest funnel step reached (``level``, 0 when step 1 never happens).
+
+    The exact window-funnel, one window per step (``ordered``); :func:`funnel_counts` needs it
+    only for journeys longer than the conversion window.
 
     Args:
         journeys: The journeys table.
@@ -41,11 +63,11 @@ def funnel_levels(
         steps: The step values in funnel order.
         options: Ordering and conversion window.
     """
-    index = journeys[column].substitute(
-        {value: position + 1 for position, value in enumerate(steps)}, else_=ibis.null("int64")
-    )
     rows = journeys.select(
-        "journey_id", "step", k=index.cast("int64"), sec=journeys.ts.epoch_seconds()
+        "journey_id",
+        "step",
+        k=_step_index(journeys, column, steps),
+        sec=journeys.ts.epoch_seconds(),
     )
     window = _window_seconds(options)
     if options.ordering == "any":
@@ -111,60 +133,162 @@ def _any_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
     firsts = rows.group_by("journey_id").aggregate(
         **{f"f_{k}": rows.sec.min(where=rows.k == k) for k in range(1, count + 1)}
     )
-    level: Any = ibis.literal(0)
-    for k in range(count, 0, -1):
+    # The level is the largest k whose steps 1..k all occur (within one window). Each k's test
+    # stands alone: nesting them would double the SQL with every step.
+    reached = []
+    for k in range(1, count + 1):
         present = [firsts[f"f_{i}"] for i in range(1, k + 1)]
         ok = ibis.and_(*[value.notnull() for value in present])
         if window is not None and k > 1:
             ok = ok & (ibis.greatest(*present) - ibis.least(*present) <= window)
-        elif window is not None:
-            ok = ok & ibis.literal(True)
-        level = ibis.ifelse(ok & (level == 0), k, level)
+        reached.append(ibis.ifelse(ok, k, 0))
+    level = ibis.greatest(*reached, 0) if reached else ibis.literal(0)
     return firsts.select("journey_id", level=level.cast("int64"))
 
 
+def sequence_levels(sequences: pa.Array | pa.ChunkedArray, count: int, ordering: str) -> np.ndarray:
+    """The furthest step reached by each sequence of step numbers (no conversion window).
+
+    ``ordered``: the longest prefix 1..k that occurs in order (greedy matching is optimal).
+    ``strict``: chains of steps back to back, repeats allowed, where 0 (an event that is no
+    step) or any other step breaks the chain; a chain counts from its step 1. Vectorised over
+    all sequences at once: a few numpy passes per step, no loop per sequence.
+
+    Examples:
+        >>> sequences = pa.array([[1, 3, 2, 3], [2, 1], [1, 1, 2, 0, 3], None])
+        >>> sequence_levels(sequences, 3, "ordered").tolist()
+        [3, 1, 3, 0]
+        >>> sequence_levels(sequences, 3, "strict").tolist()
+        [1, 1, 2, 0]
+    """
+    if isinstance(sequences, pa.ChunkedArray):
+        sequences = sequences.combine_chunks()
+    lists = pc.fill_null(sequences, pa.scalar([], sequences.type))
+    offsets = lists.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+    values = lists.flatten().to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = offsets - offsets[0]
+    starts, ends = offsets[:-1], offsets[1:]
+    level = np.zeros(len(lists), dtype=np.int64)
+    if not len(values):
+        return level
+    if ordering == "strict":
+        owner = np.repeat(np.arange(len(lists)), ends - starts)
+        first = np.arange(len(values)) == starts[owner]
+        previous = np.concatenate(([0], values[:-1]))
+        keeps = (values > 0) & ~first & ((values == previous) | (values == previous + 1))
+        chain_start = values[np.flatnonzero(~keeps)][np.cumsum(~keeps) - 1]
+        np.maximum.at(level, owner, np.where((chain_start == 1) & (values > 0), values, 0))
+        return level
+    position = starts.copy()  # where each sequence's search for its next step begins
+    alive = np.ones(len(lists), dtype=bool)
+    for k in range(1, count + 1):
+        found = np.flatnonzero(values == k)
+        if not len(found):
+            break
+        at = np.searchsorted(found, position)
+        hit = found[np.minimum(at, len(found) - 1)]
+        alive &= (at < len(found)) & (hit < ends)
+        level[alive] = k
+        position = np.where(alive, hit + 1, position)
+    return level
+
+
+def funnel_counts(
+    journeys: ir.Table,
+    column: str,
+    steps: list[str],
+    options: JourneyOptions,
+    facts: ir.Table | None = None,
+) -> pa.Table:
+    """Journeys per furthest step: columns ``level``, ``converted``, the breakdown, ``journeys``.
+
+    A journey that fits inside the conversion window (every journey when there is none)
+    cannot be held back by it, so its level depends only on its sequence of steps: the engine
+    groups those journeys by that sequence, and the level is computed once per distinct
+    sequence (:func:`sequence_levels`). Journeys longer than the window, and the ``any``
+    ordering, take the exact window-funnel of :func:`funnel_levels`.
+    """
+    groups = list(options.breakdown)
+    if facts is None:
+        facts = journey_facts(journeys, groups)
+    keys = ["converted", *groups]
+    facts = facts.select("journey_id", "first_ts", "last_ts", *keys)
+    window = _window_seconds(options)
+    exact: ir.Table | None = facts
+    short: ir.Table | None = None
+    if options.ordering != "any":
+        if window is None:
+            exact, short = None, facts
+        else:
+            span = facts.last_ts.epoch_seconds() - facts.first_ts.epoch_seconds()
+            exact, short = facts.filter(span > window), facts.filter(span <= window)
+            if not exact.count().to_pyarrow().as_py():
+                exact = None  # the common case: no journey outlasts the window
+    columns = ["level", *keys, "journeys"]
+    parts: list[pa.Table] = []
+    if short is not None:
+        k = _step_index(journeys, column, steps)
+        if options.ordering == "strict":
+            sequence = k.fill_null(0).collect(order_by=journeys.step)
+        else:
+            sequence = k.collect(where=k.notnull(), order_by=journeys.step)
+        per = journeys.group_by("journey_id").aggregate(_seq=sequence)
+        joined = short.join(per, "journey_id")
+        distinct = joined.group_by(["_seq", *keys]).aggregate(journeys=joined.count()).to_pyarrow()
+        levels = sequence_levels(distinct["_seq"], len(steps), options.ordering)
+        parts.append(distinct.append_column("level", pa.array(levels)).select(columns))
+    if exact is not None:
+        levels_expr = funnel_levels(journeys.semi_join(exact, "journey_id"), column, steps, options)
+        joined = exact.left_join(levels_expr, "journey_id").select(
+            *keys, level=ibis.coalesce(levels_expr.level, 0)
+        )
+        grouped = joined.group_by(["level", *keys]).aggregate(journeys=joined.count())
+        parts.append(grouped.to_pyarrow().select(columns))
+    combined = pa.concat_tables(parts, promote_options="permissive")
+    summed = combined.group_by(["level", *keys]).aggregate([("journeys", "sum")])
+    return summed.rename_columns(columns)
+
+
 def funnel_table(
-    journeys: ir.Table, column: str, steps: list[str], options: JourneyOptions
+    journeys: ir.Table,
+    column: str,
+    steps: list[str],
+    options: JourneyOptions,
+    facts: ir.Table | None = None,
 ) -> pa.Table:
     """Counts per step: reached, moved_on, converted, dropped, and the rates.
 
     The first rows are the totals (``breakdown`` null); with a breakdown, further rows carry
     ``breakdown`` (the column names) and the value in the breakdown column itself.
     """
-    levels = funnel_levels(journeys, column, steps, options)
-    facts = journey_facts(journeys, options.breakdown)
-    joined = facts.left_join(levels, "journey_id").select(
-        *facts.columns, level=ibis.coalesce(levels.level, 0)
-    )
     groups = list(options.breakdown)
-    aggregates = {}
-    for k in range(1, len(steps) + 1):
-        aggregates[f"r{k}"] = (joined.level >= k).sum()
-        aggregates[f"c{k}"] = ((joined.level >= k) & joined.converted).sum()
-        aggregates[f"d{k}"] = ((joined.level == k) & ~joined.converted).sum()
-    totals = joined.aggregate(**aggregates).to_pyarrow().to_pylist()
+    tallies: dict[tuple[Any, ...], Counter[str]] = {(): Counter()}
+    for row in funnel_counts(journeys, column, steps, options, facts).to_pylist():
+        level, count = int(row["level"]), int(row["journeys"])
+        owners = [()] + ([tuple(row[g] for g in groups)] if groups else [])
+        for owner in owners:
+            tally = tallies.setdefault(owner, Counter())
+            for k in range(1, level + 1):
+                tally[f"r{k}"] += count
+                tally[f"c{k}"] += count if row["converted"] else 0
+            tally[f"d{level}"] += 0 if row["converted"] else count
     label = ",".join(groups) if groups else None
-    results: list[tuple[dict[str, Any], dict[str, Any]]] = [
-        ({"breakdown": None, **dict.fromkeys(groups)}, totals[0])
-    ]
-    if groups:
-        for row in joined.group_by(groups).aggregate(**aggregates).to_pyarrow().to_pylist():
-            results.append(({"breakdown": label, **{g: row[g] for g in groups}}, row))
     records: list[dict[str, Any]] = []
-    for keys, counts in results:
-        first = int(counts["r1"] or 0)
+    for owner in [(), *sorted((o for o in tallies if o), key=_sort_key)]:
+        tally = tallies[owner]
+        keys = {"breakdown": label if owner else None, **dict.fromkeys(groups)}
+        keys.update(zip(groups, owner, strict=False))  # the totals have no owner
+        first = tally["r1"]
         for k, value in enumerate(steps, start=1):
-            reached = int(counts[f"r{k}"] or 0)
-            previous = int(counts[f"r{k - 1}"] or 0) if k > 1 else reached
-            moved_on = int(counts[f"r{k + 1}"] or 0) if k < len(steps) else 0
-            dropped = int(counts[f"d{k}"] or 0)
+            reached, dropped = tally[f"r{k}"], tally[f"d{k}"]
+            previous = tally[f"r{k - 1}"] if k > 1 else reached
             records.append(
                 {
                     "value": value,
                     "step": k,
                     "reached": reached,
-                    "moved_on": moved_on,
-                    "converted": int(counts[f"c{k}"] or 0),
+                    "moved_on": tally[f"r{k + 1}"] if k < len(steps) else 0,
+                    "converted": tally[f"c{k}"],
                     "dropped": dropped,
                     "reach_rate": reached / first if first else 0.0,
                     "step_rate": reached / previous if previous else 0.0,
@@ -175,10 +299,19 @@ def funnel_table(
     return pa.Table.from_pylist(records) if records else pa.table({})
 
 
-def phase_funnel(journeys: ir.Table, journey_map: JourneyMap, options: JourneyOptions) -> pa.Table:
+def _sort_key(owner: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
+    return tuple((value is None, str(value)) for value in owner)
+
+
+def phase_funnel(
+    journeys: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    facts: ir.Table | None = None,
+) -> pa.Table:
     """The phase funnel: the map's phases in order (contract table ``phase_funnel``)."""
     phases = journey_map.ordered_phases()
-    table = funnel_table(journeys, "phase", [p.id for p in phases], options)
+    table = funnel_table(journeys, "phase", [p.id for p in phases], options, facts)
     names = {p.id: p.name for p in phases}
     rows = table.to_pylist()
     for row in rows:
@@ -217,7 +350,10 @@ def default_touchpoint_steps(journey_map: JourneyMap) -> list[tuple[str | None, 
 
 
 def touchpoint_funnel(
-    journeys: ir.Table, journey_map: JourneyMap, options: JourneyOptions
+    journeys: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    facts: ir.Table | None = None,
 ) -> pa.Table:
     """The touchpoint funnel (contract table ``touchpoint_funnel``)."""
     if options.funnel_touchpoints:
@@ -226,7 +362,7 @@ def touchpoint_funnel(
     else:
         steps = default_touchpoint_steps(journey_map)
     plain = JourneyOptions(**{**options.__dict__, "breakdown": []})
-    table = funnel_table(journeys, "touchpoint", [tp for _, tp in steps], plain)
+    table = funnel_table(journeys, "touchpoint", [tp for _, tp in steps], plain, facts)
     phases = dict((tp, phase) for phase, tp in steps)
     rows = table.to_pylist()
     for row in rows:

@@ -23,8 +23,10 @@ from journeymap.settings import Setting, parse_bool, register
 
 __all__ = [
     "EVENT_COLUMNS",
+    "NEIGHBOUR_COLUMNS",
     "JourneyOptions",
     "build_journeys",
+    "journey_facts",
     "parse_duration",
 ]
 
@@ -38,6 +40,10 @@ EVENT_COLUMNS = (
     "conversion",
     "value",
 )
+
+# Each event's neighbours inside its journey (null at the journey's ends), read in the same
+# pass that cuts the journeys, so metrics group instead of re-sorting.
+NEIGHBOUR_COLUMNS = ("previous_touchpoint", "previous_ts", "next_ts")
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -279,43 +285,54 @@ def build_journeys(
         base = base.mutate(_actor=ibis.coalesce(base.account_id, base.person_id))
     else:
         base = base.mutate(_actor=base.person_id)
+    # Two window passes over the actor's events, both with the same order (DuckDB sorts once
+    # per pass): the first reads the neighbours, the second numbers the journeys and steps.
     order = [base.ts, base._row, base._tie, base.person_id]
-    actor_window = ibis.window(group_by=base._actor, order_by=order)
-    previous_ts = base.ts.lag().over(actor_window)
-    previous_conversion = base.conversion.lag().over(actor_window)
-    new_session = ibis.literal(False)
+    actor = ibis.window(group_by=base._actor, order_by=order)
+    new_journey = ibis.literal(False)
     if options.session_gap is not None:
         gap = int(options.session_gap.total_seconds())
-        new_session = (base.ts.epoch_seconds() - previous_ts.epoch_seconds()) > gap
+        new_journey = (base.ts.epoch_seconds() - base.ts.lag().over(actor).epoch_seconds()) > gap
     if options.after_conversion == "end":
-        new_session = new_session | previous_conversion.fill_null(False)
-    marked = base.mutate(_new=new_session.fill_null(False).cast("int64"))
-    running = ibis.window(
-        group_by=marked._actor,
-        order_by=[marked.ts, marked._row, marked._tie, marked.person_id],
-        preceding=None,
-        following=0,
+        new_journey = new_journey | base.conversion.lag().over(actor).fill_null(False)
+    first = base.mutate(
+        _new=new_journey.fill_null(False).cast("int64"),
+        _rn=ibis.row_number().over(actor).cast("int64"),
+        _prev_tp=base.touchpoint.lag().over(actor),
+        _prev_ts=base.ts.lag().over(actor),
+        _next_ts=base.ts.lead().over(actor),
     )
-    numbered = marked.mutate(_segment=marked._new.sum().over(running))
-    journey_id = numbered._actor + ibis.literal("#") + numbered._segment.cast("string")
-    with_id = numbered.mutate(journey_id=journey_id)
-    step = ibis.row_number().over(
-        ibis.window(
-            group_by=with_id.journey_id,
-            order_by=[with_id.ts, with_id._row, with_id._tie, with_id.person_id],
-        )
+    order = [first.ts, first._row, first._tie, first.person_id]
+    actor = ibis.window(group_by=first._actor, order_by=order)
+    running = ibis.window(group_by=first._actor, order_by=order, preceding=None, following=0)
+    starts = first._new == 1
+    second = first.mutate(
+        _segment=first._new.sum().over(running),
+        _start=ibis.ifelse(starts | (first._rn == 0), first._rn, ibis.null("int64"))
+        .max()
+        .over(running),
+        _ends=first._new.lead().over(actor).fill_null(1) == 1,
     )
+    journey_id = second._actor + ibis.literal("#") + second._segment.cast("string")
+    no_time = ibis.null(second.ts.type().copy(nullable=True))
     extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
-    return with_id.select(
-        "journey_id",
-        *EVENT_COLUMNS,
-        *extra,
-        step=(step + 1).cast("int64"),
+    return second.select(
+        journey_id=journey_id,
+        **{name: second[name] for name in (*EVENT_COLUMNS, *extra)},
+        step=(second._rn - second._start + 1).cast("int64"),
+        previous_touchpoint=ibis.ifelse(starts, ibis.null("string"), second._prev_tp),
+        previous_ts=ibis.ifelse(starts, no_time, second._prev_ts),
+        next_ts=ibis.ifelse(second._ends, no_time, second._next_ts),
     )
 
 
 def journey_facts(journeys: ir.Table, breakdown: list[str] | None = None) -> ir.Table:
-    """One row per journey: first/last time, events, whether and when it converted, breakdown."""
+    """One row per journey: first/last time, events, whether and when it converted, breakdown.
+
+    Also the last touchpoint and phase (where a journey that did not convert dropped off) and
+    the journey's first persona. :func:`journeymap.analysis.analyze` computes this once and
+    hands it to every metric (their ``facts`` argument); alone, each metric derives it.
+    """
     columns: dict[str, Any] = {
         "first_ts": _.ts.min(),
         "last_ts": _.ts.max(),
@@ -323,7 +340,9 @@ def journey_facts(journeys: ir.Table, breakdown: list[str] | None = None) -> ir.
         "converted": _.conversion.any(),
         "conversion_ts": _.ts.min(where=_.conversion),
         "value": _.value.sum(where=_.conversion),
+        "last_touchpoint": _.touchpoint.argmax(_.step),
+        "last_phase": _.phase.argmax(_.step),
     }
-    for name in breakdown or []:
+    for name in dict.fromkeys(["persona", *(breakdown or [])]):
         columns[name] = journeys[name].first(where=journeys[name].notnull(), order_by=journeys.step)
     return journeys.group_by("journey_id").aggregate(**columns)
