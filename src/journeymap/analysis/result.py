@@ -145,6 +145,26 @@ class Analysis:
                 tables[name] = pa.Table.from_pylist(document["tables"][name])
         return cls(tables, document.get("summary", {}))
 
+    def close(self) -> None:
+        """Drop the temporary tables behind :attr:`journeys` and the attribution segments.
+
+        The computed :attr:`tables` stay; :meth:`attribution` needs the journeys, so it is
+        not available after closing. ``with analyze(...) as analysis:`` closes at the end.
+        """
+        from journeymap.engine._tables import drop_temporary
+
+        if self._segments is not None:
+            self._segments.close()
+            self._segments = None
+        drop_temporary(self.journeys)
+        self.journeys = None
+
+    def __enter__(self) -> Analysis:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def segment_cache(self) -> Any:
         """The attribution segments of these journeys, computed once per lookback/grouping."""
         if self._segments is None:
@@ -163,7 +183,7 @@ class Analysis:
         """
         if self.journeys is None or self.journey_map is None:
             raise AnalysisError(
-                "this analysis has no journeys (it was loaded from disk); run analyze() again "
+                "this analysis has no journeys (it was loaded from disk or closed); run analyze() again "
                 "to attribute"
             )
         import importlib

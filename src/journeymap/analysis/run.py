@@ -14,8 +14,8 @@ import pyarrow as pa
 from journeymap.analysis.inputs import events_table
 from journeymap.analysis.result import Analysis
 from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
-from journeymap.engine._tables import materialize
-from journeymap.engine.journeys import JourneyOptions, build_journeys
+from journeymap.engine._tables import drop_temporary, materialize
+from journeymap.engine.journeys import JourneyOptions, build_journeys, journey_facts
 from journeymap.errors import EngineError, JourneymapError
 from journeymap.model import JourneyMap
 
@@ -73,8 +73,12 @@ def _analyze(
     try:
         journeys = build_journeys(events, journey_map, options)
         journeys = materialize(journeys)
-        tables = _metrics(journeys, journey_map, options)
-        summary = _summary(journeys, journey_map, options, tables)
+        facts = materialize(journey_facts(journeys, options.breakdown))
+        try:
+            tables = _metrics(journeys, facts, journey_map, options)
+            summary = _summary(journeys, facts, journey_map, options, tables)
+        finally:
+            drop_temporary(facts)
     except JourneymapError:
         raise
     except Exception as exc:
@@ -90,35 +94,40 @@ def _analyze(
 
 
 def _metrics(
-    journeys: ir.Table, journey_map: JourneyMap, options: JourneyOptions
+    journeys: ir.Table, facts: ir.Table, journey_map: JourneyMap, options: JourneyOptions
 ) -> dict[str, pa.Table]:
+    """Every metric, sharing the per-journey facts and the distinct paths (computed once)."""
     phase_order = [p.id for p in journey_map.ordered_phases()]
-    return {
-        "phase_funnel": funnel.phase_funnel(journeys, journey_map, options),
-        "touchpoint_funnel": funnel.touchpoint_funnel(journeys, journey_map, options),
-        "touchpoint_stats": stats.touchpoint_stats(journeys, journey_map),
-        "dropoff": dropoff.dropoff(journeys),
-        "checkout_abandonment": dropoff.checkout_abandonment(journeys, journey_map, options),
-        "time_to_convert": timing.time_to_convert(journeys),
-        "time_to_convert_histogram": timing.time_to_convert_histogram(journeys),
-        "time_in_phase": timing.time_in_phase(journeys, phase_order),
-        "time_between_steps": timing.time_between_steps(journeys),
-        "paths": paths.paths(journeys, options),
-        "sankey": paths.sankey(journeys, options),
-        "variants": variants.variants(journeys, options.top_variants),
-        "correlation": correlation.correlation(journeys, options),
-    }
+    counts = materialize(paths.path_counts(journeys, options.collapse_repeats))
+    try:
+        return {
+            "phase_funnel": funnel.phase_funnel(journeys, journey_map, options, facts),
+            "touchpoint_funnel": funnel.touchpoint_funnel(journeys, journey_map, options, facts),
+            "touchpoint_stats": stats.touchpoint_stats(journeys, journey_map, facts),
+            "dropoff": dropoff.dropoff(journeys, facts=facts),
+            "checkout_abandonment": dropoff.checkout_abandonment(
+                journeys, journey_map, options, facts
+            ),
+            "time_to_convert": timing.time_to_convert(journeys, facts),
+            "time_to_convert_histogram": timing.time_to_convert_histogram(journeys, facts=facts),
+            "time_in_phase": timing.time_in_phase(journeys, phase_order),
+            "time_between_steps": timing.time_between_steps(journeys),
+            "paths": paths.paths(journeys, options, counts),
+            "sankey": paths.sankey(journeys, options, counts=counts),
+            "variants": variants.variants(journeys, options.top_variants),
+            "correlation": correlation.correlation(journeys, options, facts),
+        }
+    finally:
+        drop_temporary(counts)
 
 
 def _summary(
     journeys: ir.Table,
+    facts: ir.Table,
     journey_map: JourneyMap,
     options: JourneyOptions,
     tables: dict[str, pa.Table],
 ) -> dict[str, Any]:
-    from journeymap.engine.journeys import journey_facts
-
-    facts = journey_facts(journeys)
     head = (
         facts.aggregate(
             journeys=facts.count(),

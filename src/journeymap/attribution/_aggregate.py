@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from journeymap.engine._tables import materialize
+from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
 from journeymap.errors import AttributionError
 
@@ -94,8 +94,10 @@ def prepare(
             f"the journeys table lacks {', '.join(missing)}; build it with "
             "journeymap.engine.journeys.build_journeys"
         )
+    scratch: list[ir.Table] = []  # intermediate tables, dropped once the segments are built
     if not isinstance(journeys.op(), ops.PhysicalTable):
         journeys = materialize(journeys)  # read once, however many passes follow
+        scratch.append(journeys)
     keep = [c for c in journeys.columns if c not in _FOLDED]
     base = journeys.select(
         *keep,
@@ -115,6 +117,7 @@ def prepare(
         # facts of that assumption also tell whether it holds.
         base = base.mutate(_rn=base.step, _segno=ibis.literal(0, "int64"))
         facts = materialize(_facts(base, check=True))
+        scratch.append(facts)
         odd = facts.filter(
             (facts._convs > 1) | ((facts._convs == 1) & (facts._conv_rn != facts._last))
         )
@@ -131,6 +134,7 @@ def prepare(
                 _rn=base._c.count().over(running), _segno=base._c.sum().over(running) - base._c
             )
         )
+        scratch.append(base)
         facts = _facts(base, check=False)
     joined = base.join(facts, list(SEG))
     table = joined.select(
@@ -152,6 +156,7 @@ def prepare(
             "_kept"
         )
     table = materialize(table)
+    drop_temporary(*scratch)
     ends = table.filter(table.converted & (table.i == table.n))
     total = ends.aggregate(c=ends.count(), v=ends.seg_value.sum()).to_pyarrow()
     return Segments(

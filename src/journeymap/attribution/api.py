@@ -26,6 +26,7 @@ from journeymap.attribution._aggregate import (
 from journeymap.attribution.heuristic import HEURISTICS, credits
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.shapley import shapley_values
+from journeymap.engine._tables import drop_temporary
 from journeymap.errors import AttributionError, UsageError
 from journeymap.model import JourneyMap
 from journeymap.settings import resolve
@@ -113,6 +114,17 @@ class SegmentCache:
             self._prepared[key] = prepare(self.journeys, lookback=lookback, by_account=by_account)
         return self._prepared[key]
 
+    def close(self) -> None:
+        """Drop the segment tables; a later :meth:`get` computes them again."""
+        drop_temporary(*(segments.table for segments in self._prepared.values()))
+        self._prepared.clear()
+
+    def __enter__(self) -> SegmentCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def _heuristic_options(params: dict[str, Any]) -> dict[str, Any]:
     half = _duration(resolve("attribution.half_life", params.get("half_life")))
@@ -144,11 +156,11 @@ def _keyed(
     journey_map: JourneyMap | None,
     level: str,
     params: dict[str, Any],
-    cache: SegmentCache | None,
+    cache: SegmentCache,
 ) -> tuple[Segments, ir.Table]:
     """The segments (from ``cache`` when given) keyed by ``level``."""
     key, lookback, by_account = _choices(journeys, journey_map, level, params)
-    segments = (cache or SegmentCache(journeys)).get(lookback, by_account)
+    segments = cache.get(lookback, by_account)
     return segments, keyed(segments, key)
 
 
@@ -157,7 +169,7 @@ def _markov(
     journey_map: JourneyMap | None,
     level: str,
     params: dict[str, Any],
-    cache: SegmentCache | None,
+    cache: SegmentCache,
 ) -> tuple[MarkovResult, dict[str, Any]]:
     """Markov from the journeys in one window pass (prepared segments under a lookback)."""
     order = int(resolve("attribution.markov_order", params.get("order")))
@@ -168,7 +180,7 @@ def _markov(
     if lookback is None:
         rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
     else:
-        segments = (cache or SegmentCache(journeys)).get(lookback, by_account)
+        segments = cache.get(lookback, by_account)
         rows, group, order_by = segment_rows(keyed(segments, key))
     counts = transition_counts(rows, group, order_by, order, collapse)
     ends = [row for row in counts if row["to"] == CONVERSION]
@@ -215,6 +227,20 @@ def attribute(
     """
     if model not in MODELS:
         raise UsageError(f"unknown attribution model {model!r}; known: {', '.join(MODELS)}")
+    if cache is None:
+        with SegmentCache(journeys) as own:
+            return _attribute(journeys, journey_map, model, level, own, params)
+    return _attribute(journeys, journey_map, model, level, cache, params)
+
+
+def _attribute(
+    journeys: ir.Table,
+    journey_map: JourneyMap | None,
+    model: str,
+    level: str,
+    cache: SegmentCache,
+    params: dict[str, Any],
+) -> AttributionResult:
     extras: dict[str, Any] = {}
     columns: dict[str, dict[str, float]] = {}
     if model == "markov":
@@ -309,7 +335,11 @@ def compare_models(
     unknown = [m for m in chosen if m not in MODELS]
     if unknown:
         raise UsageError(f"unknown attribution model(s) {unknown}; known: {', '.join(MODELS)}")
-    cache = cache or SegmentCache(journeys)
+    if cache is None:
+        with SegmentCache(journeys) as own:
+            return compare_models(
+                journeys, journey_map, level=level, models=chosen, cache=own, **params
+            )
     segments, t = _keyed(journeys, journey_map, level, params, cache)
     heuristics = [m for m in chosen if m in HEURISTICS]
     found = credits(t, heuristics, **_heuristic_options(params)) if heuristics else {}

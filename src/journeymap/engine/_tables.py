@@ -8,7 +8,9 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
-__all__ = ["materialize", "records_table"]
+__all__ = ["drop_temporary", "materialize", "records_table"]
+
+_PREFIX = "journeymap_tmp_"
 
 
 def records_table(
@@ -29,6 +31,19 @@ def materialize(expr: ir.Table) -> ir.Table:
 
     try:
         backend = ibis.get_backend(expr)
-        return backend.create_table(f"journeymap_tmp_{uuid.uuid4().hex}", expr, temp=True)
+        return backend.create_table(f"{_PREFIX}{uuid.uuid4().hex}", expr, temp=True)
     except Exception:  # pragma: no cover - backends without temporary tables
         return expr
+
+
+def drop_temporary(*tables: ir.Table | None) -> None:
+    """Drop the temporary tables :func:`materialize` made; anything else is left alone."""
+    import ibis.expr.operations as ops
+
+    for table in tables:
+        op = table.op() if table is not None else None
+        if isinstance(op, ops.DatabaseTable) and op.name.startswith(_PREFIX):
+            try:
+                op.source.drop_table(op.name, force=True)
+            except Exception:
+                continue

@@ -45,14 +45,18 @@ def odds_ratio(
     return (ratio, math.exp(math.log(ratio) - spread), math.exp(math.log(ratio) + spread))
 
 
-def correlation(journeys: ir.Table, options: JourneyOptions) -> pa.Table:
+def correlation(
+    journeys: ir.Table, options: JourneyOptions, facts: ir.Table | None = None
+) -> pa.Table:
     """Per touchpoint (and per breakdown value) the odds ratio of converting (contract table).
 
     Rows with fewer than ``correlation_min_support`` journeys touching are left out; rows are
     sorted by odds ratio, highest first.
     """
     breakdown = list(options.breakdown)
-    facts = journey_facts(journeys, breakdown)
+    if facts is None:
+        facts = journey_facts(journeys, breakdown)
+    facts = facts.select("journey_id", "converted", "conversion_ts", *breakdown)
     # Only touches up to the first conversion can explain it: with after_conversion="continue",
     # retention touchpoints met after the purchase would otherwise look like causes.
     first_conversion = facts.select("journey_id", "conversion_ts")

@@ -12,19 +12,15 @@ from journeymap.model import JourneyMap
 __all__ = ["checkout_abandonment", "checkout_touchpoints", "dropoff"]
 
 
-def dropoff(journeys: ir.Table, top: int | None = None) -> pa.Table:
+def dropoff(journeys: ir.Table, top: int | None = None, facts: ir.Table | None = None) -> pa.Table:
     """Non-converted journeys by their last phase and touchpoint (contract table ``dropoff``).
 
     ``share`` is of all journeys that did not convert; rows are sorted by ``journeys`` desc.
     """
-    last = journeys.mutate(
-        _last=journeys.step.max().over(group_by=journeys.journey_id),
-        _converted=journeys.conversion.any().over(group_by=journeys.journey_id),
-    )
-    ends = last.filter((last.step == last._last) & ~last._converted)
-    counts = ends.group_by(last_phase=ends.phase, last_touchpoint=ends.touchpoint).aggregate(
-        journeys=ends.count()
-    )
+    if facts is None:
+        facts = journey_facts(journeys)
+    ends = facts.filter(~facts.converted)
+    counts = ends.group_by(["last_phase", "last_touchpoint"]).aggregate(journeys=ends.count())
     rows = counts.order_by([counts.journeys.desc(), counts.last_touchpoint]).to_pyarrow()
     records = rows.to_pylist()
     total = sum(int(row["journeys"]) for row in records)
@@ -55,7 +51,10 @@ def checkout_touchpoints(journey_map: JourneyMap, options: JourneyOptions) -> li
 
 
 def checkout_abandonment(
-    journeys: ir.Table, journey_map: JourneyMap, options: JourneyOptions
+    journeys: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    facts: ir.Table | None = None,
 ) -> pa.Table:
     """Journeys that reached a checkout touchpoint and did not convert (contract table)."""
     columns = [
@@ -68,13 +67,14 @@ def checkout_abandonment(
     targets = checkout_touchpoints(journey_map, options)
     if not targets:
         return records_table([], columns)
-    facts = journey_facts(journeys)
+    if facts is None:
+        facts = journey_facts(journeys)
     touched = (
         journeys.filter(journeys.touchpoint.isin(targets))
         .select("journey_id", "touchpoint")
         .distinct()
     )
-    joined = touched.join(facts, "journey_id")
+    joined = touched.join(facts.select("journey_id", "converted"), "journey_id")
     counts = joined.group_by("touchpoint").aggregate(
         reached=joined.count(), converted=joined.converted.sum()
     )

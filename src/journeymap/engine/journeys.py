@@ -287,7 +287,10 @@ def build_journeys(
         base = base.mutate(_actor=base.person_id)
     # Two window passes over the actor's events, both with the same order (DuckDB sorts once
     # per pass): the first reads the neighbours, the second numbers the journeys and steps.
-    order = [base.ts, base._row, base._tie, base.person_id]
+    # Sort keys that cannot break a tie are left out: each one costs the sort time.
+    keys = ["ts", *(["_row"] if "row_number" in events.columns else []), "_tie"]
+    keys += ["person_id"] if options.by == "account" else []
+    order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
     new_journey = ibis.literal(False)
     if options.session_gap is not None:
@@ -302,7 +305,7 @@ def build_journeys(
         _prev_ts=base.ts.lag().over(actor),
         _next_ts=base.ts.lead().over(actor),
     )
-    order = [first.ts, first._row, first._tie, first.person_id]
+    order = [first[key] for key in keys]
     actor = ibis.window(group_by=first._actor, order_by=order)
     running = ibis.window(group_by=first._actor, order_by=order, preceding=None, following=0)
     starts = first._new == 1

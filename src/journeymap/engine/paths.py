@@ -1,4 +1,9 @@
-"""Paths from the start of a journey: top N with an Other bucket, and Sankey edges."""
+"""Paths from the start of a journey: top N with an Other bucket, and Sankey edges.
+
+Both read the same compressed table, :func:`path_counts`: each distinct path (repeats
+collapsed if asked) with how many journeys followed it, converted or not. The engine builds it
+in one ordered aggregation; everything after works on distinct paths, not on events.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from journeymap.engine._tables import materialize, records_table
+from journeymap.engine._tables import records_table
 from journeymap.engine.journeys import JourneyOptions
 
-__all__ = ["OTHER", "SEPARATOR", "journey_paths", "paths", "sankey", "sequence"]
+__all__ = ["CONVERTED", "DROPPED", "OTHER", "SEPARATOR", "path_counts", "paths", "sankey"]
 
 OTHER = "Other"
 SEPARATOR = " > "
@@ -19,65 +24,52 @@ CONVERTED = "(converted)"
 DROPPED = "(dropped)"
 
 
-def sequence(journeys: ir.Table, collapse_repeats: bool) -> ir.Table:
-    """The journeys' touchpoints in order, renumbered as ``seq`` (repeats collapsed if asked)."""
-    ordered = ibis.window(group_by=journeys.journey_id, order_by=journeys.step)
-    table = journeys.mutate(_converted=journeys.conversion.any().over(group_by=journeys.journey_id))
+def path_counts(journeys: ir.Table, collapse_repeats: bool) -> ir.Table:
+    """Distinct paths: ``path`` (array of touchpoints), ``converted``, ``journeys``.
+
+    A journey's path is its touchpoints in order; with ``collapse_repeats`` a touchpoint
+    repeated back to back counts once (``previous_touchpoint`` tells, no re-sorting).
+    """
+    keep = None
     if collapse_repeats:
-        previous = journeys.touchpoint.lag().over(ordered)
-        table = table.filter(previous.isnull() | (previous != table.touchpoint))
-    seq = ibis.row_number().over(ibis.window(group_by=table.journey_id, order_by=table.step))
-    return table.mutate(seq=(seq + 1).cast("int64"))
+        previous = journeys.previous_touchpoint
+        keep = previous.isnull() | (previous != journeys.touchpoint)
+    per = journeys.group_by("journey_id").aggregate(
+        path=journeys.touchpoint.collect(where=keep, order_by=journeys.step),
+        converted=journeys.conversion.any(),
+    )
+    return per.group_by(["path", "converted"]).aggregate(journeys=per.count())
 
 
-def journey_paths(journeys: ir.Table, collapse_repeats: bool) -> ir.Table:
-    """One row per journey: ``path`` (touchpoints joined by `` > ``), ``length``, ``converted``."""
-    table = sequence(journeys, collapse_repeats)
-    grouped = table.group_by("journey_id").aggregate(
-        _tps=table.touchpoint.collect(order_by=table.seq),
-        converted=table._converted.any(),
-        persona=table.persona.first(where=table.persona.notnull(), order_by=table.step),
-    )
-    return grouped.select(
-        "journey_id",
-        "converted",
-        "persona",
-        path=ibis.literal(SEPARATOR).join(grouped._tps),
-        length=grouped._tps.length().cast("int64"),
-    )
+def paths(journeys: ir.Table, options: JourneyOptions, counts: ir.Table | None = None) -> pa.Table:
+    """Top paths for all, converted and dropped journeys; ``Other`` makes counts add up.
 
-
-def paths(journeys: ir.Table, options: JourneyOptions) -> pa.Table:
-    """Top paths for all, converted and dropped journeys; ``Other`` makes counts add up."""
-    per = journey_paths(journeys, options.collapse_repeats)
-    counts = materialize(
-        per.group_by("path").aggregate(all=per.count(), converted=per.converted.sum())
+    Args:
+        journeys: The journeys table.
+        options: ``top_paths`` and ``collapse_repeats``.
+        counts: :func:`path_counts` of the journeys, when already computed.
+    """
+    if counts is None:
+        counts = path_counts(journeys, options.collapse_repeats)
+    per = counts.group_by("path").aggregate(
+        all=counts.journeys.sum(),
+        converted=counts.journeys.sum(where=counts.converted).fill_null(0),
     )
-    counts = counts.mutate(dropped=counts["all"] - counts.converted)
-    totals = (
-        counts.aggregate(
-            all=counts["all"].sum(), converted=counts.converted.sum(), dropped=counts.dropped.sum()
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
-    )
+    per = per.mutate(dropped=per["all"] - per.converted)
     rows: list[dict[str, Any]] = []
     for kind in ("all", "converted", "dropped"):
-        total = int(totals[kind] or 0)
-        top = (
-            counts.filter(counts[kind] > 0)
-            .order_by([counts[kind].desc(), counts.path])
-            .limit(options.top_paths)
-            .select("path", journeys=counts[kind])
-            .to_pyarrow()
-            .to_pylist()
+        ranked = per.filter(per[kind] > 0).mutate(
+            _text=ibis.literal(SEPARATOR).join(per.path), _n=per[kind]
         )
+        top = ranked.order_by([ranked._n.desc(), ranked._text]).limit(options.top_paths)
+        total = int(per[kind].sum().to_pyarrow().as_py() or 0)
         listed = 0
-        for rank, row in enumerate(top, start=1):
+        found = top.select(path=top._text, journeys=top._n).to_pyarrow().to_pylist()
+        for rank, row in enumerate(found, start=1):
             listed += int(row["journeys"])
             rows.append(_path_row(kind, rank, row["path"], int(row["journeys"]), total))
         if total - listed > 0:
-            rows.append(_path_row(kind, len(top) + 1, OTHER, total - listed, total))
+            rows.append(_path_row(kind, len(found) + 1, OTHER, total - listed, total))
     return records_table(
         rows,
         [
@@ -101,7 +93,11 @@ def _path_row(kind: str, rank: int, path: str, journeys: int, total: int) -> dic
 
 
 def sankey(
-    journeys: ir.Table, options: JourneyOptions, depth: int = 6, nodes: int = 12
+    journeys: ir.Table,
+    options: JourneyOptions,
+    depth: int = 6,
+    nodes: int = 12,
+    counts: ir.Table | None = None,
 ) -> pa.Table:
     """Step-indexed edges (step s -> s+1) of the first ``depth`` steps, ready for a Sankey.
 
@@ -109,26 +105,43 @@ def sankey(
     flows into ``(converted)`` or ``(dropped)``. Every node of steps 2..depth has as many
     journeys flowing in as out.
     """
-    table = sequence(journeys, options.collapse_repeats)
-    table = table.filter(table.seq <= depth + 1)
+    if counts is None:
+        counts = path_counts(journeys, options.collapse_repeats)
+    length = counts.path.length()
+    visits = ibis.union(
+        *[
+            counts.filter(length > s).select(touchpoint=counts.path[s], n=counts.journeys)
+            for s in range(depth + 1)
+        ]
+    )
     frequent = (
-        table.group_by("touchpoint")
-        .aggregate(n=table.count())
+        visits.group_by("touchpoint")
+        .aggregate(n=visits.n.sum())
         .order_by([ibis.desc("n"), "touchpoint"])
         .limit(nodes)
         .to_pyarrow()["touchpoint"]
         .to_pylist()
     )
-    label = ibis.ifelse(table.touchpoint.isin(frequent), table.touchpoint, OTHER)
-    ordered = ibis.window(group_by=table.journey_id, order_by=table.seq)
-    nxt = label.lead().over(ordered)
-    end = ibis.ifelse(table._converted, CONVERTED, DROPPED)
-    edges = table.select(step=table.seq, source=label, target=ibis.coalesce(nxt, end))
-    edges = edges.filter(edges.step <= depth)
-    counts = edges.group_by(["step", "source", "target"]).aggregate(journeys=edges.count())
-    counts = counts.order_by(["step", ibis.desc("journeys"), "source", "target"])
+
+    def label(value: ir.StringValue) -> ir.StringValue:
+        return ibis.ifelse(value.isin(frequent), value, OTHER)
+
+    end = ibis.ifelse(counts.converted, CONVERTED, DROPPED)
+    edges = ibis.union(
+        *[
+            counts.filter(length >= step).select(
+                step=ibis.literal(step, "int64"),
+                source=label(counts.path[step - 1]),
+                target=ibis.ifelse(length > step, label(counts.path[step]), end),
+                n=counts.journeys,
+            )
+            for step in range(1, depth + 1)
+        ]
+    )
+    totals = edges.group_by(["step", "source", "target"]).aggregate(journeys=edges.n.sum())
+    totals = totals.order_by(["step", ibis.desc("journeys"), "source", "target"])
     return records_table(
-        counts.to_pyarrow().to_pylist(),
+        totals.to_pyarrow().to_pylist(),
         [
             ("step", pa.int64()),
             ("source", pa.string()),

@@ -22,8 +22,10 @@ __all__ = [
 PERCENTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
-def _convert_seconds(journeys: ir.Table) -> ir.Table:
-    facts = journey_facts(journeys).filter(lambda t: t.converted)
+def _convert_seconds(journeys: ir.Table, facts: ir.Table | None) -> ir.Table:
+    if facts is None:
+        facts = journey_facts(journeys)
+    facts = facts.filter(facts.converted)
     return facts.select(
         seconds=(facts.conversion_ts.epoch_seconds() - facts.first_ts.epoch_seconds()).cast(
             "float64"
@@ -31,9 +33,9 @@ def _convert_seconds(journeys: ir.Table) -> ir.Table:
     )
 
 
-def time_to_convert(journeys: ir.Table) -> pa.Table:
+def time_to_convert(journeys: ir.Table, facts: ir.Table | None = None) -> pa.Table:
     """Percentiles of seconds from a journey's first event to its first conversion."""
-    seconds = _convert_seconds(journeys)
+    seconds = _convert_seconds(journeys, facts)
     result = (
         seconds.aggregate(**{f"p{int(p * 100)}": seconds.seconds.quantile(p) for p in PERCENTILES})
         .to_pyarrow()
@@ -43,9 +45,11 @@ def time_to_convert(journeys: ir.Table) -> pa.Table:
     return records_table(rows, [("percentile", pa.float64()), ("seconds", pa.float64())])
 
 
-def time_to_convert_histogram(journeys: ir.Table, bins: int = 10) -> pa.Table:
+def time_to_convert_histogram(
+    journeys: ir.Table, bins: int = 10, facts: ir.Table | None = None
+) -> pa.Table:
     """Equal-width bins from 0 to the longest time to convert; counts add up to conversions."""
-    seconds = _convert_seconds(journeys)
+    seconds = _convert_seconds(journeys, facts)
     top = seconds.aggregate(top=seconds.seconds.max(), n=seconds.count()).to_pyarrow()
     longest = top["top"][0].as_py()
     columns = [
@@ -74,27 +78,13 @@ def time_in_phase(journeys: ir.Table, phase_order: list[str]) -> pa.Table:
     """Seconds a journey spends in each phase, per phase: journeys, median, quartiles, mean.
 
     A visit to a phase lasts from its first event to the first event outside it (or the
-    journey's last event); visits are summed per journey and phase.
+    journey's last event); visits are summed per journey and phase. Summed per event, that is
+    each event's time until the journey's next event (``next_ts``), credited to its phase.
     """
-    ordered = ibis.window(group_by=journeys.journey_id, order_by=journeys.step)
-    running = ibis.window(
-        group_by=journeys.journey_id, order_by=journeys.step, preceding=None, following=0
-    )
-    phase = journeys.phase.fill_null("")
-    table = journeys.mutate(
-        _phase=phase,
-        _sec=journeys.ts.epoch_seconds(),
-        _new=ibis.ifelse(phase != phase.lag().over(ordered), 1, 0).fill_null(1),
-    )
-    table = table.mutate(_run=table._new.sum().over(running))
-    runs = table.group_by(["journey_id", "_run"]).aggregate(
-        phase=table._phase.first(), start=table._sec.min(), stop=table._sec.max()
-    )
-    following = ibis.window(group_by=runs.journey_id, order_by=runs._run)
-    runs = runs.mutate(_end=ibis.coalesce(runs.start.lead().over(following), runs.stop))
-    runs = runs.filter(runs.phase != "")
-    per = runs.group_by(["journey_id", "phase"]).aggregate(
-        seconds=(runs._end - runs.start).sum().cast("float64")
+    phased = journeys.filter(journeys.phase.notnull())
+    until_next = phased.next_ts.epoch_seconds() - phased.ts.epoch_seconds()
+    per = phased.group_by(["journey_id", "phase"]).aggregate(
+        seconds=until_next.fill_null(0).sum().cast("float64")
     )
     stats = per.group_by("phase").aggregate(
         journeys=per.count(),
@@ -121,15 +111,12 @@ def time_in_phase(journeys: ir.Table, phase_order: list[str]) -> pa.Table:
 
 def time_between_steps(journeys: ir.Table) -> pa.Table:
     """Seconds between consecutive events, per (from, to) touchpoint pair."""
-    ordered = ibis.window(group_by=journeys.journey_id, order_by=journeys.step)
-    pairs = journeys.select(
-        from_touchpoint=journeys.touchpoint.lag().over(ordered),
-        to_touchpoint=journeys.touchpoint,
-        seconds=(
-            journeys.ts.epoch_seconds() - journeys.ts.lag().over(ordered).epoch_seconds()
-        ).cast("float64"),
+    steps = journeys.filter(journeys.previous_ts.notnull())
+    pairs = steps.select(
+        from_touchpoint=steps.previous_touchpoint,
+        to_touchpoint=steps.touchpoint,
+        seconds=(steps.ts.epoch_seconds() - steps.previous_ts.epoch_seconds()).cast("float64"),
     )
-    pairs = pairs.filter(pairs.from_touchpoint.notnull())
     stats = pairs.group_by(["from_touchpoint", "to_touchpoint"]).aggregate(
         transitions=pairs.count(),
         median_seconds=pairs.seconds.quantile(0.5),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._tables import records_table
-from journeymap.engine.paths import journey_paths
+from journeymap.engine.paths import SEPARATOR
 
 __all__ = ["variants"]
 
@@ -17,14 +18,22 @@ def variants(journeys: ir.Table, top: int = 50) -> pa.Table:
     ``personas`` lists, comma-separated and sorted, the personas whose journeys follow the
     variant, so personas can be grouped by the variants they share.
     """
-    per = journey_paths(journeys, collapse_repeats=False)
-    counts = per.group_by(variant=per.path, length=per.length).aggregate(
+    per = journeys.group_by("journey_id").aggregate(
+        _tps=journeys.touchpoint.collect(order_by=journeys.step),
+        converted=journeys.conversion.any(),
+        persona=journeys.persona.first(where=journeys.persona.notnull(), order_by=journeys.step),
+    )
+    counts = per.group_by("_tps").aggregate(
         journeys=per.count(),
         conversions=per.converted.sum(),
         _personas=per.persona.collect(distinct=True),
     )
+    counts = counts.mutate(
+        variant=ibis.literal(SEPARATOR).join(counts._tps),
+        length=counts._tps.length().cast("int64"),
+    )
     counts = counts.order_by([counts.journeys.desc(), counts.variant]).limit(top)
-    rows = counts.to_pyarrow().to_pylist()
+    rows = counts.drop("_tps").to_pyarrow().to_pylist()
     for row in rows:
         row["conversion_rate"] = row["conversions"] / row["journeys"] if row["journeys"] else 0.0
         row["personas"] = ", ".join(sorted(p for p in row.pop("_personas") or [] if p))
