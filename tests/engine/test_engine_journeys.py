@@ -104,3 +104,17 @@ def test_bad_options_fail_with_the_choices() -> None:
     with pytest.raises(UsageError, match="30m"):
         parse_duration("thirty minutes")
     assert parse_duration("2h") is not None and parse_duration("2h").total_seconds() == 7200  # type: ignore[union-attr]
+
+
+def test_neighbours_stop_at_the_journey_ends(shop_map: JourneyMap) -> None:
+    # The conversion ends journey 0; its neighbours do not reach into journey 1.
+    table = events([("p1", 0, "ad"), ("p1", 1, "buy", True), ("p1", 3, "blog"), ("p2", 5, "ad")])
+    rows = _rows(build_journeys(table, shop_map, JourneyOptions()))
+    assert [(r["journey_id"], r["previous_touchpoint"]) for r in rows] == [
+        ("p1#0", None),
+        ("p1#0", "ad"),
+        ("p1#1", None),
+        ("p2#0", None),
+    ]
+    assert [r["previous_ts"] for r in rows] == [None, at(0), None, None]
+    assert [r["next_ts"] for r in rows] == [at(1), None, None, None]

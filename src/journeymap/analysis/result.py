@@ -183,8 +183,8 @@ class Analysis:
         """
         if self.journeys is None or self.journey_map is None:
             raise AnalysisError(
-                "this analysis has no journeys (it was loaded from disk or closed); run analyze() again "
-                "to attribute"
+                "this analysis has no journeys (it was loaded from disk or closed); "
+                "run analyze() again to attribute"
             )
         import importlib
 

@@ -73,7 +73,7 @@ def _analyze(
     try:
         journeys = build_journeys(events, journey_map, options)
         journeys = materialize(journeys)
-        facts = materialize(journey_facts(journeys, options.breakdown))
+        facts = materialize(journey_facts(journeys, options.breakdown, sequences=True))
         try:
             tables = _metrics(journeys, facts, journey_map, options)
             summary = _summary(journeys, facts, journey_map, options, tables)
@@ -98,7 +98,7 @@ def _metrics(
 ) -> dict[str, pa.Table]:
     """Every metric, sharing the per-journey facts and the distinct paths (computed once)."""
     phase_order = [p.id for p in journey_map.ordered_phases()]
-    counts = materialize(paths.path_counts(journeys, options.collapse_repeats))
+    counts = materialize(paths.path_counts(journeys, options.collapse_repeats, facts))
     try:
         return {
             "phase_funnel": funnel.phase_funnel(journeys, journey_map, options, facts),
@@ -114,7 +114,7 @@ def _metrics(
             "time_between_steps": timing.time_between_steps(journeys),
             "paths": paths.paths(journeys, options, counts),
             "sankey": paths.sankey(journeys, options, counts=counts),
-            "variants": variants.variants(journeys, options.top_variants),
+            "variants": variants.variants(journeys, options.top_variants, facts),
             "correlation": correlation.correlation(journeys, options, facts),
         }
     finally:

@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from journeymap.engine._tables import drop_temporary, materialize
+from journeymap.engine._tables import drop_temporary, is_temporary, materialize
 from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
 from journeymap.errors import AttributionError
 
@@ -156,7 +156,8 @@ def prepare(
             "_kept"
         )
     table = materialize(table)
-    drop_temporary(*scratch)
+    if is_temporary(table):  # else the table still reads the intermediate ones
+        drop_temporary(*scratch)
     ends = table.filter(table.converted & (table.i == table.n))
     total = ends.aggregate(c=ends.count(), v=ends.seg_value.sum()).to_pyarrow()
     return Segments(

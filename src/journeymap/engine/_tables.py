@@ -8,7 +8,7 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
-__all__ = ["drop_temporary", "materialize", "records_table"]
+__all__ = ["drop_temporary", "is_temporary", "materialize", "records_table"]
 
 _PREFIX = "journeymap_tmp_"
 
@@ -28,12 +28,23 @@ def materialize(expr: ir.Table) -> ir.Table:
     import uuid
 
     import ibis
+    import ibis.expr.operations as ops
 
+    if isinstance(expr.op(), ops.InMemoryTable):
+        return expr  # already in memory (and ibis 12 cannot copy one on DuckDB 2)
     try:
         backend = ibis.get_backend(expr)
         return backend.create_table(f"{_PREFIX}{uuid.uuid4().hex}", expr, temp=True)
-    except Exception:  # pragma: no cover - backends without temporary tables
+    except Exception:  # no temporary tables there, or a column DuckDB cannot store (NULL type)
         return expr
+
+
+def is_temporary(table: ir.Table) -> bool:
+    """Whether ``table`` is a temporary table :func:`materialize` made."""
+    import ibis.expr.operations as ops
+
+    op = table.op()
+    return isinstance(op, ops.DatabaseTable) and op.name.startswith(_PREFIX)
 
 
 def drop_temporary(*tables: ir.Table | None) -> None:
@@ -42,8 +53,14 @@ def drop_temporary(*tables: ir.Table | None) -> None:
 
     for table in tables:
         op = table.op() if table is not None else None
-        if isinstance(op, ops.DatabaseTable) and op.name.startswith(_PREFIX):
+        if table is not None and is_temporary(table) and isinstance(op, ops.DatabaseTable):
             try:
-                op.source.drop_table(op.name, force=True)
-            except Exception:
-                continue
+                # Raw SQL: the name is our own hex, and ibis 12's drop_table trips DuckDB 2.
+                result = op.source.raw_sql(f'DROP TABLE IF EXISTS "{op.name}"')
+                if op.source.name == "duckdb":
+                    result.fetchall()  # DuckDB 2 holds the connection until the result is read
+                elif hasattr(result, "close"):
+                    result.close()
+            except Exception as exc:
+                if "closed" not in str(exc).lower():
+                    raise  # only a closed connection (its tables went with it) is expected

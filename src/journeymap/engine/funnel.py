@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import JourneyOptions, journey_facts
+from journeymap.engine.journeys import JourneyOptions, journey_facts, with_sequences
 from journeymap.model import JourneyMap
 
 __all__ = [
@@ -209,10 +209,12 @@ def funnel_counts(
     ordering, take the exact window-funnel of :func:`funnel_levels`.
     """
     groups = list(options.breakdown)
-    if facts is None:
+    if options.ordering != "any":
+        facts = with_sequences(journeys, facts, groups)
+    elif facts is None:
         facts = journey_facts(journeys, groups)
     keys = ["converted", *groups]
-    facts = facts.select("journey_id", "first_ts", "last_ts", *keys)
+    sequence_column = f"{column}s"
     window = _window_seconds(options)
     exact: ir.Table | None = facts
     short: ir.Table | None = None
@@ -227,17 +229,21 @@ def funnel_counts(
     columns = ["level", *keys, "journeys"]
     parts: list[pa.Table] = []
     if short is not None:
-        k = _step_index(journeys, column, steps)
-        if options.ordering == "strict":
-            sequence = k.fill_null(0).collect(order_by=journeys.step)
-        else:
-            sequence = k.collect(where=k.notnull(), order_by=journeys.step)
-        per = journeys.group_by("journey_id").aggregate(_seq=sequence)
-        joined = short.join(per, "journey_id")
-        distinct = joined.group_by(["_seq", *keys]).aggregate(journeys=joined.count()).to_pyarrow()
+        # The journey's steps as numbers: a strict funnel keeps other events as 0 (they
+        # break the chain), an ordered one drops them.
+        mapping = {value: position + 1 for position, value in enumerate(steps)}
+        other = ibis.literal(0 if options.ordering == "strict" else None, "int64")
+        sequence = short[sequence_column].map(lambda x: x.substitute(mapping, else_=other))
+        if options.ordering != "strict":
+            sequence = sequence.filter(lambda x: x.notnull())
+        numbered = short.select(*keys, _seq=sequence)
+        distinct = (
+            numbered.group_by(["_seq", *keys]).aggregate(journeys=numbered.count()).to_pyarrow()
+        )
         levels = sequence_levels(distinct["_seq"], len(steps), options.ordering)
         parts.append(distinct.append_column("level", pa.array(levels)).select(columns))
     if exact is not None:
+        exact = exact.select("journey_id", *keys)
         levels_expr = funnel_levels(journeys.semi_join(exact, "journey_id"), column, steps, options)
         joined = exact.left_join(levels_expr, "journey_id").select(
             *keys, level=ibis.coalesce(levels_expr.level, 0)

@@ -329,12 +329,17 @@ def build_journeys(
     )
 
 
-def journey_facts(journeys: ir.Table, breakdown: list[str] | None = None) -> ir.Table:
+def journey_facts(
+    journeys: ir.Table, breakdown: list[str] | None = None, *, sequences: bool = False
+) -> ir.Table:
     """One row per journey: first/last time, events, whether and when it converted, breakdown.
 
     Also the last touchpoint and phase (where a journey that did not convert dropped off) and
-    the journey's first persona. :func:`journeymap.analysis.analyze` computes this once and
-    hands it to every metric (their ``facts`` argument); alone, each metric derives it.
+    the journey's first persona. With ``sequences``, also ``touchpoints`` and ``phases``: the
+    journey's touchpoints and phases in order (arrays, nulls kept), from which funnels, paths
+    and variants are read without sorting the events again.
+    :func:`journeymap.analysis.analyze` computes this once and hands it to every metric (their
+    ``facts`` argument); alone, each metric derives what it needs.
     """
     columns: dict[str, Any] = {
         "first_ts": _.ts.min(),
@@ -347,5 +352,20 @@ def journey_facts(journeys: ir.Table, breakdown: list[str] | None = None) -> ir.
         "last_phase": _.phase.argmax(_.step),
     }
     for name in dict.fromkeys(["persona", *(breakdown or [])]):
-        columns[name] = journeys[name].first(where=journeys[name].notnull(), order_by=journeys.step)
+        # The first value that is there (an unordered aggregate: no sort).
+        column = journeys[name]
+        columns[name] = column.argmin(journeys.step, where=column.notnull())
+    if sequences:
+        for name in ("touchpoint", "phase"):
+            column = journeys[name]
+            columns[f"{name}s"] = column.collect(order_by=journeys.step, include_null=True)
     return journeys.group_by("journey_id").aggregate(**columns)
+
+
+def with_sequences(
+    journeys: ir.Table, facts: ir.Table | None, breakdown: list[str] | None = None
+) -> ir.Table:
+    """``facts`` if it carries the ``touchpoints``/``phases`` arrays, else facts that do."""
+    if facts is not None and "touchpoints" in facts.columns:
+        return facts
+    return journey_facts(journeys, breakdown, sequences=True)

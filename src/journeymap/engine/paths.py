@@ -13,8 +13,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import JourneyOptions
+from journeymap.engine._tables import drop_temporary, materialize, records_table
+from journeymap.engine.journeys import JourneyOptions, with_sequences
 
 __all__ = ["CONVERTED", "DROPPED", "OTHER", "SEPARATOR", "path_counts", "paths", "sankey"]
 
@@ -22,54 +22,67 @@ OTHER = "Other"
 SEPARATOR = " > "
 CONVERTED = "(converted)"
 DROPPED = "(dropped)"
+_KINDS = ("all", "converted", "dropped")
 
 
-def path_counts(journeys: ir.Table, collapse_repeats: bool) -> ir.Table:
+def path_counts(
+    journeys: ir.Table, collapse_repeats: bool, facts: ir.Table | None = None
+) -> ir.Table:
     """Distinct paths: ``path`` (array of touchpoints), ``converted``, ``journeys``.
 
-    A journey's path is its touchpoints in order; with ``collapse_repeats`` a touchpoint
-    repeated back to back counts once (``previous_touchpoint`` tells, no re-sorting).
+    A journey's path is its touchpoints in order (the ``touchpoints`` of
+    :func:`~journeymap.engine.journeys.journey_facts`); with ``collapse_repeats`` a
+    touchpoint repeated back to back counts once.
     """
-    keep = None
+    facts = with_sequences(journeys, facts)
+    path = facts.touchpoints
     if collapse_repeats:
-        previous = journeys.previous_touchpoint
-        keep = previous.isnull() | (previous != journeys.touchpoint)
-    per = journeys.group_by("journey_id").aggregate(
-        path=journeys.touchpoint.collect(where=keep, order_by=journeys.step),
-        converted=journeys.conversion.any(),
-    )
+        path = path.filter(lambda tp, i: (i == 0) | (tp != path[i - 1]))
+    per = facts.select("converted", path=path)
     return per.group_by(["path", "converted"]).aggregate(journeys=per.count())
 
 
-def paths(journeys: ir.Table, options: JourneyOptions, counts: ir.Table | None = None) -> pa.Table:
+def paths(
+    journeys: ir.Table,
+    options: JourneyOptions,
+    counts: ir.Table | None = None,
+    facts: ir.Table | None = None,
+) -> pa.Table:
     """Top paths for all, converted and dropped journeys; ``Other`` makes counts add up.
 
     Args:
         journeys: The journeys table.
         options: ``top_paths`` and ``collapse_repeats``.
         counts: :func:`path_counts` of the journeys, when already computed.
+        facts: :func:`~journeymap.engine.journeys.journey_facts` with sequences, if computed.
     """
     if counts is None:
-        counts = path_counts(journeys, options.collapse_repeats)
+        counts = path_counts(journeys, options.collapse_repeats, facts)
     per = counts.group_by("path").aggregate(
         all=counts.journeys.sum(),
         converted=counts.journeys.sum(where=counts.converted).fill_null(0),
     )
-    per = per.mutate(dropped=per["all"] - per.converted)
+    per = per.select(
+        "all",
+        "converted",
+        dropped=per["all"] - per.converted,
+        text=ibis.literal(SEPARATOR).join(per.path),
+    )
+    per = materialize(per)  # read four times below
+    totals = per.aggregate(**{kind: per[kind].sum() for kind in _KINDS}).to_pyarrow().to_pylist()
     rows: list[dict[str, Any]] = []
-    for kind in ("all", "converted", "dropped"):
-        ranked = per.filter(per[kind] > 0).mutate(
-            _text=ibis.literal(SEPARATOR).join(per.path), _n=per[kind]
-        )
-        top = ranked.order_by([ranked._n.desc(), ranked._text]).limit(options.top_paths)
-        total = int(per[kind].sum().to_pyarrow().as_py() or 0)
+    for kind in _KINDS:
+        top = per.filter(per[kind] > 0).order_by([per[kind].desc(), per.text])
+        top = top.limit(options.top_paths).select(path=per.text, journeys=per[kind])
+        total = int(totals[0][kind] or 0)
         listed = 0
-        found = top.select(path=top._text, journeys=top._n).to_pyarrow().to_pylist()
+        found = top.to_pyarrow().to_pylist()
         for rank, row in enumerate(found, start=1):
             listed += int(row["journeys"])
             rows.append(_path_row(kind, rank, row["path"], int(row["journeys"]), total))
         if total - listed > 0:
             rows.append(_path_row(kind, len(found) + 1, OTHER, total - listed, total))
+    drop_temporary(per)
     return records_table(
         rows,
         [

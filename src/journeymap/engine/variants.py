@@ -7,22 +7,21 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._tables import records_table
+from journeymap.engine.journeys import with_sequences
 from journeymap.engine.paths import SEPARATOR
 
 __all__ = ["variants"]
 
 
-def variants(journeys: ir.Table, top: int = 50) -> pa.Table:
+def variants(journeys: ir.Table, top: int = 50, facts: ir.Table | None = None) -> pa.Table:
     """The ``top`` most frequent full touchpoint sequences (repeats kept).
 
     ``personas`` lists, comma-separated and sorted, the personas whose journeys follow the
-    variant, so personas can be grouped by the variants they share.
+    variant, so personas can be grouped by the variants they share. ``facts`` are
+    :func:`~journeymap.engine.journeys.journey_facts` with sequences, if already computed.
     """
-    per = journeys.group_by("journey_id").aggregate(
-        _tps=journeys.touchpoint.collect(order_by=journeys.step),
-        converted=journeys.conversion.any(),
-        persona=journeys.persona.first(where=journeys.persona.notnull(), order_by=journeys.step),
-    )
+    facts = with_sequences(journeys, facts)
+    per = facts.select("converted", "persona", _tps=facts.touchpoints)
     counts = per.group_by("_tps").aggregate(
         journeys=per.count(),
         conversions=per.converted.sum(),
