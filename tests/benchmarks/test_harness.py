@@ -119,3 +119,17 @@ def test_markov_matches_the_exact_formula(report: dict[str, Any]) -> None:
     (size,) = report["sizes"]
     (check,) = [c for c in size["accuracy"] if c["check"].startswith("journeymap Markov")]
     assert check["pass"] is True, check
+
+
+def test_profile_times_every_metric_of_an_analysis(data: Path) -> None:
+    from benchmarks.profile import profile
+    from benchmarks.tasks._common import bench_map, events
+
+    from journeymap.analysis import analyze
+
+    seconds = profile(data)
+    # Every table analyze() makes has its own line, beside the shared steps and the floor.
+    tables = set(analyze(bench_map(), events(data), attribution=False).tables)
+    assert set(seconds) - {"floor", "journeys", "facts", "path_counts"} == tables
+    assert len(tables) == 13
+    assert all(value >= 0 for value in seconds.values())
