@@ -29,10 +29,17 @@ def bench_map() -> Any:
 
 
 def events(data: Path) -> Any:
-    """The generated events as an Ibis table on an in-memory DuckDB."""
+    """The generated events as an Ibis table on an in-memory DuckDB.
+
+    The ``workspace.memory_limit`` setting (``JOURNEYMAP_WORKSPACE_MEMORY_LIMIT``) caps
+    DuckDB's memory here as it does in a workspace.
+    """
     import ibis
 
-    con = ibis.duckdb.connect()
+    from journeymap.settings import resolve
+
+    limit = resolve("workspace.memory_limit")
+    con = ibis.duckdb.connect(**({"memory_limit": str(limit)} if limit else {}))
     return con.read_parquet(str(data / "events.parquet"), table_name="events")
 
 

@@ -32,6 +32,22 @@ register(
     )
 )
 
+
+def _memory_limit(text: str | None) -> str | None:
+    cleaned = str(text or "").strip()
+    return None if cleaned.lower() in {"", "none", "off"} else cleaned
+
+
+register(
+    Setting(
+        name="workspace.memory_limit",
+        default=None,
+        help="Most memory a DuckDB workspace may use (e.g. 3GB); beyond it DuckDB spills to "
+        "disk. none: DuckDB's default, 80% of the machine's memory.",
+        parse=_memory_limit,
+    )
+)
+
 EVENTS_SCHEMA: dict[str, str] = {
     "person_id": "VARCHAR NOT NULL",
     "account_id": "VARCHAR",
@@ -110,7 +126,9 @@ class Workspace:
             if path is not None:
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self._duckdb = duckdb.connect(path)
+                limit = _memory_limit(resolve("workspace.memory_limit"))
+                config = {"memory_limit": limit} if limit else {}
+                self._duckdb = duckdb.connect(path, config=config)
                 self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
             else:
                 self.backend = ibis.connect(self.url)
