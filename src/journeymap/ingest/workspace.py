@@ -127,7 +127,9 @@ class Workspace:
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 limit = _memory_limit(resolve("workspace.memory_limit"))
-                config = {"memory_limit": limit} if limit else {}
+                config: dict[str, str | bool | int | float | list[str]] = (
+                    {"memory_limit": limit} if limit else {}
+                )
                 self._duckdb = duckdb.connect(path, config=config)
                 self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
             else:
