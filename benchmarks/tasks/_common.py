@@ -36,6 +36,7 @@ def events(data: Path) -> Any:
     """
     import ibis
 
+    import journeymap.ingest.workspace  # noqa: F401  (registers workspace.memory_limit)
     from journeymap.settings import resolve
 
     limit = resolve("workspace.memory_limit")

@@ -193,6 +193,13 @@ def sequence_levels(sequences: pa.Array | pa.ChunkedArray, count: int, ordering:
     return level
 
 
+def _parse_sequences(texts: pa.ChunkedArray) -> pa.Array:
+    """``"1,3,2"`` -> ``[1, 3, 2]``; the empty text is the empty sequence."""
+    texts = texts.combine_chunks()
+    present = pc.if_else(pc.equal(texts, ""), pa.scalar(None, texts.type), texts)
+    return pc.cast(pc.split_pattern(present, ","), pa.list_(pa.int64()))
+
+
 def funnel_counts(
     journeys: ir.Table,
     column: str,
@@ -231,16 +238,17 @@ def funnel_counts(
     if short is not None:
         # The journey's steps as numbers: a strict funnel keeps other events as 0 (they
         # break the chain), an ordered one drops them.
-        mapping = {value: position + 1 for position, value in enumerate(steps)}
-        other = ibis.literal(0 if options.ordering == "strict" else None, "int64")
+        # Grouped as text ("1,3,2"): string keys group (and spill) better than arrays.
+        mapping = {value: str(position + 1) for position, value in enumerate(steps)}
+        other = ibis.literal("0" if options.ordering == "strict" else None, "string")
         sequence = short[sequence_column].map(lambda x: x.substitute(mapping, else_=other))
         if options.ordering != "strict":
             sequence = sequence.filter(lambda x: x.notnull())
-        numbered = short.select(*keys, _seq=sequence)
+        numbered = short.select(*keys, _seq=ibis.literal(",").join(sequence))
         distinct = (
             numbered.group_by(["_seq", *keys]).aggregate(journeys=numbered.count()).to_pyarrow()
         )
-        levels = sequence_levels(distinct["_seq"], len(steps), options.ordering)
+        levels = sequence_levels(_parse_sequences(distinct["_seq"]), len(steps), options.ordering)
         parts.append(distinct.append_column("level", pa.array(levels)).select(columns))
     if exact is not None:
         exact = exact.select("journey_id", *keys)
