@@ -285,11 +285,15 @@ def build_journeys(
         base = base.mutate(_actor=ibis.coalesce(base.account_id, base.person_id))
     else:
         base = base.mutate(_actor=base.person_id)
-    # Two window passes over the actor's events, both with the same order (DuckDB sorts once
-    # per pass): the first reads the neighbours, the second numbers the journeys and steps.
     # Sort keys that cannot break a tie are left out: each one costs the sort time.
     keys = ["ts", *(["_row"] if "row_number" in events.columns else []), "_tie"]
     keys += ["person_id"] if options.by == "account" else []
+    extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
+    if options.session_gap is None:
+        return _cut_at_conversions(base, keys, options.after_conversion == "end", extra)
+    # A session gap needs two window passes over the actor's events, both with the same order
+    # (DuckDB sorts once per pass): the first reads the neighbours and marks where journeys
+    # start, the second numbers the journeys and steps.
     order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
     new_journey = ibis.literal(False)
@@ -318,7 +322,6 @@ def build_journeys(
     )
     journey_id = second._actor + ibis.literal("#") + second._segment.cast("string")
     no_time = ibis.null(second.ts.type().copy(nullable=True))
-    extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
     return second.select(
         journey_id=journey_id,
         **{name: second[name] for name in (*EVENT_COLUMNS, *extra)},
@@ -327,6 +330,52 @@ def build_journeys(
         previous_ts=ibis.ifelse(starts, no_time, second._prev_ts),
         next_ts=ibis.ifelse(second._ends, no_time, second._next_ts),
     )
+
+
+def _cut_at_conversions(
+    base: ir.Table, keys: list[str], end_at_conversion: bool, extra: list[str]
+) -> ir.Table:
+    """Journeys without a session gap, in one window pass over each actor's events.
+
+    A journey's number is the count of the actor's conversions before the event (when a
+    conversion ends it), so it needs no second pass; the step is the position in the actor's
+    events less that of the journey's first event, found by one grouping.
+    """
+    order = [base[key] for key in keys]
+    actor = ibis.window(group_by=base._actor, order_by=order)
+    before = ibis.window(group_by=base._actor, order_by=order, rows=(None, -1))
+    segment: ir.IntegerValue = ibis.literal(0, "int64")
+    if end_at_conversion:
+        segment = base.conversion.cast("int64").sum().over(before).fill_null(0)
+    first = base.mutate(
+        _segment=segment,
+        _rn=ibis.row_number().over(actor).cast("int64"),
+        _starts=base.conversion.lag().over(actor).fill_null(True)
+        if end_at_conversion
+        else base.ts.lag().over(actor).isnull(),
+        _prev_tp=base.touchpoint.lag().over(actor),
+        _prev_ts=base.ts.lag().over(actor),
+        _next_ts=base.ts.lead().over(actor),
+    )
+    if end_at_conversion:
+        starts = first.group_by(["_actor", "_segment"]).aggregate(_start=first._rn.min())
+        first = first.join(starts, ["_actor", "_segment"])
+        step = first._rn - first._start + 1
+        ends = first.conversion
+    else:
+        step, ends = first._rn + 1, ibis.literal(False)
+    no_time = ibis.null(first.ts.type().copy(nullable=True))
+    journeys = first.select(
+        journey_id=first._actor + ibis.literal("#") + first._segment.cast("string"),
+        **{name: first[name] for name in (*EVENT_COLUMNS, *extra)},
+        step=step.cast("int64"),
+        previous_touchpoint=ibis.ifelse(first._starts, ibis.null("string"), first._prev_tp),
+        previous_ts=ibis.ifelse(first._starts, no_time, first._prev_ts),
+        next_ts=ibis.ifelse(ends, no_time, first._next_ts),
+    )
+    # A relation of its own: metrics join the journeys with tables derived from them, which
+    # ibis would otherwise fold into the join above.
+    return journeys.view()
 
 
 def journey_facts(
