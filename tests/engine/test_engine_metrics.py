@@ -147,6 +147,30 @@ def test_variants_with_conversion_rate(journeys: ibis.Table) -> None:
     assert sum(r["journeys"] for r in rows.values()) == 5
 
 
+@pytest.mark.parametrize("name", ["ad", "ad\x1fsplit"])
+def test_paths_and_variants_keep_a_touchpoint_whole(shop_map: JourneyMap, name: str) -> None:
+    # Paths are grouped as text joined by U+001F; a touchpoint holding that character
+    # makes them group by the arrays instead, and the result is the same.
+    table = events([("p1", 0, name), ("p1", 1, "reviews"), ("p2", 0, name), ("p2", 1, "reviews")])
+    journeys = build_journeys(table, shop_map, JourneyOptions())
+    top = paths.paths(journeys, JourneyOptions()).to_pylist()
+    assert [(r["kind"], r["path"], r["journeys"]) for r in top] == [
+        ("all", f"{name} > reviews", 2),
+        ("dropped", f"{name} > reviews", 2),
+    ]
+    edges = paths.sankey(journeys, JourneyOptions()).to_pylist()
+    assert [(e["source"], e["target"], e["journeys"]) for e in edges] == [
+        (name, "reviews", 2),
+        ("reviews", "(dropped)", 2),
+    ]
+    (variant,) = variants.variants(journeys).to_pylist()
+    assert (variant["variant"], variant["length"], variant["journeys"]) == (
+        f"{name} > reviews",
+        2,
+        2,
+    )
+
+
 def _hand_odds(cw: int, nw: int, cwo: int, nwo: int, prior: float) -> tuple[float, float, float]:
     a, b, c, d = cw + prior, nw - cw + prior, cwo + prior, nwo - cwo + prior
     ratio = a * d / (b * c)

@@ -12,17 +12,29 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+from ibis import _
+from ibis.common.deferred import Deferred
 
 from journeymap.engine._tables import drop_temporary, materialize, records_table
 from journeymap.engine.journeys import JourneyOptions, with_sequences
 
-__all__ = ["CONVERTED", "DROPPED", "OTHER", "SEPARATOR", "path_counts", "paths", "sankey"]
+__all__ = [
+    "CONVERTED",
+    "DROPPED",
+    "OTHER",
+    "SEPARATOR",
+    "group_sequences",
+    "path_counts",
+    "paths",
+    "sankey",
+]
 
 OTHER = "Other"
 SEPARATOR = " > "
 CONVERTED = "(converted)"
 DROPPED = "(dropped)"
 _KINDS = ("all", "converted", "dropped")
+UNIT = "\x1f"  # joins a path's touchpoints into one grouping key
 
 
 def path_counts(
@@ -38,8 +50,25 @@ def path_counts(
     path = facts.touchpoints
     if collapse_repeats:
         path = path.filter(lambda tp, i: (i == 0) | (tp != path[i - 1]))
-    per = facts.select("converted", path=path)
-    return per.group_by(["path", "converted"]).aggregate(journeys=per.count())
+    return group_sequences(journeys, facts.select("converted", path=path), "path", ["converted"])
+
+
+def group_sequences(
+    journeys: ir.Table, table: ir.Table, column: str, keys: list[str], **aggregates: Deferred
+) -> ir.Table:
+    """``table`` grouped by the array ``column`` and ``keys``, with ``journeys`` counted.
+
+    The arrays are grouped as text joined by U+001F (DuckDB spills text keys to disk, not
+    array keys, so 10M journeys fit a memory cap) and split back in the small result. Should
+    a touchpoint contain U+001F, the arrays themselves are the keys.
+    """
+    aggregates = {"journeys": _.count(), **aggregates}  # deferred: bound to either grouping
+    clash = journeys.filter(journeys.touchpoint.contains(UNIT)).count().to_pyarrow().as_py()
+    if clash:
+        return table.group_by([column, *keys]).aggregate(**aggregates)
+    text = table.mutate(**{column: ibis.literal(UNIT).join(table[column])})
+    grouped = text.group_by([column, *keys]).aggregate(**aggregates)
+    return grouped.mutate(**{column: grouped[column].split(UNIT)})
 
 
 def paths(

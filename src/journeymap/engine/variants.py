@@ -5,10 +5,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+from ibis import _
 
 from journeymap.engine._tables import records_table
 from journeymap.engine.journeys import with_sequences
-from journeymap.engine.paths import SEPARATOR
+from journeymap.engine.paths import SEPARATOR, group_sequences
 
 __all__ = ["variants"]
 
@@ -22,10 +23,13 @@ def variants(journeys: ir.Table, top: int = 50, facts: ir.Table | None = None) -
     """
     facts = with_sequences(journeys, facts)
     per = facts.select("converted", "persona", _tps=facts.touchpoints)
-    counts = per.group_by("_tps").aggregate(
-        journeys=per.count(),
-        conversions=per.converted.sum(),
-        _personas=per.persona.collect(distinct=True),
+    counts = group_sequences(
+        journeys,
+        per,
+        "_tps",
+        [],
+        conversions=_.converted.sum(),
+        _personas=_.persona.collect(distinct=True),
     )
     counts = counts.mutate(
         variant=ibis.literal(SEPARATOR).join(counts._tps),
