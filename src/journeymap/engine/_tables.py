@@ -29,13 +29,20 @@ def materialize(expr: ir.Table) -> ir.Table:
 
     import ibis
     import ibis.expr.operations as ops
+    from ibis.common.exceptions import IbisError
 
     if isinstance(expr.op(), ops.InMemoryTable):
         return expr  # already in memory (and ibis 12 cannot copy one on DuckDB 2)
     try:
         backend = ibis.get_backend(expr)
-        return backend.create_table(f"{_PREFIX}{uuid.uuid4().hex}", expr, temp=True)
-    except Exception:  # no temporary tables there, or a column DuckDB cannot store (NULL type)
+        # Every column nullable: ibis types some aggregates of NOT NULL columns (a filtered
+        # min, say) as NOT NULL, and the table would then refuse their NULLs.
+        nullable = ibis.schema({n: t.copy(nullable=True) for n, t in expr.schema().items()})
+        name = f"{_PREFIX}{uuid.uuid4().hex}"
+        table = backend.create_table(name, schema=nullable, temp=True)
+        backend.insert(name, expr)
+        return table
+    except (IbisError, NotImplementedError):  # no temporary tables there, or a NULL-typed column
         return expr
 
 

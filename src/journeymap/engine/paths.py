@@ -87,16 +87,14 @@ def paths(
     """
     if counts is None:
         counts = path_counts(journeys, options.collapse_repeats, facts)
-    per = counts.group_by("path").aggregate(
-        all=counts.journeys.sum(),
-        converted=counts.journeys.sum(where=counts.converted).fill_null(0),
+    # Grouped by the text shown (text keys spill; distinct paths give distinct texts unless
+    # a touchpoint holds " > ", and then they read the same anyway).
+    shown = counts.mutate(text=ibis.literal(SEPARATOR).join(counts.path))
+    per = shown.group_by("text").aggregate(
+        all=shown.journeys.sum(),
+        converted=shown.journeys.sum(where=shown.converted).fill_null(0),
     )
-    per = per.select(
-        "all",
-        "converted",
-        dropped=per["all"] - per.converted,
-        text=ibis.literal(SEPARATOR).join(per.path),
-    )
+    per = per.mutate(dropped=per["all"] - per.converted)
     per = materialize(per)  # read four times below
     totals = per.aggregate(**{kind: per[kind].sum() for kind in _KINDS}).to_pyarrow().to_pylist()
     rows: list[dict[str, Any]] = []
