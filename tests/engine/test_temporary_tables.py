@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ibis
 import pytest
 from engine_events import events
 
 from journeymap.analysis import analyze
+from journeymap.engine._tables import is_temporary, materialize
+from journeymap.engine.journeys import journey_facts
 from journeymap.errors import AnalysisError
 from journeymap.model import JourneyMap
 
@@ -32,3 +36,29 @@ def test_close_drops_the_journeys_and_the_attribution_segments(shop_map: Journey
     assert analysis.table("phase_funnel").num_rows == 3  # the results stay
     with pytest.raises(AnalysisError, match="closed"):
         analysis.attribution(model="last_touch")
+
+
+def test_facts_of_not_null_times_are_materialized(tmp_path: Path) -> None:
+    # In a workspace the times are NOT NULL, and ibis types the first conversion time (a
+    # filtered min) NOT NULL as well; the temporary table must still take the journeys that
+    # never converted, instead of falling back to recomputing the facts on every read.
+    con = ibis.duckdb.connect(tmp_path / "w.duckdb")
+    con.raw_sql(
+        "CREATE TABLE journeys (journey_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, "
+        "touchpoint VARCHAR NOT NULL, phase VARCHAR, persona VARCHAR, conversion BOOLEAN, "
+        "value DOUBLE, step BIGINT NOT NULL)"
+    ).fetchall()
+    con.raw_sql(
+        "INSERT INTO journeys VALUES "
+        "('p1#0', TIMESTAMP '2024-01-01', 'ad', NULL, NULL, false, NULL, 1),"
+        "('p1#0', TIMESTAMP '2024-01-02', 'buy', NULL, NULL, true, 5.0, 2),"
+        "('p2#0', TIMESTAMP '2024-01-01', 'ad', NULL, NULL, false, NULL, 1)"
+    ).fetchall()
+    expr = journey_facts(con.table("journeys"), sequences=True)
+    assert not expr.schema()["conversion_ts"].nullable  # what ibis infers
+    facts = materialize(expr)
+    assert is_temporary(facts)
+    rows = {r["journey_id"]: r for r in facts.to_pyarrow().to_pylist()}
+    assert rows["p2#0"]["conversion_ts"] is None
+    assert rows["p1#0"]["value"] == 5.0
+    assert rows["p1#0"]["touchpoints"] == ["ad", "buy"]
