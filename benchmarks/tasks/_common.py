@@ -36,11 +36,9 @@ def events(data: Path) -> Any:
     """
     import ibis
 
-    import journeymap.ingest.workspace  # noqa: F401  (registers workspace.memory_limit)
-    from journeymap.settings import resolve
+    from journeymap.ingest.workspace import duckdb_config
 
-    limit = resolve("workspace.memory_limit")
-    con = ibis.duckdb.connect(**({"memory_limit": str(limit)} if limit else {}))
+    con = ibis.duckdb.connect(**duckdb_config())
     return con.read_parquet(str(data / "events.parquet"), table_name="events")
 
 

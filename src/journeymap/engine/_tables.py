@@ -59,15 +59,17 @@ def drop_temporary(*tables: ir.Table | None) -> None:
     import ibis.expr.operations as ops
 
     for table in tables:
-        op = table.op() if table is not None else None
-        if table is not None and is_temporary(table) and isinstance(op, ops.DatabaseTable):
-            try:
-                # Raw SQL: the name is our own hex, and ibis 12's drop_table trips DuckDB 2.
-                result = op.source.raw_sql(f'DROP TABLE IF EXISTS "{op.name}"')
-                if op.source.name == "duckdb":
-                    result.fetchall()  # DuckDB 2 holds the connection until the result is read
-                elif hasattr(result, "close"):
-                    result.close()
-            except Exception as exc:
-                if "closed" not in str(exc).lower():
-                    raise  # only a closed connection (its tables went with it) is expected
+        if table is None or not is_temporary(table):
+            continue
+        op = table.op()
+        assert isinstance(op, ops.DatabaseTable)  # is_temporary says so
+        try:
+            # Raw SQL: the name is our own hex, and ibis 12's drop_table trips DuckDB 2.
+            result = op.source.raw_sql(f'DROP TABLE IF EXISTS "{op.name}"')
+            if op.source.name == "duckdb":
+                result.fetchall()  # DuckDB 2 holds the connection until the result is read
+            elif hasattr(result, "close"):
+                result.close()
+        except Exception as exc:
+            if "closed" not in str(exc).lower():
+                raise  # only a closed connection (its tables went with it) is expected

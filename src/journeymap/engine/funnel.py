@@ -44,8 +44,12 @@ def _window_seconds(options: JourneyOptions) -> int | None:
     return int(window.total_seconds()) if window is not None else None
 
 
+def _step_numbers(steps: list[str]) -> dict[str, int]:
+    return {value: position + 1 for position, value in enumerate(steps)}
+
+
 def _step_index(journeys: ir.Table, column: str, steps: list[str]) -> ir.IntegerValue:
-    mapping = {value: position + 1 for position, value in enumerate(steps)}
+    mapping = _step_numbers(steps)
     return journeys[column].substitute(mapping, else_=ibis.null("int64")).cast("int64")
 
 
@@ -239,7 +243,7 @@ def funnel_counts(
         # The journey's steps as numbers: a strict funnel keeps other events as 0 (they
         # break the chain), an ordered one drops them.
         # Grouped as text ("1,3,2"): string keys group (and spill) better than arrays.
-        mapping = {value: str(position + 1) for position, value in enumerate(steps)}
+        mapping = {value: str(number) for value, number in _step_numbers(steps).items()}
         other = ibis.literal("0" if options.ordering == "strict" else None, "string")
         sequence = short[sequence_column].map(lambda x: x.substitute(mapping, else_=other))
         if options.ordering != "strict":

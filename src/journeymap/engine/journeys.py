@@ -296,10 +296,8 @@ def build_journeys(
     # start, the second numbers the journeys and steps.
     order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
-    new_journey = ibis.literal(False)
-    if options.session_gap is not None:
-        gap = int(options.session_gap.total_seconds())
-        new_journey = (base.ts.epoch_seconds() - base.ts.lag().over(actor).epoch_seconds()) > gap
+    gap = int(options.session_gap.total_seconds())
+    new_journey = (base.ts.epoch_seconds() - base.ts.lag().over(actor).epoch_seconds()) > gap
     if options.after_conversion == "end":
         new_journey = new_journey | base.conversion.lag().over(actor).fill_null(False)
     first = base.mutate(
@@ -397,18 +395,20 @@ def journey_facts(
         "converted": _.conversion.any(),
         "conversion_ts": _.ts.min(where=_.conversion),
         "value": _.value.sum(where=_.conversion),
-        "last_touchpoint": _.touchpoint.argmax(_.step),
-        "last_phase": _.phase.argmax(_.step),
     }
     for name in dict.fromkeys(["persona", *(breakdown or [])]):
-        # The first value that is there (an unordered aggregate: no sort).
-        column = journeys[name]
+        column = journeys[name]  # the first value that is there
         columns[name] = column.argmin(journeys.step, where=column.notnull())
-    if sequences:
-        for name in ("touchpoint", "phase"):
-            column = journeys[name]
-            columns[f"{name}s"] = column.collect(order_by=journeys.step, include_null=True)
-    return journeys.group_by("journey_id").aggregate(**columns)
+    if not sequences:
+        columns["last_touchpoint"] = _.touchpoint.argmax(_.step)
+        columns["last_phase"] = _.phase.argmax(_.step)
+        return journeys.group_by("journey_id").aggregate(**columns)
+    for name in ("touchpoint", "phase"):
+        column = journeys[name]
+        columns[f"{name}s"] = column.collect(order_by=journeys.step, include_null=True)
+    facts = journeys.group_by("journey_id").aggregate(**columns)
+    # The sequences end with the last event: two ordered aggregates fewer.
+    return facts.mutate(last_touchpoint=facts.touchpoints[-1], last_phase=facts.phases[-1])
 
 
 def with_sequences(

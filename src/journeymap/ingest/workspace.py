@@ -19,7 +19,14 @@ import ibis
 from journeymap.errors import EngineError, WorkspaceError
 from journeymap.settings import Setting, register, resolve
 
-__all__ = ["DEFAULT_URL", "EVENTS_SCHEMA", "IMPORTS_SCHEMA", "QUARANTINE_SCHEMA", "Workspace"]
+__all__ = [
+    "DEFAULT_URL",
+    "EVENTS_SCHEMA",
+    "IMPORTS_SCHEMA",
+    "QUARANTINE_SCHEMA",
+    "Workspace",
+    "duckdb_config",
+]
 
 DEFAULT_URL = "duckdb:///journeymap.duckdb"
 
@@ -47,6 +54,13 @@ register(
         parse=_memory_limit,
     )
 )
+
+
+def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
+    """The DuckDB connection settings the journeymap settings ask for (``memory_limit``)."""
+    limit = _memory_limit(resolve("workspace.memory_limit"))
+    return {"memory_limit": limit} if limit else {}
+
 
 EVENTS_SCHEMA: dict[str, str] = {
     "person_id": "VARCHAR NOT NULL",
@@ -126,11 +140,7 @@ class Workspace:
             if path is not None:
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                limit = _memory_limit(resolve("workspace.memory_limit"))
-                config: dict[str, str | bool | int | float | list[str]] = (
-                    {"memory_limit": limit} if limit else {}
-                )
-                self._duckdb = duckdb.connect(path, config=config)
+                self._duckdb = duckdb.connect(path, config=duckdb_config())
                 self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
             else:
                 self.backend = ibis.connect(self.url)
