@@ -242,7 +242,8 @@ def funnel_counts(
     if short is not None:
         # The journey's steps as numbers: a strict funnel keeps other events as 0 (they
         # break the chain), an ordered one drops them.
-        # Grouped as text ("1,3,2"): string keys group (and spill) better than arrays.
+        # Grouped as text ("1,3,2"): grouped as arrays, 10M journeys ran out of memory
+        # under a 3GB cap; as text they did not.
         mapping = {value: str(number) for value, number in _step_numbers(steps).items()}
         other = ibis.literal("0" if options.ordering == "strict" else None, "string")
         sequence = short[sequence_column].map(lambda x: x.substitute(mapping, else_=other))

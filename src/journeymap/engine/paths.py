@@ -58,9 +58,9 @@ def group_sequences(
 ) -> ir.Table:
     """``table`` grouped by the array ``column`` and ``keys``, with ``journeys`` counted.
 
-    The arrays are grouped as text joined by U+001F (DuckDB spills text keys to disk, not
-    array keys, so 10M journeys fit a memory cap) and split back in the small result. Should
-    a touchpoint contain U+001F, the arrays themselves are the keys.
+    The arrays are grouped as text joined by U+001F and split back in the small result: under
+    a memory cap, 10M journeys grouped by array keys ran out of memory, and text keys are what
+    DuckDB can spill. Should a touchpoint contain U+001F, the arrays themselves are the keys.
     """
     aggregates = {"journeys": _.count(), **aggregates}  # deferred: bound to either grouping
     clash = journeys.filter(journeys.touchpoint.contains(UNIT)).count().to_pyarrow().as_py()
