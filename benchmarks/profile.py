@@ -27,7 +27,12 @@ def profile(data: Path) -> dict[str, float]:
     from journeymap.analysis.run import quiet_driver
     from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
     from journeymap.engine._tables import materialize
-    from journeymap.engine.journeys import JourneyOptions, build_journeys, journey_facts
+    from journeymap.engine.journeys import (
+        JourneyOptions,
+        build_journeys,
+        journey_facts,
+        phase_lookup,
+    )
 
     seconds: dict[str, float] = {}
 
@@ -44,7 +49,11 @@ def profile(data: Path) -> dict[str, float]:
     with quiet_driver():
         source = events(data)
         j = timed("journeys", lambda: materialize(build_journeys(source, journey_map, options)))
-        f = timed("facts", lambda: materialize(journey_facts(j, [], sequences=True)))
+        lookup = phase_lookup(journey_map)
+        f = timed(
+            "facts",
+            lambda: materialize(journey_facts(j, [], sequences=True, phase_of=lookup)),
+        )
         c = timed("path_counts", lambda: materialize(paths.path_counts(j, True, f)))
         steps: dict[str, Callable[[], Any]] = {
             "phase_funnel": lambda: funnel.phase_funnel(j, journey_map, options, f),

@@ -6,8 +6,16 @@ import ibis
 import pytest
 from engine_events import at, events
 
+from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.funnel import phase_funnel
-from journeymap.engine.journeys import JourneyOptions, build_journeys, parse_duration
+from journeymap.engine.journeys import (
+    JourneyOptions,
+    _sequence_plan,
+    build_journeys,
+    journey_facts,
+    parse_duration,
+    phase_lookup,
+)
 from journeymap.errors import AnalysisError, UsageError
 from journeymap.model import JourneyMap
 
@@ -118,3 +126,45 @@ def test_neighbours_stop_at_the_journey_ends(shop_map: JourneyMap) -> None:
     ]
     assert [r["previous_ts"] for r in rows] == [None, at(0), None, None]
     assert [r["next_ts"] for r in rows] == [at(1), None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("name", "own_phase", "plan", "phase"),
+    [
+        ("reviews", None, (True, True), "consideration"),  # phases are the map's: text
+        ("reviews", "purchase", (True, False), "purchase"),  # an event's own phase: text
+        ("re\x1fviews", None, (False, True), None),  # holds the text separator: lists
+        ("", None, (False, True), None),  # empty: lists
+    ],
+)
+def test_sequences_built_as_text_equal_the_lists(
+    shop_map: JourneyMap,
+    name: str,
+    own_phase: str | None,
+    plan: tuple[bool, bool],
+    phase: str | None,
+) -> None:
+    # A materialized journeys table collects its sequences as text (which spills) and may
+    # read the phases off the touchpoints; the result must be the ordered lists, nulls kept.
+    rows = [("p1", 0, "ad"), ("p1", 1, "mystery"), ("p1", 1.5, None), ("p1", 2, name)]
+    rows += [("p1", 3, "buy", True)]
+    rows += [("p1", 4, "ad"), ("p2", 0, name)]
+    table = events(rows)
+    table = table.mutate(
+        phase=ibis.ifelse(table.touchpoint == name, own_phase, ibis.null("string"))
+    )
+    lazy = build_journeys(table, shop_map, JourneyOptions())
+    journeys = materialize(lazy)
+    lookup = phase_lookup(shop_map)
+    try:
+        assert _sequence_plan(journeys, lookup) == plan
+        built = journey_facts(journeys, sequences=True, phase_of=lookup).to_pyarrow()
+        listed = journey_facts(lazy, sequences=True).to_pyarrow()  # lazy: list aggregates
+    finally:
+        drop_temporary(journeys)
+    columns = ["journey_id", "touchpoints", "phases", "last_touchpoint", "last_phase"]
+    by_id = {r["journey_id"]: r for r in built.select(columns).to_pylist()}
+    assert by_id == {r["journey_id"]: r for r in listed.select(columns).to_pylist()}
+    assert by_id["p1#0"]["touchpoints"] == ["ad", "mystery", None, name, "buy"]
+    assert by_id["p1#0"]["phases"] == ["awareness", None, None, phase, "purchase"]
+    assert (by_id["p2#0"]["last_touchpoint"], by_id["p2#0"]["last_phase"]) == (name, phase)

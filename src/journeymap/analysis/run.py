@@ -15,7 +15,12 @@ from journeymap.analysis.inputs import events_table
 from journeymap.analysis.result import Analysis
 from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
 from journeymap.engine._tables import drop_temporary, materialize
-from journeymap.engine.journeys import JourneyOptions, build_journeys, journey_facts
+from journeymap.engine.journeys import (
+    JourneyOptions,
+    build_journeys,
+    journey_facts,
+    phase_lookup,
+)
 from journeymap.errors import EngineError, JourneymapError
 from journeymap.model import JourneyMap
 
@@ -73,7 +78,10 @@ def _analyze(
     try:
         journeys = build_journeys(events, journey_map, options)
         journeys = materialize(journeys)
-        facts = materialize(journey_facts(journeys, options.breakdown, sequences=True))
+        facts = journey_facts(
+            journeys, options.breakdown, sequences=True, phase_of=phase_lookup(journey_map)
+        )
+        facts = materialize(facts)
         try:
             tables = _metrics(journeys, facts, journey_map, options)
             summary = _summary(journeys, facts, journey_map, options, tables)

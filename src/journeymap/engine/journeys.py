@@ -9,11 +9,13 @@ lazy :class:`ibis.Table`; nothing runs until a metric asks for its (small) resul
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis import _
 
@@ -24,10 +26,13 @@ from journeymap.settings import Setting, parse_bool, register
 __all__ = [
     "EVENT_COLUMNS",
     "NEIGHBOUR_COLUMNS",
+    "UNIT",
     "JourneyOptions",
     "build_journeys",
+    "joinable",
     "journey_facts",
     "parse_duration",
+    "phase_lookup",
 ]
 
 EVENT_COLUMNS = (
@@ -44,6 +49,10 @@ EVENT_COLUMNS = (
 # Each event's neighbours inside its journey (null at the journey's ends), read in the same
 # pass that cuts the journeys, so metrics group instead of re-sorting.
 NEIGHBOUR_COLUMNS = ("previous_touchpoint", "previous_ts", "next_ts")
+
+# Joins a journey's touchpoints (or phases) into one text: sequences are built and grouped as
+# text, which DuckDB can spill under a memory cap (lists it cannot).
+UNIT = "\x1f"
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -212,7 +221,8 @@ class JourneyOptions:
         return data
 
 
-def _phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
+def phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
+    """Touchpoint -> the first phase the map places it in (what events without a phase get)."""
     lookup: dict[str, str] = {}
     for touchpoint in journey_map.touchpoints:
         first = journey_map.first_phase_of(touchpoint.id)
@@ -257,7 +267,7 @@ def build_journeys(
             f"the events table lacks the column(s) {', '.join(missing)}; "
             "import events with `journeymap import` or provide the events contract's columns"
         )
-    lookup = _phase_lookup(journey_map)
+    lookup = phase_lookup(journey_map)
     # Ties in time keep the file order (row_number), then a stable key.
     row_number = (
         events.row_number.cast("int64") if "row_number" in events.columns else ibis.literal(0)
@@ -377,7 +387,11 @@ def _cut_at_conversions(
 
 
 def journey_facts(
-    journeys: ir.Table, breakdown: list[str] | None = None, *, sequences: bool = False
+    journeys: ir.Table,
+    breakdown: list[str] | None = None,
+    *,
+    sequences: bool = False,
+    phase_of: Mapping[str, str] | None = None,
 ) -> ir.Table:
     """One row per journey: first/last time, events, whether and when it converted, breakdown.
 
@@ -387,6 +401,12 @@ def journey_facts(
     and variants are read without sorting the events again.
     :func:`journeymap.analysis.analyze` computes this once and hands it to every metric (their
     ``facts`` argument); alone, each metric derives what it needs.
+
+    On a materialized journeys table the sequences are collected as text (an ordered text
+    aggregate spills under a memory cap, a list one does not) and split afterwards, unless a
+    touchpoint or phase holds :data:`UNIT` or is empty. ``phase_of`` (the map's
+    :func:`phase_lookup`) spares the second ordered aggregate when every phase is the one the
+    map gives its touchpoint: the phases are then read off the touchpoints.
     """
     columns: dict[str, Any] = {
         "first_ts": _.ts.min(),
@@ -403,12 +423,58 @@ def journey_facts(
         columns["last_touchpoint"] = _.touchpoint.argmax(_.step)
         columns["last_phase"] = _.phase.argmax(_.step)
         return journeys.group_by("journey_id").aggregate(**columns)
-    for name in ("touchpoint", "phase"):
+    as_text, derived = _sequence_plan(journeys, phase_of)
+    names = ["touchpoint"] if derived else ["touchpoint", "phase"]
+    for name in names:
         column = journeys[name]
-        columns[f"{name}s"] = column.collect(order_by=journeys.step, include_null=True)
+        if as_text:
+            columns[f"_{name}s"] = column.fill_null("").group_concat(UNIT, order_by=journeys.step)
+        else:
+            columns[f"{name}s"] = column.collect(order_by=journeys.step, include_null=True)
     facts = journeys.group_by("journey_id").aggregate(**columns)
+    if as_text:
+        facts = facts.mutate(
+            **{
+                f"{name}s": facts[f"_{name}s"].split(UNIT).map(lambda x: x.nullif(""))
+                for name in names
+            }
+        ).drop(*(f"_{name}s" for name in names))
+    if derived:
+        lookup = dict(phase_of or {})
+        facts = facts.mutate(
+            phases=facts.touchpoints.map(lambda x: x.substitute(lookup, else_=ibis.null("string")))
+        )
     # The sequences end with the last event: two ordered aggregates fewer.
     return facts.mutate(last_touchpoint=facts.touchpoints[-1], last_phase=facts.phases[-1])
+
+
+def joinable(journeys: ir.Table, column: str = "touchpoint") -> bool:
+    """Whether every value of ``column`` can be joined by :data:`UNIT` and split back."""
+    values = journeys[column]
+    clash = journeys.filter(values.contains(UNIT) | (values == "")).count()
+    return not clash.to_pyarrow().as_py()
+
+
+def _sequence_plan(journeys: ir.Table, phase_of: Mapping[str, str] | None) -> tuple[bool, bool]:
+    """(collect the sequences as text, read the phases off the touchpoints).
+
+    Both need a scan of the journeys, so a lazy journeys table (recomputed by every scan)
+    keeps the list aggregates.
+    """
+    if not isinstance(journeys.op(), ops.PhysicalTable):
+        return False, False
+    touchpoint, phase = journeys.touchpoint, journeys.phase
+    checks: dict[str, Any] = {
+        "clash": (touchpoint.contains(UNIT) | (touchpoint == "")).any(),
+        "phase_clash": (phase.contains(UNIT) | (phase == "")).any(),
+    }
+    if phase_of is not None:
+        mapped = touchpoint.substitute(dict(phase_of), else_=ibis.null("string"))
+        checks["own_phase"] = (~phase.identical_to(mapped)).any()
+    found = journeys.aggregate(**checks).to_pyarrow().to_pylist()[0]
+    derived = phase_of is not None and not found["own_phase"]
+    as_text = not found["clash"] and (derived or not found["phase_clash"])
+    return as_text, derived
 
 
 def with_sequences(

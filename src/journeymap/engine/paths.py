@@ -16,7 +16,7 @@ from ibis import _
 from ibis.common.deferred import Deferred
 
 from journeymap.engine._tables import drop_temporary, materialize, records_table
-from journeymap.engine.journeys import JourneyOptions, with_sequences
+from journeymap.engine.journeys import UNIT, JourneyOptions, joinable, with_sequences
 
 __all__ = [
     "CONVERTED",
@@ -34,7 +34,6 @@ SEPARATOR = " > "
 CONVERTED = "(converted)"
 DROPPED = "(dropped)"
 _KINDS = ("all", "converted", "dropped")
-UNIT = "\x1f"  # joins a path's touchpoints into one grouping key
 
 
 def path_counts(
@@ -60,11 +59,11 @@ def group_sequences(
 
     The arrays are grouped as text joined by U+001F and split back in the small result: under
     a memory cap, 10M journeys grouped by array keys ran out of memory, and text keys are what
-    DuckDB can spill. Should a touchpoint contain U+001F, the arrays themselves are the keys.
+    DuckDB can spill. Should a touchpoint contain U+001F or be empty, the arrays themselves are
+    the keys.
     """
     aggregates = {"journeys": _.count(), **aggregates}  # deferred: bound to either grouping
-    clash = journeys.filter(journeys.touchpoint.contains(UNIT)).count().to_pyarrow().as_py()
-    if clash:
+    if not joinable(journeys):
         return table.group_by([column, *keys]).aggregate(**aggregates)
     text = table.mutate(**{column: ibis.literal(UNIT).join(table[column])})
     grouped = text.group_by([column, *keys]).aggregate(**aggregates)
