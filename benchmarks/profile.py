@@ -32,6 +32,7 @@ def profile(data: Path) -> dict[str, float]:
         build_journeys,
         journey_facts,
         phase_lookup,
+        touch_pairs,
     )
 
     seconds: dict[str, float] = {}
@@ -55,13 +56,14 @@ def profile(data: Path) -> dict[str, float]:
             lambda: materialize(journey_facts(j, [], sequences=True, phase_of=lookup)),
         )
         c = timed("path_counts", lambda: materialize(paths.path_counts(j, True, f)))
+        p = timed("touch_pairs", lambda: materialize(touch_pairs(j, f)))
         steps: dict[str, Callable[[], Any]] = {
             "phase_funnel": lambda: funnel.phase_funnel(j, journey_map, options, f),
             "touchpoint_funnel": lambda: funnel.touchpoint_funnel(j, journey_map, options, f),
-            "touchpoint_stats": lambda: stats.touchpoint_stats(j, journey_map, f),
+            "touchpoint_stats": lambda: stats.touchpoint_stats(j, journey_map, f, p),
             "dropoff": lambda: dropoff.dropoff(j, facts=f),
             "checkout_abandonment": lambda: dropoff.checkout_abandonment(
-                j, journey_map, options, f
+                j, journey_map, options, f, p
             ),
             "time_to_convert": lambda: timing.time_to_convert(j, f),
             "time_to_convert_histogram": lambda: timing.time_to_convert_histogram(j, facts=f),
@@ -70,7 +72,7 @@ def profile(data: Path) -> dict[str, float]:
             "paths": lambda: paths.paths(j, options, c),
             "sankey": lambda: paths.sankey(j, options, counts=c),
             "variants": lambda: variants.variants(j, options.top_variants, f),
-            "correlation": lambda: correlation.correlation(j, options, f),
+            "correlation": lambda: correlation.correlation(j, options, f, p),
         }
         for name, step in steps.items():
             timed(name, step)

@@ -20,6 +20,7 @@ from journeymap.engine.journeys import (
     build_journeys,
     journey_facts,
     phase_lookup,
+    touch_pairs,
 )
 from journeymap.errors import EngineError, JourneymapError
 from journeymap.model import JourneyMap
@@ -104,17 +105,18 @@ def _analyze(
 def _metrics(
     journeys: ir.Table, facts: ir.Table, journey_map: JourneyMap, options: JourneyOptions
 ) -> dict[str, pa.Table]:
-    """Every metric, sharing the per-journey facts and the distinct paths (computed once)."""
+    """Every metric, sharing the per-journey facts, the distinct paths and the touch pairs."""
     phase_order = [p.id for p in journey_map.ordered_phases()]
     counts = materialize(paths.path_counts(journeys, options.collapse_repeats, facts))
+    pairs = materialize(touch_pairs(journeys, facts, options.breakdown))
     try:
         return {
             "phase_funnel": funnel.phase_funnel(journeys, journey_map, options, facts),
             "touchpoint_funnel": funnel.touchpoint_funnel(journeys, journey_map, options, facts),
-            "touchpoint_stats": stats.touchpoint_stats(journeys, journey_map, facts),
+            "touchpoint_stats": stats.touchpoint_stats(journeys, journey_map, facts, pairs),
             "dropoff": dropoff.dropoff(journeys, facts=facts),
             "checkout_abandonment": dropoff.checkout_abandonment(
-                journeys, journey_map, options, facts
+                journeys, journey_map, options, facts, pairs
             ),
             "time_to_convert": timing.time_to_convert(journeys, facts),
             "time_to_convert_histogram": timing.time_to_convert_histogram(journeys, facts=facts),
@@ -123,10 +125,10 @@ def _metrics(
             "paths": paths.paths(journeys, options, counts),
             "sankey": paths.sankey(journeys, options, counts=counts),
             "variants": variants.variants(journeys, options.top_variants, facts),
-            "correlation": correlation.correlation(journeys, options, facts),
+            "correlation": correlation.correlation(journeys, options, facts, pairs),
         }
     finally:
-        drop_temporary(counts)
+        drop_temporary(counts, pairs)
 
 
 def _summary(

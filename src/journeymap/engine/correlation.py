@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import JourneyOptions, journey_facts
+from journeymap.engine.journeys import JourneyOptions, journey_facts, touch_pairs
 
 __all__ = ["correlation", "odds_ratio"]
 
@@ -46,26 +46,27 @@ def odds_ratio(
 
 
 def correlation(
-    journeys: ir.Table, options: JourneyOptions, facts: ir.Table | None = None
+    journeys: ir.Table,
+    options: JourneyOptions,
+    facts: ir.Table | None = None,
+    pairs: ir.Table | None = None,
 ) -> pa.Table:
     """Per touchpoint (and per breakdown value) the odds ratio of converting (contract table).
 
     Rows with fewer than ``correlation_min_support`` journeys touching are left out; rows are
-    sorted by odds ratio, highest first.
+    sorted by odds ratio, highest first. ``pairs`` is
+    :func:`~journeymap.engine.journeys.touch_pairs` of the journeys with the breakdown
+    columns, if already computed.
     """
     breakdown = list(options.breakdown)
     if facts is None:
         facts = journey_facts(journeys, breakdown)
-    facts = facts.select("journey_id", "converted", "conversion_ts", *breakdown)
+    if pairs is None:
+        pairs = touch_pairs(journeys, facts, breakdown)
+    facts = facts.select("journey_id", "converted", *breakdown)
     # Only touches up to the first conversion can explain it: with after_conversion="continue",
     # retention touchpoints met after the purchase would otherwise look like causes.
-    first_conversion = facts.select("journey_id", "conversion_ts")
-    before = journeys.join(first_conversion, "journey_id")
-    before = before.filter(
-        ~before.conversion & (before.conversion_ts.isnull() | (before.ts <= before.conversion_ts))
-    )
-    touched = before.select("journey_id", "touchpoint").distinct()
-    joined = touched.join(facts, "journey_id")
+    joined = pairs.filter(pairs.before)
     rows: list[dict[str, Any]] = []
     groupings: list[str | None] = [None, *breakdown]
     for column in groupings:

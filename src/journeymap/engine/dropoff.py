@@ -6,7 +6,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import JourneyOptions, journey_facts
+from journeymap.engine.journeys import JourneyOptions, journey_facts, touch_pairs
 from journeymap.model import JourneyMap
 
 __all__ = ["checkout_abandonment", "checkout_touchpoints", "dropoff"]
@@ -55,8 +55,12 @@ def checkout_abandonment(
     journey_map: JourneyMap,
     options: JourneyOptions,
     facts: ir.Table | None = None,
+    pairs: ir.Table | None = None,
 ) -> pa.Table:
-    """Journeys that reached a checkout touchpoint and did not convert (contract table)."""
+    """Journeys that reached a checkout touchpoint and did not convert (contract table).
+
+    ``pairs`` is :func:`~journeymap.engine.journeys.touch_pairs` of the journeys, if computed.
+    """
     columns = [
         ("touchpoint", pa.string()),
         ("reached", pa.int64()),
@@ -67,16 +71,11 @@ def checkout_abandonment(
     targets = checkout_touchpoints(journey_map, options)
     if not targets:
         return records_table([], columns)
-    if facts is None:
-        facts = journey_facts(journeys)
-    touched = (
-        journeys.filter(journeys.touchpoint.isin(targets))
-        .select("journey_id", "touchpoint")
-        .distinct()
-    )
-    joined = touched.join(facts.select("journey_id", "converted"), "journey_id")
-    counts = joined.group_by("touchpoint").aggregate(
-        reached=joined.count(), converted=joined.converted.sum()
+    if pairs is None:
+        pairs = touch_pairs(journeys, facts)
+    touched = pairs.filter(pairs.touchpoint.isin(targets))
+    counts = touched.group_by("touchpoint").aggregate(
+        reached=touched.count(), converted=touched.converted.sum()
     )
     found = {row["touchpoint"]: row for row in counts.to_pyarrow().to_pylist()}
     rows = []

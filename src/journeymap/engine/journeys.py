@@ -33,6 +33,7 @@ __all__ = [
     "journey_facts",
     "parse_duration",
     "phase_lookup",
+    "touch_pairs",
 ]
 
 EVENT_COLUMNS = (
@@ -475,6 +476,35 @@ def _sequence_plan(journeys: ir.Table, phase_of: Mapping[str, str] | None) -> tu
     derived = phase_of is not None and not found["own_phase"]
     as_text = not found["clash"] and (derived or not found["phase_clash"])
     return as_text, derived
+
+
+def touch_pairs(
+    journeys: ir.Table, facts: ir.Table | None = None, breakdown: list[str] | None = None
+) -> ir.Table:
+    """One row per journey and touchpoint it touched, with the journey's outcome.
+
+    Columns: ``journey_id``, ``touchpoint``, ``events`` (its events there), ``converted`` (the
+    journey), ``before`` (touched by an event that is not a conversion, at or before the
+    journey's first conversion: what the drop-off correlation counts) and the breakdown
+    columns. Touchpoint statistics, checkout abandonment and the correlation all read it;
+    :func:`journeymap.analysis.analyze` computes it once (their ``pairs`` argument).
+    """
+    breakdown = list(breakdown or [])
+    if facts is None:
+        facts = journey_facts(journeys, breakdown)
+    pairs = journeys.group_by(["journey_id", "touchpoint"]).aggregate(
+        events=_.count(), _first=_.ts.min(where=~_.conversion)
+    )
+    outcome = facts.select("journey_id", "converted", "conversion_ts", *breakdown)
+    joined = pairs.join(outcome, "journey_id")
+    # Some event other than a conversion touched it by the first conversion iff the
+    # earliest such event did.
+    before = joined._first.notnull() & (
+        joined.conversion_ts.isnull() | (joined._first <= joined.conversion_ts)
+    )
+    return joined.select(
+        "journey_id", "touchpoint", "events", "converted", *breakdown, before=before
+    )
 
 
 def with_sequences(

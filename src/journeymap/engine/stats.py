@@ -6,34 +6,35 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import journey_facts
+from journeymap.engine.journeys import touch_pairs
 from journeymap.model import JourneyMap
 
 __all__ = ["touchpoint_stats"]
 
 
 def touchpoint_stats(
-    journeys: ir.Table, journey_map: JourneyMap, facts: ir.Table | None = None
+    journeys: ir.Table,
+    journey_map: JourneyMap,
+    facts: ir.Table | None = None,
+    pairs: ir.Table | None = None,
 ) -> pa.Table:
     """Per touchpoint: events, journeys, persons and converted journeys that touched it.
 
     Map touchpoints without events appear with zeros (unused); touchpoints in the events that
     the map does not know appear with ``on_map`` false (unmapped). Map touchpoints come first
-    in map order, then unmapped ones by events.
+    in map order, then unmapped ones by events. ``pairs`` is
+    :func:`~journeymap.engine.journeys.touch_pairs` of the journeys, if already computed.
     """
-    if facts is None:
-        facts = journey_facts(journeys)
-    # Distinct pairs first, then plain counts: cheaper than COUNT(DISTINCT) per touchpoint.
-    touched = journeys.select("journey_id", "touchpoint").distinct()
-    touched = touched.join(facts.select("journey_id", "converted"), "journey_id")
-    per_journey = touched.group_by("touchpoint").aggregate(
-        journeys=touched.count(), conversions=touched.converted.sum()
+    if pairs is None:
+        pairs = touch_pairs(journeys, facts)
+    per_journey = pairs.group_by("touchpoint").aggregate(
+        events=pairs.events.sum(), journeys=pairs.count(), conversions=pairs.converted.sum()
     )
+    # Distinct pairs first, then plain counts: cheaper than COUNT(DISTINCT) per touchpoint.
     people = journeys.select("touchpoint", "person_id").distinct()
     per_person = people.group_by("touchpoint").aggregate(persons=people.person_id.count())
-    events = journeys.group_by("touchpoint").aggregate(events=journeys.count())
     found: dict[str, dict[str, int]] = {}
-    for part in (events, per_journey, per_person):
+    for part in (per_journey, per_person):
         for row in part.to_pyarrow().to_pylist():
             found.setdefault(row.pop("touchpoint"), {}).update(row)
     rows = []
