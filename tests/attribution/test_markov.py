@@ -7,10 +7,19 @@ from collections import Counter
 
 import ibis
 import numpy as np
+import pandas as pd
 import pytest
 from attribution_journeys import journeys_table
 
 from journeymap.attribution import attribute
+from journeymap.attribution._aggregate import (
+    neighbour_transitions,
+    touch_rows,
+    transition_counts,
+)
+from journeymap.attribution.api import _level_key
+from journeymap.engine.journeys import JourneyOptions, build_journeys
+from journeymap.model import JourneyMap, Phase, Touchpoint
 
 PATHS = [
     (["search", "email", "direct"], True, 120.0),
@@ -149,3 +158,73 @@ def test_markov_order_out_of_range_is_a_usage_error() -> None:
 
     with pytest.raises(UsageError, match="1 to 4"):
         attribute(journeys_table(PATHS), model="markov", order=5)
+
+
+def _events(paths: list) -> ibis.Table:
+    """The paths as raw events of one person each (a conversion closes a converting path)."""
+    rows = []
+    for number, (touches, converted, value) in enumerate(paths):
+        for k, touchpoint in enumerate(touches):
+            last = converted and k == len(touches) - 1
+            rows.append(
+                {
+                    "person_id": f"p{number}",
+                    "account_id": None,
+                    "ts": pd.Timestamp("2024-01-01") + pd.Timedelta(hours=k),
+                    "touchpoint": touchpoint,
+                    "phase": None,
+                    "persona": None,
+                    "conversion": last,
+                    "value": value if last else None,
+                }
+            )
+    return ibis.memtable(pd.DataFrame(rows))
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+@pytest.mark.parametrize("level", ["touchpoint", "channel"])
+def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
+    collapse: bool, level: str
+) -> None:
+    # Built journeys know each event's previous touchpoint, so order 1 needs no window pass;
+    # the counts must be the window pass's, and the removal effects the dense solution's.
+    journey_map = JourneyMap(
+        id="m",
+        name="M",
+        phases=[Phase(id="all", name="All", order=1)],
+        touchpoints=[
+            Touchpoint(id=t, name=t, channel=t, phases=["all"])
+            for t in ("search", "email", "direct", "social")
+        ],
+    )
+    journeys = build_journeys(_events(PATHS), journey_map, JourneyOptions())
+    key = _level_key(journey_map, level, list(journeys.columns))
+    read = neighbour_transitions(journeys, key, collapse)
+    rows, group, order_by = touch_rows(journeys, key)
+    assert read is not None
+    assert read == transition_counts(rows, group, order_by, 1, collapse)
+    result = attribute(
+        journeys, journey_map, model="markov", level=level, order=1, collapse_repeats=collapse
+    )
+    effects = {r["key"]: r["removal_effect"] for r in result.table.to_pylist()}
+    expected = dense_removal_effects(1, collapse)
+    assert effects == pytest.approx(expected, abs=1e-9)
+
+
+def test_neighbour_columns_leave_conversions_inside_journeys_to_the_window_pass() -> None:
+    journey_map = JourneyMap(
+        id="m",
+        name="M",
+        phases=[Phase(id="all", name="All", order=1)],
+        touchpoints=[Touchpoint(id=t, name=t, phases=["all"]) for t in ("search", "email")],
+    )
+    journeys = build_journeys(
+        _events([(["search", "email", "search", "email"], False, 0.0)]).mutate(
+            conversion=ibis._.touchpoint == "email"
+        ),
+        journey_map,
+        JourneyOptions(after_conversion="continue"),
+    )
+    assert neighbour_transitions(journeys, lambda t: t.touchpoint, True) is None
+    result = attribute(journeys, journey_map, model="markov", order=1)
+    assert sum(r["conversions"] for r in result.table.to_pylist()) == pytest.approx(2)

@@ -36,6 +36,7 @@ __all__ = [
     "SEP",
     "Segments",
     "key_sets",
+    "neighbour_transitions",
     "prepare",
     "segment_rows",
     "touch_rows",
@@ -305,11 +306,62 @@ def transition_counts(
         out=ibis.ifelse(end, ibis.ifelse(rows._c, CONVERSION, NULL), ibis.null("string")),
         val=ibis.ifelse(rows._c, rows._v.fill_null(0.0), 0.0),
     )
+    return _fold(_grouped_steps(steps), order)
+
+
+def neighbour_transitions(
+    journeys: ir.Table, key: KeyOf, collapse_repeats: bool
+) -> list[dict[str, Any]] | None:
+    """First-order transition counts read off the journeys' neighbour columns, no window pass.
+
+    Each event of the journeys table knows its journey's previous touchpoint and whether a
+    next event follows (``previous_touchpoint``, ``previous_ts``, ``next_ts``), so the
+    transitions are one grouping. It holds when ``key`` reads only the touchpoint and no
+    conversion sits inside a journey (a conversion ends its segment); returns ``None`` when
+    the journeys say otherwise, and :func:`transition_counts` does the work.
+    """
+    if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
+        return None
+    # The previous touchpoint takes the touchpoint's place, so ``key`` reads it.
+    conversion = journeys.conversion.cast("boolean").fill_null(False)
+    t = journeys.select(
+        touchpoint=journeys.previous_touchpoint,
+        _key=key(journeys).cast("string").fill_null("(none)"),
+        _first=journeys.previous_ts.isnull(),
+        _end=journeys.next_ts.isnull(),
+        _c=conversion,
+        _v=ibis.ifelse(conversion, journeys.value.cast("float64").fill_null(0.0), 0.0),
+    )
+    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
+    steps = t.select(
+        _key=t._key,
+        l1=before,
+        repeat=(~t._first & (before == t._key)) if collapse_repeats else ibis.literal(False),
+        out=ibis.ifelse(t._end, ibis.ifelse(t._c, CONVERSION, NULL), ibis.null("string")),
+        inside=t._c & ~t._end,
+        val=t._v,
+    )
+    grouped = _grouped_steps(steps)
+    if any(r["inside"] for r in grouped):
+        return None  # a conversion inside a journey ("continue"): segments need the window
+    return _fold(grouped, 1)
+
+
+def _grouped_steps(steps: ir.Table) -> list[dict[str, Any]]:
     grouped = steps.group_by([c for c in steps.columns if c != "val"]).aggregate(
         count=steps.count(), value=steps.val.sum()
     )
+    return grouped.to_pyarrow().to_pylist()
+
+
+def _fold(grouped: list[dict[str, Any]], order: int) -> list[dict[str, Any]]:
+    """Transition counts from the grouped steps.
+
+    The steps carry the lagged keys ``l1``..``l{order}``, ``_key``, ``repeat``, ``out``,
+    ``count`` and ``value``.
+    """
     counts: dict[tuple[str, str], list[float]] = {}
-    for r in grouped.to_pyarrow().to_pylist():
+    for r in grouped:
         back = [r[f"l{j}"] for j in range(order, 0, -1) if r[f"l{j}"] is not None]
         state = SEP.join([*back[max(0, len(back) - order + 1) :], r["_key"]])
         before = SEP.join(back) if back else START

@@ -18,6 +18,7 @@ from journeymap.attribution._aggregate import (
     key_sets,
     keyed,
     keys_seen,
+    neighbour_transitions,
     prepare,
     segment_rows,
     touch_rows,
@@ -35,6 +36,8 @@ __all__ = ["MODELS", "AttributionResult", "SegmentCache", "attribute", "compare_
 
 MODELS = (*HEURISTICS, "markov", "shapley")
 FIXED_LEVELS = ("touchpoint", "channel", "phase", "persona", "account")
+# Levels whose key is read off the touchpoint alone (so also off the previous touchpoint).
+TOUCHPOINT_KEYED = ("touchpoint", "channel")
 SCHEMA = pa.schema(
     [
         ("level", pa.string()),
@@ -177,12 +180,16 @@ def _markov(
         raise UsageError(f"the Markov order must be 1 to 4, got {order}")
     collapse = bool(params.get("collapse_repeats", True))
     key, lookback, by_account = _choices(journeys, journey_map, level, params)
-    if lookback is None:
+    counts = None
+    if order == 1 and lookback is None and not by_account and level in TOUCHPOINT_KEYED:
+        counts = neighbour_transitions(journeys, key, collapse)
+    if counts is None and lookback is None:
         rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
-    else:
+        counts = transition_counts(rows, group, order_by, order, collapse)
+    elif counts is None:
         segments = cache.get(lookback, by_account)
         rows, group, order_by = segment_rows(keyed(segments, key))
-    counts = transition_counts(rows, group, order_by, order, collapse)
+        counts = transition_counts(rows, group, order_by, order, collapse)
     ends = [row for row in counts if row["to"] == CONVERSION]
     total_c = float(sum(row["count"] for row in ends))
     total_v = float(sum(row["value"] for row in ends))
