@@ -1,7 +1,8 @@
 """Run the benchmark: journeymap against its peers, on the same files, in the same run.
 
 Every (tool, task) runs as its own subprocess so wall time and peak memory (``ru_maxrss`` of
-that child, from ``os.wait4``) belong to one tool. Tasks alternate within each repetition
+that child, from ``os.wait4``) belong to one tool; the task also reports its compute time (the
+work alone, after the interpreter's start and the imports). Tasks alternate within each repetition
 (the start rotates), every task runs ``--reps`` times, and the medians and journeymap/peer
 ratios go to ``benchmarks/results/<date>-<machine>.json`` and a Markdown table beside it.
 
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -186,12 +188,23 @@ def bench_size(
             "peak_mb": [r["peak_mb"] for r in records if "peak_mb" in r],
             "median_seconds": statistics.median(r["seconds"] for r in ok) if ok else None,
             "median_peak_mb": statistics.median(r["peak_mb"] for r in ok) if ok else None,
+            "compute_seconds": [r["compute_seconds"] for r in ok if "compute_seconds" in r],
+            "median_compute_seconds": _median(r.get("compute_seconds") for r in ok),
             "answer": ok[-1]["result"] if ok else None,
         }
     checks = accuracy(results, data / "events.parquet")
     for task in results.values():
         task.pop("answer")
     return {"journeys": journeys, "events": facts["events"], "tasks": results, "accuracy": checks}
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def _ratio(mine: float | None, theirs: float | None) -> float | None:
+    return mine / theirs if mine is not None and theirs else None
 
 
 def ratios(size: dict[str, Any]) -> list[dict[str, Any]]:
@@ -212,6 +225,9 @@ def ratios(size: dict[str, Any]) -> list[dict[str, Any]]:
                     "job": mine["job"],
                     "peer": name,
                     "time_ratio": mine["median_seconds"] / task["median_seconds"],
+                    "compute_ratio": _ratio(
+                        mine.get("median_compute_seconds"), task.get("median_compute_seconds")
+                    ),
                     "memory_ratio": mine["median_peak_mb"] / task["median_peak_mb"],
                 }
             )

@@ -21,4 +21,4 @@ def run(data: Path) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main(run)
+    main(run, ("polars", "mam"))

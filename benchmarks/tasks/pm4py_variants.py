@@ -26,4 +26,4 @@ def run(data: Path) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main(run)
+    main(run, ("pandas", "pm4py"))

@@ -109,6 +109,9 @@ def test_harness_times_and_measures_every_task(report: dict[str, Any]) -> None:
         assert len(task["seconds"]) == 1 and task["seconds"][0] > 0, name
         assert len(task["peak_mb"]) == 1 and task["peak_mb"][0] > 10, name
         assert task["status"] == "ok", (name, task["reason"])
+        # The work alone: inside the process, so shorter than the whole process.
+        (compute,) = task["compute_seconds"]
+        assert 0 < compute < task["seconds"][0], name
     checks = {c["check"]: c for c in size["accuracy"]}
     assert checks["transition counts equal to DuckDB query"]["pass"] is True
     assert report["machine"]["cores"] >= 1
