@@ -389,19 +389,20 @@ def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
     if not keys:
         return []
     bitmask = len(keys) <= BITMASK_KEYS
-    distinct = t.select(*SEG, "_key", "converted", "seg_value").distinct()
     if bitmask:
-        bits = distinct._key.substitute(
+        # The union of the touches' bits, in one grouping of the touches.
+        source = t
+        members = t._key.substitute(
             {k: ibis.literal(1 << b, "int64") for b, k in enumerate(keys)},
             else_=ibis.literal(0, "int64"),
-        )
-        members = bits.sum()  # distinct keys: the sum of their bits is their union
+        ).bit_or()
     else:
-        members = distinct._key.collect().sort().join(SEP)
-    per = distinct.group_by(list(SEG)).aggregate(
+        source = t.select(*SEG, "_key", "converted", "seg_value").distinct()
+        members = source._key.collect().sort().join(SEP)
+    per = source.group_by(list(SEG)).aggregate(
         members=members,
-        converted=distinct.converted.any(),
-        value=distinct.seg_value.max(),
+        converted=source.converted.any(),
+        value=source.seg_value.max(),
     )
     grouped = per.group_by("members").aggregate(
         segments=per.count(),
