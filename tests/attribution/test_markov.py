@@ -17,7 +17,8 @@ from journeymap.attribution._aggregate import (
     touch_rows,
     transition_counts,
 )
-from journeymap.attribution.api import _level_key
+from journeymap.attribution.api import _level_key, _touchpoint_key
+from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.model import JourneyMap, Phase, Touchpoint
 
@@ -228,3 +229,38 @@ def test_neighbour_columns_leave_conversions_inside_journeys_to_the_window_pass(
     assert neighbour_transitions(journeys, lambda t: t.touchpoint, True) is None
     result = attribute(journeys, journey_map, model="markov", order=1)
     assert sum(r["conversions"] for r in result.table.to_pylist()) == pytest.approx(2)
+
+
+@pytest.mark.parametrize("own_phase", [False, True])
+def test_phase_level_reads_the_neighbours_when_the_phases_are_the_maps(own_phase: bool) -> None:
+    # On materialized journeys whose phases are the map's, the phase of the previous event
+    # is the map's phase of the previous touchpoint: no window pass, the same credits.
+    journey_map = JourneyMap(
+        id="m",
+        name="M",
+        phases=[Phase(id="find", name="Find", order=1), Phase(id="buy", name="Buy", order=2)],
+        touchpoints=[
+            Touchpoint(id="search", name="search", phases=["find"]),
+            Touchpoint(id="social", name="social", phases=["find"]),
+            Touchpoint(id="email", name="email", phases=["buy"]),
+            Touchpoint(id="direct", name="direct", phases=["buy"]),
+        ],
+    )
+    raw = _events(PATHS)
+    if own_phase:  # one event says its own phase
+        raw = raw.mutate(
+            phase=ibis.ifelse((raw.person_id == "p0") & (raw.touchpoint == "email"), "find", None)
+        )
+    lazy = build_journeys(raw, journey_map, JourneyOptions())
+    journeys = materialize(lazy)
+    try:
+        key = _touchpoint_key(journeys, journey_map, "phase")
+        assert (key is None) is own_phase
+        read = attribute(journeys, journey_map, model="markov", level="phase").table
+        windowed = attribute(lazy, journey_map, model="markov", level="phase").table
+    finally:
+        drop_temporary(journeys)
+    mine = {r["key"]: r["removal_effect"] for r in read.to_pylist()}
+    theirs = {r["key"]: r["removal_effect"] for r in windowed.to_pylist()}
+    assert mine == pytest.approx(theirs, abs=1e-12)
+    assert set(mine) == {"find", "buy"}

@@ -351,7 +351,8 @@ def _grouped_steps(steps: ir.Table) -> list[dict[str, Any]]:
     grouped = steps.group_by([c for c in steps.columns if c != "val"]).aggregate(
         count=steps.count(), value=steps.val.sum()
     )
-    return grouped.to_pyarrow().to_pylist()
+    rows: list[dict[str, Any]] = grouped.to_pyarrow().to_pylist()
+    return rows
 
 
 def _fold(grouped: list[dict[str, Any]], order: int) -> list[dict[str, Any]]:

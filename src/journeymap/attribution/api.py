@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -28,6 +30,7 @@ from journeymap.attribution.heuristic import HEURISTICS, credits
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.shapley import shapley_values
 from journeymap.engine._tables import drop_temporary
+from journeymap.engine.journeys import own_phases, phase_lookup
 from journeymap.errors import AttributionError, UsageError
 from journeymap.model import JourneyMap
 from journeymap.settings import resolve
@@ -167,6 +170,24 @@ def _keyed(
     return segments, keyed(segments, key)
 
 
+def _touchpoint_key(journeys: ir.Table, journey_map: JourneyMap | None, level: str) -> KeyOf | None:
+    """The level's key as a function of the touchpoint alone, when it is one.
+
+    Touchpoint and channel always are; the phase is when every event's phase is the one the
+    map gives its touchpoint (checked on a materialized journeys table).
+    """
+    if level in TOUCHPOINT_KEYED:
+        return _level_key(journey_map, level, list(journeys.columns))
+    if level != "phase" or journey_map is None or not isinstance(journeys.op(), ops.PhysicalTable):
+        return None  # a lazy journeys table would be computed once more for the check
+    lookup = phase_lookup(journey_map)
+    if own_phases(journeys, lookup).to_pyarrow().as_py():
+        return None
+    return lambda t: t.touchpoint.substitute(lookup, else_=ibis.null("string")).fill_null(
+        "(no phase)"
+    )
+
+
 def _markov(
     journeys: ir.Table,
     journey_map: JourneyMap | None,
@@ -181,8 +202,10 @@ def _markov(
     collapse = bool(params.get("collapse_repeats", True))
     key, lookback, by_account = _choices(journeys, journey_map, level, params)
     counts = None
-    if order == 1 and lookback is None and not by_account and level in TOUCHPOINT_KEYED:
-        counts = neighbour_transitions(journeys, key, collapse)
+    if order == 1 and lookback is None and not by_account:
+        by_touchpoint = _touchpoint_key(journeys, journey_map, level)
+        if by_touchpoint is not None:
+            counts = neighbour_transitions(journeys, by_touchpoint, collapse)
     if counts is None and lookback is None:
         rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
         counts = transition_counts(rows, group, order_by, order, collapse)

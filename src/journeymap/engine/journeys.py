@@ -31,6 +31,7 @@ __all__ = [
     "build_journeys",
     "joinable",
     "journey_facts",
+    "own_phases",
     "parse_duration",
     "phase_lookup",
     "touch_pairs",
@@ -456,6 +457,12 @@ def joinable(journeys: ir.Table, column: str = "touchpoint") -> bool:
     return not clash.to_pyarrow().as_py()
 
 
+def own_phases(journeys: ir.Table, phase_of: Mapping[str, str]) -> ir.BooleanScalar:
+    """Whether some event's phase is not the one ``phase_of`` gives its touchpoint."""
+    mapped = journeys.touchpoint.substitute(dict(phase_of), else_=ibis.null("string"))
+    return (~journeys.phase.identical_to(mapped)).any()
+
+
 def _sequence_plan(journeys: ir.Table, phase_of: Mapping[str, str] | None) -> tuple[bool, bool]:
     """(collect the sequences as text, read the phases off the touchpoints).
 
@@ -470,8 +477,7 @@ def _sequence_plan(journeys: ir.Table, phase_of: Mapping[str, str] | None) -> tu
         "phase_clash": (phase.contains(UNIT) | (phase == "")).any(),
     }
     if phase_of is not None:
-        mapped = touchpoint.substitute(dict(phase_of), else_=ibis.null("string"))
-        checks["own_phase"] = (~phase.identical_to(mapped)).any()
+        checks["own_phase"] = own_phases(journeys, phase_of)
     found = journeys.aggregate(**checks).to_pyarrow().to_pylist()[0]
     derived = phase_of is not None and not found["own_phase"]
     as_text = not found["clash"] and (derived or not found["phase_clash"])
