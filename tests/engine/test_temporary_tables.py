@@ -10,7 +10,9 @@ from engine_events import events
 
 from journeymap.analysis import analyze
 from journeymap.engine._tables import is_temporary, materialize
-from journeymap.engine.journeys import journey_facts
+from journeymap.engine.funnel import phase_funnel
+from journeymap.engine.journeys import JourneyOptions, build_journeys, journey_facts
+from journeymap.engine.paths import sankey
 from journeymap.errors import AnalysisError
 from journeymap.model import JourneyMap
 
@@ -62,3 +64,16 @@ def test_facts_of_not_null_times_are_materialized(tmp_path: Path) -> None:
     assert rows["p2#0"]["conversion_ts"] is None
     assert rows["p1#0"]["value"] == 5.0
     assert rows["p1#0"]["touchpoints"] == ["ad", "buy"]
+
+
+def test_metrics_called_alone_drop_the_tables_they_derive(shop_map: JourneyMap) -> None:
+    # Without shared facts or paths, a funnel and the Sankey compute theirs once into a
+    # temporary table (read more than once), and drop it when done.
+    journeys = build_journeys(events(ROWS), shop_map, JourneyOptions())
+    con = ibis.get_backend(events(ROWS))
+    before = _temporary_tables(con)
+    reached = phase_funnel(journeys, shop_map, JourneyOptions()).column("reached").to_pylist()
+    edges = sankey(journeys, JourneyOptions()).to_pylist()
+    assert _temporary_tables(con) == before
+    assert reached[0] == 2
+    assert ("ad", "reviews", 1) in [(e["source"], e["target"], e["journeys"]) for e in edges]

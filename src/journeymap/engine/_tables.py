@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import ibis.expr.types as ir
 import pyarrow as pa
 
-__all__ = ["drop_temporary", "is_temporary", "materialize", "records_table"]
+__all__ = ["drop_temporary", "is_temporary", "materialize", "records_table", "scratch"]
 
 _PREFIX = "journeymap_tmp_"
 
@@ -73,3 +74,20 @@ def drop_temporary(*tables: ir.Table | None) -> None:
         except Exception as exc:
             if "closed" not in str(exc).lower():
                 raise  # only a closed connection (its tables went with it) is expected
+
+
+@contextlib.contextmanager
+def scratch(expr: ir.Table, own: bool = True) -> Iterator[ir.Table]:
+    """``expr`` computed once for the block (when ``own``), its temporary table dropped after.
+
+    A metric that derives its input itself (no ``facts=`` given) reads it more than once;
+    this spares recomputing it, and the journeys under it, for every read.
+    """
+    if not own:
+        yield expr
+        return
+    table = materialize(expr)
+    try:
+        yield table
+    finally:
+        drop_temporary(table)

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from journeymap.engine._tables import records_table
+from journeymap.engine._tables import records_table, scratch
 from journeymap.engine.journeys import JourneyOptions, journey_facts, with_sequences
 from journeymap.model import JourneyMap
 
@@ -221,9 +221,17 @@ def funnel_counts(
     """
     groups = list(options.breakdown)
     if options.ordering != "any":
-        facts = with_sequences(journeys, facts, groups)
-    elif facts is None:
-        facts = journey_facts(journeys, groups)
+        derived = with_sequences(journeys, facts, groups)
+    else:
+        derived = facts if facts is not None else journey_facts(journeys, groups)
+    with scratch(derived, own=derived is not facts) as shared:
+        return _funnel_counts(journeys, column, steps, options, shared)
+
+
+def _funnel_counts(
+    journeys: ir.Table, column: str, steps: list[str], options: JourneyOptions, facts: ir.Table
+) -> pa.Table:
+    groups = list(options.breakdown)
     keys = ["converted", *groups]
     sequence_column = f"{column}s"
     window = _window_seconds(options)

@@ -15,7 +15,7 @@ import pyarrow as pa
 from ibis import _
 from ibis.common.deferred import Deferred
 
-from journeymap.engine._tables import drop_temporary, materialize, records_table
+from journeymap.engine._tables import drop_temporary, materialize, records_table, scratch
 from journeymap.engine.journeys import UNIT, JourneyOptions, joinable, with_sequences
 
 __all__ = [
@@ -145,7 +145,8 @@ def sankey(
     journeys flowing in as out.
     """
     if counts is None:
-        counts = path_counts(journeys, options.collapse_repeats)
+        with scratch(path_counts(journeys, options.collapse_repeats)) as counts:
+            return sankey(journeys, options, depth, nodes, counts)
     length = counts.path.length()
     visits = ibis.union(
         *[
