@@ -4,7 +4,8 @@ Every (tool, task) runs as its own subprocess so wall time and peak memory (``ru
 that child, from ``os.wait4``) belong to one tool; the task also reports its compute time (the
 work alone, after the interpreter's start and the imports). Tasks alternate within each repetition
 (the start rotates), every task runs ``--reps`` times, and the medians and journeymap/peer
-ratios go to ``benchmarks/results/<date>-<machine>.json`` and a Markdown table beside it.
+ratios go to ``benchmarks/results/<date>-<machine>.json`` (``-2``, ``-3``... for later runs of
+the day) and a Markdown table beside it.
 
 Usage:
     python -m benchmarks.run --sizes 100000,1000000
@@ -269,6 +270,10 @@ def main(argv: list[str] | None = None) -> Path:
         "sizes": [],
     }
     stem = f"{now:%Y-%m-%d}-{report['machine']['host']}"
+    taken = 1
+    while (out / f"{stem}.json").exists():  # an earlier run of the day keeps its file
+        taken += 1
+        stem = f"{now:%Y-%m-%d}-{report['machine']['host']}-{taken}"
     target = out / f"{stem}.json"
     for journeys in sizes:
         size = bench_size(journeys, args, peers, work)
