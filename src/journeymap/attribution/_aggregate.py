@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from journeymap.engine._tables import drop_temporary, is_temporary, materialize
+from journeymap.engine._tables import drop_temporary, is_temporary, materialize, number
 from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
 from journeymap.errors import AttributionError
 
@@ -105,7 +105,7 @@ def prepare(
         ts=journeys.ts,
         value=journeys.value.cast("float64"),
         step=journeys.step.cast("int64"),
-        _c=journeys.conversion.cast("boolean").fill_null(False).cast("int64"),
+        _c=number(journeys.conversion.cast("boolean").fill_null(False)),
         _g=(
             ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
             if by_account
@@ -272,7 +272,7 @@ def transition_counts(
             preceding=None,
             following=0,
         )
-        conversion = rows._c.cast("int64")
+        conversion = number(rows._c)
         marked = rows.mutate(
             _repeat=(previous == rows._key).fill_null(False) & ~previous_c,
             _end=rows._c | lead_missing,
@@ -407,7 +407,7 @@ def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
     )
     grouped = per.group_by("members").aggregate(
         segments=per.count(),
-        conversions=per.converted.cast("int64").sum(),
+        conversions=number(per.converted).sum(),
         value=ibis.ifelse(per.converted, per.value, 0.0).sum(),
     )
     result = []

@@ -21,6 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import SEG
+from journeymap.engine._tables import number
 from journeymap.errors import UsageError
 
 __all__ = ["HEURISTICS", "credits"]
@@ -51,9 +52,9 @@ def _position(t: ir.Table, first: float, middle: float, last: float) -> ir.Float
     """U-shaped family: first/last shares, the middle share spread over inner touches."""
     n = t.n.cast("float64")
     raw = (
-        (t.i == 1).cast("float64") * first
-        + (t.i == t.n).cast("float64") * last
-        + ((t.i > 1) & (t.i < t.n)).cast("float64") * ibis.ifelse(t.n > 2, middle / (n - 2), 0.0)
+        number(t.i == 1, "float64") * first
+        + number(t.i == t.n, "float64") * last
+        + number((t.i > 1) & (t.i < t.n), "float64") * ibis.ifelse(t.n > 2, middle / (n - 2), 0.0)
     )
     total = ibis.ifelse(t.n > 2, first + middle + last, first + last)
     return _ratio(raw, total)
@@ -79,17 +80,17 @@ def _key_positions(
     distinct: ir.IntegerValue = ibis.literal(0, "int64")
     for k, (share, position) in enumerate(zip(shares, positions, strict=True)):
         here = (t.i == position).fill_null(False)
-        raw = raw + here.cast("float64") * share
+        raw = raw + number(here, "float64") * share
         hit = hit | here
-        present = present + position.notnull().cast("float64") * share
+        present = present + number(position.notnull(), "float64") * share
         new = position.notnull()
         for earlier in positions[:k]:
             new = new & (earlier.isnull() | (earlier != position))
-        distinct = distinct + new.fill_null(False).cast("int64")
+        distinct = distinct + number(new.fill_null(False))
     others = t.n - distinct
     spread = ibis.ifelse(others > 0, rest / others.cast("float64"), 0.0)
     total = present + ibis.ifelse(others > 0, rest, 0.0)
-    return _ratio(raw + (~hit).cast("float64") * spread, total)
+    return _ratio(raw + number(~hit, "float64") * spread, total)
 
 
 def _validate(model: str, options: dict[str, Any]) -> None:
@@ -191,13 +192,13 @@ def _weight(
     custom_weights: Sequence[float] | None,
 ) -> ir.FloatingValue:
     if model == "first_touch":
-        return (t.i == 1).cast("float64")
+        return number(t.i == 1, "float64")
     if model == "last_touch":
-        return (t.i == t.n).cast("float64")
+        return number(t.i == t.n, "float64")
     if model == "linear":
         return 1.0 / t.n.cast("float64")
     if model == "last_non_direct":
-        return (t.i == ibis.coalesce(t._non_direct, t.n)).cast("float64")
+        return number(t.i == ibis.coalesce(t._non_direct, t.n), "float64")
     if model in {"position_based", "j_shaped", "inverse_j"}:
         shares = {
             "position_based": tuple(u_weights),

@@ -9,7 +9,7 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
-__all__ = ["drop_temporary", "is_temporary", "materialize", "records_table", "scratch"]
+__all__ = ["drop_temporary", "is_temporary", "materialize", "number", "records_table", "scratch"]
 
 _PREFIX = "journeymap_tmp_"
 
@@ -22,6 +22,17 @@ def records_table(
     return pa.Table.from_pylist(
         [{name: row.get(name) for name, _ in columns} for row in rows], schema
     )
+
+
+def number(flag: ir.BooleanValue, dtype: str = "int64") -> ir.NumericValue:
+    """1 where ``flag`` holds, else 0 (null stays null), as ``dtype``.
+
+    A CASE of integers, cast: PostgreSQL casts a boolean to no number wider than an integer,
+    and reads a float literal as ``numeric`` (whose sums come back as decimals).
+    """
+    import ibis
+
+    return ibis.ifelse(flag, 1, 0).cast(dtype)
 
 
 def materialize(expr: ir.Table) -> ir.Table:

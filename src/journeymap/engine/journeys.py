@@ -19,6 +19,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis import _
 
+from journeymap.engine._tables import number
 from journeymap.errors import AnalysisError, UsageError
 from journeymap.model import JourneyMap
 from journeymap.settings import Setting, parse_bool, register
@@ -313,7 +314,7 @@ def build_journeys(
     if options.after_conversion == "end":
         new_journey = new_journey | base.conversion.lag().over(actor).fill_null(False)
     first = base.mutate(
-        _new=new_journey.fill_null(False).cast("int64"),
+        _new=number(new_journey.fill_null(False)),
         _rn=ibis.row_number().over(actor).cast("int64"),
         _prev_tp=base.touchpoint.lag().over(actor),
         _prev_ts=base.ts.lag().over(actor),
@@ -356,7 +357,7 @@ def _cut_at_conversions(
     before = ibis.window(group_by=base._actor, order_by=order, rows=(None, -1))
     segment: ir.IntegerValue = ibis.literal(0, "int64")
     if end_at_conversion:
-        segment = base.conversion.cast("int64").sum().over(before).fill_null(0)
+        segment = number(base.conversion).sum().over(before).fill_null(0)
     first = base.mutate(
         _segment=segment,
         _rn=ibis.row_number().over(actor).cast("int64"),

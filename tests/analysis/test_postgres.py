@@ -1,0 +1,120 @@
+"""On PostgreSQL (the server on 127.0.0.1:5432) journeymap gives what it gives on DuckDB.
+
+Events live wherever an Ibis connection URL points (``--engine``); these tests use a real
+PostgreSQL server in a database of their own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow.parquet as pq
+import pytest
+from benchmarks.generate import generate
+from benchmarks.tasks._common import bench_map
+
+from journeymap.analysis import analyze
+from journeymap.ingest import Workspace, import_events
+from journeymap.model.mapping import MappingRules
+
+psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
+
+pytestmark = pytest.mark.postgres
+
+SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A fresh database on the local server, dropped after the test."""
+    admin = "postgresql://{user}@{host}:{port}/postgres".format(**SERVER)
+    try:
+        connection = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable on 127.0.0.1:5432 ({exc}); start it, or leave these "
+            "tests out with -m 'not postgres'"
+        )
+    name = f"journeymap_test_{uuid.uuid4().hex[:12]}"
+    with connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield name
+        finally:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _same(mine: Any, theirs: Any) -> bool:
+    if isinstance(mine, float) and isinstance(theirs, float):
+        return math.isclose(mine, theirs, rel_tol=1e-9, abs_tol=1e-6) or (
+            math.isnan(mine) and math.isnan(theirs)
+        )
+    return bool(mine == theirs)
+
+
+def _temporary_tables(con: Any) -> int:
+    with con.raw_sql("SELECT count(*) FROM pg_tables WHERE schemaname LIKE 'pg_temp%'") as cursor:
+        return int(cursor.fetchone()[0])
+
+
+def test_every_table_equals_duckdbs(database: str, tmp_path: Path) -> None:
+    # Journeys, facts, funnels, paths, correlation and every attribution model run as SQL on
+    # PostgreSQL; a generated event log must give DuckDB's answer, table by table.
+    generate(2000, tmp_path, seed=11)
+    events = pq.read_table(tmp_path / "events.parquet")
+    journey_map = bench_map()
+    on_duckdb = ibis.duckdb.connect()
+    expected = analyze(
+        journey_map, on_duckdb.read_parquet(str(tmp_path / "events.parquet"), table_name="e")
+    )
+    postgres = ibis.postgres.connect(database=database, **SERVER)
+    try:
+        postgres.create_table("events", events)
+        before = _temporary_tables(postgres)  # ibis keeps the uploaded Arrow table as one
+        with analyze(journey_map, postgres.table("events")) as found:
+            assert found.summary["journeys"] == expected.summary["journeys"] == 2000
+            assert found.summary["conversions"] == expected.summary["conversions"] > 0
+            assert sorted(found.tables) == sorted(expected.tables)
+            for name, table in expected.tables.items():
+                mine, theirs = found.tables[name].to_pylist(), table.to_pylist()
+                assert len(mine) == len(theirs), name
+                for row, other in zip(mine, theirs, strict=True):
+                    differing = [k for k in other if not _same(row.get(k), other[k])]
+                    assert not differing, (name, row, other)
+            assert _temporary_tables(postgres) > before  # the journeys, kept for attribution
+        assert _temporary_tables(postgres) == before  # closing the analysis dropped its own
+    finally:
+        postgres.disconnect()
+
+
+BANK = MappingRules.model_validate(
+    {
+        "columns": {"person_from_row": True, "timestamp_constant": "2008-05-01"},
+        "touchpoints": [{"touchpoint": "phone-call", "phase": "contact"}],
+        "conversion": [{"field": "y", "equals": "yes"}],
+        "keep": ["job"],
+    }
+)
+
+
+@pytest.mark.slow
+def test_import_into_postgres_quarantines_and_is_idempotent(database: str, datasets: Path) -> None:
+    path = datasets / "uci-bank-marketing" / "bank-full.csv"
+    url = "postgres://{user}@{host}:{port}/".format(**SERVER) + database
+    with Workspace(url) as workspace:
+        report = import_events(workspace, path, BANK)
+        assert (report.rows_read, report.rows_imported) == (45_212, 45_211)
+        assert report.quarantined == {"exact duplicate": 1}
+        again = import_events(workspace, path, BANK)
+        assert again.rows_imported == 0  # the same file twice doubles nothing
+        events = workspace.events()
+        assert events.count().to_pyarrow().as_py() == 45_211
+        assert events.conversion.sum().to_pyarrow().as_py() == 5_289
+        raw = workspace.quarantine().to_pyarrow().to_pylist()
+        assert [json.loads(r["raw"])["y"] for r in raw] == ["yes"]
