@@ -453,9 +453,13 @@ def journey_facts(
 
 def joinable(journeys: ir.Table, column: str = "touchpoint") -> bool:
     """Whether every value of ``column`` can be joined by :data:`UNIT` and split back."""
-    values = journeys[column]
-    clash = journeys.filter(values.contains(UNIT) | (values == "")).count()
+    clash = journeys.filter(_unjoinable(journeys[column])).count()
     return not clash.to_pyarrow().as_py()
+
+
+def _unjoinable(values: ir.StringValue) -> ir.BooleanValue:
+    """A value :data:`UNIT` cannot join and split back: one holding it, or the empty text."""
+    return values.contains(UNIT) | (values == "")
 
 
 def own_phases(journeys: ir.Table, phase_of: Mapping[str, str]) -> ir.BooleanScalar:
@@ -474,8 +478,8 @@ def _sequence_plan(journeys: ir.Table, phase_of: Mapping[str, str] | None) -> tu
         return False, False
     touchpoint, phase = journeys.touchpoint, journeys.phase
     checks: dict[str, Any] = {
-        "clash": (touchpoint.contains(UNIT) | (touchpoint == "")).any(),
-        "phase_clash": (phase.contains(UNIT) | (phase == "")).any(),
+        "clash": _unjoinable(touchpoint).any(),
+        "phase_clash": _unjoinable(phase).any(),
     }
     if phase_of is not None:
         checks["own_phase"] = own_phases(journeys, phase_of)
