@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from benchmarks.generate import generate
@@ -58,27 +60,55 @@ def _same(mine: Any, theirs: Any) -> bool:
     return bool(mine == theirs)
 
 
+def _with_accounts_and_personas(events: pa.Table) -> pa.Table:
+    """Three persons per account, and one of three personas per person."""
+    number = pc.cast(pc.utf8_slice_codeunits(events["person_id"], 1), pa.int64())
+    account = pc.binary_join_element_wise("a", pc.cast(pc.divide(number, 3), pa.string()), "")
+    persona = pc.choose(pc.remainder(number, 3), "buyer", "user", "champion")
+    events = events.set_column(events.schema.get_field_index("account_id"), "account_id", account)
+    return events.set_column(events.schema.get_field_index("persona"), "persona", persona)
+
+
 def _temporary_tables(con: Any) -> int:
     with con.raw_sql("SELECT count(*) FROM pg_tables WHERE schemaname LIKE 'pg_temp%'") as cursor:
         return int(cursor.fetchone()[0])
 
 
-def test_every_table_equals_duckdbs(database: str, tmp_path: Path) -> None:
+OPTIONS: list[dict[str, Any]] = [
+    {},
+    # Accounts, sessions, repeat purchases, a breakdown and the `any` ordering take other SQL.
+    {
+        "by": "account",
+        "session_gap": "3d",
+        "after_conversion": "continue",
+        "breakdown": ["persona"],
+        "ordering": "any",
+    },
+    {"ordering": "strict", "conversion_window": "2d", "collapse_repeats": False},
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=["default", "accounts", "strict"])
+def test_every_table_equals_duckdbs(database: str, tmp_path: Path, options: dict[str, Any]) -> None:
     # Journeys, facts, funnels, paths, correlation and every attribution model run as SQL on
     # PostgreSQL; a generated event log must give DuckDB's answer, table by table.
     generate(2000, tmp_path, seed=11)
-    events = pq.read_table(tmp_path / "events.parquet")
+    events = _with_accounts_and_personas(pq.read_table(tmp_path / "events.parquet"))
+    pq.write_table(events, tmp_path / "b2b.parquet")
     journey_map = bench_map()
     on_duckdb = ibis.duckdb.connect()
     expected = analyze(
-        journey_map, on_duckdb.read_parquet(str(tmp_path / "events.parquet"), table_name="e")
+        journey_map,
+        on_duckdb.read_parquet(str(tmp_path / "b2b.parquet"), table_name="e"),
+        **options,
     )
     postgres = ibis.postgres.connect(database=database, **SERVER)
     try:
         postgres.create_table("events", events)
         before = _temporary_tables(postgres)  # ibis keeps the uploaded Arrow table as one
-        with analyze(journey_map, postgres.table("events")) as found:
-            assert found.summary["journeys"] == expected.summary["journeys"] == 2000
+        with analyze(journey_map, postgres.table("events"), **options) as found:
+            assert found.summary["persons"] == 2000
+            assert found.summary["journeys"] == expected.summary["journeys"]
             assert found.summary["conversions"] == expected.summary["conversions"] > 0
             assert sorted(found.tables) == sorted(expected.tables)
             for name, table in expected.tables.items():
