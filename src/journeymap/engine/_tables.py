@@ -25,7 +25,7 @@ def records_table(
 
 
 def number(flag: ir.BooleanValue, dtype: str = "int64") -> ir.NumericValue:
-    """1 where ``flag`` holds, else 0 (null stays null), as ``dtype``.
+    """1 where ``flag`` holds, else 0 (a null counts as 0), as ``dtype``.
 
     A CASE of integers, cast: PostgreSQL casts a boolean to no number wider than an integer,
     and reads a float literal as ``numeric`` (whose sums come back as decimals).
