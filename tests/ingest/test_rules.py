@@ -211,3 +211,23 @@ def test_rules_that_do_not_fit_are_clear_errors() -> None:
         )
     with pytest.raises(ValidationError, match="exactly one of person_id, person_from_row"):
         MappingRules.model_validate({"columns": {"timestamp": "t"}})
+
+
+def test_a_yaml_boolean_matches_a_boolean_column_in_any_case() -> None:
+    # Parquet and DataFrame booleans read as TRUE/FALSE; CSV exports write true or True.
+    rows, reasons = mapped(
+        {"user": ["u1", "u2", "u3", "u4"], "when": ["2024-03-01T10:00:00Z"] * 4,
+         "paid": ["TRUE", "true", "False", "True"]},
+        touchpoints=[{"touchpoint": "shop"}],
+        conversion=[{"field": "paid", "equals": True}],
+    )  # fmt: skip
+    assert [r["conversion"] for r in rows] == [True, True, False, True]
+    assert reasons == [None] * 4
+    strict = MappingRules.model_validate(
+        {
+            "columns": {"person_id": "user", "timestamp": "when"},
+            "conversion": [{"field": "paid", "in": [True], "case_sensitive": True}],
+        }
+    )
+    assert strict.conversion[0].in_ == ["true"]  # as written: only "true" would match
+    assert strict.conversion[0].case_sensitive is True

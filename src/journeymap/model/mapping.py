@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -20,9 +20,15 @@ __all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointR
 class Condition(Model):
     """A test on one raw field; exactly one of ``equals``, ``in``, ``prefix``, ``regex``.
 
+    Raw fields are text: a boolean column (Parquet, Arrow, a DataFrame) reads as ``TRUE`` or
+    ``FALSE``, a number as its digits. A YAML ``true``/``false`` given to ``equals`` or ``in``
+    matches any case of it (``TRUE``, ``true``, ``True``), unless ``case_sensitive`` is given.
+
     Examples:
         >>> Condition(field="utm_medium", equals="cpc").describe()
         "utm_medium == 'cpc'"
+        >>> Condition(field="converted", equals=True).describe()
+        "converted == 'true'"
     """
 
     field: str = Field(min_length=1)
@@ -31,6 +37,27 @@ class Condition(Model):
     prefix: str | None = None
     regex: str | None = None
     case_sensitive: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _booleans_as_text(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        values = data.get("equals"), *(data.get("in") or data.get("in_") or [])
+        if not any(isinstance(value, bool) for value in values):
+            return data
+        data = dict(data)
+
+        def text(value: Any) -> Any:
+            return str(value).lower() if isinstance(value, bool) else value
+
+        for key in ("equals", "in", "in_"):
+            if isinstance(data.get(key), list):
+                data[key] = [text(value) for value in data[key]]
+            elif key in data:
+                data[key] = text(data[key])
+        data.setdefault("case_sensitive", False)
+        return data
 
     @field_validator("regex")
     @classmethod
