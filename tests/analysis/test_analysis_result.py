@@ -124,3 +124,12 @@ def test_no_events_gives_zeros_not_errors(shop_map: JourneyMap, shop_events: pa.
     assert analysis.summary["conversion_rate"] == 0.0
     assert [r["reached"] for r in analysis.table("phase_funnel").to_pylist()] == [0, 0, 0]
     assert json.loads(analysis.to_json())["tables"]["paths"] == []
+
+
+def test_progress_names_every_step_in_order(shop_map: JourneyMap, shop_events: pa.Table) -> None:
+    steps: list[str] = []
+    with analyze(shop_map, shop_events, progress=steps.append) as analysis:
+        tables = list(analysis.tables)
+    metrics = [name for name in tables if name not in {"attribution", "markov_removal_effects"}]
+    assert steps == ["journeys", "facts", "shared", *metrics, "summary", "attribution"]
+    assert len(metrics) == 13

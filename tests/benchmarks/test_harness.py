@@ -133,6 +133,6 @@ def test_profile_times_every_metric_of_an_analysis(data: Path) -> None:
     seconds = profile(data)
     # Every table analyze() makes has its own line, beside the shared steps and the floor.
     tables = set(analyze(bench_map(), events(data), attribution=False).tables)
-    assert set(seconds) - {"floor", "journeys", "facts", "path_counts", "touch_pairs"} == tables
+    assert set(seconds) - {"floor", "journeys", "facts", "shared", "summary"} == tables
     assert len(tables) == 13
     assert all(value >= 0 for value in seconds.values())

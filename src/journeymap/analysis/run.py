@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ibis.expr.types as ir
@@ -34,6 +34,7 @@ def analyze(
     options: JourneyOptions | None = None,
     *,
     attribution: bool = True,
+    progress: Callable[[str], None] | None = None,
     **option_values: Any,
 ) -> Analysis:
     """Measure a journey map against events: funnels, drop-off, timing, paths, correlation.
@@ -46,6 +47,9 @@ def analyze(
             :class:`~journeymap.engine.journeys.JourneyOptions`) over the settings.
         attribution: Also run every attribution model (``attribution`` and
             ``markov_removal_effects`` tables); ``False`` gives the measured metrics only.
+        progress: Called with the name of each step as it starts: ``journeys``, ``facts``,
+            ``shared`` (the tables the metrics share), each table's name, ``summary`` and
+            ``attribution``; a long analysis can show where it is.
         **option_values: e.g. ``by="account"``, ``ordering="strict"``,
             ``conversion_window="7d"``, ``breakdown=["persona"]``.
 
@@ -59,7 +63,11 @@ def analyze(
     """
     options = options or JourneyOptions.from_settings(**option_values)
     with quiet_driver():
-        return _analyze(journey_map, events_or_db, options, attribution)
+        return _analyze(journey_map, events_or_db, options, attribution, progress or _silent)
+
+
+def _silent(_step: str) -> None:
+    return None
 
 
 @contextlib.contextmanager
@@ -73,18 +81,25 @@ def quiet_driver() -> Iterator[None]:
 
 
 def _analyze(
-    journey_map: JourneyMap, events_or_db: Any, options: JourneyOptions, attribution: bool
+    journey_map: JourneyMap,
+    events_or_db: Any,
+    options: JourneyOptions,
+    attribution: bool,
+    step: Callable[[str], None],
 ) -> Analysis:
     events = events_table(events_or_db)
     try:
+        step("journeys")
         journeys = build_journeys(events, journey_map, options)
         journeys = materialize(journeys)
+        step("facts")
         facts = journey_facts(
             journeys, options.breakdown, sequences=True, phase_of=phase_lookup(journey_map)
         )
         facts = materialize(facts)
         try:
-            tables = _metrics(journeys, facts, journey_map, options)
+            tables = _metrics(journeys, facts, journey_map, options, step)
+            step("summary")
             summary = _summary(journeys, facts, journey_map, options, tables)
         finally:
             drop_temporary(facts)
@@ -98,35 +113,50 @@ def _analyze(
         tables, summary, journeys=journeys, journey_map=journey_map, options=options
     )
     if attribution:
+        step("attribution")
         _add_attribution(analysis)
     return analysis
 
 
 def _metrics(
-    journeys: ir.Table, facts: ir.Table, journey_map: JourneyMap, options: JourneyOptions
+    journeys: ir.Table,
+    facts: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    step: Callable[[str], None],
 ) -> dict[str, pa.Table]:
     """Every metric, sharing the per-journey facts, the distinct paths and the touch pairs."""
     phase_order = [p.id for p in journey_map.ordered_phases()]
+    step("shared")
     counts = materialize(paths.path_counts(journeys, options.collapse_repeats, facts))
     pairs = materialize(touch_pairs(journeys, facts, options.breakdown))
+    metrics: dict[str, Callable[[], pa.Table]] = {
+        "phase_funnel": lambda: funnel.phase_funnel(journeys, journey_map, options, facts),
+        "touchpoint_funnel": lambda: funnel.touchpoint_funnel(
+            journeys, journey_map, options, facts
+        ),
+        "touchpoint_stats": lambda: stats.touchpoint_stats(journeys, journey_map, facts, pairs),
+        "dropoff": lambda: dropoff.dropoff(journeys, facts=facts),
+        "checkout_abandonment": lambda: dropoff.checkout_abandonment(
+            journeys, journey_map, options, facts, pairs
+        ),
+        "time_to_convert": lambda: timing.time_to_convert(journeys, facts),
+        "time_to_convert_histogram": lambda: timing.time_to_convert_histogram(
+            journeys, facts=facts
+        ),
+        "time_in_phase": lambda: timing.time_in_phase(journeys, phase_order),
+        "time_between_steps": lambda: timing.time_between_steps(journeys),
+        "paths": lambda: paths.paths(journeys, options, counts),
+        "sankey": lambda: paths.sankey(journeys, options, counts=counts),
+        "variants": lambda: variants.variants(journeys, options.top_variants, facts),
+        "correlation": lambda: correlation.correlation(journeys, options, facts, pairs),
+    }
+    tables: dict[str, pa.Table] = {}
     try:
-        return {
-            "phase_funnel": funnel.phase_funnel(journeys, journey_map, options, facts),
-            "touchpoint_funnel": funnel.touchpoint_funnel(journeys, journey_map, options, facts),
-            "touchpoint_stats": stats.touchpoint_stats(journeys, journey_map, facts, pairs),
-            "dropoff": dropoff.dropoff(journeys, facts=facts),
-            "checkout_abandonment": dropoff.checkout_abandonment(
-                journeys, journey_map, options, facts, pairs
-            ),
-            "time_to_convert": timing.time_to_convert(journeys, facts),
-            "time_to_convert_histogram": timing.time_to_convert_histogram(journeys, facts=facts),
-            "time_in_phase": timing.time_in_phase(journeys, phase_order),
-            "time_between_steps": timing.time_between_steps(journeys),
-            "paths": paths.paths(journeys, options, counts),
-            "sankey": paths.sankey(journeys, options, counts=counts),
-            "variants": variants.variants(journeys, options.top_variants, facts),
-            "correlation": correlation.correlation(journeys, options, facts, pairs),
-        }
+        for name, compute in metrics.items():
+            step(name)
+            tables[name] = compute()
+        return tables
     finally:
         drop_temporary(counts, pairs)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from journeymap.cli.app import _, console, handle_errors
@@ -97,18 +98,34 @@ def register(app: typer.Typer) -> None:
         """Measure the map against the events: funnels, drop-off, timing, paths."""
         from journeymap.services.analysis import analyze_workspace
 
-        analysis = analyze_workspace(
-            map_path,
-            db=db,
-            engine=engine,
-            out=out,
-            by=by,
-            breakdown=list(breakdown) if breakdown else None,
-            conversion_window=window,
-            ordering=ordering,
-            session_gap=session_gap,
-            after_conversion=after_conversion,
-            attribution=attribution,
+        # On a terminal, a transient line says which step a long analysis is in.
+        status = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
         )
+        with status as bar:
+            task = bar.add_task(_("Analysing"), total=None)
+
+            def step(name: str) -> None:
+                bar.update(task, description=f"{_('Analysing')}: {name.replace('_', ' ')}")
+
+            analysis = analyze_workspace(
+                map_path,
+                db=db,
+                engine=engine,
+                out=out,
+                by=by,
+                breakdown=list(breakdown) if breakdown else None,
+                conversion_window=window,
+                ordering=ordering,
+                session_gap=session_gap,
+                after_conversion=after_conversion,
+                attribution=attribution,
+                progress=step if console.is_terminal else None,
+            )
         print_summary(analysis)
         console.print(f"{_('Wrote')} {out / 'analysis.json'}")

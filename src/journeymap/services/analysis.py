@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ def analyze_workspace(
     out: str | Path | None = None,
     *,
     attribution: bool = True,
+    progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Analysis:
     """Load the map, analyze the workspace's events and (if ``out``) save the result.
@@ -30,6 +32,7 @@ def analyze_workspace(
             ``workspace.url`` setting.
         out: A folder for ``analysis.json`` and the Parquet tables.
         attribution: Include every attribution model (the slower part of an analysis).
+        progress: Called with each step's name as it starts (see ``analyze``).
         **options: :class:`~journeymap.engine.journeys.JourneyOptions` fields; ``None``
             means "not given" (the setting applies).
 
@@ -52,7 +55,7 @@ def analyze_workspace(
     with quiet_driver():
         events = Workspace(url).events()
     given = {name: value for name, value in options.items() if value is not None}
-    analysis = analyze(journey_map, events, attribution=attribution, **given)
+    analysis = analyze(journey_map, events, attribution=attribution, progress=progress, **given)
     if out is not None:
         analysis.save(out)
     return analysis
