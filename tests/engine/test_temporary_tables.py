@@ -9,7 +9,8 @@ import pytest
 from engine_events import events
 
 from journeymap.analysis import analyze
-from journeymap.engine._tables import is_temporary, materialize
+from journeymap.attribution import SegmentCache, compare_models
+from journeymap.engine._tables import drop_temporary, is_temporary, materialize
 from journeymap.engine.funnel import phase_funnel
 from journeymap.engine.journeys import JourneyOptions, build_journeys, journey_facts
 from journeymap.engine.paths import sankey
@@ -20,8 +21,9 @@ ROWS = [("p1", 0, "ad"), ("p1", 1, "reviews"), ("p1", 2, "buy", True), ("p2", 0,
 
 
 def _temporary_tables(con: ibis.BaseBackend) -> int:
-    row = con.raw_sql("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()
-    return int(row[0])
+    # fetchall: DuckDB 2 holds the connection until the result is read to the end.
+    rows = con.raw_sql("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()
+    return int(rows[0][0])
 
 
 def test_close_drops_the_journeys_and_the_attribution_segments(shop_map: JourneyMap) -> None:
@@ -77,3 +79,17 @@ def test_metrics_called_alone_drop_the_tables_they_derive(shop_map: JourneyMap) 
     assert _temporary_tables(con) == before
     assert reached[0] == 2
     assert ("ad", "reviews", 1) in [(e["source"], e["target"], e["journeys"]) for e in edges]
+
+
+def test_markov_alone_makes_no_segments_table(shop_map: JourneyMap) -> None:
+    # Markov reads the journeys; only heuristic models need the conversion segments.
+    journeys = materialize(build_journeys(events(ROWS), shop_map, JourneyOptions()))
+    con = ibis.get_backend(journeys)
+    before = _temporary_tables(con)
+    with SegmentCache(journeys) as cache:
+        table = compare_models(journeys, shop_map, models=["markov"], cache=cache)
+        assert _temporary_tables(con) == before
+        compare_models(journeys, shop_map, models=["linear"], cache=cache)
+        assert _temporary_tables(con) == before + 1  # the segments, kept by the cache
+    drop_temporary(journeys)
+    assert {r["key"]: r["conversions"] for r in table.to_pylist()}["ad"] > 0

@@ -370,16 +370,20 @@ def compare_models(
             return compare_models(
                 journeys, journey_map, level=level, models=chosen, cache=own, **params
             )
-    segments, t = _keyed(journeys, journey_map, level, params, cache)
     heuristics = [m for m in chosen if m in HEURISTICS]
-    found = credits(t, heuristics, **_heuristic_options(params)) if heuristics else {}
-    seen = keys_seen(t) if heuristics else set()
+    found: dict[str, dict[str, tuple[float, float]]] = {}
+    seen: set[str] = set()
+    conversions = 0.0
+    if heuristics:  # Markov alone needs no segments
+        segments, t = _keyed(journeys, journey_map, level, params, cache)
+        found = credits(t, heuristics, **_heuristic_options(params))
+        seen, conversions = keys_seen(t), segments.conversions
     parts = []
     for name in chosen:
         if name in HEURISTICS:
             credit = found[name]
             rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
-            table = _table(level, rows, segments.conversions, {})
+            table = _table(level, rows, conversions, {})
         else:
             result = attribute(
                 journeys, journey_map, model=name, level=level, cache=cache, **params

@@ -37,6 +37,7 @@ def attribute_workspace(
     """
     from journeymap.analysis.run import quiet_driver
     from journeymap.attribution import compare_models
+    from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys
     from journeymap.ingest.workspace import Workspace
     from journeymap.mapfile import load_map
@@ -53,8 +54,11 @@ def attribute_workspace(
     )
     with quiet_driver():
         events = Workspace(url).events()
-        journeys = build_journeys(
-            events, journey_map, JourneyOptions.from_settings(breakdown=breakdown)
-        )
-        given = {k: v for k, v in params.items() if v is not None}
-        return compare_models(journeys, journey_map, level=level, models=models, **given)
+        options = JourneyOptions.from_settings(breakdown=breakdown)
+        # Computed once: every model reads the journeys (and the segments made from them).
+        journeys = materialize(build_journeys(events, journey_map, options))
+        try:
+            given = {k: v for k, v in params.items() if v is not None}
+            return compare_models(journeys, journey_map, level=level, models=models, **given)
+        finally:
+            drop_temporary(journeys)
