@@ -1,4 +1,4 @@
-"""Small helpers to turn engine results into typed Arrow tables."""
+"""Small helpers of the engine: temporary tables, typed Arrow results, portable expressions."""
 
 from __future__ import annotations
 
