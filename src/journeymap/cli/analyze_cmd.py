@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from journeymap.cli.app import _, console, handle_errors
+from journeymap.cli.app import _, console, handle_errors, status_line
 
 __all__ = ["register"]
 
@@ -99,15 +98,7 @@ def register(app: typer.Typer) -> None:
         from journeymap.services.analysis import analyze_workspace
 
         # On a terminal, a transient line says which step a long analysis is in.
-        status = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
-        with status as bar:
+        with status_line(console.is_terminal) as bar:
             task = bar.add_task(_("Analysing"), total=None)
 
             def step(name: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from journeymap.errors import JourneymapError
 from journeymap.i18n import current_language, gettext
@@ -27,6 +28,21 @@ error_console = Console(stderr=True, highlight=False, soft_wrap=True)
 def _(message: str) -> str:
     """Translate a CLI message into the user's language (JOURNEYMAP_LANG or LANG)."""
     return gettext(message, current_language())
+
+
+def status_line(show: bool) -> Progress:
+    """A transient spinner line with a description and the elapsed time (off when not ``show``).
+
+    Long commands (import, analyze) tell a terminal what they are doing with it.
+    """
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not show,
+    )
 
 
 def console_error(error: JourneymapError) -> None:

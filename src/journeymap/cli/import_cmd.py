@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from journeymap.cli.app import _, console, handle_errors
+from journeymap.cli.app import _, console, handle_errors, status_line
 
 LARGE_FILE_BYTES = 5 * 1024 * 1024
 
@@ -44,15 +43,7 @@ def import_command(
     show_progress = (
         console.is_terminal and events.is_file() and (events.stat().st_size >= LARGE_FILE_BYTES)
     )
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not show_progress,
-    )
-    with progress as bar:
+    with status_line(show_progress) as bar:
         task = bar.add_task(_("Reading"), total=None)
 
         def advance(rows: int) -> None:
