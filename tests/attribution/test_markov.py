@@ -161,6 +161,17 @@ def test_markov_order_out_of_range_is_a_usage_error() -> None:
         attribute(journeys_table(PATHS), model="markov", order=5)
 
 
+def _map(phase_of: dict[str, str]) -> JourneyMap:
+    """A map placing each touchpoint (its own channel) in its phase, phases in first-seen order."""
+    phases = list(dict.fromkeys(phase_of.values()))
+    return JourneyMap(
+        id="m",
+        name="M",
+        phases=[Phase(id=p, name=p, order=i) for i, p in enumerate(phases, start=1)],
+        touchpoints=[Touchpoint(id=t, name=t, channel=t, phases=[p]) for t, p in phase_of.items()],
+    )
+
+
 def _events(paths: list) -> ibis.Table:
     """The paths as raw events of one person each (a conversion closes a converting path)."""
     rows = []
@@ -189,15 +200,7 @@ def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
 ) -> None:
     # Built journeys know each event's previous touchpoint, so order 1 needs no window pass;
     # the counts must be the window pass's, and the removal effects the dense solution's.
-    journey_map = JourneyMap(
-        id="m",
-        name="M",
-        phases=[Phase(id="all", name="All", order=1)],
-        touchpoints=[
-            Touchpoint(id=t, name=t, channel=t, phases=["all"])
-            for t in ("search", "email", "direct", "social")
-        ],
-    )
+    journey_map = _map(dict.fromkeys(("search", "email", "direct", "social"), "all"))
     journeys = build_journeys(_events(PATHS), journey_map, JourneyOptions())
     key = _level_key(journey_map, level, list(journeys.columns))
     read = neighbour_transitions(journeys, key, collapse)
@@ -213,12 +216,7 @@ def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
 
 
 def test_neighbour_columns_leave_conversions_inside_journeys_to_the_window_pass() -> None:
-    journey_map = JourneyMap(
-        id="m",
-        name="M",
-        phases=[Phase(id="all", name="All", order=1)],
-        touchpoints=[Touchpoint(id=t, name=t, phases=["all"]) for t in ("search", "email")],
-    )
+    journey_map = _map({"search": "all", "email": "all"})
     journeys = build_journeys(
         _events([(["search", "email", "search", "email"], False, 0.0)]).mutate(
             conversion=ibis._.touchpoint == "email"
@@ -235,17 +233,7 @@ def test_neighbour_columns_leave_conversions_inside_journeys_to_the_window_pass(
 def test_phase_level_reads_the_neighbours_when_the_phases_are_the_maps(own_phase: bool) -> None:
     # On materialized journeys whose phases are the map's, the phase of the previous event
     # is the map's phase of the previous touchpoint: no window pass, the same credits.
-    journey_map = JourneyMap(
-        id="m",
-        name="M",
-        phases=[Phase(id="find", name="Find", order=1), Phase(id="buy", name="Buy", order=2)],
-        touchpoints=[
-            Touchpoint(id="search", name="search", phases=["find"]),
-            Touchpoint(id="social", name="social", phases=["find"]),
-            Touchpoint(id="email", name="email", phases=["buy"]),
-            Touchpoint(id="direct", name="direct", phases=["buy"]),
-        ],
-    )
+    journey_map = _map({"search": "find", "social": "find", "email": "buy", "direct": "buy"})
     raw = _events(PATHS)
     if own_phase:  # one event says its own phase
         raw = raw.mutate(

@@ -206,12 +206,11 @@ def _markov(
         by_touchpoint = _touchpoint_key(journeys, journey_map, level)
         if by_touchpoint is not None:
             counts = neighbour_transitions(journeys, by_touchpoint, collapse)
-    if counts is None and lookback is None:
-        rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
-        counts = transition_counts(rows, group, order_by, order, collapse)
-    elif counts is None:
-        segments = cache.get(lookback, by_account)
-        rows, group, order_by = segment_rows(keyed(segments, key))
+    if counts is None:  # the window pass, over the journeys or the lookback's segments
+        if lookback is None:
+            rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
+        else:
+            rows, group, order_by = segment_rows(keyed(cache.get(lookback, by_account), key))
         counts = transition_counts(rows, group, order_by, order, collapse)
     ends = [row for row in counts if row["to"] == CONVERSION]
     total_c = float(sum(row["count"] for row in ends))
