@@ -47,6 +47,16 @@ def test_csv_with_byte_order_mark_has_clean_header(tmp_path: Path) -> None:
     assert rows(path) == [{"user": "u1", "event": "visit"}]
 
 
+def test_gzipped_csv_is_sniffed_and_read_like_the_plain_file(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv.gz"
+    text = 'kunde;stadt;betrag\nk1;Köln €;"1,5"\nk2;Århus;2\n'
+    path.write_bytes(gzip.compress(text.encode("cp1252")))
+    assert rows(path) == [
+        {"kunde": "k1", "stadt": "Köln €", "betrag": "1,5"},
+        {"kunde": "k2", "stadt": "Århus", "betrag": "2"},
+    ]
+
+
 def test_tsv_by_extension_and_by_format(tmp_path: Path) -> None:
     path = tmp_path / "events.tsv"
     path.write_text("user\tevent\nu1\tvisit, then left\n", encoding="utf-8")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,13 @@ ENCODINGS = ("utf-8-sig", "utf-8", "cp1252", "latin-1")
 SAMPLE_BYTES = 64 * 1024
 
 
+def _binary(path: Path) -> io.BufferedIOBase:
+    """The file's bytes, decompressed when its name ends in ``.gz``."""
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
 def detect_encoding(path: Path) -> str:
     """The first of utf-8 (with or without BOM), cp1252, latin-1 that decodes the file.
 
@@ -26,7 +35,7 @@ def detect_encoding(path: Path) -> str:
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with path.open("rb") as handle:
+            with _binary(path) as handle:
                 while chunk := handle.read(1 << 20):
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)
@@ -67,13 +76,13 @@ def read_csv(
     quotechar: str | None = None,
     on_malformed: Callable[[str], None] | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """Stream a delimited text file as batches of text columns.
+    """Stream a delimited text file (or a gzipped one) as batches of text columns.
 
     A line with the wrong number of fields is passed to ``on_malformed`` (the importer
     quarantines it) instead of stopping the read; without a callback it is a ReaderError.
 
     Args:
-        path: The file.
+        path: The file (gzipped when its name ends in ``.gz``).
         delimiter: Field separator; sniffed from the first lines when not given.
         encoding: Text encoding; the first of utf-8, cp1252, latin-1 that decodes it otherwise.
         quotechar: Quote character; sniffed when not given.
@@ -86,8 +95,8 @@ def read_csv(
     if not file.is_file():
         raise ReaderError("file not found", file)
     encoding = encoding or detect_encoding(file)
-    with file.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        sample = handle.read(SAMPLE_BYTES)
+    with _binary(file) as raw:
+        sample = raw.read(SAMPLE_BYTES).decode(encoding, errors="replace")
     if not sample.strip():
         raise ReaderError("the file is empty", file)
     sniffed_delimiter, sniffed_quote = sniff_dialect(sample, delimiter)
