@@ -9,6 +9,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from journeymap.model import JourneyMap, Phase, Touchpoint
+
 START = pd.Timestamp("2024-01-01", tz="UTC")
 
 
@@ -38,3 +40,18 @@ def journeys_table(
                 }
             )
     return ibis.memtable(pd.DataFrame(rows))
+
+
+def map_of(phase_of: dict[str, str], channel_of: dict[str, str] | None = None) -> JourneyMap:
+    """A map placing each touchpoint in its phase (phases in first-seen order), with its
+    channel from ``channel_of`` (else the touchpoint's own id)."""
+    phases = list(dict.fromkeys(phase_of.values()))
+    return JourneyMap(
+        id="m",
+        name="M",
+        phases=[Phase(id=p, name=p, order=i) for i, p in enumerate(phases, start=1)],
+        touchpoints=[
+            Touchpoint(id=t, name=t, channel=(channel_of or {}).get(t, t), phases=[p])
+            for t, p in phase_of.items()
+        ],
+    )

@@ -9,7 +9,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from attribution_journeys import journeys_table
+from attribution_journeys import journeys_table, map_of
 
 from journeymap.attribution import attribute
 from journeymap.attribution._aggregate import (
@@ -20,7 +20,6 @@ from journeymap.attribution._aggregate import (
 from journeymap.attribution.api import _level_key, _touchpoint_key
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions, build_journeys
-from journeymap.model import JourneyMap, Phase, Touchpoint
 
 PATHS = [
     (["search", "email", "direct"], True, 120.0),
@@ -161,17 +160,6 @@ def test_markov_order_out_of_range_is_a_usage_error() -> None:
         attribute(journeys_table(PATHS), model="markov", order=5)
 
 
-def _map(phase_of: dict[str, str]) -> JourneyMap:
-    """A map placing each touchpoint (its own channel) in its phase, phases in first-seen order."""
-    phases = list(dict.fromkeys(phase_of.values()))
-    return JourneyMap(
-        id="m",
-        name="M",
-        phases=[Phase(id=p, name=p, order=i) for i, p in enumerate(phases, start=1)],
-        touchpoints=[Touchpoint(id=t, name=t, channel=t, phases=[p]) for t, p in phase_of.items()],
-    )
-
-
 def _events(paths: list) -> ibis.Table:
     """The paths as raw events of one person each (a conversion closes a converting path)."""
     rows = []
@@ -200,7 +188,7 @@ def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
 ) -> None:
     # Built journeys know each event's previous touchpoint, so order 1 needs no window pass;
     # the counts must be the window pass's, and the removal effects the dense solution's.
-    journey_map = _map(dict.fromkeys(("search", "email", "direct", "social"), "all"))
+    journey_map = map_of(dict.fromkeys(("search", "email", "direct", "social"), "all"))
     journeys = build_journeys(_events(PATHS), journey_map, JourneyOptions())
     key = _level_key(journey_map, level, list(journeys.columns))
     read = neighbour_transitions(journeys, key, collapse)
@@ -216,7 +204,7 @@ def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
 
 
 def test_neighbour_columns_leave_conversions_inside_journeys_to_the_window_pass() -> None:
-    journey_map = _map({"search": "all", "email": "all"})
+    journey_map = map_of({"search": "all", "email": "all"})
     journeys = build_journeys(
         _events([(["search", "email", "search", "email"], False, 0.0)]).mutate(
             conversion=ibis._.touchpoint == "email"
@@ -233,7 +221,7 @@ def test_neighbour_columns_leave_conversions_inside_journeys_to_the_window_pass(
 def test_phase_level_reads_the_neighbours_when_the_phases_are_the_maps(own_phase: bool) -> None:
     # On materialized journeys whose phases are the map's, the phase of the previous event
     # is the map's phase of the previous touchpoint: no window pass, the same credits.
-    journey_map = _map({"search": "find", "social": "find", "email": "buy", "direct": "buy"})
+    journey_map = map_of({"search": "find", "social": "find", "email": "buy", "direct": "buy"})
     raw = _events(PATHS)
     if own_phase:  # one event says its own phase
         raw = raw.mutate(

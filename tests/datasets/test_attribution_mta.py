@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from journeymap.attribution import attribute, compare_models
+from journeymap.services.attribution import attribute_paths_file
 
 pytestmark = pytest.mark.slow
 DATA = Path(mta.__file__).parent / "data" / "data.csv.gz"
@@ -116,3 +117,25 @@ def test_last_touch_on_mta_paths_counts_last_channels(
         assert last[channel] == pytest.approx(conversions)
     shapley = [r for r in table.to_pylist() if r["model"] == "shapley"]
     assert sum(r["conversions"] for r in shapley) == pytest.approx(expected.sum())
+
+
+def test_the_path_file_itself_gives_the_dense_chain_and_the_journeys_credit(
+    paths: pd.DataFrame, journeys: ir.Table
+) -> None:
+    """Read as a user would (``journeymap attribute --paths data.csv.gz``): no expansion."""
+    models = ["markov", "last_touch", "linear", "shapley"]
+    found = attribute_paths_file(DATA, models=models)
+    assert (found.rows, found.skipped) == (10_000, {})
+    assert found.journeys == int((paths["total_conversions"] + paths["total_null"]).sum())
+    assert found.conversions == paths["total_conversions"].sum()
+    rows = {(r["model"], r["key"]): r for r in found.table.to_pylist()}
+    effects = dense_effects(paths)
+    markov = attribute(journeys, model="markov", order=1, collapse_repeats=True)
+    for r in markov.table.to_pylist():
+        assert rows[("markov", r["key"])]["conversions"] == pytest.approx(r["conversions"])
+        assert r["removal_effect"] == pytest.approx(effects[r["key"]], abs=1e-9)
+    expected = compare_models(journeys, models=["last_touch", "linear", "shapley"])
+    for r in expected.to_pylist():
+        mine = rows[(r["model"], r["key"])]
+        assert mine["conversions"] == pytest.approx(r["conversions"], rel=1e-9, abs=1e-9)
+        assert mine["value"] == pytest.approx(r["value"], rel=1e-9, abs=1e-9)

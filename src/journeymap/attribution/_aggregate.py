@@ -34,6 +34,7 @@ from journeymap.errors import AttributionError
 __all__ = [
     "SEG",
     "SEP",
+    "WEIGHT",
     "Segments",
     "key_sets",
     "neighbour_transitions",
@@ -50,6 +51,9 @@ NULL = "(null)"
 REQUIRED = ("journey_id", "ts", "touchpoint", "conversion", "value", "step")
 # The two columns that identify a segment: the journey (or account) and the segment number.
 SEG = ("_g", "_segno")
+# A segments table may stand for many identical segments: this column then holds how many
+# (pre-aggregated path data, see :mod:`journeymap.attribution.paths`); absent means one.
+WEIGHT = "_w"
 # Journeys columns the segments table does not carry (they are folded into i, n, age, value).
 _FOLDED = {"journey_id", "account_id", "ts", "conversion", "value", "step", *NEIGHBOUR_COLUMNS}
 
@@ -62,7 +66,8 @@ class Segments:
         table: ``_g``, ``_segno`` (the segment), ``i`` (1-based position), ``n`` (length),
             ``age_s`` (seconds before the segment's conversion, or its last touch),
             ``converted``, ``seg_value`` (0 when it did not convert), and the journeys'
-            ``touchpoint``, ``phase``, ``person_id``, ``persona`` and breakdown columns.
+            ``touchpoint``, ``phase``, ``person_id``, ``persona`` and breakdown columns; with
+            a :data:`WEIGHT` column when one row stands for that many identical segments.
         conversions: Total conversions (converting segments).
         value: Total conversion value.
         lookback: The lookback window the segments were cut with.
@@ -195,6 +200,11 @@ BITMASK_KEYS = 62
 KeyOf = Callable[[ir.Table], ir.Value]
 
 
+def weighted_count(t: ir.Table) -> ir.NumericScalar:
+    """How many segments (or touches) the rows of ``t`` stand for: their weights, or a count."""
+    return t[WEIGHT].sum() if WEIGHT in t.columns else t.count()
+
+
 def keyed(segments: Segments, key: KeyOf) -> ir.Table:
     """The segments table with the level key of every touch in ``_key``."""
     t = segments.table
@@ -305,6 +315,7 @@ def transition_counts(
         repeat=repeat,
         out=ibis.ifelse(end, ibis.ifelse(rows._c, CONVERSION, NULL), ibis.null("string")),
         val=ibis.ifelse(rows._c, rows._v.fill_null(0.0), 0.0),
+        **({WEIGHT: rows[WEIGHT]} if WEIGHT in rows.columns else {}),
     )
     return _fold(_grouped_steps(steps), order)
 
@@ -348,8 +359,8 @@ def neighbour_transitions(
 
 
 def _grouped_steps(steps: ir.Table) -> list[dict[str, Any]]:
-    grouped = steps.group_by([c for c in steps.columns if c != "val"]).aggregate(
-        count=steps.count(), value=steps.val.sum()
+    grouped = steps.group_by([c for c in steps.columns if c not in {"val", WEIGHT}]).aggregate(
+        count=weighted_count(steps), value=steps.val.sum()
     )
     rows: list[dict[str, Any]] = grouped.to_pyarrow().to_pylist()
     return rows
@@ -390,6 +401,7 @@ def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
     if not keys:
         return []
     bitmask = len(keys) <= BITMASK_KEYS
+    weight = [WEIGHT] if WEIGHT in t.columns else []
     if bitmask:
         # The union of the touches' bits, in one grouping of the touches.
         source = t
@@ -398,16 +410,18 @@ def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
             else_=ibis.literal(0, "int64"),
         ).bit_or()
     else:
-        source = t.select(*SEG, "_key", "converted", "seg_value").distinct()
+        source = t.select(*SEG, "_key", "converted", "seg_value", *weight).distinct()
         members = source._key.collect().sort().join(SEP)
     per = source.group_by(list(SEG)).aggregate(
         members=members,
         converted=source.converted.any(),
         value=source.seg_value.max(),
+        **{w: source[w].max() for w in weight},  # the same on every touch of a segment
     )
+    converted = number(per.converted)
     grouped = per.group_by("members").aggregate(
-        segments=per.count(),
-        conversions=number(per.converted).sum(),
+        segments=weighted_count(per),
+        conversions=(converted * per[WEIGHT] if weight else converted).sum(),
         value=ibis.ifelse(per.converted, per.value, 0.0).sum(),
     )
     result = []

@@ -28,6 +28,7 @@ from journeymap.attribution._aggregate import (
 )
 from journeymap.attribution.heuristic import HEURISTICS, credits
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
+from journeymap.attribution.paths import PATH_LEVELS, Paths
 from journeymap.attribution.shapley import shapley_values
 from journeymap.engine._tables import drop_temporary
 from journeymap.engine.journeys import own_phases, phase_lookup
@@ -87,6 +88,8 @@ def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -
         return lambda t: t.touchpoint
     if level == "channel":
         channels = {t.id: t.channel for t in journey_map.touchpoints} if journey_map else {}
+        if not channels:  # no map: every touchpoint is unmapped
+            return lambda t: ibis.literal("(unmapped)")
         return lambda t: t.touchpoint.substitute(channels, else_="(unmapped)")
     if level == "phase":
         return lambda t: t.phase.fill_null("(no phase)")
@@ -108,13 +111,15 @@ class SegmentCache:
     cache is in use (an analysis' journeys are a snapshot).
     """
 
-    def __init__(self, journeys: ir.Table) -> None:
-        """Cache segments of ``journeys``."""
+    def __init__(self, journeys: ir.Table | Paths) -> None:
+        """Cache segments of ``journeys`` (path data bring their own)."""
         self.journeys = journeys
         self._prepared: dict[tuple[float | None, bool], Segments] = {}
 
     def get(self, lookback: timedelta | None, by_account: bool) -> Segments:
         """The segments for this lookback and grouping (computed on first use)."""
+        if isinstance(self.journeys, Paths):
+            return self.journeys.segments  # owned by the Paths, which drop them
         key = (lookback.total_seconds() if lookback else None, by_account)
         if key not in self._prepared:
             self._prepared[key] = prepare(self.journeys, lookback=lookback, by_account=by_account)
@@ -149,16 +154,38 @@ def _heuristic_options(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _choices(
-    journeys: ir.Table, journey_map: JourneyMap | None, level: str, params: dict[str, Any]
+    journeys: ir.Table | Paths,
+    journey_map: JourneyMap | None,
+    level: str,
+    params: dict[str, Any],
 ) -> tuple[KeyOf, timedelta | None, bool]:
     """The level's key, the lookback window and whether to merge an account's members."""
     lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
     by_account = bool(params.get("by_account")) or level == "account"
+    if isinstance(journeys, Paths):
+        if level not in PATH_LEVELS:
+            raise UsageError(
+                f"path data carry no people, personas or other columns: attribute them at the "
+                f"touchpoint, channel or phase level, not {level!r} (or attribute events)"
+            )
+        if lookback is not None or by_account:
+            raise UsageError(
+                "path data carry no times or accounts: a lookback window or by_account needs events"
+            )
+        return _level_key(journey_map, level, []), None, False
     return _level_key(journey_map, level, list(journeys.columns)), lookback, by_account
 
 
+def _check_models(journeys: ir.Table | Paths, models: list[str]) -> None:
+    if isinstance(journeys, Paths) and "time_decay" in models:
+        raise UsageError(
+            "the time-decay model needs the time of every touch, and path data carry none: "
+            "leave time_decay out or attribute events"
+        )
+
+
 def _keyed(
-    journeys: ir.Table,
+    journeys: ir.Table | Paths,
     journey_map: JourneyMap | None,
     level: str,
     params: dict[str, Any],
@@ -189,7 +216,7 @@ def _touchpoint_key(journeys: ir.Table, journey_map: JourneyMap | None, level: s
 
 
 def _markov(
-    journeys: ir.Table,
+    journeys: ir.Table | Paths,
     journey_map: JourneyMap | None,
     level: str,
     params: dict[str, Any],
@@ -202,11 +229,15 @@ def _markov(
     collapse = bool(params.get("collapse_repeats", True))
     key, lookback, by_account = _choices(journeys, journey_map, level, params)
     counts = None
-    if order == 1 and lookback is None and not by_account:
+    if isinstance(journeys, Paths):
+        rows, group, order_by = segment_rows(keyed(journeys.segments, key))
+        counts = transition_counts(rows, group, order_by, order, collapse)
+    elif order == 1 and lookback is None and not by_account:
         by_touchpoint = _touchpoint_key(journeys, journey_map, level)
         if by_touchpoint is not None:
             counts = neighbour_transitions(journeys, by_touchpoint, collapse)
     if counts is None:  # the window pass, over the journeys or the lookback's segments
+        assert not isinstance(journeys, Paths)
         if lookback is None:
             rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
         else:
@@ -224,7 +255,7 @@ def _markov(
 
 
 def attribute(
-    journeys: ir.Table,
+    journeys: ir.Table | Paths,
     journey_map: JourneyMap | None = None,
     *,
     model: str = "markov",
@@ -235,7 +266,8 @@ def attribute(
     """Attribute every conversion (repeat conversions included) to the keys of ``level``.
 
     Args:
-        journeys: The journeys table (docs/contracts.md, "Journeys").
+        journeys: The journeys table (docs/contracts.md, "Journeys"), or path data read by
+            :func:`~journeymap.attribution.paths.from_paths`.
         journey_map: The map (touchpoint -> channel for ``level="channel"``).
         model: One of :data:`MODELS`.
         level: ``touchpoint``, ``channel``, ``phase``, ``persona`` (or any breakdown column),
@@ -256,6 +288,7 @@ def attribute(
     """
     if model not in MODELS:
         raise UsageError(f"unknown attribution model {model!r}; known: {', '.join(MODELS)}")
+    _check_models(journeys, [model])
     if cache is None:
         with SegmentCache(journeys) as own:
             return _attribute(journeys, journey_map, model, level, own, params)
@@ -263,7 +296,7 @@ def attribute(
 
 
 def _attribute(
-    journeys: ir.Table,
+    journeys: ir.Table | Paths,
     journey_map: JourneyMap | None,
     model: str,
     level: str,
@@ -340,7 +373,7 @@ def _table(
 
 
 def compare_models(
-    journeys: ir.Table,
+    journeys: ir.Table | Paths,
     journey_map: JourneyMap | None = None,
     *,
     level: str = "touchpoint",
@@ -364,6 +397,9 @@ def compare_models(
     unknown = [m for m in chosen if m not in MODELS]
     if unknown:
         raise UsageError(f"unknown attribution model(s) {unknown}; known: {', '.join(MODELS)}")
+    if models is None and isinstance(journeys, Paths):
+        chosen = [m for m in chosen if m != "time_decay"]  # path data have no times
+    _check_models(journeys, chosen)
     if cache is None:
         with SegmentCache(journeys) as own:
             return compare_models(

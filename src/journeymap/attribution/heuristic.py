@@ -20,7 +20,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from journeymap.attribution._aggregate import SEG
+from journeymap.attribution._aggregate import SEG, WEIGHT, weighted_count
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
 
@@ -159,10 +159,13 @@ def credits(
         if model != "participation":
             weights[model] = _weight(conv, model, u_weights, half_life_seconds, custom_weights)
     result: dict[str, Credit] = {}
+    # A row standing for many identical segments (path data) counts that many times; its
+    # seg_value is already their total value.
+    many = conv[WEIGHT] if WEIGHT in conv.columns else None
     if weights:
         sums: dict[str, Any] = {}
         for index, weight in enumerate(weights.values()):
-            sums[f"c{index}"] = weight.sum()
+            sums[f"c{index}"] = (weight if many is None else weight * many).sum()
             sums[f"v{index}"] = (weight * conv.seg_value).sum()
         rows = conv.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
         for index, model in enumerate(weights):
@@ -171,10 +174,12 @@ def credits(
                 for r in rows
             }
     if "participation" in chosen:  # every distinct key of a conversion gets 1
-        distinct = conv.select(*SEG, "_key", "seg_value").distinct()
+        distinct = conv.select(
+            *SEG, "_key", "seg_value", *([WEIGHT] if many is not None else [])
+        ).distinct()
         rows = (
             distinct.group_by("_key")
-            .aggregate(c=distinct.count(), v=distinct.seg_value.sum())
+            .aggregate(c=weighted_count(distinct), v=distinct.seg_value.sum())
             .to_pyarrow()
             .to_pylist()
         )

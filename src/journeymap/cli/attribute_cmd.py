@@ -9,6 +9,7 @@ import pyarrow as pa
 import typer
 from rich.table import Table
 
+from journeymap.attribution.paths import REASONS
 from journeymap.cli.app import _, console, handle_errors
 
 __all__ = ["register", "side_by_side"]
@@ -57,8 +58,34 @@ def register(app: typer.Typer) -> None:
     @app.command("attribute")
     @handle_errors
     def attribute_command(
-        map_path: Annotated[Path, typer.Option("--map", help="The journey map file.")],
+        map_path: Annotated[
+            Path | None,
+            typer.Option("--map", help="The journey map file (optional with --paths)."),
+        ] = None,
         db: Annotated[Path | None, typer.Option("--db", help="A DuckDB workspace file.")] = None,
+        paths: Annotated[
+            Path | None,
+            typer.Option(
+                "--paths",
+                help="Pre-aggregated paths instead of a workspace (CSV, Parquet or JSON "
+                "Lines; ChannelAttribution's columns path, total_conversions, total_null, "
+                "total_conversion_value).",
+            ),
+        ] = None,
+        sep: Annotated[str, typer.Option("--sep", help="Separator between touches.")] = ">",
+        path_column: Annotated[
+            str | None, typer.Option("--path-column", help="Path column of --paths.")
+        ] = None,
+        conversions_column: Annotated[
+            str | None,
+            typer.Option("--conversions-column", help="Conversions column of --paths."),
+        ] = None,
+        nulls_column: Annotated[
+            str | None, typer.Option("--nulls-column", help="Non-converting journeys column.")
+        ] = None,
+        value_column: Annotated[
+            str | None, typer.Option("--value-column", help="Conversion value column.")
+        ] = None,
         model: Annotated[
             list[str] | None, typer.Option("--model", help="A model (repeat for several).")
         ] = None,
@@ -71,10 +98,50 @@ def register(app: typer.Typer) -> None:
         order: Annotated[int | None, typer.Option("--order", help="Markov order 1-4.")] = None,
     ) -> None:
         """Attribute conversions to touchpoints (or channels, phases, ...) with every model."""
-        from journeymap.services.attribution import attribute_workspace
+        from journeymap.errors import UsageError
 
-        table = attribute_workspace(
-            map_path, db, models=model or None, level=level, lookback=lookback, order=order
-        )
+        if paths is not None:
+            from journeymap.services.attribution import attribute_paths_file
+
+            if db is not None:
+                raise UsageError("--paths reads path data, not a workspace: leave out --db")
+            columns = {
+                "path": path_column,
+                "conversions": conversions_column,
+                "nulls": nulls_column,
+                "value": value_column,
+            }
+            found = attribute_paths_file(
+                paths,
+                map_path,
+                models=model or None,
+                level=level,
+                sep=sep,
+                columns=columns,
+                lookback=lookback,
+                order=order,
+            )
+            console.print(
+                _("Read {rows} path rows: {journeys} journeys, {conversions} conversions.").format(
+                    rows=f"{found.rows:,}",
+                    journeys=f"{found.journeys:,}",
+                    conversions=f"{found.conversions:,.0f}",
+                )
+            )
+            for reason, count in sorted(found.skipped.items()):
+                console.print(
+                    _("Skipped {count} rows: {reason}.").format(
+                        count=f"{count:,}", reason=_(REASONS[reason])
+                    )
+                )
+            table = found.table
+        else:
+            from journeymap.services.attribution import attribute_workspace
+
+            if map_path is None:
+                raise UsageError("give the journey map with --map (or path data with --paths)")
+            table = attribute_workspace(
+                map_path, db, models=model or None, level=level, lookback=lookback, order=order
+            )
         for part in side_by_side(table, width=console.width):
             console.print(part, soft_wrap=False)

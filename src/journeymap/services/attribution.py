@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,82 @@ import pyarrow as pa
 
 from journeymap.errors import UsageError
 
-__all__ = ["attribute_workspace"]
+__all__ = ["PathsAttribution", "attribute_paths_file", "attribute_workspace"]
+
+
+@dataclass
+class PathsAttribution:
+    """What :func:`attribute_paths_file` read and the models' credits.
+
+    Attributes:
+        table: The long table of :func:`journeymap.attribution.compare_models`.
+        rows: Path rows read.
+        journeys: Journeys they stand for (conversions plus nulls).
+        conversions: Total conversions.
+        skipped: Rows left out, by reason.
+    """
+
+    table: pa.Table
+    rows: int
+    journeys: int
+    conversions: float
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def attribute_paths_file(
+    paths_file: str | Path,
+    map_path: str | Path | None = None,
+    *,
+    models: list[str] | None = None,
+    level: str = "touchpoint",
+    sep: str = ">",
+    columns: dict[str, str | None] | None = None,
+    **params: Any,
+) -> PathsAttribution:
+    """Compare attribution models on a file of pre-aggregated paths.
+
+    Args:
+        paths_file: CSV/TSV (also gzipped), Parquet or JSON Lines with one row per distinct
+            path (ChannelAttribution's format: ``path``, ``total_conversions``,
+            ``total_null``, ``total_conversion_value``).
+        map_path: A journey map for the channel and phase levels (optional).
+        models: Model names (default: every model path data allow).
+        level: ``touchpoint``, ``channel`` or ``phase``.
+        sep: The separator between touches.
+        columns: Column names other than the defaults: ``path``, ``conversions``, ``nulls``,
+            ``value`` (see :func:`journeymap.attribution.from_paths`).
+        **params: Model parameters (see :func:`journeymap.attribution.attribute`).
+
+    Raises:
+        UsageError: if the file does not exist or lacks a named column.
+        ReaderError: if the file cannot be read.
+    """
+    from journeymap.analysis.run import quiet_driver
+    from journeymap.attribution import compare_models, from_paths
+    from journeymap.ingest.readers import read_events
+    from journeymap.mapfile import load_map
+
+    source = Path(paths_file)
+    if not source.is_file():
+        raise UsageError(f"{source} does not exist")
+    journey_map = load_map(map_path) if map_path is not None else None
+    batches = list(read_events(source))
+    if not batches:
+        raise UsageError(f"{source} holds no paths")
+    names = {k: v for k, v in (columns or {}).items() if v is not None}
+    with (
+        quiet_driver(),
+        from_paths(pa.Table.from_batches(batches), journey_map, sep=sep, **names) as paths,
+    ):
+        given = {k: v for k, v in params.items() if v is not None}
+        result = compare_models(paths, journey_map, level=level, models=models, **given)
+        return PathsAttribution(
+            table=result,
+            rows=paths.rows,
+            journeys=paths.journeys,
+            conversions=paths.conversions,
+            skipped=paths.skipped,
+        )
 
 
 def attribute_workspace(

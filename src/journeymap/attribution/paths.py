@@ -1,0 +1,238 @@
+"""Pre-aggregated conversion paths as attribution input.
+
+ChannelAttribution, the ``mta`` package and conversion-path exports keep journeys as distinct
+paths: the touches in order joined by a separator (``"search > email > checkout"``), how many
+journeys took the path and converted, how many took it and did not (the nulls), and the
+conversions' total value. :func:`from_paths` turns such a table into weighted conversion
+segments: one row per touch of each distinct path and outcome, whose :data:`WEIGHT` says how
+many journeys it stands for. Every model then runs on it as on segments cut from events, and
+reads each distinct path once instead of once per journey.
+
+Path data carry no times, people or accounts, so the time-decay model, a lookback window and
+the persona and account levels need events; the touchpoint, channel and phase levels (the
+phase each touchpoint has in the map) work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from journeymap.attribution._aggregate import WEIGHT, Segments
+from journeymap.engine._tables import drop_temporary, materialize
+from journeymap.engine.journeys import phase_lookup
+from journeymap.errors import UsageError
+from journeymap.i18n import N_
+from journeymap.model import JourneyMap
+
+__all__ = ["PATH_LEVELS", "Paths", "from_paths"]
+
+# The levels path data can be attributed at (the rest need people, accounts or columns).
+PATH_LEVELS = ("touchpoint", "channel", "phase")
+# What each skipped row lacked, in the order the checks run.
+REASONS = {
+    "empty path": N_("the path is empty or has an empty touch between separators"),
+    "bad count": N_("conversions or nulls are not whole numbers >= 0"),
+    "bad value": N_("the value is not a number"),
+}
+
+
+@dataclass
+class Paths:
+    """Distinct paths with their conversions, nulls and value, as weighted segments.
+
+    Use as a context manager (or call :meth:`close`) to drop the temporary table.
+
+    Attributes:
+        segments: The weighted segments every model reads.
+        rows: Rows read from the source.
+        journeys: Journeys the paths stand for (conversions plus nulls).
+        skipped: Rows left out, by reason (keys of :data:`REASONS`); counted, never silent.
+    """
+
+    segments: Segments
+    rows: int
+    journeys: int
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def conversions(self) -> float:
+        """Total conversions of the paths read."""
+        return self.segments.conversions
+
+    @property
+    def value(self) -> float:
+        """Total conversion value of the paths read."""
+        return self.segments.value
+
+    def close(self) -> None:
+        """Drop the segments' temporary table."""
+        drop_temporary(self.segments.table)
+
+    def __enter__(self) -> Paths:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _table(source: Any) -> ir.Table:
+    if isinstance(source, ir.Table):
+        return source
+    if isinstance(source, pa.Table):
+        return ibis.memtable(source)
+    if hasattr(source, "to_arrow"):  # polars
+        return ibis.memtable(source.to_arrow())
+    if hasattr(source, "columns") and hasattr(source, "iloc"):  # pandas
+        return ibis.memtable(pa.Table.from_pandas(source, preserve_index=False))
+    raise UsageError(
+        f"paths must be an Ibis table, an Arrow table or a pandas/polars DataFrame, "
+        f"not {type(source).__name__}"
+    )
+
+
+def _column(
+    t: ir.Table, given: str | None, default: str, what: str, *, required: bool
+) -> str | None:
+    name = given or default
+    if name in t.columns:
+        return name
+    if given is None and not required:
+        return None  # the optional column under its usual name is simply absent
+    raise UsageError(
+        f"the paths have no {what} column {name!r}; columns: {', '.join(t.columns)} "
+        f"(say which column holds the {what})"
+    )
+
+
+def _number(t: ir.Table, name: str | None) -> ir.FloatingValue:
+    if name is None:
+        return ibis.literal(0.0)
+    column = t[name]
+    if column.type().is_numeric():
+        return column.cast("float64")
+    return column.cast("string").strip().try_cast("float64")
+
+
+def from_paths(
+    source: Any,
+    journey_map: JourneyMap | None = None,
+    *,
+    path: str | None = None,
+    conversions: str | None = None,
+    nulls: str | None = None,
+    value: str | None = None,
+    sep: str = ">",
+) -> Paths:
+    """Read distinct paths into weighted segments (see the module doc).
+
+    Args:
+        source: An Ibis table, an Arrow table or a pandas/polars DataFrame.
+        journey_map: The map: the phase of every touchpoint (for the phase level and the
+            W-shaped and full-path models) and its channel.
+        path: The path column (default ``path``): touches joined by ``sep``; blanks around a
+            touch are ignored.
+        conversions: Converting journeys per path (default ``total_conversions``).
+        nulls: Journeys that took the path and did not convert (default ``total_null``;
+            without it, only converting journeys are known).
+        value: Total conversion value per path (default ``total_conversion_value``, if
+            present).
+        sep: The separator between touches.
+
+    Raises:
+        UsageError: if a named column is missing, ``sep`` is empty, or the source is no table.
+    """
+    if not sep:
+        raise UsageError("the path separator must not be empty")
+    t = _table(source)
+    path_name = _column(t, path, "path", "path", required=True)
+    conv_name = _column(t, conversions, "total_conversions", "conversions", required=True)
+    null_name = _column(t, nulls, "total_null", "nulls", required=False)
+    value_name = _column(t, value, "total_conversion_value", "value", required=False)
+    assert path_name is not None and conv_name is not None
+    text = t[path_name].cast("string")
+    read = t.select(
+        _path=text,
+        _conv=_number(t, conv_name),
+        _null=_number(t, null_name),
+        _value=_number(t, value_name),
+        _value_bad=(
+            t[value_name].notnull() & _number(t, value_name).isnull()
+            if value_name is not None
+            else ibis.literal(False)
+        ),
+    )
+
+    def whole(x: ir.FloatingValue) -> ir.BooleanValue:
+        return x.notnull() & (x >= 0) & (x == x.floor())
+
+    mark = re.escape(sep)
+    empty = read._path.isnull() | read._path.re_search(rf"(^|{mark})\s*({mark}|$)")
+    reason = ibis.cases(
+        (empty, "empty path"),
+        (~(whole(read._conv) & whole(read._null)), "bad count"),
+        (read._value_bad, "bad value"),
+        else_=ibis.null("string"),
+    )
+    # One read of the source: it may be a file that every further query would read again.
+    checked = materialize(read.mutate(_reason=reason, _pid=ibis.row_number().cast("int64")))
+    scratch = [checked]
+    counts = checked.group_by("_reason").aggregate(n=checked.count()).to_pyarrow().to_pylist()
+    skipped = {str(r["_reason"]): int(r["n"]) for r in counts if r["_reason"] is not None}
+    good = checked.filter(checked._reason.isnull())
+    lookup = phase_lookup(journey_map) if journey_map is not None else {}
+    parts = []
+    for converted in (True, False):
+        weight = good._conv if converted else good._null
+        kept = good.filter(weight > 0)
+        split = kept.mutate(_touches=kept._path.split(sep))
+        touches = split._touches
+        # Two unnests in one select run side by side (touch and its offset); Ibis's
+        # ``Table.unnest(offset=)`` zips them first, which took ten times as long on DuckDB.
+        kept = split.select(
+            _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
+            _w=(split._conv if converted else split._null).cast("int64"),
+            seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
+            _n=touches.length().cast("int64"),
+            _touch=touches.unnest(),
+            _i=ibis.range(0, touches.length()).unnest(),
+        )
+        touch = kept._touch.strip()
+        parts.append(
+            kept.select(
+                _g=kept._g,
+                _segno=ibis.literal(0, "int64"),
+                i=(kept._i + 1).cast("int64"),
+                n=kept._n,
+                age_s=ibis.null("float64"),
+                converted=ibis.literal(converted),
+                seg_value=kept.seg_value,
+                touchpoint=touch,
+                phase=touch.substitute(lookup, else_=ibis.null("string"))
+                if lookup
+                else ibis.null("string"),
+                person_id=ibis.null("string"),
+                persona=ibis.null("string"),
+                **{WEIGHT: kept._w},
+            )
+        )
+    table = materialize(parts[0].union(parts[1]))
+    drop_temporary(*scratch)
+    ends = table.filter(table.converted & (table.i == table.n))
+    total = ends.aggregate(c=ends[WEIGHT].sum(), v=ends.seg_value.sum()).to_pyarrow()
+    journeys = table.filter(table.i == 1)
+    count = journeys.aggregate(n=journeys[WEIGHT].sum()).to_pyarrow()["n"][0].as_py()
+    segments = Segments(
+        table=table,
+        conversions=float(total["c"][0].as_py() or 0),
+        value=float(total["v"][0].as_py() or 0.0),
+        lookback=None,
+        by_account=False,
+    )
+    rows = sum(int(r["n"]) for r in counts)
+    return Paths(segments=segments, rows=rows, journeys=int(count or 0), skipped=skipped)
