@@ -102,7 +102,10 @@ def prepare(
         )
     scratch: list[ir.Table] = []  # intermediate tables, dropped once the segments are built
     if not isinstance(journeys.op(), ops.PhysicalTable):
-        journeys = materialize(journeys)  # read once, however many passes follow
+        # Read once, however many passes follow; without the neighbour columns, which the
+        # segments do not use and whose window functions the engine then leaves out.
+        needed = [c for c in journeys.columns if c not in NEIGHBOUR_COLUMNS]
+        journeys = materialize(journeys.select(*needed))
         scratch.append(journeys)
     keep = [c for c in journeys.columns if c not in _FOLDED]
     base = journeys.select(

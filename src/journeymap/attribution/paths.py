@@ -59,6 +59,7 @@ class Paths:
     rows: int
     journeys: int
     skipped: dict[str, int] = field(default_factory=dict)
+    _base: ir.Table | None = field(default=None, repr=False)  # the temporary table
 
     @property
     def conversions(self) -> float:
@@ -72,13 +73,18 @@ class Paths:
 
     def close(self) -> None:
         """Drop the segments' temporary table."""
-        drop_temporary(self.segments.table)
+        drop_temporary(self.segments.table if self._base is None else self._base)
 
     def __enter__(self) -> Paths:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@ibis.udf.scalar.builtin(name="trim")  # type: ignore[untyped-decorator]
+def _trim(text: str) -> str:  # type: ignore[empty-body]
+    """The engine's one-argument trim (spaces), several times faster than ``strip()``."""
 
 
 def _table(source: Any) -> ir.Table:
@@ -135,8 +141,8 @@ def from_paths(
         source: An Ibis table, an Arrow table or a pandas/polars DataFrame.
         journey_map: The map: the phase of every touchpoint (for the phase level and the
             W-shaped and full-path models) and its channel.
-        path: The path column (default ``path``): touches joined by ``sep``; blanks around a
-            touch are ignored.
+        path: The path column (default ``path``): touches joined by ``sep``; spaces around
+            a touch are ignored.
         conversions: Converting journeys per path (default ``total_conversions``).
         nulls: Journeys that took the path and did not convert (default ``total_null``;
             without it, only converting journeys are known).
@@ -181,11 +187,21 @@ def from_paths(
     )
     # One read of the source: it may be a file that every further query would read again.
     checked = materialize(read.mutate(_reason=reason, _pid=ibis.row_number().cast("int64")))
-    scratch = [checked]
-    counts = checked.group_by("_reason").aggregate(n=checked.count()).to_pyarrow().to_pylist()
+    ok = checked._reason.isnull()
+    # The totals come from the paths themselves, in the same pass that counts the rows.
+    counts = (
+        checked.group_by("_reason")
+        .aggregate(
+            n=checked.count(),
+            c=checked._conv.sum(where=ok),
+            v=checked._value.sum(where=ok & (checked._conv > 0)),
+            j=(checked._conv + checked._null).sum(where=ok),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
     skipped = {str(r["_reason"]): int(r["n"]) for r in counts if r["_reason"] is not None}
-    good = checked.filter(checked._reason.isnull())
-    lookup = phase_lookup(journey_map) if journey_map is not None else {}
+    good = checked.filter(ok)
     parts = []
     for converted in (True, False):
         weight = good._conv if converted else good._null
@@ -202,37 +218,41 @@ def from_paths(
             _touch=touches.unnest(),
             _i=ibis.range(0, touches.length()).unnest(),
         )
-        touch = kept._touch.strip()
         parts.append(
             kept.select(
                 _g=kept._g,
                 _segno=ibis.literal(0, "int64"),
                 i=(kept._i + 1).cast("int64"),
                 n=kept._n,
-                age_s=ibis.null("float64"),
                 converted=ibis.literal(converted),
                 seg_value=kept.seg_value,
-                touchpoint=touch,
-                phase=touch.substitute(lookup, else_=ibis.null("string"))
-                if lookup
-                else ibis.null("string"),
-                person_id=ibis.null("string"),
-                persona=ibis.null("string"),
+                touchpoint=_trim(kept._touch),
                 **{WEIGHT: kept._w},
             )
         )
-    table = materialize(parts[0].union(parts[1]))
-    drop_temporary(*scratch)
-    ends = table.filter(table.converted & (table.i == table.n))
-    total = ends.aggregate(c=ends[WEIGHT].sum(), v=ends.seg_value.sum()).to_pyarrow()
-    journeys = table.filter(table.i == 1)
-    count = journeys.aggregate(n=journeys[WEIGHT].sum()).to_pyarrow()["n"][0].as_py()
+    base = materialize(parts[0].union(parts[1]))
+    drop_temporary(checked)
+    lookup = phase_lookup(journey_map) if journey_map is not None else {}
+    # Columns computed when a model reads them (the phase for the phase level and W-shaped
+    # and full-path models), not stored for every touch.
+    table = base.mutate(
+        age_s=ibis.null("float64"),
+        phase=base.touchpoint.substitute(lookup, else_=ibis.null("string"))
+        if lookup
+        else ibis.null("string"),
+        person_id=ibis.null("string"),
+        persona=ibis.null("string"),
+    )
+    good_counts = [r for r in counts if r["_reason"] is None]
+    total = good_counts[0] if good_counts else {"c": 0, "v": 0, "j": 0}
     segments = Segments(
         table=table,
-        conversions=float(total["c"][0].as_py() or 0),
-        value=float(total["v"][0].as_py() or 0.0),
+        conversions=float(total["c"] or 0),
+        value=float(total["v"] or 0.0),
         lookback=None,
         by_account=False,
     )
     rows = sum(int(r["n"]) for r in counts)
-    return Paths(segments=segments, rows=rows, journeys=int(count or 0), skipped=skipped)
+    return Paths(
+        segments=segments, rows=rows, journeys=int(total["j"] or 0), skipped=skipped, _base=base
+    )

@@ -350,7 +350,8 @@ def _cut_at_conversions(
 
     A journey's number is the count of the actor's conversions before the event (when a
     conversion ends it), so it needs no second pass; the step is the position in the actor's
-    events less that of the journey's first event, found by one grouping.
+    events less that of the journey's first event, which follows the previous conversion
+    (one join with the conversions).
     """
     order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
@@ -369,9 +370,14 @@ def _cut_at_conversions(
         _next_ts=base.ts.lead().over(actor),
     )
     if end_at_conversion:
-        starts = first.group_by(["_actor", "_segment"]).aggregate(_start=first._rn.min())
-        first = first.join(starts, ["_actor", "_segment"])
-        step = first._rn - first._start + 1
+        # Journey s > 0 starts right after the actor's conversion that ended journey s - 1:
+        # a join with the conversions alone, not a grouping of every event.
+        ended = first.filter(first.conversion)
+        starts = ended.select(
+            "_actor", _segment=ended._segment + 1, _start=(ended._rn + 1).cast("int64")
+        )
+        first = first.left_join(starts, ["_actor", "_segment"])
+        step = first._rn - first._start.fill_null(0) + 1
         ends = first.conversion
     else:
         step, ends = first._rn + 1, ibis.literal(False)
