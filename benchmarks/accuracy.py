@@ -38,6 +38,7 @@ def accuracy(results: dict[str, Any], events: Path) -> list[dict[str, Any]]:
     exact = exact_removal_effects(events)
     for task, label in (
         ("jm_markov", "journeymap"),
+        ("jm_markov_paths", "journeymap on path strings"),
         ("ca_markov", "ChannelAttribution"),
         ("mam_markov", "mam"),
     ):
@@ -47,7 +48,7 @@ def accuracy(results: dict[str, Any], events: Path) -> list[dict[str, Any]]:
             checks.append(_check(name, None, None, "not available") if task in results else None)
             continue
         value = max_relative_difference(answer["removal_effects"], exact)
-        passed = value <= MARKOV_TOLERANCE if task == "jm_markov" else None
+        passed = value <= MARKOV_TOLERANCE if task.startswith("jm_") else None
         checks.append(_check(name, value, passed))
     ours, peer = _answer(results, "jm_markov"), _answer(results, "ca_markov")
     if ours and peer and ours.get("removal_effects"):
@@ -69,13 +70,15 @@ def accuracy(results: dict[str, Any], events: Path) -> list[dict[str, Any]]:
     if ours and peer:
         equal = ours == peer
         checks.append(_check("variants equal to pm4py get_variants", equal, equal))
-    ours = _answer(results, "jm_heuristic")
-    for task, label in (("ca_heuristic", "ChannelAttribution"), ("mam_heuristic", "mam")):
-        peer = _answer(results, task)
-        if not (ours and peer):
-            continue
-        for model, credits in peer["credits"].items():
-            if model in ours["credits"]:
-                value = max_relative_difference(ours["credits"][model], credits)
-                checks.append(_check(f"{model} credits vs {label} (max rel. diff.)", value, None))
+    for mine, source in (("jm_heuristic", ""), ("jm_heuristic_paths", " on path strings")):
+        ours = _answer(results, mine)
+        for task, label in (("ca_heuristic", "ChannelAttribution"), ("mam_heuristic", "mam")):
+            peer = _answer(results, task)
+            if not (ours and peer):
+                continue
+            for model, credits in peer["credits"].items():
+                if model in ours["credits"]:
+                    value = max_relative_difference(ours["credits"][model], credits)
+                    name = f"{model} credits{source} vs {label} (max rel. diff.)"
+                    checks.append(_check(name, value, None))
     return [c for c in checks if c is not None]

@@ -58,13 +58,14 @@ def markdown(report: dict[str, Any]) -> str:
         if size.get("ratios"):
             lines += [
                 "",
-                "| job | peer | time journeymap/peer | compute journeymap/peer "
+                "| job | journeymap | peer | time journeymap/peer | compute journeymap/peer "
                 "| memory journeymap/peer |",
-                "|---|---|---:|---:|---:|",
+                "|---|---|---|---:|---:|---:|",
             ]
             for r in size["ratios"]:
                 lines.append(
-                    f"| {r['job']} | {r['peer']} | {_num(r['time_ratio'])} | "
+                    f"| {r['job']} | `{r.get('task', '')}` | {r['peer']} | "
+                    f"{_num(r['time_ratio'])} | "
                     f"{_num(r.get('compute_ratio'))} | {_num(r['memory_ratio'])} |"
                 )
         if size.get("accuracy"):

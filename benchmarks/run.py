@@ -49,6 +49,8 @@ TASKS: list[tuple[str, str, str]] = [
     ("jm_markov", "journeymap", "markov attribution"),
     ("jm_markov3", "journeymap", "markov attribution, order 3"),
     ("jm_heuristic", "journeymap", "heuristic attribution"),
+    ("jm_markov_paths", "journeymap", "markov attribution"),
+    ("jm_heuristic_paths", "journeymap", "heuristic attribution"),
     ("duckdb_floor", "duckdb", "transitions"),
     ("pm4py_dfg", "pm4py", "transitions"),
     ("pm4py_variants", "pm4py", "variants"),
@@ -215,15 +217,18 @@ def ratios(size: dict[str, Any]) -> list[dict[str, Any]]:
     for name, task in tasks.items():
         if task["tool"] == "journeymap" or task["median_seconds"] is None:
             continue
-        ours = [t for t in tasks.values() if t["tool"] == "journeymap" and t["job"] == task["job"]]
-        if task["tool"] == "duckdb":
-            ours = [t for t in tasks.values() if t["tool"] == "journeymap"]
-        for mine in ours:
+        ours = {
+            n: t
+            for n, t in tasks.items()
+            if t["tool"] == "journeymap" and (task["tool"] == "duckdb" or t["job"] == task["job"])
+        }
+        for mine_name, mine in ours.items():
             if mine["median_seconds"] is None:
                 continue
             rows.append(
                 {
                     "job": mine["job"],
+                    "task": mine_name,
                     "peer": name,
                     "time_ratio": mine["median_seconds"] / task["median_seconds"],
                     "compute_ratio": _ratio(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bench_map", "events", "journeys", "main"]
+__all__ = ["bench_map", "events", "journeys", "main", "paths"]
 
 PHASES = ("awareness", "consideration", "decision")
 
@@ -50,6 +50,17 @@ def journeys(data: Path) -> tuple[Any, Any, Any]:
 
     journey_map, options = bench_map(), JourneyOptions()
     return journey_map, options, build_journeys(events(data), journey_map, options)
+
+
+def paths(data: Path) -> Any:
+    """The generated path-string file (the peers' input) read by ``from_paths``."""
+    import ibis
+
+    from journeymap.attribution import from_paths
+    from journeymap.ingest.workspace import duckdb_config
+
+    con = ibis.duckdb.connect(**duckdb_config())
+    return from_paths(con.read_csv(str(data / "paths.csv")), bench_map())
 
 
 # What every journeymap task imports before its clock starts.
