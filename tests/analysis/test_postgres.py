@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -22,6 +23,7 @@ from benchmarks.generate import generate
 from benchmarks.tasks._common import bench_map
 
 from journeymap.analysis import analyze
+from journeymap.attribution import compare_models, from_paths
 from journeymap.ingest import Workspace, import_events
 from journeymap.model.mapping import MappingRules
 
@@ -148,3 +150,31 @@ def test_import_into_postgres_quarantines_and_is_idempotent(database: str, datas
         assert events.conversion.sum().to_pyarrow().as_py() == 5_289
         raw = workspace.quarantine().to_pyarrow().to_pylist()
         assert [json.loads(r["raw"])["y"] for r in raw] == ["yes"]
+
+
+def test_path_data_on_postgresql_credit_as_on_duckdb(database: str) -> None:
+    # from_paths splits and unnests in SQL; a path table on the server gives DuckDB's credit.
+    frame = pd.DataFrame(
+        {
+            "path": ["search-ads > blogs > checkout", "blogs", "print > search-ads", "x >  > y"],
+            "total_conversions": [2, 1, 0, 1],
+            "total_null": [1, 3, 2, 0],
+            "total_conversion_value": [10.0, 5.0, 0.0, 1.0],
+        }
+    )
+    journey_map = bench_map()
+    postgres = ibis.postgres.connect(database=database, **SERVER)
+    try:
+        postgres.create_table("paths", frame)
+        for level in ("touchpoint", "channel", "phase"):
+            with from_paths(postgres.table("paths"), journey_map) as on_server:
+                assert (on_server.rows, on_server.journeys) == (4, 9)
+                assert on_server.skipped == {"empty path": 1}
+                found = compare_models(on_server, journey_map, level=level).to_pylist()
+            with from_paths(frame, journey_map) as local:
+                expected = compare_models(local, journey_map, level=level).to_pylist()
+            assert len(found) == len(expected) > 0
+            for row, other in zip(found, expected, strict=True):
+                assert all(_same(row[k], other[k]) for k in other), (row, other)
+    finally:
+        postgres.disconnect()
