@@ -9,7 +9,15 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
-__all__ = ["drop_temporary", "is_temporary", "materialize", "number", "records_table", "scratch"]
+__all__ = [
+    "drop_temporary",
+    "is_temporary",
+    "materialize",
+    "number",
+    "record_batches",
+    "records_table",
+    "scratch",
+]
 
 _PREFIX = "journeymap_tmp_"
 
@@ -22,6 +30,34 @@ def records_table(
     return pa.Table.from_pylist(
         [{name: row.get(name) for name, _ in columns} for row in rows], schema
     )
+
+
+def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBatch]:
+    """The result of ``expr`` in batches of at most ``rows``; at least one, empty if need be.
+
+    Streamed from DuckDB, so only one batch is in the process' memory at a time; other
+    backends return the result whole, then sliced. Run no other query on the connection until
+    the iterator is exhausted.
+    """
+    import ibis
+
+    backend = ibis.get_backend(expr)
+    # Ibis 12's own to_pyarrow_batches calls a method DuckDB 2 removed; its relation streams.
+    relation = getattr(backend, "_to_duckdb_relation", None)
+    if relation is None:
+        table = expr.to_pyarrow()
+        reader: pa.RecordBatchReader = pa.RecordBatchReader.from_batches(
+            table.schema, table.to_batches(rows)
+        )
+    else:
+        found = relation(expr)
+        reader = (getattr(found, "to_arrow_reader", None) or found.fetch_arrow_reader)(rows)
+    empty = True
+    for batch in reader:
+        empty = False
+        yield batch
+    if empty:
+        yield pa.RecordBatch.from_pylist([], schema=reader.schema)
 
 
 def number(flag: ir.BooleanValue, dtype: str = "int64") -> ir.NumericValue:

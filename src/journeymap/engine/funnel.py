@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from journeymap.engine._tables import records_table, scratch
+from journeymap.engine._tables import record_batches, records_table, scratch
 from journeymap.engine.journeys import JourneyOptions, journey_facts, with_sequences
 from journeymap.model import JourneyMap
 
@@ -258,11 +258,14 @@ def _funnel_counts(
         if options.ordering != "strict":
             sequence = sequence.filter(lambda x: x.notnull())
         numbered = short.select(*keys, _seq=ibis.literal(",").join(sequence))
-        distinct = (
-            numbered.group_by(["_seq", *keys]).aggregate(journeys=numbered.count()).to_pyarrow()
-        )
-        levels = sequence_levels(_parse_sequences(distinct["_seq"]), len(steps), options.ordering)
-        parts.append(distinct.append_column("level", pa.array(levels)).select(columns))
+        distinct = numbered.group_by(["_seq", *keys]).aggregate(journeys=numbered.count())
+        # Streamed batch by batch and counted per level at once: at 10M journeys the distinct
+        # sequences, read whole, took over a gigabyte beside the engine.
+        for batch in record_batches(distinct):
+            found = pa.Table.from_batches([batch])
+            levels = sequence_levels(_parse_sequences(found["_seq"]), len(steps), options.ordering)
+            counted = found.append_column("level", pa.array(levels)).select(columns)
+            parts.append(_sum_by_level(counted, keys))
     if exact is not None:
         exact = exact.select("journey_id", *keys)
         levels_expr = funnel_levels(journeys.semi_join(exact, "journey_id"), column, steps, options)
@@ -271,9 +274,13 @@ def _funnel_counts(
         )
         grouped = joined.group_by(["level", *keys]).aggregate(journeys=joined.count())
         parts.append(grouped.to_pyarrow().select(columns))
-    combined = pa.concat_tables(parts, promote_options="permissive")
-    summed = combined.group_by(["level", *keys]).aggregate([("journeys", "sum")])
-    return summed.rename_columns(columns)
+    return _sum_by_level(pa.concat_tables(parts, promote_options="permissive"), keys)
+
+
+def _sum_by_level(counted: pa.Table, keys: list[str]) -> pa.Table:
+    """Journeys summed per level and key: ``level``, the keys, ``journeys``."""
+    summed = counted.group_by(["level", *keys]).aggregate([("journeys", "sum")])
+    return summed.rename_columns(["level", *keys, "journeys"])
 
 
 def funnel_table(
