@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 from engine_events import events
 
+from journeymap.engine import funnel as funnel_module
 from journeymap.engine.funnel import (
     funnel_counts,
     funnel_levels,
@@ -153,6 +154,37 @@ def test_levels_by_sequence_equal_the_exact_window_funnel(
     assert {level: n for (level, _), n in got.items()} == {k: v for k, v in expected.items() if v}
     assert sum(got.values()) == 300
     assert len(expected) >= 3  # the random journeys reach several levels
+
+
+@pytest.mark.parametrize("ordering", ["ordered", "strict"])
+def test_sequences_read_in_small_batches_count_the_same(
+    shop_map: JourneyMap, ordering: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The distinct sequences stream from the engine in batches; counts summed over batches of
+    # seven must equal those of one batch, per level, outcome and breakdown value.
+    rows = _random_rows(11, 400)
+    table = events(rows, country=["DK" if i % 3 else "DE" for i in range(len(rows))])
+    opts = JourneyOptions(ordering=ordering, conversion_window=None, breakdown=["country"])
+    journeys = build_journeys(table, shop_map, opts)
+    steps = ["ad", "blog", "reviews", "checkout"]
+
+    def counts() -> dict[tuple[Any, ...], int]:
+        found = funnel_counts(journeys, "touchpoint", steps, opts).to_pylist()
+        return {(r["level"], r["converted"], r["country"]): r["journeys"] for r in found}
+
+    whole = counts()
+    batched = funnel_module.record_batches
+    sizes: list[int] = []
+
+    def small(expr: Any, rows: int = 0) -> Any:
+        for batch in batched(expr, 7):
+            sizes.append(batch.num_rows)
+            yield batch
+
+    monkeypatch.setattr(funnel_module, "record_batches", small)
+    assert counts() == whole
+    assert len(sizes) > 10 and max(sizes) == 7
+    assert sum(whole.values()) == 400 and len(whole) > 6
 
 
 def test_any_ordering_with_many_steps(shop_map: JourneyMap) -> None:
