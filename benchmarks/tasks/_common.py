@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bench_map", "events", "journeys", "main", "paths"]
+__all__ = ["bench_map", "credits_by_model", "events", "journeys", "main", "markov_answer", "paths"]
 
 PHASES = ("awareness", "consideration", "decision")
 
@@ -61,6 +61,23 @@ def paths(data: Path) -> Any:
 
     con = ibis.duckdb.connect(**duckdb_config())
     return from_paths(con.read_csv(str(data / "paths.csv")), bench_map())
+
+
+def credits_by_model(table: Any) -> dict[str, Any]:
+    """``{"credits": {model: {key: conversions}}}`` from ``compare_models``' long table."""
+    credits: dict[str, dict[str, float]] = {}
+    for row in table.to_pylist():
+        credits.setdefault(row["model"], {})[row["key"]] = row["conversions"]
+    return {"credits": credits}
+
+
+def markov_answer(result: Any) -> dict[str, Any]:
+    """Removal effects and conversions per key of a Markov ``AttributionResult``."""
+    rows = result.table.to_pylist()
+    return {
+        "removal_effects": {row["key"]: row.get("removal_effect") for row in rows},
+        "conversions": {row["key"]: row["conversions"] for row in rows},
+    }
 
 
 # What every journeymap task imports before its clock starts.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks._common import journeys, main
+from benchmarks.tasks._common import credits_by_model, journeys, main
 
 MODELS = ["first_touch", "last_touch", "linear", "position_based", "time_decay"]
 
@@ -15,11 +15,7 @@ def run(data: Path) -> dict[str, Any]:
     from journeymap.attribution import compare_models
 
     journey_map, _options, table = journeys(data)
-    result = compare_models(table, journey_map, level="touchpoint", models=MODELS)
-    credits: dict[str, dict[str, float]] = {}
-    for row in result.to_pylist():
-        credits.setdefault(row["model"], {})[row["key"]] = row["conversions"]
-    return {"credits": credits}
+    return credits_by_model(compare_models(table, journey_map, level="touchpoint", models=MODELS))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks._common import main, paths
+from benchmarks.tasks._common import credits_by_model, main, paths
 
 
 def run(data: Path) -> dict[str, Any]:
@@ -18,11 +18,7 @@ def run(data: Path) -> dict[str, Any]:
 
     models = [m for m in HEURISTICS if m not in {"time_decay", "custom"}]
     with paths(data) as source:
-        result = compare_models(source, level="touchpoint", models=models)
-    credits: dict[str, dict[str, float]] = {}
-    for row in result.to_pylist():
-        credits.setdefault(row["model"], {})[row["key"]] = row["conversions"]
-    return {"credits": credits}
+        return credits_by_model(compare_models(source, level="touchpoint", models=models))
 
 
 if __name__ == "__main__":

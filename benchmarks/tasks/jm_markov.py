@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks._common import journeys, main
+from benchmarks.tasks._common import journeys, main, markov_answer
 
 ORDER = 1
 
@@ -15,11 +15,7 @@ def run(data: Path, order: int = ORDER) -> dict[str, Any]:
     from journeymap.attribution import attribute
 
     journey_map, _options, table = journeys(data)
-    rows = attribute(table, journey_map, model="markov", order=order).table.to_pylist()
-    return {
-        "removal_effects": {row["key"]: row.get("removal_effect") for row in rows},
-        "conversions": {row["key"]: row["conversions"] for row in rows},
-    }
+    return markov_answer(attribute(table, journey_map, model="markov", order=order))
 
 
 if __name__ == "__main__":

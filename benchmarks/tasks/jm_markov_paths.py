@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tasks._common import main, paths
+from benchmarks.tasks._common import main, markov_answer, paths
 
 
 def run(data: Path) -> dict[str, Any]:
@@ -13,11 +13,7 @@ def run(data: Path) -> dict[str, Any]:
     from journeymap.attribution import attribute
 
     with paths(data) as source:
-        rows = attribute(source, model="markov", order=1).table.to_pylist()
-    return {
-        "removal_effects": {row["key"]: row.get("removal_effect") for row in rows},
-        "conversions": {row["key"]: row["conversions"] for row in rows},
-    }
+        return markov_answer(attribute(source, model="markov", order=1))
 
 
 if __name__ == "__main__":
