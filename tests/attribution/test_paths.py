@@ -126,11 +126,16 @@ def test_bad_rows_are_counted_by_reason_and_the_rest_attributed() -> None:
         }
     )
     rows.loc[len(rows)] = ["demo", "1", "0", "a lot"]
+    rows.loc[len(rows)] = ["web", "1", "0", " "]  # a blank value is no value, not an error
     with from_paths(rows, MAP) as paths:
         assert paths.skipped == {"empty path": 4, "bad count": 3, "bad value": 1}
-        assert (paths.rows, paths.journeys, paths.conversions, paths.value) == (9, 3, 2, 20.0)
+        assert (paths.rows, paths.journeys, paths.conversions, paths.value) == (10, 4, 3, 20.0)
         last = attribute(paths, model="last_touch").table.to_pylist()
-    assert {r["key"]: r["conversions"] for r in last} == {"call": 2.0, "ad": 0.0}
+    assert {r["key"]: (r["conversions"], r["value"]) for r in last} == {
+        "call": (2.0, 20.0),
+        "web": (1.0, 0.0),
+        "ad": (0.0, 0.0),
+    }
 
 
 def test_any_table_type_and_other_column_names() -> None:

@@ -116,13 +116,16 @@ def _column(
     )
 
 
-def _number(t: ir.Table, name: str | None) -> ir.FloatingValue:
+def _number(t: ir.Table, name: str | None) -> tuple[ir.FloatingValue, ir.BooleanValue]:
+    """The column as a number (null when missing or blank) and whether it held a non-number."""
     if name is None:
-        return ibis.literal(0.0)
+        return ibis.literal(0.0), ibis.literal(False)
     column = t[name]
     if column.type().is_numeric():
-        return column.cast("float64")
-    return column.cast("string").strip().try_cast("float64")
+        return column.cast("float64"), ibis.literal(False)
+    text = column.cast("string").strip()
+    value = text.try_cast("float64")
+    return value, (text.notnull() & (text != "") & value.isnull()).fill_null(False)
 
 
 def from_paths(
@@ -164,14 +167,11 @@ def from_paths(
     text = t[path_name].cast("string")
     read = t.select(
         _path=text,
-        _conv=_number(t, conv_name),
-        _null=_number(t, null_name),
-        _value=_number(t, value_name),
-        _value_bad=(
-            t[value_name].notnull() & _number(t, value_name).isnull()
-            if value_name is not None
-            else ibis.literal(False)
-        ),
+        _conv=_number(t, conv_name)[0],
+        _null=_number(t, null_name)[0],
+        # A blank value is no value (0), as a null one; text that is no number is an error.
+        _value=_number(t, value_name)[0],
+        _value_bad=_number(t, value_name)[1],
     )
 
     def whole(x: ir.FloatingValue) -> ir.BooleanValue:
