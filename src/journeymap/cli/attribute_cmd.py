@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
             )
             for reason, count in sorted(found.skipped.items()):
                 console.print(
-                    _("Skipped {count} rows: {reason}.").format(
+                    _("Rows skipped ({reason}): {count}.").format(
                         count=f"{count:,}", reason=_(REASONS[reason])
                     )
                 )
