@@ -55,3 +55,24 @@ def map_of(phase_of: dict[str, str], channel_of: dict[str, str] | None = None) -
             for t, p in phase_of.items()
         ],
     )
+
+
+def events_of(paths: Sequence[tuple[Sequence[str], bool, float | None]]) -> ir.Table:
+    """The paths as raw events of one person each (a conversion closes a converting path)."""
+    rows = []
+    for number, (touches, converted, value) in enumerate(paths):
+        for k, touchpoint in enumerate(touches):
+            last = converted and k == len(touches) - 1
+            rows.append(
+                {
+                    "person_id": f"p{number}",
+                    "account_id": None,
+                    "ts": pd.Timestamp("2024-01-01") + pd.Timedelta(hours=k),
+                    "touchpoint": touchpoint,
+                    "phase": None,
+                    "persona": None,
+                    "conversion": last,
+                    "value": value if last else None,
+                }
+            )
+    return ibis.memtable(pd.DataFrame(rows))

@@ -7,9 +7,8 @@ from collections import Counter
 
 import ibis
 import numpy as np
-import pandas as pd
 import pytest
-from attribution_journeys import journeys_table, map_of
+from attribution_journeys import events_of, journeys_table, map_of
 
 from journeymap.attribution import attribute
 from journeymap.attribution._aggregate import (
@@ -160,27 +159,6 @@ def test_markov_order_out_of_range_is_a_usage_error() -> None:
         attribute(journeys_table(PATHS), model="markov", order=5)
 
 
-def _events(paths: list) -> ibis.Table:
-    """The paths as raw events of one person each (a conversion closes a converting path)."""
-    rows = []
-    for number, (touches, converted, value) in enumerate(paths):
-        for k, touchpoint in enumerate(touches):
-            last = converted and k == len(touches) - 1
-            rows.append(
-                {
-                    "person_id": f"p{number}",
-                    "account_id": None,
-                    "ts": pd.Timestamp("2024-01-01") + pd.Timedelta(hours=k),
-                    "touchpoint": touchpoint,
-                    "phase": None,
-                    "persona": None,
-                    "conversion": last,
-                    "value": value if last else None,
-                }
-            )
-    return ibis.memtable(pd.DataFrame(rows))
-
-
 @pytest.mark.parametrize("collapse", [True, False])
 @pytest.mark.parametrize("level", ["touchpoint", "channel"])
 def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
@@ -189,7 +167,7 @@ def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
     # Built journeys know each event's previous touchpoint, so order 1 needs no window pass;
     # the counts must be the window pass's, and the removal effects the dense solution's.
     journey_map = map_of(dict.fromkeys(("search", "email", "direct", "social"), "all"))
-    journeys = build_journeys(_events(PATHS), journey_map, JourneyOptions())
+    journeys = build_journeys(events_of(PATHS), journey_map, JourneyOptions())
     key = _level_key(journey_map, level, list(journeys.columns))
     read = neighbour_transitions(journeys, key, collapse)
     rows, group, order_by = touch_rows(journeys, key)
@@ -206,7 +184,7 @@ def test_first_order_from_the_neighbour_columns_equals_the_window_pass(
 def test_neighbour_columns_leave_conversions_inside_journeys_to_the_window_pass() -> None:
     journey_map = map_of({"search": "all", "email": "all"})
     journeys = build_journeys(
-        _events([(["search", "email", "search", "email"], False, 0.0)]).mutate(
+        events_of([(["search", "email", "search", "email"], False, 0.0)]).mutate(
             conversion=ibis._.touchpoint == "email"
         ),
         journey_map,
@@ -222,7 +200,7 @@ def test_phase_level_reads_the_neighbours_when_the_phases_are_the_maps(own_phase
     # On materialized journeys whose phases are the map's, the phase of the previous event
     # is the map's phase of the previous touchpoint: no window pass, the same credits.
     journey_map = map_of({"search": "find", "social": "find", "email": "buy", "direct": "buy"})
-    raw = _events(PATHS)
+    raw = events_of(PATHS)
     if own_phase:  # one event says its own phase
         raw = raw.mutate(
             phase=ibis.ifelse((raw.person_id == "p0") & (raw.touchpoint == "email"), "find", None)

@@ -195,6 +195,9 @@ class Analysis:
         import duckdb
 
         try:
+            # Asked first: the segment cache may answer without a query, and every call
+            # should say the same when the workspace is gone.
+            self.journeys.limit(0).to_pyarrow()
             return attribute(
                 self.journeys,
                 self.journey_map,

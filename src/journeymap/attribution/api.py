@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from journeymap.attribution._aggregate import (
     touch_rows,
     transition_counts,
 )
-from journeymap.attribution.heuristic import HEURISTICS, credits
+from journeymap.attribution.heuristic import HEURISTICS, Credit, credits
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import PATH_LEVELS, Paths
 from journeymap.attribution.shapley import shapley_values
@@ -115,6 +116,16 @@ class SegmentCache:
         """Cache segments of ``journeys`` (path data bring their own)."""
         self.journeys = journeys
         self._prepared: dict[tuple[float | None, bool], Segments] = {}
+        # Results computed once per segments table (the touchpoint level's, which every level
+        # read off the touchpoint is mapped from) or per journeys (checks, Markov chains).
+        self._once: dict[tuple[int, str], Any] = {}
+
+    def once(self, segments: Segments | None, name: str, compute: Callable[[], Any]) -> Any:
+        """Result ``name`` of ``segments`` (of the journeys if ``None``), computed once."""
+        key = (id(segments) if segments is not None else 0, name)
+        if key not in self._once:
+            self._once[key] = compute()
+        return self._once[key]
 
     def get(self, lookback: timedelta | None, by_account: bool) -> Segments:
         """The segments for this lookback and grouping (computed on first use)."""
@@ -129,6 +140,7 @@ class SegmentCache:
         """Drop the segment tables; a later :meth:`get` computes them again."""
         drop_temporary(*(segments.table for segments in self._prepared.values()))
         self._prepared.clear()
+        self._once.clear()
 
     def __enter__(self) -> SegmentCache:
         return self
@@ -215,6 +227,111 @@ def _touchpoint_key(journeys: ir.Table, journey_map: JourneyMap | None, level: s
     )
 
 
+# Heuristic models whose credit for a key read off the touchpoint is the sum of its
+# touchpoints' credits. Participation counts a key once per segment however many of its
+# touchpoints took part, and last non-direct reads the level's own direct keys.
+SUMMABLE = frozenset(HEURISTICS) - {"participation", "last_non_direct"}
+ByTouchpoint = Callable[[str], str]
+
+
+def _from_touchpoint(
+    journeys: ir.Table | Paths,
+    journey_map: JourneyMap | None,
+    level: str,
+    cache: SegmentCache,
+) -> ByTouchpoint | None:
+    """The level's key of each touchpoint key, when the level is read off the touchpoint.
+
+    Then the level's credits, seen keys and key sets are mapped from the touchpoint level's,
+    computed once per segments table, instead of aggregating the touches again.
+    """
+    if level == "touchpoint":
+        return lambda key: key
+    if level == "channel":
+        channels = {t.id: t.channel for t in journey_map.touchpoints} if journey_map else {}
+        return lambda key: channels.get(key, "(unmapped)")
+    if level != "phase" or journey_map is None:
+        return None
+    # Path phases are the map's by construction; journeys' are checked once per cache.
+    if not isinstance(journeys, Paths) and not cache.once(
+        None,
+        f"phases follow {_map_reading(journey_map, 'phase')}",
+        lambda: _touchpoint_key(journeys, journey_map, "phase") is not None,
+    ):
+        return None
+    lookup = phase_lookup(journey_map)
+    return lambda key: lookup.get(key, "(no phase)")
+
+
+def _map_reading(journey_map: JourneyMap | None, level: str) -> str:
+    """What a level's key reads from the map, as text: part of a result's name in the cache."""
+    if journey_map is None:
+        return "no map"
+    if level == "channel":
+        return repr(sorted((t.id, t.channel) for t in journey_map.touchpoints))
+    if level == "phase":
+        return repr(sorted(phase_lookup(journey_map).items()))
+    return ""
+
+
+def _touchpoint_table(segments: Segments) -> ir.Table:
+    return keyed(segments, _level_key(None, "touchpoint", []))
+
+
+def _mapped(credit: Credit, by: ByTouchpoint) -> Credit:
+    out: Credit = {}
+    for key, (conversions, value) in credit.items():
+        c, v = out.get(by(key), (0.0, 0.0))
+        out[by(key)] = (c + conversions, v + value)
+    return out
+
+
+def _level_credits(
+    segments: Segments,
+    t: ir.Table,
+    by: ByTouchpoint | None,
+    cache: SegmentCache,
+    models: list[str],
+    options: dict[str, Any],
+) -> dict[str, Credit]:
+    """Heuristic credits at the level of ``t``, mapped from the touchpoint level where ``by``."""
+    if by is None:
+        return credits(t, models, **options)
+    identity = by("(probe)") == "(probe)"  # the touchpoint level itself
+    summed = [m for m in models if identity or m in SUMMABLE]
+    own = [m for m in models if m not in summed]
+    found = credits(t, own, **options) if own else {}
+    have: dict[str, Credit] = cache.once(segments, f"credits {sorted(options.items())}", dict)
+    missing = [m for m in summed if m not in have]
+    if missing:
+        have.update(credits(_touchpoint_table(segments), missing, **options))
+    found.update({m: have[m] if identity else _mapped(have[m], by) for m in summed})
+    return found
+
+
+def _level_seen(
+    segments: Segments, t: ir.Table, by: ByTouchpoint | None, cache: SegmentCache
+) -> set[str]:
+    if by is None:
+        return keys_seen(t)
+    seen = cache.once(segments, "seen", lambda: keys_seen(_touchpoint_table(segments)))
+    return {by(key) for key in seen}
+
+
+def _level_sets(
+    segments: Segments, t: ir.Table, by: ByTouchpoint | None, cache: SegmentCache
+) -> list[tuple[frozenset[str], int, int, float]]:
+    if by is None:
+        return key_sets(t)
+    sets = cache.once(segments, "sets", lambda: key_sets(_touchpoint_table(segments)))
+    merged: dict[frozenset[str], tuple[int, int, float]] = {}
+    for members, n, c, v in sets:
+        key = frozenset(by(k) for k in members)
+        n0, c0, v0 = merged.get(key, (0, 0, 0.0))
+        merged[key] = (n0 + n, c0 + c, v0 + v)
+    return [(key, n, c, v) for key, (n, c, v) in merged.items()]
+
+
 def _markov(
     journeys: ir.Table | Paths,
     journey_map: JourneyMap | None,
@@ -228,6 +345,35 @@ def _markov(
         raise UsageError(f"the Markov order must be 1 to 4, got {order}")
     collapse = bool(params.get("collapse_repeats", True))
     key, lookback, by_account = _choices(journeys, journey_map, level, params)
+    used = {
+        "lookback": str(lookback) if lookback else None,
+        "order": order,
+        "collapse_repeats": collapse,
+    }
+    # An analysis asks for the same chain twice (in the side-by-side table and for the
+    # removal effects); the journeys do not change while the cache lives.
+    name = f"markov {level} {used} by account {by_account} {_map_reading(journey_map, level)}"
+    chain = cache.once(
+        None,
+        name,
+        lambda: _chain(
+            journeys, journey_map, level, cache, key, order, collapse, lookback, by_account
+        ),
+    )
+    return chain, used
+
+
+def _chain(
+    journeys: ir.Table | Paths,
+    journey_map: JourneyMap | None,
+    level: str,
+    cache: SegmentCache,
+    key: KeyOf,
+    order: int,
+    collapse: bool,
+    lookback: timedelta | None,
+    by_account: bool,
+) -> MarkovResult:
     counts = None
     if isinstance(journeys, Paths):
         rows, group, order_by = segment_rows(keyed(journeys.segments, key))
@@ -246,12 +392,7 @@ def _markov(
     ends = [row for row in counts if row["to"] == CONVERSION]
     total_c = float(sum(row["count"] for row in ends))
     total_v = float(sum(row["value"] for row in ends))
-    used = {
-        "lookback": str(lookback) if lookback else None,
-        "order": order,
-        "collapse_repeats": collapse,
-    }
-    return markov_from_counts(counts, total_c, total_v), used
+    return markov_from_counts(counts, total_c, total_v)
 
 
 def attribute(
@@ -316,13 +457,14 @@ def _attribute(
         table = _table(level, rows, result.total_conversions, columns)
         return AttributionResult(model, level, used, table, extras)
     segments, t = _keyed(journeys, journey_map, level, params, cache)
+    by = _from_touchpoint(journeys, journey_map, level, cache)
     used = {"lookback": str(segments.lookback) if segments.lookback else None}
     total_c, total_v = segments.conversions, segments.value
-    seen = keys_seen(t)
+    seen = _level_seen(segments, t, by, cache)
     if model in HEURISTICS:
         options = _heuristic_options(params)
         used.update(options)
-        credit = credits(t, [model], **options)[model]
+        credit = _level_credits(segments, t, by, cache, [model], options)[model]
         rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
     else:
         cap = int(resolve("attribution.shapley_cap", params.get("shapley_cap")))
@@ -336,7 +478,7 @@ def _attribute(
                 f"Shapley method must be auto, enumerate, dividends or sampling, got {method!r}"
             )
         used.update(shapley_cap=cap, worth=worth, samples=samples, seed=seed, method=method)
-        sets = key_sets(t)
+        sets = _level_sets(segments, t, by, cache)
         per = [(s, (c / n if worth == "rate" else float(c))) for s, n, c, _ in sets]
         per_value = [(s, (v / n if worth == "rate" else v)) for s, n, _, v in sets]
         phi, error, exact = shapley_values(per, cap=cap, samples=samples, seed=seed, method=method)
@@ -411,8 +553,9 @@ def compare_models(
     conversions = 0.0
     if heuristics:  # Markov alone needs no segments
         segments, t = _keyed(journeys, journey_map, level, params, cache)
-        found = credits(t, heuristics, **_heuristic_options(params))
-        seen, conversions = keys_seen(t), segments.conversions
+        by = _from_touchpoint(journeys, journey_map, level, cache)
+        found = _level_credits(segments, t, by, cache, heuristics, _heuristic_options(params))
+        seen, conversions = _level_seen(segments, t, by, cache), segments.conversions
     parts = []
     for name in chosen:
         if name in HEURISTICS:
