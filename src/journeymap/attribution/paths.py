@@ -164,14 +164,14 @@ def from_paths(
     null_name = _column(t, nulls, "total_null", "nulls", required=False)
     value_name = _column(t, value, "total_conversion_value", "value", required=False)
     assert path_name is not None and conv_name is not None
-    text = t[path_name].cast("string")
+    # A blank value is no value (0), as a null one; text that is no number is an error.
+    amount, not_a_number = _number(t, value_name)
     read = t.select(
-        _path=text,
+        _path=t[path_name].cast("string"),
         _conv=_number(t, conv_name)[0],
         _null=_number(t, null_name)[0],
-        # A blank value is no value (0), as a null one; text that is no number is an error.
-        _value=_number(t, value_name)[0],
-        _value_bad=_number(t, value_name)[1],
+        _value=amount,
+        _value_bad=not_a_number,
     )
 
     def whole(x: ir.FloatingValue) -> ir.BooleanValue:
