@@ -246,7 +246,7 @@ def _from_touchpoint(
     computed once per segments table, instead of aggregating the touches again.
     """
     if level == "touchpoint":
-        return lambda key: key
+        return _same_key
     if level == "channel":
         channels = {t.id: t.channel for t in journey_map.touchpoints} if journey_map else {}
         return lambda key: channels.get(key, "(unmapped)")
@@ -261,6 +261,11 @@ def _from_touchpoint(
         return None
     lookup = phase_lookup(journey_map)
     return lambda key: lookup.get(key, "(no phase)")
+
+
+def _same_key(key: str) -> str:
+    """The touchpoint level's own keys."""
+    return key
 
 
 def _map_reading(journey_map: JourneyMap | None, level: str) -> str:
@@ -297,7 +302,7 @@ def _level_credits(
     """Heuristic credits at the level of ``t``, mapped from the touchpoint level where ``by``."""
     if by is None:
         return credits(t, models, **options)
-    identity = by("(probe)") == "(probe)"  # the touchpoint level itself
+    identity = by is _same_key  # the touchpoint level itself
     summed = [m for m in models if identity or m in SUMMABLE]
     own = [m for m in models if m not in summed]
     found = credits(t, own, **options) if own else {}
