@@ -122,7 +122,10 @@ def register(app: typer.Typer) -> None:
                 order=order,
             )
             console.print(
-                _("Read {rows} path rows: {journeys} journeys, {conversions} conversions.").format(
+                _(
+                    "Read {rows} path rows; those kept stand for {journeys} journeys and "
+                    "{conversions} conversions."
+                ).format(
                     rows=f"{found.rows:,}",
                     journeys=f"{found.journeys:,}",
                     conversions=f"{found.conversions:,.0f}",
