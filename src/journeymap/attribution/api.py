@@ -209,18 +209,28 @@ def _keyed(
     return segments, keyed(segments, key)
 
 
-def _touchpoint_key(journeys: ir.Table, journey_map: JourneyMap | None, level: str) -> KeyOf | None:
+def _touchpoint_key(
+    journeys: ir.Table,
+    journey_map: JourneyMap | None,
+    level: str,
+    cache: SegmentCache | None = None,
+) -> KeyOf | None:
     """The level's key as a function of the touchpoint alone, when it is one.
 
     Touchpoint and channel always are; the phase is when every event's phase is the one the
-    map gives its touchpoint (checked on a materialized journeys table).
+    map gives its touchpoint (checked on a materialized journeys table, once per ``cache``).
     """
     if level in TOUCHPOINT_KEYED:
         return _level_key(journey_map, level, list(journeys.columns))
     if level != "phase" or journey_map is None or not isinstance(journeys.op(), ops.PhysicalTable):
         return None  # a lazy journeys table would be computed once more for the check
     lookup = phase_lookup(journey_map)
-    if own_phases(journeys, lookup).to_pyarrow().as_py():
+
+    def differ() -> bool:
+        return bool(own_phases(journeys, lookup).to_pyarrow().as_py())
+
+    name = f"phases differ from {_map_reading(journey_map, 'phase')}"
+    if cache.once(None, name, differ) if cache is not None else differ():
         return None
     return lambda t: t.touchpoint.substitute(lookup, else_=ibis.null("string")).fill_null(
         "(no phase)"
@@ -253,10 +263,9 @@ def _from_touchpoint(
     if level != "phase" or journey_map is None:
         return None
     # Path phases are the map's by construction; journeys' are checked once per cache.
-    if not isinstance(journeys, Paths) and not cache.once(
-        None,
-        f"phases follow {_map_reading(journey_map, 'phase')}",
-        lambda: _touchpoint_key(journeys, journey_map, "phase") is not None,
+    if (
+        not isinstance(journeys, Paths)
+        and _touchpoint_key(journeys, journey_map, level, cache) is None
     ):
         return None
     lookup = phase_lookup(journey_map)
@@ -384,7 +393,7 @@ def _chain(
         rows, group, order_by = segment_rows(keyed(journeys.segments, key))
         counts = transition_counts(rows, group, order_by, order, collapse)
     elif order == 1 and lookback is None and not by_account:
-        by_touchpoint = _touchpoint_key(journeys, journey_map, level)
+        by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
         if by_touchpoint is not None:
             counts = neighbour_transitions(journeys, by_touchpoint, collapse)
     if counts is None:  # the window pass, over the journeys or the lookback's segments
