@@ -7,8 +7,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
+from journeymap.engine._tables import in_memory
 from journeymap.errors import AnalysisError, WorkspaceError
 
 __all__ = ["events_table"]
@@ -30,13 +30,9 @@ def events_table(source: Any) -> ir.Table:
             return result
     if isinstance(source, str | Path):
         return _from_location(str(source))
-    if isinstance(source, pa.Table):
-        return ibis.memtable(source)
-    module = type(source).__module__.split(".")[0]
-    if module == "pandas":
-        return ibis.memtable(pa.Table.from_pandas(source, preserve_index=False))
-    if module == "polars":
-        return ibis.memtable(source.to_arrow())
+    table = in_memory(source)
+    if table is not None:
+        return table
     raise AnalysisError(
         f"cannot analyze a {type(source).__name__}; pass an Ibis table, a Workspace, a "
         "workspace path or URL, or a pandas/polars DataFrame or Arrow table of events"

@@ -21,10 +21,9 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
 from journeymap.attribution._aggregate import WEIGHT, Segments
-from journeymap.engine._tables import drop_temporary, materialize
+from journeymap.engine._tables import drop_temporary, in_memory, materialize
 from journeymap.engine.journeys import phase_lookup
 from journeymap.errors import UsageError
 from journeymap.i18n import N_
@@ -88,14 +87,9 @@ def _trim(text: str) -> str:  # type: ignore[empty-body]
 
 
 def _table(source: Any) -> ir.Table:
-    if isinstance(source, ir.Table):
-        return source
-    if isinstance(source, pa.Table):
-        return ibis.memtable(source)
-    if hasattr(source, "to_arrow"):  # polars
-        return ibis.memtable(source.to_arrow())
-    if hasattr(source, "columns") and hasattr(source, "iloc"):  # pandas
-        return ibis.memtable(pa.Table.from_pandas(source, preserve_index=False))
+    table = in_memory(source)
+    if table is not None:
+        return table
     raise UsageError(
         f"paths must be an Ibis table, an Arrow table or a pandas/polars DataFrame, "
         f"not {type(source).__name__}"

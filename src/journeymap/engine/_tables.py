@@ -11,6 +11,7 @@ import pyarrow as pa
 
 __all__ = [
     "drop_temporary",
+    "in_memory",
     "is_temporary",
     "materialize",
     "number",
@@ -30,6 +31,22 @@ def records_table(
     return pa.Table.from_pylist(
         [{name: row.get(name) for name, _ in columns} for row in rows], schema
     )
+
+
+def in_memory(source: Any) -> ir.Table | None:
+    """An Ibis table as is; an Arrow table or pandas/polars DataFrame in memory; else None."""
+    import ibis
+
+    if isinstance(source, ir.Table):
+        return source
+    if isinstance(source, pa.Table):
+        return ibis.memtable(source)
+    module = type(source).__module__.split(".")[0]
+    if module == "pandas":
+        return ibis.memtable(pa.Table.from_pandas(source, preserve_index=False))
+    if module == "polars":
+        return ibis.memtable(source.to_arrow())
+    return None
 
 
 def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBatch]:
