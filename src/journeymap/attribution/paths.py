@@ -57,8 +57,8 @@ class Paths:
     segments: Segments
     rows: int
     journeys: int
+    _base: ir.Table = field(repr=False)  # the temporary table the segments read
     skipped: dict[str, int] = field(default_factory=dict)
-    _base: ir.Table | None = field(default=None, repr=False)  # the temporary table
 
     @property
     def conversions(self) -> float:
@@ -72,7 +72,7 @@ class Paths:
 
     def close(self) -> None:
         """Drop the segments' temporary table."""
-        drop_temporary(self.segments.table if self._base is None else self._base)
+        drop_temporary(self._base)
 
     def __enter__(self) -> Paths:
         return self
@@ -199,14 +199,13 @@ def from_paths(
     parts = []
     for converted in (True, False):
         weight = good._conv if converted else good._null
-        kept = good.filter(weight > 0)
-        split = kept.mutate(_touches=kept._path.split(sep))
+        split = good.filter(weight > 0).mutate(_w=weight, _touches=good._path.split(sep))
         touches = split._touches
         # Two unnests in one select run side by side (touch and its offset); Ibis's
         # ``Table.unnest(offset=)`` zips them first, which took ten times as long on DuckDB.
         kept = split.select(
             _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
-            _w=(split._conv if converted else split._null).cast("int64"),
+            _w=split._w.cast("int64"),
             seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
             _n=touches.length().cast("int64"),
             _touch=touches.unnest(),
