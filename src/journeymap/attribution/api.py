@@ -22,6 +22,7 @@ from journeymap.attribution._aggregate import (
     keyed,
     keys_seen,
     neighbour_transitions,
+    path_transitions,
     prepare,
     segment_rows,
     touch_rows,
@@ -268,7 +269,8 @@ def _from_touchpoint(
         and _touchpoint_key(journeys, journey_map, level, cache) is None
     ):
         return None
-    lookup = phase_lookup(journey_map)
+    # Path data keep the phases they were read with.
+    lookup = journeys.phase_of if isinstance(journeys, Paths) else phase_lookup(journey_map)
     return lambda key: lookup.get(key, "(no phase)")
 
 
@@ -390,8 +392,13 @@ def _chain(
 ) -> MarkovResult:
     counts = None
     if isinstance(journeys, Paths):
-        rows, group, order_by = segment_rows(keyed(journeys.segments, key))
-        counts = transition_counts(rows, group, order_by, order, collapse)
+        if order == 1:  # each touch knows the one before it: one grouping, no window
+            # Path levels read the touchpoint alone (the phase, as the segments store it).
+            by_touch = journeys.phase_key() if level == "phase" else key
+            counts = path_transitions(journeys.segments.table, by_touch, collapse)
+        else:
+            rows, group, order_by = segment_rows(keyed(journeys.segments, key))
+            counts = transition_counts(rows, group, order_by, order, collapse)
     elif order == 1 and lookback is None and not by_account:
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
         if by_touchpoint is not None:

@@ -22,7 +22,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from journeymap.attribution._aggregate import WEIGHT, Segments
+from journeymap.attribution._aggregate import WEIGHT, KeyOf, Segments
 from journeymap.engine._tables import drop_temporary, in_memory, materialize
 from journeymap.engine.journeys import phase_lookup
 from journeymap.errors import UsageError
@@ -59,6 +59,16 @@ class Paths:
     journeys: int
     _base: ir.Table = field(repr=False)  # the temporary table the segments read
     skipped: dict[str, int] = field(default_factory=dict)
+    phase_of: dict[str, str] = field(default_factory=dict)
+
+    def phase_key(self) -> KeyOf:
+        """The phase level's key read off the touchpoint, as the segments' phase column is."""
+        lookup = self.phase_of
+        if not lookup:
+            return lambda t: ibis.literal("(no phase)")
+        return lambda t: t.touchpoint.substitute(lookup, else_=ibis.null("string")).fill_null(
+            "(no phase)"
+        )
 
     @property
     def conversions(self) -> float:
@@ -201,14 +211,17 @@ def from_paths(
         weight = good._conv if converted else good._null
         split = good.filter(weight > 0).mutate(_w=weight, _touches=good._path.split(sep))
         touches = split._touches
-        # Two unnests in one select run side by side (touch and its offset); Ibis's
-        # ``Table.unnest(offset=)`` zips them first, which took ten times as long on DuckDB.
+        # Unnests in one select run side by side (touch, the touch before it and its
+        # offset); Ibis's ``Table.unnest(offset=)`` zips them first, which took ten times as
+        # long on DuckDB. The touch before spares first-order Markov a window pass.
+        before = ibis.array([ibis.null("string")]).concat(touches[:-1])
         kept = split.select(
             _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
             _w=split._w.cast("int64"),
             seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
             _n=touches.length().cast("int64"),
             _touch=touches.unnest(),
+            _before=before.unnest(),
             _i=ibis.range(0, touches.length()).unnest(),
         )
         parts.append(
@@ -220,6 +233,7 @@ def from_paths(
                 converted=ibis.literal(converted),
                 seg_value=kept.seg_value,
                 touchpoint=_trim(kept._touch),
+                previous_touchpoint=_trim(kept._before),
                 **{WEIGHT: kept._w},
             )
         )
@@ -247,5 +261,10 @@ def from_paths(
     )
     rows = sum(int(r["n"]) for r in counts)
     return Paths(
-        segments=segments, rows=rows, journeys=int(total["j"] or 0), skipped=skipped, _base=base
+        segments=segments,
+        rows=rows,
+        journeys=int(total["j"] or 0),
+        skipped=skipped,
+        _base=base,
+        phase_of=lookup,
     )
