@@ -47,8 +47,34 @@ def test_render_command_explains_a_missing_analysis_folder(tmp_path: Path) -> No
         ],
     )
     assert result.exit_code == 2
-    assert "journeymap analyze" in result.output
+    assert "journeymap analyze --map MAP --out" in " ".join(result.output.split())
     assert not (tmp_path / "m.svg").exists()
+
+
+def test_render_command_refuses_an_analysis_of_another_map(
+    tmp_path: Path, example_analysis: Analysis
+) -> None:
+    # The payment-provider analysis on the yoga map would show its figures as the yoga's.
+    example_analysis.save(tmp_path / "analysis")
+    out = tmp_path / "yoga.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "render",
+            str(example_path("online-yoga")),
+            "--analysis",
+            str(tmp_path / "analysis"),
+            "--format",
+            "html",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "the analysis measured the map 'payment-provider', not 'online-yoga'" in " ".join(
+        result.output.split()
+    )
+    assert not out.exists()
 
 
 def test_render_command_png_of_the_map_without_analysis(tmp_path: Path) -> None:

@@ -48,12 +48,21 @@ def render(
     ``interactive`` (HTML only) inlines the offline Vega bundle so the charts are interactive.
 
     Raises:
-        UsageError: for an unknown format.
+        UsageError: for an unknown format, or an analysis made with another map.
         RenderError: when the file cannot be written.
     """
     target = Path(out)
     if format not in FORMATS:
         raise UsageError(f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if analysis is not None:
+        summary = analysis[1] if isinstance(analysis, tuple) else analysis.summary
+        measured = summary.get("map_id")
+        if measured is not None and measured != journey_map.id:
+            # Its figures would sit on touchpoints and phases they were not measured on.
+            raise UsageError(
+                f"the analysis measured the map {measured!r}, not {journey_map.id!r}: render "
+                "it with the map it measured, or analyze the events again with this map"
+            )
     if format == "pdf":
         return render_report_pdf(journey_map, analysis, target)
     if format == "png":
