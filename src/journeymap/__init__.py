@@ -17,7 +17,14 @@ import importlib as _importlib
 import typing as _typing
 
 from journeymap.errors import JourneymapError
-from journeymap.mapfile import dump_map, load_map, load_rules, loads_map, save_map
+from journeymap.mapfile import (
+    dump_map,
+    load_map,
+    load_map_document,
+    load_rules,
+    loads_map,
+    save_map,
+)
 from journeymap.model import (
     JourneyMap,
     Persona,
@@ -47,6 +54,7 @@ __all__ = [
     "dump_map",
     "import_events",
     "load_map",
+    "load_map_document",
     "load_rules",
     "loads_map",
     "phase_template",

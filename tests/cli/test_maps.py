@@ -181,6 +181,18 @@ def test_diff_reports_added_and_removed(tmp_path: Path) -> None:
     assert "- phases: attention" in output
 
 
+def test_diff_exits_2_when_a_map_cannot_be_read(tmp_path: Path) -> None:
+    # 1 means "they differ": a script must not take a broken or missing map for a change.
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: shop\nname: [unclosed\n", encoding="utf-8")
+    code, output = _run("diff", str(example_path("online-yoga")), str(broken))
+    assert code == 2
+    assert f"{broken}:" in output and "Traceback" not in output
+    code, output = _run("diff", str(tmp_path / "missing.yaml"), str(example_path("online-yoga")))
+    assert code == 2
+    assert "missing.yaml" in output
+
+
 def test_schema_is_json_and_can_be_written(tmp_path: Path) -> None:
     code, output = _run("schema")
     assert code == 0

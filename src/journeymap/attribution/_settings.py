@@ -41,7 +41,8 @@ register(
     Setting(
         "attribution.shapley_cap",
         15,
-        "Most distinct keys for exact Shapley; above it a seeded sampling estimate.",
+        "Most distinct keys for Shapley by coalition enumeration; above it the exact dividend "
+        "closed form (a seeded sampling estimate only with the sampling method).",
         int,
     )
 )

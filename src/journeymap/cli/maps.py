@@ -12,8 +12,8 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from journeymap.cli.app import EXIT_FAIL, _, console, handle_errors
-from journeymap.errors import UsageError
+from journeymap.cli.app import EXIT_ERROR, EXIT_FAIL, _, console, console_error, handle_errors
+from journeymap.errors import JourneymapError, UsageError
 from journeymap.i18n import N_
 from journeymap.model import MapDiff
 
@@ -212,10 +212,15 @@ def diff_command(
     b: Annotated[Path, typer.Argument(help="The new map file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
-    """Compare two maps by id: exit 0 when equal, 1 when different (like diff)."""
+    """Compare two maps by id: exit 0 when equal, 1 when different, 2 on trouble (like diff)."""
     from journeymap.services.maps import diff_map_files
 
-    diff = diff_map_files(a, b)
+    try:
+        diff = diff_map_files(a, b)
+    except JourneymapError as error:
+        # Not 1: a script must tell "the maps differ" from "a map could not be read".
+        console_error(error)
+        raise typer.Exit(EXIT_ERROR) from None
     if as_json:
         _echo_json(diff.to_dict())
     elif diff.is_empty:

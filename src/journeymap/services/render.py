@@ -44,7 +44,8 @@ def render_file(
         folder = Path(analysis_dir)
         if not folder.is_dir():
             raise UsageError(
-                f"{folder} is not a folder; write one with `journeymap analyze --map MAP --out {folder}`"
+                f"{folder} is not a folder; write one with "
+                f"`journeymap analyze --map MAP --out {folder}`"
             )
         analysis = Analysis.load(folder)
     target = Path(out) if out is not None else Path(map_path).with_suffix(f".{format}")
