@@ -193,6 +193,25 @@ def test_diff_exits_2_when_a_map_cannot_be_read(tmp_path: Path) -> None:
     assert "missing.yaml" in output
 
 
+def test_validate_checks_a_rules_file_as_rules(tmp_path: Path) -> None:
+    rules = example_path("payment-provider").with_name("payment-provider.rules.yaml")
+    code, output = _run("validate", str(rules))
+    assert code == 0
+    assert output.startswith(f"✓ {rules} holds valid mapping rules")
+    # A misspelt key is the rules' mistake, told against the rules' own fields.
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(
+        rules.read_text(encoding="utf-8").replace("\nconversion:", "\nconversoin:"),
+        encoding="utf-8",
+    )
+    code, output = _run("validate", str(broken))
+    assert code == 1
+    text = " ".join(output.split())
+    assert "unknown field 'conversoin' in the top level (did you mean 'conversion'?)" in text
+    assert "missing the required field 'id'" not in text
+    assert text.count(" error: ") == 1
+
+
 def test_schema_is_json_and_can_be_written(tmp_path: Path) -> None:
     code, output = _run("schema")
     assert code == 0

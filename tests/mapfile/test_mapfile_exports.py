@@ -16,8 +16,8 @@ def test_public_names_are_exactly_all() -> None:
     }
     assert public == set(mapfile.__all__)
     assert sorted(mapfile.__all__) == [
-        "MapDocument", "dump_map", "load_map", "load_map_document", "load_rules", "loads_map",
-        "map_json_schema", "save_map",
+        "MapDocument", "dump_map", "holds_rules", "load_map", "load_map_document", "load_rules",
+        "loads_map", "map_json_schema", "save_map",
     ]  # fmt: skip
 
 

@@ -80,12 +80,17 @@ def init_command(
 
 
 def validate_command(
-    path: Annotated[Path, typer.Argument(help="The map file (YAML or JSON).")],
+    path: Annotated[
+        Path, typer.Argument(help="The map file, or a mapping rules file (YAML or JSON).")
+    ],
 ) -> None:
-    """Check a map file; exit 0 when valid (warnings allowed), 1 when it has errors."""
-    from journeymap.services.maps import validate_map_file
+    """Check a map or rules file; exit 0 when valid (warnings allowed), 1 when it has errors."""
+    from journeymap.services.maps import validate_file
 
-    warnings = validate_map_file(path)
+    kind, warnings = validate_file(path)
+    if kind == "rules":
+        console.print(_("✓ {path} holds valid mapping rules").format(path=path), markup=False)
+        return
     console.print(_("✓ {path} is a valid journey map").format(path=path), markup=False)
     if warnings:
         console.print(_("{count} warning(s):").format(count=len(warnings)), markup=False)

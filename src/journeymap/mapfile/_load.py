@@ -13,7 +13,14 @@ from journeymap.mapfile._messages import _describe_value, issues_from_validation
 from journeymap.mapfile._parse import ParsedDocument, format_of, parse_text, read_file
 from journeymap.model import JourneyMap, MappingRules
 
-__all__ = ["load_map", "load_rules", "loads_map", "parse_file", "validate_document"]
+__all__ = [
+    "holds_rules",
+    "load_map",
+    "load_rules",
+    "loads_map",
+    "parse_file",
+    "validate_document",
+]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -91,6 +98,26 @@ def _rules_prefix(document: ParsedDocument) -> tuple[Any, ...]:
     if isinstance(data, dict) and "mapping" in data and "columns" not in data:
         return ("mapping",)
     return ()
+
+
+def holds_rules(path: str | Path) -> bool:
+    """Whether a file holds mapping rules rather than a map.
+
+    Rules are a ``mapping:`` key alone, or top-level keys of which some belong to rules alone
+    (``columns``, ``conversion``, ``keep``, ...) and none to a map alone (``id``, ``phases``,
+    ...): a misspelt key then still reads as the rules' mistake, not the map's.
+
+    Raises:
+        MapFileError: the file is missing or not valid YAML/JSON (with file:line:column).
+    """
+    data = parse_file(path).data
+    if not isinstance(data, dict):
+        return False
+    keys = set(data)
+    if keys == {"mapping"}:
+        return True
+    rules, journey_map = set(MappingRules.model_fields), set(JourneyMap.model_fields)
+    return bool(keys & (rules - journey_map)) and not keys & (journey_map - rules)
 
 
 def load_rules(path: str | Path) -> MappingRules:

@@ -12,7 +12,7 @@ from typing import Any
 from journeymap.errors import Location, UsageError, ValidationIssue
 from journeymap.examples import example_path
 from journeymap.i18n import LANGUAGES, N_, gettext
-from journeymap.mapfile import load_map, load_map_document
+from journeymap.mapfile import holds_rules, load_map, load_map_document, load_rules
 from journeymap.model import (
     PHASE_TEMPLATES,
     JourneyMap,
@@ -33,6 +33,7 @@ __all__ = [
     "diff_map_files",
     "init_map",
     "show_map",
+    "validate_file",
     "validate_map_file",
 ]
 
@@ -238,6 +239,21 @@ def validate_map_file(path: str | Path) -> list[ValidationIssue]:
             ValidationIssue(issue.severity, issue.code, issue.message, issue.path, location)
         )
     return located
+
+
+def validate_file(path: str | Path) -> tuple[str, list[ValidationIssue]]:
+    """Check a map file or a mapping rules file (told apart by their top-level keys).
+
+    Returns ``("map", warnings)`` or ``("rules", [])``.
+
+    Raises:
+        MapFileError: the file is missing or not valid YAML/JSON (with file:line:column).
+        MapValidationError: the map or the rules have errors, each with file:line:column.
+    """
+    if holds_rules(path):
+        load_rules(path)
+        return "rules", []
+    return "map", validate_map_file(path)
 
 
 @dataclass(frozen=True)
