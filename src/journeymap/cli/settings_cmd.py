@@ -37,7 +37,24 @@ def register(app: typer.Typer) -> None:
         if markdown:
             sys.stdout.write(settings_markdown())
             return
-        table = Table(_("Setting"), _("Current value"), _("Environment variable"), _("Help"))
-        for name, _default, env_var, help_text in rows():
-            table.add_row(name, repr(resolve(name)), env_var, help_text)
+        # The names are what the user types: never cut, never folded. The variables follow one
+        # rule, said once below the table, which keeps it readable at 80 columns.
+        table = Table(_("Setting"), _("Current value"), _("Help"))
+        table.columns[0].no_wrap = True
+        table.columns[1].overflow = "fold"
+        table.columns[1].max_width = 16
+        for name, default, _env_var, help_text in rows():
+            value = repr(resolve(name))  # the default comes as its repr too
+            if value != default:
+                value += "\n" + _("default: {value}").format(value=default)
+            table.add_row(name, value, help_text)
         console.print(table, soft_wrap=False)
+        example = rows()[0]
+        console.print(
+            _(
+                "Each setting's environment variable is JOURNEYMAP_ and its name in capitals, "
+                "dots as underscores (e.g. {variable})."
+            ).format(variable=example[2]),
+            markup=False,
+            soft_wrap=False,
+        )
