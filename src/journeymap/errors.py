@@ -12,6 +12,7 @@ The tree::
     │   ├── MapFileError              a map file cannot be read; carries file, line, column
     │   │   └── UnsafeInputError      custom tags, alias bombs, oversized documents
     │   └── MapValidationError        the map is well-formed but inconsistent (list of issues)
+    │       └── RulesValidationError  a mapping rules file is inconsistent, or does not fit its map
     ├── IngestError                   events cannot be imported
     │   ├── ReaderError               the events file cannot be read in the given format
     │   └── RulesError                mapping rules are invalid or do not fit the data
@@ -44,6 +45,7 @@ __all__ = [
     "ReaderError",
     "RenderError",
     "RulesError",
+    "RulesValidationError",
     "UnsafeInputError",
     "UsageError",
     "ValidationIssue",
@@ -120,11 +122,30 @@ class UnsafeInputError(MapFileError):
 class MapValidationError(MapError):
     """The map is well-formed but inconsistent; ``issues`` lists every error found."""
 
+    subject = "the journey map"
+    """What the issues are about, as the message names it."""
+
     def __init__(self, issues: Sequence[ValidationIssue]) -> None:
         self.issues = list(issues)
         lines = "\n".join(f"  {issue}" for issue in self.issues)
         noun = "problem" if len(self.issues) == 1 else "problems"
-        super().__init__(f"the journey map has {len(self.issues)} {noun}:\n{lines}")
+        super().__init__(f"{self.subject} has {len(self.issues)} {noun}:\n{lines}")
+
+
+class RulesValidationError(MapValidationError):
+    """A mapping rules file is well-formed but wrong, or names what its journey map lacks.
+
+    A subclass of :class:`MapValidationError` so that code catching that keeps working; only
+    the message differs: it names the rules file, not the map.
+
+    Examples:
+        >>> issue = ValidationIssue("error", "unknown-touchpoint", "no such touchpoint")
+        >>> print(RulesValidationError([issue]))
+        the mapping rules file has 1 problem:
+          error: no such touchpoint
+    """
+
+    subject = "the mapping rules file"
 
 
 class IngestError(JourneymapError):

@@ -6,6 +6,7 @@ here, at the boundary; nothing above this module sees them.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ __all__ = [
     "QUARANTINE_SCHEMA",
     "Workspace",
     "duckdb_config",
+    "open_for_import",
 ]
 
 DEFAULT_URL = "duckdb:///journeymap.duckdb"
@@ -214,6 +216,59 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace({self.url!r})"
+
+
+def _new_files(url: str | None) -> list[Path]:
+    """The files and folders opening the DuckDB workspace at ``url`` would create, deepest first."""
+    path_text = _duckdb_path(str(resolve("workspace.url", url)))
+    if path_text is None or path_text == ":memory:":
+        return []
+    path = Path(path_text)
+    if path.exists():
+        return []
+    log = path.with_name(path.name + ".wal")
+    created = [path] if log.exists() else [path, log]
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        created.append(folder)
+        folder = folder.parent
+    return created
+
+
+@contextmanager
+def open_for_import(url: str | None = None) -> Iterator[Workspace]:
+    """Open a workspace for an import; a DuckDB file this opened is removed if the import fails.
+
+    A failed import leaves an existing workspace as it was (the import is one transaction) and
+    leaves no new, empty workspace file behind: the file, its write-ahead log and any folders
+    created for it are removed again when the block raises.
+
+    Args:
+        url: As for :class:`Workspace`.
+
+    Examples:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> try:
+        ...     with open_for_import(f"duckdb:///{folder / 'new' / 'ws.duckdb'}"):
+        ...         raise ValueError("the import failed")
+        ... except ValueError:
+        ...     pass
+        >>> list(folder.iterdir())
+        []
+    """
+    created = _new_files(url)
+    try:
+        with Workspace(url) as workspace:
+            yield workspace
+    except BaseException:
+        for path in created:
+            with contextlib.suppress(OSError):  # a folder someone else filled stays
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink(missing_ok=True)
+        raise
 
 
 def _ibis_types(schema: dict[str, str]) -> dict[str, str]:

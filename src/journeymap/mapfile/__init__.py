@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from journeymap.mapfile._document import MapDocument, load_map_document
 from journeymap.mapfile._dump import dump_map, save_map
-from journeymap.mapfile._load import holds_rules, load_map, load_rules, loads_map
+from journeymap.mapfile._load import (
+    holds_rules,
+    load_map,
+    load_rules,
+    loads_map,
+    locate_rules_issues,
+)
 from journeymap.mapfile._schema import map_json_schema
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "load_map_document",
     "load_rules",
     "loads_map",
+    "locate_rules_issues",
     "map_json_schema",
     "save_map",
 ]

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from journeymap.errors import Location, MapFileError, MapValidationError
+from journeymap.errors import (
+    Location,
+    MapFileError,
+    MapValidationError,
+    RulesValidationError,
+    ValidationIssue,
+)
 from journeymap.mapfile._messages import _describe_value, issues_from_validation_error
 from journeymap.mapfile._parse import ParsedDocument, format_of, parse_text, read_file
 from journeymap.model import JourneyMap, MappingRules
@@ -18,6 +25,7 @@ __all__ = [
     "load_map",
     "load_rules",
     "loads_map",
+    "locate_rules_issues",
     "parse_file",
     "validate_document",
 ]
@@ -129,7 +137,29 @@ def load_rules(path: str | Path) -> MappingRules:
     Raises:
         MapFileError: as :func:`load_map`.
         UnsafeInputError: as :func:`load_map`.
-        MapValidationError: the rules are wrong; every issue carries its location.
+        RulesValidationError: the rules are wrong; every issue carries its location (a
+            :class:`MapValidationError` whose message names the rules file).
     """
     document = parse_file(path)
-    return validate_document(MappingRules, document, _rules_prefix(document))
+    try:
+        return validate_document(MappingRules, document, _rules_prefix(document))
+    except MapValidationError as error:
+        raise RulesValidationError(error.issues) from None
+
+
+def locate_rules_issues(
+    path: str | Path, issues: Sequence[ValidationIssue]
+) -> list[ValidationIssue]:
+    """``issues`` found in the rules of ``path``, each given its file, line and column.
+
+    Each issue's path is within the rules (``touchpoints``, 0, ``touchpoint``); a file that
+    wraps them in ``mapping:`` gets the prefix.
+    """
+    document = parse_file(path)
+    prefix = _rules_prefix(document)
+    return [
+        dataclasses.replace(
+            issue, path=prefix + issue.path, location=document.location(prefix + issue.path)
+        )
+        for issue in issues
+    ]

@@ -6,13 +6,17 @@ into SQL. Touchpoint rules are ordered; the first rule whose conditions all matc
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
+from collections.abc import Collection
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from journeymap.errors import ValidationIssue
 from journeymap.model._base import ElementId, Model
+from journeymap.model.validation import UNMAPPED
 
 __all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
 
@@ -169,6 +173,17 @@ class ColumnMapping(Model):
         return [self.timestamp] if isinstance(self.timestamp, str) else list(self.timestamp)
 
 
+def _suggestion(wrong: str, known: Collection[str]) -> str:
+    """``did you mean 'x'?`` for a near miss, else the ids the map defines."""
+    names = sorted(known)
+    close = difflib.get_close_matches(wrong, names, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(name) for name in close) + "?"
+    if not names:
+        return "it defines none"
+    return "it defines: " + ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+
+
 class AgeBand(Model):
     """Derive a banded column from a numeric one, e.g. ``age`` into ``age_band`` 30-39.
 
@@ -223,3 +238,61 @@ class MappingRules(Model):
     only: list[Condition] = Field(default_factory=list)
     constant: dict[str, str] = Field(default_factory=dict)
     duplicates: Literal["quarantine", "keep"] = "quarantine"
+
+    def issues_against_map(
+        self, touchpoints: Collection[str], phases: Collection[str], map_name: str
+    ) -> list[ValidationIssue]:
+        """Every touchpoint rule whose fixed touchpoint or phase the journey map lacks.
+
+        A rule naming an id the map does not define (a typo such as ``demoo`` for ``demo``)
+        would file every row it matches where no analysis of the map sees it, so an import
+        with a map refuses such rules. ``unmapped`` (the touchpoint of ``unmatched: keep``) is
+        always allowed, and ``touchpoint_from`` takes its ids from the data, unchecked.
+
+        Args:
+            touchpoints: The touchpoint ids the map defines.
+            phases: The phase ids the map defines.
+            map_name: How messages name the map (its file name).
+
+        Returns:
+            One error per unknown id, with a "did you mean" for near misses, at its path in
+            the rules (``touchpoints``, index, ``touchpoint`` or ``phase``).
+
+        Examples:
+            >>> rules = MappingRules.model_validate({
+            ...     "columns": {"person_id": "user", "timestamp": "ts"},
+            ...     "touchpoints": [{"touchpoint": "demoo"}],
+            ... })
+            >>> (issue,) = rules.issues_against_map({"demo", "call"}, set(), "shop.yaml")
+            >>> issue.path
+            ('touchpoints', 0, 'touchpoint')
+            >>> print(issue.message)
+            touchpoint rule #1 assigns touchpoint 'demoo', which the journey map shop.yaml does not define (did you mean 'demo'?); fix the id or add the touchpoint to the map
+        """  # noqa: E501
+        issues: list[ValidationIssue] = []
+        for index, rule in enumerate(self.touchpoints):
+            where = f"touchpoint rule #{index + 1}"
+            if rule.touchpoint is not None and rule.touchpoint not in {*touchpoints, UNMAPPED}:
+                issues.append(
+                    ValidationIssue(
+                        "error",
+                        "unknown-touchpoint",
+                        f"{where} assigns touchpoint {rule.touchpoint!r}, which the journey map "
+                        f"{map_name} does not define "
+                        f"({_suggestion(rule.touchpoint, touchpoints)}); "
+                        "fix the id or add the touchpoint to the map",
+                        ("touchpoints", index, "touchpoint"),
+                    )
+                )
+            if rule.phase is not None and rule.phase not in phases:
+                issues.append(
+                    ValidationIssue(
+                        "error",
+                        "unknown-phase",
+                        f"{where} assigns phase {rule.phase!r}, which the journey map {map_name} "
+                        f"does not define ({_suggestion(rule.phase, phases)}); "
+                        "fix the id or add the phase to the map",
+                        ("touchpoints", index, "phase"),
+                    )
+                )
+        return issues

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from journeymap.errors import RulesError, UsageError
-from journeymap.ingest import ImportReport, Workspace, import_events
+from journeymap.errors import RulesError, RulesValidationError, UsageError
+from journeymap.ingest import ImportReport, import_events
 from journeymap.ingest.importer import ProgressCallback
-from journeymap.mapfile import load_map, load_rules
+from journeymap.ingest.workspace import open_for_import
+from journeymap.mapfile import load_map, load_rules, locate_rules_issues
+from journeymap.model import JourneyMap
 from journeymap.model.mapping import MappingRules
 
-__all__ = ["import_file", "load_import_rules", "workspace_url"]
+__all__ = ["check_rules_against_map", "import_file", "load_import_rules", "workspace_url"]
 
 
 def workspace_url(db: str | Path | None = None, engine: str | None = None) -> str | None:
@@ -33,6 +35,7 @@ def load_import_rules(map_path: Path, rules_path: Path | None = None) -> Mapping
 
     Raises:
         RulesError: Neither holds rules.
+        RulesValidationError: The rules file's content is wrong (every issue located).
     """
     if rules_path is not None:
         return load_rules(rules_path)
@@ -42,6 +45,24 @@ def load_import_rules(map_path: Path, rules_path: Path | None = None) -> Mapping
             f"{map_path} has no 'mapping' section; add one or pass a rules file with --rules"
         )
     return journey_map.mapping
+
+
+def check_rules_against_map(
+    rules: MappingRules, rules_path: Path, journey_map: JourneyMap, map_path: Path
+) -> None:
+    """Refuse rules from ``rules_path`` that assign a touchpoint or phase the map lacks.
+
+    Raises:
+        RulesValidationError: One located issue per unknown id, with a "did you mean" for
+            near misses.
+    """
+    issues = rules.issues_against_map(
+        {touchpoint.id for touchpoint in journey_map.touchpoints},
+        {phase.id for phase in journey_map.phases},
+        str(map_path),
+    )
+    if issues:
+        raise RulesValidationError(locate_rules_issues(rules_path, issues))
 
 
 def import_file(
@@ -60,7 +81,8 @@ def import_file(
     Args:
         events_path: The events file (CSV, TSV, Parquet, JSON Lines, XES).
         map_path: The journey map; it is loaded and validated even with ``rules_path``.
-        rules_path: A separate rules file instead of the map's ``mapping`` section.
+        rules_path: A separate rules file instead of the map's ``mapping`` section; its fixed
+            touchpoints and phases must be on the map.
         db: A DuckDB workspace file (default: the ``workspace.url`` setting).
         engine: Any Ibis connection URL instead of ``db``.
         unmatched: ``quarantine`` or ``keep`` rows no rule matches (overrides the rules).
@@ -69,14 +91,25 @@ def import_file(
 
     Returns:
         The import's counts.
+
+    Raises:
+        RulesValidationError: The rules file is wrong or names touchpoints or phases the map
+            does not define; nothing is written.
+        IngestError: The events cannot be imported; the workspace is left as it was, and a
+            workspace file this call would have created is not left behind.
     """
     if unmatched not in (None, "quarantine", "keep"):
         raise UsageError(f"--unmatched must be 'quarantine' or 'keep', not {unmatched!r}")
     map_file = Path(map_path)
-    if rules_path is not None:
-        load_map(map_file)  # the map must be valid even when its rules come from elsewhere
-    rules = load_import_rules(map_file, Path(rules_path) if rules_path is not None else None)
-    with Workspace(workspace_url(db, engine)) as workspace:
+    url = workspace_url(db, engine)
+    if rules_path is None:
+        rules = load_import_rules(map_file)  # the map's own rules: checked with the map
+    else:
+        # the map must be valid even when its rules come from elsewhere, and fit them
+        journey_map = load_map(map_file)
+        rules = load_import_rules(map_file, Path(rules_path))
+        check_rules_against_map(rules, Path(rules_path), journey_map, map_file)
+    with open_for_import(url) as workspace:
         return import_events(
             workspace,
             Path(events_path),
