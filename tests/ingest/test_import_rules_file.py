@@ -110,7 +110,7 @@ def test_unknown_phase_and_far_off_touchpoint_list_what_the_map_defines(tmp_path
     assert "the mapping rules file has 2 problems:" in output
     assert (
         f"{paths['rules']}:4:17: error: touchpoint rule #1 assigns touchpoint 'billboard', "
-        f"which the journey map {paths['map']} does not define (it defines: checkout, "
+        f"which the journey map {paths['map']} does not define (known: checkout, "
         "search-ads); fix the id or add the touchpoint to the map"
     ) in output
     assert (

@@ -33,9 +33,9 @@ from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import PATH_LEVELS, Paths
 from journeymap.attribution.shapley import shapley_values
 from journeymap.engine._tables import drop_temporary
-from journeymap.engine.journeys import own_phases, phase_lookup
+from journeymap.engine.journeys import own_phases, phase_lookup, unknown_name_message
 from journeymap.errors import AttributionError, UsageError
-from journeymap.model import JourneyMap
+from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import resolve
 
 __all__ = ["MODELS", "AttributionResult", "SegmentCache", "attribute", "compare_models"]
@@ -100,8 +100,14 @@ def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -
     if level in columns and level not in SEG:
         return lambda t: t[level].cast("string").fill_null("(none)")
     raise UsageError(
-        f"unknown attribution level {level!r}; use {', '.join(FIXED_LEVELS)} or a column of "
-        f"the journeys ({', '.join(columns)})"
+        unknown_name_message(
+            f"unknown attribution level {level!r}",
+            level,
+            [
+                ("levels", FIXED_LEVELS),
+                ("columns of the journeys", [c for c in columns if c not in SEG]),
+            ],
+        )
     )
 
 
@@ -176,6 +182,13 @@ def _choices(
     lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
     by_account = bool(params.get("by_account")) or level == "account"
     if isinstance(journeys, Paths):
+        near = did_you_mean(level, PATH_LEVELS) if level not in FIXED_LEVELS else None
+        if near is not None:
+            raise UsageError(
+                unknown_name_message(
+                    f"unknown attribution level {level!r}", level, [("levels", PATH_LEVELS)]
+                )
+            )
         if level not in PATH_LEVELS:
             raise UsageError(
                 f"path data carry no people, personas or other columns: attribute them at the "

@@ -21,9 +21,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from journeymap.attribution._aggregate import WEIGHT, KeyOf, Segments
-from journeymap.engine._tables import drop_temporary, in_memory, materialize
+from journeymap.engine._tables import arrow_of, drop_temporary, in_memory, materialize
 from journeymap.engine.journeys import phase_lookup
 from journeymap.errors import UsageError
 from journeymap.i18n import N_
@@ -35,10 +36,16 @@ __all__ = ["PATH_LEVELS", "Paths", "from_paths"]
 PATH_LEVELS = ("touchpoint", "channel", "phase")
 # What each skipped row lacked, in the order the checks run.
 REASONS = {
+    # Set by a file reader (see journeymap.services.attribution), before the other checks.
+    "malformed row": N_("the line does not have as many fields as the header"),
     "empty path": N_("the path is empty or has an empty touch between separators"),
     "bad count": N_("conversions or nulls are not whole numbers >= 0"),
     "bad value": N_("the value is not a number"),
 }
+# How many positions of skipped rows :attr:`Paths.skipped_rows` keeps per reason.
+FIRST_SKIPPED = 10
+# The source's own row order, numbered before the engine reads it (1 = the first row).
+_ROW = "__journeymap_row"
 
 
 @dataclass
@@ -52,6 +59,12 @@ class Paths:
         rows: Rows read from the source.
         journeys: Journeys the paths stand for (conversions plus nulls).
         skipped: Rows left out, by reason (keys of :data:`REASONS`); counted, never silent.
+        skipped_rows: The first positions (1 = the source's first row) of the rows left out,
+            by reason, at most :data:`FIRST_SKIPPED` each. For an Ibis table the positions
+            follow the engine's scan order.
+        nulls_known: Whether the paths have a nulls column. Without one only converting
+            journeys are known: every path counts as converting, so conversion rates are
+            100% and Markov removal effects only say how many conversions pass each touch.
     """
 
     segments: Segments
@@ -60,6 +73,8 @@ class Paths:
     _base: ir.Table = field(repr=False)  # the temporary table the segments read
     skipped: dict[str, int] = field(default_factory=dict)
     phase_of: dict[str, str] = field(default_factory=dict)
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict)
+    nulls_known: bool = True
 
     def phase_key(self) -> KeyOf:
         """The phase level's key read off the touchpoint, as the segments' phase column is."""
@@ -97,6 +112,10 @@ def _trim(text: str) -> str:  # type: ignore[empty-body]
 
 
 def _table(source: Any) -> ir.Table:
+    arrow = arrow_of(source)
+    if arrow is not None and _ROW not in arrow.column_names:
+        # Numbered before the engine reads it: skipped rows are named by their position.
+        source = arrow.append_column(_ROW, pa.array(range(1, arrow.num_rows + 1), pa.int64()))
     table = in_memory(source)
     if table is not None:
         return table
@@ -171,6 +190,7 @@ def from_paths(
     # A blank value is no value (0), as a null one; text that is no number is an error.
     amount, not_a_number = _number(t, value_name)
     read = t.select(
+        *([_ROW] if _ROW in t.columns else []),
         _path=t[path_name].cast("string"),
         _conv=_number(t, conv_name)[0],
         _null=_number(t, null_name)[0],
@@ -190,7 +210,8 @@ def from_paths(
         else_=ibis.null("string"),
     )
     # One read of the source: it may be a file that every further query would read again.
-    checked = materialize(read.mutate(_reason=reason, _pid=ibis.row_number().cast("int64")))
+    position = read[_ROW] if _ROW in read.columns else ibis.row_number() + 1
+    checked = materialize(read.mutate(_reason=reason, _pid=position.cast("int64")))
     ok = checked._reason.isnull()
     # The totals come from the paths themselves, in the same pass that counts the rows.
     counts = (
@@ -205,6 +226,7 @@ def from_paths(
         .to_pylist()
     )
     skipped = {str(r["_reason"]): int(r["n"]) for r in counts if r["_reason"] is not None}
+    skipped_rows = _first_skipped(checked) if skipped else {}
     good = checked.filter(ok)
     parts = []
     for converted in (True, False):
@@ -267,4 +289,17 @@ def from_paths(
         skipped=skipped,
         _base=base,
         phase_of=lookup,
+        skipped_rows=skipped_rows,
+        nulls_known=null_name is not None,
     )
+
+
+def _first_skipped(checked: ir.Table) -> dict[str, list[int]]:
+    """The first :data:`FIRST_SKIPPED` positions of the skipped rows, by reason."""
+    bad = checked.filter(checked._reason.notnull())
+    rank = ibis.row_number().over(group_by=bad._reason, order_by=bad._pid)
+    first = bad.select("_reason", "_pid", _k=rank).filter(lambda t: t._k < FIRST_SKIPPED)
+    found: dict[str, list[int]] = {}
+    for row in first.order_by("_pid").to_pyarrow().to_pylist():
+        found.setdefault(str(row["_reason"]), []).append(int(row["_pid"]))
+    return found

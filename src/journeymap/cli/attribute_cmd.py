@@ -12,7 +12,10 @@ from rich.table import Table
 from journeymap.attribution.paths import REASONS
 from journeymap.cli.app import _, console, handle_errors
 
-__all__ = ["register", "side_by_side"]
+__all__ = ["register", "side_by_side", "skipped_line"]
+
+# How many line numbers of skipped rows are shown per reason.
+SHOWN = 5
 
 
 def side_by_side(table: pa.Table, width: int = 200) -> list[Table]:
@@ -40,9 +43,16 @@ def side_by_side(table: pa.Table, width: int = 200) -> list[Table]:
             used = key_width
         groups[-1].append(model)
         used += column
+    # The account level merges an account's members and credits each member (a contact).
+    title = (
+        _("Attribution by account member (contacts of each account together)")
+        if level == "account"
+        else _("Attribution by {level}").format(level=level)
+    )
     tables = []
     for group in groups:
-        out = Table(title=_("Attribution by {level}").format(level=level))
+        # As wide as the title (up to the terminal's width), so that it is not wrapped.
+        out = Table(title=title, min_width=min(len(title), width))
         out.add_column(_("Key"), no_wrap=True)
         for model in group:
             out.add_column(model, justify="right", no_wrap=True)
@@ -50,6 +60,26 @@ def side_by_side(table: pa.Table, width: int = 200) -> list[Table]:
             out.add_row(key, *(text(model, key) for model in group))
         tables.append(out)
     return tables
+
+
+def skipped_line(reason: str, count: int, where: list[int], position: str = "line") -> str:
+    """``Rows skipped (reason): N. Lines 3, 7, 12 and 4 more.`` (the where if known)."""
+    text = _("Rows skipped ({reason}): {count}.").format(
+        count=f"{count:,}", reason=_(REASONS[reason])
+    )
+    if not where:
+        return text
+    shown = ", ".join(str(number) for number in where[:SHOWN])
+    if count > len(where[:SHOWN]):
+        shown = _("{first} and {more} more").format(
+            first=shown, more=f"{count - len(where[:SHOWN]):,}"
+        )
+    one = count == 1
+    if position == "row":
+        at = _("Row {where}.") if one else _("Rows {where}.")
+    else:
+        at = _("Line {where}.") if one else _("Lines {where}.")
+    return f"{text} {at.format(where=shown)}"
 
 
 def register(app: typer.Typer) -> None:
@@ -133,9 +163,18 @@ def register(app: typer.Typer) -> None:
             )
             for reason, count in sorted(found.skipped.items()):
                 console.print(
-                    _("Rows skipped ({reason}): {count}.").format(
-                        count=f"{count:,}", reason=_(REASONS[reason])
-                    )
+                    skipped_line(reason, count, found.skipped_at.get(reason, []), found.position)
+                )
+            if not found.nulls_known:
+                console.print(
+                    _(
+                        "Note: {file} has no nulls column ({column}), so only converting "
+                        "journeys are known: every path counts as converting, conversion rates "
+                        "are 100% and Markov removal effects only say how many conversions "
+                        "pass each touch. Name the column of non-converting journeys with "
+                        "--nulls-column if the file has one."
+                    ).format(file=paths.name, column=found.nulls_column),
+                    highlight=False,
                 )
             table = found.table
         else:

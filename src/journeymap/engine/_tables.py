@@ -10,6 +10,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 __all__ = [
+    "arrow_of",
     "drop_temporary",
     "in_memory",
     "is_temporary",
@@ -33,20 +34,26 @@ def records_table(
     )
 
 
+def arrow_of(source: Any) -> pa.Table | None:
+    """An Arrow table as is, a pandas or polars DataFrame as Arrow; else None."""
+    if isinstance(source, pa.Table):
+        return source
+    module = type(source).__module__.split(".")[0]
+    if module == "pandas":
+        return pa.Table.from_pandas(source, preserve_index=False)
+    if module == "polars":
+        return source.to_arrow()
+    return None
+
+
 def in_memory(source: Any) -> ir.Table | None:
     """An Ibis table as is; an Arrow table or pandas/polars DataFrame in memory; else None."""
     import ibis
 
     if isinstance(source, ir.Table):
         return source
-    if isinstance(source, pa.Table):
-        return ibis.memtable(source)
-    module = type(source).__module__.split(".")[0]
-    if module == "pandas":
-        return ibis.memtable(pa.Table.from_pandas(source, preserve_index=False))
-    if module == "polars":
-        return ibis.memtable(source.to_arrow())
-    return None
+    table = arrow_of(source)
+    return ibis.memtable(table) if table is not None else None
 
 
 def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBatch]:

@@ -9,7 +9,8 @@ lazy :class:`ibis.Table`; nothing runs until a metric asks for its (small) resul
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from ibis import _
 
 from journeymap.engine._tables import number
 from journeymap.errors import AnalysisError, UsageError
-from journeymap.model import JourneyMap
+from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import Setting, parse_bool, register
 
 __all__ = [
@@ -234,15 +235,83 @@ def phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
     return lookup
 
 
+def unknown_name_message(
+    problem: str, name: str, available: Sequence[tuple[str, Sequence[str]]]
+) -> str:
+    """``problem``, a "did you mean" for a near miss and the names available, by kind.
+
+    Args:
+        problem: What went wrong, e.g. ``"unknown attribution level 'chanel'"``.
+        name: The name asked for.
+        available: (what they are, names) pairs, e.g. ``("columns", ["person_id"])``.
+    """
+    suggestion = did_you_mean(name, [n for _, names in available for n in names])
+    hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+    listed = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in available if names)
+    return f"{problem}{hint} ({listed})" if listed else f"{problem}{hint}"
+
+
+# Keys of the events' extra JSON, per events table object (see :func:`extra_keys`).
+_EXTRA_KEYS: dict[int, tuple[weakref.ref[ir.Table], frozenset[str] | None]] = {}
+
+
+@ibis.udf.scalar.builtin(name="json_keys")  # type: ignore[untyped-decorator]
+def _json_keys(text: str) -> list[str]:  # type: ignore[empty-body]
+    """DuckDB's keys of a JSON object."""
+
+
+@ibis.udf.scalar.builtin(name="json_valid")  # type: ignore[untyped-decorator]
+def _json_valid(text: str) -> bool:  # type: ignore[empty-body]
+    """DuckDB's test for valid JSON text."""
+
+
+def extra_keys(events: ir.Table) -> frozenset[str] | None:
+    """The keys found in the events' ``extra`` JSON (empty without one); None if unknowable.
+
+    One query, run once per events table object (a breakdown by several keys, or a check
+    before :func:`build_journeys`, asks again for free); a fresh table object (as
+    ``Workspace.events()`` returns) queries again. Only DuckDB can list JSON keys; on other
+    backends the answer is None and :func:`breakdown_column` checks each name instead.
+    """
+    if "extra" not in events.columns:
+        return frozenset()
+    remembered = _EXTRA_KEYS.get(id(events))
+    if remembered is not None and remembered[0]() is events:
+        return remembered[1]
+    keys: frozenset[str] | None = None
+    if ibis.get_backend(events).name == "duckdb":
+        text = events.extra.cast("string")
+        valid = _json_valid(text).fill_null(False)
+        listed = ibis.ifelse(valid, _json_keys(text), ibis.null("array<string>"))
+        found = events.select(key=listed.unnest()).distinct().to_pyarrow()
+        keys = frozenset(str(key) for key in found.column("key").to_pylist() if key is not None)
+    identity = id(events)
+    _EXTRA_KEYS[identity] = (weakref.ref(events, lambda _: _EXTRA_KEYS.pop(identity, None)), keys)
+    return keys
+
+
 def breakdown_column(events: ir.Table, name: str) -> ir.Value:
-    """The expression of a breakdown column: a real column, else a key of the ``extra`` JSON."""
+    """The expression of a breakdown column: a real column, else a key of the ``extra`` JSON.
+
+    Raises:
+        UsageError: if ``name`` is neither a column nor a key found in the ``extra`` JSON.
+    """
     if name in events.columns:
         return events[name].cast("string")
+    keys = extra_keys(events)
     if "extra" in events.columns:
-        return events.extra.cast("json")[name].str
-    raise AnalysisError(
-        f"cannot break down by {name!r}: the events have no such column; "
-        f"available: {', '.join(events.columns)}"
+        value = events.extra.cast("json")[name]
+        if keys is None:  # a backend that cannot list keys: ask about this one
+            keys = frozenset([name]) if bool(value.notnull().any().execute()) else frozenset()
+        if name in keys:
+            return value.str
+    columns = [column for column in events.columns if column != "extra"]
+    raise UsageError(
+        unknown_name_message(
+            f"cannot break down by {name!r}: no column or key of the events has that name",
+            name,
+            [("columns", columns), ("keys of the extra JSON", sorted(keys or ()))],
+        )
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -11,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from journeymap.errors import Location, ValidationIssue
+from journeymap.model import did_you_mean
 
 __all__ = ["describe_path", "issues_from_validation_error"]
 
@@ -137,8 +137,8 @@ def _message(
         parent_path = path[:-1]
         allowed = _allowed_fields(_model_at(root, parent_path))
         name = str(path[-1])
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        near = did_you_mean(name, allowed)
+        hint = f" (did you mean '{near}'?)" if near is not None else ""
         return (
             "unknown-field",
             f"unknown field '{name}' in {describe_path(prefix + parent_path)}{hint}; "

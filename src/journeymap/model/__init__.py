@@ -19,7 +19,7 @@ from journeymap.model.mapping import (
 from journeymap.model.personas import BuyingCenterRole, Persona
 from journeymap.model.phases import PHASE_TEMPLATES, Phase, phase_template
 from journeymap.model.touchpoints import CATALOG, CatalogEntry, Touchpoint, catalog_touchpoint
-from journeymap.model.validation import UNMAPPED, validate_map
+from journeymap.model.validation import UNMAPPED, did_you_mean, suggestion, validate_map
 
 __all__ = [
     "CATALOG",
@@ -43,7 +43,9 @@ __all__ = [
     "Touchpoint",
     "TouchpointRule",
     "catalog_touchpoint",
+    "did_you_mean",
     "diff_maps",
     "phase_template",
+    "suggestion",
     "validate_map",
 ]

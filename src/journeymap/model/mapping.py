@@ -6,7 +6,6 @@ into SQL. Touchpoint rules are ordered; the first rule whose conditions all matc
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Collection
@@ -16,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from journeymap.errors import ValidationIssue
 from journeymap.model._base import ElementId, Model
-from journeymap.model.validation import UNMAPPED
+from journeymap.model.validation import UNMAPPED, suggestion
 
 __all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
 
@@ -173,17 +172,6 @@ class ColumnMapping(Model):
         return [self.timestamp] if isinstance(self.timestamp, str) else list(self.timestamp)
 
 
-def _suggestion(wrong: str, known: Collection[str]) -> str:
-    """``did you mean 'x'?`` for a near miss, else the ids the map defines."""
-    names = sorted(known)
-    close = difflib.get_close_matches(wrong, names, n=3, cutoff=0.6)
-    if close:
-        return "did you mean " + " or ".join(repr(name) for name in close) + "?"
-    if not names:
-        return "it defines none"
-    return "it defines: " + ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-
-
 class AgeBand(Model):
     """Derive a banded column from a numeric one, e.g. ``age`` into ``age_band`` 30-39.
 
@@ -279,7 +267,7 @@ class MappingRules(Model):
                         "unknown-touchpoint",
                         f"{where} assigns touchpoint {rule.touchpoint!r}, which the journey map "
                         f"{map_name} does not define "
-                        f"({_suggestion(rule.touchpoint, touchpoints)}); "
+                        f"({suggestion(rule.touchpoint, touchpoints)}); "
                         "fix the id or add the touchpoint to the map",
                         ("touchpoints", index, "touchpoint"),
                     )
@@ -290,7 +278,7 @@ class MappingRules(Model):
                         "error",
                         "unknown-phase",
                         f"{where} assigns phase {rule.phase!r}, which the journey map {map_name} "
-                        f"does not define ({_suggestion(rule.phase, phases)}); "
+                        f"does not define ({suggestion(rule.phase, phases)}); "
                         "fix the id or add the phase to the map",
                         ("touchpoints", index, "phase"),
                     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from journeymap.errors import ValidationIssue
 if TYPE_CHECKING:
     from journeymap.model.journey_map import JourneyMap
 
-__all__ = ["validate_map"]
+__all__ = ["did_you_mean", "suggestion", "validate_map"]
 
 UNMAPPED = "unmapped"
 
@@ -27,6 +28,29 @@ def _duplicates(section: str, ids: Iterable[str], what: str) -> Iterable[Validat
                 f"{what} id {element_id!r} is used more than once; give each {what} its own id",
                 (section, index, "id"),
             )
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``name`` most likely misspells (a case-only difference first), or None.
+
+    Examples:
+        >>> did_you_mean("chanel", ["touchpoint", "channel", "phase"])
+        'channel'
+        >>> did_you_mean("Channel", ["channel"]), did_you_mean("xyz", ["channel"])
+        ('channel', None)
+    """
+    folded = {candidate.casefold(): candidate for candidate in reversed(list(candidates))}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1)
+    return folded[close[0]] if close else None
+
+
+def suggestion(name: str, known: Iterable[str]) -> str:
+    """``did you mean 'x'?`` for a near miss of ``name``, else the ids that are known."""
+    names = sorted(known)
+    near = did_you_mean(name, names)
+    return f"did you mean {near!r}?" if near is not None else _hint(names)
 
 
 def _hint(known: Iterable[str]) -> str:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
 from journeymap.errors import UsageError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 __all__ = ["PathsAttribution", "attribute_paths_file", "attribute_workspace"]
 
@@ -23,6 +30,11 @@ class PathsAttribution:
         journeys: Journeys they stand for (conversions plus nulls).
         conversions: Total conversions.
         skipped: Rows left out, by reason.
+        skipped_at: The first lines (or, in a Parquet file, rows) left out, by reason.
+        position: What ``skipped_at`` counts: ``line`` of a text file or ``row``.
+        nulls_known: Whether the file has a nulls column (see
+            :attr:`journeymap.attribution.paths.Paths.nulls_known`).
+        nulls_column: The nulls column the file was expected to have.
     """
 
     table: pa.Table
@@ -30,6 +42,10 @@ class PathsAttribution:
     journeys: int
     conversions: float
     skipped: dict[str, int] = field(default_factory=dict)
+    skipped_at: dict[str, list[int]] = field(default_factory=dict)
+    position: Literal["line", "row"] = "line"
+    nulls_known: bool = True
+    nulls_column: str = "total_null"
 
 
 def attribute_paths_file(
@@ -56,20 +72,33 @@ def attribute_paths_file(
             ``value`` (see :func:`journeymap.attribution.from_paths`).
         **params: Model parameters (see :func:`journeymap.attribution.attribute`).
 
+    A line of a CSV/TSV file without the header's number of fields is skipped and counted
+    (reason ``malformed row``), as are rows :func:`~journeymap.attribution.from_paths` skips;
+    the first lines of each reason are named.
+
     Raises:
         UsageError: if the file does not exist or lacks a named column.
         ReaderError: if the file cannot be read.
     """
     from journeymap.analysis.run import quiet_driver
     from journeymap.attribution import compare_models, from_paths
-    from journeymap.ingest.readers import read_events
+    from journeymap.attribution.paths import FIRST_SKIPPED
+    from journeymap.ingest.readers import detect_format, read_events
     from journeymap.mapfile import load_map
 
     source = Path(paths_file)
     if not source.is_file():
         raise UsageError(f"{source} does not exist")
     journey_map = load_map(map_path) if map_path is not None else None
-    batches = list(read_events(source))
+    kind = detect_format(source)
+    malformed: list[str] = []
+    options: dict[str, Any] = {"on_malformed": malformed.append} if kind in {"csv", "tsv"} else {}
+    batches = list(read_events(source, **options))
+    if not batches and malformed:
+        raise UsageError(
+            f"{source} holds no readable paths: each of its {len(malformed):,} lines has a "
+            "different number of fields than the header"
+        )
     if not batches:
         raise UsageError(f"{source} holds no paths")
     names = {k: v for k, v in (columns or {}).items() if v is not None}
@@ -79,13 +108,78 @@ def attribute_paths_file(
     ):
         given = {k: v for k, v in params.items() if v is not None}
         result = compare_models(paths, journey_map, level=level, models=models, **given)
+        skipped = dict(paths.skipped)
+        if malformed:
+            skipped = {"malformed row": len(malformed), **skipped}
+        skipped_at = paths.skipped_rows
+        if kind in {"csv", "tsv", "jsonl"} and skipped:
+            # Only when rows were skipped: a second read that numbers the lines.
+            skipped_at = _lines_of(source, kind, paths.skipped_rows, len(malformed) > 0)
+            skipped_at = {k: v[:FIRST_SKIPPED] for k, v in skipped_at.items()}
         return PathsAttribution(
             table=result,
-            rows=paths.rows,
+            rows=paths.rows + len(malformed),
             journeys=paths.journeys,
             conversions=paths.conversions,
-            skipped=paths.skipped,
+            skipped=skipped,
+            skipped_at=skipped_at,
+            position="row" if kind == "parquet" else "line",
+            nulls_known=paths.nulls_known,
+            nulls_column=names.get("nulls", "total_null"),
         )
+
+
+def _lines_of(
+    source: Path, kind: str, rows: dict[str, list[int]], malformed: bool
+) -> dict[str, list[int]]:
+    """The file lines of rows (positions among the rows read) and of malformed lines.
+
+    Reads the file again the way the reader did (CSV: same encoding and dialect; JSON Lines:
+    blank lines skipped), until every line asked for is found.
+    """
+    from journeymap.attribution.paths import FIRST_SKIPPED
+
+    wanted = {position: reason for reason, found in rows.items() for position in found}
+    lines: dict[str, list[int]] = {}
+    position = 0
+    for line, fields_ok in _records(source, kind):
+        if not fields_ok:
+            if len(lines.setdefault("malformed row", [])) < FIRST_SKIPPED:
+                lines["malformed row"].append(line)
+            continue
+        position += 1
+        if position in wanted:
+            lines.setdefault(wanted.pop(position), []).append(line)
+        malformed_done = not malformed or len(lines.get("malformed row", [])) >= FIRST_SKIPPED
+        if not wanted and malformed_done:
+            break
+    return lines
+
+
+def _records(source: Path, kind: str) -> Iterator[tuple[int, bool]]:
+    """(first line, has the header's number of fields) of every data record of the file."""
+    from journeymap.ingest.readers.csv_reader import detect_encoding, sniff_dialect
+
+    encoding = "utf-8-sig" if kind == "jsonl" else detect_encoding(source)
+    with (
+        gzip.open(source, "rb") if source.suffix.lower() == ".gz" else source.open("rb") as binary,
+        io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="") as text,
+    ):
+        if kind == "jsonl":
+            for number, line in enumerate(text, start=1):
+                if line.strip():
+                    yield number, True
+            return
+        sample = text.read(64 * 1024)
+        text.seek(0)
+        delimiter, quotechar = sniff_dialect(sample, "\t" if kind == "tsv" else None)
+        reader = csv.reader(text, delimiter=delimiter, quotechar=quotechar)
+        header = next(reader, [])
+        done = reader.line_num
+        for record in reader:
+            first, done = done + 1, reader.line_num
+            if record:  # the reader skips blank lines too
+                yield first, len(record) == len(header)
 
 
 def attribute_workspace(
@@ -113,6 +207,7 @@ def attribute_workspace(
     """
     from journeymap.analysis.run import quiet_driver
     from journeymap.attribution import compare_models
+    from journeymap.attribution.api import FIXED_LEVELS
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys
     from journeymap.ingest.workspace import Workspace
@@ -125,11 +220,9 @@ def attribute_workspace(
         if not path.is_file():
             raise UsageError(f"{path} does not exist; import events first with `journeymap import`")
         url = f"duckdb:///{path.resolve()}"
-    breakdown = (
-        [level] if level not in {"touchpoint", "channel", "phase", "persona", "account"} else []
-    )
     with quiet_driver():
         events = Workspace(url).events()
+        breakdown = [] if level in FIXED_LEVELS else [_checked_level(events, level)]
         options = JourneyOptions.from_settings(breakdown=breakdown)
         # Computed once: every model reads the journeys (and the segments made from them).
         journeys = materialize(build_journeys(events, journey_map, options))
@@ -138,3 +231,33 @@ def attribute_workspace(
             return compare_models(journeys, journey_map, level=level, models=models, **given)
         finally:
             drop_temporary(journeys)
+
+
+def _checked_level(events: ir.Table, level: str) -> str:
+    """``level`` if it names a column of the events or a key of their ``extra`` JSON.
+
+    The keys take one query, only for a name that is not a column (and
+    :func:`~journeymap.engine.journeys.build_journeys` reuses its answer).
+
+    Raises:
+        UsageError: naming the levels, columns and keys there are, and a near miss.
+    """
+    from journeymap.attribution.api import FIXED_LEVELS
+    from journeymap.engine.journeys import extra_keys, unknown_name_message
+
+    if level in events.columns:
+        return level
+    keys = extra_keys(events)
+    if keys is None or level in keys:  # None: the engine cannot list keys; it checks later
+        return level
+    raise UsageError(
+        unknown_name_message(
+            f"unknown attribution level {level!r}",
+            level,
+            [
+                ("levels", FIXED_LEVELS),
+                ("columns of the events", [c for c in events.columns if c != "extra"]),
+                ("keys of their extra JSON", sorted(keys)),
+            ],
+        )
+    )

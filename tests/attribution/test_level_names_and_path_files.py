@@ -1,0 +1,251 @@
+"""What a user sees for a misspelt level or breakdown, a ragged path file, path data without
+nulls, and the account level (findings of a user test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from attribution_journeys import journeys_table, map_of
+from typer.testing import CliRunner
+
+import journeymap.engine.journeys as journeys_module
+from journeymap.analysis import analyze
+from journeymap.attribution import attribute, compare_models, from_paths
+from journeymap.cli.app import app
+from journeymap.engine.journeys import JourneyOptions, build_journeys
+from journeymap.errors import UsageError
+from journeymap.mapfile import save_map
+from journeymap.services.attribution import attribute_paths_file
+
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+# (person, account, hours, touchpoint, conversion, value, region)
+EVENTS = [
+    ("p1", "a1", 0, "ad", False, None, "north"),
+    ("p1", "a1", 1, "mail", False, None, "north"),
+    ("p1", "a1", 2, "buy", True, 100.0, "north"),
+    ("p2", "a1", 0, "mail", False, None, "south"),
+    ("p2", "a1", 1, "buy", True, 50.0, "south"),
+    ("p3", None, 0, "ad", False, None, "south"),
+]
+MAP = map_of({"ad": "awareness", "mail": "awareness", "buy": "decision"})
+HEADER = "path,total_conversions,total_null,total_conversion_value\n"
+
+
+def events() -> pa.Table:
+    return pa.table(
+        {
+            "person_id": [e[0] for e in EVENTS],
+            "account_id": [e[1] for e in EVENTS],
+            "ts": pa.array(
+                [T0 + dt.timedelta(hours=e[2]) for e in EVENTS], pa.timestamp("us", "UTC")
+            ),
+            "touchpoint": [e[3] for e in EVENTS],
+            "phase": pa.array([None] * len(EVENTS), pa.string()),
+            "persona": pa.array([None] * len(EVENTS), pa.string()),
+            "conversion": [e[4] for e in EVENTS],
+            "value": pa.array([e[5] for e in EVENTS], pa.float64()),
+            "extra": [json.dumps({"region": e[6], "plan": "pro"}) for e in EVENTS],
+        }
+    )
+
+
+@pytest.fixture
+def workspace(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> tuple[Path, Path]:
+    save_map(MAP, tmp_path / "map.yaml")
+    return tmp_path / "map.yaml", fill_workspace(tmp_path / "ws.duckdb", events())
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, ["attribute", *args], env={"COLUMNS": "250"})
+
+
+# 1. An unknown level or breakdown is a usage error with a "did you mean".
+
+
+@pytest.mark.parametrize("typo", ["chanel", "Channel"])
+def test_cli_misspelt_level_is_an_error_naming_the_levels(
+    workspace: tuple[Path, Path], typo: str
+) -> None:
+    map_path, db = workspace
+    result = run("--map", str(map_path), "--db", str(db), "--level", typo, "--model", "linear")
+    assert result.exit_code == 2, result.output
+    assert f"Error: unknown attribution level '{typo}'; did you mean 'channel'?" in result.output
+    assert "levels: touchpoint, channel, phase, persona, account" in result.output
+    assert "keys of their extra JSON: plan, region" in result.output
+    assert "(none)" not in result.output  # no table of one empty key
+
+
+def test_cli_level_from_the_extra_json_works_and_its_typo_is_caught(
+    workspace: tuple[Path, Path],
+) -> None:
+    map_path, db = workspace
+    result = run("--map", str(map_path), "--db", str(db), "--level", "region", "--model", "linear")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[1]: line for line in result.output.splitlines() if "│" in line}
+    assert set(rows) == {"north", "south"}  # p1's purchase to north, p2's to south
+    assert "1.0 (50.0%)" in rows["north"] and "1.0 (50.0%)" in rows["south"]
+    result = run("--map", str(map_path), "--db", str(db), "--level", "regoin")
+    assert result.exit_code == 2
+    assert "unknown attribution level 'regoin'; did you mean 'region'?" in result.output
+
+
+def test_python_api_names_the_misspelt_level() -> None:
+    journeys = journeys_table([(["ad", "buy"], True, 10.0)])
+    with pytest.raises(UsageError, match=r"unknown attribution level 'Channel'; did you mean "):
+        attribute(journeys, MAP, model="linear", level="Channel")
+    with pytest.raises(UsageError, match=r"did you mean 'persona'\? \(levels: touchpoint"):
+        compare_models(journeys, MAP, level="persnoa", models=["linear"])
+    with (
+        from_paths(pa.table({"path": ["ad"], "total_conversions": [1]})) as paths,
+        pytest.raises(UsageError, match=r"did you mean 'phase'\?"),
+    ):
+        attribute(paths, model="linear", level="phsae")
+
+
+def test_analyze_and_build_journeys_refuse_an_unknown_breakdown() -> None:
+    with pytest.raises(UsageError) as caught:
+        analyze(MAP, events(), breakdown=["regoin"], attribution=False)
+    message = str(caught.value)
+    assert "cannot break down by 'regoin'" in message and "did you mean 'region'?" in message
+    assert "keys of the extra JSON: plan, region" in message
+    assert "columns: person_id, account_id, ts" in message
+    facts = analyze(MAP, events(), breakdown=["region"], attribution=False)
+    assert facts.summary is not None
+    journeys = build_journeys(
+        _memtable(events()), MAP, JourneyOptions(breakdown=["region"])
+    ).to_pyarrow()
+    assert sorted(set(journeys.column("region").to_pylist())) == ["north", "south"]
+
+
+def test_extra_keys_are_read_once_and_only_for_names_that_are_no_column(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[object] = []
+    real = journeys_module._json_keys
+
+    def counted(text: object) -> object:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(journeys_module, "_json_keys", counted)
+    table = _memtable(events())
+    build_journeys(table, MAP, JourneyOptions(breakdown=["persona", "touchpoint"]))
+    assert calls == []  # real columns: no query
+    build_journeys(table, MAP, JourneyOptions(breakdown=["region", "plan"]))
+    assert len(calls) == 1  # two keys of the extra JSON: one query
+
+
+def _memtable(table: pa.Table) -> Any:
+    import ibis
+
+    return ibis.memtable(table)
+
+
+# 2. A malformed line of a path file is skipped and named; skips say where.
+
+
+def test_cli_skips_a_short_line_and_attributes_the_rest(tmp_path: Path) -> None:
+    file = tmp_path / "p.csv"
+    file.write_text(HEADER + "a > b,3,1,10\nb,2\na,1,2,5\n", encoding="utf-8")
+    result = run("--paths", str(file), "--model", "linear")
+    assert result.exit_code == 0, result.output
+    assert "Read 3 path rows; those kept stand for 7 journeys and 4 conversions." in result.output
+    skipped = "Rows skipped (the line does not have as many fields as the header): 1. Line 3."
+    assert skipped in result.output
+    rows = {line.split()[1]: line for line in result.output.splitlines() if "│" in line}
+    assert "2.5 (62.5%)" in rows["a"] and "1.5 (37.5%)" in rows["b"]
+
+
+def test_skipped_rows_name_their_first_lines(tmp_path: Path) -> None:
+    lines = []
+    for number in range(2, 40):  # file line numbers (the header is line 1)
+        if number % 7 == 0:
+            lines.append("b,2")
+        elif number % 5 == 0:
+            lines.append("a >> b,1,1,3")
+        elif number == 11:
+            lines.append('"a b",1,1,3')
+        elif number == 18:
+            lines.append("a,x,1,2")
+        else:
+            lines.append("a > b,1,1,2")
+    lines[13 - 2] = ""  # a blank line is no row, as for the reader
+    file = tmp_path / "many.csv.gz"
+    file.write_bytes(gzip.compress((HEADER + "\n".join(lines) + "\n").encode()))
+    result = run("--paths", str(file), "--model", "linear")
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "Read 37 path rows" in output  # 38 lines after the header, one of them blank
+    assert (
+        "Rows skipped (the line does not have as many fields as the header): 5. "
+        "Lines 7, 14, 21, 28, 35." in output
+    )
+    assert (
+        "Rows skipped (the path is empty or has an empty touch between separators): 6. "
+        "Lines 5, 10, 15, 20, 25 and 1 more." in output
+    )
+    assert "Rows skipped (conversions or nulls are not whole numbers >= 0): 1. Line 18." in output
+    found = attribute_paths_file(file, models=["linear"])
+    assert found.skipped_at["empty path"] == [5, 10, 15, 20, 25, 30]
+    assert found.position == "line"
+
+
+def test_from_paths_keeps_the_positions_of_skipped_rows() -> None:
+    table = pa.table(
+        {
+            "path": ["a>b", "", "b", "a>>b", "c"],
+            "total_conversions": ["1", "2", "x", "1", "2"],
+            "total_null": ["0", "1", "1", "0", "1"],
+        }
+    )
+    with from_paths(table) as paths:
+        assert paths.skipped == {"empty path": 2, "bad count": 1}
+        assert paths.skipped_rows == {"empty path": [2, 4], "bad count": [3]}
+        assert paths.rows == 5 and paths.journeys == 4
+
+
+# 3. Path data without nulls say what that means.
+
+
+def test_cli_notes_a_file_without_nulls(tmp_path: Path) -> None:
+    file = tmp_path / "p2.csv"
+    file.write_text("path,total_conversions\na>b,3\nb,2\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["attribute", "--paths", str(file), "--model", "markov"], env={"COLUMNS": "400"}
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "Note: p2.csv has no nulls column (total_null), so only converting journeys are known: "
+        "every path counts as converting, conversion rates are 100% and Markov removal effects "
+        "only say how many conversions pass each touch." in result.output
+    )
+    with_nulls = tmp_path / "p.csv"
+    with_nulls.write_text(HEADER + "a>b,3,1,10\n", encoding="utf-8")
+    result = run("--paths", str(with_nulls), "--model", "linear")
+    assert result.exit_code == 0 and "no nulls column" not in result.output
+    with from_paths(pa.table({"path": ["a"], "total_conversions": [1]})) as paths:
+        assert paths.nulls_known is False
+    with from_paths(pa.table({"path": ["a"], "total_conversions": [1], "total_null": [0]})) as p:
+        assert p.nulls_known is True
+
+
+# 4. The account level's title says its keys are members.
+
+
+def test_cli_account_level_title_says_members(workspace: tuple[Path, Path]) -> None:
+    map_path, db = workspace
+    result = run("--map", str(map_path), "--db", str(db), "--level", "account", "--model", "linear")
+    assert result.exit_code == 0, result.output
+    assert "Attribution by account member (contacts of each account together)" in result.output
+    assert "Attribution by account\n" not in result.output
+    keys = {line.split()[1] for line in result.output.splitlines() if "│" in line}
+    assert {"p1", "p2"} <= keys  # the members of account a1 earn the credit
