@@ -249,3 +249,23 @@ def test_cli_account_level_title_says_members(workspace: tuple[Path, Path]) -> N
     assert "Attribution by account\n" not in result.output
     keys = {line.split()[1] for line in result.output.splitlines() if "│" in line}
     assert {"p1", "p2"} <= keys  # the members of account a1 earn the credit
+
+
+def test_cli_lists_skip_reasons_in_the_order_the_checks_run(tmp_path: Path) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text(
+        "path,total_conversions,total_null,total_conversion_value\n"
+        "c,1,0,x\n"  # line 2: a value that is no number
+        "a >> c,1,1,\n"  # line 3: an empty touch
+        "b,2\n"  # line 4: too few fields
+        "a > b,1,2,10\n",
+        encoding="utf-8",
+    )
+    result = run("--paths", str(source), "--model", "linear")
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.output.splitlines() if line.startswith("Rows skipped")]
+    assert skipped == [
+        "Rows skipped (the line does not have as many fields as the header): 1. Line 4.",
+        "Rows skipped (the path is empty or has an empty touch between separators): 1. Line 3.",
+        "Rows skipped (the value is not a number): 1. Line 2.",
+    ]

@@ -161,7 +161,11 @@ def register(app: typer.Typer) -> None:
                     conversions=f"{found.conversions:,.0f}",
                 )
             )
-            for reason, count in sorted(found.skipped.items()):
+            # In the order the checks run: a malformed line first, a bad value last.
+            order = list(REASONS)
+            for reason, count in sorted(
+                found.skipped.items(), key=lambda item: order.index(item[0])
+            ):
                 console.print(
                     skipped_line(reason, count, found.skipped_at.get(reason, []), found.position)
                 )
