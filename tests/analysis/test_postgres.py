@@ -178,3 +178,41 @@ def test_path_data_on_postgresql_credit_as_on_duckdb(database: str) -> None:
                 assert all(_same(row[k], other[k]) for k in other), (row, other)
     finally:
         postgres.disconnect()
+
+
+def _kept_typed(events: pa.Table) -> pa.Table:
+    """The ``extra`` JSON a Parquet import keeps: a number, a boolean and a text per event."""
+    number = pc.cast(pc.utf8_slice_codeunits(events["person_id"], 1), pa.int64()).to_pylist()
+    extra = [
+        json.dumps({"tier": n % 3, "vip": n % 2 == 0, "region": "north" if n % 4 else "south"})
+        for n in number
+    ]
+    return events.append_column("extra", pa.array(extra, pa.string()))
+
+
+def test_breakdown_by_kept_columns_on_postgresql_as_on_duckdb(
+    database: str, tmp_path: Path
+) -> None:
+    # Ibis's JSON unwrapping compiled to invalid SQL on PostgreSQL, and read numbers and
+    # booleans as null on DuckDB: a breakdown by a kept number came out as one "(none)".
+    generate(300, tmp_path, seed=5)
+    events = _kept_typed(pq.read_table(tmp_path / "events.parquet"))
+    options = {"breakdown": ["tier", "vip", "region"], "ordering": "any"}
+    expected = analyze(bench_map(), ibis.memtable(events), attribution=False, **options)
+    funnel = expected.tables["phase_funnel"].to_pylist()
+    # Each breakdown's values as text (None: the rows of the other breakdowns and the total).
+    assert {row["tier"] for row in funnel} == {"0", "1", "2", None}
+    assert {row["vip"] for row in funnel} == {"true", "false", None}
+    assert {row["region"] for row in funnel} == {"north", "south", None}
+    postgres = ibis.postgres.connect(database=database, **SERVER)
+    try:
+        postgres.create_table("events", events)
+        with analyze(bench_map(), postgres.table("events"), attribution=False, **options) as found:
+            for name in ("phase_funnel", "touchpoint_funnel", "correlation"):
+                mine = found.tables[name].to_pylist()
+                theirs = expected.tables[name].to_pylist()
+                assert len(mine) == len(theirs), name
+                for row, other in zip(mine, theirs, strict=True):
+                    assert all(_same(row.get(k), other[k]) for k in other), (name, row, other)
+    finally:
+        postgres.disconnect()

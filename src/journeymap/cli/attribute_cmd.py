@@ -162,9 +162,9 @@ def register(app: typer.Typer) -> None:
                 )
             )
             # In the order the checks run: a malformed line first, a bad value last.
-            order = list(REASONS)
+            checks = list(REASONS)
             for reason, count in sorted(
-                found.skipped.items(), key=lambda item: order.index(item[0])
+                found.skipped.items(), key=lambda item: checks.index(item[0])
             ):
                 console.print(
                     skipped_line(reason, count, found.skipped_at.get(reason, []), found.position)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis import _
@@ -265,6 +266,33 @@ def _json_valid(text: str) -> bool:  # type: ignore[empty-body]
     """DuckDB's test for valid JSON text."""
 
 
+@ibis.udf.scalar.builtin(name="json_extract_string")  # type: ignore[untyped-decorator]
+def _duckdb_json_text(text: str, path: str) -> str:  # type: ignore[empty-body]
+    """DuckDB's value at a JSON path as text, whatever its JSON type."""
+
+
+@ibis.udf.scalar.builtin(name="json_extract_path_text")  # type: ignore[untyped-decorator]
+def _postgres_json_text(document: dt.JSON, key: str) -> str:  # type: ignore[empty-body]
+    """PostgreSQL's value of a JSON key as text, whatever its JSON type."""
+
+
+def extra_text(events: ir.Table, name: str) -> ir.StringValue:
+    """The value of key ``name`` of the events' ``extra`` JSON, as text (null when absent).
+
+    Numbers and booleans too: a Parquet file keeps them typed in ``extra``, and Ibis's
+    ``.str`` reads only JSON strings (it gave every number null). Ibis's own unwrapping also
+    compiles to invalid SQL on PostgreSQL, so the engines' own functions are used there.
+    """
+    backend = ibis.get_backend(events).name
+    text = events.extra.cast("string")
+    if backend == "duckdb":
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        return _duckdb_json_text(text, f'$."{quoted}"')
+    if backend == "postgres":
+        return _postgres_json_text(events.extra.cast("json"), name)
+    return events.extra.cast("json")[name].str
+
+
 def extra_keys(events: ir.Table) -> frozenset[str] | None:
     """The keys found in the events' ``extra`` JSON (empty without one); None if unknowable.
 
@@ -300,11 +328,11 @@ def breakdown_column(events: ir.Table, name: str) -> ir.Value:
         return events[name].cast("string")
     keys = extra_keys(events)
     if "extra" in events.columns:
-        value = events.extra.cast("json")[name]
+        value = extra_text(events, name)
         if keys is None:  # a backend that cannot list keys: ask about this one
             keys = frozenset([name]) if bool(value.notnull().any().execute()) else frozenset()
         if name in keys:
-            return value.str
+            return value
     columns = [column for column in events.columns if column != "extra"]
     raise UsageError(
         unknown_name_message(
