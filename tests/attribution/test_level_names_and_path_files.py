@@ -269,3 +269,17 @@ def test_cli_lists_skip_reasons_in_the_order_the_checks_run(tmp_path: Path) -> N
         "Rows skipped (the path is empty or has an empty touch between separators): 1. Line 3.",
         "Rows skipped (the value is not a number): 1. Line 2.",
     ]
+
+
+def test_an_empty_value_of_a_column_level_is_credited_as_none() -> None:
+    # An export's empty utm_source is no source: "(none)", not a blank key.
+    table = events()
+    regions = ["north", "north", "north", "", "", ""]
+    table = table.set_column(
+        table.schema.get_field_index("extra"),
+        "extra",
+        pa.array([json.dumps({"region": region}) for region in regions]),
+    )
+    journeys = build_journeys(_memtable(table), MAP, JourneyOptions(breakdown=["region"]))
+    credits = attribute(journeys, MAP, model="last_touch", level="region").table.to_pylist()
+    assert {row["key"]: row["conversions"] for row in credits} == {"north": 1.0, "(none)": 1.0}

@@ -98,7 +98,7 @@ def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -
     if level == "account":
         return lambda t: t.person_id
     if level in columns and level not in SEG:
-        return lambda t: t[level].cast("string").fill_null("(none)")
+        return lambda t: t[level].cast("string").nullif("").fill_null("(none)")
     raise UsageError(
         unknown_name_message(
             f"unknown attribution level {level!r}",
