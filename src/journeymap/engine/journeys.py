@@ -279,8 +279,9 @@ def _postgres_json_text(document: dt.JSON, key: str) -> str:  # type: ignore[emp
 def extra_text(events: ir.Table, name: str) -> ir.StringValue:
     """The value of key ``name`` of the events' ``extra`` JSON, as text (null when absent).
 
-    Numbers and booleans too: a Parquet file keeps them typed in ``extra``, and Ibis's
-    ``.str`` reads only JSON strings (it gave every number null). Ibis's own unwrapping also
+    Numbers and booleans too: the importer keeps every value as text, but an events table
+    made elsewhere may hold typed JSON, and Ibis's ``.str`` reads only JSON strings (it gave
+    every number null). Ibis's own unwrapping also
     compiles to invalid SQL on PostgreSQL, so the engines' own functions are used there.
     """
     backend = ibis.get_backend(events).name
