@@ -159,7 +159,7 @@ def test_cli_skips_a_short_line_and_attributes_the_rest(tmp_path: Path) -> None:
     result = run("--paths", str(file), "--model", "linear")
     assert result.exit_code == 0, result.output
     assert "Read 3 path rows; those kept stand for 7 journeys and 4 conversions." in result.output
-    skipped = "Rows skipped (the line does not have as many fields as the header): 1. Line 3."
+    skipped = "Rows skipped (the line cannot be read as a row): 1. Line 3."
     assert skipped in result.output
     rows = {line.split()[1]: line for line in result.output.splitlines() if "│" in line}
     assert "2.5 (62.5%)" in rows["a"] and "1.5 (37.5%)" in rows["b"]
@@ -185,10 +185,7 @@ def test_skipped_rows_name_their_first_lines(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     output = result.output
     assert "Read 37 path rows" in output  # 38 lines after the header, one of them blank
-    assert (
-        "Rows skipped (the line does not have as many fields as the header): 5. "
-        "Lines 7, 14, 21, 28, 35." in output
-    )
+    assert "Rows skipped (the line cannot be read as a row): 5. Lines 7, 14, 21, 28, 35." in output
     assert (
         "Rows skipped (the path is empty or has an empty touch between separators): 6. "
         "Lines 5, 10, 15, 20, 25 and 1 more." in output
@@ -265,7 +262,7 @@ def test_cli_lists_skip_reasons_in_the_order_the_checks_run(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     skipped = [line for line in result.output.splitlines() if line.startswith("Rows skipped")]
     assert skipped == [
-        "Rows skipped (the line does not have as many fields as the header): 1. Line 4.",
+        "Rows skipped (the line cannot be read as a row): 1. Line 4.",
         "Rows skipped (the path is empty or has an empty touch between separators): 1. Line 3.",
         "Rows skipped (the value is not a number): 1. Line 2.",
     ]
@@ -283,3 +280,16 @@ def test_an_empty_value_of_a_column_level_is_credited_as_none() -> None:
     journeys = build_journeys(_memtable(table), MAP, JourneyOptions(breakdown=["region"]))
     credits = attribute(journeys, MAP, model="last_touch", level="region").table.to_pylist()
     assert {row["key"]: row["conversions"] for row in credits} == {"north": 1.0, "(none)": 1.0}
+
+
+def test_cli_skips_a_json_lines_path_line_that_is_no_object(tmp_path: Path) -> None:
+    source = tmp_path / "p.jsonl"
+    good = {"path": "a > b", "total_conversions": 2, "total_null": 1}
+    source.write_text(
+        json.dumps(good) + '\n{"path": "b", \n\n' + json.dumps(good | {"path": "b"}) + "\n",
+        encoding="utf-8",
+    )
+    result = run("--paths", str(source), "--model", "last_touch")
+    assert result.exit_code == 0, result.output
+    assert "Read 3 path rows; those kept stand for 6 journeys and 4 conversions." in result.output
+    assert "Rows skipped (the line cannot be read as a row): 1. Line 2." in result.output

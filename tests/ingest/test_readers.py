@@ -89,6 +89,26 @@ def test_jsonl_bad_line_names_the_line(tmp_path: Path) -> None:
         rows(path)
 
 
+def test_jsonl_bad_lines_go_to_the_callback_when_given(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"user": "u1"}\n{"user": \n[1, 2]\n{"user": "u2"}\n', encoding="utf-8")
+    bad: list[str] = []
+    batches = list(read_events(path, on_malformed=bad.append))
+    assert [row for batch in batches for row in batch.to_pylist()] == [
+        {"user": "u1"},
+        {"user": "u2"},
+    ]
+    assert bad == ['{"user": ', "[1, 2]"]
+
+
+def test_a_cut_off_gzip_file_is_a_reader_error(tmp_path: Path) -> None:
+    whole = gzip.compress(b"user,n\n" + b"".join(b"u%d,%d\n" % (i, i) for i in range(50_000)))
+    path = tmp_path / "events.csv.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ReaderError, match="cannot decompress the file"):
+        rows(path)
+
+
 XES = """<?xml version="1.0" encoding="UTF-8" ?>
 <log xes.version="1.0" xmlns="http://www.xes-standard.org/">
   <global scope="event"><string key="concept:name" value="UNKNOWN"/></global>

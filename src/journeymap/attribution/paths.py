@@ -37,7 +37,7 @@ PATH_LEVELS = ("touchpoint", "channel", "phase")
 # What each skipped row lacked, in the order the checks run.
 REASONS = {
     # Set by a file reader (see journeymap.services.attribution), before the other checks.
-    "malformed row": N_("the line does not have as many fields as the header"),
+    "malformed row": N_("the line cannot be read as a row"),
     "empty path": N_("the path is empty or has an empty touch between separators"),
     "bad count": N_("conversions or nulls are not whole numbers >= 0"),
     "bad value": N_("the value is not a number"),

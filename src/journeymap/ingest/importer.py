@@ -255,11 +255,18 @@ def _run(
             progress(report.rows_read)
 
 
+# Formats whose reader hands over the lines it cannot read as a row.
+_LINE_FORMATS = ("csv", "tsv", "jsonl")
+
+
 def _batches(
     source: Any, format: str | None, options: dict[str, Any], malformed: list[str]
 ) -> Iterable[pa.RecordBatch]:
-    """The reader's batches; CSV lines with the wrong number of fields go to ``malformed``."""
-    if isinstance(source, str | Path) and (format or detect_format(source)) in ("csv", "tsv"):
+    """The reader's batches; lines that are no row go to ``malformed``.
+
+    A CSV line with the wrong number of fields, a JSON Lines line that is no JSON object.
+    """
+    if isinstance(source, str | Path) and (format or detect_format(source)) in _LINE_FORMATS:
         options = {"on_malformed": malformed.append, **options}
     return read_events(source, format, **options)
 
@@ -272,7 +279,7 @@ def _malformed_rows(
     seen: dict[str, int],
     fingerprint: Any,
 ) -> None:
-    """Quarantine lines the reader could not split into the header's fields."""
+    """Quarantine lines the reader could not read as a row."""
     for text in lines:
         report.rows_read += 1
         key = hashlib.blake2b(b"malformed\x1d" + text.encode(), digest_size=16).hexdigest()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,12 +93,14 @@ def attribute_paths_file(
     journey_map = load_map(map_path) if map_path is not None else None
     kind = detect_format(source)
     malformed: list[str] = []
-    options: dict[str, Any] = {"on_malformed": malformed.append} if kind in {"csv", "tsv"} else {}
+    options: dict[str, Any] = (
+        {"on_malformed": malformed.append} if kind in {"csv", "tsv", "jsonl"} else {}
+    )
     batches = list(read_events(source, **options))
     if not batches and malformed:
         raise UsageError(
-            f"{source} holds no readable paths: each of its {len(malformed):,} lines has a "
-            "different number of fields than the header"
+            f"{source} holds no readable paths: none of its {len(malformed):,} lines can be "
+            "read as a row (not the header's number of fields, or not a JSON object)"
         )
     if not batches:
         raise UsageError(f"{source} holds no paths")
@@ -168,7 +171,7 @@ def _records(source: Path, kind: str) -> Iterator[tuple[int, bool]]:
         if kind == "jsonl":
             for number, line in enumerate(text, start=1):
                 if line.strip():
-                    yield number, True
+                    yield number, _json_object(line)
             return
         sample = text.read(64 * 1024)
         text.seek(0)
@@ -180,6 +183,14 @@ def _records(source: Path, kind: str) -> Iterator[tuple[int, bool]]:
             first, done = done + 1, reader.line_num
             if record:  # the reader skips blank lines too
                 yield first, len(record) == len(header)
+
+
+def _json_object(line: str) -> bool:
+    """Whether a JSON Lines line holds a JSON object (what the reader reads as a row)."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def attribute_workspace(

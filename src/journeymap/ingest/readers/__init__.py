@@ -76,7 +76,7 @@ def read_events(source: Any, format: str | None = None, **options: Any) -> Itera
     if chosen == "parquet":
         return read_parquet(source)
     if chosen == "jsonl":
-        return read_jsonl(source)
+        return read_jsonl(source, **options)
     if chosen == "xes":
         return read_xes(source)
     raise ReaderError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}", source)

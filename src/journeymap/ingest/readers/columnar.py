@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,14 @@ def read_parquet(path: str | Path) -> Iterator[pa.RecordBatch]:
         raise ReaderError(f"not a readable Parquet file: {exc}", file) from None
 
 
-def read_jsonl(path: str | Path) -> Iterator[pa.RecordBatch]:
+def read_jsonl(
+    path: str | Path, on_malformed: Callable[[str], None] | None = None
+) -> Iterator[pa.RecordBatch]:
     """Stream a JSON Lines file (one object per line) as batches of text columns.
 
-    Nested values are kept as their JSON text. A line that is not a JSON object raises a
-    :class:`ReaderError` naming the line.
+    Nested values are kept as their JSON text. A line that is not a JSON object goes to
+    ``on_malformed`` (its text, without the line break), as the CSV reader passes a line with
+    the wrong number of fields; without it, it raises a :class:`ReaderError` naming the line.
     """
     file = Path(path)
     if not file.is_file():
@@ -44,10 +47,14 @@ def read_jsonl(path: str | Path) -> Iterator[pa.RecordBatch]:
                 continue
             try:
                 record = json.loads(line)
+                problem = None if isinstance(record, dict) else "expected a JSON object"
             except json.JSONDecodeError as exc:
-                raise ReaderError(f"line {line_number}: not JSON ({exc.msg})", file) from None
-            if not isinstance(record, dict):
-                raise ReaderError(f"line {line_number}: expected a JSON object", file)
+                problem = f"not JSON ({exc.msg})"
+            if problem is not None:
+                if on_malformed is None:
+                    raise ReaderError(f"line {line_number}: {problem}", file)
+                on_malformed(line.rstrip("\r\n"))
+                continue
             for key in record:
                 if key not in names:
                     names.append(key)

@@ -6,6 +6,7 @@ import codecs
 import csv
 import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,9 +95,12 @@ def read_csv(
     file = Path(path)
     if not file.is_file():
         raise ReaderError("file not found", file)
-    encoding = encoding or detect_encoding(file)
-    with _binary(file) as raw:
-        sample = raw.read(SAMPLE_BYTES).decode(encoding, errors="replace")
+    try:
+        encoding = encoding or detect_encoding(file)
+        with _binary(file) as raw:
+            sample = raw.read(SAMPLE_BYTES).decode(encoding, errors="replace")
+    except (OSError, EOFError, zlib.error) as exc:  # a gzip file that is damaged or cut off
+        raise ReaderError(f"cannot decompress the file: {exc}", file) from None
     if not sample.strip():
         raise ReaderError("the file is empty", file)
     sniffed_delimiter, sniffed_quote = sniff_dialect(sample, delimiter)
@@ -130,6 +134,8 @@ def read_csv(
         raise ReaderError(
             f"cannot read as delimited text ({sniffed_delimiter!r}): {exc}", file
         ) from None
+    except (OSError, EOFError) as exc:  # the compressed stream breaks off further on
+        raise ReaderError(f"cannot decompress the file: {exc}", file) from None
 
 
 def _handler(on_malformed: Callable[[str], None] | None) -> Callable[[Any], str] | None:
