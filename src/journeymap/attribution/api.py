@@ -408,7 +408,7 @@ def _chain(
         if order == 1:  # each touch knows the one before it: one grouping, no window
             # Path levels read the touchpoint alone (the phase, as the segments store it).
             by_touch = journeys.phase_key() if level == "phase" else key
-            counts = path_transitions(journeys.segments.table, by_touch, collapse)
+            counts = path_transitions(journeys.neighbour_touches(), by_touch, collapse)
         else:
             rows, group, order_by = segment_rows(keyed(journeys.segments, key))
             counts = transition_counts(rows, group, order_by, order, collapse)

@@ -71,6 +71,8 @@ class Paths:
     rows: int
     journeys: int
     _base: ir.Table = field(repr=False)  # the temporary table the segments read
+    _paths: ir.Table = field(repr=False)  # the checked paths (``_reason`` null: kept)
+    _sep: str = field(repr=False)
     skipped: dict[str, int] = field(default_factory=dict)
     phase_of: dict[str, str] = field(default_factory=dict)
     skipped_rows: dict[str, list[int]] = field(default_factory=dict)
@@ -95,9 +97,18 @@ class Paths:
         """Total conversion value of the paths read."""
         return self.segments.value
 
+    def neighbour_touches(self) -> ir.Table:
+        """The touches with the touch before each (``previous_touchpoint``), read lazily.
+
+        First-order Markov groups them once instead of a window pass over the segments;
+        kept out of the segments, which every other model reads without it.
+        """
+        kept = self._paths.filter(self._paths._reason.isnull())
+        return _touches(kept, self._sep, before=True)
+
     def close(self) -> None:
-        """Drop the segments' temporary table."""
-        drop_temporary(self._base)
+        """Drop the temporary tables (the segments and the paths they were cut from)."""
+        drop_temporary(self._base, self._paths)
 
     def __enter__(self) -> Paths:
         return self
@@ -228,39 +239,7 @@ def from_paths(
     skipped = {str(r["_reason"]): int(r["n"]) for r in counts if r["_reason"] is not None}
     skipped_rows = _first_skipped(checked) if skipped else {}
     good = checked.filter(ok)
-    parts = []
-    for converted in (True, False):
-        weight = good._conv if converted else good._null
-        split = good.filter(weight > 0).mutate(_w=weight, _touches=good._path.split(sep))
-        touches = split._touches
-        # Unnests in one select run side by side (touch, the touch before it and its
-        # offset); Ibis's ``Table.unnest(offset=)`` zips them first, which took ten times as
-        # long on DuckDB. The touch before spares first-order Markov a window pass.
-        before = ibis.array([ibis.null("string")]).concat(touches[:-1])
-        kept = split.select(
-            _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
-            _w=split._w.cast("int64"),
-            seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
-            _n=touches.length().cast("int64"),
-            _touch=touches.unnest(),
-            _before=before.unnest(),
-            _i=ibis.range(0, touches.length()).unnest(),
-        )
-        parts.append(
-            kept.select(
-                _g=kept._g,
-                _segno=ibis.literal(0, "int64"),
-                i=(kept._i + 1).cast("int64"),
-                n=kept._n,
-                converted=ibis.literal(converted),
-                seg_value=kept.seg_value,
-                touchpoint=_trim(kept._touch),
-                previous_touchpoint=_trim(kept._before),
-                **{WEIGHT: kept._w},
-            )
-        )
-    base = materialize(parts[0].union(parts[1]))
-    drop_temporary(checked)
+    base = materialize(_touches(good, sep))
     lookup = phase_lookup(journey_map) if journey_map is not None else {}
     # Columns computed when a model reads them (the phase for the phase level and W-shaped
     # and full-path models), not stored for every touch.
@@ -288,10 +267,50 @@ def from_paths(
         journeys=int(total["j"] or 0),
         skipped=skipped,
         _base=base,
+        _paths=checked,
+        _sep=sep,
         phase_of=lookup,
         skipped_rows=skipped_rows,
         nulls_known=null_name is not None,
     )
+
+
+def _touches(good: ir.Table, sep: str, *, before: bool = False) -> ir.Table:
+    """One row per touch of each kept path and outcome (its converting and its null journeys).
+
+    With ``before``, also the touch before each (``previous_touchpoint``, null first).
+    """
+    parts = []
+    for converted in (True, False):
+        weight = good._conv if converted else good._null
+        split = good.filter(weight > 0).mutate(_w=weight, _touches=good._path.split(sep))
+        touches = split._touches
+        # Unnests in one select run side by side (touch, its offset and the touch before it);
+        # Ibis's ``Table.unnest(offset=)`` zips them first, ten times slower on DuckDB.
+        previous = ibis.array([ibis.null("string")]).concat(touches[:-1])
+        kept = split.select(
+            _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
+            _w=split._w.cast("int64"),
+            seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
+            _n=touches.length().cast("int64"),
+            _touch=touches.unnest(),
+            _i=ibis.range(0, touches.length()).unnest(),
+            **({"_before": previous.unnest()} if before else {}),
+        )
+        parts.append(
+            kept.select(
+                _g=kept._g,
+                _segno=ibis.literal(0, "int64"),
+                i=(kept._i + 1).cast("int64"),
+                n=kept._n,
+                converted=ibis.literal(converted),
+                seg_value=kept.seg_value,
+                touchpoint=_trim(kept._touch),
+                **({"previous_touchpoint": _trim(kept._before)} if before else {}),
+                **{WEIGHT: kept._w},
+            )
+        )
+    return parts[0].union(parts[1])
 
 
 def _first_skipped(checked: ir.Table) -> dict[str, list[int]]:
