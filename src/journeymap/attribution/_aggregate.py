@@ -38,7 +38,6 @@ __all__ = [
     "Segments",
     "key_sets",
     "neighbour_transitions",
-    "path_transitions",
     "prepare",
     "segment_rows",
     "touch_rows",
@@ -337,80 +336,24 @@ def neighbour_transitions(
     """
     if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
         return None
-    conversion = journeys.conversion.cast("boolean").fill_null(False)
-    return _neighbour_counts(
-        journeys,
-        key,
-        collapse_repeats,
-        first=journeys.previous_ts.isnull(),
-        end=journeys.next_ts.isnull(),
-        conversion=conversion,
-        value=journeys.value.cast("float64"),
-    )
-
-
-def path_transitions(
-    segments: ir.Table, key: KeyOf, collapse_repeats: bool
-) -> list[dict[str, Any]]:
-    """First-order transition counts of path segments, which store each touch's predecessor.
-
-    ``segments`` are :func:`~journeymap.attribution.paths.from_paths`' weighted segments
-    (``previous_touchpoint`` beside ``touchpoint``); ``key`` reads only the touchpoint.
-    """
-    end = segments.i == segments.n
-    counts = _neighbour_counts(
-        segments,
-        key,
-        collapse_repeats,
-        first=segments.i == 1,
-        end=end,
-        conversion=segments.converted & end,
-        value=segments.seg_value,
-    )
-    assert counts is not None  # a path's conversion ends it
-    return counts
-
-
-def _neighbour_counts(
-    t: ir.Table,
-    key: KeyOf,
-    collapse_repeats: bool,
-    *,
-    first: ir.BooleanValue,
-    end: ir.BooleanValue,
-    conversion: ir.BooleanValue,
-    value: ir.FloatingValue,
-) -> list[dict[str, Any]] | None:
-    """Transition counts of touches that know the touchpoint before them (one grouping).
-
-    ``first``/``end``: the touch starts/ends its sequence; ``conversion``: it converts.
-    ``None`` when a conversion does not end its sequence (the window pass must cut it).
-    """
     # The previous touchpoint takes the touchpoint's place, so ``key`` reads it.
-    shifted = t.select(
-        touchpoint=t.previous_touchpoint,
-        _key=key(t).cast("string").fill_null("(none)"),
-        _first=first,
-        _end=end,
+    conversion = journeys.conversion.cast("boolean").fill_null(False)
+    t = journeys.select(
+        touchpoint=journeys.previous_touchpoint,
+        _key=key(journeys).cast("string").fill_null("(none)"),
+        _first=journeys.previous_ts.isnull(),
+        _end=journeys.next_ts.isnull(),
         _c=conversion,
-        _v=ibis.ifelse(conversion, value.fill_null(0.0), 0.0),
-        **({WEIGHT: t[WEIGHT]} if WEIGHT in t.columns else {}),
+        _v=ibis.ifelse(conversion, journeys.value.cast("float64").fill_null(0.0), 0.0),
     )
-    before = ibis.ifelse(
-        shifted._first, ibis.null("string"), key(shifted).cast("string").fill_null("(none)")
-    )
-    steps = shifted.select(
-        _key=shifted._key,
+    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
+    steps = t.select(
+        _key=t._key,
         l1=before,
-        repeat=(~shifted._first & (before == shifted._key))
-        if collapse_repeats
-        else ibis.literal(False),
-        out=ibis.ifelse(
-            shifted._end, ibis.ifelse(shifted._c, CONVERSION, NULL), ibis.null("string")
-        ),
-        inside=shifted._c & ~shifted._end,
-        val=shifted._v,
-        **({WEIGHT: shifted[WEIGHT]} if WEIGHT in shifted.columns else {}),
+        repeat=(~t._first & (before == t._key)) if collapse_repeats else ibis.literal(False),
+        out=ibis.ifelse(t._end, ibis.ifelse(t._c, CONVERSION, NULL), ibis.null("string")),
+        inside=t._c & ~t._end,
+        val=t._v,
     )
     grouped = _grouped_steps(steps)
     if any(r["inside"] for r in grouped):

@@ -22,7 +22,6 @@ from journeymap.attribution._aggregate import (
     keyed,
     keys_seen,
     neighbour_transitions,
-    path_transitions,
     prepare,
     segment_rows,
     touch_rows,
@@ -405,13 +404,8 @@ def _chain(
 ) -> MarkovResult:
     counts = None
     if isinstance(journeys, Paths):
-        if order == 1:  # each touch knows the one before it: one grouping, no window
-            # Path levels read the touchpoint alone (the phase, as the segments store it).
-            by_touch = journeys.phase_key() if level == "phase" else key
-            counts = path_transitions(journeys.neighbour_touches(), by_touch, collapse)
-        else:
-            rows, group, order_by = segment_rows(keyed(journeys.segments, key))
-            counts = transition_counts(rows, group, order_by, order, collapse)
+        rows, group, order_by = segment_rows(keyed(journeys.segments, key))
+        counts = transition_counts(rows, group, order_by, order, collapse)
     elif order == 1 and lookback is None and not by_account:
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
         if by_touchpoint is not None:

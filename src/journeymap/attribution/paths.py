@@ -23,7 +23,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from journeymap.attribution._aggregate import WEIGHT, KeyOf, Segments
+from journeymap.attribution._aggregate import WEIGHT, Segments
 from journeymap.engine._tables import arrow_of, drop_temporary, in_memory, materialize
 from journeymap.engine.journeys import phase_lookup
 from journeymap.errors import UsageError
@@ -71,21 +71,10 @@ class Paths:
     rows: int
     journeys: int
     _base: ir.Table = field(repr=False)  # the temporary table the segments read
-    _paths: ir.Table = field(repr=False)  # the checked paths (``_reason`` null: kept)
-    _sep: str = field(repr=False)
     skipped: dict[str, int] = field(default_factory=dict)
     phase_of: dict[str, str] = field(default_factory=dict)
     skipped_rows: dict[str, list[int]] = field(default_factory=dict)
     nulls_known: bool = True
-
-    def phase_key(self) -> KeyOf:
-        """The phase level's key read off the touchpoint, as the segments' phase column is."""
-        lookup = self.phase_of
-        if not lookup:
-            return lambda t: ibis.literal("(no phase)")
-        return lambda t: t.touchpoint.substitute(lookup, else_=ibis.null("string")).fill_null(
-            "(no phase)"
-        )
 
     @property
     def conversions(self) -> float:
@@ -97,18 +86,9 @@ class Paths:
         """Total conversion value of the paths read."""
         return self.segments.value
 
-    def neighbour_touches(self) -> ir.Table:
-        """The touches with the touch before each (``previous_touchpoint``), read lazily.
-
-        First-order Markov groups them once instead of a window pass over the segments;
-        kept out of the segments, which every other model reads without it.
-        """
-        kept = self._paths.filter(self._paths._reason.isnull())
-        return _touches(kept, self._sep, before=True)
-
     def close(self) -> None:
-        """Drop the temporary tables (the segments and the paths they were cut from)."""
-        drop_temporary(self._base, self._paths)
+        """Drop the segments' temporary table."""
+        drop_temporary(self._base)
 
     def __enter__(self) -> Paths:
         return self
@@ -240,6 +220,7 @@ def from_paths(
     skipped_rows = _first_skipped(checked) if skipped else {}
     good = checked.filter(ok)
     base = materialize(_touches(good, sep))
+    drop_temporary(checked)
     lookup = phase_lookup(journey_map) if journey_map is not None else {}
     # Columns computed when a model reads them (the phase for the phase level and W-shaped
     # and full-path models), not stored for every touch.
@@ -267,27 +248,21 @@ def from_paths(
         journeys=int(total["j"] or 0),
         skipped=skipped,
         _base=base,
-        _paths=checked,
-        _sep=sep,
         phase_of=lookup,
         skipped_rows=skipped_rows,
         nulls_known=null_name is not None,
     )
 
 
-def _touches(good: ir.Table, sep: str, *, before: bool = False) -> ir.Table:
-    """One row per touch of each kept path and outcome (its converting and its null journeys).
-
-    With ``before``, also the touch before each (``previous_touchpoint``, null first).
-    """
+def _touches(good: ir.Table, sep: str) -> ir.Table:
+    """One row per touch of each kept path and outcome (its converting and its null journeys)."""
     parts = []
     for converted in (True, False):
         weight = good._conv if converted else good._null
         split = good.filter(weight > 0).mutate(_w=weight, _touches=good._path.split(sep))
         touches = split._touches
-        # Unnests in one select run side by side (touch, its offset and the touch before it);
-        # Ibis's ``Table.unnest(offset=)`` zips them first, ten times slower on DuckDB.
-        previous = ibis.array([ibis.null("string")]).concat(touches[:-1])
+        # Two unnests in one select run side by side (touch and its offset); Ibis's
+        # ``Table.unnest(offset=)`` zips them first, which took ten times as long on DuckDB.
         kept = split.select(
             _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
             _w=split._w.cast("int64"),
@@ -295,7 +270,6 @@ def _touches(good: ir.Table, sep: str, *, before: bool = False) -> ir.Table:
             _n=touches.length().cast("int64"),
             _touch=touches.unnest(),
             _i=ibis.range(0, touches.length()).unnest(),
-            **({"_before": previous.unnest()} if before else {}),
         )
         parts.append(
             kept.select(
@@ -306,7 +280,6 @@ def _touches(good: ir.Table, sep: str, *, before: bool = False) -> ir.Table:
                 converted=ibis.literal(converted),
                 seg_value=kept.seg_value,
                 touchpoint=_trim(kept._touch),
-                **({"previous_touchpoint": _trim(kept._before)} if before else {}),
                 **{WEIGHT: kept._w},
             )
         )
