@@ -38,7 +38,7 @@ def test_unknown_phase_reference_points_at_the_id() -> None:
     assert issue.code == "unknown-phase"
     assert str(issue).startswith(
         "map.yaml:14:25: error: touchpoint 'blog' refers to phase 'considerashun', which the map "
-        "does not define (known: awareness, consideration); add it under 'phases' or fix the id"
+        "does not define (did you mean 'consideration'?); add it under 'phases' or fix the id"
     )
 
 

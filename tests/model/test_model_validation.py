@@ -30,7 +30,7 @@ def test_touchpoint_in_unknown_phase(map_data: dict[str, Any]) -> None:
     [issue] = _errors(map_data)
     assert issue.code == "unknown-phase"
     assert issue.path == ("touchpoints", 1, "phases", 0)
-    assert "'purchse'" in issue.message and "known: awareness, purchase" in issue.message
+    assert "'purchse'" in issue.message and "(did you mean 'purchase'?)" in issue.message
 
 
 def test_cell_in_unknown_phase(map_data: dict[str, Any]) -> None:
@@ -38,6 +38,7 @@ def test_cell_in_unknown_phase(map_data: dict[str, Any]) -> None:
     [issue] = _errors(map_data)
     assert (issue.code, issue.path) == ("unknown-phase", ("cells", 0, "phase"))
     assert "cell #1 refers to phase 'loyalty'" in issue.message
+    assert "(known: awareness, purchase)" in issue.message  # no near miss: what there is
 
 
 def test_cell_for_unknown_persona(map_data: dict[str, Any]) -> None:

@@ -228,7 +228,12 @@ class MappingRules(Model):
     duplicates: Literal["quarantine", "keep"] = "quarantine"
 
     def issues_against_map(
-        self, touchpoints: Collection[str], phases: Collection[str], map_name: str
+        self,
+        touchpoints: Collection[str],
+        phases: Collection[str],
+        map_name: str | None = None,
+        *,
+        rule_name: str = "touchpoint rule",
     ) -> list[ValidationIssue]:
         """Every touchpoint rule whose fixed touchpoint or phase the journey map lacks.
 
@@ -240,7 +245,9 @@ class MappingRules(Model):
         Args:
             touchpoints: The touchpoint ids the map defines.
             phases: The phase ids the map defines.
-            map_name: How messages name the map (its file name).
+            map_name: How messages name the map (its file name); None: "the map" (the
+                rules are its own ``mapping``).
+            rule_name: How messages name a rule (``touchpoint rule #1``).
 
         Returns:
             One error per unknown id, with a "did you mean" for near misses, at its path in
@@ -258,15 +265,16 @@ class MappingRules(Model):
             touchpoint rule #1 assigns touchpoint 'demoo', which the journey map shop.yaml does not define (did you mean 'demo'?); fix the id or add the touchpoint to the map
         """  # noqa: E501
         issues: list[ValidationIssue] = []
+        the_map = f"the journey map {map_name}" if map_name else "the map"
         for index, rule in enumerate(self.touchpoints):
-            where = f"touchpoint rule #{index + 1}"
+            where = f"{rule_name} #{index + 1}"
             if rule.touchpoint is not None and rule.touchpoint not in {*touchpoints, UNMAPPED}:
                 issues.append(
                     ValidationIssue(
                         "error",
                         "unknown-touchpoint",
-                        f"{where} assigns touchpoint {rule.touchpoint!r}, which the journey map "
-                        f"{map_name} does not define "
+                        f"{where} assigns touchpoint {rule.touchpoint!r}, which {the_map} "
+                        "does not define "
                         f"({suggestion(rule.touchpoint, touchpoints)}); "
                         "fix the id or add the touchpoint to the map",
                         ("touchpoints", index, "touchpoint"),
@@ -277,8 +285,8 @@ class MappingRules(Model):
                     ValidationIssue(
                         "error",
                         "unknown-phase",
-                        f"{where} assigns phase {rule.phase!r}, which the journey map {map_name} "
-                        f"does not define ({suggestion(rule.phase, phases)}); "
+                        f"{where} assigns phase {rule.phase!r}, which {the_map} does not "
+                        f"define ({suggestion(rule.phase, phases)}); "
                         "fix the id or add the phase to the map",
                         ("touchpoints", index, "phase"),
                     )
