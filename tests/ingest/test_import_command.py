@@ -145,3 +145,26 @@ def test_service_errors(files: dict[str, Path]) -> None:
         import_file(files["events"], files["bare_map"], db=files["db"])
     with pytest.raises(UsageError, match="--unmatched"):
         import_file(files["events"], files["map"], db=files["db"], unmatched="drop")
+
+
+def test_cli_names_touchpoints_the_data_gives_that_the_map_lacks(
+    files: dict[str, Path],
+) -> None:
+    # touchpoint_from takes ids from the data: they cannot be checked before the import.
+    rules = MAPPING.replace(
+        "    - touchpoint: search-ads\n      when: [{field: utm_medium, equals: cpc}]\n",
+        "    - touchpoint_from: utm_medium\n      when: [{field: utm_medium, in: [cpc, email]}]\n",
+    )
+    files["rules"].write_text(rules, encoding="utf-8")
+    files["events"].write_text(
+        EVENTS + "u3;04-02-2024 09:00;email;visit\nu4;04-02-2024 10:00;search-ads;visit\n",
+        encoding="utf-8",
+    )
+    args = ["import", str(files["events"]), "--map", str(files["bare_map"])]
+    args += ["--rules", str(files["rules"]), "--db", str(files["db"])]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200", "JOURNEYMAP_LANG": "en"})
+    assert result.exit_code == 0, result.output
+    note = " ".join(line for line in result.output.splitlines() if not line.startswith(("┃", "│")))
+    assert "Note: 3 events have touchpoints the map does not have: email (2), cpc (1)." in note
+    with Workspace(f"duckdb:///{files['db']}") as workspace:
+        assert workspace.events().count().execute() == 4  # imported all the same

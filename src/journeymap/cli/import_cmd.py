@@ -67,5 +67,25 @@ def import_command(
     console.print(table)
     if report.timestamp_format:
         console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
+    if report.off_map:
+        console.print(_off_map_note(report.off_map), markup=False, soft_wrap=False)
     if report.file_already_imported:
         console.print(_("This data was imported before; nothing was added twice."))
+
+
+# How many touchpoints off the map are named; the rest are counted.
+_OFF_MAP_SHOWN = 10
+
+
+def _off_map_note(off_map: dict[str, int]) -> str:
+    """Which touchpoints the import filed events under that the map does not have."""
+    ranked = sorted(off_map.items(), key=lambda item: (-item[1], item[0]))
+    shown = ", ".join(f"{touchpoint} ({count:,})" for touchpoint, count in ranked[:_OFF_MAP_SHOWN])
+    rest = len(ranked) - _OFF_MAP_SHOWN
+    if rest > 0:
+        shown = _("{first} and {more} more").format(first=shown, more=rest)
+    return _(
+        "Note: {events} events have touchpoints the map does not have: {touchpoints}. They are "
+        "measured, but no phase of the map shows them; add them to the map, or change the "
+        "rules that name them."
+    ).format(events=f"{sum(off_map.values()):,}", touchpoints=shown)

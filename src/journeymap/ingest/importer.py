@@ -246,7 +246,10 @@ def _run(
         events["row_number"] = pa.array([first_row + i for i in event_rows], pa.int64())
         table = pa.table({column: events[column] for column in EVENTS_SCHEMA})
         report.rows_imported += table.num_rows
-        report.unmapped += sum(1 for tp in table.column("touchpoint").to_pylist() if tp == UNMAPPED)
+        for found in pc.value_counts(table.column("touchpoint")).to_pylist():
+            touchpoint, count = found["values"], found["counts"]
+            report.touchpoints[touchpoint] = report.touchpoints.get(touchpoint, 0) + count
+        report.unmapped = report.touchpoints.get(UNMAPPED, 0)
         writer.insert("events", table)
         if malformed:
             _malformed_rows(malformed, report, quarantine, existing, seen, fingerprint)

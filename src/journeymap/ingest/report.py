@@ -26,6 +26,9 @@ class ImportReport:
         unmapped: Events kept with the touchpoint ``unmapped``.
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
+        touchpoints: Events imported per touchpoint.
+        off_map: Of those, the touchpoints the journey map does not have (set by an import
+            checked against a map; ``unmapped`` is not counted, it is reported on its own).
     """
 
     source: str
@@ -39,6 +42,8 @@ class ImportReport:
     repaired_values: int = 0
     unmapped: int = 0
     suspect_values: dict[str, int] = field(default_factory=dict)
+    touchpoints: dict[str, int] = field(default_factory=dict)
+    off_map: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_quarantined(self) -> int:

@@ -9,10 +9,10 @@ from journeymap.ingest import ImportReport, import_events
 from journeymap.ingest.importer import ProgressCallback
 from journeymap.ingest.workspace import open_for_import
 from journeymap.mapfile import load_map, load_rules, locate_rules_issues
-from journeymap.model import JourneyMap
+from journeymap.model import UNMAPPED, JourneyMap
 from journeymap.model.mapping import MappingRules
 
-__all__ = ["check_rules_against_map", "import_file", "load_import_rules", "workspace_url"]
+__all__ = ["check_rules_against_map", "import_file", "workspace_url"]
 
 
 def workspace_url(db: str | Path | None = None, engine: str | None = None) -> str | None:
@@ -28,23 +28,6 @@ def workspace_url(db: str | Path | None = None, engine: str | None = None) -> st
     if db is not None:
         return f"duckdb:///{Path(db)}"
     return engine
-
-
-def load_import_rules(map_path: Path, rules_path: Path | None = None) -> MappingRules:
-    """The mapping rules: from ``rules_path`` when given, else the map's ``mapping`` section.
-
-    Raises:
-        RulesError: Neither holds rules.
-        RulesValidationError: The rules file's content is wrong (every issue located).
-    """
-    if rules_path is not None:
-        return load_rules(rules_path)
-    journey_map = load_map(map_path)
-    if journey_map.mapping is None:
-        raise RulesError(
-            f"{map_path} has no 'mapping' section; add one or pass a rules file with --rules"
-        )
-    return journey_map.mapping
 
 
 def check_rules_against_map(
@@ -102,15 +85,19 @@ def import_file(
         raise UsageError(f"--unmatched must be 'quarantine' or 'keep', not {unmatched!r}")
     map_file = Path(map_path)
     url = workspace_url(db, engine)
+    # The map must be valid even when its rules come from elsewhere, and fit them.
+    journey_map = load_map(map_file)
     if rules_path is None:
-        rules = load_import_rules(map_file)  # the map's own rules: checked with the map
+        if journey_map.mapping is None:
+            raise RulesError(
+                f"{map_file} has no 'mapping' section; add one or pass a rules file with --rules"
+            )
+        rules = journey_map.mapping  # the map's own rules: checked with the map
     else:
-        # the map must be valid even when its rules come from elsewhere, and fit them
-        journey_map = load_map(map_file)
-        rules = load_import_rules(map_file, Path(rules_path))
+        rules = load_rules(Path(rules_path))
         check_rules_against_map(rules, Path(rules_path), journey_map, map_file)
     with open_for_import(url) as workspace:
-        return import_events(
+        report = import_events(
             workspace,
             Path(events_path),
             rules,
@@ -118,3 +105,7 @@ def import_file(
             progress=progress,
             unmatched=unmatched,
         )
+    # Ids taken from the data (touchpoint_from) cannot be checked before reading them.
+    known = {touchpoint.id for touchpoint in journey_map.touchpoints} | {UNMAPPED}
+    report.off_map = {tp: n for tp, n in report.touchpoints.items() if tp not in known}
+    return report
