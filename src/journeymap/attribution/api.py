@@ -240,7 +240,8 @@ def _touchpoint_key(
     lookup = phase_lookup(journey_map)
 
     def differ() -> bool:
-        return bool(own_phases(journeys, lookup).to_pyarrow().as_py())
+        pairs = journeys.select("touchpoint", "phase").distinct()  # a few rows to check
+        return bool(own_phases(pairs, lookup).to_pyarrow().as_py())
 
     name = f"phases differ from {_map_reading(journey_map, 'phase')}"
     if cache.once(None, name, differ) if cache is not None else differ():
