@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shop_files import FILTERS, MAP
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
@@ -12,21 +13,7 @@ from journeymap.errors import RulesError, UsageError
 from journeymap.ingest import Workspace
 from journeymap.services.imports import import_file
 
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-]
-
-MAP = """\
-id: shop
-name: Shop
-phases:
-  - {id: awareness, name: Awareness, order: 1}
-  - {id: purchase, name: Purchase, order: 2}
-touchpoints:
-  - {id: search-ads, name: Search ads, phases: [awareness]}
-  - {id: checkout, name: Checkout, phases: [purchase]}
-"""
+pytestmark = FILTERS
 
 MAPPING = """\
 mapping:

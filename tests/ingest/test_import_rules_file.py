@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shop_files import FILTERS, MAP
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
@@ -14,21 +15,7 @@ from journeymap.ingest import Workspace, import_events
 from journeymap.ingest.synthetic import write_demo_events
 from journeymap.mapfile import load_map, load_rules
 
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-]
-
-MAP = """\
-id: shop
-name: Shop
-phases:
-  - {id: awareness, name: Awareness, order: 1}
-  - {id: purchase, name: Purchase, order: 2}
-touchpoints:
-  - {id: search-ads, name: Search ads, phases: [awareness]}
-  - {id: checkout, name: Checkout, phases: [purchase]}
-"""
+pytestmark = FILTERS
 
 RULES = """\
 columns: {person_id: user, timestamp: when}
