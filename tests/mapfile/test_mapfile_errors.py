@@ -178,3 +178,41 @@ def test_non_text_key_points_at_the_key() -> None:
     assert (
         issue.message == "the key 1 in the top level should be text; quote it or remove the entry"
     )
+
+
+def test_a_wrong_value_and_a_broken_reference_are_reported_together() -> None:
+    # The references are checked on a map built without the wrong value, not after a fix.
+    text = (
+        BASE
+        + "personas:\n  - {id: sara, first_name: Sara, joins_at: considerashun}\n"
+        + "cells:\n  - {phase: awareness, persona: sara, emotion: {score: 5}}\n"
+    )
+    with pytest.raises(MapValidationError) as caught:
+        loads_map(text, source="map.yaml")
+    found = [(issue.code, issue.path, issue.location) for issue in caught.value.issues]
+    assert found == [
+        ("unknown-join-phase", ("personas", 0, "joins_at"), Location("map.yaml", 13, 44)),
+        ("invalid-value", ("cells", 0, "emotion", "score"), Location("map.yaml", 15, 56)),
+    ]
+    assert "did you mean 'consideration'?" in caught.value.issues[0].message
+
+
+def test_no_reference_problem_is_made_up_for_an_element_that_could_not_be_read() -> None:
+    # The phase lacks its name, so it cannot be built; the touchpoint's reference to it is
+    # not reported as broken.
+    text = BASE.replace("    name: Consideration\n", "").replace(
+        "phases: [awareness]", "phases: [awareness, consideration]"
+    )
+    issue = only_issue(text)
+    assert issue.path == ("phases", 1, "name")
+
+
+def test_a_boolean_where_a_list_of_values_belongs_is_located() -> None:
+    # `in: true` reached the boolean-as-text conversion as no list and raised a TypeError.
+    text = BASE + (
+        "mapping:\n  columns: {person_id: u, timestamp: ts}\n"
+        "  touchpoints:\n    - touchpoint: ads\n      when: [{field: x, in: true}]\n"
+    )
+    issue = only_issue(text)
+    assert issue.path == ("mapping", "touchpoints", 0, "when", 0, "in")
+    assert "should be a list, found the boolean true" in issue.message

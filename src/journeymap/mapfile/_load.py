@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +64,12 @@ def validate_document(
         return model.model_validate(data)
     except ValidationError as error:
         issues = issues_from_validation_error(model, error, data, document.location, prefix)
+        # The cross-reference checks run on a built model: build one without the values
+        # found wrong, so one pass reports both kinds of problem.
+        issues += [
+            dataclasses.replace(issue, location=document.location(prefix + issue.path))
+            for issue in _references_without(model, data, error)
+        ]
         issues.sort(key=lambda issue: _line_column(issue.location))
         raise MapValidationError(issues) from None
     except MapValidationError as error:
@@ -71,6 +78,54 @@ def validate_document(
             for issue in error.issues
         ]
         raise MapValidationError(located) from None
+
+
+# How many times the wrong values are left out, each time one level higher, before giving up.
+_LENIENT_ROUNDS = 4
+
+
+def _references_without(
+    model: type[BaseModel], data: dict[str, Any], error: ValidationError
+) -> list[ValidationIssue]:
+    """The cross-reference issues of ``data`` once the values ``error`` found wrong are gone.
+
+    A wrong value is left out of its mapping; when its field is required, the mapping that
+    holds it goes instead, and so on up, but never a list item (the ids after it would move,
+    and references to it would read as broken). Returns nothing when no model can be built
+    that way, so no issue is ever made up.
+    """
+    trial = copy.deepcopy(data)
+    wrong = [tuple(detail["loc"]) for detail in error.errors()]
+    for _round in range(_LENIENT_ROUNDS):
+        for path in wrong:
+            if not path or isinstance(path[-1], int) or not _drop(trial, path):
+                return []
+        try:
+            model.model_validate(trial)
+        except MapValidationError as found:
+            return list(found.issues)
+        except ValidationError as again:
+            wrong = [
+                tuple(detail["loc"])[:-1] if detail["type"] == "missing" else tuple(detail["loc"])
+                for detail in again.errors()
+            ]
+            continue
+        return []
+    return []
+
+
+def _drop(data: Any, path: tuple[Any, ...]) -> bool:
+    """Remove the value at ``path`` from its mapping; False when the path is not there."""
+    *parents, last = path
+    for part in parents:
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (in_list or (isinstance(data, dict) and part in data)):
+            return False
+        data = data[part]
+    if not isinstance(data, dict) or last not in data:
+        return False
+    del data[last]
+    return True
 
 
 def _line_column(location: Location | None) -> tuple[int, int]:

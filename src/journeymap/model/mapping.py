@@ -46,7 +46,9 @@ class Condition(Model):
     def _booleans_as_text(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        values = data.get("equals"), *(data.get("in") or data.get("in_") or [])
+        listed = data.get("in", data.get("in_"))
+        # Not a list: the field's own validation says so (``in: true`` is no list).
+        values = data.get("equals"), *(listed if isinstance(listed, list) else [])
         if not any(isinstance(value, bool) for value in values):
             return data
         data = dict(data)
