@@ -31,7 +31,6 @@ browser-deps:
 
 unit: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2
-	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules src/journeymap
 
 test: lint unit
 
