@@ -17,7 +17,7 @@ from ibis.common.exceptions import IbisError
 from journeymap.errors import EngineError, IngestError
 from journeymap.ingest.readers import detect_format, read_events
 from journeymap.ingest.report import DUPLICATE, ImportReport
-from journeymap.ingest.rules import UNMAPPED, RuleState, apply_rules
+from journeymap.ingest.rules import RuleState, apply_rules
 from journeymap.ingest.workspace import (
     EVENTS_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -249,7 +249,6 @@ def _run(
         for found in pc.value_counts(table.column("touchpoint")).to_pylist():
             touchpoint, count = found["values"], found["counts"]
             report.touchpoints[touchpoint] = report.touchpoints.get(touchpoint, 0) + count
-        report.unmapped = report.touchpoints.get(UNMAPPED, 0)
         writer.insert("events", table)
         if malformed:
             _malformed_rows(malformed, report, quarantine, existing, seen, fingerprint)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from journeymap.model import UNMAPPED
+
 __all__ = ["DUPLICATE", "ImportReport"]
 
 DUPLICATE = "exact duplicate"
@@ -23,7 +25,6 @@ class ImportReport:
         file_already_imported: The same data was imported before (same fingerprint).
         timestamp_format: The timestamp format given or detected (``ISO 8601`` or strptime).
         repaired_values: Spreadsheet-mangled values restored in kept columns.
-        unmapped: Events kept with the touchpoint ``unmapped``.
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
         touchpoints: Events imported per touchpoint.
@@ -40,7 +41,6 @@ class ImportReport:
     file_already_imported: bool = False
     timestamp_format: str | None = None
     repaired_values: int = 0
-    unmapped: int = 0
     suspect_values: dict[str, int] = field(default_factory=dict)
     touchpoints: dict[str, int] = field(default_factory=dict)
     off_map: dict[str, int] = field(default_factory=dict)
@@ -49,6 +49,11 @@ class ImportReport:
     def rows_quarantined(self) -> int:
         """All quarantined rows, whatever the reason."""
         return sum(self.quarantined.values())
+
+    @property
+    def unmapped(self) -> int:
+        """Events kept with the touchpoint ``unmapped`` (rows no rule matched, kept)."""
+        return self.touchpoints.get(UNMAPPED, 0)
 
     @property
     def rows_duplicate(self) -> int:

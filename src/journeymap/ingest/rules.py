@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
 from journeymap.ingest.timestamps import TS_TYPE, constant_timestamp, detect_formats, parse_any
+from journeymap.model import UNMAPPED  # the touchpoint of rows kept though no rule matched
 from journeymap.model.mapping import Condition, MappingRules
 
 __all__ = [
@@ -32,7 +33,6 @@ BAD_TIMESTAMP = "unparseable timestamp"
 BAD_VALUE = "unparseable value"
 NO_RULE = "no rule matched"
 FILTERED = "filtered out"
-UNMAPPED = "unmapped"
 
 _MONTHS = {
     m: i
