@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 from collections.abc import Iterator
@@ -83,7 +82,6 @@ def attribute_paths_file(
     """
     from journeymap.analysis.run import quiet_driver
     from journeymap.attribution import compare_models, from_paths
-    from journeymap.attribution.paths import FIRST_SKIPPED
     from journeymap.ingest.readers import detect_format, read_events
     from journeymap.mapfile import load_map
 
@@ -118,7 +116,6 @@ def attribute_paths_file(
         if kind in {"csv", "tsv", "jsonl"} and skipped:
             # Only when rows were skipped: a second read that numbers the lines.
             skipped_at = _lines_of(source, kind, paths.skipped_rows, len(malformed) > 0)
-            skipped_at = {k: v[:FIRST_SKIPPED] for k, v in skipped_at.items()}
         return PathsAttribution(
             table=result,
             rows=paths.rows + len(malformed),
@@ -161,11 +158,11 @@ def _lines_of(
 
 def _records(source: Path, kind: str) -> Iterator[tuple[int, bool]]:
     """(first line, has the header's number of fields) of every data record of the file."""
-    from journeymap.ingest.readers.csv_reader import detect_encoding, sniff_dialect
+    from journeymap.ingest.readers.csv_reader import detect_encoding, open_bytes, sniff_dialect
 
     encoding = "utf-8-sig" if kind == "jsonl" else detect_encoding(source)
     with (
-        gzip.open(source, "rb") if source.suffix.lower() == ".gz" else source.open("rb") as binary,
+        open_bytes(source) as binary,
         io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="") as text,
     ):
         if kind == "jsonl":

@@ -5,11 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import io
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -21,10 +20,10 @@ ENCODINGS = ("utf-8-sig", "utf-8", "cp1252", "latin-1")
 SAMPLE_BYTES = 64 * 1024
 
 
-def _binary(path: Path) -> io.BufferedIOBase:
+def open_bytes(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed when its name ends in ``.gz``."""
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 
@@ -36,7 +35,7 @@ def detect_encoding(path: Path) -> str:
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with _binary(path) as handle:
+            with open_bytes(path) as handle:
                 while chunk := handle.read(1 << 20):
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)
@@ -97,7 +96,7 @@ def read_csv(
         raise ReaderError("file not found", file)
     try:
         encoding = encoding or detect_encoding(file)
-        with _binary(file) as raw:
+        with open_bytes(file) as raw:
             sample = raw.read(SAMPLE_BYTES).decode(encoding, errors="replace")
     except (OSError, EOFError, zlib.error) as exc:  # a gzip file that is damaged or cut off
         raise ReaderError(f"cannot decompress the file: {exc}", file) from None
