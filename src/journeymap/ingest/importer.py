@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from ibis.common.exceptions import IbisError
 
 from journeymap.errors import EngineError, IngestError
-from journeymap.ingest.readers import detect_format, read_events
+from journeymap.ingest.readers import LINE_FORMATS, detect_format, read_events
 from journeymap.ingest.report import DUPLICATE, ImportReport
 from journeymap.ingest.rules import RuleState, apply_rules
 from journeymap.ingest.workspace import (
@@ -257,10 +257,6 @@ def _run(
             progress(report.rows_read)
 
 
-# Formats whose reader hands over the lines it cannot read as a row.
-_LINE_FORMATS = ("csv", "tsv", "jsonl")
-
-
 def _batches(
     source: Any, format: str | None, options: dict[str, Any], malformed: list[str]
 ) -> Iterable[pa.RecordBatch]:
@@ -268,7 +264,7 @@ def _batches(
 
     A CSV line with the wrong number of fields, a JSON Lines line that is no JSON object.
     """
-    if isinstance(source, str | Path) and (format or detect_format(source)) in _LINE_FORMATS:
+    if isinstance(source, str | Path) and (format or detect_format(source)) in LINE_FORMATS:
         options = {"on_malformed": malformed.append, **options}
     return read_events(source, format, **options)
 

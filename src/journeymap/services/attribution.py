@@ -82,7 +82,7 @@ def attribute_paths_file(
     """
     from journeymap.analysis.run import quiet_driver
     from journeymap.attribution import compare_models, from_paths
-    from journeymap.ingest.readers import detect_format, read_events
+    from journeymap.ingest.readers import LINE_FORMATS, detect_format, read_events
     from journeymap.mapfile import load_map
 
     source = Path(paths_file)
@@ -91,9 +91,7 @@ def attribute_paths_file(
     journey_map = load_map(map_path) if map_path is not None else None
     kind = detect_format(source)
     malformed: list[str] = []
-    options: dict[str, Any] = (
-        {"on_malformed": malformed.append} if kind in {"csv", "tsv", "jsonl"} else {}
-    )
+    options: dict[str, Any] = {"on_malformed": malformed.append} if kind in LINE_FORMATS else {}
     batches = list(read_events(source, **options))
     if not batches and malformed:
         raise UsageError(
@@ -113,7 +111,7 @@ def attribute_paths_file(
         if malformed:
             skipped = {"malformed row": len(malformed), **skipped}
         skipped_at = paths.skipped_rows
-        if kind in {"csv", "tsv", "jsonl"} and skipped:
+        if kind in LINE_FORMATS and skipped:
             # Only when rows were skipped: a second read that numbers the lines.
             skipped_at = _lines_of(source, kind, paths.skipped_rows, len(malformed) > 0)
         return PathsAttribution(
