@@ -70,7 +70,7 @@ class Paths:
     segments: Segments
     rows: int
     journeys: int
-    _base: ir.Table = field(repr=False)  # the temporary table the segments read
+    _temporary: tuple[ir.Table, ...] = field(repr=False)  # the tables the segments read
     skipped: dict[str, int] = field(default_factory=dict)
     phase_of: dict[str, str] = field(default_factory=dict)
     skipped_rows: dict[str, list[int]] = field(default_factory=dict)
@@ -87,8 +87,8 @@ class Paths:
         return self.segments.value
 
     def close(self) -> None:
-        """Drop the segments' temporary table."""
-        drop_temporary(self._base)
+        """Drop the segments' temporary tables."""
+        drop_temporary(*self._temporary)
 
     def __enter__(self) -> Paths:
         return self
@@ -219,8 +219,11 @@ def from_paths(
     skipped = {str(r["_reason"]): int(r["n"]) for r in counts if r["_reason"] is not None}
     skipped_rows = _first_skipped(checked) if skipped else {}
     good = checked.filter(ok)
-    base = materialize(_touches(good, sep))
-    drop_temporary(checked)
+    # The converting touches are stored: every model reads them. The null journeys' touches
+    # (three in four at 1M generated journeys) stay an expression over the checked paths,
+    # cut only by the models that read them (Markov, Shapley); the heuristics never do.
+    converting = materialize(_touches(good, sep, converted=True))
+    base = converting.union(_touches(good, sep, converted=False))
     lookup = phase_lookup(journey_map) if journey_map is not None else {}
     # Columns computed when a model reads them (the phase for the phase level and W-shaped
     # and full-path models), not stored for every touch.
@@ -247,43 +250,38 @@ def from_paths(
         rows=rows,
         journeys=int(total["j"] or 0),
         skipped=skipped,
-        _base=base,
+        _temporary=(converting, checked),
         phase_of=lookup,
         skipped_rows=skipped_rows,
         nulls_known=null_name is not None,
     )
 
 
-def _touches(good: ir.Table, sep: str) -> ir.Table:
-    """One row per touch of each kept path and outcome (its converting and its null journeys)."""
-    parts = []
-    for converted in (True, False):
-        weight = good._conv if converted else good._null
-        split = good.filter(weight > 0).mutate(_w=weight, _touches=good._path.split(sep))
-        touches = split._touches
-        # Two unnests in one select run side by side (touch and its offset); Ibis's
-        # ``Table.unnest(offset=)`` zips them first, which took ten times as long on DuckDB.
-        kept = split.select(
-            _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
-            _w=split._w.cast("int64"),
-            seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
-            _n=touches.length().cast("int64"),
-            _touch=touches.unnest(),
-            _i=ibis.range(0, touches.length()).unnest(),
-        )
-        parts.append(
-            kept.select(
-                _g=kept._g,
-                _segno=ibis.literal(0, "int64"),
-                i=(kept._i + 1).cast("int64"),
-                n=kept._n,
-                converted=ibis.literal(converted),
-                seg_value=kept.seg_value,
-                touchpoint=_trim(kept._touch),
-                **{WEIGHT: kept._w},
-            )
-        )
-    return parts[0].union(parts[1])
+def _touches(good: ir.Table, sep: str, *, converted: bool) -> ir.Table:
+    """One row per touch of each kept path's converting (or its null) journeys."""
+    weight = good._conv if converted else good._null
+    split = good.filter(weight > 0).mutate(_w=weight, _touches=good._path.split(sep))
+    touches = split._touches
+    # Two unnests in one select run side by side (touch and its offset); Ibis's
+    # ``Table.unnest(offset=)`` zips them first, which took ten times as long on DuckDB.
+    kept = split.select(
+        _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
+        _w=split._w.cast("int64"),
+        seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
+        _n=touches.length().cast("int64"),
+        _touch=touches.unnest(),
+        _i=ibis.range(0, touches.length()).unnest(),
+    )
+    return kept.select(
+        _g=kept._g,
+        _segno=ibis.literal(0, "int64"),
+        i=(kept._i + 1).cast("int64"),
+        n=kept._n,
+        converted=ibis.literal(converted),
+        seg_value=kept.seg_value,
+        touchpoint=_trim(kept._touch),
+        **{WEIGHT: kept._w},
+    )
 
 
 def _first_skipped(checked: ir.Table) -> dict[str, list[int]]:
