@@ -147,6 +147,25 @@ def test_show_prints_every_phase_touchpoint_and_persona() -> None:
     assert max(len(line) for line in output.splitlines()) <= 80
 
 
+@pytest.mark.usefixtures("console_80")
+def test_show_breaks_lane_text_between_words_when_the_columns_have_room() -> None:
+    from journeymap.services.maps import show_map
+
+    path = example_path("online-yoga")
+    code, output = _run("show", str(path))
+    assert code == 0, output
+    # The Decision column used to be one character short: "automaticall" / "y?".
+    assert "automatically?" in output.split()
+    view = show_map(path)
+    tokens = set(output.replace("•", " ").split())
+    for lane in view.lanes.values():
+        for items in lane.values():
+            for item in items[:2]:  # the items a cell shows before "(+N more)"
+                missing = [word for word in item.split() if word not in tokens]
+                assert not missing, (item, missing)
+    assert max(len(line) for line in output.splitlines()) <= 80
+
+
 def test_show_one_persona(tmp_path: Path) -> None:
     code, output = _run("show", str(example_path("payment-provider")), "--persona", "thomas")
     assert code == 0

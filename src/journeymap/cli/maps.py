@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -16,6 +16,9 @@ from journeymap.cli.app import EXIT_ERROR, EXIT_FAIL, _, console, console_error,
 from journeymap.errors import JourneymapError, UsageError
 from journeymap.i18n import N_
 from journeymap.model import MapDiff
+
+if TYPE_CHECKING:
+    from journeymap.services.maps import MapView
 
 __all__ = ["register"]
 
@@ -119,6 +122,19 @@ def _emotion_text(score: float | None) -> str:
     return f"{score:+g} {glyph}"
 
 
+def _longest_word(texts: list[str]) -> int:
+    return max((len(word) for text in texts for word in text.split()), default=0)
+
+
+def _phase_widths(words: list[int]) -> list[int]:
+    return [max(_PHASE_COLUMN_ROOM, min(_MAX_LABEL_WIDTH, word)) for word in words]
+
+
+def _shown_items(view: MapView, phase_id: str) -> list[str]:
+    """The lane items ``show`` prints in a phase's column (see :func:`_summary`)."""
+    return [item for lane in view.lanes.values() for item in lane[phase_id][:_ITEMS_PER_LANE_CELL]]
+
+
 def _summary(items: list[str]) -> str:
     shown = [escape(item) for item in items[:_ITEMS_PER_LANE_CELL]]
     rest = len(items) - len(shown)
@@ -150,20 +166,29 @@ def show_command(
     labels += [row.persona.display_name for row in view.personas]
     longest_label = max((len(label) for label in labels), default=_MIN_LABEL_WIDTH)
     # A phase column is at least as wide as the longest word of its name (so names break
-    # between words, not inside them); the label column gets what the phases leave, and
-    # the phases share what the label leaves.
-    words = [max(map(len, p.name.split()), default=0) for p in view.phases]
-    needed = [max(_PHASE_COLUMN_ROOM, min(_MAX_LABEL_WIDTH, w)) for w in words]
+    # between words, not inside them); the label column gets what the phases leave.
+    phase_ids = [phase.id for phase in view.phases]
+    widths = _phase_widths([_longest_word([p.name]) for p in view.phases])
     # Every column costs its width, a padding cell and a separator cell.
-    room = console.width - sum(width + 2 for width in needed) - 2
+    room = console.width - sum(width + 2 for width in widths) - 2
     # The lanes' text needs the phases' room; labels break between words.
     label_word = max((len(word) for label in labels for word in label.split()), default=0)
     label_share = max(12, console.width // 6, min(label_word, _MAX_LABEL_WIDTH))
     label_width = max(_MIN_LABEL_WIDTH, min(longest_label, _MAX_LABEL_WIDTH, room, label_share))
     table.add_column("", overflow="fold", width=label_width)
+    # The phases share what the label leaves: first towards the longest word of each
+    # column's cells, one character at a time to the narrowest column still short of it
+    # (so no column is starved for another's long word), then evenly.
+    wanted = _phase_widths([_longest_word(_shown_items(view, p)) for p in phase_ids])
     spare = max(0, room - label_width)
-    for index, (phase, width) in enumerate(zip(view.phases, needed, strict=True)):
-        share = spare // len(needed) + (1 if index < spare % len(needed) else 0)
+    while spare:
+        short = [i for i in range(len(widths)) if widths[i] < wanted[i]]
+        if not short:
+            break
+        widths[min(short, key=lambda i: widths[i])] += 1
+        spare -= 1
+    for index, (phase, width) in enumerate(zip(view.phases, widths, strict=True)):
+        share = spare // len(widths) + (1 if index < spare % len(widths) else 0)
         table.add_column(escape(phase.name), overflow="fold", width=width + share)
     for row in view.touchpoints:
         touchpoint = row.touchpoint
@@ -174,7 +199,6 @@ def show_command(
         cells = [str(row.positions[p.id]) if p.id in row.positions else "" for p in view.phases]
         table.add_row(f"{escape(touchpoint.name)} [dim]\\[{badge}][/]", *cells)
     table.rows[-1].end_section = True
-    phase_ids = [phase.id for phase in view.phases]
     for persona_row in view.personas:
         member = persona_row.persona
         role = _(_ROLES[member.role]) if member.role else ""
