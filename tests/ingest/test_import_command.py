@@ -155,3 +155,42 @@ def test_cli_names_touchpoints_the_data_gives_that_the_map_lacks(
     assert "Note: 3 events have touchpoints the map does not have: email (2), cpc (1)." in note
     with Workspace(f"duckdb:///{files['db']}") as workspace:
         assert workspace.events().count().execute() == 4  # imported all the same
+
+
+def test_typed_timestamps_are_reported_as_the_sources_own(files: dict[str, Path]) -> None:
+    """A Parquet file's (or DataFrame's) timestamps are not text: the import says so."""
+    from datetime import UTC, datetime
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from journeymap.ingest import import_events
+    from journeymap.mapfile import load_rules
+
+    when = [datetime(2024, 2, 1, 10, tzinfo=UTC), datetime(2024, 2, 2, 11, tzinfo=UTC)]
+    table = pa.table(
+        {
+            "user": ["u1", "u1"],
+            "when": pa.array(when, pa.timestamp("ms", tz="UTC")),
+            "utm_medium": ["cpc", ""],
+            "event": ["visit", "order"],
+        }
+    )
+    parquet = files["events"].with_suffix(".parquet")
+    pq.write_table(table, parquet)
+    args = ["import", str(parquet), "--map", str(files["map"]), "--db", str(files["db"])]
+    result = CliRunner().invoke(app, args, env={"JOURNEYMAP_LANG": "en"})
+    assert result.exit_code == 0, result.output
+    assert "Timestamps read as: the source's own timestamp[ms, tz=UTC] values" in result.output
+    assert "ISO 8601" not in result.output
+    with Workspace(f"duckdb:///{files['db']}") as workspace:
+        stored = workspace.events().order_by("ts").ts.to_pyarrow().to_pylist()
+        assert [ts.astimezone(UTC) for ts in stored] == when
+        frame = pd.DataFrame({"user": ["u3"], "when": [pd.Timestamp("2024-02-03 09:00")]})
+        frame = frame.assign(utm_medium="cpc", event="visit")
+        report = import_events(workspace, frame, load_rules(files["rules"]))
+        assert report.rows_imported == 1  # pandas keeps ns or us, by version
+        assert report.timestamp_type in {"timestamp[ns]", "timestamp[us]"}
+    csv = import_file(files["events"], files["map"], db=files["db"])
+    assert csv.timestamp_type is None and csv.timestamp_format == "%d-%m-%Y %H:%M"

@@ -65,7 +65,14 @@ def import_command(
     for label, count in report.count_rows():
         table.add_row(label, f"{count:,}")
     console.print(table)
-    if report.timestamp_format:
+    if report.timestamp_type:
+        console.print(
+            _("Timestamps read as: the source's own {type} values").format(
+                type=report.timestamp_type
+            ),
+            markup=False,
+        )
+    elif report.timestamp_format:
         console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
     if report.off_map:
         console.print(_off_map_note(report.off_map), markup=False, soft_wrap=False)

@@ -181,6 +181,7 @@ def import_events(
             report.fingerprint = fingerprint.hexdigest()
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
             report.timestamp_format = state.timestamp_format
+            report.timestamp_type = state.timestamp_type
             report.repaired_values = state.repaired
             report.suspect_values = dict(state.suspect)
             writer.insert("imports", _imports_row(report))

@@ -24,6 +24,9 @@ class ImportReport:
         rows_already_imported: Rows already in the workspace from an earlier import (skipped).
         file_already_imported: The same data was imported before (same fingerprint).
         timestamp_format: The timestamp format given or detected (``ISO 8601`` or strptime).
+        timestamp_type: The source's own timestamp or date type (Arrow's name, e.g.
+            ``timestamp[us, tz=UTC]``) when the timestamps came typed (Parquet, DataFrames,
+            Arrow tables); None for text. Such values are read through their ISO 8601 text.
         repaired_values: Spreadsheet-mangled values restored in kept columns.
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
@@ -40,6 +43,7 @@ class ImportReport:
     rows_already_imported: int = 0
     file_already_imported: bool = False
     timestamp_format: str | None = None
+    timestamp_type: str | None = None
     repaired_values: int = 0
     suspect_values: dict[str, int] = field(default_factory=dict)
     touchpoints: dict[str, int] = field(default_factory=dict)

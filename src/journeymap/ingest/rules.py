@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
+from journeymap.ingest.readers._common import source_type
 from journeymap.ingest.timestamps import TS_TYPE, constant_timestamp, detect_formats, parse_any
 from journeymap.model import UNMAPPED  # the touchpoint of rows kept though no rule matched
 from journeymap.model.mapping import Condition, MappingRules
@@ -52,6 +53,7 @@ class RuleState:
     """What the rules learn from the first batch and keep for the rest of the file."""
 
     timestamp_format: str | None = None
+    timestamp_type: str | None = None
     format_known: bool = False
     formats: list[str] = field(default_factory=list)
     repaired: int = 0
@@ -182,6 +184,10 @@ def _timestamps(batch: pa.RecordBatch, rules: MappingRules, state: RuleState) ->
     parts = [_field(batch, name) for name in columns.timestamp_columns]
     text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
     if not state.format_known:
+        if len(parts) == 1:
+            native = source_type(batch, columns.timestamp_columns[0])
+            if native is not None and native.startswith(("timestamp", "date")):
+                state.timestamp_type = native
         if columns.timestamp_format:
             state.formats = [columns.timestamp_format]
         else:

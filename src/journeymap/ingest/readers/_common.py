@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 BATCH_ROWS = 50_000
+# Schema metadata of a text batch: the types its columns had before they became text.
+SOURCE_TYPES = b"journeymap.source_types"
 
 
 def as_text_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Cast every column to text so the original row can be stored and hashed as read."""
+    """Cast every column to text so the original row can be stored and hashed as read.
+
+    The types the columns had (those that were not text) are kept in the schema's
+    :data:`SOURCE_TYPES` metadata, so the import can say a timestamp was the source's own.
+    """
     columns = []
     for column in batch.columns:
         if pa.types.is_string(column.type):
@@ -27,7 +34,23 @@ def as_text_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
         else:
             columns.append(pc.cast(column, pa.string()))
     names = [str(name) for name in batch.schema.names]
-    return pa.RecordBatch.from_arrays(columns, names=names)
+    types = {
+        name: str(column.type)
+        for name, column in zip(names, batch.columns, strict=True)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type))
+    }
+    metadata = {SOURCE_TYPES: json.dumps(types).encode()} if types else None
+    schema = pa.schema([pa.field(name, pa.string()) for name in names], metadata=metadata)
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def source_type(batch: pa.RecordBatch, name: str) -> str | None:
+    """The type column ``name`` had before :func:`as_text_batch` made it text (None: text)."""
+    metadata = batch.schema.metadata or {}
+    if SOURCE_TYPES not in metadata:
+        return None
+    found = json.loads(metadata[SOURCE_TYPES]).get(name)
+    return str(found) if found is not None else None
 
 
 def table_batches(table: pa.Table) -> Iterator[pa.RecordBatch]:
