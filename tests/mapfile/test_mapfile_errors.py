@@ -207,6 +207,24 @@ def test_no_reference_problem_is_made_up_for_an_element_that_could_not_be_read()
     assert issue.path == ("phases", 1, "name")
 
 
+def test_an_element_without_its_name_hides_no_broken_reference_elsewhere() -> None:
+    # The phase without its name stays in the lenient build (under a stand-in name), so the
+    # touchpoint's real typo shows in the same pass; the reference to the nameless phase is
+    # fine. Before, a list item that could not be built hid every reference problem.
+    text = BASE.replace("    name: Consideration\n", "").replace(
+        "phases: [awareness]", "phases: [awareness, consideration, decishun]"
+    )
+    with pytest.raises(MapValidationError) as caught:
+        loads_map(text, source="map.yaml")
+    found = [(issue.code, issue.path) for issue in caught.value.issues]
+    assert found == [
+        ("missing-field", ("phases", 1, "name")),
+        ("unknown-phase", ("touchpoints", 0, "phases", 2)),
+    ]
+    assert "'decishun'" in caught.value.issues[1].message
+    assert "(name)" not in str(caught.value)
+
+
 def test_a_boolean_where_a_list_of_values_belongs_is_located() -> None:
     # `in: true` reached the boolean-as-text conversion as no list and raised a TypeError.
     text = BASE + (

@@ -91,13 +91,19 @@ def _references_without(
 
     A wrong value is left out of its mapping; when its field is required, the mapping that
     holds it goes instead, and so on up, but never a list item (the ids after it would move,
-    and references to it would read as broken). Returns nothing when no model can be built
-    that way, so no issue is ever made up.
+    and references to it would read as broken). A missing or wrong display name
+    (:data:`_STAND_INS`) is stood in for instead, so its element stays and a list item without
+    its name hides nothing. Returns nothing when no model can be built that way, so no issue
+    is ever made up.
     """
     trial = copy.deepcopy(data)
-    wrong = [tuple(detail["loc"]) for detail in error.errors()]
+    wrong = [(tuple(detail["loc"]), detail["type"]) for detail in error.errors()]
     for _round in range(_LENIENT_ROUNDS):
-        for path in wrong:
+        for path, kind in wrong:
+            if path and path[-1] in _STAND_INS and _stand_in(trial, path):
+                continue
+            if kind == "missing":
+                path = path[:-1]
             if not path or isinstance(path[-1], int) or not _drop(trial, path):
                 return []
         try:
@@ -105,13 +111,29 @@ def _references_without(
         except MapValidationError as found:
             return list(found.issues)
         except ValidationError as again:
-            wrong = [
-                tuple(detail["loc"])[:-1] if detail["type"] == "missing" else tuple(detail["loc"])
-                for detail in again.errors()
-            ]
+            wrong = [(tuple(detail["loc"]), detail["type"]) for detail in again.errors()]
             continue
         return []
     return []
+
+
+# Fields the lenient build may fill when they are missing or wrong: display text, which no
+# reference names, so no reference problem can follow from the stand-in.
+_STAND_INS = {"name": "(name)"}
+
+
+def _stand_in(data: Any, path: tuple[Any, ...]) -> bool:
+    """Put the stand-in at ``path`` (once; False when its mapping is not there or it failed)."""
+    *parents, last = path
+    for part in parents:
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (in_list or (isinstance(data, dict) and part in data)):
+            return False
+        data = data[part]
+    if not isinstance(data, dict) or data.get(last) == _STAND_INS[last]:
+        return False
+    data[last] = _STAND_INS[last]
+    return True
 
 
 def _drop(data: Any, path: tuple[Any, ...]) -> bool:
