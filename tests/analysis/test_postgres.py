@@ -24,6 +24,7 @@ from benchmarks.tasks._common import bench_map
 
 from journeymap.analysis import analyze
 from journeymap.attribution import compare_models, from_paths
+from journeymap.errors import UsageError
 from journeymap.ingest import Workspace, import_events
 from journeymap.model.mapping import MappingRules
 
@@ -214,5 +215,11 @@ def test_breakdown_by_kept_columns_on_postgresql_as_on_duckdb(
                 assert len(mine) == len(theirs), name
                 for row, other in zip(mine, theirs, strict=True):
                     assert all(_same(row.get(k), other[k]) for k in other), (name, row, other)
+        # A misspelt key is named with a suggestion and the keys there are, as on DuckDB
+        # (PostgreSQL could only say whether the one name asked for was there).
+        with pytest.raises(UsageError) as caught:
+            analyze(bench_map(), postgres.table("events"), attribution=False, breakdown=["regoin"])
+        assert "did you mean 'region'?" in str(caught.value)
+        assert "keys of the extra JSON: region, tier, vip" in str(caught.value)
     finally:
         postgres.disconnect()

@@ -266,6 +266,16 @@ def _json_valid(text: str) -> bool:  # type: ignore[empty-body]
     """DuckDB's test for valid JSON text."""
 
 
+@ibis.udf.scalar.builtin(name="json_object_keys")  # type: ignore[untyped-decorator]
+def _postgres_json_keys(document: dt.JSON) -> str:  # type: ignore[empty-body]
+    """PostgreSQL's keys of a JSON object, one row each (a set-returning function)."""
+
+
+@ibis.udf.scalar.builtin(name="json_typeof")  # type: ignore[untyped-decorator]
+def _postgres_json_type(document: dt.JSON) -> str:  # type: ignore[empty-body]
+    """PostgreSQL's JSON type of a value: object, array, string, number, boolean or null."""
+
+
 @ibis.udf.scalar.builtin(name="json_extract_string")  # type: ignore[untyped-decorator]
 def _duckdb_json_text(text: str, path: str) -> str:  # type: ignore[empty-body]
     """DuckDB's value at a JSON path as text, whatever its JSON type."""
@@ -299,8 +309,8 @@ def extra_keys(events: ir.Table) -> frozenset[str] | None:
 
     One query, run once per events table object (a breakdown by several keys, or a check
     before :func:`build_journeys`, asks again for free); a fresh table object (as
-    ``Workspace.events()`` returns) queries again. Only DuckDB can list JSON keys; on other
-    backends the answer is None and :func:`breakdown_column` checks each name instead.
+    ``Workspace.events()`` returns) queries again. DuckDB and PostgreSQL list the keys; on
+    other backends the answer is None and :func:`breakdown_column` checks each name instead.
     """
     if "extra" not in events.columns:
         return frozenset()
@@ -308,11 +318,19 @@ def extra_keys(events: ir.Table) -> frozenset[str] | None:
     if remembered is not None and remembered[0]() is events:
         return remembered[1]
     keys: frozenset[str] | None = None
-    if ibis.get_backend(events).name == "duckdb":
+    backend = ibis.get_backend(events).name
+    found = None
+    if backend == "duckdb":
         text = events.extra.cast("string")
         valid = _json_valid(text).fill_null(False)
         listed = ibis.ifelse(valid, _json_keys(text), ibis.null("array<string>"))
         found = events.select(key=listed.unnest()).distinct().to_pyarrow()
+    elif backend == "postgres":
+        # A set-returning function in the select list: one row per key of each object.
+        objects = events.filter(_postgres_json_type(events.extra.cast("json")) == "object")
+        query = objects.select(key=_postgres_json_keys(objects.extra.cast("json")))
+        found = query.distinct().to_pyarrow()
+    if found is not None:
         keys = frozenset(str(key) for key in found.column("key").to_pylist() if key is not None)
     identity = id(events)
     _EXTRA_KEYS[identity] = (weakref.ref(events, lambda _: _EXTRA_KEYS.pop(identity, None)), keys)
