@@ -180,7 +180,7 @@ def _hand_odds(cw: int, nw: int, cwo: int, nwo: int, prior: float) -> tuple[floa
 
 
 def test_correlation_odds_ratio_with_prior_and_ci(journeys: ibis.Table) -> None:
-    options = JourneyOptions(correlation_prior=1.0, correlation_min_support=2)
+    options = JourneyOptions(correlation_prior=1.0, correlation_min_support=1)
     rows = {r["touchpoint"]: r for r in correlation.correlation(journeys, options).to_pylist()}
     # checkout: 4 journeys with it (2 converted), 1 without (0 converted).
     assert rows["checkout"]["odds_ratio"] == pytest.approx(2.0)
@@ -191,8 +191,15 @@ def test_correlation_odds_ratio_with_prior_and_ci(journeys: ibis.Table) -> None:
     )
     assert rows["reviews"]["odds_ratio"] == pytest.approx(_hand_odds(1, 2, 1, 3, 1.0)[0])
     assert rows["reviews"]["direction"] == "positive"
-    assert "blog" not in rows  # only one journey touched it: below the minimum support
-    assert "buy" not in rows  # conversion events do not count as touching
+    assert "buy" not in rows  # only conversion events reach it: the outcome, not a driver
+    strict = {
+        r["touchpoint"]
+        for r in correlation.correlation(
+            journeys, JourneyOptions(correlation_prior=1.0, correlation_min_support=2)
+        ).to_pylist()
+    }
+    # blog: one journey with it; ad and checkout: one journey (p3) without them.
+    assert strict == {"reviews"}
     loose = {
         r["touchpoint"]: r
         for r in correlation.correlation(
@@ -237,3 +244,21 @@ def test_correlation_ignores_touches_after_the_first_conversion(shop_map: Journe
     assert rows["reviews"]["journeys_with"] == 1
     assert rows["reviews"]["converted_with"] == 0
     assert rows["reviews"]["direction"] == "negative"
+
+
+def test_correlation_counts_the_converting_sessions_own_channel(shop_map: JourneyMap) -> None:
+    # Session-level data: one row per session, its traffic source the touchpoint, a purchase
+    # flag the conversion. The converting sessions' channel used to be dropped as "the
+    # conversion event", so they counted as journeys *without* it: every channel came out
+    # negative (OR 0), the best one included.
+    sessions = [("s1", 0, "ad", True), ("s2", 0, "ad", True), ("s3", 0, "ad", True)]
+    sessions += [("s4", 0, "ad"), ("s5", 0, "blog"), ("s6", 0, "blog")]
+    sessions += [("s7", 0, "blog"), ("s8", 0, "blog", True)]
+    options = JourneyOptions(correlation_prior=0.5, correlation_min_support=1)
+    journeys = build_journeys(events(sessions), shop_map, options)
+    rows = {r["touchpoint"]: r for r in correlation.correlation(journeys, options).to_pylist()}
+    assert (rows["ad"]["journeys_with"], rows["ad"]["converted_with"]) == (4, 3)
+    assert (rows["ad"]["journeys_without"], rows["ad"]["converted_without"]) == (4, 1)
+    assert rows["ad"]["odds_ratio"] == pytest.approx(_hand_odds(3, 4, 1, 4, 0.5)[0])
+    assert rows["ad"]["direction"] == "positive"
+    assert rows["blog"]["direction"] == "negative"

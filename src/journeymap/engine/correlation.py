@@ -6,7 +6,13 @@ With a prior count ``a`` added to every cell of the 2x2 table::
 
 where ``cw`` / ``nw`` are converted / all journeys with the touchpoint and ``cwo`` / ``nwo``
 those without. The confidence interval is Woolf's: ``exp(log(OR) +- z * sqrt(sum(1/cell)))``.
-Conversion events themselves do not count as touching (they would trivially predict it).
+
+A journey touched a touchpoint if it met it at or before its first conversion, the
+conversion event included: in session-level data (one row per session with a purchase flag)
+the converting session's channel is the conversion event's touchpoint. A touchpoint that only
+conversion events reach is the outcome itself, not a driver, and is left out; so is one with
+fewer than ``correlation_min_support`` journeys with it or without it (a touchpoint every
+journey met has nothing to be compared with).
 """
 
 from __future__ import annotations
@@ -53,7 +59,8 @@ def correlation(
 ) -> pa.Table:
     """Per touchpoint (and per breakdown value) the odds ratio of converting (contract table).
 
-    Rows with fewer than ``correlation_min_support`` journeys touching are left out; rows are
+    Rows with fewer than ``correlation_min_support`` journeys touching, or not touching, are
+    left out, as are touchpoints only conversion events reach (see the module doc); rows are
     sorted by odds ratio, highest first. ``pairs`` is
     :func:`~journeymap.engine.journeys.touch_pairs` of the journeys with the breakdown
     columns, if already computed.
@@ -72,7 +79,9 @@ def correlation(
     for column in groupings:
         keys = ["touchpoint"] + ([column] if column else [])
         per = joined.group_by(keys).aggregate(
-            journeys_with=joined.count(), converted_with=joined.converted.sum()
+            journeys_with=joined.count(),
+            converted_with=joined.converted.sum(),
+            plain=joined.plain.any(),
         )
         group_keys = [column] if column else []
         if group_keys:
@@ -87,9 +96,9 @@ def correlation(
         for row in per.to_pyarrow().to_pylist():
             total = totals[row[column] if column else None]
             nw, cw = int(row["journeys_with"]), int(row["converted_with"] or 0)
-            if nw < options.correlation_min_support:
-                continue
             nwo, cwo = int(total["n"]) - nw, int(total["c"] or 0) - cw
+            if not row["plain"] or min(nw, nwo) < options.correlation_min_support:
+                continue
             ratio, low, high = odds_ratio(
                 cw, nw, cwo, nwo, options.correlation_prior, options.confidence
             )

@@ -620,26 +620,31 @@ def touch_pairs(
     """One row per journey and touchpoint it touched, with the journey's outcome.
 
     Columns: ``journey_id``, ``touchpoint``, ``events`` (its events there), ``converted`` (the
-    journey), ``before`` (touched by an event that is not a conversion, at or before the
-    journey's first conversion: what the drop-off correlation counts) and the breakdown
-    columns. Touchpoint statistics, checkout abandonment and the correlation all read it;
-    :func:`journeymap.analysis.analyze` computes it once (their ``pairs`` argument).
+    journey), ``before`` (touched at or before the journey's first conversion, the conversion
+    event itself included: what the drop-off correlation counts), ``plain`` (touched by some
+    event that is not a conversion) and the breakdown columns. Touchpoint statistics, checkout
+    abandonment and the correlation all read it; :func:`journeymap.analysis.analyze` computes
+    it once (their ``pairs`` argument).
     """
     breakdown = list(breakdown or [])
     if facts is None:
         facts = journey_facts(journeys, breakdown)
     pairs = journeys.group_by(["journey_id", "touchpoint"]).aggregate(
-        events=_.count(), _first=_.ts.min(where=~_.conversion)
+        events=_.count(), _first=_.ts.min(), plain=(~_.conversion).any()
     )
     outcome = facts.select("journey_id", "converted", "conversion_ts", *breakdown)
     joined = pairs.join(outcome, "journey_id")
-    # Some event other than a conversion touched it by the first conversion iff the
-    # earliest such event did.
-    before = joined._first.notnull() & (
-        joined.conversion_ts.isnull() | (joined._first <= joined.conversion_ts)
-    )
+    # The conversion event counts: in session-level data (one row per session, with a
+    # purchase flag) it is the converting session's own channel.
+    before = joined.conversion_ts.isnull() | (joined._first <= joined.conversion_ts)
     return joined.select(
-        "journey_id", "touchpoint", "events", "converted", *breakdown, before=before
+        "journey_id",
+        "touchpoint",
+        "events",
+        "converted",
+        *breakdown,
+        before=before,
+        plain=joined.plain.fill_null(False),
     )
 
 
