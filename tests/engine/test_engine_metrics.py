@@ -262,3 +262,31 @@ def test_correlation_counts_the_converting_sessions_own_channel(shop_map: Journe
     assert rows["ad"]["odds_ratio"] == pytest.approx(_hand_odds(3, 4, 1, 4, 0.5)[0])
     assert rows["ad"]["direction"] == "positive"
     assert rows["blog"]["direction"] == "negative"
+
+
+def test_times_after_2038_and_before_1901_are_measured_and_attributed(
+    shop_map: JourneyMap,
+) -> None:
+    # Ibis types epoch seconds as a 32-bit integer: the attribution's stored reference time
+    # overflowed for a 2040 conversion (a ConversionException traceback from `analyze`).
+    from journeymap.analysis import analyze
+
+    years = 16 * 365 * 24  # 2024 -> 2040, in hours
+    rows = [("p1", years, "ad"), ("p1", years + 2.5, "reviews"), ("p1", years + 4, "buy", True)]
+    rows += [("p2", -125 * years // 16, "ad"), ("p2", -125 * years // 16 + 1, "buy", True)]
+    rows += [("p3", years, "blog")]
+    with analyze(shop_map, events(rows)) as found:
+        percentiles = {
+            r["percentile"]: r["seconds"] for r in found.tables["time_to_convert"].to_pylist()
+        }
+        assert percentiles[0.5] == pytest.approx(2.5 * 3600)  # halfway between 1 h and 4 h
+        bins = found.tables["time_to_convert_histogram"].to_pylist()
+        assert sum(r["journeys"] for r in bins) == 2
+        assert bins[-1]["bin_end_seconds"] == pytest.approx(4 * 3600)
+        steps = {
+            (r["from_touchpoint"], r["to_touchpoint"]): r["median_seconds"]
+            for r in found.tables["time_between_steps"].to_pylist()
+        }
+        assert steps[("ad", "reviews")] == pytest.approx(2.5 * 3600)
+        decay = found.attribution(model="time_decay").table.to_pylist()
+        assert sum(r["conversions"] for r in decay) == pytest.approx(2)

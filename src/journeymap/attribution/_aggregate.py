@@ -27,7 +27,13 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from journeymap.engine._tables import drop_temporary, is_temporary, materialize, number
+from journeymap.engine._tables import (
+    drop_temporary,
+    is_temporary,
+    materialize,
+    number,
+    seconds,
+)
 from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
 from journeymap.errors import AttributionError
 
@@ -151,7 +157,7 @@ def prepare(
         *keep,
         i=(joined._rn - joined._r0 + 1).cast("int64"),
         n=joined.n.cast("int64"),
-        age_s=(joined._ref - joined.ts.epoch_seconds()).cast("float64"),
+        age_s=(joined._ref - seconds(joined.ts)).cast("float64"),
         converted=joined.converted,
         seg_value=joined.seg_value,
     )
@@ -189,7 +195,7 @@ def _facts(base: ir.Table, *, check: bool) -> ir.Table:
         "_r0": base._rn.min(),
         "converted": base._c.max() == 1,
         "seg_value": base.value.sum(where=base._c == 1).fill_null(0.0),
-        "_ref": ibis.coalesce(base.ts.max(where=base._c == 1), base.ts.max()).epoch_seconds(),
+        "_ref": seconds(ibis.coalesce(base.ts.max(where=base._c == 1), base.ts.max())),
     }
     if check:
         columns.update(

@@ -19,6 +19,7 @@ __all__ = [
     "record_batches",
     "records_table",
     "scratch",
+    "seconds",
 ]
 
 _PREFIX = "journeymap_tmp_"
@@ -93,6 +94,15 @@ def number(flag: ir.BooleanValue, dtype: str = "int64") -> ir.NumericValue:
     import ibis
 
     return ibis.ifelse(flag, 1, 0).cast(dtype)
+
+
+def seconds(ts: ir.TimestampValue) -> ir.FloatingValue:
+    """Seconds since 1970 as a float: sub-second parts kept, any year.
+
+    Ibis types ``epoch_seconds()`` as a 32-bit integer, so a table that stored it (or a cast
+    of it) failed for times after 2038-01-19 or before 1901-12-13, and dropped fractions.
+    """
+    return ts.epoch_seconds().cast("float64")
 
 
 def materialize(expr: ir.Table) -> ir.Table:

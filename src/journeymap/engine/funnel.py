@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from journeymap.engine._tables import record_batches, records_table, scratch
+from journeymap.engine._tables import record_batches, records_table, scratch, seconds
 from journeymap.engine.journeys import JourneyOptions, journey_facts, with_sequences
 from journeymap.model import JourneyMap
 
@@ -71,7 +71,7 @@ def funnel_levels(
         "journey_id",
         "step",
         k=_step_index(journeys, column, steps),
-        sec=journeys.ts.epoch_seconds(),
+        sec=seconds(journeys.ts),
     )
     window = _window_seconds(options)
     if options.ordering == "any":
@@ -241,7 +241,7 @@ def _funnel_counts(
         if window is None:
             exact, short = None, facts
         else:
-            span = facts.last_ts.epoch_seconds() - facts.first_ts.epoch_seconds()
+            span = seconds(facts.last_ts) - seconds(facts.first_ts)
             exact, short = facts.filter(span > window), facts.filter(span <= window)
             if not exact.count().to_pyarrow().as_py():
                 exact = None  # the common case: no journey outlasts the window

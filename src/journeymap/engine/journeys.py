@@ -21,7 +21,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis import _
 
-from journeymap.engine._tables import number
+from journeymap.engine._tables import number, seconds
 from journeymap.errors import AnalysisError, UsageError
 from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import Setting, parse_bool, register
@@ -426,7 +426,7 @@ def build_journeys(
     order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
     gap = int(options.session_gap.total_seconds())
-    new_journey = (base.ts.epoch_seconds() - base.ts.lag().over(actor).epoch_seconds()) > gap
+    new_journey = (seconds(base.ts) - seconds(base.ts.lag().over(actor))) > gap
     if options.after_conversion == "end":
         new_journey = new_journey | base.conversion.lag().over(actor).fill_null(False)
     first = base.mutate(

@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from journeymap.engine._tables import records_table
+from journeymap.engine._tables import records_table, seconds
 from journeymap.engine.journeys import journey_facts
 
 __all__ = [
@@ -27,9 +27,7 @@ def _convert_seconds(journeys: ir.Table, facts: ir.Table | None) -> ir.Table:
         facts = journey_facts(journeys)
     facts = facts.filter(facts.converted)
     return facts.select(
-        seconds=(facts.conversion_ts.epoch_seconds() - facts.first_ts.epoch_seconds()).cast(
-            "float64"
-        )
+        seconds=(seconds(facts.conversion_ts) - seconds(facts.first_ts)).cast("float64")
     )
 
 
@@ -82,7 +80,7 @@ def time_in_phase(journeys: ir.Table, phase_order: list[str]) -> pa.Table:
     each event's time until the journey's next event (``next_ts``), credited to its phase.
     """
     phased = journeys.filter(journeys.phase.notnull())
-    until_next = phased.next_ts.epoch_seconds() - phased.ts.epoch_seconds()
+    until_next = seconds(phased.next_ts) - seconds(phased.ts)
     per = phased.group_by(["journey_id", "phase"]).aggregate(
         seconds=until_next.fill_null(0).sum().cast("float64")
     )
@@ -115,7 +113,7 @@ def time_between_steps(journeys: ir.Table) -> pa.Table:
     pairs = steps.select(
         from_touchpoint=steps.previous_touchpoint,
         to_touchpoint=steps.touchpoint,
-        seconds=(steps.ts.epoch_seconds() - steps.previous_ts.epoch_seconds()).cast("float64"),
+        seconds=(seconds(steps.ts) - seconds(steps.previous_ts)).cast("float64"),
     )
     stats = pairs.group_by(["from_touchpoint", "to_touchpoint"]).aggregate(
         transitions=pairs.count(),
