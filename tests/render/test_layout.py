@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from PIL import Image
 
 from journeymap.i18n import gettext
 from journeymap.model import JourneyMap
-from journeymap.render import render_map_svg
-from journeymap.render.layout import CHAR_WIDTH_EM, FONT_SIZE, PADDING, Box, wrap_text
+from journeymap.render import render_map_html, render_map_png, render_map_svg
+from journeymap.render.layout import CHAR_WIDTH_EM, FONT_SIZE, GAP, PADDING, Box, wrap_text
 from journeymap.render.map_svg import build_layout
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -81,3 +86,88 @@ def test_lane_labels_follow_the_map_language(big_map: JourneyMap) -> None:
     ]
     assert gettext("Pain points", "de") != "Pain points"
     assert gettext("Pain points", "de") in " ".join(labels)
+
+
+def _bpi_like() -> tuple[JourneyMap, tuple[dict[str, pa.Table], dict[str, Any]]]:
+    """Short process-mining names: every card reads on one line, e.g. 'Accepted — 5,113 events'."""
+    names = {"created": "Created", "accepted": "Accepted", "declined": "Declined"}
+    journey_map = JourneyMap.model_validate(
+        {
+            "id": "bpi",
+            "name": "BPI-like",
+            "phases": [{"id": "application", "name": "Application", "order": 1}],
+            "touchpoints": [
+                {"id": tp, "name": name, "mode": "online", "phases": ["application"]}
+                for tp, name in names.items()
+            ],
+        }
+    )
+    stats = pa.Table.from_pylist(
+        [
+            {"touchpoint": tp, "on_map": True, "events": 5113, "journeys": 900, "persons": 900}
+            for tp in names
+        ]
+    )
+    return journey_map, ({"touchpoint_stats": stats}, {"map_id": "bpi"})
+
+
+def _cards(svg: str) -> list[tuple[float, float, list[tuple[float, float]]]]:
+    """Per touchpoint card: its top, its bottom, and each badge's (baseline, font size)."""
+    cards = []
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        if group.get("class") != "jm-box jm-touchpoint":
+            continue
+        rect = group.find(f"{SVG}rect")
+        assert rect is not None
+        top = float(rect.get("y", 0))
+        badges = [
+            (float(t.get("y", 0)), float(t.get("font-size", 0)))
+            for t in group.iter(f"{SVG}text")
+            if t.get("text-anchor") == "end"
+        ]
+        cards.append((top, top + float(rect.get("height", 0)), badges))
+    return cards
+
+
+def test_badges_stay_inside_one_line_touchpoint_cards_in_svg_and_html() -> None:
+    journey_map, measured = _bpi_like()
+    svg = render_map_svg(journey_map, measured)
+    assert "Accepted — 5,113 events" in svg
+    html = render_map_html(journey_map, measured)
+    for markup in (svg, html[html.index("<svg") : html.index("</svg>") + 6]):
+        cards = _cards(markup)
+        assert len(cards) == 3
+        for top, bottom, badges in cards:
+            assert [b for b, _ in badges] and len(badges) == 2
+            for baseline, size in badges:
+                # DejaVu Sans descends 0.24 em below the baseline
+                assert top < baseline - size * 0.76 and baseline + size * 0.24 <= bottom - 1
+
+
+def test_badges_stay_inside_one_line_touchpoint_cards_in_png(tmp_path: Path) -> None:
+    journey_map, measured = _bpi_like()
+    layout, _ = build_layout(journey_map, measured)
+    scale = 2.0
+    png = render_map_png(journey_map, measured, tmp_path / "map.png", scale=scale)
+    pixels = Image.open(png).convert("RGB")
+    for box in (b for b in layout.boxes if b.kind == "touchpoint"):
+        assert len(box.lines) == 1
+        right = int((box.x + box.width) * scale)
+        below = (box.y + box.height + GAP) * scale  # the next card starts GAP lower
+        badge_area = (right - int(60 * scale), int(box.y * scale), right, int(below))
+        region = pixels.crop(badge_area)
+        # badge text is blue (#2c6fad); its lowest pixel row must lie above the card's border
+        blue_rows = [
+            y
+            for y in range(region.height)
+            for x in range(region.width)
+            if _is_badge_blue(region.getpixel((x, y)))  # type: ignore[arg-type]
+        ]
+        assert blue_rows
+        bottom_border = (box.y + box.height) * scale - int(box.y * scale)
+        assert max(blue_rows) < bottom_border - 2, (box.ref, max(blue_rows), bottom_border)
+
+
+def _is_badge_blue(pixel: tuple[int, int, int]) -> bool:
+    red, _green, blue = pixel
+    return blue - red > 60 and blue > 120

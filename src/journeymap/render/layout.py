@@ -12,6 +12,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 __all__ = [
+    "BADGE_FONT_SIZE",
+    "BADGE_LINE_HEIGHT",
     "CHAR_WIDTH_EM",
     "Box",
     "LaneSpec",
@@ -29,6 +31,9 @@ GUTTER = 12.0
 LABEL_WIDTH = 150.0
 COLUMN_WIDTH = 240.0
 HEADER_HEIGHT = 44.0
+BADGE_FONT_SIZE = 9.0
+BADGE_LINE_HEIGHT = 12.0
+BADGE_ROOM = 50.0
 
 
 def wrap_text(text: str, width_px: float, font_size: float = FONT_SIZE) -> list[str]:
@@ -107,8 +112,10 @@ class MapLayout:
     columns: dict[str, tuple[float, float]]
 
 
-def _box_height(lines: list[str]) -> float:
-    return len(lines) * LINE_HEIGHT + 2 * PADDING
+def _box_height(lines: list[str], badges: int = 0) -> float:
+    # Badges stack in the top right corner, one per BADGE_LINE_HEIGHT: a one-line card with
+    # two badges is shorter than its badges, whose last one ran over its bottom edge.
+    return max(len(lines) * LINE_HEIGHT, badges * BADGE_LINE_HEIGHT) + 2 * PADDING
 
 
 def layout_lanes(
@@ -166,9 +173,9 @@ def layout_lanes(
                 left, col_width = columns[phase_id]
                 top = y
                 for text, ref, badges, fill in lane.items.get(phase_id, []):
-                    badge_room = 50.0 if badges else 0.0
+                    badge_room = BADGE_ROOM if badges else 0.0
                     lines = wrap_text(text, text_width - badge_room)
-                    height = _box_height(lines)
+                    height = _box_height(lines, len(badges))
                     placed.append(
                         Box(
                             left,

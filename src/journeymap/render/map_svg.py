@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape, quoteattr
 from journeymap.i18n import N_, gettext
 from journeymap.model import JourneyMap
 from journeymap.render.layout import (
+    BADGE_FONT_SIZE,
+    BADGE_LINE_HEIGHT,
     FONT_SIZE,
     LABEL_WIDTH,
     LINE_HEIGHT,
@@ -232,7 +234,8 @@ def _box_svg(box: Box, accent: tuple[str, float] | None = None) -> str:
     for i, badge in enumerate(box.badges):
         parts.append(
             f'<text x="{box.x + box.width - PADDING:.1f}" '
-            f'y="{box.y + PADDING + (i + 1) * 12 - 2:.1f}" font-size="9" text-anchor="end" '
+            f'y="{box.y + PADDING + (i + 1) * BADGE_LINE_HEIGHT - 2:.1f}" '
+            f'font-size="{BADGE_FONT_SIZE:g}" text-anchor="end" '
             f'fill="#2c6fad">{escape(badge)}</text>'
         )
     parts.append("</g>")
