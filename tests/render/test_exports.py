@@ -6,6 +6,7 @@ import journeymap.render as render
 def test_render_exports_exactly_its_api() -> None:
     assert set(render.__all__) == {
         "FORMATS",
+        "INTERACTIVE_FORMATS",
         "AnalysisLike",
         "Format",
         "render",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from journeymap.analysis import Analysis
@@ -84,3 +85,36 @@ def test_render_command_png_of_the_map_without_analysis(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_render_command_refuses_interactive_for_a_static_format(tmp_path: Path) -> None:
+    for format in ("svg", "png", "pdf"):
+        out = tmp_path / f"map.{format}"
+        result = CliRunner().invoke(
+            app,
+            [
+                "render",
+                str(example_path("payment-provider")),
+                "--format",
+                format,
+                "--interactive",
+                "--out",
+                str(out),
+            ],
+        )
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.output.split())
+        assert "Error: --interactive takes only --format html" in message
+        assert f"{format} is always static" in message
+        assert not out.exists()
+
+
+def test_render_refuses_interactive_for_a_static_format(tmp_path: Path) -> None:
+    from journeymap.errors import UsageError
+    from journeymap.mapfile import load_map
+    from journeymap.render import render
+
+    journey_map = load_map(example_path("payment-provider"))
+    with pytest.raises(UsageError, match="interactive charts are made only for html, not for svg"):
+        render(journey_map, None, "svg", tmp_path / "map.svg", interactive=True)
+    assert not (tmp_path / "map.svg").exists()

@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
         interactive: Annotated[
             bool,
             typer.Option(
-                "--interactive", help="HTML: interactive charts (inlines ~1 MB of offline JS)."
+                "--interactive",
+                help="Only with --format html: interactive charts (inlines ~1 MB of offline JS).",
             ),
         ] = False,
     ) -> None:

@@ -20,6 +20,7 @@ from journeymap.render.report import render_map_html, render_report_html
 
 __all__ = [
     "FORMATS",
+    "INTERACTIVE_FORMATS",
     "AnalysisLike",
     "Format",
     "render",
@@ -33,6 +34,8 @@ __all__ = [
 
 Format = Literal["html", "svg", "pdf", "png"]
 FORMATS: tuple[str, ...] = get_args(Format)
+INTERACTIVE_FORMATS: tuple[str, ...] = ("html",)
+"""The formats that can hold interactive charts; the others are static drawings."""
 
 
 def render(
@@ -48,12 +51,18 @@ def render(
     ``interactive`` (HTML only) inlines the offline Vega bundle so the charts are interactive.
 
     Raises:
-        UsageError: for an unknown format, or an analysis made with another map.
+        UsageError: for an unknown format, ``interactive`` with a static format, or an
+            analysis made with another map.
         RenderError: when the file cannot be written.
     """
     target = Path(out)
     if format not in FORMATS:
         raise UsageError(f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if interactive and format not in INTERACTIVE_FORMATS:
+        raise UsageError(
+            f"interactive charts are made only for {', '.join(INTERACTIVE_FORMATS)}, not for "
+            f"{format}, which is always static"
+        )
     if analysis is not None:
         summary = analysis[1] if isinstance(analysis, tuple) else analysis.summary
         measured = summary.get("map_id")

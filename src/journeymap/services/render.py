@@ -30,14 +30,20 @@ def render_file(
         The written file.
 
     Raises:
-        UsageError: for an unknown format or a missing analysis folder.
+        UsageError: for an unknown format, ``interactive`` with a format other than ``html``,
+            or a missing analysis folder.
     """
     from journeymap.analysis import Analysis
     from journeymap.mapfile import load_map
-    from journeymap.render import FORMATS, render
+    from journeymap.render import FORMATS, INTERACTIVE_FORMATS, render
 
     if format not in FORMATS:
         raise UsageError(f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if interactive and format not in INTERACTIVE_FORMATS:
+        raise UsageError(
+            f"--interactive takes only --format {' or '.join(INTERACTIVE_FORMATS)} (the report "
+            f"with interactive charts); {format} is always static: leave out --interactive"
+        )
     journey_map = load_map(map_path)
     analysis = None
     if analysis_dir is not None:
