@@ -184,3 +184,40 @@ def big_analysis(big_map: JourneyMap) -> tuple[dict[str, pa.Table], dict[str, An
 @pytest.fixture(scope="session")
 def example_breakdown_analysis(example_map: JourneyMap) -> Analysis:
     return analyze(example_map, random_events(example_map, 200), breakdown=["persona"])
+
+
+ATTRIBUTION_MODELS = (
+    "first_touch",
+    "full_path",
+    "inverse_j",
+    "j_shaped",
+    "last_non_direct",
+    "last_touch",
+    "linear",
+    "markov",
+    "participation",
+    "position_based",
+    "shapley",
+    "time_decay",
+    "w_shaped",
+)
+
+
+@pytest.fixture(scope="session")
+def every_model_attribution(
+    example_map: JourneyMap,
+) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    """Only an attribution table: the 13 models of `journeymap attribute` on every touchpoint."""
+    rows = [
+        {
+            "model": model,
+            "level": "touchpoint",
+            "key": tp.id,
+            "conversions": float((m + t) % 7 + 1),
+            "value": None,
+            "share": ((m + t) % 7 + 1) / 40,
+        }
+        for m, model in enumerate(ATTRIBUTION_MODELS)
+        for t, tp in enumerate(example_map.touchpoints)
+    ]
+    return {"attribution": pa.Table.from_pylist(rows)}, {"map_id": example_map.id}

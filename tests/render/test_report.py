@@ -186,3 +186,43 @@ def test_breakdown_rows_do_not_replace_the_overall_funnel(
     first = overall[0]
     assert f">{first['reached']:,} (100%)<" in html
     assert html.count('data-lane="reached"') == len(example_map.phases) + 1  # label + phases
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [" ".join(page.split()) for page in text.split("\f")]
+
+
+@pytest.mark.slow
+def test_pdf_shows_the_whole_attribution_chart_of_13_models_on_its_page(
+    tmp_path: Path, example_map: JourneyMap, every_model_attribution: Pair
+) -> None:
+    pdf = render_report_pdf(example_map, every_model_attribution, tmp_path / "report.pdf")
+    pages = _pdf_pages(pdf)
+    [number] = [
+        i for i, page in enumerate(pages, 1) if "Attribution compared across models" in page
+    ]
+    page = pages[number - 1]
+    models = set(every_model_attribution[0]["attribution"].column("model").to_pylist())
+    for label in [tp.name for tp in example_map.touchpoints] + sorted(models):
+        assert label in page, f"{label!r} is not on page {number} with the chart"
+    assert "Attribution share" in page and "0%" in page  # the x-axis
+    # no word of the chart lies beyond the page's edges (the chart is scaled to fit)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    width, height = map(
+        float, re.search(r'<page width="([\d.]+)" height="([\d.]+)"', boxes).groups()
+    )  # type: ignore[union-attr]
+    words = re.findall(
+        r'xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)"', boxes
+    )
+    assert len(words) > 50
+    for x_min, y_min, x_max, y_max in words:
+        assert float(x_min) >= 0 and float(x_max) <= width
+        assert float(y_min) >= 0 and float(y_max) <= height

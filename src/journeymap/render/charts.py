@@ -16,6 +16,35 @@ __all__ = ["chart_specs", "render_chart_svg", "render_charts_svg"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 560
+# Vega's 10-colour default gave 13 attribution models only 10 colours (first_touch and shapley
+# were both blue). Tableau 20 with its ten saturated hues first, then their light partners, so
+# the first ten models get ten different hues and up to twenty models never share a colour.
+MODEL_COLOURS = (
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#e45756",
+    "#439894",
+    "#b79a20",
+    "#b279a2",
+    "#d67195",
+    "#9e765f",
+    "#79706e",
+    "#9ecae9",
+    "#ffbf79",
+    "#88d27a",
+    "#ff9d98",
+    "#83bcb6",
+    "#f2cf5b",
+    "#d6a5c9",
+    "#fcbfd2",
+    "#d8b5a5",
+    "#bab0ac",
+)
+# One bar per (touchpoint, model): 24 touchpoints x 13 models at Vega-Lite's 20 px step made
+# a 6,000 px tall chart that no page could hold, so the bars share at most this height.
+BAR_HEIGHT = 20
+MAX_PLOT_HEIGHT = 760
 
 
 def _spec(title: str, data: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
@@ -82,10 +111,13 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
         for r in rows
     ]
     share = gettext(N_("Attribution share"), language)
+    models = sorted({str(row["model"]) for row in data})
+    bars = len(models) * len({row["touchpoint"] for row in data})
     return _spec(
         gettext(N_("Attribution compared across models"), language),
         data,
         {
+            "height": min(BAR_HEIGHT * bars, MAX_PLOT_HEIGHT),
             "mark": "bar",
             "encoding": {
                 "y": {"field": "touchpoint", "type": "nominal", "title": None},
@@ -96,7 +128,14 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                     "title": share,
                     "axis": {"format": "%"},
                 },
-                "color": {"field": "model", "type": "nominal"},
+                "color": {
+                    "field": "model",
+                    "type": "nominal",
+                    "scale": {
+                        "domain": models,
+                        "range": list(MODEL_COLOURS),
+                    },
+                },
             },
         },
     )
