@@ -51,6 +51,10 @@ def test_w_shaped_and_full_path_use_the_lead_and_decision_phases() -> None:
 def test_time_decay_halves_credit_every_half_life() -> None:
     got = credit("time_decay", paths=[(["a", "b"], True, 1.0)], half_life="1d")
     assert got == pytest.approx({"a": 1 / 3, "b": 2 / 3})
+    # "0d" and "none" parse as no duration; they used to fall back to 7 days in silence.
+    for wrong in ("0d", "none"):
+        with pytest.raises(UsageError, match="half-life must be positive"):
+            credit("time_decay", paths=[(["a", "b"], True, 1.0)], half_life=wrong)
 
 
 def test_custom_weights_and_participation() -> None:

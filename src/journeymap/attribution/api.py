@@ -156,13 +156,18 @@ class SegmentCache:
 
 
 def _heuristic_options(params: dict[str, Any]) -> dict[str, Any]:
-    half = _duration(resolve("attribution.half_life", params.get("half_life")))
+    given = resolve("attribution.half_life", params.get("half_life"))
+    half = _duration(given)
+    if half is None or half.total_seconds() <= 0:
+        # parse_duration reads "0", "0d" and "none" as no duration: for a half-life that is
+        # a mistake, not "use the default" (it silently became 7 days).
+        raise UsageError(f"the time-decay half-life must be positive (e.g. 7d), got {given!r}")
     return {
         "direct": tuple(
             resolve("attribution.direct_touchpoints", params.get("direct_touchpoints"))
         ),
         "u_weights": tuple(resolve("attribution.u_weights", params.get("u_weights"))),
-        "half_life_seconds": half.total_seconds() if half else 7 * 86400.0,
+        "half_life_seconds": half.total_seconds(),
         "custom_weights": params.get("custom_weights"),
         "lead_phases": tuple(resolve("attribution.lead_phases", params.get("lead_phases"))),
         "decision_phases": tuple(
