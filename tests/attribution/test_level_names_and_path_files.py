@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ibis
 import pyarrow as pa
 import pytest
 from attribution_journeys import journeys_table, map_of
@@ -293,3 +294,24 @@ def test_cli_skips_a_json_lines_path_line_that_is_no_object(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "Read 3 path rows; those kept stand for 6 journeys and 4 conversions." in result.output
     assert "Rows skipped (the line cannot be read as a row): 1. Line 2." in result.output
+
+
+def test_accounts_asked_of_events_without_account_ids_is_a_usage_error(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
+    # Before, the account level fell back to persons under the title "Attribution by
+    # account member", and journeys per account were the person journeys.
+    table = events()
+    table = table.set_column(1, "account_id", pa.array([None] * table.num_rows, pa.string()))
+    with pytest.raises(UsageError, match="the account level needs account ids"):
+        attribute(build_journeys(ibis.memtable(table), MAP), MAP, model="linear", level="account")
+    with pytest.raises(UsageError, match="journeys per account needs account ids"):
+        analyze(MAP, table, by="account")
+    save_map(MAP, tmp_path / "map.yaml")
+    db = fill_workspace(tmp_path / "ws.duckdb", table)
+    result = run("--map", str(tmp_path / "map.yaml"), "--db", str(db), "--level", "account")
+    assert result.exit_code == 2, result.output
+    assert "no event has one" in result.output and "Traceback" not in result.output
+    # With account ids (the events above), both work.
+    found = attribute(build_journeys(ibis.memtable(events()), MAP), MAP, level="account")
+    assert {row["key"] for row in found.table.to_pylist()} == {"p1", "p2", "p3"}

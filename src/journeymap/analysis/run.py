@@ -20,6 +20,7 @@ from journeymap.engine.journeys import (
     build_journeys,
     journey_facts,
     phase_lookup,
+    require_accounts,
     touch_pairs,
 )
 from journeymap.errors import EngineError, JourneymapError
@@ -88,6 +89,8 @@ def _analyze(
     step: Callable[[str], None],
 ) -> Analysis:
     events = events_table(events_or_db)
+    if options.by == "account":
+        require_accounts(events, "journeys per account")
     try:
         step("journeys")
         journeys = build_journeys(events, journey_map, options)

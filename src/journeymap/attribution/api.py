@@ -32,7 +32,12 @@ from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import PATH_LEVELS, Paths
 from journeymap.attribution.shapley import shapley_values
 from journeymap.engine._tables import drop_temporary
-from journeymap.engine.journeys import own_phases, phase_lookup, unknown_name_message
+from journeymap.engine.journeys import (
+    own_phases,
+    phase_lookup,
+    require_accounts,
+    unknown_name_message,
+)
 from journeymap.errors import AttributionError, UsageError
 from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import resolve
@@ -203,7 +208,10 @@ def _choices(
                 "path data carry no times or accounts: a lookback window or by_account needs events"
             )
         return _level_key(journey_map, level, []), None, False
-    return _level_key(journey_map, level, list(journeys.columns)), lookback, by_account
+    key = _level_key(journey_map, level, list(journeys.columns))
+    if by_account:
+        require_accounts(journeys, "the account level" if level == "account" else "by_account")
+    return key, lookback, by_account
 
 
 def _check_models(journeys: ir.Table | Paths, models: list[str]) -> None:

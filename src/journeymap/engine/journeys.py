@@ -37,6 +37,7 @@ __all__ = [
     "own_phases",
     "parse_duration",
     "phase_lookup",
+    "require_accounts",
     "touch_pairs",
 ]
 
@@ -360,6 +361,20 @@ def breakdown_column(events: ir.Table, name: str) -> ir.Value:
             [("columns", columns), ("keys of the extra JSON", sorted(keys or ()))],
         )
     )
+
+
+def require_accounts(table: ir.Table, what: str) -> None:
+    """Raise a :class:`UsageError` naming ``what`` when no row of ``table`` has an account id.
+
+    Journeys per account fall back to the person where an event has no account (B2C
+    contacts beside B2B accounts); with no account at all, asking for accounts is a mistake
+    that would otherwise give the person-level answer under an account title.
+    """
+    if not bool(table.account_id.notnull().any().to_pyarrow().as_py()):
+        raise UsageError(
+            f"{what} needs account ids, and no event has one; map the account column in the "
+            "import rules (columns: account_id: ...) and import again, or use the person level"
+        )
 
 
 def build_journeys(
