@@ -315,3 +315,26 @@ def test_accounts_asked_of_events_without_account_ids_is_a_usage_error(
     # With account ids (the events above), both work.
     found = attribute(build_journeys(ibis.memtable(events()), MAP), MAP, level="account")
     assert {row["key"] for row in found.table.to_pylist()} == {"p1", "p2", "p3"}
+
+
+def test_path_levels_that_need_the_map_ask_for_it(tmp_path: Path) -> None:
+    # Without a map every touchpoint's channel is "(unmapped)": the channel level put 100%
+    # on it and exited 0.
+    file = tmp_path / "p.csv"
+    file.write_text(HEADER + "ad > mail,3,1,10\nmail,2,2,5\n", encoding="utf-8")
+    for level in ("channel", "phase"):
+        result = run("--paths", str(file), "--level", level)
+        assert result.exit_code == 2, result.output
+        assert f"the {level} level reads each touchpoint's {level} from the journey map" in (
+            " ".join(result.output.split())
+        )
+    save_map(MAP, tmp_path / "map.yaml")
+    result = run("--paths", str(file), "--level", "phase", "--map", str(tmp_path / "map.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "awareness" in result.output and "(unmapped)" not in result.output
+    with from_paths(pa.table({"path": ["ad > mail"], "total_conversions": [1]}), MAP) as paths:
+        # The phases read with the paths' own map are enough for the phase level.
+        assert attribute(paths, level="phase").table.num_rows == 1
+    with pytest.raises(UsageError) as caught:
+        from_paths(pa.table({"route": ["ad"], "total_conversions": [1]}))
+    assert "columns: route, total_conversions " in str(caught.value)  # not our row number

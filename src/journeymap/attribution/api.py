@@ -207,6 +207,13 @@ def _choices(
             raise UsageError(
                 "path data carry no times or accounts: a lookback window or by_account needs events"
             )
+        mapped = journey_map is not None or (level == "phase" and bool(journeys.phase_of))
+        if level != "touchpoint" and not mapped:
+            # Without one every touchpoint is "(unmapped)": all the credit on one key.
+            raise UsageError(
+                f"the {level} level reads each touchpoint's {level} from the journey map; "
+                "give the map (--map MAP), or attribute at the touchpoint level"
+            )
         return _level_key(journey_map, level, []), None, False
     key = _level_key(journey_map, level, list(journeys.columns))
     if by_account:

@@ -124,8 +124,9 @@ def _column(
         return name
     if given is None and not required:
         return None  # the optional column under its usual name is simply absent
+    columns = [column for column in t.columns if column != _ROW]
     raise UsageError(
-        f"the paths have no {what} column {name!r}; columns: {', '.join(t.columns)} "
+        f"the paths have no {what} column {name!r}; columns: {', '.join(columns)} "
         f"(say which column holds the {what})"
     )
 
