@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from journeymap.settings import Setting, register
 
-__all__ = ["LIST_SEPARATOR"]
+__all__ = ["LIST_SEPARATOR", "names_of", "numbers_of"]
 
 LIST_SEPARATOR = ","
 
 
-def _floats(text: str) -> tuple[float, ...]:
+def numbers_of(text: str) -> tuple[float, ...]:
+    """``"0.4, 0.2,0.4"`` -> ``(0.4, 0.2, 0.4)``.
+
+    Raises:
+        ValueError: for a part that is no number.
+    """
     return tuple(float(part) for part in text.split(LIST_SEPARATOR) if part.strip())
 
 
-def _names(text: str) -> tuple[str, ...]:
+def names_of(text: str) -> tuple[str, ...]:
+    """``"direct, web"`` -> ``("direct", "web")``."""
     return tuple(part.strip() for part in text.split(LIST_SEPARATOR) if part.strip())
 
 
@@ -23,7 +29,7 @@ register(
         "attribution.u_weights",
         (0.4, 0.2, 0.4),
         "Position-based (U) weights first, middle, last (comma separated).",
-        _floats,
+        numbers_of,
     )
 )
 register(
@@ -31,7 +37,7 @@ register(
         "attribution.direct_touchpoints",
         ("direct",),
         "Touchpoints (or level keys) that count as direct for last non-direct (comma separated).",
-        _names,
+        names_of,
     )
 )
 register(
@@ -52,7 +58,7 @@ register(
         "attribution.lead_phases",
         ("consideration",),
         "Phases whose first touch is the lead-creation touch (W-shaped, full path).",
-        _names,
+        names_of,
     )
 )
 register(
@@ -60,6 +66,6 @@ register(
         "attribution.decision_phases",
         ("decision",),
         "Phases whose first touch is the decision touch (W-shaped, full path).",
-        _names,
+        names_of,
     )
 )

@@ -82,6 +82,21 @@ def skipped_line(reason: str, count: int, where: list[int], position: str = "lin
     return f"{text} {at.format(where=shown)}"
 
 
+def _numbers(option: str, text: str | None) -> tuple[float, ...] | None:
+    """Comma-separated numbers of ``option``; a :class:`UsageError` for anything else."""
+    from journeymap.attribution._settings import numbers_of
+    from journeymap.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return numbers_of(text)
+    except ValueError:
+        raise UsageError(
+            f"{option} takes numbers separated by commas, e.g. 0.4,0.2,0.4; got {text!r}"
+        ) from None
+
+
 def register(app: typer.Typer) -> None:
     """Add ``attribute`` to ``app``."""
 
@@ -126,15 +141,63 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--lookback", help="Lookback window, e.g. 30d.")
         ] = None,
         order: Annotated[int | None, typer.Option("--order", help="Markov order 1-4.")] = None,
+        collapse: Annotated[
+            bool | None,
+            typer.Option(
+                "--collapse/--no-collapse",
+                help="Markov: collapse consecutive repeats of a touchpoint (default: collapse).",
+            ),
+        ] = None,
+        half_life: Annotated[
+            str | None, typer.Option("--half-life", help="Time-decay half-life, e.g. 7d.")
+        ] = None,
+        u_weights: Annotated[
+            str | None,
+            typer.Option("--u-weights", help="Position-based first,middle,last, e.g. 0.4,0.2,0.4."),
+        ] = None,
+        custom_weights: Annotated[
+            str | None,
+            typer.Option(
+                "--custom-weights",
+                help="The custom model's position weights, e.g. 0.5,0.3,0.2 (the last one "
+                "applies to later touches).",
+            ),
+        ] = None,
+        direct: Annotated[
+            str | None,
+            typer.Option("--direct", help="Touchpoints last non-direct skips, e.g. direct,web."),
+        ] = None,
+        by_account: Annotated[
+            bool,
+            typer.Option("--by-account", help="Credit across all members of each account."),
+        ] = False,
+        engine: Annotated[
+            str | None, typer.Option("--engine", help="An engine URL instead of --db.")
+        ] = None,
     ) -> None:
         """Attribute conversions to touchpoints (or channels, phases, ...) with every model."""
+        from journeymap.attribution._settings import names_of
         from journeymap.errors import UsageError
+
+        params = {
+            "lookback": lookback,
+            "order": order,
+            "collapse_repeats": collapse,
+            "half_life": half_life,
+            "u_weights": _numbers("--u-weights", u_weights),
+            "custom_weights": _numbers("--custom-weights", custom_weights),
+            "direct_touchpoints": None if direct is None else names_of(direct),
+            "by_account": by_account or None,
+        }
+        params = {name: value for name, value in params.items() if value is not None}
 
         if paths is not None:
             from journeymap.services.attribution import attribute_paths_file
 
-            if db is not None:
-                raise UsageError("--paths reads path data, not a workspace: leave out --db")
+            if db is not None or engine is not None:
+                raise UsageError(
+                    "--paths reads path data, not a workspace: leave out --db and --engine"
+                )
             columns = {
                 "path": path_column,
                 "conversions": conversions_column,
@@ -148,8 +211,7 @@ def register(app: typer.Typer) -> None:
                 level=level,
                 sep=sep,
                 columns=columns,
-                lookback=lookback,
-                order=order,
+                **params,
             )
             console.print(
                 _(
@@ -187,7 +249,7 @@ def register(app: typer.Typer) -> None:
             if map_path is None:
                 raise UsageError("give the journey map with --map (or path data with --paths)")
             table = attribute_workspace(
-                map_path, db, models=model or None, level=level, lookback=lookback, order=order
+                map_path, db, engine=engine, models=model or None, level=level, **params
             )
         for part in side_by_side(table, width=console.width):
             console.print(part, soft_wrap=False)

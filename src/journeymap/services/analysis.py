@@ -13,6 +13,24 @@ from journeymap.errors import UsageError
 __all__ = ["analyze_workspace"]
 
 
+def workspace_url(db: str | Path | None, engine: str | None) -> str | None:
+    """The workspace to read: a DuckDB file (``--db``), an engine URL (``--engine``) or None.
+
+    None means the ``workspace.url`` setting.
+
+    Raises:
+        UsageError: if both are given, or the DuckDB file does not exist.
+    """
+    if db is not None and engine is not None:
+        raise UsageError("give either --db or --engine, not both")
+    if db is None:
+        return engine
+    path = Path(db)
+    if not path.is_file():
+        raise UsageError(f"{path} does not exist; import events first with `journeymap import`")
+    return f"duckdb:///{path.resolve()}"
+
+
 def analyze_workspace(
     map_path: str | Path,
     db: str | Path | None = None,
@@ -42,16 +60,8 @@ def analyze_workspace(
     from journeymap.ingest.workspace import Workspace
     from journeymap.mapfile import load_map
 
-    if db is not None and engine is not None:
-        raise UsageError("give either --db or --engine, not both")
+    url = workspace_url(db, engine)
     journey_map = load_map(map_path)
-    if db is not None:
-        path = Path(db)
-        if not path.is_file():
-            raise UsageError(f"{path} does not exist; import events first with `journeymap import`")
-        url = f"duckdb:///{path.resolve()}"
-    else:
-        url = engine  # type: ignore[assignment]
     with quiet_driver():
         events = Workspace(url).events()
     given = {name: value for name, value in options.items() if value is not None}

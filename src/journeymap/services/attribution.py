@@ -192,6 +192,7 @@ def attribute_workspace(
     map_path: str | Path,
     db: str | Path | None = None,
     *,
+    engine: str | None = None,
     models: list[str] | None = None,
     level: str = "touchpoint",
     **params: Any,
@@ -201,6 +202,7 @@ def attribute_workspace(
     Args:
         map_path: The journey map file (YAML or JSON).
         db: A DuckDB workspace file (default: the ``workspace.url`` setting).
+        engine: An engine URL instead of ``db`` (``postgres://...``).
         models: Model names (default: every model).
         level: ``touchpoint``, ``channel``, ``phase``, ``persona``, ``account`` or a column.
         **params: Model parameters (see :func:`journeymap.attribution.attribute`).
@@ -209,7 +211,8 @@ def attribute_workspace(
         The long table of :func:`journeymap.attribution.compare_models`.
 
     Raises:
-        UsageError: if the workspace file does not exist.
+        UsageError: if the workspace file does not exist, or both ``db`` and ``engine`` are
+            given.
     """
     from journeymap.analysis.run import quiet_driver
     from journeymap.attribution import compare_models
@@ -218,14 +221,10 @@ def attribute_workspace(
     from journeymap.engine.journeys import JourneyOptions, build_journeys
     from journeymap.ingest.workspace import Workspace
     from journeymap.mapfile import load_map
+    from journeymap.services.analysis import workspace_url
 
+    url = workspace_url(db, engine)
     journey_map = load_map(map_path)
-    url = None
-    if db is not None:
-        path = Path(db)
-        if not path.is_file():
-            raise UsageError(f"{path} does not exist; import events first with `journeymap import`")
-        url = f"duckdb:///{path.resolve()}"
     with quiet_driver():
         events = Workspace(url).events()
         breakdown = [] if level in FIXED_LEVELS else [_checked_level(events, level)]
