@@ -136,6 +136,15 @@ def test_sankey_edges_conserve_journeys(journeys: ibis.Table) -> None:
     ends = sum(e["journeys"] for e in edges if e["target"] in {"(converted)", "(dropped)"})
     assert ends == 5
     assert sum(e["journeys"] for e in edges if e["target"] == "(converted)") == 2
+    # Cut at two steps, the longer journeys end in their outcome at step 2: p1 (five steps)
+    # converted later; every journey still reaches an outcome.
+    short = paths.sankey(journeys, JourneyOptions(), depth=2).to_pylist()
+    assert {e["step"] for e in short} == {1, 2}
+    ends = {e["target"]: 0 for e in short if e["target"].startswith("(")}
+    for e in short:
+        if e["target"] in ends:
+            ends[e["target"]] += e["journeys"]
+    assert ends == {"(converted)": 2, "(dropped)": 3}
 
 
 def test_variants_with_conversion_rate(journeys: ibis.Table) -> None:

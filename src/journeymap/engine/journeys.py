@@ -122,6 +122,14 @@ register(
         parse_bool,
     )
 )
+register(
+    Setting(
+        "paths.sankey_steps",
+        6,
+        "How many steps the Sankey shows; longer journeys end in their outcome at the last.",
+        int,
+    )
+)
 register(Setting("correlation.prior", 1.0, "Prior count added to each odds-ratio cell.", float))
 register(
     Setting(
@@ -153,6 +161,7 @@ class JourneyOptions:
         checkout_touchpoints: Touchpoints counted for checkout abandonment (default: those
             whose id or catalog entry is ``checkout``).
         top_variants: How many variants to list.
+        sankey_steps: How many steps the Sankey edges cover.
     """
 
     by: Literal["person", "account"] = "person"
@@ -169,6 +178,7 @@ class JourneyOptions:
     funnel_touchpoints: list[str] | None = None
     checkout_touchpoints: list[str] | None = None
     top_variants: int = 50
+    sankey_steps: int = 6
 
     def __post_init__(self) -> None:
         """Check the choices so a typo fails with a clear message."""
@@ -186,6 +196,8 @@ class JourneyOptions:
                 raise UsageError(
                     f"{name}={getattr(self, name)!r} is not valid; use one of {', '.join(allowed)}"
                 )
+        if self.sankey_steps < 1:
+            raise UsageError(f"sankey_steps={self.sankey_steps} must be at least 1")
         if not 0 < self.confidence < 1:
             raise UsageError(f"confidence={self.confidence} must be between 0 and 1")
 
@@ -203,6 +215,7 @@ class JourneyOptions:
             "ordering": "funnel.ordering",
             "top_paths": "paths.top",
             "collapse_repeats": "paths.collapse_repeats",
+            "sankey_steps": "paths.sankey_steps",
             "correlation_prior": "correlation.prior",
             "correlation_min_support": "correlation.min_support",
             "confidence": "correlation.confidence",

@@ -134,16 +134,20 @@ def _path_row(kind: str, rank: int, path: str, journeys: int, total: int) -> dic
 def sankey(
     journeys: ir.Table,
     options: JourneyOptions,
-    depth: int = 6,
+    depth: int | None = None,
     nodes: int = 12,
     counts: ir.Table | None = None,
 ) -> pa.Table:
     """Step-indexed edges (step s -> s+1) of the first ``depth`` steps, ready for a Sankey.
 
     Touchpoints outside the ``nodes`` most frequent become ``Other``; a journey's last step
-    flows into ``(converted)`` or ``(dropped)``. Every node of steps 2..depth has as many
-    journeys flowing in as out.
+    flows into ``(converted)`` or ``(dropped)``, and so does the ``depth``-th step of a
+    longer journey (its outcome comes later), so every journey reaches an outcome: before,
+    a log whose conversions come at step 11 showed no ``(converted)`` at all. Every node of
+    steps 2..depth has as many journeys flowing in as out.
+    ``depth`` defaults to ``options.sankey_steps``.
     """
+    depth = depth or options.sankey_steps
     if counts is None:
         with scratch(path_counts(journeys, options.collapse_repeats)) as counts:
             return sankey(journeys, options, depth, nodes, counts)
@@ -172,7 +176,7 @@ def sankey(
             counts.filter(length >= step).select(
                 step=ibis.literal(step, "int64"),
                 source=label(counts.path[step - 1]),
-                target=ibis.ifelse(length > step, label(counts.path[step]), end),
+                target=ibis.ifelse((length > step) & (step < depth), label(counts.path[step]), end),
                 n=counts.journeys,
             )
             for step in range(1, depth + 1)
