@@ -110,3 +110,45 @@ def test_analyze_takes_a_workspace_path_or_url(
     by_url = analyze(shop_map, f"duckdb:///{db}")
     assert by_path.summary["journeys"] == by_url.summary["journeys"] == 4
     assert by_path.table("phase_funnel").equals(by_url.table("phase_funnel"))
+
+
+def test_cli_analyze_notes_a_phase_no_journey_reached(
+    shop_map: JourneyMap,
+    shop_events: pa.Table,
+    tmp_path: Path,
+    fill_workspace: Callable[[Path, pa.Table], Path],
+) -> None:
+    # Without any review event, Consideration is reached by no journey, and the ordered
+    # funnel counts no journey in Purchase either, though checkouts and purchases happened.
+    import pyarrow.compute as pc
+
+    events = shop_events.filter(pc.not_equal(shop_events["touchpoint"], "reviews"))
+    db = tmp_path / "ws.duckdb"
+    _workspace(db, events, fill_workspace)
+    save_map(shop_map, tmp_path / "shop.yaml")
+    args = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
+    args += ["--out", str(tmp_path / "out"), "--no-attribution"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200", "JOURNEYMAP_LANG": "en"})
+    assert result.exit_code == 0, result.output
+    assert "Note: no journey reached Consideration, so in this ordered funnel none counts" in (
+        result.output
+    )
+    result = CliRunner().invoke(app, [*args, "--ordering", "any"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "no journey reached" not in result.output
+    _workspace(tmp_path / "all.duckdb", shop_events, fill_workspace)
+    full = CliRunner().invoke(
+        app,
+        [
+            "analyze",
+            "--map",
+            str(tmp_path / "shop.yaml"),
+            "--db",
+            str(tmp_path / "all.duckdb"),
+            "--out",
+            str(tmp_path / "all"),
+            "--no-attribution",
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert full.exit_code == 0 and "no journey reached" not in full.output

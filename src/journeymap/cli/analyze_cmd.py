@@ -18,6 +18,38 @@ def _percent(value: Any) -> str:
     return f"{100 * float(value):.1f}%" if value is not None else "-"
 
 
+def _unreached_phase_note(analysis: Any) -> str | None:
+    """A note when an ordered funnel stops at a phase no journey reached.
+
+    Only when later phases are met in the data: the map's phase lacks events, and every
+    later phase shows 0.
+    """
+    from journeymap.engine.journeys import phase_lookup
+
+    if analysis.summary["options"].get("ordering") == "any":
+        return None
+    rows = [r for r in analysis.table("phase_funnel").to_pylist() if not r.get("breakdown")]
+    reached = [int(r["reached"] or 0) for r in rows]
+    if not reached or reached[0] == 0:
+        return None
+    first_zero = next((i for i, n in enumerate(reached) if n == 0), None)
+    if first_zero is None or first_zero == len(rows) - 1:
+        return None
+    phase_of = phase_lookup(analysis.journey_map)
+    later = {r["phase"] for r in rows[first_zero + 1 :]}
+    met = any(
+        phase_of.get(r["touchpoint"]) in later and int(r["events"] or 0) > 0
+        for r in analysis.table("touchpoint_stats").to_pylist()
+    )
+    if not met:
+        return None
+    return _(
+        "Note: no journey reached {phase}, so in this ordered funnel none counts in the phases "
+        "after it, though their touchpoints occur in the events. Check that the touchpoints "
+        "of {phase} occur in the events, or count phases in any order (--ordering any)."
+    ).format(phase=rows[first_zero]["phase_name"])
+
+
 def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
@@ -39,6 +71,9 @@ def print_summary(analysis: Any) -> None:
             _percent(row["dropoff_rate"]),
         )
     console.print(funnel)
+    note = _unreached_phase_note(analysis)
+    if note:
+        console.print(note, markup=False, highlight=False)
     drops = Table(title=_("Top drop-offs"))
     for column in (_("Last phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
         drops.add_column(column)
