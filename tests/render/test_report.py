@@ -89,7 +89,7 @@ def test_overlay_marks_unused_touchpoints_and_unmapped_events(
     )
     assert "Sales call — 0 events" in html and "[unused]" in html
     assert 'data-lane="unmapped" data-ref="fax_machine"' in html
-    assert "fax_machine — 1 events" in html
+    assert "fax_machine — 1 event" in html
 
 
 def test_map_without_analysis_has_no_measured_lanes(example_map: JourneyMap) -> None:

@@ -4,6 +4,8 @@ English strings are the message ids. ``locale/<lang>/LC_MESSAGES/journeymap.po``
 Danish and German catalogs; ``python -m journeymap.i18n.compile`` compiles them to ``.mo`` as
 part of the build. When a compiled catalog is missing (a source checkout that was never built)
 the ``.po`` file is compiled in memory, so translations never silently fall back to English.
+Counted nouns go through :func:`ngettext` (the catalogs' ``Plural-Forms``), numbers through
+:mod:`journeymap.i18n.numbers` (Babel's CLDR data).
 """
 
 from __future__ import annotations
@@ -15,7 +17,22 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 
-__all__ = ["DOMAIN", "LANGUAGES", "N_", "Language", "current_language", "gettext", "translations"]
+from journeymap.i18n.numbers import format_decimal, format_integer, format_percent, number_symbols
+
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "N_",
+    "Language",
+    "current_language",
+    "format_decimal",
+    "format_integer",
+    "format_percent",
+    "gettext",
+    "ngettext",
+    "number_symbols",
+    "translations",
+]
 
 Language = Literal["en", "da", "de"]
 LANGUAGES: tuple[str, ...] = get_args(Language)
@@ -56,6 +73,18 @@ def translations(language: str) -> _gettext.NullTranslations:
 def gettext(message: str, language: str = "en") -> str:
     """Translate ``message`` into ``language`` (``en``, ``da`` or ``de``)."""
     return translations(language).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int, language: str = "en") -> str:
+    """Translate a counted message, choosing the language's singular or plural form.
+
+    Examples:
+        >>> ngettext("{count} event", "{count} events", 1, "da").format(count=1)
+        '1 hændelse'
+        >>> ngettext("{count} event", "{count} events", 2, "de").format(count=2)
+        '2 Ereignisse'
+    """
+    return translations(language).ngettext(singular, plural, count)
 
 
 def current_language() -> str:

@@ -2,6 +2,8 @@
 
 The specs are plain Vega-Lite JSON dicts (what altair would produce), so the same spec serves
 the static SVG/PNG/PDF (vl-convert, no browser, no network) and an interactive view (vega-embed).
+Outside English, each spec carries the language's number locale (``config.locale``: decimal
+sign, thousands separator, ``15 %``), and the reader sees model and direction names, not ids.
 """
 
 from __future__ import annotations
@@ -9,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.errors import MissingDependencyError, RenderError
-from journeymap.i18n import N_, gettext
+from journeymap.i18n import N_, format_percent, gettext, number_symbols
 from journeymap.render.measured import Measured
 
-__all__ = ["chart_specs", "render_chart_svg", "render_charts_svg"]
+__all__ = ["chart_specs", "model_name", "render_chart_svg", "render_charts_svg"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 560
@@ -45,15 +47,56 @@ MODEL_COLOURS = (
 # a 6,000 px tall chart that no page could hold, so the bars share at most this height.
 BAR_HEIGHT = 20
 MAX_PLOT_HEIGHT = 760
+# The model ids are the message ids: English reports have always named the models the way
+# `journeymap attribute --model` takes them, Danish and German ones get a name to read.
+MODEL_NAMES = {
+    "first_touch": N_("first_touch"),
+    "last_touch": N_("last_touch"),
+    "last_non_direct": N_("last_non_direct"),
+    "linear": N_("linear"),
+    "participation": N_("participation"),
+    "position_based": N_("position_based"),
+    "w_shaped": N_("w_shaped"),
+    "full_path": N_("full_path"),
+    "j_shaped": N_("j_shaped"),
+    "inverse_j": N_("inverse_j"),
+    "time_decay": N_("time_decay"),
+    "custom": N_("custom"),
+    "markov": N_("markov"),
+    "shapley": N_("shapley"),
+}
+DIRECTIONS = {"positive": N_("positive"), "negative": N_("negative")}
 
 
-def _spec(title: str, data: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+def model_name(model: str, language: str = "en") -> str:
+    """The name a reader sees for an attribution model id (the id itself when unknown)."""
+    return gettext(MODEL_NAMES[model], language) if model in MODEL_NAMES else model
+
+
+def _direction(direction: str, language: str) -> str:
+    return gettext(DIRECTIONS[direction], language) if direction in DIRECTIONS else direction
+
+
+def _number_locale(language: str) -> dict[str, Any]:
+    """Vega's number locale (d3-format) for ``language``, from Babel's CLDR symbols."""
+    decimal, thousands = number_symbols(language)
+    # The percent sign with the spacing the language puts before it ("15 %" in Danish).
+    percent = format_percent(0, language).removeprefix("0")
+    return {"decimal": decimal, "thousands": thousands, "grouping": [3], "percent": percent}
+
+
+def _spec(
+    title: str, data: list[dict[str, Any]], body: dict[str, Any], language: str
+) -> dict[str, Any]:
+    config: dict[str, Any] = {"font": "DejaVu Sans"}
+    if language != "en":  # Vega's default locale is English (en-US) already
+        config["locale"] = {"number": _number_locale(language)}
     return {
         "$schema": SCHEMA,
         "title": title,
         "width": WIDTH,
         "data": {"values": data},
-        "config": {"font": "DejaVu Sans"},
+        "config": config,
         **body,
     }
 
@@ -67,7 +110,7 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
             "phase": names.get(str(r["phase"]), str(r.get("phase_name") or r["phase"])),
             "step": int(r["step"]),
             "reached": int(r["reached"] or 0),
-            "dropoff": f"-{float(r.get('dropoff_rate') or 0):.0%}",
+            "dropoff": f"-{format_percent(float(r.get('dropoff_rate') or 0), language)}",
         }
         for r in rows
     ]
@@ -95,6 +138,7 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
                 },
             ]
         },
+        language,
     )
 
 
@@ -105,7 +149,7 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
     data = [
         {
             "touchpoint": names.get(str(r["key"]), str(r["key"])),
-            "model": str(r["model"]),
+            "model": model_name(str(r["model"]), language),
             "share": float(r["share"] or 0.0),
         }
         for r in rows
@@ -131,6 +175,7 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                 "color": {
                     "field": "model",
                     "type": "nominal",
+                    "title": gettext(N_("model"), language),
                     "scale": {
                         "domain": models,
                         "range": list(MODEL_COLOURS),
@@ -138,6 +183,7 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                 },
             },
         },
+        language,
     )
 
 
@@ -173,6 +219,7 @@ def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None
                 },
             },
         },
+        language,
     )
 
 
@@ -190,7 +237,7 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
             "odds_ratio": float(r["odds_ratio"]),
             "ci_low": float(r["ci_low"] if r.get("ci_low") is not None else r["odds_ratio"]),
             "ci_high": float(r["ci_high"] if r.get("ci_high") is not None else r["odds_ratio"]),
-            "direction": str(r.get("direction") or ""),
+            "direction": _direction(str(r.get("direction") or ""), language),
         }
         for r in rows
     ]
@@ -223,8 +270,12 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
                         "color": {
                             "field": "direction",
                             "type": "nominal",
+                            "title": gettext(N_("direction"), language),
                             "scale": {
-                                "domain": ["positive", "negative"],
+                                "domain": [
+                                    gettext(DIRECTIONS["positive"], language),
+                                    gettext(DIRECTIONS["negative"], language),
+                                ],
                                 "range": ["#2ca02c", "#d62728"],
                             },
                         },
@@ -232,6 +283,7 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
                 },
             ]
         },
+        language,
     )
 
 

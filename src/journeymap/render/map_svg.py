@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from journeymap.i18n import N_, gettext
+from journeymap.i18n import (
+    N_,
+    format_decimal,
+    format_integer,
+    format_percent,
+    gettext,
+    ngettext,
+)
 from journeymap.model import JourneyMap
 from journeymap.render.layout import (
     BADGE_FONT_SIZE,
@@ -66,8 +73,14 @@ def heat_colour(rate: float) -> str:
     return f"#{red:02x}{green:02x}66"
 
 
-def _percent(value: object) -> str:
-    return f"{float(value or 0.0):.0%}" if isinstance(value, int | float) else "–"
+def _percent(value: object, language: str) -> str:
+    return format_percent(float(value or 0.0), language) if isinstance(value, int | float) else "–"
+
+
+def _events_text(count: int, language: str) -> str:
+    """``12.330 hændelser``, ``1 hændelse``: a count of events in the map's language."""
+    message = ngettext("{count} event", "{count} events", count, language)
+    return message.format(count=format_integer(count, language))
 
 
 def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
@@ -86,7 +99,8 @@ def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
                     values = [
                         kpi.name
                         + (
-                            f" ({kpi.target:g}{' ' + kpi.unit if kpi.unit else ''})"
+                            f" ({format_decimal(kpi.target, language)}"
+                            f"{' ' + kpi.unit if kpi.unit else ''})"
                             if kpi.target is not None
                             else ""
                         )
@@ -115,10 +129,10 @@ def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, languag
             if measured is not None:
                 row = measured.touchpoint_rows.get(tp.id)
                 events = int(row["events"] or 0) if row else 0
-                text += f" — {events:,} {gettext(N_('events'), language)}"
+                text += f" — {_events_text(events, language)}"
                 if tp.id in measured.attribution_share:
-                    share = measured.attribution_share[tp.id]
-                    text += f", {share:.0%} {gettext(N_('attribution'), language)}"
+                    share = format_percent(measured.attribution_share[tp.id], language)
+                    text += f", {share} {gettext(N_('attribution'), language)}"
                 if tp.id in unused or row is None:
                     text += f" [{gettext(N_('unused'), language)}]"
                     fill = "#eeeeee"
@@ -151,13 +165,17 @@ def _measured_lanes(journey_map: JourneyMap, measured: Measured, language: str) 
         row = measured.phase_rows.get(phase.id)
         if row is None:
             continue
+        reach = _percent(row.get("reach_rate"), language)
         reached.items[phase.id] = [
-            (f"{int(row['reached'] or 0):,} ({_percent(row.get('reach_rate'))})", None, (), None)
+            (f"{format_integer(row['reached'] or 0, language)} ({reach})", None, (), None)
         ]
-        converted.items[phase.id] = [(f"{int(row['converted'] or 0):,}", None, (), None)]
+        converted.items[phase.id] = [
+            (format_integer(row["converted"] or 0, language), None, (), None)
+        ]
         rate = float(row.get("dropoff_rate") or 0.0)
+        dropped = f"{format_integer(row['dropped'] or 0, language)} "
         dropoff.items[phase.id] = [
-            (f"{int(row['dropped'] or 0):,} ({rate:.0%})", None, (), heat_colour(rate))
+            (dropped + f"({format_percent(rate, language)})", None, (), heat_colour(rate))
         ]
     lanes = [reached, converted, dropoff]
     unmapped = measured.unmapped
@@ -165,8 +183,7 @@ def _measured_lanes(journey_map: JourneyMap, measured: Measured, language: str) 
     if unmapped and phases:
         lane = LaneSpec("unmapped", gettext(N_("Events not on the map"), language))
         lane.items[phases[0].id] = [
-            (f"{tp} — {count:,} {gettext(N_('events'), language)}", tp, (), "#fdebd0")
-            for tp, count in unmapped
+            (f"{tp} — {_events_text(count, language)}", tp, (), "#fdebd0") for tp, count in unmapped
         ]
         lanes.append(lane)
     return lanes
@@ -192,7 +209,10 @@ def build_layout(
 
 
 def _text_lines(x: float, y: float, lines: tuple[str, ...], size: float, fill: str) -> str:
-    spans = "".join(
+    # The space between the lines is not drawn (every line starts at its own x and y), but
+    # text read out of the SVG (copying, search, screen readers) would otherwise run the last
+    # word of one line into the first of the next: "3,094hændelser".
+    spans = " ".join(
         f'<tspan x="{x:.1f}" y="{y + PADDING + (i + 1) * LINE_HEIGHT - 3:.1f}">{escape(line)}'
         "</tspan>"
         for i, line in enumerate(lines)
@@ -213,7 +233,7 @@ def _dropoff_accents(measured: Measured | None) -> dict[tuple[str, str], tuple[s
     return accents
 
 
-def _box_svg(box: Box, accent: tuple[str, float] | None = None) -> str:
+def _box_svg(box: Box, language: str, accent: tuple[str, float] | None = None) -> str:
     fill = box.fill or FILLS.get(box.kind, "#ffffff")
     colour = "#ffffff" if box.kind == "header" else "#222222"
     size = 14.0 if box.kind == "header" else FONT_SIZE
@@ -229,7 +249,8 @@ def _box_svg(box: Box, accent: tuple[str, float] | None = None) -> str:
     if accent is not None:
         parts.append(
             f'<rect class="jm-heat" x="{box.x:.1f}" y="{box.y:.1f}" width="4" '
-            f'height="{box.height:.1f}" fill="{accent[0]}"><title>{accent[1]:.0%}</title></rect>'
+            f'height="{box.height:.1f}" fill="{accent[0]}">'
+            f"<title>{format_percent(accent[1], language)}</title></rect>"
         )
     for i, badge in enumerate(box.badges):
         parts.append(
@@ -312,7 +333,9 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
     ]
     parts.extend(
         _box_svg(
-            box, accents.get((box.phase or "", box.ref or "")) if box.kind == "touchpoint" else None
+            box,
+            journey_map.language,
+            accents.get((box.phase or "", box.ref or "")) if box.kind == "touchpoint" else None,
         )
         for box in layout.boxes
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from journeymap.i18n import N_, gettext
+from journeymap.i18n import N_, format_integer, format_percent, gettext
 from journeymap.model import JourneyMap
 from journeymap.render.charts import chart_specs, render_chart_svg
 from journeymap.render.measured import AnalysisLike, measured_from
@@ -43,10 +43,12 @@ def render_analysis_html(
     figures = []
     for key, label in (("journeys", N_("Journeys")), ("conversions", N_("Conversions"))):
         if isinstance(s.get(key), int | float):
-            figures.append(f"<b>{int(s[key]):,}</b> {escape(gettext(label, language))}")
+            count = format_integer(s[key], language)
+            figures.append(f"<b>{count}</b> {escape(gettext(label, language))}")
     if isinstance(s.get("conversion_rate"), int | float):
         rate = gettext(N_("Conversion rate"), language)
-        figures.append(f"<b>{s['conversion_rate']:.1%}</b> {escape(rate)}")
+        share = format_percent(s["conversion_rate"], language, 1)
+        figures.append(f"<b>{share}</b> {escape(rate)}")
     parts = [
         '<div class="journeymap-analysis">',
         f"<p>{escape(str(s.get('map_id') or ''))} — {' · '.join(figures)}</p>",
@@ -54,7 +56,7 @@ def render_analysis_html(
     if charts:
         sankey = measured.rows("sankey")
         if sankey:
-            parts.append(render_sankey_svg(sankey, names))
+            parts.append(render_sankey_svg(sankey, names, language))
         for spec in chart_specs(measured, names, language).values():
             parts.append(f"<div>{render_chart_svg(spec)}</div>")
     parts.append("</div>")

@@ -15,9 +15,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from journeymap.i18n import N_, gettext
+from journeymap.i18n import N_, format_integer, format_percent, gettext, ngettext
 from journeymap.model import JourneyMap, Persona
-from journeymap.render.charts import chart_specs, render_chart_svg
+from journeymap.render.charts import chart_specs, model_name, render_chart_svg
 from journeymap.render.interactive import embed_script, vega_bundle
 from journeymap.render.map_svg import ROLE_LABELS, render_map_svg
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
@@ -97,31 +97,44 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
     figures = []
     for key, label in (("journeys", N_("Journeys")), ("conversions", N_("Conversions"))):
         if isinstance(s.get(key), int | float):
-            figures.append((gettext(label, language), f"{int(s[key]):,}"))
+            figures.append((gettext(label, language), format_integer(s[key], language)))
     if isinstance(s.get("conversion_rate"), int | float):
-        figures.append((gettext(N_("Conversion rate"), language), f"{s['conversion_rate']:.1%}"))
+        rate = format_percent(s["conversion_rate"], language, 1)
+        figures.append((gettext(N_("Conversion rate"), language), rate))
     phase_rows = sorted(measured.phase_rows.values(), key=lambda r: -int(r.get("dropped") or 0))
-    dropped_text = gettext(N_("journeys end in phase"), language)
     dropoffs = [
-        f"{int(r['dropped']):,} {dropped_text} {names.get(str(r['phase']), str(r['phase']))} "
-        f"({float(r.get('dropoff_rate') or 0):.0%})"
+        ngettext(
+            "{count} journey ends in phase {phase} ({share})",
+            "{count} journeys end in phase {phase} ({share})",
+            int(r["dropped"]),
+            language,
+        ).format(
+            count=format_integer(r["dropped"], language),
+            phase=names.get(str(r["phase"]), str(r["phase"])),
+            share=format_percent(float(r.get("dropoff_rate") or 0), language),
+        )
         for r in phase_rows[:3]
         if int(r.get("dropped") or 0) > 0
     ]
-    stop_text = gettext(N_("{journeys} journeys ({share}) stop after {touchpoint}"), language)
     for row in measured.rows("dropoff")[:3]:
         touchpoint = str(row.get("last_touchpoint") or "")
         if not touchpoint or not int(row.get("journeys") or 0):
             continue
         dropoffs.append(
-            stop_text.format(
-                journeys=f"{int(row['journeys']):,}",
-                share=f"{float(row.get('share') or 0):.0%}",
+            ngettext(
+                "{count} journey ({share}) stops after {touchpoint}",
+                "{count} journeys ({share}) stop after {touchpoint}",
+                int(row["journeys"]),
+                language,
+            ).format(
+                count=format_integer(row["journeys"], language),
+                share=format_percent(float(row.get("share") or 0), language),
                 touchpoint=names.get(touchpoint, touchpoint),
             )
         )
+    model = model_name(measured.attribution_model or "", language)
     attributed = [
-        f"{names.get(tp, tp)}: {share:.0%} ({measured.attribution_model})"
+        f"{names.get(tp, tp)}: {format_percent(share, language)} ({model})"
         for tp, share in sorted(measured.attribution_share.items(), key=lambda kv: -kv[1])[:5]
     ]
     return {"figures": figures, "dropoffs": dropoffs, "attributed": attributed}
@@ -139,7 +152,7 @@ def _charts(
             {
                 "id": "sankey",
                 "title": gettext(N_("Observed paths"), language),
-                "svg": Markup(render_sankey_svg(sankey_rows, names)),
+                "svg": Markup(render_sankey_svg(sankey_rows, names, language)),
             }
         )
     titled = chart_specs(measured, names, language)

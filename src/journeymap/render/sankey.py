@@ -2,7 +2,8 @@
 
 Columns are path steps; a node is a touchpoint (or ``Other``, ``(converted)``, ``(dropped)``)
 at a step; its height is proportional to the journeys through it. Links are filled bands
-between consecutive columns.
+between consecutive columns. The three nodes that are not touchpoints are labelled in the
+report's language; the table keeps their ids.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from journeymap.i18n import N_, gettext
 
 __all__ = ["render_sankey_svg"]
 
@@ -19,6 +22,12 @@ NODE_GAP = 8.0
 HEIGHT = 420.0
 MARGIN = 20.0
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1")
+# The ids journeymap.engine.paths gives the nodes that are not touchpoints, and their labels.
+NODE_LABELS = {
+    "(converted)": N_("(converted)"),
+    "(dropped)": N_("(dropped)"),
+    "Other": N_("Other"),
+}
 
 
 def _colour(name: str, names: list[str]) -> str:
@@ -31,17 +40,24 @@ def _colour(name: str, names: list[str]) -> str:
     return PALETTE[names.index(name) % len(PALETTE)] if name in names else "#999999"
 
 
-def render_sankey_svg(rows: list[dict[str, Any]], labels: dict[str, str] | None = None) -> str:
+def render_sankey_svg(
+    rows: list[dict[str, Any]], labels: dict[str, str] | None = None, language: str = "en"
+) -> str:
     """Draw the ``sankey`` table (``step``, ``source``, ``target``, ``journeys``) as SVG.
 
     Args:
         rows: Rows of the analysis ``sankey`` table.
         labels: Touchpoint id -> display name (ids shown when missing).
+        language: Language of the ``(converted)``, ``(dropped)`` and ``Other`` labels
+            (``en``, ``da``, ``de``); counts are written without grouping in every language.
 
     Returns:
         An SVG document string (an empty-state SVG when there are no rows).
     """
-    labels = labels or {}
+    labels = {
+        **{node: gettext(label, language) for node, label in NODE_LABELS.items()},
+        **(labels or {}),
+    }
     links = [r for r in rows if int(r.get("journeys") or 0) > 0]
     if not links:
         return (
