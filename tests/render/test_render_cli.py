@@ -118,3 +118,20 @@ def test_render_refuses_interactive_for_a_static_format(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="interactive charts are made only for html, not for svg"):
         render(journey_map, None, "svg", tmp_path / "map.svg", interactive=True)
     assert not (tmp_path / "map.svg").exists()
+
+
+def test_render_command_lang_overrides_the_maps_language(tmp_path: Path) -> None:
+    # The language came only from the map's `language:` field.
+    out = tmp_path / "map.svg"
+    path = str(example_path("fashion-webshop"))
+    english = CliRunner().invoke(app, ["render", path, "-f", "svg", "-o", str(out)])
+    assert english.exit_code == 0, english.output
+    assert ">Emotion<" in out.read_text(encoding="utf-8")
+    danish = CliRunner().invoke(app, ["render", path, "-f", "svg", "-o", str(out), "--lang", "da"])
+    assert danish.exit_code == 0, danish.output
+    drawn = out.read_text(encoding="utf-8")
+    assert ">Følelse<" in drawn and ">Emotion<" not in drawn
+    wrong = CliRunner().invoke(app, ["render", path, "-f", "svg", "-o", str(out), "--lang", "fr"])
+    assert wrong.exit_code == 2 and "unknown language 'fr'; choose one of: en, da, de" in (
+        wrong.output
+    )

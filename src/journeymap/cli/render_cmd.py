@@ -40,9 +40,15 @@ def register(app: typer.Typer) -> None:
                 help="Only with --format html: interactive charts (inlines ~1 MB of offline JS).",
             ),
         ] = False,
+        lang: Annotated[
+            str | None,
+            typer.Option("--lang", help="en, da or de (default: the map's own language)."),
+        ] = None,
     ) -> None:
         """Draw the journey map and the report (measured overlay and charts with --analysis)."""
         from journeymap.services.render import render_file
 
-        written = render_file(map_path, analysis, format.lower(), out, interactive=interactive)
+        written = render_file(
+            map_path, analysis, format.lower(), out, interactive=interactive, language=lang
+        )
         console.print(f"{_('Wrote')} {written}")

@@ -16,6 +16,7 @@ def render_file(
     out: str | Path | None = None,
     *,
     interactive: bool = False,
+    language: str | None = None,
 ) -> Path:
     """Load the map (and the analysis saved by ``journeymap analyze --out``) and render it.
 
@@ -25,13 +26,14 @@ def render_file(
         format: ``html`` or ``pdf`` (the report), ``svg`` or ``png`` (the map alone).
         out: The output file; default: the map file's name with the format's suffix.
         interactive: For ``html``: interactive charts (the offline Vega bundle is inlined).
+        language: ``en``, ``da`` or ``de`` instead of the map's own ``language``.
 
     Returns:
         The written file.
 
     Raises:
         UsageError: for an unknown format, ``interactive`` with a format other than ``html``,
-            or a missing analysis folder.
+            an unknown language, or a missing analysis folder.
     """
     from journeymap.analysis import Analysis
     from journeymap.mapfile import load_map
@@ -45,6 +47,14 @@ def render_file(
             f"with interactive charts); {format} is always static: leave out --interactive"
         )
     journey_map = load_map(map_path)
+    if language is not None:
+        from journeymap.i18n import LANGUAGES
+
+        if language not in LANGUAGES:
+            raise UsageError(
+                f"unknown language {language!r}; choose one of: {', '.join(LANGUAGES)}"
+            )
+        journey_map = journey_map.model_copy(update={"language": language})
     analysis = None
     if analysis_dir is not None:
         folder = Path(analysis_dir)
