@@ -36,6 +36,14 @@ def import_command(
         str | None,
         typer.Option("--unmatched", help="quarantine (default) or keep rows no rule matches."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Map rows imported before with other mapping rules again, replacing their "
+            "events and quarantine rows.",
+        ),
+    ] = False,
 ) -> None:
     """Import events: every row becomes an event or a quarantined row with its reason."""
     from journeymap.services.imports import import_file
@@ -58,6 +66,7 @@ def import_command(
             unmatched=unmatched,
             format=format,
             progress=advance if show_progress else None,
+            replace=replace,
         )
     table = Table(title=report.source, show_header=True)
     table.add_column(_("rows"))
@@ -76,8 +85,30 @@ def import_command(
         console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
     if report.off_map:
         console.print(_off_map_note(report.off_map), markup=False, soft_wrap=False)
-    if report.file_already_imported:
+    if report.rows_replaced:
+        console.print(_replaced_note(report.rows_replaced), markup=False)
+    elif report.file_already_imported:
         console.print(_("This data was imported before; nothing was added twice."))
+    if report.rows_other_rules:
+        console.print(_other_rules_note(report.rows_other_rules), markup=False)
+
+
+def _other_rules_note(rows: int) -> str:
+    """Rows skipped as already imported although these rules would map them anew."""
+    return _(
+        "Note: {rows} rows were imported before with other mapping rules and keep that "
+        "earlier mapping; these rules were not applied to them. To map them with these rules, "
+        "import again with --replace."
+    ).format(rows=f"{rows:,}")
+
+
+def _replaced_note(rows: int) -> str:
+    """What --replace did; the table counts those rows as imported or quarantined."""
+    return _(
+        "Mapped again with these rules: {rows} rows imported before with other mapping rules; "
+        "their earlier events and quarantine rows were replaced (counted above as imported or "
+        "quarantined)."
+    ).format(rows=f"{rows:,}")
 
 
 # How many touchpoints off the map are named; the rest are counted.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,9 +27,12 @@ from journeymap.ingest.workspace import (
 )
 from journeymap.model.mapping import MappingRules
 
-__all__ = ["ProgressCallback", "import_events", "row_keys"]
+__all__ = ["ProgressCallback", "import_events", "row_keys", "rules_fingerprint"]
 
 MALFORMED = "malformed row"
+
+_HEX_KEY = re.compile(r"[0-9a-f]+(#[0-9]+)?")
+_DELETE_CHUNK = 500
 
 ProgressCallback = Callable[[int], None]
 """Called after each batch with the number of rows read so far."""
@@ -53,6 +57,62 @@ def row_keys(batch: pa.RecordBatch) -> list[str]:
     ]
 
 
+def rules_fingerprint(rules: MappingRules) -> str:
+    """A hash of the validated rules: equal rules, however written, give the same hash.
+
+    It is taken over the rules' canonical JSON without default values, so a rule spelled out
+    with its default and one left out hash alike, and so do key order and YAML formatting.
+
+    Examples:
+        >>> columns = {"person_id": "user", "timestamp": "when"}
+        >>> rules = MappingRules.model_validate({"columns": columns, "unmatched": "quarantine"})
+        >>> same = MappingRules.model_validate({"columns": dict(reversed(columns.items()))})
+        >>> rules_fingerprint(rules) == rules_fingerprint(same)
+        True
+        >>> keep = rules.model_copy(update={"unmatched": "keep"})
+        >>> rules_fingerprint(rules) == rules_fingerprint(keep)
+        False
+    """
+    canonical = json.dumps(
+        rules.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class _Keys:
+    """Which rows are already in the workspace, and which of them to map again.
+
+    Args:
+        existing: Event keys already in the events or quarantine table.
+        other_rules: Of those, the keys of rows mapped with other (or unrecorded) rules.
+        replace: Map those rows again instead of skipping them.
+    """
+
+    def __init__(self, existing: set[str], other_rules: set[str], replace: bool) -> None:
+        self.existing = existing
+        self.other_rules = other_rules
+        self.replace = replace
+        self.replaced: list[str] = []
+
+    def already_imported(self, key: str, report: ImportReport) -> bool:
+        """Whether the row with ``key`` is skipped; counts it in ``report`` either way."""
+        if key not in self.existing:
+            return False
+        if key in self.other_rules:
+            if self.replace:
+                # From now on the row is new: a later exact copy in the input is a duplicate.
+                self.existing.discard(key)
+                self.replaced.append(key)
+                report.rows_replaced += 1
+                return False
+            report.rows_other_rules += 1
+        report.rows_already_imported += 1
+        return True
+
+
 def _raw_json(names: list[str], columns: list[list[Any]], index: int) -> str:
     return json.dumps(
         {name: column[index] for name, column in zip(names, columns, strict=True)},
@@ -73,18 +133,63 @@ class _Writer:
         self.workspace = workspace
         self.con = workspace.duckdb
 
-    def existing_keys(self) -> set[str]:
+    def existing_keys(self, rules: str) -> tuple[set[str], set[str]]:
+        """The keys in the workspace, and those of rows not mapped with the rules ``rules``."""
+        keys: set[str] = set()
+        other_rules: set[str] = set()
         if self.con is not None:
             rows = self.con.execute(
-                "SELECT event_key FROM events UNION SELECT event_key FROM quarantine"
+                "SELECT event_key, rules_fingerprint IS DISTINCT FROM $rules FROM events "
+                "UNION SELECT event_key, rules_fingerprint IS DISTINCT FROM $rules "
+                "FROM quarantine",
+                {"rules": rules},
             ).fetchall()
-            return {row[0] for row in rows}
-        keys: set[str] = set()
+            for key, other in rows:
+                keys.add(key)
+                if other:
+                    other_rules.add(key)
+            return keys, other_rules
         for name in ("events", "quarantine"):
+            table = self.workspace.table(name)
+            other = table.rules_fingerprint.isnull() | (table.rules_fingerprint != rules)
             with quiet_driver_warnings():
-                table = self.workspace.table(name).select("event_key").to_pyarrow()
-            keys.update(table.column("event_key").to_pylist())
-        return keys
+                found = table.select("event_key", other=other).to_pyarrow().to_pylist()
+            for row in found:
+                keys.add(row["event_key"])
+                if row["other"]:
+                    other_rules.add(row["event_key"])
+        return keys, other_rules
+
+    def delete_earlier_rows(self, keys: list[str], rules: str) -> None:
+        """Delete the events and quarantine rows with ``keys`` not mapped with ``rules``.
+
+        Rows this import stored carry ``rules``: they stay.
+        """
+        if not keys:
+            return
+        if self.con is not None:
+            self.con.register("_journeymap_replaced", pa.table({"event_key": keys}))
+            try:
+                for name in ("events", "quarantine"):
+                    self.con.execute(
+                        f"DELETE FROM {name} WHERE rules_fingerprint IS DISTINCT FROM $rules "
+                        "AND event_key IN (SELECT event_key FROM _journeymap_replaced)",
+                        {"rules": rules},
+                    )
+            finally:
+                self.con.unregister("_journeymap_replaced")
+            return
+        # Keys and rules are hex digests this module made (``#n`` for kept copies): no quoting
+        # issue, and the Ibis backends share no parameter style.
+        if not all(_HEX_KEY.fullmatch(key) for key in [*keys, rules]):
+            raise ValueError("event keys and rules fingerprints are hex digests")
+        for start in range(0, len(keys), _DELETE_CHUNK):
+            listed = ", ".join(f"'{key}'" for key in keys[start : start + _DELETE_CHUNK])
+            for name in ("events", "quarantine"):
+                self.workspace.execute(
+                    f"DELETE FROM {name} WHERE event_key IN ({listed}) "
+                    f"AND (rules_fingerprint IS NULL OR rules_fingerprint <> '{rules}')"
+                )
 
     def known_fingerprint(self, fingerprint: str) -> bool:
         imports = self.workspace.imports()
@@ -128,6 +233,7 @@ def import_events(
     format: str | None = None,
     progress: ProgressCallback | None = None,
     unmatched: str | None = None,
+    replace: bool = False,
     **reader_options: Any,
 ) -> ImportReport:
     """Read ``source``, map it with ``rules`` and store events and quarantine rows.
@@ -137,6 +243,12 @@ def import_events(
     already imported and not stored again; exact duplicate rows inside the input are kept once
     and the rest quarantined as ``exact duplicate``.
 
+    Every stored row carries the fingerprint of the rules that mapped it. Rows an earlier
+    import mapped with other rules keep that mapping and are counted in ``rows_other_rules``;
+    with ``replace`` their events and quarantine rows are replaced by this import's mapping
+    instead (``rows_replaced``), in the same transaction. Rows mapped with these very rules
+    are never touched, so importing again with the same rules adds and replaces nothing.
+
     Args:
         workspace: Where to store the events.
         source: A file path or an in-memory table (see :func:`read_events`).
@@ -145,6 +257,8 @@ def import_events(
         format: The file format when the name does not tell it.
         progress: Called with the rows read so far after every batch.
         unmatched: ``quarantine`` or ``keep``; overrides ``rules.unmatched`` when given.
+        replace: Map rows imported before with other rules again, replacing their events and
+            quarantine rows.
         **reader_options: Passed to the reader (``delimiter``, ``encoding`` for CSV).
 
     Returns:
@@ -158,13 +272,13 @@ def import_events(
     if unmatched is not None:
         rules = rules.model_copy(update={"unmatched": unmatched})
     name = source_name or _default_name(source)
-    report = ImportReport(source=name)
+    report = ImportReport(source=name, rules_fingerprint=rules_fingerprint(rules))
     writer = _Writer(workspace)
     state = RuleState()
     fingerprint = hashlib.sha256()
     malformed: list[str] = []
     try:
-        existing = writer.existing_keys()
+        keys = _Keys(*writer.existing_keys(report.rules_fingerprint), replace=replace)
         writer.begin()
         try:
             _run(
@@ -173,11 +287,12 @@ def import_events(
                 rules,
                 report,
                 state,
-                existing,
+                keys,
                 fingerprint,
                 progress,
                 malformed,
             )
+            writer.delete_earlier_rows(keys.replaced, report.rules_fingerprint)
             report.fingerprint = fingerprint.hexdigest()
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
             report.timestamp_format = state.timestamp_format
@@ -202,7 +317,7 @@ def _run(
     rules: MappingRules,
     report: ImportReport,
     state: RuleState,
-    existing: set[str],
+    keys_in_workspace: _Keys,
     fingerprint: Any,
     progress: ProgressCallback | None,
     malformed: list[str] | None = None,
@@ -221,8 +336,7 @@ def _run(
         event_rows: list[int] = []
         quarantine: dict[str, list[Any]] = {column: [] for column in QUARANTINE_SCHEMA}
         for index, key in enumerate(keys):
-            if key in existing:
-                report.rows_already_imported += 1
+            if keys_in_workspace.already_imported(key, report):
                 continue
             reason = DUPLICATE if key in seen else mapped.reasons[index]
             seen.setdefault(key, 1)
@@ -238,6 +352,7 @@ def _run(
                 ("reason", reason),
                 ("raw", _raw_json(names, raw_columns, index)),
                 ("event_key", key),
+                ("rules_fingerprint", report.rules_fingerprint),
             ):
                 quarantine[column].append(value)
         report.rows_read += batch.num_rows
@@ -245,6 +360,9 @@ def _run(
         events = {column: array.take(indices) for column, array in mapped.columns.items()}
         events["event_key"] = pa.array([keys[i] for i in event_rows], pa.string())
         events["row_number"] = pa.array([first_row + i for i in event_rows], pa.int64())
+        events["rules_fingerprint"] = pa.array(
+            [report.rules_fingerprint] * len(event_rows), pa.string()
+        )
         table = pa.table({column: events[column] for column in EVENTS_SCHEMA})
         report.rows_imported += table.num_rows
         for found in pc.value_counts(table.column("touchpoint")).to_pylist():
@@ -252,7 +370,7 @@ def _run(
             report.touchpoints[touchpoint] = report.touchpoints.get(touchpoint, 0) + count
         writer.insert("events", table)
         if malformed:
-            _malformed_rows(malformed, report, quarantine, existing, seen, fingerprint)
+            _malformed_rows(malformed, report, quarantine, keys_in_workspace, seen, fingerprint)
         writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
         if progress is not None:
             progress(report.rows_read)
@@ -274,7 +392,7 @@ def _malformed_rows(
     lines: list[str],
     report: ImportReport,
     quarantine: dict[str, list[Any]],
-    existing: set[str],
+    keys_in_workspace: _Keys,
     seen: dict[str, int],
     fingerprint: Any,
 ) -> None:
@@ -283,8 +401,7 @@ def _malformed_rows(
         report.rows_read += 1
         key = hashlib.blake2b(b"malformed\x1d" + text.encode(), digest_size=16).hexdigest()
         fingerprint.update(key.encode())
-        if key in existing:
-            report.rows_already_imported += 1
+        if keys_in_workspace.already_imported(key, report):
             continue
         reason = DUPLICATE if key in seen else MALFORMED
         seen.setdefault(key, 1)
@@ -294,6 +411,7 @@ def _malformed_rows(
         quarantine["reason"].append(reason)
         quarantine["raw"].append(json.dumps({"line": text}, ensure_ascii=False))
         quarantine["event_key"].append(key)
+        quarantine["rules_fingerprint"].append(report.rules_fingerprint)
     lines.clear()
 
 
@@ -317,5 +435,7 @@ def _imports_row(report: ImportReport) -> pa.Table:
             "rows_imported": [report.rows_imported],
             "rows_quarantined": [report.rows_quarantined],
             "rows_duplicate": [report.rows_duplicate],
+            "rules_fingerprint": [report.rules_fingerprint],
+            "rows_replaced": [report.rows_replaced],
         }
     )

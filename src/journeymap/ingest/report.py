@@ -15,13 +15,24 @@ DUPLICATE = "exact duplicate"
 class ImportReport:
     """The counts of one import; ``rows_read`` always equals imported + quarantined + already.
 
+    Rows mapped again (``rows_replaced``, an import with ``replace``) are counted as imported or
+    quarantined, where this import put them, and not as already imported.
+
     Attributes:
         source: The source name stored with every event.
         fingerprint: A hash of the input's rows; the same data gives the same fingerprint.
+        rules_fingerprint: A hash of the mapping rules this import used (see
+            :func:`journeymap.ingest.importer.rules_fingerprint`).
         rows_read: Rows the reader produced.
-        rows_imported: New rows in the events table.
+        rows_imported: Rows this import put in the events table (mapped again ones included).
         quarantined: Rows put in the quarantine, by reason (``exact duplicate`` included).
         rows_already_imported: Rows already in the workspace from an earlier import (skipped).
+        rows_other_rules: Of those, the rows an earlier import mapped with other mapping rules
+            (or before journeymap recorded the rules): they keep that earlier mapping. An import
+            with ``replace`` maps them again instead.
+        rows_replaced: Rows an earlier import had mapped with other rules whose events and
+            quarantine rows this import replaced (``replace``); a later exact copy of such a
+            row in the same input is counted as a duplicate only.
         file_already_imported: The same data was imported before (same fingerprint).
         timestamp_format: The timestamp format given or detected (``ISO 8601`` or strptime).
         timestamp_type: The source's own timestamp or date type (Arrow's name, e.g.
@@ -37,10 +48,13 @@ class ImportReport:
 
     source: str
     fingerprint: str = ""
+    rules_fingerprint: str = ""
     rows_read: int = 0
     rows_imported: int = 0
     quarantined: dict[str, int] = field(default_factory=dict)
     rows_already_imported: int = 0
+    rows_other_rules: int = 0
+    rows_replaced: int = 0
     file_already_imported: bool = False
     timestamp_format: str | None = None
     timestamp_type: str | None = None
@@ -72,6 +86,10 @@ class ImportReport:
         lines.append(("quarantined", self.rows_quarantined))
         lines += [(f"  {reason}", count) for reason, count in sorted(self.quarantined.items())]
         lines.append(("already imported", self.rows_already_imported))
+        if self.rows_other_rules:
+            lines.append(("  of which mapped with other rules", self.rows_other_rules))
+        if self.rows_replaced:
+            lines.append(("mapped again (replaced)", self.rows_replaced))
         if self.repaired_values:
             lines.append(("spreadsheet values repaired", self.repaired_values))
         lines += [

@@ -77,6 +77,7 @@ EVENTS_SCHEMA: dict[str, str] = {
     "event_key": "VARCHAR NOT NULL",
     "row_number": "BIGINT NOT NULL",
     "extra": "VARCHAR",
+    "rules_fingerprint": "VARCHAR",
 }
 QUARANTINE_SCHEMA: dict[str, str] = {
     "source": "VARCHAR NOT NULL",
@@ -84,6 +85,7 @@ QUARANTINE_SCHEMA: dict[str, str] = {
     "reason": "VARCHAR NOT NULL",
     "raw": "VARCHAR NOT NULL",
     "event_key": "VARCHAR NOT NULL",
+    "rules_fingerprint": "VARCHAR",
 }
 IMPORTS_SCHEMA: dict[str, str] = {
     "source": "VARCHAR NOT NULL",
@@ -93,8 +95,13 @@ IMPORTS_SCHEMA: dict[str, str] = {
     "rows_imported": "BIGINT NOT NULL",
     "rows_quarantined": "BIGINT NOT NULL",
     "rows_duplicate": "BIGINT NOT NULL",
+    "rules_fingerprint": "VARCHAR",
+    "rows_replaced": "BIGINT",
 }
 TABLES = {"events": EVENTS_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "imports": IMPORTS_SCHEMA}
+# ``rules_fingerprint`` (the mapping rules that made a row) and ``rows_replaced`` came later:
+# opening an older workspace adds them, empty (NULL: rules not recorded). Columns added this way
+# must be nullable.
 
 
 @contextmanager
@@ -163,15 +170,39 @@ class Workspace:
                 for name, schema in TABLES.items():
                     columns = ", ".join(f"{col} {kind}" for col, kind in schema.items())
                     self._duckdb.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+                    described = self._duckdb.execute(f"SELECT * FROM {name} LIMIT 0")
+                    present = {column[0] for column in described.description or []}
+                    for column in _missing_columns(name, schema, present):
+                        self._duckdb.execute(f"ALTER TABLE {name} ADD COLUMN {column}")
                 return
             existing = set(self.backend.list_tables())
             for name, schema in TABLES.items():
                 if name not in existing:
                     self.backend.create_table(name, schema=ibis.schema(_ibis_types(schema)))
+                    continue
+                with quiet_driver_warnings():
+                    present = set(self.backend.table(name).columns)
+                for column in _missing_columns(name, schema, present):
+                    self.execute(f"ALTER TABLE {name} ADD COLUMN {column}")
+        except WorkspaceError:
+            raise
         except (duckdb.Error, Exception) as exc:
             raise WorkspaceError(
                 f"the workspace {self.url} cannot hold journeymap tables: {exc}"
             ) from None
+
+    def execute(self, statement: str) -> None:
+        """Run one SQL statement that returns nothing (ALTER, DELETE) on the workspace's engine.
+
+        Driver errors pass through: callers translate them (they know what was being done).
+        """
+        if self._duckdb is not None:
+            self._duckdb.execute(statement)
+            return
+        cursor = self.backend.raw_sql(statement)
+        close = getattr(cursor, "close", None)
+        if close is not None:  # DB-API cursors (SQLite, PostgreSQL) hold a result until closed
+            close()
 
     def table(self, name: str) -> ibis.Table:
         """One of the workspace tables (``events``, ``quarantine``, ``imports``)."""
@@ -190,7 +221,7 @@ class Workspace:
         return self.table("quarantine")
 
     def imports(self) -> ibis.Table:
-        """One row per import: source, fingerprint, time and counts."""
+        """One row per import: source, data and rules fingerprints, time and counts."""
         return self.table("imports")
 
     def close(self) -> None:
@@ -269,6 +300,22 @@ def open_for_import(url: str | None = None) -> Iterator[Workspace]:
                 else:
                     path.unlink(missing_ok=True)
         raise
+
+
+def _missing_columns(name: str, schema: dict[str, str], present: set[str]) -> list[str]:
+    """``column TYPE`` of each column of ``schema`` an older workspace's table lacks.
+
+    Raises:
+        WorkspaceError: A missing column may not be empty (not added by journeymap later).
+    """
+    missing = [column for column in schema if column not in present]
+    required = [column for column in missing if "NOT NULL" in schema[column]]
+    if required:
+        raise WorkspaceError(
+            f"the workspace's {name} table lacks the columns {', '.join(required)}; "
+            "it was not made by journeymap"
+        )
+    return [f"{column} {schema[column]}" for column in missing]
 
 
 def _ibis_types(schema: dict[str, str]) -> dict[str, str]:

@@ -58,6 +58,7 @@ def import_file(
     unmatched: str | None = None,
     format: str | None = None,
     progress: ProgressCallback | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """Import one events file into a workspace with the map's (or a separate) mapping rules.
 
@@ -71,6 +72,9 @@ def import_file(
         unmatched: ``quarantine`` or ``keep`` rows no rule matches (overrides the rules).
         format: The events format when the file name does not tell it.
         progress: Called with the rows read so far.
+        replace: Map rows an earlier import mapped with other rules again: their events and
+            quarantine rows are replaced by this import's, in one transaction on DuckDB.
+            Without it they keep the earlier mapping and ``rows_other_rules`` counts them.
 
     Returns:
         The import's counts.
@@ -104,6 +108,7 @@ def import_file(
             format=format,
             progress=progress,
             unmatched=unmatched,
+            replace=replace,
         )
     # Ids taken from the data (touchpoint_from) cannot be checked before reading them.
     known = {touchpoint.id for touchpoint in journey_map.touchpoints} | {UNMAPPED}
