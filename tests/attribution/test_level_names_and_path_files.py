@@ -379,3 +379,34 @@ def test_cli_model_options(workspace: tuple[Path, Path]) -> None:
     # the segment ad, mail, mail, buy (first touch p1's ad); p1's at hour 2 stands alone.
     merged = _credits(run(*engine, "--by-account").output, "first_touch")
     assert merged == {"ad": 1.0, "mail": 0.0, "buy": 1.0}
+
+
+def test_attribute_reads_a_workspace_another_process_is_reading(
+    workspace: tuple[Path, Path],
+) -> None:
+    # analyze and attribute opened the DuckDB file read-write: a second reader failed with
+    # "Conflicting lock is held". Read-only opens share the lock.
+    import subprocess
+    import sys
+
+    map_path, db = workspace
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(db)!r}, read_only=True)\n"
+            "print('open', flush=True)\n"
+            "sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        result = run("--map", str(map_path), "--db", str(db), "--model", "linear")
+        assert result.exit_code == 0, result.output
+        assert "Conflicting lock" not in result.output
+    finally:
+        holder.communicate("\n", timeout=30)

@@ -53,7 +53,7 @@ def _from_location(location: str) -> ir.Table:
         Workspace = None  # type: ignore[assignment,misc]
     try:
         if Workspace is not None:
-            table = Workspace(url).events()
+            table = Workspace(url, read_only=True).events()
         else:  # pragma: no cover
             table = ibis.connect(url).table("events")
     except WorkspaceError:

@@ -131,6 +131,9 @@ class Workspace:
         url: ``duckdb:///path/file.duckdb`` (a file; created if missing), ``duckdb://``
             (in memory) or another Ibis connection URL. Defaults to the ``workspace.url``
             setting (``journeymap.duckdb`` in the working directory).
+        read_only: Only read (analyses): a DuckDB file is opened with a shared lock, so
+            several readers can use it at once; it must exist, and its tables are neither
+            created nor migrated.
 
     Raises:
         WorkspaceError: The database cannot be opened (locked, not a DuckDB file, ...).
@@ -141,23 +144,33 @@ class Workspace:
         ('person_id', 'account_id', 'ts', 'touchpoint')
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, read_only: bool = False) -> None:
         self.url = str(resolve("workspace.url", url))
         path = _duckdb_path(self.url)
         self._duckdb: duckdb.DuckDBPyConnection | None = None
+        # A DuckDB file opened to read only takes a shared lock: several analyses of one
+        # workspace can run at once (a writer still excludes them). Temporary tables work.
+        read_only = read_only and path is not None and path != ":memory:"
         try:
             if path is not None:
+                if read_only and not Path(path).is_file():
+                    raise WorkspaceError(
+                        f"{path} does not exist; import events first with `journeymap import`"
+                    )
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self._duckdb = duckdb.connect(path, config=duckdb_config())
+                self._duckdb = duckdb.connect(path, read_only=read_only, config=duckdb_config())
                 self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
             else:
                 self.backend = ibis.connect(self.url)
+        except WorkspaceError:
+            raise
         except duckdb.Error as exc:
             raise WorkspaceError(f"cannot open the workspace {self.url}: {exc}") from None
         except Exception as exc:  # ibis raises many types for a bad URL or driver
             raise WorkspaceError(f"cannot connect to {self.url}: {exc}") from None
-        self._create_tables()
+        if not read_only:
+            self._create_tables()
 
     @property
     def duckdb(self) -> duckdb.DuckDBPyConnection | None:

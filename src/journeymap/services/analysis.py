@@ -63,7 +63,7 @@ def analyze_workspace(
     url = workspace_url(db, engine)
     journey_map = load_map(map_path)
     with quiet_driver():
-        events = Workspace(url).events()
+        events = Workspace(url, read_only=True).events()
     given = {name: value for name, value in options.items() if value is not None}
     analysis = analyze(journey_map, events, attribution=attribution, progress=progress, **given)
     if out is not None:

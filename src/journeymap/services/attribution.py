@@ -226,7 +226,7 @@ def attribute_workspace(
     url = workspace_url(db, engine)
     journey_map = load_map(map_path)
     with quiet_driver():
-        events = Workspace(url).events()
+        events = Workspace(url, read_only=True).events()
         breakdown = [] if level in FIXED_LEVELS else [_checked_level(events, level)]
         options = JourneyOptions.from_settings(breakdown=breakdown)
         # Computed once: every model reads the journeys (and the segments made from them).
