@@ -49,3 +49,35 @@ def test_attribution_chart_of_13_models_stays_within_a_page_height(
     assert height < 1000  # an A3 landscape page less margins is about 1,030 px
     for tp in example_map.touchpoints:
         assert f">{tp.name}</text>" in chart
+
+
+def _histogram_chart(longest_seconds: float, moved: bool = True) -> dict[str, Any] | None:
+    """The time-to-convert chart of a four-bin histogram up to ``longest_seconds``."""
+    from journeymap.render.charts import chart_specs
+    from journeymap.render.measured import measured_from
+
+    width = longest_seconds / 4
+    rows = [
+        {
+            "bin_start_seconds": b * width,
+            "bin_end_seconds": (b + 1) * width,
+            "journeys": (3 if b == 0 else int(moved)),
+        }
+        for b in range(4)
+    ]
+    tables = {"time_to_convert_histogram": pa.Table.from_pylist(rows)}
+    measured = measured_from((tables, {}))
+    assert measured is not None
+    return chart_specs(measured, {}).get("time_to_convert")
+
+
+def test_time_to_convert_axis_uses_a_unit_the_times_span() -> None:
+    # The axis was always in days: conversions within minutes were drawn on 0-0.00012.
+    minutes = _histogram_chart(40 * 60)
+    assert minutes is not None
+    assert minutes["encoding"]["x"]["title"] == "Minutes"
+    assert max(d["to"] for d in minutes["data"]["values"]) == 40
+    days = _histogram_chart(10 * 86400)
+    assert days is not None and days["encoding"]["x"]["title"] == "Days"
+    # Every conversion at its journey's first moment (a constant timestamp): no chart.
+    assert _histogram_chart(4.0, moved=False) is None

@@ -187,14 +187,22 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
     )
 
 
+# The unit of the time-to-convert axis: the largest that the longest time spans twice.
+TIME_UNITS = ((86400, N_("Days")), (3600, N_("Hours")), (60, N_("Minutes")), (1, N_("Seconds")))
+
+
 def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None:
     rows = measured.rows("time_to_convert_histogram")
-    if not rows:
+    # Every conversion at its journey's first moment: the data carry no times to show (a
+    # constant timestamp, one row per session), and a chart would draw one bar at 0.
+    if not any(int(r["journeys"] or 0) for r in rows if float(r["bin_start_seconds"]) > 0):
         return None
+    longest = max(float(r["bin_end_seconds"]) for r in rows)
+    unit, unit_name = next((u, name) for u, name in TIME_UNITS if longest >= 2 * u or u == 1)
     data = [
         {
-            "from": float(r["bin_start_seconds"]) / 86400,
-            "to": float(r["bin_end_seconds"]) / 86400,
+            "from": float(r["bin_start_seconds"]) / unit,
+            "to": float(r["bin_end_seconds"]) / unit,
             "journeys": int(r["journeys"] or 0),
         }
         for r in rows
@@ -208,7 +216,7 @@ def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None
                 "x": {
                     "field": "from",
                     "type": "quantitative",
-                    "title": gettext(N_("Days"), language),
+                    "title": gettext(unit_name, language),
                 },
                 "x2": {"field": "to"},
                 "y2": {"datum": 0},
