@@ -12,7 +12,10 @@ Pair = tuple[dict[str, pa.Table], dict[str, Any]]
 
 
 def _models(pair: Pair) -> list[str]:
-    return sorted(set(pair[0]["attribution"].column("model").to_pylist()))
+    """The names the chart shows for the pair's attribution models."""
+    from journeymap.render.charts import model_name
+
+    return sorted({model_name(m) for m in pair[0]["attribution"].column("model").to_pylist()})
 
 
 def _attribution_chart(html: str) -> str:
@@ -25,7 +28,7 @@ def test_every_attribution_model_has_its_own_colour(
 ) -> None:
     chart = _attribution_chart(render_report_html(example_map, every_model_attribution))
     fills: dict[str, set[str]] = {}
-    for model, fill in re.findall(r'aria-label="[^"]*; model: (\w+)"[^>]*fill="(#\w+)"', chart):
+    for model, fill in re.findall(r'aria-label="[^"]*; model: ([^"]+)"[^>]*fill="(#\w+)"', chart):
         fills.setdefault(model, set()).add(fill)
     models = _models(every_model_attribution)
     assert len(models) == 13 and sorted(fills) == models
@@ -35,7 +38,7 @@ def test_every_attribution_model_has_its_own_colour(
     # the legend shows the same colour as the bars, one swatch per model
     legend = re.findall(
         r'role-legend-symbol"[^>]*><path [^>]*fill="(#\w+)"[^<]*/></g>'
-        r'<g class="mark-text role-legend-label"[^>]*><text [^>]*>(\w+)</text>',
+        r'<g class="mark-text role-legend-label"[^>]*><text [^>]*>([^<]+)</text>',
         chart,
     )
     assert {model: fill for fill, model in legend} == colour_of

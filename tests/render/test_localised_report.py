@@ -12,7 +12,7 @@ import pytest
 
 from journeymap.model import JourneyMap
 from journeymap.render import render_map_svg, render_report_html
-from journeymap.render.charts import chart_specs
+from journeymap.render.charts import chart_specs, model_name
 from journeymap.render.measured import measured_from
 
 Pair = tuple[dict[str, pa.Table], dict[str, Any]]
@@ -186,7 +186,7 @@ def test_chart_specs_carry_the_languages_number_locale(
     assert "0,1" in labels and "0.1" not in labels
 
 
-def test_english_charts_keep_the_model_ids_and_vegas_own_locale(
+def test_english_charts_name_the_models_and_keep_vegas_own_locale(
     example_map: JourneyMap, example_measured: Pair
 ) -> None:
     measured = measured_from(example_measured)
@@ -194,5 +194,6 @@ def test_english_charts_keep_the_model_ids_and_vegas_own_locale(
     specs = chart_specs(measured, {}, "en")
     assert all("locale" not in spec["config"] for spec in specs.values())
     models = {row["model"] for row in specs["attribution"]["data"]["values"]}
-    assert models == set(example_measured[0]["attribution"].column("model").to_pylist())
-    assert "first_touch" in models
+    ids = set(example_measured[0]["attribution"].column("model").to_pylist())
+    assert models == {model_name(model) for model in ids}
+    assert "Last touch" in models and "last_touch" not in models

@@ -205,8 +205,10 @@ def test_pdf_shows_the_whole_attribution_chart_of_13_models_on_its_page(
         i for i, page in enumerate(pages, 1) if "Attribution compared across models" in page
     ]
     page = pages[number - 1]
+    from journeymap.render.charts import model_name
+
     models = set(every_model_attribution[0]["attribution"].column("model").to_pylist())
-    for label in [tp.name for tp in example_map.touchpoints] + sorted(models):
+    for label in [tp.name for tp in example_map.touchpoints] + sorted(map(model_name, models)):
         assert label in page, f"{label!r} is not on page {number} with the chart"
     assert "Attribution share" in page and "0%" in page  # the x-axis
     # no word of the chart lies beyond the page's edges (the chart is scaled to fit)

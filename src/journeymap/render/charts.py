@@ -47,23 +47,23 @@ MODEL_COLOURS = (
 # a 6,000 px tall chart that no page could hold, so the bars share at most this height.
 BAR_HEIGHT = 20
 MAX_PLOT_HEIGHT = 760
-# The model ids are the message ids: English reports have always named the models the way
-# `journeymap attribute --model` takes them, Danish and German ones get a name to read.
+# What a reader sees for each model id; the analysis tables and JSON keep the ids (the way
+# `journeymap attribute --model` takes them).
 MODEL_NAMES = {
-    "first_touch": N_("first_touch"),
-    "last_touch": N_("last_touch"),
-    "last_non_direct": N_("last_non_direct"),
-    "linear": N_("linear"),
-    "participation": N_("participation"),
-    "position_based": N_("position_based"),
-    "w_shaped": N_("w_shaped"),
-    "full_path": N_("full_path"),
-    "j_shaped": N_("j_shaped"),
-    "inverse_j": N_("inverse_j"),
-    "time_decay": N_("time_decay"),
-    "custom": N_("custom"),
-    "markov": N_("markov"),
-    "shapley": N_("shapley"),
+    "first_touch": N_("First touch"),
+    "last_touch": N_("Last touch"),
+    "last_non_direct": N_("Last non-direct"),
+    "linear": N_("Linear"),
+    "participation": N_("Participation"),
+    "position_based": N_("Position-based (U)"),
+    "w_shaped": N_("W-shaped"),
+    "full_path": N_("Full path"),
+    "j_shaped": N_("J-shaped"),
+    "inverse_j": N_("Inverse J"),
+    "time_decay": N_("Time decay"),
+    "custom": N_("Custom"),
+    "markov": N_("Markov chain"),
+    "shapley": N_("Shapley value"),
 }
 DIRECTIONS = {"positive": N_("positive"), "negative": N_("negative")}
 
