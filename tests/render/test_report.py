@@ -57,6 +57,10 @@ def test_written_summary_names_the_biggest_dropoff_and_top_touchpoint(
     worst = max(measured.phase_rows.values(), key=lambda r: r["dropped"])
     assert summary["dropoffs"][0].startswith(f"{worst['dropped']:,} journeys end in phase")
     assert example_map.phase(worst["phase"]).name in summary["dropoffs"][0]
+    # Phase drop-off is a share of the journeys that reached the phase; say so, as the
+    # touchpoint lines say theirs is a share of all drop-offs.
+    rate = f"{float(worst['dropoff_rate']):.0%}"
+    assert summary["dropoffs"][0].endswith(f"({rate} of those that reached it)")
     top = max(measured.attribution_share.items(), key=lambda kv: kv[1])[0]
     assert summary["attributed"][0].startswith(example_map.touchpoint(top).name)
     assert measured.attribution_model == "markov"
@@ -167,7 +171,8 @@ def test_summary_names_the_touchpoints_journeys_stop_after(
     top = measured.rows("dropoff")[0]
     lines = written_summary(example_map, measured)["dropoffs"]
     name = example_map.touchpoint(top["last_touchpoint"]).name
-    assert f"{top['journeys']:,} journeys ({top['share']:.0%}) stop after {name}" in lines
+    share = f"{top['share']:.0%} of all drop-offs"
+    assert f"{top['journeys']:,} journeys ({share}) stop after {name}" in lines
 
 
 def test_breakdown_rows_do_not_replace_the_overall_funnel(

@@ -104,8 +104,8 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
     phase_rows = sorted(measured.phase_rows.values(), key=lambda r: -int(r.get("dropped") or 0))
     dropoffs = [
         ngettext(
-            "{count} journey ends in phase {phase} ({share})",
-            "{count} journeys end in phase {phase} ({share})",
+            "{count} journey ends in phase {phase} ({share} of those that reached it)",
+            "{count} journeys end in phase {phase} ({share} of those that reached it)",
             int(r["dropped"]),
             language,
         ).format(
@@ -122,8 +122,8 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
             continue
         dropoffs.append(
             ngettext(
-                "{count} journey ({share}) stops after {touchpoint}",
-                "{count} journeys ({share}) stop after {touchpoint}",
+                "{count} journey ({share} of all drop-offs) stops after {touchpoint}",
+                "{count} journeys ({share} of all drop-offs) stop after {touchpoint}",
                 int(row["journeys"]),
                 language,
             ).format(
