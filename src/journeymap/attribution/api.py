@@ -186,6 +186,7 @@ def _choices(
     journey_map: JourneyMap | None,
     level: str,
     params: dict[str, Any],
+    cache: SegmentCache,
 ) -> tuple[KeyOf, timedelta | None, bool]:
     """The level's key, the lookback window and whether to merge an account's members."""
     lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
@@ -216,8 +217,9 @@ def _choices(
             )
         return _level_key(journey_map, level, []), None, False
     key = _level_key(journey_map, level, list(journeys.columns))
-    if by_account:
-        require_accounts(journeys, "the account level" if level == "account" else "by_account")
+    if by_account:  # one query per journeys table, however many models ask
+        what = "the account level" if level == "account" else "by_account"
+        cache.once(None, "accounts checked", lambda: require_accounts(journeys, what))
     return key, lookback, by_account
 
 
@@ -237,7 +239,7 @@ def _keyed(
     cache: SegmentCache,
 ) -> tuple[Segments, ir.Table]:
     """The segments (from ``cache`` when given) keyed by ``level``."""
-    key, lookback, by_account = _choices(journeys, journey_map, level, params)
+    key, lookback, by_account = _choices(journeys, journey_map, level, params, cache)
     segments = cache.get(lookback, by_account)
     return segments, keyed(segments, key)
 
@@ -393,7 +395,7 @@ def _markov(
     if not 1 <= order <= 4:
         raise UsageError(f"the Markov order must be 1 to 4, got {order}")
     collapse = bool(params.get("collapse_repeats", True))
-    key, lookback, by_account = _choices(journeys, journey_map, level, params)
+    key, lookback, by_account = _choices(journeys, journey_map, level, params, cache)
     used = {
         "lookback": str(lookback) if lookback else None,
         "order": order,
