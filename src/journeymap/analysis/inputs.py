@@ -41,12 +41,7 @@ def events_table(source: Any) -> ir.Table:
 
 def _from_location(location: str) -> ir.Table:
     url = location if "://" in location else f"duckdb:///{Path(location).resolve()}"
-    if url.startswith("duckdb:///"):
-        path = Path(url.removeprefix("duckdb:///"))
-        if not path.is_file():
-            raise WorkspaceError(
-                f"{path} does not exist; import events first with `journeymap import`"
-            )
+    # A missing DuckDB file is refused by the read-only Workspace, with the same message.
     try:
         from journeymap.ingest.workspace import Workspace
     except ImportError:  # pragma: no cover - the ingest layer ships with journeymap

@@ -186,7 +186,7 @@ class Workspace:
                     described = self._duckdb.execute(f"SELECT * FROM {name} LIMIT 0")
                     present = {column[0] for column in described.description or []}
                     for column in _missing_columns(name, schema, present):
-                        self._duckdb.execute(f"ALTER TABLE {name} ADD COLUMN {column}")
+                        self.execute(f"ALTER TABLE {name} ADD COLUMN {column}")
                 return
             existing = set(self.backend.list_tables())
             for name, schema in TABLES.items():
