@@ -218,3 +218,29 @@ def test_phase_level_reads_the_neighbours_when_the_phases_are_the_maps(own_phase
     theirs = {r["key"]: r["removal_effect"] for r in windowed.to_pylist()}
     assert mine == pytest.approx(theirs, abs=1e-12)
     assert set(mine) == {"find", "buy"}
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_chains_that_fall_apart_solve_each_part_and_stay_exact(order: int) -> None:
+    """Keys meeting only inside their group (an account's members) give a chain of parts.
+
+    Each removal solves only the parts holding its key; the effects must still equal the
+    dense inverse of the whole chain, also where a key's states lie in several parts.
+    """
+    rng = np.random.default_rng(11)
+    groups = [["a1", "a2", "a3"], ["b1", "b2"], ["c1"], ["d1", "d2", "d3", "d4"]]
+    paths = [
+        (list(rng.choice(group, size=int(rng.integers(1, 5)))), bool(rng.random() < 0.4), 5.0)
+        for group in groups
+        for _ in range(30)
+    ]
+    paths.append((["a1", "a2"], True, 5.0))  # with order 2, a2's states in two parts
+    result = attribute(journeys_table(paths), model="markov", order=order)
+    expected = dense_removal_effects(order, True, paths)
+    effects = {r["key"]: r["removal_effect"] for r in result.table.to_pylist()}
+    assert set(effects) == set(expected)
+    for key, effect in expected.items():
+        assert effects[key] == pytest.approx(effect, abs=1e-9)
+    assert sum(r["conversions"] for r in result.table.to_pylist()) == pytest.approx(
+        sum(1 for _, converted, _ in paths if converted)
+    )

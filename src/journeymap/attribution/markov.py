@@ -6,6 +6,13 @@ sparse LU factorisation for small chains, BiCGSTAB with a checked residual (at m
 for large ones. Removing key ``c`` redirects every state containing ``c`` to null; its
 removal effect is ``1 - P(convert | c removed) / P(convert)``. Attributed conversions are
 removal effects normalised to sum 1, times total conversions (and times total value).
+
+A removal changes the absorption probabilities only of states that can reach a removed one,
+so each removal solves just the states of the chain's parts (weakly connected, ``(start)``
+aside) that hold the key, with the rest of the full solution fixed. Where every state is
+connected (touchpoints) that is the whole chain; where the keys fall apart into small groups
+(the account level's members, who meet only inside their account) it is a few states a key,
+instead of the whole chain once per key.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import bicgstab, splu
 
 from journeymap.attribution._aggregate import CONVERSION, NULL, SEP, START
@@ -54,10 +62,16 @@ class MarkovResult:
 # machine precision in milliseconds. Its residual is checked; LU remains the fallback.
 DIRECT_MAX_STATES = 1000
 RESIDUAL_TOLERANCE = 1e-12
+# Up to this many states a dense solve beats building a sparse factorisation.
+DENSE_MAX_STATES = 64
 
 
 def _solve(q: sp.csr_matrix, r: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Absorption probabilities into conversion, with the states where ``keep`` is 0 removed."""
+    if q.shape[0] <= DENSE_MAX_STATES:
+        kept = np.outer(keep, keep) * q.toarray()
+        dense: np.ndarray = np.linalg.solve(np.eye(q.shape[0]) - kept, r * keep)
+        return dense
     mask = sp.diags(keep.astype(float))
     reduced = mask @ q @ mask
     system = (sp.identity(q.shape[0], format="csr") - reduced).tocsr()
@@ -96,12 +110,10 @@ def markov_from_counts(
     q = sp.csr_matrix((data, (rows, cols)), shape=(size, size))
     full = _solve(q, r, np.ones(size))
     base = float(full[0])
-    keys = sorted({k for state in transient for k in state.split(SEP)})
-    effects: dict[str, float] = {}
-    for key in keys:
-        keep = np.array([1.0] + [0.0 if key in s.split(SEP) else 1.0 for s in transient])
-        removed = float(_solve(q, r, keep)[0])
-        effects[key] = 1.0 - removed / base if base > 0 else 0.0
+    effects = {
+        key: (1.0 - removed / base if base > 0 else 0.0)
+        for key, removed in _removals(q, r, full, transient).items()
+    }
     total_effect = sum(effects.values())
     share = {k: (e / total_effect if total_effect > 0 else 0.0) for k, e in effects.items()}
     matrix = pa.table(
@@ -121,6 +133,40 @@ def markov_from_counts(
         total_conversions=total_conversions,
         total_value=total_value,
     )
+
+
+def _removals(
+    q: sp.csr_matrix, r: np.ndarray, full: np.ndarray, transient: list[str]
+) -> dict[str, float]:
+    """P(convert) with each key removed, solving only the parts of the chain holding the key.
+
+    ``full`` is the chain's own solution; state 0 is ``(start)`` and ``transient[i]`` is
+    state ``i + 1``.
+    """
+    holding: dict[str, list[int]] = {}
+    for number, state in enumerate(transient, start=1):
+        for key in dict.fromkeys(state.split(SEP)):
+            holding.setdefault(key, []).append(number)
+    # Parts of the chain without (start): a removal reaches no state outside its key's parts.
+    _count, part = connected_components(q[1:, 1:], directed=True, connection="weak")
+    members: dict[int, list[int]] = {}
+    for number, label in enumerate(part.tolist(), start=1):
+        members.setdefault(label, []).append(number)
+    removed: dict[str, float] = {}
+    for key in sorted(holding):
+        parts = sorted({int(part[state - 1]) for state in holding[key]})
+        states = np.array([0, *(s for label in parts for s in members[label])])
+        keep = np.ones(len(states))
+        keep[np.isin(states, holding[key])] = 0.0
+        if len(states) == q.shape[0]:  # one connected chain: solve it whole
+            removed[key] = float(_solve(q, r, keep[np.argsort(states)])[0])
+            continue
+        rows = q[states]
+        # The states outside keep their probabilities: (start) reaches them as before.
+        fixed = full.copy()
+        fixed[states] = 0.0
+        removed[key] = float(_solve(rows[:, states], r[states] + rows @ fixed, keep)[0])
+    return removed
 
 
 def _label(state: str) -> str:
