@@ -9,7 +9,7 @@ from shop_files import FILTERS, MAP
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
-from journeymap.errors import RulesError, UsageError
+from journeymap.errors import RulesError, UsageError, WorkspaceError
 from journeymap.ingest import Workspace
 from journeymap.services.imports import import_file
 
@@ -64,6 +64,16 @@ def test_cli_prints_counts_and_stores_events(files: dict[str, Path]) -> None:
     assert "imported before" in again.output
     with Workspace(f"duckdb:///{files['db']}") as workspace:
         assert workspace.events().count().execute() == 2
+
+
+def test_a_workspace_opens_by_its_file_path(files: dict[str, Path]) -> None:
+    """``Workspace("ws.duckdb")`` is the file, as ``--db`` is: no URL needed."""
+    args = ["import", str(files["events"]), "--map", str(files["map"]), "--db", str(files["db"])]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    with Workspace(str(files["db"]), read_only=True) as workspace:
+        assert workspace.events().count().execute() == 2
+    with pytest.raises(WorkspaceError, match="does not exist; import events first"):
+        Workspace(str(files["db"].with_name("other.duckdb")), read_only=True)
 
 
 def test_cli_keeps_unmatched_when_asked(files: dict[str, Path]) -> None:

@@ -115,7 +115,13 @@ def quiet_driver_warnings() -> Iterator[None]:
 
 
 def _duckdb_path(url: str) -> str | None:
-    """The database path of a ``duckdb://`` URL (``:memory:`` for none), else ``None``."""
+    """The database path of a ``duckdb://`` URL (``:memory:`` for none), else ``None``.
+
+    Text without a scheme is a DuckDB file's path (``Workspace("journeymap.duckdb")``): Ibis
+    would open it with its own DuckDB connection, which fails on DuckDB 2.
+    """
+    if "://" not in url:
+        return url
     if not url.startswith("duckdb://"):
         return None
     rest = url[len("duckdb://") :]
@@ -128,9 +134,9 @@ class Workspace:
     """A workspace database opened by URL.
 
     Args:
-        url: ``duckdb:///path/file.duckdb`` (a file; created if missing), ``duckdb://``
-            (in memory) or another Ibis connection URL. Defaults to the ``workspace.url``
-            setting (``journeymap.duckdb`` in the working directory).
+        url: ``duckdb:///path/file.duckdb`` or just the file's path (created if missing),
+            ``duckdb://`` (in memory) or another Ibis connection URL. Defaults to the
+            ``workspace.url`` setting (``journeymap.duckdb`` in the working directory).
         read_only: Only read (analyses): a DuckDB file is opened with a shared lock, so
             several readers can use it at once; it must exist, and its tables are neither
             created nor migrated.
