@@ -81,7 +81,15 @@ def markov_answer(result: Any) -> dict[str, Any]:
 
 
 # What every journeymap task imports before its clock starts.
-JOURNEYMAP = ("journeymap", "journeymap.analysis", "journeymap.attribution", "ibis.backends.duckdb")
+JOURNEYMAP = (
+    "journeymap",
+    "journeymap.analysis",
+    "journeymap.attribution",
+    "journeymap.ingest",
+    "ibis.backends.duckdb",
+    # ibis imports it (and pandas with it) at the first query's result, not at connect.
+    "ibis.backends.duckdb.converter",
+)
 
 
 def main(run: Callable[[Path], dict[str, Any]], modules: tuple[str, ...] = JOURNEYMAP) -> None:
