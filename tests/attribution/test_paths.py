@@ -138,6 +138,42 @@ def test_bad_rows_are_counted_by_reason_and_the_rest_attributed() -> None:
     }
 
 
+def test_touchpoints_met_only_by_journeys_that_did_not_convert_get_a_zero_row() -> None:
+    """Every touchpoint a journey met is listed, spacing aside; a path nobody took is not."""
+    rows = [
+        ("ad>web", 2, 1, 20.0),
+        (" web >demo  > fair ", 0, 3, 0.0),  # fair: never converted
+        ("call", 0, 0, 0.0),  # a path no journey took
+    ]
+    with from_paths(frame(rows), MAP) as paths:
+        found = compare_models(paths, MAP, models=["linear", "last_touch"], level="touchpoint")
+        channels = attribute(paths, MAP, model="linear", level="channel").table.to_pylist()
+    assert credits(found) == {
+        ("linear", "ad"): (1.0, 10.0),
+        ("linear", "web"): (1.0, 10.0),
+        ("linear", "demo"): (0.0, 0.0),
+        ("linear", "fair"): (0.0, 0.0),
+        ("last_touch", "ad"): (0.0, 0.0),
+        ("last_touch", "web"): (2.0, 20.0),
+        ("last_touch", "demo"): (0.0, 0.0),
+        ("last_touch", "fair"): (0.0, 0.0),
+    }
+    assert {r["key"]: r["conversions"] for r in channels} == {
+        "paid": 1.0, "owned": 1.0, "sales": 0.0, "(unmapped)": 0.0,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("sep", [">", "|"])
+def test_a_path_with_an_empty_touch_anywhere_is_skipped(sep: str) -> None:
+    empty = ["> ad", " >ad", "ad >", "ad>\t", "ad >\t> web", "   ", "", "ad>>web", "\t>"]
+    kept = ["ad", "web > ad", " ad>web ", "a d>web"]
+    rows = [(path.replace(">", sep), 1, 0, 0.0) for path in empty + kept]
+    with from_paths(frame(rows), sep=sep) as paths:
+        assert paths.skipped == {"empty path": len(empty)}
+        assert paths.skipped_rows == {"empty path": list(range(1, len(empty) + 1))}
+        assert paths.conversions == len(kept)
+
+
 def test_any_table_type_and_other_column_names() -> None:
     renamed = frame().rename(columns={"path": "route", "total_conversions": "won"})
     renamed["route"] = renamed["route"].str.replace(" > ", "|")

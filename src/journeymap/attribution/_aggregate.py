@@ -78,6 +78,9 @@ class Segments:
         value: Total conversion value.
         lookback: The lookback window the segments were cut with.
         by_account: Whether segments span all members of an account.
+        touchpoints: The distinct touchpoints of the segments (column ``touchpoint``) when
+            a cheaper query than a scan of ``table`` gives them (path data: the distinct
+            texts between separators, trimmed afterwards), else None.
     """
 
     table: ir.Table
@@ -85,6 +88,7 @@ class Segments:
     value: float
     lookback: timedelta | None
     by_account: bool
+    touchpoints: ir.Table | None = None
 
 
 def prepare(

@@ -365,8 +365,15 @@ def _level_seen(
 ) -> set[str]:
     if by is None:
         return keys_seen(t)
-    seen = cache.once(segments, "seen", lambda: keys_seen(_touchpoint_table(segments)))
+    seen = cache.once(segments, "seen", lambda: _touchpoints_seen(segments))
     return {by(key) for key in seen}
+
+
+def _touchpoints_seen(segments: Segments) -> set[str]:
+    if segments.touchpoints is None:
+        return keys_seen(_touchpoint_table(segments))
+    found = segments.touchpoints.to_pyarrow().column("touchpoint").to_pylist()
+    return {str(touchpoint) for touchpoint in found}
 
 
 def _level_sets(

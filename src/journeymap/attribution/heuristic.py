@@ -163,11 +163,20 @@ def credits(
     # seg_value is already their total value.
     many = conv[WEIGHT] if WEIGHT in conv.columns else None
     if weights:
+        # Each weight computed once, in a projection the sums read: written into every sum
+        # the SQL doubled (counts and value), and compiling it took as long as running it.
+        named = conv.select(
+            "_key",
+            "seg_value",
+            _many=many if many is not None else ibis.literal(1, "int64"),
+            **{f"w{index}": weight for index, weight in enumerate(weights.values())},
+        )
         sums: dict[str, Any] = {}
-        for index, weight in enumerate(weights.values()):
-            sums[f"c{index}"] = (weight if many is None else weight * many).sum()
-            sums[f"v{index}"] = (weight * conv.seg_value).sum()
-        rows = conv.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
+        for index in range(len(weights)):
+            weight = named[f"w{index}"]
+            sums[f"c{index}"] = (weight if many is None else weight * named._many).sum()
+            sums[f"v{index}"] = (weight * named.seg_value).sum()
+        rows = named.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
         for index, model in enumerate(weights):
             result[model] = {
                 str(r["_key"]): (float(r[f"c{index}"] or 0), float(r[f"v{index}"] or 0))

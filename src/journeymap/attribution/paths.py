@@ -24,7 +24,13 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.attribution._aggregate import WEIGHT, Segments
-from journeymap.engine._tables import arrow_of, drop_temporary, in_memory, materialize
+from journeymap.engine._tables import (
+    arrow_of,
+    drop_temporary,
+    in_memory,
+    is_temporary,
+    materialize,
+)
 from journeymap.engine.journeys import phase_lookup
 from journeymap.errors import UsageError
 from journeymap.i18n import N_
@@ -190,11 +196,25 @@ def from_paths(
         _value_bad=not_a_number,
     )
 
+    stored: ir.Table | None = None
+    if _ROW not in read.columns:
+        # Stored first, numbered after: numbering the rows while a file is read put a
+        # one-thread step into DuckDB's parallel scan (0.24 s in all for 389,221 CSV rows;
+        # stored, then checked and numbered, 0.17 s).
+        stored = materialize(read)
+        read = stored
+
     def whole(x: ir.FloatingValue) -> ir.BooleanValue:
         return x.notnull() & (x >= 0) & (x == x.floor())
 
     mark = re.escape(sep)
-    empty = read._path.isnull() | read._path.re_search(rf"(^|{mark})\s*({mark}|$)")
+    # A touch that is empty or blank: four patterns, each with a literal or an anchor RE2 can
+    # seek, instead of one alternation it must try at every position (0.045 s against
+    # 0.064 s for 389,221 paths).
+    patterns = [rf"{mark}\s*{mark}", rf"^\s*{mark}", rf"{mark}\s*$", r"^\s*$"]
+    empty = read._path.isnull()
+    for pattern in patterns:
+        empty = empty | read._path.re_search(pattern)
     reason = ibis.cases(
         (empty, "empty path"),
         (~(whole(read._conv) & whole(read._null)), "bad count"),
@@ -204,6 +224,9 @@ def from_paths(
     # One read of the source: it may be a file that every further query would read again.
     position = read[_ROW] if _ROW in read.columns else ibis.row_number() + 1
     checked = materialize(read.mutate(_reason=reason, _pid=position.cast("int64")))
+    if stored is not None and is_temporary(checked):  # else the checked rows still read it
+        drop_temporary(stored)
+        stored = None
     ok = checked._reason.isnull()
     # The totals come from the paths themselves, in the same pass that counts the rows.
     counts = (
@@ -244,6 +267,7 @@ def from_paths(
         value=float(total["v"] or 0.0),
         lookback=None,
         by_account=False,
+        touchpoints=_distinct_touches(good, sep),
     )
     rows = sum(int(r["n"]) for r in counts)
     return Paths(
@@ -251,7 +275,7 @@ def from_paths(
         rows=rows,
         journeys=int(total["j"] or 0),
         skipped=skipped,
-        _temporary=(converting, checked),
+        _temporary=tuple(x for x in (converting, checked, stored) if x is not None),
         phase_of=lookup,
         skipped_rows=skipped_rows,
         nulls_known=null_name is not None,
@@ -283,6 +307,17 @@ def _touches(good: ir.Table, sep: str, *, converted: bool) -> ir.Table:
         touchpoint=_trim(kept._touch),
         **{WEIGHT: kept._w},
     )
+
+
+def _distinct_touches(good: ir.Table, sep: str) -> ir.Table:
+    """The distinct touchpoints of the kept paths that stand for some journey.
+
+    Distinct texts first, trimmed after: trimming each of the millions of touches cost more
+    than the rest of the query (0.15 s against 0.06 s for 389,221 paths).
+    """
+    taken = good.filter((good._conv > 0) | (good._null > 0))
+    texts = taken.select(_touch=taken._path.split(sep).unnest()).distinct()
+    return texts.select(touchpoint=_trim(texts._touch)).distinct()
 
 
 def _first_skipped(checked: ir.Table) -> dict[str, list[int]]:
