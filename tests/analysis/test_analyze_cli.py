@@ -152,3 +152,33 @@ def test_cli_analyze_notes_a_phase_no_journey_reached(
         env={"COLUMNS": "200"},
     )
     assert full.exit_code == 0 and "no journey reached" not in full.output
+
+
+def test_cli_analyze_takes_the_funnel_steps_and_checkout_touchpoints(
+    shop_map: JourneyMap,
+    shop_events: pa.Table,
+    tmp_path: Path,
+    fill_workspace: Callable[[Path, pa.Table], Path],
+) -> None:
+    db = tmp_path / "ws.duckdb"
+    _workspace(db, shop_events, fill_workspace)
+    save_map(shop_map, tmp_path / "shop.yaml")
+    out = tmp_path / "out"
+    arguments = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
+    arguments += ["--out", str(out), "--no-attribution"]
+    chosen = ["--funnel-step", "ad,reviews", "--funnel-step", "buy", "--checkout", "buy"]
+    result = CliRunner().invoke(app, [*arguments, *chosen])
+    assert result.exit_code == 0, result.output
+    funnel = pq.read_table(out / "touchpoint_funnel.parquet").to_pylist()
+    assert [r["touchpoint"] for r in funnel] == ["ad", "reviews", "buy"]
+    assert [r["phase"] for r in funnel] == ["awareness", "consideration", "purchase"]
+    checkout = pq.read_table(out / "checkout_abandonment.parquet").to_pylist()
+    assert [r["touchpoint"] for r in checkout] == ["buy"]
+    document = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert document["summary"]["options"]["funnel_touchpoints"] == ["ad", "reviews", "buy"]
+
+    typo = CliRunner().invoke(app, [*arguments, "--funnel-step", "ad,reveiws"])
+    assert typo.exit_code == 2
+    assert "the funnel step 'reveiws' is not a touchpoint of the map" in typo.output
+    assert "did you mean 'reviews'?" in typo.output
+    assert "Traceback" not in typo.output

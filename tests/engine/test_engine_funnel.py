@@ -11,6 +11,7 @@ import pytest
 from engine_events import events
 
 from journeymap.engine import funnel as funnel_module
+from journeymap.engine.dropoff import checkout_abandonment
 from journeymap.engine.funnel import (
     funnel_counts,
     funnel_levels,
@@ -19,7 +20,8 @@ from journeymap.engine.funnel import (
     touchpoint_funnel,
 )
 from journeymap.engine.journeys import JourneyOptions, build_journeys
-from journeymap.model import JourneyMap
+from journeymap.errors import UsageError
+from journeymap.model import JourneyMap, Touchpoint
 
 DAY = 24.0
 
@@ -190,10 +192,13 @@ def test_sequences_read_in_small_batches_count_the_same(
 def test_any_ordering_with_many_steps(shop_map: JourneyMap) -> None:
     # Sixteen steps, most never met: the first three decide; a funnel this long once built
     # SQL that doubled with every step.
-    steps = ["ad", "reviews", "checkout", *[f"step-{i}" for i in range(13)]]
+    unmet = [f"step-{i}" for i in range(13)]
+    steps = ["ad", "reviews", "checkout", *unmet]
+    more = [Touchpoint(id=name, name=name, phases=["purchase"]) for name in unmet]
+    longer = shop_map.model_copy(update={"touchpoints": [*shop_map.touchpoints, *more]})
     opts = JourneyOptions(ordering="any", funnel_touchpoints=steps)
-    journeys = build_journeys(events(ROWS), shop_map, opts)
-    rows = touchpoint_funnel(journeys, shop_map, opts).to_pylist()
+    journeys = build_journeys(events(ROWS), longer, opts)
+    rows = touchpoint_funnel(journeys, longer, opts).to_pylist()
     # reviews within 30 days of ad: p1, p2, p3; checkout as well: p1, p2.
     assert [r["reached"] for r in rows[:4]] == [5, 3, 2, 0]
 
@@ -202,3 +207,19 @@ def test_sequence_levels_per_ordering() -> None:
     sequences = pa.array([[1, 3, 2, 3], [2, 1], [1, 1, 2, 0, 3], [], None, [1, 2, 3]])
     assert sequence_levels(sequences, 3, "ordered").tolist() == [3, 1, 3, 0, 0, 3]
     assert sequence_levels(sequences, 3, "strict").tolist() == [1, 1, 2, 0, 0, 3]
+
+
+def test_funnel_steps_and_checkout_come_from_the_settings_too(
+    shop_map: JourneyMap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project file or the environment can fix them for every analysis."""
+    monkeypatch.setenv("JOURNEYMAP_FUNNEL_TOUCHPOINTS", "ad, reviews")
+    monkeypatch.setenv("JOURNEYMAP_DROPOFF_CHECKOUT", "buy")
+    opts = JourneyOptions.from_settings()
+    assert (opts.funnel_touchpoints, opts.checkout_touchpoints) == (["ad", "reviews"], ["buy"])
+    journeys = build_journeys(events(ROWS), shop_map, opts)
+    rows = touchpoint_funnel(journeys, shop_map, opts).to_pylist()
+    assert [r["touchpoint"] for r in rows] == ["ad", "reviews"]
+    monkeypatch.setenv("JOURNEYMAP_DROPOFF_CHECKOUT", "bye")
+    with pytest.raises(UsageError, match="checkout touchpoint 'bye' is not a touchpoint"):
+        checkout_abandonment(journeys, shop_map, JourneyOptions.from_settings())

@@ -18,6 +18,7 @@ from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import (
     JourneyOptions,
     build_journeys,
+    check_touchpoints,
     journey_facts,
     phase_lookup,
     require_accounts,
@@ -88,6 +89,7 @@ def _analyze(
     attribution: bool,
     step: Callable[[str], None],
 ) -> Analysis:
+    check_touchpoints(journey_map, options)  # before the journeys are cut: a typo fails fast
     events = events_table(events_or_db)
     if options.by == "account":
         require_accounts(events, "journeys per account")

@@ -14,6 +14,13 @@ from journeymap.cli.app import _, console, handle_errors, status_line
 __all__ = ["register"]
 
 
+def _names(given: list[str] | None) -> list[str] | None:
+    """Repeated options and comma-separated lists alike; None when not given."""
+    if not given:
+        return None
+    return [name.strip() for item in given for name in item.split(",") if name.strip()]
+
+
 def _percent(value: Any) -> str:
     return f"{100 * float(value):.1f}%" if value is not None else "-"
 
@@ -124,6 +131,20 @@ def register(app: typer.Typer) -> None:
         after_conversion: Annotated[
             str | None, typer.Option("--after-conversion", help="end or continue.")
         ] = None,
+        funnel_step: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--funnel-step",
+                help="A touchpoint funnel step, in order (repeat, or a,b,c); default: the "
+                "map's touchpoints.",
+            ),
+        ] = None,
+        checkout: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--checkout", help="A touchpoint counted for checkout abandonment (repeat)."
+            ),
+        ] = None,
         attribution: Annotated[
             bool,
             typer.Option("--attribution/--no-attribution", help="Run every attribution model too."),
@@ -150,6 +171,8 @@ def register(app: typer.Typer) -> None:
                 ordering=ordering,
                 session_gap=session_gap,
                 after_conversion=after_conversion,
+                funnel_touchpoints=_names(funnel_step),
+                checkout_touchpoints=_names(checkout),
                 attribution=attribution,
                 progress=step if console.is_terminal else None,
             )

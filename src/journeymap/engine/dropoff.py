@@ -6,7 +6,12 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import JourneyOptions, journey_facts, touch_pairs
+from journeymap.engine.journeys import (
+    JourneyOptions,
+    check_touchpoints,
+    journey_facts,
+    touch_pairs,
+)
 from journeymap.model import JourneyMap
 
 __all__ = ["checkout_abandonment", "checkout_touchpoints", "dropoff"]
@@ -42,6 +47,7 @@ def dropoff(journeys: ir.Table, top: int | None = None, facts: ir.Table | None =
 def checkout_touchpoints(journey_map: JourneyMap, options: JourneyOptions) -> list[str]:
     """The checkout touchpoints: the option, else those whose id or catalog is ``checkout``."""
     if options.checkout_touchpoints:
+        check_touchpoints(journey_map, options)
         return list(options.checkout_touchpoints)
     return [
         tp.id

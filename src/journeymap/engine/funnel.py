@@ -26,7 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.engine._tables import record_batches, records_table, scratch, seconds
-from journeymap.engine.journeys import JourneyOptions, journey_facts, with_sequences
+from journeymap.engine.journeys import (
+    JourneyOptions,
+    check_touchpoints,
+    journey_facts,
+    with_sequences,
+)
 from journeymap.model import JourneyMap
 
 __all__ = [
@@ -391,6 +396,7 @@ def touchpoint_funnel(
 ) -> pa.Table:
     """The touchpoint funnel (contract table ``touchpoint_funnel``)."""
     if options.funnel_touchpoints:
+        check_touchpoints(journey_map, options)
         phase_of = {tp.id: journey_map.first_phase_of(tp.id) for tp in journey_map.touchpoints}
         steps = [(phase_of.get(tp), tp) for tp in options.funnel_touchpoints]
     else:

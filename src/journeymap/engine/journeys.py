@@ -32,6 +32,7 @@ __all__ = [
     "UNIT",
     "JourneyOptions",
     "build_journeys",
+    "check_touchpoints",
     "joinable",
     "journey_facts",
     "own_phases",
@@ -113,6 +114,24 @@ register(
     )
 )
 register(Setting("funnel.ordering", "ordered", "Funnel step ordering: any, ordered or strict."))
+register(
+    Setting(
+        "funnel.touchpoints",
+        [],
+        "The touchpoint funnel's steps, in order (e.g. web,demo,checkout); empty: the map's "
+        "touchpoints in phase order.",
+        _parse_list,
+    )
+)
+register(
+    Setting(
+        "dropoff.checkout",
+        [],
+        "Touchpoints counted for checkout abandonment; empty: those whose id or catalog "
+        "entry is checkout.",
+        _parse_list,
+    )
+)
 register(Setting("paths.top", 10, "How many top paths to list before the Other bucket.", int))
 register(
     Setting(
@@ -196,6 +215,9 @@ class JourneyOptions:
                 raise UsageError(
                     f"{name}={getattr(self, name)!r} is not valid; use one of {', '.join(allowed)}"
                 )
+        for name in ("funnel_touchpoints", "checkout_touchpoints"):
+            if isinstance(getattr(self, name), str):
+                setattr(self, name, _parse_list(getattr(self, name)))
         if self.sankey_steps < 1:
             raise UsageError(f"sankey_steps={self.sankey_steps} must be at least 1")
         if not 0 < self.confidence < 1:
@@ -213,6 +235,8 @@ class JourneyOptions:
             "breakdown": "analysis.breakdown",
             "conversion_window": "funnel.conversion_window",
             "ordering": "funnel.ordering",
+            "funnel_touchpoints": "funnel.touchpoints",
+            "checkout_touchpoints": "dropoff.checkout",
             "top_paths": "paths.top",
             "collapse_repeats": "paths.collapse_repeats",
             "sankey_steps": "paths.sankey_steps",
@@ -248,6 +272,28 @@ def phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
         if first is not None:
             lookup[touchpoint.id] = first
     return lookup
+
+
+def check_touchpoints(journey_map: JourneyMap, options: JourneyOptions) -> None:
+    """Raise a :class:`UsageError` for a funnel step or checkout touchpoint not on the map.
+
+    A misspelt step would otherwise be a funnel step that nobody reaches.
+    """
+    known = [touchpoint.id for touchpoint in journey_map.touchpoints]
+    chosen = {
+        "funnel step": options.funnel_touchpoints or [],
+        "checkout touchpoint": options.checkout_touchpoints or [],
+    }
+    for what, names in chosen.items():
+        for name in names:
+            if name not in known:
+                raise UsageError(
+                    unknown_name_message(
+                        f"the {what} {name!r} is not a touchpoint of the map",
+                        name,
+                        [("touchpoints", known)],
+                    )
+                )
 
 
 def unknown_name_message(
