@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from attribution_journeys import journeys_table
+from attribution_journeys import journeys_table, map_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +46,23 @@ def test_w_shaped_and_full_path_use_the_lead_and_decision_phases() -> None:
     assert credit("full_path") == pytest.approx(
         {"ad": 0.225, "demo": 0.225, "call": 0.45, "web": 0.1}
     )
+
+
+GERMAN = {"ad": "bewusstsein", "demo": "erwaegung", "call": "entscheidung", "web": "bewusstsein"}
+
+
+def test_w_shaped_on_a_map_with_its_own_phase_names_uses_its_second_and_third_phase() -> None:
+    """The defaults (consideration, decision) would find no touch and spread their shares."""
+    journeys = journeys_table(ONE, phases=GERMAN)
+    german = map_of(GERMAN)
+    result = attribute(journeys, german, model="w_shaped")
+    assert result.params["lead_phases"] == ("erwaegung",)
+    assert result.params["decision_phases"] == ("entscheidung",)
+    got = {r["key"]: r["conversions"] for r in result.table.to_pylist()}
+    assert got == pytest.approx({"ad": 0.3, "demo": 0.3, "call": 0.3, "web": 0.1})
+    # Named explicitly, they must be the map's.
+    with pytest.raises(UsageError, match=r"lead phases 'erwägung' .*did you mean 'erwaegung'"):
+        attribute(journeys, german, model="full_path", lead_phases=["erwägung"])
 
 
 def test_time_decay_halves_credit_every_half_life() -> None:

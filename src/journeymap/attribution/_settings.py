@@ -57,7 +57,8 @@ register(
     Setting(
         "attribution.lead_phases",
         ("consideration",),
-        "Phases whose first touch is the lead-creation touch (W-shaped, full path).",
+        "Phases whose first touch is the lead-creation touch (W-shaped, full path); left at "
+        "the default on a map without that phase, the map's second phase.",
         names_of,
     )
 )
@@ -65,7 +66,8 @@ register(
     Setting(
         "attribution.decision_phases",
         ("decision",),
-        "Phases whose first touch is the decision touch (W-shaped, full path).",
+        "Phases whose first touch is the decision touch (W-shaped, full path); left at the "
+        "default on a map without that phase, the map's third phase.",
         names_of,
     )
 )

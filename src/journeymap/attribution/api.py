@@ -40,7 +40,7 @@ from journeymap.engine.journeys import (
 )
 from journeymap.errors import AttributionError, UsageError
 from journeymap.model import JourneyMap, did_you_mean
-from journeymap.settings import resolve
+from journeymap.settings import SETTINGS, resolve
 
 __all__ = ["MODELS", "AttributionResult", "SegmentCache", "attribute", "compare_models"]
 
@@ -160,7 +160,36 @@ class SegmentCache:
         self.close()
 
 
-def _heuristic_options(params: dict[str, Any]) -> dict[str, Any]:
+def _key_phases(journey_map: JourneyMap | None, params: dict[str, Any]) -> dict[str, Any]:
+    """The W-shaped and full-path models' lead and decision phases, as the map names them.
+
+    Left at their defaults (consideration, decision) on a map whose phases are named
+    otherwise (a Danish or German template, a map of its own), they are the map's second and
+    third phase, which is where the default template has them: the defaults would find no
+    touch and silently spread those shares over the rest. Set explicitly, they must be
+    phases of the map.
+    """
+    found: dict[str, Any] = {}
+    phases = [phase.id for phase in journey_map.ordered_phases()] if journey_map else []
+    for option, position in (("lead_phases", 1), ("decision_phases", 2)):
+        setting = f"attribution.{option}"
+        chosen = tuple(resolve(setting, params.get(option)))
+        if phases and chosen and not set(chosen) & set(phases):
+            if chosen != tuple(SETTINGS[setting].default):
+                what = option.replace("_", " ")
+                raise UsageError(
+                    unknown_name_message(
+                        f"the {what} {', '.join(map(repr, chosen))} are not phases of the map",
+                        chosen[0],
+                        [("phases", phases)],
+                    )
+                )
+            chosen = (phases[position],) if len(phases) > position else ()
+        found[option] = chosen
+    return found
+
+
+def _heuristic_options(params: dict[str, Any], journey_map: JourneyMap | None) -> dict[str, Any]:
     given = resolve("attribution.half_life", params.get("half_life"))
     half = _duration(given)
     if half is None or half.total_seconds() <= 0:
@@ -174,10 +203,7 @@ def _heuristic_options(params: dict[str, Any]) -> dict[str, Any]:
         "u_weights": tuple(resolve("attribution.u_weights", params.get("u_weights"))),
         "half_life_seconds": half.total_seconds(),
         "custom_weights": params.get("custom_weights"),
-        "lead_phases": tuple(resolve("attribution.lead_phases", params.get("lead_phases"))),
-        "decision_phases": tuple(
-            resolve("attribution.decision_phases", params.get("decision_phases"))
-        ),
+        **_key_phases(journey_map, params),
     }
 
 
@@ -520,7 +546,7 @@ def _attribute(
     total_c, total_v = segments.conversions, segments.value
     seen = _level_seen(segments, t, by, cache)
     if model in HEURISTICS:
-        options = _heuristic_options(params)
+        options = _heuristic_options(params, journey_map)
         used.update(options)
         credit = _level_credits(segments, t, by, cache, [model], options)[model]
         rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
@@ -612,7 +638,9 @@ def compare_models(
     if heuristics:  # Markov alone needs no segments
         segments, t = _keyed(journeys, journey_map, level, params, cache)
         by = _from_touchpoint(journeys, journey_map, level, cache)
-        found = _level_credits(segments, t, by, cache, heuristics, _heuristic_options(params))
+        found = _level_credits(
+            segments, t, by, cache, heuristics, _heuristic_options(params, journey_map)
+        )
         seen, conversions = _level_seen(segments, t, by, cache), segments.conversions
     parts = []
     for name in chosen:
