@@ -204,3 +204,20 @@ def test_typed_timestamps_are_reported_as_the_sources_own(files: dict[str, Path]
         assert report.timestamp_type in {"timestamp[ns]", "timestamp[us]"}
     csv = import_file(files["events"], files["map"], db=files["db"])
     assert csv.timestamp_type is None and csv.timestamp_format == "%d-%m-%Y %H:%M"
+
+
+def test_analysing_a_workspace_without_events_says_why_instead_of_empty_tables(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Every row quarantined: analyze and attribute stop with the reason, exit code 2."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text(EVENTS.splitlines()[0] + "\n;02-02-2024 12:00;cpc;visit\nu2;x;cpc;visit\n")
+    runner = CliRunner()
+    db = ["--db", str(files["db"])]
+    imported = runner.invoke(app, ["import", str(bad), "--map", str(files["map"]), *db])
+    assert imported.exit_code == 0, imported.output
+    for command in (["analyze", "--out", str(tmp_path / "out")], ["attribute"]):
+        result = runner.invoke(app, [*command, "--map", str(files["map"]), *db])
+        assert result.exit_code == 2, result.output
+        assert "holds no events; all 2 rows imported so far were quarantined" in result.output
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ from journeymap.analysis import Analysis, analyze
 from journeymap.analysis.run import quiet_driver
 from journeymap.errors import UsageError
 
-__all__ = ["analyze_workspace"]
+__all__ = ["analyze_workspace", "workspace_events", "workspace_url"]
 
 
 def workspace_url(db: str | Path | None, engine: str | None) -> str | None:
@@ -29,6 +29,34 @@ def workspace_url(db: str | Path | None, engine: str | None) -> str | None:
     if not path.is_file():
         raise UsageError(f"{path} does not exist; import events first with `journeymap import`")
     return f"duckdb:///{path.resolve()}"
+
+
+def workspace_events(url: str | None) -> Any:
+    """The events of the workspace at ``url``, opened to read only.
+
+    Raises:
+        UsageError: if the workspace holds no events: an analysis of nothing would print
+            empty tables and succeed.
+    """
+    from journeymap.ingest.workspace import Workspace
+
+    with quiet_driver():
+        workspace = Workspace(url, read_only=True)
+        events = workspace.events()
+        if int(events.count().to_pyarrow().as_py()) > 0:
+            return events
+        quarantined = int(workspace.quarantine().count().to_pyarrow().as_py())
+    where = workspace.url.removeprefix("duckdb:///")
+    why = (
+        f"; all {quarantined:,} rows imported so far were quarantined (their reasons are in the "
+        "import's report and the workspace's quarantine table)"
+        if quarantined
+        else ""
+    )
+    raise UsageError(
+        f"the workspace {where} holds no events{why}; import events first with "
+        "`journeymap import EVENTS --map MAP`"
+    )
 
 
 def analyze_workspace(
@@ -57,13 +85,11 @@ def analyze_workspace(
     Raises:
         UsageError: if both ``db`` and ``engine`` are given.
     """
-    from journeymap.ingest.workspace import Workspace
     from journeymap.mapfile import load_map
 
     url = workspace_url(db, engine)
     journey_map = load_map(map_path)
-    with quiet_driver():
-        events = Workspace(url, read_only=True).events()
+    events = workspace_events(url)
     given = {name: value for name, value in options.items() if value is not None}
     analysis = analyze(journey_map, events, attribution=attribution, progress=progress, **given)
     if out is not None:

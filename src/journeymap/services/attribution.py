@@ -219,14 +219,13 @@ def attribute_workspace(
     from journeymap.attribution.api import FIXED_LEVELS
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys
-    from journeymap.ingest.workspace import Workspace
     from journeymap.mapfile import load_map
-    from journeymap.services.analysis import workspace_url
+    from journeymap.services.analysis import workspace_events, workspace_url
 
     url = workspace_url(db, engine)
     journey_map = load_map(map_path)
+    events = workspace_events(url)
     with quiet_driver():
-        events = Workspace(url, read_only=True).events()
         breakdown = [] if level in FIXED_LEVELS else [_checked_level(events, level)]
         options = JourneyOptions.from_settings(breakdown=breakdown)
         # Computed once: every model reads the journeys (and the segments made from them).
