@@ -317,6 +317,23 @@ def test_accounts_asked_of_events_without_account_ids_is_a_usage_error(
     assert {row["key"] for row in found.table.to_pylist()} == {"p1", "p2", "p3"}
 
 
+def test_the_persona_level_of_events_without_personas_is_a_usage_error(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
+    # Before, every conversion went to "(none)": 100 % on a key that is no persona.
+    table = events()
+    index = table.column_names.index("persona")
+    table = table.set_column(index, "persona", pa.array([None] * table.num_rows, pa.string()))
+    journeys = build_journeys(ibis.memtable(table), MAP)
+    with pytest.raises(UsageError, match="the persona level needs personas, and no event has"):
+        attribute(journeys, MAP, model="linear", level="persona")
+    save_map(MAP, tmp_path / "map.yaml")
+    db = fill_workspace(tmp_path / "ws.duckdb", table)
+    result = run("--map", str(tmp_path / "map.yaml"), "--db", str(db), "--level", "persona")
+    assert result.exit_code == 2, result.output
+    assert "columns: persona:" in result.output and "Traceback" not in result.output
+
+
 def test_path_levels_that_need_the_map_ask_for_it(tmp_path: Path) -> None:
     # Without a map every touchpoint's channel is "(unmapped)": the channel level put 100%
     # on it and exited 0.

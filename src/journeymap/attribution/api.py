@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,6 +37,7 @@ from journeymap.engine.journeys import (
     own_phases,
     phase_lookup,
     require_accounts,
+    require_values,
     unknown_name_message,
 )
 from journeymap.errors import AttributionError, UsageError
@@ -246,6 +248,9 @@ def _choices(
     if by_account:  # one query per journeys table, however many models ask
         what = "the account level" if level == "account" else "by_account"
         cache.once(None, "accounts checked", lambda: require_accounts(journeys, what))
+    if level == "persona":
+        check = functools.partial(require_values, journeys, "persona", "the persona level")
+        cache.once(None, "personas checked", check)
     return key, lookback, by_account
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "parse_duration",
     "phase_lookup",
     "require_accounts",
+    "require_values",
     "touch_pairs",
 ]
 
@@ -422,18 +423,32 @@ def breakdown_column(events: ir.Table, name: str) -> ir.Value:
     )
 
 
-def require_accounts(table: ir.Table, what: str) -> None:
-    """Raise a :class:`UsageError` naming ``what`` when no row of ``table`` has an account id.
+# What to do when a column every row leaves empty was asked for (see require_values).
+_MISSING_HINTS = {
+    "account_id": "map the account column in the import rules (columns: account_id: ...) and "
+    "import again, or use the person level",
+    "persona": "map the persona column in the import rules (columns: persona: ...) and import "
+    "again, or use another level",
+}
+
+
+def require_values(table: ir.Table, column: str, what: str) -> None:
+    """Raise a :class:`UsageError` naming ``what`` when no row of ``table`` has a ``column``.
 
     Journeys per account fall back to the person where an event has no account (B2C
-    contacts beside B2B accounts); with no account at all, asking for accounts is a mistake
-    that would otherwise give the person-level answer under an account title.
+    contacts beside B2B accounts), and events without a persona count as ``(none)``; with no
+    value at all, asking for accounts or personas is a mistake that would otherwise give the
+    person-level answer under an account title, or all credit to ``(none)``.
     """
-    if not bool(table.account_id.notnull().any().to_pyarrow().as_py()):
-        raise UsageError(
-            f"{what} needs account ids, and no event has one; map the account column in the "
-            "import rules (columns: account_id: ...) and import again, or use the person level"
-        )
+    if not bool(table[column].notnull().any().to_pyarrow().as_py()):
+        plural = {"account_id": "account ids", "persona": "personas"}.get(column, column)
+        hint = _MISSING_HINTS.get(column, "import events that have it")
+        raise UsageError(f"{what} needs {plural}, and no event has one; {hint}")
+
+
+def require_accounts(table: ir.Table, what: str) -> None:
+    """:func:`require_values` of the account id."""
+    require_values(table, "account_id", what)
 
 
 def build_journeys(
