@@ -132,13 +132,16 @@ def test_attribution_chart_names_the_models_for_the_reader(
 ) -> None:
     html = render_report_html(_in(example_map, language), every_model_attribution)
     chart = _chart(html, "attribution")
-    legend = re.findall(r'role-legend-(?:label|title)"[^>]*><text [^>]*>([^<]+)</text>', chart)
+    texts = re.findall(r"<text [^>]*>([^<]+)</text>", chart)
     for name in MODEL_NAMES[language].values():
-        assert name in legend
-    assert {"da": "model", "de": "Modell"}[language] in legend
-    assert not {"first_touch", "shapley", "w_shaped"} & set(legend)
-    ticks = re.findall(r'role-axis-label"[^>]*>(.*?)</g>', chart, flags=re.S)
-    assert "10\xa0%" in "".join(ticks)  # the share axis: "10 %", not "10%"
+        assert name in texts  # the column labels
+    assert not {"first_touch", "shapley", "w_shaped"} & set(texts)
+    legend = re.findall(r'role-legend-title"[^>]*><text [^>]*>([^<]+)</text>', chart)
+    title = {"da": "Andel af konverteringer", "de": "Anteil an den Conversions"}[language]
+    assert legend == [title]
+    assert "10\xa0%" in texts  # a cell: "10 %", not "10%"
+    note = {"da": "Deltagelse: andelen af konverteringer", "de": "Beteiligung: der Anteil"}
+    assert f'class="note">{note[language]}' in html
 
 
 @pytest.mark.parametrize("language", ["da", "de"])

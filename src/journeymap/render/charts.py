@@ -18,35 +18,9 @@ __all__ = ["chart_specs", "model_name", "render_chart_svg", "render_charts_svg"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 560
-# Vega's 10-colour default gave 13 attribution models only 10 colours (first_touch and shapley
-# were both blue). Tableau 20 with its ten saturated hues first, then their light partners, so
-# the first ten models get ten different hues and up to twenty models never share a colour.
-MODEL_COLOURS = (
-    "#4c78a8",
-    "#f58518",
-    "#54a24b",
-    "#e45756",
-    "#439894",
-    "#b79a20",
-    "#b279a2",
-    "#d67195",
-    "#9e765f",
-    "#79706e",
-    "#9ecae9",
-    "#ffbf79",
-    "#88d27a",
-    "#ff9d98",
-    "#83bcb6",
-    "#f2cf5b",
-    "#d6a5c9",
-    "#fcbfd2",
-    "#d8b5a5",
-    "#bab0ac",
-)
-# One bar per (touchpoint, model): 24 touchpoints x 13 models at Vega-Lite's 20 px step made
-# a 6,000 px tall chart that no page could hold, so the bars share at most this height.
-BAR_HEIGHT = 20
-MAX_PLOT_HEIGHT = 760
+# The attribution heatmap's cells: 13 models fit the chart's width, and 24 touchpoints a page.
+CELL_WIDTH = 44
+CELL_HEIGHT = 22
 # What a reader sees for each model id; the analysis tables and JSON keep the ids (the way
 # `journeymap attribute --model` takes them).
 MODEL_NAMES = {
@@ -86,7 +60,7 @@ def _number_locale(language: str) -> dict[str, Any]:
 
 
 def _spec(
-    title: str, data: list[dict[str, Any]], body: dict[str, Any], language: str
+    title: str | dict[str, Any], data: list[dict[str, Any]], body: dict[str, Any], language: str
 ) -> dict[str, Any]:
     config: dict[str, Any] = {"font": "DejaVu Sans"}
     if language != "en":  # Vega's default locale is English (en-US) already
@@ -143,10 +117,19 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
 
 
 def _attribution(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
+    """A heatmap: touchpoints down, models across, each cell the model's share of conversions.
+
+    A grouped bar chart of 13 models x 24 touchpoints gave each bar about 3 px; a cell keeps
+    its number legible at any count, and reading across a row compares the models. The
+    touchpoints most credited on average come first. Participation counts every touchpoint
+    that took part in a conversion, so its column does not add up to 100 %: the colour scale
+    ends at the largest share of the other models (participation's cells saturate), and a
+    subtitle says what its numbers are.
+    """
     rows = [r for r in measured.rows("attribution") if r.get("level") == "touchpoint"]
     if not rows:
         return None
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "touchpoint": names.get(str(r["key"]), str(r["key"])),
             "model": model_name(str(r["model"]), language),
@@ -154,37 +137,90 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
         }
         for r in rows
     ]
-    share = gettext(N_("Attribution share"), language)
-    models = sorted({str(row["model"]) for row in data})
-    bars = len(models) * len({row["touchpoint"] for row in data})
+    ids = {str(r["model"]) for r in rows}
+    models = [model_name(m, language) for m in [*MODEL_NAMES, *sorted(ids - set(MODEL_NAMES))]]
+    models = [m for m in models if m in {row["model"] for row in data}]
+    credited: dict[str, float] = {}
+    for row in data:
+        credited[row["touchpoint"]] = credited.get(row["touchpoint"], 0.0) + row["share"]
+    touchpoints = sorted(credited, key=lambda t: (-credited[t], t))
+    summing = [
+        row["share"] for row, r in zip(data, rows, strict=True) if r["model"] != "participation"
+    ]
+    top = max(summing or [row["share"] for row in data]) or 1.0
+    for row in data:
+        row["label"] = _cell_percent(row["share"], language)
+        row["dark"] = row["share"] > 0.55 * top
+    title: dict[str, Any] = {"text": gettext(N_("Attribution compared across models"), language)}
+    if "participation" in ids:
+        title["subtitle"] = gettext(
+            N_(
+                "Participation: the share of conversions a touchpoint took part in; "
+                "its column does not add up to 100 %."
+            ),
+            language,
+        )
+    x = {
+        "field": "model",
+        "type": "nominal",
+        "sort": models,
+        "title": None,
+        "axis": {"orient": "top", "labelAngle": -40, "labelLimit": 160},
+    }
+    y = {"field": "touchpoint", "type": "nominal", "sort": touchpoints, "title": None}
     return _spec(
-        gettext(N_("Attribution compared across models"), language),
+        title,
         data,
         {
-            "height": min(BAR_HEIGHT * bars, MAX_PLOT_HEIGHT),
-            "mark": "bar",
-            "encoding": {
-                "y": {"field": "touchpoint", "type": "nominal", "title": None},
-                "yOffset": {"field": "model"},
-                "x": {
-                    "field": "share",
-                    "type": "quantitative",
-                    "title": share,
-                    "axis": {"format": "%"},
-                },
-                "color": {
-                    "field": "model",
-                    "type": "nominal",
-                    "title": gettext(N_("model"), language),
-                    "scale": {
-                        "domain": models,
-                        "range": list(MODEL_COLOURS),
+            "width": min(WIDTH, CELL_WIDTH * len(models)),
+            "height": CELL_HEIGHT * len(touchpoints),
+            "encoding": {"x": x, "y": y},
+            "layer": [
+                {
+                    "mark": {"type": "rect", "stroke": "white"},
+                    "encoding": {
+                        "color": {
+                            "field": "share",
+                            "type": "quantitative",
+                            "title": gettext(N_("Share of conversions"), language),
+                            # White at 0 (Vega's "blues" starts light blue, so a model
+                            # that gave nothing looked as if it had).
+                            "scale": {
+                                "domain": [0, top],
+                                "range": ["#ffffff", "#08519c"],
+                                "interpolate": "rgb",
+                                "clamp": True,
+                            },
+                            "legend": {"format": "%"},
+                        }
                     },
                 },
-            },
+                {
+                    "mark": {"type": "text", "fontSize": 10},
+                    "encoding": {
+                        "text": {"field": "label"},
+                        "color": {
+                            "condition": {"test": "datum.dark", "value": "white"},
+                            "value": "black",
+                        },
+                    },
+                },
+            ],
         },
         language,
     )
+
+
+def _cell_percent(share: float, language: str) -> str:
+    """A heatmap cell's share: whole percents, one decimal below 1 %, "< 0.1%" below that.
+
+    A small credit must not read as the zeros beside it.
+    """
+    if share <= 0:
+        return format_percent(0, language)
+    if share < 0.00095:
+        return "< " + format_percent(0.001, language, decimals=1)
+    return format_percent(share, language, decimals=1 if share < 0.0095 else 0)
 
 
 # The unit of the time-to-convert axis: the largest that the longest time spans twice.

@@ -158,10 +158,13 @@ def _charts(
     titled = chart_specs(measured, names, language)
     specs = {chart_id: {**spec, "title": None} for chart_id, spec in titled.items()}
     for chart_id, spec in titled.items():
+        # A title with a subtitle (what a chart's numbers are) becomes caption and note.
+        title = spec["title"] if isinstance(spec["title"], dict) else {"text": spec["title"]}
         charts.append(
             {
                 "id": chart_id,
-                "title": spec["title"],
+                "title": title["text"],
+                "note": title.get("subtitle"),
                 "svg": Markup(render_chart_svg(specs[chart_id])),
             }
         )
