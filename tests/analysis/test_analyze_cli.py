@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
@@ -21,32 +22,26 @@ def _workspace(path: Path, events: pa.Table, fill: Callable[[Path, pa.Table], Pa
     fill(path, events.drop_columns(["country"]).append_column("extra", pa.array(extra)))
 
 
-def test_cli_analyze_writes_json_parquet_and_summary(
+@pytest.fixture
+def analyze_shop(
     shop_map: JourneyMap,
     shop_events: pa.Table,
     tmp_path: Path,
     fill_workspace: Callable[[Path, pa.Table], Path],
-) -> None:
+) -> list[str]:
+    """``journeymap analyze`` of the shop map and events in a workspace, writing to ``out``."""
     db = tmp_path / "ws.duckdb"
     _workspace(db, shop_events, fill_workspace)
     save_map(shop_map, tmp_path / "shop.yaml")
+    arguments = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
+    return [*arguments, "--out", str(tmp_path / "out")]
+
+
+def test_cli_analyze_writes_json_parquet_and_summary(
+    analyze_shop: list[str], tmp_path: Path
+) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        app,
-        [
-            "analyze",
-            "--map",
-            str(tmp_path / "shop.yaml"),
-            "--db",
-            str(db),
-            "--out",
-            str(out),
-            "--breakdown",
-            "country",
-            "--window",
-            "7d",
-        ],
-    )
+    result = CliRunner().invoke(app, [*analyze_shop, "--breakdown", "country", "--window", "7d"])
     assert result.exit_code == 0, result.output
     assert "Journeys: 4" in result.output
     assert "Conversion rate: 50.0%" in result.output
@@ -61,17 +56,10 @@ def test_cli_analyze_writes_json_parquet_and_summary(
 
 
 def test_cli_analyze_without_attribution_writes_the_metrics_only(
-    shop_map: JourneyMap,
-    shop_events: pa.Table,
-    tmp_path: Path,
-    fill_workspace: Callable[[Path, pa.Table], Path],
+    analyze_shop: list[str], tmp_path: Path
 ) -> None:
-    db = tmp_path / "ws.duckdb"
-    _workspace(db, shop_events, fill_workspace)
-    save_map(shop_map, tmp_path / "shop.yaml")
     out = tmp_path / "out"
-    arguments = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
-    result = CliRunner().invoke(app, [*arguments, "--out", str(out), "--no-attribution"])
+    result = CliRunner().invoke(app, [*analyze_shop, "--no-attribution"])
     assert result.exit_code == 0, result.output
     written = {path.stem for path in out.glob("*.parquet")}
     assert {"phase_funnel", "paths", "variants", "correlation"} <= written
@@ -155,17 +143,10 @@ def test_cli_analyze_notes_a_phase_no_journey_reached(
 
 
 def test_cli_analyze_takes_the_funnel_steps_and_checkout_touchpoints(
-    shop_map: JourneyMap,
-    shop_events: pa.Table,
-    tmp_path: Path,
-    fill_workspace: Callable[[Path, pa.Table], Path],
+    analyze_shop: list[str], tmp_path: Path
 ) -> None:
-    db = tmp_path / "ws.duckdb"
-    _workspace(db, shop_events, fill_workspace)
-    save_map(shop_map, tmp_path / "shop.yaml")
     out = tmp_path / "out"
-    arguments = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
-    arguments += ["--out", str(out), "--no-attribution"]
+    arguments = [*analyze_shop, "--no-attribution"]
     chosen = ["--funnel-step", "ad,reviews", "--funnel-step", "buy", "--checkout", "buy"]
     result = CliRunner().invoke(app, [*arguments, *chosen])
     assert result.exit_code == 0, result.output
