@@ -163,3 +163,32 @@ def test_cli_analyze_takes_the_funnel_steps_and_checkout_touchpoints(
     assert "the funnel step 'reveiws' is not a touchpoint of the map" in typo.output
     assert "did you mean 'reviews'?" in typo.output
     assert "Traceback" not in typo.output
+
+
+def test_cli_analyze_says_why_there_are_more_journeys_than_persons(
+    shop_map: JourneyMap,
+    shop_events: pa.Table,
+    tmp_path: Path,
+    fill_workspace: Callable[[Path, pa.Table], Path],
+) -> None:
+    # A process log: the case goes on after its conversion; by default that is a new journey.
+    import datetime as dt
+
+    later = shop_events.slice(0, 1).to_pylist()[0]
+    buyer = next(r for r in shop_events.to_pylist() if r["conversion"])
+    later |= {"person_id": buyer["person_id"], "ts": buyer["ts"] + dt.timedelta(days=1)}
+    events = pa.concat_tables([shop_events, pa.Table.from_pylist([later], shop_events.schema)])
+    db = tmp_path / "ws.duckdb"
+    _workspace(db, events, fill_workspace)
+    save_map(shop_map, tmp_path / "shop.yaml")
+    args = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db), "--out"]
+    args += [str(tmp_path / "out"), "--no-attribution"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Journeys: 5" in result.output
+    assert "5 journeys of 4 persons: a conversion ends a journey (--after-conversion continue" in (
+        result.output
+    )
+    whole = CliRunner().invoke(app, [*args, "--after-conversion", "continue"])
+    assert whole.exit_code == 0 and "Journeys: 4" in whole.output
+    assert "journeys of" not in whole.output

@@ -57,6 +57,34 @@ def _unreached_phase_note(analysis: Any) -> str | None:
     ).format(phase=rows[first_zero]["phase_name"])
 
 
+def _split_note(analysis: Any) -> str | None:
+    """Why there are more journeys than persons, and the option that keeps them whole.
+
+    A process log (a loan application per case, say) read with the default that a conversion
+    ends a journey shows each case's events after the conversion as a second journey that
+    never converts: worth saying, with the way back.
+    """
+    summary = analysis.summary
+    options = summary["options"]
+    extra = int(summary["journeys"]) - int(summary["persons"])
+    if options.get("by") != "person" or extra <= 0:
+        return None
+    reasons = []
+    if options.get("after_conversion") == "end":
+        reasons.append(
+            _("a conversion ends a journey (--after-conversion continue keeps the events after it)")
+        )
+    if options.get("session_gap"):
+        reasons.append(_("a pause longer than the session gap starts a new one (--session-gap)"))
+    if not reasons:
+        return None
+    return _("{journeys} journeys of {persons} persons: {reasons}.").format(
+        journeys=f"{int(summary['journeys']):,}",
+        persons=f"{int(summary['persons']):,}",
+        reasons="; ".join(reasons),
+    )
+
+
 def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
@@ -64,6 +92,9 @@ def print_summary(analysis: Any) -> None:
         f"[bold]{_('Journeys')}:[/] {s['journeys']}   [bold]{_('Conversions')}:[/] "
         f"{s['conversions']}   [bold]{_('Conversion rate')}:[/] {_percent(s['conversion_rate'])}"
     )
+    split = _split_note(analysis)
+    if split:
+        console.print(split, markup=False, highlight=False)
     funnel = Table(title=_("Phase funnel"))
     for column in (_("Phase"), _("Reached"), _("Moved on"), _("Converted"), _("Drop-off")):
         funnel.add_column(column, justify="left" if column == _("Phase") else "right")
