@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -111,3 +112,28 @@ EVENTS_COLUMNS = (
 def fill_workspace() -> Callable[[Path, pa.Table], Path]:
     """A function that writes contract rows into a DuckDB workspace file and returns its path."""
     return _fill_workspace
+
+
+# The PostgreSQL server these machines run; tests marked ``postgres`` use a database of their own.
+POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server, dropped after the test."""
+    psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
+    admin = "postgresql://{user}@{host}:{port}/postgres".format(**POSTGRES)
+    try:
+        connection = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable on 127.0.0.1:5432 ({exc}); start it, or leave these "
+            "tests out with -m 'not postgres'"
+        )
+    name = f"journeymap_test_{uuid.uuid4().hex[:12]}"
+    with connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield name
+        finally:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,31 +26,12 @@ from journeymap.errors import UsageError
 from journeymap.ingest import Workspace, import_events
 from journeymap.model.mapping import MappingRules
 
-psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
+pytest.importorskip("psycopg", reason="the postgres extra is not installed")
 
 pytestmark = pytest.mark.postgres
 
+# The server of the ``database`` fixture (tests/conftest.py).
 SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-
-
-@pytest.fixture
-def database() -> Iterator[str]:
-    """A fresh database on the local server, dropped after the test."""
-    admin = "postgresql://{user}@{host}:{port}/postgres".format(**SERVER)
-    try:
-        connection = psycopg.connect(admin, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(
-            f"PostgreSQL is not reachable on 127.0.0.1:5432 ({exc}); start it, or leave these "
-            "tests out with -m 'not postgres'"
-        )
-    name = f"journeymap_test_{uuid.uuid4().hex[:12]}"
-    with connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield name
-        finally:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _same(mine: Any, theirs: Any) -> bool:

@@ -286,8 +286,15 @@ def test_a_workspace_from_before_rules_were_recorded_opens_and_can_be_mapped_aga
     assert stored(files["db"]) == (AFTER_EVENTS, AFTER_QUARANTINE)
 
 
-def test_replace_on_another_ibis_engine(files: dict[str, Path]) -> None:
-    url = f"sqlite:///{files['db'].with_suffix('.sqlite')}"
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_replace_on_another_ibis_engine(
+    files: dict[str, Path], engine: str, request: pytest.FixtureRequest
+) -> None:
+    """The DELETE of the rows mapped again is built as text off DuckDB: run it on real engines."""
+    if engine == "postgres":
+        url = f"postgres://postgres@127.0.0.1:5432/{request.getfixturevalue('database')}"
+    else:
+        url = f"sqlite:///{files['db'].with_suffix('.sqlite')}"
     typo, fixed = load_rules(files["typo"]), load_rules(files["fixed"])
     with Workspace(url) as workspace:
         import_events(workspace, files["events"], typo)
