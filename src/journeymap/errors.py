@@ -50,6 +50,7 @@ __all__ = [
     "UsageError",
     "ValidationIssue",
     "WorkspaceError",
+    "from_engine",
 ]
 
 
@@ -166,6 +167,20 @@ class RulesError(IngestError):
 
 class EngineError(JourneymapError):
     """The analytics engine failed; driver errors are translated into this class."""
+
+
+# The packages whose exceptions are the engine's failures, not ours (see from_engine).
+ENGINE_MODULES = frozenset({"duckdb", "ibis", "sqlglot", "psycopg", "sqlite3"})
+
+
+def from_engine(exc: BaseException, *also: str) -> bool:
+    """Whether ``exc`` came from a database driver or Ibis (or a package in ``also``).
+
+    Such failures become an :class:`EngineError` with a message; any other exception is our
+    own bug and keeps its traceback.
+    """
+    # A driver's C extension names itself with a leading underscore (``_duckdb``).
+    return type(exc).__module__.split(".")[0].lstrip("_") in ENGINE_MODULES.union(also)
 
 
 class WorkspaceError(EngineError):

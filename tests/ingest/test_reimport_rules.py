@@ -66,11 +66,13 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def stored(db: Path) -> tuple[dict[str, str], dict[str, str]]:
+def stored(db: Path | Workspace) -> tuple[dict[str, str], dict[str, str]]:
     """Touchpoint per person (events) and reason per row number (quarantine)."""
-    with Workspace(f"duckdb:///{db}") as workspace:
-        events = workspace.events().to_pyarrow().to_pylist()
-        quarantine = workspace.quarantine().to_pyarrow().to_pylist()
+    if isinstance(db, Path):
+        with Workspace(f"duckdb:///{db}") as workspace:
+            return stored(workspace)
+    events = db.events().to_pyarrow().to_pylist()
+    quarantine = db.quarantine().to_pyarrow().to_pylist()
     return (
         {f"{e['person_id']}@{e['row_number']}": e["touchpoint"] for e in events},
         {str(q["row_number"]): q["reason"] for q in quarantine},
@@ -217,6 +219,34 @@ def test_a_failed_replace_leaves_the_workspace_as_it_was(
     assert stored(files["db"]) == (BEFORE_EVENTS, BEFORE_QUARANTINE)
     with Workspace(f"duckdb:///{files['db']}") as workspace:
         assert workspace.imports().count().execute() == 1
+
+
+@pytest.mark.postgres
+def test_a_failed_replace_on_postgresql_leaves_the_workspace_as_it_was(
+    files: dict[str, Path], database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL takes the import in one transaction too (it went table by table)."""
+    psycopg = pytest.importorskip("psycopg")
+    from journeymap.ingest import importer
+
+    delete = importer._Writer.delete_earlier_rows
+
+    def delete_then_fail(writer: importer._Writer, keys: list[str], rules: str) -> None:
+        delete(writer, keys, rules)  # the earlier rows are gone, the new ones stored ...
+        raise psycopg.errors.DiskFull("could not extend file")  # ... when the server gives up
+
+    with Workspace(f"postgres://postgres@127.0.0.1:5432/{database}") as workspace:
+        import_events(workspace, files["events"], load_rules(files["typo"]))
+        assert stored(workspace) == (BEFORE_EVENTS, BEFORE_QUARANTINE)
+        monkeypatch.setattr(importer._Writer, "delete_earlier_rows", delete_then_fail)
+        with pytest.raises(EngineError, match="could not extend file"):
+            import_events(workspace, files["events"], load_rules(files["fixed"]), replace=True)
+        assert stored(workspace) == (BEFORE_EVENTS, BEFORE_QUARANTINE)
+        assert workspace.imports().count().execute() == 1
+        monkeypatch.undo()  # and the workspace takes the next import
+        report = import_events(workspace, files["events"], load_rules(files["fixed"]), replace=True)
+        assert report.rows_replaced == 6
+        assert stored(workspace) == (AFTER_EVENTS, AFTER_QUARANTINE)
 
 
 def test_exact_copies_of_a_replaced_row_stay_one_event(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from journeymap.engine.journeys import (
     require_accounts,
     touch_pairs,
 )
-from journeymap.errors import EngineError, JourneymapError
+from journeymap.errors import EngineError, JourneymapError, from_engine
 from journeymap.model import JourneyMap
 
 __all__ = ["analyze"]
@@ -111,7 +111,7 @@ def _analyze(
     except JourneymapError:
         raise
     except Exception as exc:
-        if type(exc).__module__.split(".")[0] in {"duckdb", "ibis", "pyarrow", "sqlglot"}:
+        if from_engine(exc, "pyarrow"):  # the engines' results arrive as Arrow
             raise EngineError(f"the analysis failed in the database: {exc}") from exc
         raise
     analysis = Analysis(

@@ -10,12 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from ibis.common.exceptions import IbisError
 
-from journeymap.errors import EngineError, IngestError
+from journeymap.errors import EngineError, IngestError, from_engine
 from journeymap.ingest.readers import LINE_FORMATS, detect_format, read_events
 from journeymap.ingest.report import DUPLICATE, ImportReport
 from journeymap.ingest.rules import RuleState, apply_rules
@@ -127,11 +125,17 @@ def _default_name(source: Any) -> str:
 
 
 class _Writer:
-    """Inserts into the workspace inside one transaction (DuckDB) or table by table (others)."""
+    """Inserts into the workspace inside one transaction (DuckDB, PostgreSQL) or table by table.
+
+    Ibis connects to PostgreSQL with autocommit on, so an explicit ``BEGIN`` holds every
+    statement of the import until ``COMMIT`` or ``ROLLBACK``. Ibis's SQLite backend commits
+    each insert itself, so there (and on engines not tried) the import goes table by table.
+    """
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.con = workspace.duckdb
+        self.transaction = self.con is None and workspace.backend.name == "postgres"
 
     def existing_keys(self, rules: str) -> tuple[set[str], set[str]]:
         """The keys in the workspace, and those of rows not mapped with the rules ``rules``."""
@@ -200,6 +204,8 @@ class _Writer:
     def begin(self) -> None:
         if self.con is not None:
             self.con.begin()
+        elif self.transaction:
+            self.workspace.execute("BEGIN")
 
     def insert(self, table_name: str, rows: pa.Table) -> None:
         if rows.num_rows == 0:
@@ -218,10 +224,14 @@ class _Writer:
     def commit(self) -> None:
         if self.con is not None:
             self.con.commit()
+        elif self.transaction:
+            self.workspace.execute("COMMIT")
 
     def rollback(self) -> None:
         if self.con is not None:
             self.con.rollback()
+        elif self.transaction:
+            self.workspace.execute("ROLLBACK")
 
 
 def import_events(
@@ -238,10 +248,10 @@ def import_events(
 ) -> ImportReport:
     """Read ``source``, map it with ``rules`` and store events and quarantine rows.
 
-    The import is atomic on DuckDB (one transaction: a failure leaves the workspace as it was)
-    and idempotent everywhere: rows already in the workspace (same event key) are counted as
-    already imported and not stored again; exact duplicate rows inside the input are kept once
-    and the rest quarantined as ``exact duplicate``.
+    The import is atomic on DuckDB and PostgreSQL (one transaction: a failure leaves the
+    workspace as it was) and idempotent everywhere: rows already in the workspace (same event
+    key) are counted as already imported and not stored again; exact duplicate rows inside the
+    input are kept once and the rest quarantined as ``exact duplicate``.
 
     Every stored row carries the fingerprint of the rules that mapped it. Rows an earlier
     import mapped with other rules keep that mapping and are counted in ``rows_other_rules``;
@@ -306,8 +316,10 @@ def import_events(
         writer.commit()
     except IngestError:
         raise
-    except (duckdb.Error, IbisError) as exc:
-        raise EngineError(f"the workspace rejected the import of {name}: {exc}") from None
+    except Exception as exc:
+        if from_engine(exc):
+            raise EngineError(f"the workspace rejected the import of {name}: {exc}") from None
+        raise
     return report
 
 
