@@ -192,3 +192,21 @@ def test_cli_analyze_says_why_there_are_more_journeys_than_persons(
     whole = CliRunner().invoke(app, [*args, "--after-conversion", "continue"])
     assert whole.exit_code == 0 and "Journeys: 4" in whole.output
     assert "journeys of" not in whole.output
+
+
+def test_a_database_failure_is_a_message_not_a_traceback(
+    analyze_shop: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB's exceptions come from its C module `_duckdb`: they went through as tracebacks.
+    import duckdb
+
+    from journeymap.analysis import run
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block")
+
+    monkeypatch.setattr(run, "_metrics", fail)
+    result = CliRunner().invoke(app, [*analyze_shop, "--no-attribution"])
+    assert result.exit_code == 1, result.output
+    assert "the analysis failed in the database: Out of Memory Error" in result.output
+    assert isinstance(result.exception, SystemExit)  # handled, not raised through
