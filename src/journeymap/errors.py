@@ -169,18 +169,19 @@ class EngineError(JourneymapError):
     """The analytics engine failed; driver errors are translated into this class."""
 
 
-# The packages whose exceptions are the engine's failures, not ours (see from_engine).
-ENGINE_MODULES = frozenset({"duckdb", "ibis", "sqlglot", "psycopg", "sqlite3"})
+# The database drivers whose exceptions are the engine's failures, not ours (see from_engine).
+DRIVER_MODULES = frozenset({"duckdb", "psycopg", "sqlite3"})
 
 
 def from_engine(exc: BaseException, *also: str) -> bool:
-    """Whether ``exc`` came from a database driver or Ibis (or a package in ``also``).
+    """Whether ``exc`` came from a database driver (or a package named in ``also``).
 
-    Such failures become an :class:`EngineError` with a message; any other exception is our
-    own bug and keeps its traceback.
+    Such failures (out of memory, a full disk, a lost connection) become an
+    :class:`EngineError` with a message; any other exception is our own bug and keeps its
+    traceback. Code that builds Ibis expressions from user input adds ``"ibis"``.
     """
     # A driver's C extension names itself with a leading underscore (``_duckdb``).
-    return type(exc).__module__.split(".")[0].lstrip("_") in ENGINE_MODULES.union(also)
+    return type(exc).__module__.split(".")[0].lstrip("_") in DRIVER_MODULES.union(also)
 
 
 class WorkspaceError(EngineError):

@@ -91,3 +91,22 @@ def test_cli_attribute_missing_workspace_says_how_to_fix(
     )
     assert result.exit_code != 0
     assert "journeymap import" in result.output
+
+
+def test_a_database_failure_is_a_message_not_a_traceback(
+    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No layer of `attribute` translated the drivers' errors: out of memory was a traceback.
+    import duckdb
+
+    import journeymap.attribution
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block")
+
+    monkeypatch.setattr(journeymap.attribution, "compare_models", fail)
+    map_path, db = workspace
+    result = CliRunner().invoke(app, ["attribute", "--map", str(map_path), "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    assert "Error: the database failed: Out of Memory Error" in result.output
+    assert isinstance(result.exception, SystemExit)

@@ -111,7 +111,7 @@ def _analyze(
     except JourneymapError:
         raise
     except Exception as exc:
-        if from_engine(exc, "pyarrow"):  # the engines' results arrive as Arrow
+        if from_engine(exc, "ibis", "sqlglot", "pyarrow"):  # results arrive as Arrow
             raise EngineError(f"the analysis failed in the database: {exc}") from exc
         raise
     analysis = Analysis(

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from journeymap.errors import JourneymapError
+from journeymap.errors import EngineError, JourneymapError, from_engine
 from journeymap.i18n import current_language, gettext
 
 EXIT_SUCCESS = 0
@@ -51,7 +51,12 @@ def console_error(error: JourneymapError) -> None:
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a JourneymapError raised inside a command into ``Error: ...`` and its exit code."""
+    """Turn a JourneymapError raised inside a command into ``Error: ...`` and its exit code.
+
+    A database driver's own failure (out of memory, a full disk, a lost connection) that no
+    layer translated is an :class:`EngineError` too: the user can act on it, and a traceback
+    would say it was our bug.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -60,6 +65,12 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except JourneymapError as error:
             console_error(error)
             raise typer.Exit(error.exit_code) from None
+        except Exception as exc:
+            if not from_engine(exc):
+                raise
+            failure = EngineError(f"the database failed: {exc}")
+            console_error(failure)
+            raise typer.Exit(failure.exit_code) from None
 
     return wrapper
 

@@ -317,7 +317,7 @@ def import_events(
     except IngestError:
         raise
     except Exception as exc:
-        if from_engine(exc):
+        if from_engine(exc, "ibis"):
             raise EngineError(f"the workspace rejected the import of {name}: {exc}") from None
         raise
     return report
