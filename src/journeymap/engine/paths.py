@@ -17,6 +17,7 @@ from ibis.common.deferred import Deferred
 
 from journeymap.engine._tables import drop_temporary, materialize, records_table, scratch
 from journeymap.engine.journeys import UNIT, JourneyOptions, joinable, with_sequences
+from journeymap.model.path_nodes import CONVERTED, DROPPED, OTHER
 
 __all__ = [
     "CONVERTED",
@@ -29,10 +30,7 @@ __all__ = [
     "sankey",
 ]
 
-OTHER = "Other"
 SEPARATOR = " > "
-CONVERTED = "(converted)"
-DROPPED = "(dropped)"
 _KINDS = ("all", "converted", "dropped")
 
 

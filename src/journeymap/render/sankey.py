@@ -13,6 +13,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from journeymap.i18n import N_, gettext
+from journeymap.model.path_nodes import CONVERTED, DROPPED, OTHER
 
 __all__ = ["render_sankey_svg"]
 
@@ -22,20 +23,20 @@ NODE_GAP = 8.0
 HEIGHT = 420.0
 MARGIN = 20.0
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1")
-# The ids journeymap.engine.paths gives the nodes that are not touchpoints, and their labels.
+# The labels of the nodes that are not touchpoints (the ids are the engine's).
 NODE_LABELS = {
-    "(converted)": N_("(converted)"),
-    "(dropped)": N_("(dropped)"),
-    "Other": N_("Other"),
+    CONVERTED: N_("(converted)"),
+    DROPPED: N_("(dropped)"),
+    OTHER: N_("Other"),
 }
 
 
 def _colour(name: str, names: list[str]) -> str:
-    if name == "(converted)":
+    if name == CONVERTED:
         return "#2ca02c"
-    if name == "(dropped)":
+    if name == DROPPED:
         return "#d62728"
-    if name == "Other":
+    if name == OTHER:
         return "#999999"
     return PALETTE[names.index(name) % len(PALETTE)] if name in names else "#999999"
 
