@@ -210,3 +210,13 @@ def test_a_database_failure_is_a_message_not_a_traceback(
     assert result.exit_code == 1, result.output
     assert "the analysis failed in the database: Out of Memory Error" in result.output
     assert isinstance(result.exception, SystemExit)  # handled, not raised through
+
+
+def test_cli_drop_offs_name_the_phases_as_the_funnel_does(
+    analyze_shop: list[str],
+) -> None:
+    result = CliRunner().invoke(app, [*analyze_shop, "--no-attribution"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    drops = result.output.split("Top drop-offs")[1].split("Top paths")[0]
+    rows = [line.split("│")[1].strip() for line in drops.splitlines() if line.startswith("│")]
+    assert rows and set(rows) <= {"Awareness", "Consideration", "Purchase"}, rows

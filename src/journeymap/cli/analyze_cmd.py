@@ -115,9 +115,12 @@ def print_summary(analysis: Any) -> None:
     drops = Table(title=_("Top drop-offs"))
     for column in (_("Last phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
         drops.add_column(column)
+    # Phases by name, as the funnel above shows them (touchpoints keep the ids options take).
+    journey_map = getattr(analysis, "journey_map", None)
+    phase_names = {p.id: p.name for p in journey_map.phases} if journey_map else {}
     for row in s.get("top_dropoffs", []):
         drops.add_row(
-            str(row["last_phase"] or "-"),
+            escape(phase_names.get(row["last_phase"], row["last_phase"] or "-")),
             str(row["last_touchpoint"]),
             str(row["journeys"]),
             _percent(row["share"]),
