@@ -110,3 +110,19 @@ def test_a_database_failure_is_a_message_not_a_traceback(
     assert result.exit_code == 1, result.output
     assert "Error: the database failed: Out of Memory Error" in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def test_cli_takes_the_lead_and_decision_phases(workspace: tuple[Path, Path]) -> None:
+    map_path, db = workspace
+    base = ["attribute", "--map", str(map_path), "--db", str(db), "--model", "w_shaped"]
+    # One phase: the first touch is also the lead touch (0.3 + 0.3 of its journey's 0.7 of
+    # fixed shares: 6/7); the decision phase (default, absent) has no touch. p1: ad 6/7;
+    # p2: mail 6/7 of its conversion, the rest spread: ad 42.9 %, mail 46.4 %, buy 10.7 %.
+    ok = CliRunner().invoke(app, [*base, "--lead-phases", "awareness"], env={"COLUMNS": "200"})
+    assert ok.exit_code == 0, ok.output
+    shares = {line.split("│")[1].strip(): line.split("(")[1].split(")")[0]
+              for line in ok.output.splitlines() if line.startswith("│")}  # fmt: skip
+    assert shares == {"ad": "42.9%", "mail": "46.4%", "buy": "10.7%"}
+    typo = CliRunner().invoke(app, [*base, "--decision-phases", "awarenes"])
+    assert typo.exit_code == 2
+    assert "the decision phases 'awarenes' are not phases of the map" in typo.output

@@ -167,6 +167,22 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--direct", help="Touchpoints last non-direct skips, e.g. direct,web."),
         ] = None,
+        lead_phases: Annotated[
+            str | None,
+            typer.Option(
+                "--lead-phases",
+                help="W-shaped/full path: phases whose first touch creates the lead "
+                "(default consideration, else the map's second phase).",
+            ),
+        ] = None,
+        decision_phases: Annotated[
+            str | None,
+            typer.Option(
+                "--decision-phases",
+                help="W-shaped/full path: phases whose first touch is the decision "
+                "(default decision, else the map's third phase).",
+            ),
+        ] = None,
         by_account: Annotated[
             bool,
             typer.Option("--by-account", help="Credit across all members of each account."),
@@ -187,6 +203,8 @@ def register(app: typer.Typer) -> None:
             "u_weights": _numbers("--u-weights", u_weights),
             "custom_weights": _numbers("--custom-weights", custom_weights),
             "direct_touchpoints": None if direct is None else names_of(direct),
+            "lead_phases": None if lead_phases is None else names_of(lead_phases),
+            "decision_phases": None if decision_phases is None else names_of(decision_phases),
             "by_account": by_account or None,
         }
         params = {name: value for name, value in params.items() if value is not None}
