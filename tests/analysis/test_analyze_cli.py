@@ -217,6 +217,31 @@ def test_cli_drop_offs_name_the_phases_as_the_funnel_does(
 ) -> None:
     result = CliRunner().invoke(app, [*analyze_shop, "--no-attribution"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
+    assert "the map does not have" not in result.output  # every touchpoint is on the map
     drops = result.output.split("Top drop-offs")[1].split("Top paths")[0]
     rows = [line.split("│")[1].strip() for line in drops.splitlines() if line.startswith("│")]
     assert rows and set(rows) <= {"Awareness", "Consideration", "Purchase"}, rows
+
+
+def test_cli_analyze_names_the_events_no_phase_of_the_map_shows(
+    shop_map: JourneyMap,
+    shop_events: pa.Table,
+    tmp_path: Path,
+    fill_workspace: Callable[[Path, pa.Table], Path],
+) -> None:
+    # A map that names none of the events' touchpoints gave a funnel of zeros, unexplained.
+    import pyarrow.compute as pc
+
+    renamed = pc.binary_join_element_wise("tp-", shop_events["touchpoint"], "")
+    index = shop_events.schema.get_field_index("touchpoint")
+    events = shop_events.set_column(index, "touchpoint", renamed)
+    _workspace(tmp_path / "ws.duckdb", events, fill_workspace)
+    save_map(shop_map, tmp_path / "shop.yaml")
+    args = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(tmp_path / "ws.duckdb")]
+    args += ["--out", str(tmp_path / "out"), "--no-attribution"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    note = f"Note: {events.num_rows} events have touchpoints the map does not have: "
+    assert note in result.output
+    for found in pc.value_counts(renamed).to_pylist():
+        assert f"{found['values']} ({found['counts']})" in result.output

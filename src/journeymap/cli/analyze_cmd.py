@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from journeymap.cli.app import _, console, handle_errors, status_line
+from journeymap.cli.app import _, console, handle_errors, off_map_note, status_line
 
 __all__ = ["register"]
 
@@ -112,6 +112,15 @@ def print_summary(analysis: Any) -> None:
     note = _unreached_phase_note(analysis)
     if note:
         console.print(note, markup=False, highlight=False)
+    # Events the map's phases cannot show: the funnel above leaves them out (all of them,
+    # for a map that names none of the events' touchpoints, whose funnel reads all zeros).
+    off_map = {
+        str(r["touchpoint"]): int(r["events"])
+        for r in analysis.table("touchpoint_stats").to_pylist()
+        if not r["on_map"] and int(r["events"] or 0) > 0
+    }
+    if off_map:
+        console.print(off_map_note(off_map), markup=False, highlight=False)
     drops = Table(title=_("Top drop-offs"))
     for column in (_("Last phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
         drops.add_column(column)

@@ -91,6 +91,24 @@ app = typer.Typer(
 )
 
 
+# How many touchpoints off the map are named; the rest are counted.
+_OFF_MAP_SHOWN = 10
+
+
+def off_map_note(off_map: dict[str, int]) -> str:
+    """Which touchpoints events were filed under that the map does not have (import, analyze)."""
+    ranked = sorted(off_map.items(), key=lambda item: (-item[1], item[0]))
+    shown = ", ".join(f"{touchpoint} ({count:,})" for touchpoint, count in ranked[:_OFF_MAP_SHOWN])
+    rest = len(ranked) - _OFF_MAP_SHOWN
+    if rest > 0:
+        shown = _("{first} and {more} more").format(first=shown, more=rest)
+    return _(
+        "Note: {events} events have touchpoints the map does not have: {touchpoints}. They are "
+        "measured, but no phase of the map shows them; add them to the map, or change the "
+        "rules that name them."
+    ).format(events=f"{sum(off_map.values()):,}", touchpoints=shown)
+
+
 def _register_all(target: typer.Typer) -> None:
     from journeymap.cli import (
         analyze_cmd,

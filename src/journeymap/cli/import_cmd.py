@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from journeymap.cli.app import _, console, handle_errors, status_line
+from journeymap.cli.app import _, console, handle_errors, off_map_note, status_line
 
 LARGE_FILE_BYTES = 5 * 1024 * 1024
 
@@ -84,7 +84,7 @@ def import_command(
     elif report.timestamp_format:
         console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
     if report.off_map:
-        console.print(_off_map_note(report.off_map), markup=False, soft_wrap=False)
+        console.print(off_map_note(report.off_map), markup=False, soft_wrap=False)
     if report.rows_replaced:
         console.print(_replaced_note(report.rows_replaced), markup=False)
     elif report.file_already_imported:
@@ -109,21 +109,3 @@ def _replaced_note(rows: int) -> str:
         "their earlier events and quarantine rows were replaced (counted above as imported or "
         "quarantined)."
     ).format(rows=f"{rows:,}")
-
-
-# How many touchpoints off the map are named; the rest are counted.
-_OFF_MAP_SHOWN = 10
-
-
-def _off_map_note(off_map: dict[str, int]) -> str:
-    """Which touchpoints the import filed events under that the map does not have."""
-    ranked = sorted(off_map.items(), key=lambda item: (-item[1], item[0]))
-    shown = ", ".join(f"{touchpoint} ({count:,})" for touchpoint, count in ranked[:_OFF_MAP_SHOWN])
-    rest = len(ranked) - _OFF_MAP_SHOWN
-    if rest > 0:
-        shown = _("{first} and {more} more").format(first=shown, more=rest)
-    return _(
-        "Note: {events} events have touchpoints the map does not have: {touchpoints}. They are "
-        "measured, but no phase of the map shows them; add them to the map, or change the "
-        "rules that name them."
-    ).format(events=f"{sum(off_map.values()):,}", touchpoints=shown)
