@@ -130,15 +130,18 @@ def test_other_rules_are_noted_with_counts_and_the_old_mapping_stays(
     assert counts["already imported"] == 6
     assert counts["of which mapped with other rules"] == 6
     text = " ".join(output.split())
+    # Four of the six rows map otherwise now: u1's cpc visit (no rule for cpc any more) and
+    # the email and paid visits of u2..u4; u1's order and the row without a person do not.
     assert (
         "Note: 6 rows were imported before with other mapping rules and keep that earlier "
-        "mapping; these rules were not applied to them. To map them with these rules, import "
-        "again with --replace." in text
+        "mapping; these rules would map 4 of them differently. To map them with these rules, "
+        "import again with --replace." in text
     )
     assert stored(files["db"]) == (BEFORE_EVENTS, BEFORE_QUARANTINE)  # nothing changed yet
     report = import_file(files["events"], files["fixed"], db=files["db"])
     assert (report.rows_already_imported, report.rows_other_rules) == (6, 6)
     assert (report.rows_replaced, report.rows_imported, report.rows_quarantined) == (0, 0, 0)
+    assert report.rows_mapped_differently == 4
     assert report.file_already_imported and balanced(report)
 
 
@@ -152,7 +155,10 @@ def test_replace_maps_the_rows_again_and_moves_them_in_and_out_of_quarantine(
     assert counts["no rule matched"] == 1 and counts["missing person id"] == 1
     assert counts["already imported"] == 0 and counts["mapped again (replaced)"] == 6
     text = " ".join(output.split())
-    assert "Mapped again with these rules: 6 rows imported before with other mapping rules;" in text
+    assert (
+        "Mapped again with these rules: 6 rows imported before with other mapping rules, 4 of "
+        "them differently;" in text
+    )
     assert "nothing was added twice" not in text and "Note:" not in text
     # u2..u4 left the quarantine, u1's cpc visit entered it; no row is stored twice.
     assert stored(files["db"]) == (AFTER_EVENTS, AFTER_QUARANTINE)
@@ -167,6 +173,24 @@ def test_replace_maps_the_rows_again_and_moves_them_in_and_out_of_quarantine(
         (False, 0),
         (True, 6),
     ]
+
+
+def test_other_rules_that_map_every_row_as_before_say_so(files: dict[str, Path]) -> None:
+    """A rule for a medium no row has changes the rules, not one row's mapping."""
+    cli(files, "events", "typo")
+    extra_rule = "    - touchpoint: search-ads\n      when: [{field: utm_medium, equals: tv}]\n"
+    files["fixed"].write_text(MAP + TYPO_RULES + extra_rule, encoding="utf-8")
+    text = " ".join(cli(files, "renamed", "fixed").split())
+    assert (
+        "Note: 6 rows were imported before with other mapping rules; these rules map every one "
+        "of them as before, so they stay as they are." in text
+    )
+    assert "--replace" not in text
+    # A kept column is part of the event: keeping one more changes every stored event.
+    keep = "  keep: [utm_medium]\n"
+    files["fixed"].write_text(MAP + TYPO_RULES + keep, encoding="utf-8")
+    report = import_file(files["events"], files["fixed"], db=files["db"])
+    assert (report.rows_other_rules, report.rows_mapped_differently) == (6, 2)
 
 
 def test_same_rules_stay_idempotent_with_or_without_replace(files: dict[str, Path]) -> None:
@@ -330,8 +354,10 @@ def test_replace_on_another_ibis_engine(
         import_events(workspace, files["events"], typo)
         noted = import_events(workspace, files["events"], fixed)
         assert (noted.rows_other_rules, noted.rows_imported) == (6, 0)
+        assert noted.rows_mapped_differently == 4
         report = import_events(workspace, files["events"], fixed, replace=True)
         assert (report.rows_replaced, report.rows_imported, report.rows_quarantined) == (6, 4, 2)
+        assert report.rows_mapped_differently == 4
         touchpoints = workspace.events().order_by("row_number").touchpoint.to_pyarrow()
         assert touchpoints.to_pylist() == ["checkout", "search-ads", "search-ads", "search-ads"]
         reasons = workspace.quarantine().order_by("row_number").reason.to_pyarrow()

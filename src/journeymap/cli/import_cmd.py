@@ -86,26 +86,36 @@ def import_command(
     if report.off_map:
         console.print(off_map_note(report.off_map), markup=False, soft_wrap=False)
     if report.rows_replaced:
-        console.print(_replaced_note(report.rows_replaced), markup=False)
+        console.print(
+            _replaced_note(report.rows_replaced, report.rows_mapped_differently), markup=False
+        )
     elif report.file_already_imported:
         console.print(_("This data was imported before; nothing was added twice."))
     if report.rows_other_rules:
-        console.print(_other_rules_note(report.rows_other_rules), markup=False)
+        console.print(
+            _other_rules_note(report.rows_other_rules, report.rows_mapped_differently),
+            markup=False,
+        )
 
 
-def _other_rules_note(rows: int) -> str:
+def _other_rules_note(rows: int, changed: int) -> str:
     """Rows skipped as already imported although these rules would map them anew."""
+    if not changed:
+        return _(
+            "Note: {rows} rows were imported before with other mapping rules; these rules map "
+            "every one of them as before, so they stay as they are."
+        ).format(rows=f"{rows:,}")
     return _(
         "Note: {rows} rows were imported before with other mapping rules and keep that "
-        "earlier mapping; these rules were not applied to them. To map them with these rules, "
-        "import again with --replace."
-    ).format(rows=f"{rows:,}")
+        "earlier mapping; these rules would map {changed} of them differently. To map them "
+        "with these rules, import again with --replace."
+    ).format(rows=f"{rows:,}", changed=f"{changed:,}")
 
 
-def _replaced_note(rows: int) -> str:
+def _replaced_note(rows: int, changed: int) -> str:
     """What --replace did; the table counts those rows as imported or quarantined."""
     return _(
-        "Mapped again with these rules: {rows} rows imported before with other mapping rules; "
-        "their earlier events and quarantine rows were replaced (counted above as imported or "
-        "quarantined)."
-    ).format(rows=f"{rows:,}")
+        "Mapped again with these rules: {rows} rows imported before with other mapping rules, "
+        "{changed} of them differently; their earlier events and quarantine rows were replaced "
+        "(counted above as imported or quarantined)."
+    ).format(rows=f"{rows:,}", changed=f"{changed:,}")

@@ -124,6 +124,49 @@ def _default_name(source: Any) -> str:
     return type(source).__name__
 
 
+# What an event is made of, beyond where it came from: a row whose new mapping differs from
+# the stored one in any of these (or in its quarantine reason) is mapped differently.
+COMPARED = (
+    "person_id",
+    "account_id",
+    "ts",
+    "touchpoint",
+    "phase",
+    "persona",
+    "conversion",
+    "value",
+    "extra",
+)
+
+
+def _mapped_differently(
+    writer: _Writer, mapped: Any, keys: list[str], rows: list[int], rules: str
+) -> int:
+    """How many of the batch's ``rows`` (mapped with other rules before) these rules change."""
+    reasons = pa.array([mapped.reasons[i] for i in rows], pa.string())
+    taken = pa.array(rows, pa.int64())
+    is_event = pc.is_null(reasons)
+    new = {"event_key": pa.array([keys[i] for i in rows], pa.string())}
+    for column in COMPARED:
+        values = mapped.columns[column].take(taken)
+        new[column] = pc.if_else(is_event, values, pa.scalar(None, values.type))
+    new["reason"] = reasons
+    stored = writer.stored_outcomes(list(new["event_key"].to_pylist()), rules)
+    fresh = pa.table(new)
+    # Both sides typed alike (the engine's types), then matched by key.
+    fresh = fresh.cast(pa.schema([stored.schema.field(name) for name in fresh.column_names]))
+    both = fresh.join(stored, "event_key", right_suffix="_stored")
+    changed = pa.array([False] * both.num_rows, pa.bool_())
+    for column in (*COMPARED, "reason"):
+        mine, theirs = both[column], both[f"{column}_stored"]
+        same = pc.or_(
+            pc.and_(pc.is_null(mine), pc.is_null(theirs)),
+            pc.fill_null(pc.equal(mine, theirs), False),
+        )
+        changed = pc.or_(changed, pc.invert(same))
+    return int(pc.sum(changed).as_py() or 0)
+
+
 class _Writer:
     """Inserts into the workspace inside one transaction (DuckDB, PostgreSQL) or table by table.
 
@@ -163,6 +206,34 @@ class _Writer:
                 if row["other"]:
                     other_rules.add(row["event_key"])
         return keys, other_rules
+
+    def stored_outcomes(self, keys: list[str], rules: str) -> pa.Table:
+        """The stored event (or quarantine reason) of each key not mapped with ``rules``.
+
+        Columns: ``event_key``, the :data:`COMPARED` event columns and ``reason`` (null for an
+        event). Exact duplicates in the quarantine are left out: their first copy is the event.
+        """
+        import ibis
+
+        wanted = ibis.memtable(pa.table({"event_key": pa.array(keys, pa.string())}))
+
+        def earlier(name: str) -> ibis.Table:
+            table = self.workspace.table(name)
+            other = table.rules_fingerprint.isnull() | (table.rules_fingerprint != rules)
+            return table.filter(other).semi_join(wanted, "event_key")
+
+        events, quarantine = earlier("events"), earlier("quarantine")
+        quarantine = quarantine.filter(quarantine.reason != DUPLICATE)
+        types = events.schema()
+        stored = events.select("event_key", *COMPARED, reason=ibis.null("string")).union(
+            quarantine.select(
+                "event_key",
+                **{column: ibis.null(types[column]) for column in COMPARED},
+                reason=quarantine.reason,
+            )
+        )
+        with quiet_driver_warnings():
+            return stored.to_pyarrow()
 
     def delete_earlier_rows(self, keys: list[str], rules: str) -> None:
         """Delete the events and quarantine rows with ``keys`` not mapped with ``rules``.
@@ -254,7 +325,9 @@ def import_events(
     input are kept once and the rest quarantined as ``exact duplicate``.
 
     Every stored row carries the fingerprint of the rules that mapped it. Rows an earlier
-    import mapped with other rules keep that mapping and are counted in ``rows_other_rules``;
+    import mapped with other rules keep that mapping and are counted in ``rows_other_rules``
+    (``rows_mapped_differently``: those these rules would turn into another event or
+    quarantine reason, compared with the stored rows batch by batch);
     with ``replace`` their events and quarantine rows are replaced by this import's mapping
     instead (``rows_replaced``), in the same transaction. Rows mapped with these very rules
     are never touched, so importing again with the same rules adds and replaces nothing.
@@ -343,6 +416,12 @@ def _run(
         for key in keys:
             fingerprint.update(key.encode())
         mapped = apply_rules(batch, rules, source=report.source, first_row=first_row, state=state)
+        earlier = {key: i for i, key in reversed(list(enumerate(keys))) if key not in seen}
+        remapped = sorted(i for key, i in earlier.items() if key in keys_in_workspace.other_rules)
+        if remapped:
+            report.rows_mapped_differently += _mapped_differently(
+                writer, mapped, keys, remapped, report.rules_fingerprint
+            )
         names = list(batch.schema.names)
         raw_columns: list[list[Any]] | None = None
         event_rows: list[int] = []

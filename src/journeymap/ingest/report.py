@@ -30,6 +30,9 @@ class ImportReport:
         rows_other_rules: Of those, the rows an earlier import mapped with other mapping rules
             (or before journeymap recorded the rules): they keep that earlier mapping. An import
             with ``replace`` maps them again instead.
+        rows_mapped_differently: Of the rows an earlier import mapped with other rules (kept
+            or replaced), those these rules map to another event (any of its columns) or
+            another quarantine reason, or move into or out of the quarantine.
         rows_replaced: Rows an earlier import had mapped with other rules whose events and
             quarantine rows this import replaced (``replace``); a later exact copy of such a
             row in the same input is counted as a duplicate only.
@@ -55,6 +58,7 @@ class ImportReport:
     rows_already_imported: int = 0
     rows_other_rules: int = 0
     rows_replaced: int = 0
+    rows_mapped_differently: int = 0
     file_already_imported: bool = False
     timestamp_format: str | None = None
     timestamp_type: str | None = None
