@@ -364,3 +364,27 @@ def test_replace_on_another_ibis_engine(
         assert reasons.to_pylist() == ["no rule matched", "missing person id"]
         same = import_events(workspace, files["events"], fixed, replace=True)
         assert (same.rows_already_imported, same.rows_replaced) == (6, 0)
+
+
+def test_rows_with_nanosecond_times_compare_as_stored(tmp_path: Path) -> None:
+    """The workspace keeps microseconds: a nanosecond time is no change of mapping."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    times = [1_700_000_000_123_456_789, 1_700_000_001_000_000_001]
+    table = pa.table(
+        {"user": ["a", "b"], "when": pa.array(times, pa.timestamp("ns", "UTC")), "m": ["x", "y"]}
+    )
+    pq.write_table(table, tmp_path / "events.parquet")
+
+    def rules(media: list[str]) -> MappingRules:
+        touchpoint = {"touchpoint": "web", "when": [{"field": "m", "in": media}]}
+        columns = {"person_id": "user", "timestamp": "when"}
+        return MappingRules.model_validate(
+            {"columns": columns, "touchpoints": [touchpoint], "unmatched": "keep"}
+        )
+
+    with Workspace("duckdb://") as workspace:
+        import_events(workspace, tmp_path / "events.parquet", rules(["x"]))
+        report = import_events(workspace, tmp_path / "events.parquet", rules(["x", "y"]))
+    assert (report.rows_other_rules, report.rows_mapped_differently) == (2, 1)  # only b moves
