@@ -126,16 +126,10 @@ def _default_name(source: Any) -> str:
 
 # What an event is made of, beyond where it came from: a row whose new mapping differs from
 # the stored one in any of these (or in its quarantine reason) is mapped differently.
-COMPARED = (
-    "person_id",
-    "account_id",
-    "ts",
-    "touchpoint",
-    "phase",
-    "persona",
-    "conversion",
-    "value",
-    "extra",
+COMPARED = tuple(
+    column
+    for column in EVENTS_SCHEMA
+    if column not in {"source", "event_key", "row_number", "rules_fingerprint"}
 )
 
 
