@@ -193,6 +193,25 @@ def test_other_rules_that_map_every_row_as_before_say_so(files: dict[str, Path])
     assert (report.rows_other_rules, report.rows_mapped_differently) == (6, 2)
 
 
+@pytest.mark.parametrize("staged", [2, 1_000_000])
+def test_the_rows_mapped_differently_are_counted_however_many_are_staged(
+    files: dict[str, Path], staged: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compared every few rows (to bound memory) or at the end, the count is the same."""
+    from journeymap.ingest import importer
+
+    monkeypatch.setattr(importer, "STAGED_ROWS", staged)
+    with Workspace("duckdb://") as workspace:
+        import_events(workspace, files["events"], load_rules(files["typo"]))
+        fixed = load_rules(files["fixed"])
+        report = import_events(workspace, files["events"], fixed, replace=True)
+        assert (report.rows_replaced, report.rows_mapped_differently) == (6, 4)
+        assert stored(workspace) == (AFTER_EVENTS, AFTER_QUARANTINE)
+        assert workspace.duckdb is not None  # and no staging table is left behind
+        tables = workspace.duckdb.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        assert sorted(name for (name,) in tables) == ["events", "imports", "quarantine"]
+
+
 def test_same_rules_stay_idempotent_with_or_without_replace(files: dict[str, Path]) -> None:
     first = import_file(files["events"], files["typo"], db=files["db"])
     again = import_file(files["renamed"], files["typo"], db=files["db"], replace=True)

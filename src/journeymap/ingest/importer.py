@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,10 +134,13 @@ COMPARED = tuple(
 )
 
 
-def _mapped_differently(
-    writer: _Writer, mapped: Any, keys: list[str], rows: list[int], rules: str
-) -> int:
-    """How many of the batch's ``rows`` (mapped with other rules before) these rules change."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Rows of a re-import staged before they are compared with the stored rows (see _Writer).
+STAGED_ROWS = 1_000_000
+
+
+def _new_outcomes(mapped: Any, keys: list[str], rows: list[int]) -> pa.Table:
+    """The event (or quarantine reason) these rules make of the batch's ``rows``."""
     reasons = pa.array([mapped.reasons[i] for i in rows], pa.string())
     taken = pa.array(rows, pa.int64())
     is_event = pc.is_null(reasons)
@@ -145,20 +149,7 @@ def _mapped_differently(
         values = mapped.columns[column].take(taken)
         new[column] = pc.if_else(is_event, values, pa.scalar(None, values.type))
     new["reason"] = reasons
-    stored = writer.stored_outcomes(list(new["event_key"].to_pylist()), rules)
-    fresh = pa.table(new)
-    # Both sides typed alike (the engine's types), then matched by key.
-    fresh = fresh.cast(pa.schema([stored.schema.field(name) for name in fresh.column_names]))
-    both = fresh.join(stored, "event_key", right_suffix="_stored")
-    changed = pa.array([False] * both.num_rows, pa.bool_())
-    for column in (*COMPARED, "reason"):
-        mine, theirs = both[column], both[f"{column}_stored"]
-        same = pc.or_(
-            pc.and_(pc.is_null(mine), pc.is_null(theirs)),
-            pc.fill_null(pc.equal(mine, theirs), False),
-        )
-        changed = pc.or_(changed, pc.invert(same))
-    return int(pc.sum(changed).as_py() or 0)
+    return pa.table(new)
 
 
 class _Writer:
@@ -173,6 +164,10 @@ class _Writer:
         self.workspace = workspace
         self.con = workspace.duckdb
         self.transaction = self.con is None and workspace.backend.name == "postgres"
+        self.staged: str | None = None  # the new outcomes of rows mapped with other rules
+        self.staged_schema: pa.Schema | None = None
+        self.staged_rows = 0  # rows staged since the last comparison
+        self.changed = 0  # rows the comparisons so far found mapped differently
 
     def existing_keys(self, rules: str) -> tuple[set[str], set[str]]:
         """The keys in the workspace, and those of rows not mapped with the rules ``rules``."""
@@ -201,33 +196,87 @@ class _Writer:
                     other_rules.add(row["event_key"])
         return keys, other_rules
 
-    def stored_outcomes(self, keys: list[str], rules: str) -> pa.Table:
-        """The stored event (or quarantine reason) of each key not mapped with ``rules``.
+    def stage_outcomes(self, outcomes: pa.Table, rules: str) -> None:
+        """Keep the new outcomes of rows mapped with other rules, for :meth:`count_changed`.
 
-        Columns: ``event_key``, the :data:`COMPARED` event columns and ``reason`` (null for an
-        event). Exact duplicates in the quarantine are left out: their first copy is the event.
+        In a temporary table of the workspace's engine, compared with the stored rows every
+        :data:`STAGED_ROWS` rows and at the end. A re-import of 4.5M rows with other rules:
+        26.4 s and 1.7 GB peak without a comparison; compared per batch, which read the stored
+        rows 70 times, 40.6 s; staged whole, 33.5 s and 4.1 GB; every million rows, 35.1 s and
+        3.0 GB (the first import of that file: 24.9 s, 2.4 GB).
         """
         import ibis
 
-        wanted = ibis.memtable(pa.table({"event_key": pa.array(keys, pa.string())}))
-
-        def earlier(name: str) -> ibis.Table:
-            table = self.workspace.table(name)
-            other = table.rules_fingerprint.isnull() | (table.rules_fingerprint != rules)
-            return table.filter(other).semi_join(wanted, "event_key")
-
-        events, quarantine = earlier("events"), earlier("quarantine")
-        quarantine = quarantine.filter(quarantine.reason != DUPLICATE)
-        types = events.schema()
-        stored = events.select("event_key", *COMPARED, reason=ibis.null("string")).union(
-            quarantine.select(
-                "event_key",
-                **{column: ibis.null(types[column]) for column in COMPARED},
-                reason=quarantine.reason,
-            )
+        backend = self.workspace.backend
+        if self.staged is None:
+            types = self.workspace.events().schema()
+            text = ibis.dtype("string")
+            columns = {"event_key": text, **{c: types[c] for c in COMPARED}, "reason": text}
+            schema = ibis.schema({n: t.copy(nullable=True) for n, t in columns.items()})
+            self.staged = f"journeymap_tmp_{uuid.uuid4().hex}"
+            with quiet_driver_warnings():
+                backend.create_table(self.staged, schema=schema, temp=True)
+            self.staged_schema = schema.to_pyarrow()
+        staged = outcomes.cast(self.staged_schema)
+        # A quarantined row has no time; Ibis cannot insert a null time into SQLite (NaT),
+        # so it is staged as the epoch, which no comparison reads (see count_changed).
+        ts = staged.schema.get_field_index("ts")
+        staged = staged.set_column(
+            ts, "ts", pc.fill_null(staged["ts"], pa.scalar(_EPOCH, staged.schema.field(ts).type))
         )
+        self.insert_into(self.staged, staged)
+        self.staged_rows += staged.num_rows
+        if self.staged_rows >= STAGED_ROWS:
+            self.changed += self._compare(rules)
+            self.workspace.execute(f'DELETE FROM "{self.staged}"')
+            self.staged_rows = 0
+
+    def count_changed(self, rules: str) -> int:
+        """How many rows staged by this import these rules map differently (then unstaged).
+
+        Stored rows are those not mapped with ``rules`` (this import's rows carry them);
+        exact duplicates in the quarantine are left out, their first copy is the event.
+        """
+        if self.staged is None:
+            return self.changed
+        self.changed += self._compare(rules)
+        self.workspace.execute(f'DROP TABLE IF EXISTS "{self.staged}"')
+        self.staged, self.staged_rows = None, 0
+        return self.changed
+
+    def _compare(self, rules: str) -> int:
+        """How many staged rows differ from the stored event or quarantine reason."""
+        import ibis
+
+        if self.staged is None or not self.staged_rows:
+            return 0
         with quiet_driver_warnings():
-            return stored.to_pyarrow()
+            new = self.workspace.backend.table(self.staged)
+
+            def earlier(name: str) -> ibis.Table:
+                table = self.workspace.table(name)
+                other = table.rules_fingerprint.isnull() | (table.rules_fingerprint != rules)
+                return table.filter(other).semi_join(new, "event_key")
+
+            events, quarantine = earlier("events"), earlier("quarantine")
+            quarantine = quarantine.filter(quarantine.reason != DUPLICATE)
+            types = events.schema()
+            stored = events.select("event_key", *COMPARED, reason=ibis.null("string")).union(
+                quarantine.select(
+                    "event_key",
+                    **{c: ibis.null(types[c]) for c in COMPARED},
+                    reason=quarantine.reason,
+                )
+            )
+            stored = stored.rename({f"_old_{c}": c for c in (*COMPARED, "reason")})
+            both = new.join(stored, "event_key")
+            # Another quarantine reason, into or out of the quarantine, or another event (the
+            # columns of two quarantined rows say nothing: the staged time is a placeholder).
+            event = ibis.or_(*(~both[c].identical_to(both[f"_old_{c}"]) for c in COMPARED))
+            reason = ~both.reason.identical_to(both._old_reason)
+            changed = reason | (both.reason.isnull() & event)
+            count = both.filter(changed).count().to_pyarrow().as_py()
+        return int(count or 0)
 
     def delete_earlier_rows(self, keys: list[str], rules: str) -> None:
         """Delete the events and quarantine rows with ``keys`` not mapped with ``rules``.
@@ -273,6 +322,10 @@ class _Writer:
             self.workspace.execute("BEGIN")
 
     def insert(self, table_name: str, rows: pa.Table) -> None:
+        self.insert_into(table_name, rows)
+
+    def insert_into(self, table_name: str, rows: pa.Table) -> None:
+        """Insert ``rows`` into the workspace table (or a temporary one) ``table_name``."""
         if rows.num_rows == 0:
             return
         if self.con is not None:
@@ -369,6 +422,7 @@ def import_events(
                 progress,
                 malformed,
             )
+            report.rows_mapped_differently = writer.count_changed(report.rules_fingerprint)
             writer.delete_earlier_rows(keys.replaced, report.rules_fingerprint)
             report.fingerprint = fingerprint.hexdigest()
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
@@ -413,9 +467,7 @@ def _run(
         earlier = {key: i for i, key in reversed(list(enumerate(keys))) if key not in seen}
         remapped = sorted(i for key, i in earlier.items() if key in keys_in_workspace.other_rules)
         if remapped:
-            report.rows_mapped_differently += _mapped_differently(
-                writer, mapped, keys, remapped, report.rules_fingerprint
-            )
+            writer.stage_outcomes(_new_outcomes(mapped, keys, remapped), report.rules_fingerprint)
         names = list(batch.schema.names)
         raw_columns: list[list[Any]] | None = None
         event_rows: list[int] = []
