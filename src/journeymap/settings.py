@@ -17,7 +17,15 @@ from typing import Any
 
 from journeymap.errors import UsageError
 
-__all__ = ["SETTINGS", "Setting", "register", "resolve", "settings_table"]
+__all__ = [
+    "SETTINGS",
+    "Setting",
+    "parse_bool",
+    "parse_names",
+    "register",
+    "resolve",
+    "settings_table",
+]
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,11 @@ def _file_settings(path: Path) -> Mapping[str, Any]:
     loaded = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
     section = loaded.get("settings", loaded) if isinstance(loaded, dict) else {}
     return section if isinstance(section, dict) else {}
+
+
+def parse_names(text: str) -> list[str]:
+    """Parse a comma-separated list of names (``"web, demo"`` -> ``["web", "demo"]``)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def parse_bool(text: str) -> bool:

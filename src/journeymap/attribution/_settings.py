@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeymap.settings import Setting, register
+from journeymap.settings import Setting, parse_names, register
 
 __all__ = ["LIST_SEPARATOR", "names_of", "numbers_of"]
 
@@ -20,7 +20,7 @@ def numbers_of(text: str) -> tuple[float, ...]:
 
 def names_of(text: str) -> tuple[str, ...]:
     """``"direct, web"`` -> ``("direct", "web")``."""
-    return tuple(part.strip() for part in text.split(LIST_SEPARATOR) if part.strip())
+    return tuple(parse_names(text))
 
 
 register(Setting("attribution.half_life", "7d", "Time-decay half-life (e.g. 7d, 12h).", str))

@@ -18,7 +18,9 @@ def _names(given: list[str] | None) -> list[str] | None:
     """Repeated options and comma-separated lists alike; None when not given."""
     if not given:
         return None
-    return [name.strip() for item in given for name in item.split(",") if name.strip()]
+    from journeymap.settings import parse_names
+
+    return [name for item in given for name in parse_names(item)]
 
 
 def _percent(value: Any) -> str:

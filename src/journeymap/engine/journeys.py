@@ -24,7 +24,7 @@ from ibis import _
 from journeymap.engine._tables import number, seconds
 from journeymap.errors import AnalysisError, UsageError
 from journeymap.model import JourneyMap, did_you_mean
-from journeymap.settings import Setting, parse_bool, register
+from journeymap.settings import Setting, parse_bool, parse_names, register
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -85,10 +85,6 @@ def parse_duration(text: str | timedelta | None) -> timedelta | None:
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
-def _parse_list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 register(Setting("journeys.by", "person", "Build journeys per `person` or per `account` (B2B)."))
 register(
     Setting(
@@ -105,7 +101,7 @@ register(
         "After a conversion the journey `end`s (later events start a new one) or `continue`s.",
     )
 )
-register(Setting("analysis.breakdown", [], "Columns to break funnels down by.", _parse_list))
+register(Setting("analysis.breakdown", [], "Columns to break funnels down by.", parse_names))
 register(
     Setting(
         "funnel.conversion_window",
@@ -121,7 +117,7 @@ register(
         [],
         "The touchpoint funnel's steps, in order (e.g. web,demo,checkout); empty: the map's "
         "touchpoints in phase order.",
-        _parse_list,
+        parse_names,
     )
 )
 register(
@@ -130,7 +126,7 @@ register(
         [],
         "Touchpoints counted for checkout abandonment; empty: those whose id or catalog "
         "entry is checkout.",
-        _parse_list,
+        parse_names,
     )
 )
 register(Setting("paths.top", 10, "How many top paths to list before the Other bucket.", int))
@@ -205,7 +201,7 @@ class JourneyOptions:
         self.session_gap = parse_duration(self.session_gap)
         self.conversion_window = parse_duration(self.conversion_window)
         if isinstance(self.breakdown, str):
-            self.breakdown = _parse_list(self.breakdown)
+            self.breakdown = parse_names(self.breakdown)
         choices: dict[str, tuple[str, ...]] = {
             "by": ("person", "account"),
             "after_conversion": ("end", "continue"),
@@ -218,7 +214,7 @@ class JourneyOptions:
                 )
         for name in ("funnel_touchpoints", "checkout_touchpoints"):
             if isinstance(getattr(self, name), str):
-                setattr(self, name, _parse_list(getattr(self, name)))
+                setattr(self, name, parse_names(getattr(self, name)))
         if self.sankey_steps < 1:
             raise UsageError(f"sankey_steps={self.sankey_steps} must be at least 1")
         if not 0 < self.confidence < 1:
