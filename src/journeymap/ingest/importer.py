@@ -224,7 +224,7 @@ class _Writer:
         staged = staged.set_column(
             ts, "ts", pc.fill_null(staged["ts"], pa.scalar(_EPOCH, staged.schema.field(ts).type))
         )
-        self.insert_into(self.staged, staged)
+        self.insert(self.staged, staged)
         self.staged_rows += staged.num_rows
         if self.staged_rows >= STAGED_ROWS:
             self.changed += self._compare(rules)
@@ -322,9 +322,6 @@ class _Writer:
             self.workspace.execute("BEGIN")
 
     def insert(self, table_name: str, rows: pa.Table) -> None:
-        self.insert_into(table_name, rows)
-
-    def insert_into(self, table_name: str, rows: pa.Table) -> None:
         """Insert ``rows`` into the workspace table (or a temporary one) ``table_name``."""
         if rows.num_rows == 0:
             return
@@ -374,7 +371,7 @@ def import_events(
     Every stored row carries the fingerprint of the rules that mapped it. Rows an earlier
     import mapped with other rules keep that mapping and are counted in ``rows_other_rules``
     (``rows_mapped_differently``: those these rules would turn into another event or
-    quarantine reason, compared with the stored rows batch by batch);
+    quarantine reason, staged and compared with the stored rows every million rows);
     with ``replace`` their events and quarantine rows are replaced by this import's mapping
     instead (``rows_replaced``), in the same transaction. Rows mapped with these very rules
     are never touched, so importing again with the same rules adds and replaces nothing.
