@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import duckdb
@@ -270,26 +271,51 @@ def test_a_failed_replace_on_postgresql_leaves_the_workspace_as_it_was(
 ) -> None:
     """PostgreSQL takes the import in one transaction too (it went table by table)."""
     psycopg = pytest.importorskip("psycopg")
+    with Workspace(f"postgres://postgres@127.0.0.1:5432/{database}") as workspace:
+        _failed_replace_changes_nothing(
+            workspace, files, monkeypatch, psycopg.errors.DiskFull("could not extend file")
+        )
+
+
+def test_a_failed_replace_on_sqlite_leaves_the_workspace_as_it_was(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So does SQLite, whose Ibis backend commits after every insert it makes."""
+    with Workspace(f"sqlite:///{tmp_path / 'workspace.sqlite'}") as workspace:
+        _failed_replace_changes_nothing(
+            workspace, files, monkeypatch, sqlite3.OperationalError("database or disk is full")
+        )
+        assert not workspace.backend.con.in_transaction
+    with Workspace(f"sqlite:///{tmp_path / 'workspace.sqlite'}") as reopened:
+        assert stored(reopened) == (AFTER_EVENTS, AFTER_QUARANTINE)
+
+
+def _failed_replace_changes_nothing(
+    workspace: Workspace,
+    files: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+) -> None:
+    """A replace that fails after deleting the earlier rows leaves them; the next one works."""
     from journeymap.ingest import importer
 
     delete = importer._Writer.delete_earlier_rows
 
     def delete_then_fail(writer: importer._Writer, keys: list[str], rules: str) -> None:
         delete(writer, keys, rules)  # the earlier rows are gone, the new ones stored ...
-        raise psycopg.errors.DiskFull("could not extend file")  # ... when the server gives up
+        raise error  # ... when the database gives up
 
-    with Workspace(f"postgres://postgres@127.0.0.1:5432/{database}") as workspace:
-        import_events(workspace, files["events"], load_rules(files["typo"]))
-        assert stored(workspace) == (BEFORE_EVENTS, BEFORE_QUARANTINE)
-        monkeypatch.setattr(importer._Writer, "delete_earlier_rows", delete_then_fail)
-        with pytest.raises(EngineError, match="could not extend file"):
-            import_events(workspace, files["events"], load_rules(files["fixed"]), replace=True)
-        assert stored(workspace) == (BEFORE_EVENTS, BEFORE_QUARANTINE)
-        assert workspace.imports().count().execute() == 1
-        monkeypatch.undo()  # and the workspace takes the next import
-        report = import_events(workspace, files["events"], load_rules(files["fixed"]), replace=True)
-        assert report.rows_replaced == 6
-        assert stored(workspace) == (AFTER_EVENTS, AFTER_QUARANTINE)
+    import_events(workspace, files["events"], load_rules(files["typo"]))
+    assert stored(workspace) == (BEFORE_EVENTS, BEFORE_QUARANTINE)
+    monkeypatch.setattr(importer._Writer, "delete_earlier_rows", delete_then_fail)
+    with pytest.raises(EngineError, match=str(error)):
+        import_events(workspace, files["events"], load_rules(files["fixed"]), replace=True)
+    assert stored(workspace) == (BEFORE_EVENTS, BEFORE_QUARANTINE)
+    assert workspace.imports().count().execute() == 1
+    monkeypatch.undo()  # and the workspace takes the next import
+    report = import_events(workspace, files["events"], load_rules(files["fixed"]), replace=True)
+    assert report.rows_replaced == 6
+    assert stored(workspace) == (AFTER_EVENTS, AFTER_QUARANTINE)
 
 
 def test_exact_copies_of_a_replaced_row_stay_one_event(tmp_path: Path) -> None:

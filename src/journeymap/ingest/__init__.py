@@ -11,14 +11,14 @@ Sources without a person id or a time (survey-like files where one row is one jo
 ``columns.person_from_row`` (person = ``<source>:<row>``) and ``columns.timestamp_constant``;
 the file order is kept in the events' ``row_number``, the stable tie-breaker.
 
-Imports are atomic on DuckDB (one transaction) and idempotent everywhere: each row's
-``event_key`` is a hash of its column names and raw values, and rows whose key is already in
-the workspace are counted as already imported. Each stored row also records the fingerprint of
-the mapping rules that made it: rows imported before with other rules keep their mapping and
-are counted (``rows_other_rules``), unless the import is asked to ``replace`` them, which maps
-them again and replaces their events and quarantine rows. On other Ibis engines the rows are
-inserted table by table, so a failure midway can leave part of an import behind; importing the
-file again completes it without doubling anything.
+Imports are atomic on DuckDB, PostgreSQL and SQLite (one transaction) and idempotent
+everywhere: each row's ``event_key`` is a hash of its column names and raw values, and rows
+whose key is already in the workspace are counted as already imported. Each stored row also
+records the fingerprint of the mapping rules that made it: rows imported before with other
+rules keep their mapping and are counted (``rows_other_rules``), unless the import is asked to
+``replace`` them, which maps them again and replaces their events and quarantine rows. On Ibis
+engines not tried the rows are inserted table by table, so a failure midway can leave part of
+an import behind; importing the file again completes it without doubling anything.
 """
 
 from __future__ import annotations

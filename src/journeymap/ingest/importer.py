@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,17 +154,21 @@ def _new_outcomes(mapped: Any, keys: list[str], rows: list[int]) -> pa.Table:
 
 
 class _Writer:
-    """Inserts into the workspace inside one transaction (DuckDB, PostgreSQL) or table by table.
+    """Inserts into the workspace inside one transaction (DuckDB, PostgreSQL, SQLite).
 
     Ibis connects to PostgreSQL with autocommit on, so an explicit ``BEGIN`` holds every
     statement of the import until ``COMMIT`` or ``ROLLBACK``. Ibis's SQLite backend commits
-    each insert itself, so there (and on engines not tried) the import goes table by table.
+    after each insert and table it creates (its ``begin()``), so during an import that
+    backend's ``begin()`` hands out cursors without committing (:func:`_held_sqlite`), inside
+    the import's own ``BEGIN``. Engines not tried go table by table.
     """
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.con = workspace.duckdb
-        self.transaction = self.con is None and workspace.backend.name == "postgres"
+        name = workspace.backend.name if self.con is None else "duckdb"
+        self.transaction = name in {"postgres", "sqlite"}
+        self.held: contextlib.ExitStack | None = None  # SQLite: Ibis's commits held back
         self.staged: str | None = None  # the new outcomes of rows mapped with other rules
         self.staged_schema: pa.Schema | None = None
         self.staged_rows = 0  # rows staged since the last comparison
@@ -319,6 +324,9 @@ class _Writer:
         if self.con is not None:
             self.con.begin()
         elif self.transaction:
+            if self.workspace.backend.name == "sqlite":
+                self.held = contextlib.ExitStack()
+                self.held.enter_context(_held_sqlite(self.workspace.backend))
             self.workspace.execute("BEGIN")
 
     def insert(self, table_name: str, rows: pa.Table) -> None:
@@ -340,13 +348,45 @@ class _Writer:
         if self.con is not None:
             self.con.commit()
         elif self.transaction:
+            self._release()
             self.workspace.execute("COMMIT")
 
     def rollback(self) -> None:
         if self.con is not None:
             self.con.rollback()
         elif self.transaction:
+            self._release()
             self.workspace.execute("ROLLBACK")
+
+    def _release(self) -> None:
+        """Give Ibis's SQLite backend its own ``begin()`` back."""
+        if self.held is not None:
+            self.held.close()
+            self.held = None
+
+
+@contextlib.contextmanager
+def _held_sqlite(backend: Any) -> Iterator[None]:
+    """Within the block, ``backend.begin()`` yields a cursor and neither commits nor rolls back.
+
+    Ibis's SQLite backend wraps every insert, and every table it creates (an uploaded Arrow
+    table too), in ``begin()``, which commits: an import would be stored batch by batch.
+    The block's statements then belong to the transaction the caller opened.
+    """
+
+    @contextlib.contextmanager
+    def begin() -> Iterator[Any]:
+        cursor = backend.con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    backend.begin = begin  # shadows the class's method on this connection only
+    try:
+        yield
+    finally:
+        del backend.begin
 
 
 def import_events(
@@ -363,8 +403,8 @@ def import_events(
 ) -> ImportReport:
     """Read ``source``, map it with ``rules`` and store events and quarantine rows.
 
-    The import is atomic on DuckDB and PostgreSQL (one transaction: a failure leaves the
-    workspace as it was) and idempotent everywhere: rows already in the workspace (same event
+    The import is atomic on DuckDB, PostgreSQL and SQLite (one transaction: a failure leaves
+    the workspace as it was) and idempotent everywhere: rows already in the workspace (same event
     key) are counted as already imported and not stored again; exact duplicate rows inside the
     input are kept once and the rest quarantined as ``exact duplicate``.
 
