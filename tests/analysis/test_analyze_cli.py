@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -245,3 +247,46 @@ def test_cli_analyze_names_the_events_no_phase_of_the_map_shows(
     assert note in result.output
     for found in pc.value_counts(renamed).to_pylist():
         assert f"{found['values']} ({found['counts']})" in result.output
+
+
+def test_cli_analyze_a_sqlite_workspace_as_a_duckdb_one(tmp_path: Path) -> None:
+    """SQLite has no ordered aggregates: its events are analysed on a copy, to the same result.
+
+    Before, ``analyze`` of a workspace the CLI had just imported into SQLite failed.
+    """
+    from journeymap.examples import example_path
+    from journeymap.ingest.synthetic import write_demo_events
+    from journeymap.mapfile import load_map
+
+    map_file = example_path("payment-provider")
+    events = write_demo_events(tmp_path / "events.csv", load_map(map_file), accounts=150)
+    rules = map_file.with_name("payment-provider.rules.yaml")
+    found: dict[str, Any] = {}
+    for name, where in {
+        "sqlite": ["--engine", f"sqlite:///{tmp_path / 'ws.sqlite'}"],
+        "duckdb": ["--db", str(tmp_path / "ws.duckdb")],
+    }.items():
+        imported = CliRunner().invoke(
+            app, ["import", str(events), "--map", str(map_file), "--rules", str(rules), *where]
+        )
+        assert imported.exit_code == 0, imported.output
+        out = tmp_path / name
+        result = CliRunner().invoke(
+            app, ["analyze", "--map", str(map_file), *where, "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        found[name] = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert found["sqlite"]["summary"]["accounts"] == 150
+    assert found["sqlite"]["summary"]["conversions"] > 0
+    assert _same(found["sqlite"], found["duckdb"])
+
+
+def _same(one: object, other: object) -> bool:
+    """Equal, floats to 1e-9 relative (sums may add up in another order)."""
+    if isinstance(one, float) and isinstance(other, float):
+        return math.isclose(one, other, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(one, dict) and isinstance(other, dict):
+        return one.keys() == other.keys() and all(_same(one[k], other[k]) for k in one)
+    if isinstance(one, list) and isinstance(other, list):
+        return len(one) == len(other) and all(map(_same, one, other))
+    return one == other

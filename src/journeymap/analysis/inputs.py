@@ -22,14 +22,14 @@ def events_table(source: Any) -> ir.Table:
         WorkspaceError: if a database path does not exist or has no events table.
     """
     if isinstance(source, ir.Table):
-        return source
+        return _on_capable_engine(source)
     events = getattr(source, "events", None)
     if callable(events):
         result = events()
         if isinstance(result, ir.Table):
-            return result
+            return _on_capable_engine(result)
     if isinstance(source, str | Path):
-        return _from_location(str(source))
+        return _on_capable_engine(_from_location(str(source)))
     table = in_memory(source)
     if table is not None:
         return table
@@ -37,6 +37,32 @@ def events_table(source: Any) -> ir.Table:
         f"cannot analyze a {type(source).__name__}; pass an Ibis table, a Workspace, a "
         "workspace path or URL, or a pandas/polars DataFrame or Arrow table of events"
     )
+
+
+def _on_capable_engine(events: ir.Table) -> ir.Table:
+    """``events`` where its engine runs the metrics, else a copy in memory.
+
+    The metrics read each journey's touchpoints in order (ordered array and text
+    aggregates). SQLite has no arrays and Ibis cannot order its aggregates, so the events of
+    a SQLite workspace (a small one, as a rule) are analysed as a DataFrame would be, on
+    DuckDB in memory. Whether an engine can is asked of Ibis's compiler, which refuses what
+    the engine lacks.
+    """
+    from ibis.common.exceptions import TranslationError
+
+    ordered = events.aggregate(
+        _sequence=events.touchpoint.collect(order_by=events.ts),
+        _text=events.touchpoint.group_concat("|", order_by=events.ts),
+    )
+    try:
+        ibis.to_sql(ordered)
+    except TranslationError:
+        pass
+    else:
+        return events
+    copy = in_memory(events.to_pyarrow())
+    assert copy is not None  # an Arrow table always has a copy
+    return copy
 
 
 def _from_location(location: str) -> ir.Table:
