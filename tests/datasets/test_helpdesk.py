@@ -164,13 +164,12 @@ def _traces(path: Path) -> Iterator[tuple[dict[str, str], list[dict[str, str]]]]
 def _raw_log(path: Path) -> RawLog:
     """Counts and journeys of the raw log, as the import and the default analysis define them.
 
-    An exact duplicate is a row equal to an earlier row in every column: the importer's
-    ``row_keys`` hash all column names and raw values of a row, and an XES row is the trace's
-    attributes (``case:concept:name``) plus the event's attributes. So: same case, same
+    An exact duplicate is a row with the same values as an earlier row: the importer's
+    ``row_keys`` hash a row's non-null values with their column names, and an XES row is the
+    trace's attributes (``case:concept:name``) plus the event's attributes. So: same case, same
     attribute keys and values as an earlier event (a missing attribute differs from an empty
     one, as in ``row_keys``). The importer checks duplicates before the rules, so a copy of an
-    unmatched event counts as a duplicate, not as ``no rule matched``. The log is one reader
-    batch (21,348 rows), so the column names all keys hash over are the same.
+    unmatched event counts as a duplicate, not as ``no rule matched``.
 
     Journeys: a case's imported events ordered by time, ties in file order (the engine sorts
     by ``ts`` then ``row_number``), cut after every ``Closed`` (``after_conversion=end``).

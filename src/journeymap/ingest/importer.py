@@ -39,9 +39,46 @@ ProgressCallback = Callable[[int], None]
 
 
 def row_keys(batch: pa.RecordBatch) -> list[str]:
-    """A hash per row over column names and raw values: equal rows get equal keys.
+    """A hash per row over its values with their column names: equal rows get equal keys.
 
-    A missing value and an empty one hash differently.
+    A row is its non-null values, in column-name order: a column the row has no value in
+    does not count, so the key does not depend on the rows read with it. A JSON Lines or XES
+    reader's batch has a column for every field seen so far, null where a row lacks it; with
+    every column counted, an event after a new field appeared in the file, or in a longer
+    export of the same events, got another key. An empty value is a value: it hashes unlike a
+    missing one.
+    """
+    if batch.num_rows == 0:
+        return []
+    names = batch.schema.names
+    pieces = [
+        # ``name \x01 value \x1f``, or nothing for a null (pyarrow's own null skipping in
+        # a join drops the rows where every value is null).
+        pc.fill_null(
+            pc.binary_join_element_wise(
+                pa.scalar(f"{name}\x01"), batch.column(name), pa.scalar("\x1f"), ""
+            ),
+            "",
+        )
+        for name in sorted(names)
+    ]
+    joined = pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
+    return [
+        hashlib.blake2b(_KEY_SCHEME_PREFIX + text.encode(), digest_size=16).hexdigest()
+        for text in joined.to_pylist()
+    ]
+
+
+# Imports record the scheme their event keys were made with (``imports.key_scheme``): 2 is
+# :func:`row_keys`; null (imports made before) is :func:`legacy_row_keys`.
+KEY_SCHEME = 2
+_KEY_SCHEME_PREFIX = b"2\x1d"
+
+
+def legacy_row_keys(batch: pa.RecordBatch) -> list[str]:
+    """The keys imports made before :data:`KEY_SCHEME` 2: over every column of the batch.
+
+    Kept to recognise rows such an import stored (see ``_Keys.resolve``).
     """
     if batch.num_rows == 0:
         return []
@@ -91,11 +128,29 @@ class _Keys:
         replace: Map those rows again instead of skipping them.
     """
 
-    def __init__(self, existing: set[str], other_rules: set[str], replace: bool) -> None:
+    def __init__(
+        self, existing: set[str], other_rules: set[str], replace: bool, legacy: bool = False
+    ) -> None:
         self.existing = existing
         self.other_rules = other_rules
         self.replace = replace
         self.replaced: list[str] = []
+        # Whether an earlier import stored keys of :func:`legacy_row_keys`.
+        self.legacy = legacy
+        self.stored = frozenset(existing) if legacy else frozenset()
+
+    def resolve(self, batch: pa.RecordBatch, keys: list[str]) -> list[str]:
+        """``keys``, with the legacy key of each row an earlier import stored under it.
+
+        A workspace filled before :data:`KEY_SCHEME` 2 holds keys over every column of the
+        batch a row came in; the same row, read again, is known by that key.
+        """
+        if not self.legacy:
+            return keys
+        return [
+            old if key not in self.stored and old in self.stored else key
+            for key, old in zip(keys, legacy_row_keys(batch), strict=True)
+        ]
 
     def already_imported(self, key: str, report: ImportReport) -> bool:
         """Whether the row with ``key`` is skipped; counts it in ``report`` either way."""
@@ -314,6 +369,13 @@ class _Writer:
                     f"AND (rules_fingerprint IS NULL OR rules_fingerprint <> '{rules}')"
                 )
 
+    def has_legacy_keys(self) -> bool:
+        """Whether an import made before :data:`KEY_SCHEME` 2 stored rows here."""
+        imports = self.workspace.imports()
+        with quiet_driver_warnings():
+            found = imports.filter(imports.key_scheme.isnull()).count().execute()
+        return bool(found > 0)
+
     def known_fingerprint(self, fingerprint: str) -> bool:
         imports = self.workspace.imports()
         with quiet_driver_warnings():
@@ -445,7 +507,11 @@ def import_events(
     fingerprint = hashlib.sha256()
     malformed: list[str] = []
     try:
-        keys = _Keys(*writer.existing_keys(report.rules_fingerprint), replace=replace)
+        keys = _Keys(
+            *writer.existing_keys(report.rules_fingerprint),
+            replace=replace,
+            legacy=writer.has_legacy_keys(),
+        )
         writer.begin()
         try:
             _run(
@@ -495,7 +561,7 @@ def _run(
     seen: dict[str, int] = {}
     for batch in batches:
         first_row = report.rows_read + 1
-        keys = row_keys(batch)
+        keys = keys_in_workspace.resolve(batch, row_keys(batch))
         if rules.duplicates == "keep":
             keys = _number_copies(keys, seen)
         for key in keys:
@@ -611,5 +677,6 @@ def _imports_row(report: ImportReport) -> pa.Table:
             "rows_duplicate": [report.rows_duplicate],
             "rules_fingerprint": [report.rules_fingerprint],
             "rows_replaced": [report.rows_replaced],
+            "key_scheme": [KEY_SCHEME],
         }
     )

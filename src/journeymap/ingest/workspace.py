@@ -97,11 +97,12 @@ IMPORTS_SCHEMA: dict[str, str] = {
     "rows_duplicate": "BIGINT NOT NULL",
     "rules_fingerprint": "VARCHAR",
     "rows_replaced": "BIGINT",
+    "key_scheme": "BIGINT",
 }
 TABLES = {"events": EVENTS_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "imports": IMPORTS_SCHEMA}
-# ``rules_fingerprint`` (the mapping rules that made a row) and ``rows_replaced`` came later:
-# opening an older workspace adds them, empty (NULL: rules not recorded). Columns added this way
-# must be nullable.
+# ``rules_fingerprint`` (the mapping rules that made a row), ``rows_replaced`` and
+# ``key_scheme`` (how its event keys were made) came later: opening an older workspace adds
+# them, empty (NULL: not recorded). Columns added this way must be nullable.
 
 
 @contextmanager

@@ -1,0 +1,118 @@
+"""Event keys: a row is known by its values, whatever else its reader read with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from journeymap.ingest import Workspace, import_events, importer, row_keys
+from journeymap.model.mapping import MappingRules
+
+pytestmark = pytest.mark.filterwarnings(
+    r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"
+)
+
+RULES = MappingRules.model_validate(
+    {
+        "columns": {"person_id": "user", "timestamp": "when"},
+        "touchpoints": [{"touchpoint_from": "event"}],
+    }
+)
+
+XES_RULES = MappingRules.model_validate(
+    {
+        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
+        "touchpoints": [{"touchpoint_from": "concept:name"}],
+    }
+)
+
+
+def _jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+JANUARY = [
+    {"user": "u1", "when": "2024-01-05T10:00:00Z", "event": "visit"},
+    {"user": "u2", "when": "2024-01-09T11:00:00Z", "event": "visit"},
+    {"user": "u1", "when": "2024-01-20T12:00:00Z", "event": "order"},
+]
+# The longer export repeats January and adds a February row with a field January lacks, on
+# its first line: the reader's batch then has a `coupon` column, null for January's rows.
+FEBRUARY = {"user": "u3", "when": "2024-02-01T09:00:00Z", "event": "order", "coupon": "SALE"}
+
+
+def test_a_longer_export_with_a_new_field_adds_only_its_new_rows(tmp_path: Path) -> None:
+    january = _jsonl(tmp_path / "january.jsonl", JANUARY)
+    both = _jsonl(tmp_path / "january-february.jsonl", [FEBRUARY, *JANUARY])
+    with Workspace("duckdb://") as workspace:
+        import_events(workspace, january, RULES)
+        report = import_events(workspace, both, RULES)
+        assert (report.rows_read, report.rows_already_imported, report.rows_imported) == (4, 3, 1)
+        assert workspace.events().count().execute() == 4
+
+
+def test_keys_ignore_column_order_and_missing_values_but_not_empty_ones() -> None:
+    narrow = pa.record_batch({"user": ["u1"], "when": ["t"]})
+    wide = pa.record_batch({"when": ["t", "t"], "coupon": [None, ""], "user": ["u1", "u1"]})
+    keys = row_keys(wide)
+    assert keys[0] == row_keys(narrow)[0]
+    assert keys[1] != keys[0]  # an empty coupon is a value
+
+
+def _event(name: str, extra: str = "") -> str:
+    return (
+        f'<event><string key="concept:name" value="{name}"/>{extra}'
+        '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>'
+    )
+
+
+def test_an_xes_copy_read_after_a_new_attribute_appeared_is_a_duplicate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The XES reader adds a column when an attribute first appears, from that batch on."""
+    monkeypatch.setattr("journeymap.ingest.readers.xes.BATCH_ROWS", 2)
+    log = tmp_path / "log.xes"
+    traces = [
+        ("c1", _event("A") + _event("A")),  # an exact copy inside the first batch
+        ("c2", _event("A", '<string key="channel" value="x"/>')),  # a new attribute
+        ("c1", _event("A")),  # a copy of c1's event, read in the second batch
+    ]
+    log.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<log xes.version="1.0">\n'
+        + "".join(
+            f'<trace><string key="concept:name" value="{case}"/>{events}</trace>\n'
+            for case, events in traces
+        )
+        + "</log>\n",
+        encoding="utf-8",
+    )
+    with Workspace("duckdb://") as workspace:
+        report = import_events(workspace, log, XES_RULES)
+        assert (report.rows_read, report.rows_imported, report.rows_duplicate) == (4, 2, 2)
+
+
+def test_rows_an_older_journeymap_stored_are_known_by_their_older_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workspace filled before the keys left out missing values takes the same rows again."""
+    january = _jsonl(tmp_path / "january.jsonl", JANUARY)
+    both = _jsonl(tmp_path / "january-february.jsonl", [FEBRUARY, *JANUARY])
+    db = tmp_path / "old.duckdb"
+    with Workspace(f"duckdb:///{db}") as workspace:
+        monkeypatch.setattr(importer, "row_keys", importer.legacy_row_keys)
+        import_events(workspace, january, RULES)
+        import_events(workspace, both, RULES)  # the older keys doubled January here
+        assert workspace.events().count().execute() == 7
+        workspace.execute("UPDATE imports SET key_scheme = NULL")  # as an older import left it
+        monkeypatch.undo()
+    with Workspace(f"duckdb:///{db}") as workspace:
+        again = import_events(workspace, both, RULES)
+        assert (again.rows_already_imported, again.rows_imported) == (4, 0)
+        assert again.file_already_imported
+        once_more = import_events(workspace, january, RULES)
+        assert (once_more.rows_already_imported, once_more.rows_imported) == (3, 0)
+        assert workspace.events().count().execute() == 7
