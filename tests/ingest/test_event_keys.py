@@ -1,4 +1,4 @@
-"""Event keys: a row is known by its values, whatever else its reader read with it."""
+"""A row is its own values, whatever else its reader read with it: its key, its fields."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from journeymap.errors import RulesError
 from journeymap.ingest import Workspace, import_events, importer, row_keys
 from journeymap.model.mapping import MappingRules
 
@@ -116,3 +117,56 @@ def test_rows_an_older_journeymap_stored_are_known_by_their_older_keys(
         once_more = import_events(workspace, january, RULES)
         assert (once_more.rows_already_imported, once_more.rows_imported) == (3, 0)
         assert workspace.events().count().execute() == 7
+
+
+SPARSE_RULES = MappingRules.model_validate(
+    {
+        "columns": {"person_id": "user", "timestamp": "when"},
+        "touchpoints": [
+            {"touchpoint": "search-ads", "when": [{"field": "utm_medium", "equals": "cpc"}]},
+            {"touchpoint_from": "event"},
+        ],
+        "keep": ["coupon"],
+    }
+)
+
+
+def test_a_field_that_first_appears_in_a_later_batch_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A UTM field on the first campaign hit, after the first batch of a JSON Lines file."""
+    monkeypatch.setattr("journeymap.ingest.readers.columnar.BATCH_ROWS", 2)
+    later = [
+        {"user": "u3", "when": "2024-02-01T09:00:00Z", "event": "visit", "utm_medium": "cpc"},
+        {**FEBRUARY, "user": "u4"},
+    ]
+    source = _jsonl(tmp_path / "hits.jsonl", [*JANUARY, *later])
+    with Workspace("duckdb://") as workspace:
+        report = import_events(workspace, source, SPARSE_RULES)
+        assert (report.rows_read, report.rows_imported) == (5, 5)
+        assert report.touchpoints == {"visit": 2, "order": 2, "search-ads": 1}
+        rows = workspace.events().order_by("row_number").to_pyarrow().to_pylist()
+        assert [json.loads(row["extra"] or "{}").get("coupon") for row in rows] == [
+            None,
+            None,
+            None,
+            None,
+            "SALE",
+        ]
+
+
+def test_a_field_no_row_has_is_refused_after_reading_and_nothing_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("journeymap.ingest.readers.columnar.BATCH_ROWS", 2)
+    source = _jsonl(tmp_path / "hits.jsonl", [*JANUARY, FEBRUARY])
+    misspelt = SPARSE_RULES.model_copy(update={"keep": ["cupon"]})
+    with Workspace("duckdb://") as workspace:
+        with pytest.raises(RulesError) as error:
+            import_events(workspace, source, misspelt)
+        assert str(error.value) == (
+            "the mapping rules use column(s) 'cupon', 'utm_medium' that the events do not "
+            "have; did you mean 'coupon' for 'cupon'? (available: user, when, event, coupon)"
+        )
+        assert workspace.events().count().execute() == 0
+        assert workspace.imports().count().execute() == 0

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import EngineError, IngestError, from_engine
-from journeymap.ingest.readers import LINE_FORMATS, detect_format, read_events
+from journeymap.ingest.readers import LINE_FORMATS, SPARSE_FORMATS, detect_format, read_events
 from journeymap.ingest.report import DUPLICATE, ImportReport
-from journeymap.ingest.rules import RuleState, apply_rules
+from journeymap.ingest.rules import RuleState, apply_rules, missing_columns_error, used_columns
 from journeymap.ingest.workspace import (
     EVENTS_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -524,6 +524,7 @@ def import_events(
                 fingerprint,
                 progress,
                 malformed,
+                sparse=_sparse(source, format),
             )
             report.rows_mapped_differently = writer.count_changed(report.rules_fingerprint)
             writer.delete_earlier_rows(keys.replaced, report.rules_fingerprint)
@@ -557,8 +558,10 @@ def _run(
     fingerprint: Any,
     progress: ProgressCallback | None,
     malformed: list[str] | None = None,
+    sparse: bool = False,
 ) -> None:
     seen: dict[str, int] = {}
+    columns = _Columns(rules, sparse)
     for batch in batches:
         first_row = report.rows_read + 1
         keys = keys_in_workspace.resolve(batch, row_keys(batch))
@@ -566,7 +569,9 @@ def _run(
             keys = _number_copies(keys, seen)
         for key in keys:
             fingerprint.update(key.encode())
-        mapped = apply_rules(batch, rules, source=report.source, first_row=first_row, state=state)
+        mapped = apply_rules(
+            columns.padded(batch), rules, source=report.source, first_row=first_row, state=state
+        )
         earlier = {key: i for i, key in reversed(list(enumerate(keys))) if key not in seen}
         remapped = sorted(i for key, i in earlier.items() if key in keys_in_workspace.other_rules)
         if remapped:
@@ -614,6 +619,47 @@ def _run(
         writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
         if progress is not None:
             progress(report.rows_read)
+    columns.check()
+
+
+class _Columns:
+    """The columns the rules read that a batch of a sparse format lacks, added as nulls.
+
+    A JSON Lines or XES file's batch has the fields read so far: one that first appears
+    later (a UTM field on the first campaign hit) is missing from the batches before it, for
+    no fault of the rules. Only a column no batch of the file had is a mistake, reported
+    once the file is read (the import is then rolled back). In the other formats the first
+    batch has every column, and ``apply_rules`` refuses a missing one at once.
+    """
+
+    def __init__(self, rules: MappingRules, sparse: bool) -> None:
+        self.sparse = sparse
+        derived = set(rules.constant)
+        self.used = used_columns(rules) - derived
+        self.unseen = set(self.used)
+        self.available: dict[str, None] = {}
+
+    def padded(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        if not self.sparse:
+            return batch
+        names = batch.schema.names
+        self.available.update(dict.fromkeys(names))
+        self.unseen -= set(names)
+        for name in sorted(self.used - set(names)):
+            batch = batch.append_column(name, pa.nulls(batch.num_rows, pa.string()))
+        return batch
+
+    def check(self) -> None:
+        """Raise the rules error for columns no batch had."""
+        if self.sparse and self.unseen:
+            raise missing_columns_error(self.unseen, self.available)
+
+
+def _sparse(source: Any, format: str | None) -> bool:
+    """Whether ``source`` is read in a format whose fields may first appear in a later batch."""
+    if not isinstance(source, str | Path):
+        return False
+    return (format or detect_format(source)).lower() in SPARSE_FORMATS
 
 
 def _batches(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -17,7 +18,10 @@ import pyarrow.compute as pc
 from journeymap.errors import RulesError
 from journeymap.ingest.readers._common import source_type
 from journeymap.ingest.timestamps import TS_TYPE, constant_timestamp, detect_formats, parse_any
-from journeymap.model import UNMAPPED  # the touchpoint of rows kept though no rule matched
+from journeymap.model import (
+    UNMAPPED,  # the touchpoint of rows kept though no rule matched
+    did_you_mean,
+)
 from journeymap.model.mapping import Condition, MappingRules
 
 __all__ = [
@@ -27,6 +31,8 @@ __all__ = [
     "MappedBatch",
     "RuleState",
     "apply_rules",
+    "missing_columns_error",
+    "used_columns",
 ]
 
 MISSING_ID = "missing person id"
@@ -72,7 +78,8 @@ def _field(batch: pa.RecordBatch, name: str) -> pa.Array:
     return pc.fill_null(batch.column(name), "")
 
 
-def _check_columns(batch: pa.RecordBatch, rules: MappingRules) -> None:
+def used_columns(rules: MappingRules) -> set[str]:
+    """The raw columns ``rules`` read (not those they derive themselves, such as bands)."""
     wanted: list[str] = []
     columns = rules.columns
     wanted += [c for c in (columns.person_id, columns.account_id, columns.value) if c]
@@ -82,14 +89,30 @@ def _check_columns(batch: pa.RecordBatch, rules: MappingRules) -> None:
     for rule in rules.touchpoints:
         wanted += [condition.field for condition in rule.when]
         wanted += [rule.touchpoint_from] if rule.touchpoint_from else []
-    derived = {band.name for band in rules.bands}
-    wanted += [c for c in rules.keep + rules.repair_spreadsheet_ranges if c not in derived]
-    missing = sorted({c for c in wanted if c not in batch.schema.names and c not in derived})
+    wanted += rules.keep + rules.repair_spreadsheet_ranges
+    return set(wanted) - {band.name for band in rules.bands}
+
+
+def missing_columns_error(missing: Iterable[str], available: Iterable[str]) -> RulesError:
+    """The error for rules that read columns the events do not have, with near misses."""
+    names = list(available)
+    guesses = {name: did_you_mean(name, names) for name in sorted(missing)}
+    hints = [
+        f"{guess!r}" if len(guesses) == 1 else f"{guess!r} for {name!r}"
+        for name, guess in guesses.items()
+        if guess
+    ]
+    hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+    return RulesError(
+        f"the mapping rules use column(s) {', '.join(map(repr, guesses))} that the events do "
+        f"not have{hint} (available: {', '.join(names)})"
+    )
+
+
+def _check_columns(batch: pa.RecordBatch, rules: MappingRules) -> None:
+    missing = used_columns(rules) - set(batch.schema.names)
     if missing:
-        raise RulesError(
-            f"the mapping rules use column(s) {', '.join(map(repr, missing))} that the events "
-            f"do not have; available: {', '.join(batch.schema.names)}"
-        )
+        raise missing_columns_error(missing, batch.schema.names)
 
 
 def condition_mask(batch: pa.RecordBatch, condition: Condition) -> pa.Array:

@@ -17,11 +17,22 @@ from journeymap.ingest.readers.columnar import read_frame, read_jsonl, read_parq
 from journeymap.ingest.readers.csv_reader import read_csv
 from journeymap.ingest.readers.xes import read_xes
 
-__all__ = ["FORMATS", "LINE_FORMATS", "detect_format", "read_csv", "read_events", "read_xes"]
+__all__ = [
+    "FORMATS",
+    "LINE_FORMATS",
+    "SPARSE_FORMATS",
+    "detect_format",
+    "read_csv",
+    "read_events",
+    "read_xes",
+]
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl", "xes")
 # Formats whose reader hands each line it cannot read as a row to ``on_malformed``.
 LINE_FORMATS = ("csv", "tsv", "jsonl")
+# Formats whose rows need not have every field: a batch has a column for each field read so
+# far, so a field may first appear in a later batch.
+SPARSE_FORMATS = ("jsonl", "xes")
 
 _SUFFIXES = {
     ".csv": "csv",
