@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from ordered_funnel import furthest_step
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
@@ -207,37 +208,11 @@ def _raw_log(path: Path) -> RawLog:
     return RawLog(events, duplicates, unmatched, imported, cases, journeys)
 
 
-def _level(journey: Journey, step_of: dict[str, int], count: int) -> int:
-    """Furthest step of the ordered funnel within the window, as ``engine/funnel.py`` has it.
-
-    Walk the events in order; an event of step k advances the chain when an earlier event
-    (not one at the same position: ties are in the journey's order) completed step k-1 and
-    that chain's step-1 event is at most the window before it. Per step the latest such
-    step-1 time is kept, so a repeated step 1 restarts the window.
-    """
-    latest: list[dt.datetime | None] = [None] * count
-    for stamp, touchpoint in journey:
-        k = step_of.get(touchpoint)
-        if k is None:
-            continue
-        if k == 0:
-            latest[0] = stamp
-            continue
-        start = latest[k - 1]
-        if start is None or stamp - start > WINDOW:
-            continue
-        current = latest[k]
-        if current is None or start > current:
-            latest[k] = start
-    return max((k + 1 for k in range(count) if latest[k] is not None), default=0)
-
-
 def _reached(journeys: list[Journey], steps: list[str], phase_steps: bool = False) -> list[int]:
     """Journeys reaching each step of an ordered funnel (of touchpoints or of phases)."""
     if phase_steps:
         journeys = [[(stamp, PHASE_OF[tp]) for stamp, tp in journey] for journey in journeys]
-    step_of = {step: k for k, step in enumerate(steps)}
-    levels = [_level(journey, step_of, len(steps)) for journey in journeys]
+    levels = [furthest_step(journey, steps, WINDOW) for journey in journeys]
     return [sum(level >= k for level in levels) for k in range(1, len(steps) + 1)]
 
 

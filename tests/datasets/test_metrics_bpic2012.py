@@ -15,6 +15,7 @@ from pathlib import Path
 
 import ibis
 import pytest
+from ordered_funnel import furthest_step
 
 from journeymap.analysis import analyze
 from journeymap.ingest import Workspace, import_events
@@ -69,24 +70,6 @@ def _cases(path: Path) -> list[list[tuple[dt.datetime, str]]]:
     return cases
 
 
-def _level(events: list[tuple[dt.datetime, str]], window: dt.timedelta | None) -> int:
-    """Furthest step reached: per step, the latest step-1 time of a chain that reached it."""
-    index = {step: k for k, step in enumerate(STEPS)}
-    latest: list[dt.datetime | None] = [None] * len(STEPS)
-    for stamp, activity in events:
-        k = index.get(activity)
-        if k is None:
-            continue
-        if k == 0:
-            latest[0] = stamp
-            continue
-        start = latest[k - 1]
-        within = start is not None and (window is None or stamp - start <= window)
-        if within and (latest[k] is None or start > latest[k]):  # type: ignore[operator]
-            latest[k] = start
-    return max((k + 1 for k in range(len(STEPS)) if latest[k] is not None), default=0)
-
-
 @pytest.fixture(scope="module")
 def loans(datasets: Path) -> Iterator[tuple[ibis.Table, list[list[tuple[dt.datetime, str]]]]]:
     """The imported events and, independently, the raw cases."""
@@ -101,7 +84,7 @@ def test_ordered_funnel_matches_the_raw_log(
     loans: tuple[ibis.Table, list[list[tuple[dt.datetime, str]]]], window: dt.timedelta | None
 ) -> None:
     events, cases = loans
-    levels = [_level(case, window) for case in cases]
+    levels = [furthest_step(case, STEPS, window) for case in cases]
     expected = [sum(level >= k for level in levels) for k in range(1, len(STEPS) + 1)]
     analysis = analyze(
         LOAN_MAP, events, ordering="ordered", conversion_window=window, after_conversion="continue"
