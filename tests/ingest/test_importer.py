@@ -282,3 +282,21 @@ def test_csv_lines_with_wrong_field_count_are_quarantined(tmp_path: Path) -> Non
         ]
         again = import_events(workspace, path, RULES)
         assert (again.rows_read, again.rows_already_imported) == (8, 8)
+
+
+def test_malformed_lines_after_the_last_row_are_quarantined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader yields no batch for lines that follow its last full batch and are no row."""
+    monkeypatch.setattr("journeymap.ingest.readers.columnar.BATCH_ROWS", 2)
+    path = tmp_path / "events.jsonl"
+    visit = (
+        '{"user": "u%d", "when": "2024-03-01 10:00", "utm_medium": "cpc", "event": "visit", '
+        '"amount": ""}\n'
+    )
+    path.write_text(visit % 1 + visit % 2 + '{"user": "u3", "when": \n', encoding="utf-8")
+    with Workspace("duckdb://") as workspace:
+        report = import_events(workspace, path, RULES)
+        assert (report.rows_read, report.rows_imported) == (3, 2)
+        assert report.quarantined == {"malformed row": 1}
+        assert counts(workspace) == (2, 1, 1)

@@ -35,6 +35,32 @@ def test_csv_with_commas_keeps_leading_zeros_and_empty_values(tmp_path: Path) ->
     assert rows(path) == [{"user": "007", "zip": "01234", "origin": ""}]
 
 
+def test_excel_delimiter_line_is_read_as_the_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes("\ufeffsep=;\r\nuser;amount\r\nu1;1,5\r\n".encode())
+    assert rows(path) == [{"user": "u1", "amount": "1,5"}]
+
+
+def test_csv_whose_every_line_is_malformed_is_refused(tmp_path: Path) -> None:
+    """Data lines that end in a delimiter the header lacks: no row, so no silent import."""
+    path = tmp_path / "events.csv"
+    path.write_text("user;when;event\nu1;2024-01-01;visit;\nu2;2024-01-02;visit;\n")
+    with pytest.raises(ReaderError) as error:
+        rows(path, on_malformed=lambda line: None)
+    assert str(error.value) == (
+        f"{path}: no line has the header's 3 fields (';'-separated: user, when, event); all 2 "
+        "lines after it are malformed, the first with 4: 'u1;2024-01-01;visit;'. Check the "
+        "delimiter, and that the header is the file's first line"
+    )
+
+
+def test_jsonl_whose_every_line_is_malformed_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("user,when\nu1,2024-01-01\n")
+    with pytest.raises(ReaderError, match=r"no line is a JSON object: all 2 lines are malformed"):
+        rows(path, on_malformed=lambda line: None)
+
+
 def test_csv_in_cp1252_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     path.write_bytes("kunde,stadt\nk1,Köln €\n".encode("cp1252"))

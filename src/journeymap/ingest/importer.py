@@ -619,6 +619,12 @@ def _run(
         writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
         if progress is not None:
             progress(report.rows_read)
+    if malformed:  # lines after the last row (a reader yields no batch for them alone)
+        quarantine = {column: [] for column in QUARANTINE_SCHEMA}
+        _malformed_rows(malformed, report, quarantine, keys_in_workspace, seen, fingerprint)
+        writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
+        if progress is not None:
+            progress(report.rows_read)
     columns.check()
 
 

@@ -41,6 +41,8 @@ def read_jsonl(
         raise ReaderError("file not found", file)
     names: list[str] = []
     rows: list[dict[str, Any]] = []
+    objects = malformed = 0
+    first_problem = ""
     with file.open("r", encoding="utf-8-sig") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -53,8 +55,11 @@ def read_jsonl(
             if problem is not None:
                 if on_malformed is None:
                     raise ReaderError(f"line {line_number}: {problem}", file)
+                malformed += 1
+                first_problem = first_problem or f"line {line_number}: {problem}"
                 on_malformed(line.rstrip("\r\n"))
                 continue
+            objects += 1
             for key in record:
                 if key not in names:
                     names.append(key)
@@ -64,6 +69,12 @@ def read_jsonl(
                 rows = []
     if rows:
         yield _rows_batch(rows, names)
+    if not objects and malformed:
+        raise ReaderError(
+            f"no line is a JSON object: all {malformed:,} lines are malformed ({first_problem}). "
+            "Is this a JSON Lines file?",
+            file,
+        )
 
 
 def _text(value: Any) -> str | None:

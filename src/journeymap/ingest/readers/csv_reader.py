@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,6 +101,11 @@ def read_csv(
             sample = raw.read(SAMPLE_BYTES).decode(encoding, errors="replace")
     except (OSError, EOFError, zlib.error) as exc:  # a gzip file that is damaged or cut off
         raise ReaderError(f"cannot decompress the file: {exc}", file) from None
+    # Excel writes the delimiter it used on a first line of its own: ``sep=;``.
+    declared = re.fullmatch(r"sep=(.)", sample.lstrip("\ufeff").split("\n", 1)[0].rstrip())
+    if declared:
+        delimiter = delimiter or declared.group(1)
+        sample = sample.split("\n", 1)[1] if "\n" in sample else ""
     if not sample.strip():
         raise ReaderError("the file is empty", file)
     sniffed_delimiter, sniffed_quote = sniff_dialect(sample, delimiter)
@@ -113,20 +119,32 @@ def read_csv(
     read = pacsv.ReadOptions(
         encoding=encoding.replace("-sig", "") if encoding == "utf-8-sig" else encoding,
         column_names=names,
-        skip_rows=1,
+        skip_rows=2 if declared else 1,
         block_size=1 << 22,
     )
+    bad: list[str] = []  # the first line with the wrong number of fields, kept for a message
+    counted = [0]
+
+    def malformed(text: str) -> None:
+        if not bad:
+            bad.append(text)
+        counted[0] += 1
+        if on_malformed is not None:
+            on_malformed(text)
+
     parse = pacsv.ParseOptions(
         delimiter=sniffed_delimiter,
         quote_char=quotechar or sniffed_quote,
         newlines_in_values=True,
-        invalid_row_handler=_handler(on_malformed),
+        invalid_row_handler=_handler(malformed if on_malformed is not None else None),
     )
+    rows = 0
     try:
         reader = pacsv.open_csv(
             file, read_options=read, parse_options=parse, convert_options=convert
         )
         for batch in reader:
+            rows += batch.num_rows
             for offset in range(0, batch.num_rows, BATCH_ROWS):
                 yield batch.slice(offset, BATCH_ROWS)
     except pa.ArrowInvalid as exc:
@@ -135,6 +153,15 @@ def read_csv(
         ) from None
     except (OSError, EOFError) as exc:  # the compressed stream breaks off further on
         raise ReaderError(f"cannot decompress the file: {exc}", file) from None
+    if rows == 0 and bad:
+        fields = len(next(csv.reader([bad[0]], delimiter=sniffed_delimiter), []))
+        raise ReaderError(
+            f"no line has the header's {len(names)} fields ({sniffed_delimiter!r}-separated: "
+            f"{', '.join(names)}); all {counted[0]:,} lines after it are malformed, the first "
+            f"with {fields}: {bad[0][:120]!r}. Check the delimiter, and that the header is the "
+            "file's first line",
+            file,
+        )
 
 
 def _handler(on_malformed: Callable[[str], None] | None) -> Callable[[Any], str] | None:
