@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from journeymap.errors import ReaderError, WorkspaceError
+from journeymap.errors import ReaderError, RulesValidationError, UsageError, WorkspaceError
 from journeymap.ingest import ImportReport, Workspace, import_events
 from journeymap.model.mapping import MappingRules
 
@@ -300,3 +300,22 @@ def test_malformed_lines_after_the_last_row_are_quarantined(
         assert (report.rows_read, report.rows_imported) == (3, 2)
         assert report.quarantined == {"malformed row": 1}
         assert counts(workspace) == (2, 1, 1)
+
+
+def test_rules_may_be_a_dict_or_a_rules_file(tmp_path: Path, events_csv: Path) -> None:
+    data = RULES.model_dump(mode="json", exclude_defaults=True)
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(json.dumps(data), encoding="utf-8")
+    for rules in (data, {"mapping": data}, rules_file, str(rules_file)):
+        with Workspace("duckdb://") as workspace:
+            report = import_events(workspace, events_csv, rules)
+            assert (report.rows_imported, report.rows_quarantined) == (2, 4)
+    with Workspace("duckdb://") as workspace:
+        with pytest.raises(RulesValidationError) as error:
+            import_events(workspace, events_csv, {**data, "unmached": "keep"})
+        assert "unknown field 'unmached' in the top level (did you mean 'unmatched'?)" in str(
+            error.value
+        )
+        with pytest.raises(UsageError, match="not a list"):
+            import_events(workspace, events_csv, [data])  # type: ignore[arg-type]
+        assert counts(workspace) == (0, 0, 0)

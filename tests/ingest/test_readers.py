@@ -193,6 +193,7 @@ def test_dataframes_and_arrow_tables() -> None:
     expected = [{"user": "u1", "n": "1"}, {"user": "u2", "n": "2"}]
     assert rows(pd.DataFrame({"user": ["u1", "u2"], "n": [1, 2]})) == expected
     assert rows(pl.DataFrame({"user": ["u1", "u2"], "n": [1, 2]})) == expected
+    assert rows(pl.LazyFrame({"user": ["u1", "u2"], "n": [1, 2]})) == expected
     assert rows(pa.table({"user": ["u1", "u2"], "n": [1, 2]})) == expected
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from journeymap.ingest.readers._common import arrow_table
+
 __all__ = [
     "arrow_of",
     "drop_temporary",
@@ -36,15 +38,8 @@ def records_table(
 
 
 def arrow_of(source: Any) -> pa.Table | None:
-    """An Arrow table as is, a pandas or polars DataFrame as Arrow; else None."""
-    if isinstance(source, pa.Table):
-        return source
-    module = type(source).__module__.split(".")[0]
-    if module == "pandas":
-        return pa.Table.from_pandas(source, preserve_index=False)
-    if module == "polars":
-        return source.to_arrow()
-    return None
+    """An Arrow table as is, a pandas or polars DataFrame (or LazyFrame) as Arrow; else None."""
+    return arrow_table(source)
 
 
 def in_memory(source: Any) -> ir.Table | None:

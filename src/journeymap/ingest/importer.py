@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from journeymap.ingest.workspace import (
     Workspace,
     quiet_driver_warnings,
 )
+from journeymap.mapfile import rules_from
 from journeymap.model.mapping import MappingRules
 
 __all__ = ["ProgressCallback", "import_events", "row_keys", "rules_fingerprint"]
@@ -454,7 +455,7 @@ def _held_sqlite(backend: Any) -> Iterator[None]:
 def import_events(
     workspace: Workspace,
     source: Any,
-    rules: MappingRules,
+    rules: MappingRules | Mapping[str, Any] | str | Path,
     *,
     source_name: str | None = None,
     format: str | None = None,
@@ -481,7 +482,8 @@ def import_events(
     Args:
         workspace: Where to store the events.
         source: A file path or an in-memory table (see :func:`read_events`).
-        rules: The mapping rules.
+        rules: The mapping rules: validated rules, a dict of them (the ``mapping`` section of
+            a map) or a rules file's path.
         source_name: Stored in ``source``; the file name by default.
         format: The file format when the name does not tell it.
         progress: Called with the rows read so far after every batch.
@@ -498,6 +500,7 @@ def import_events(
         RulesError: The rules do not fit the data.
         EngineError: The workspace rejected the data.
     """
+    rules = rules_from(rules)
     if unmatched is not None:
         rules = rules.model_copy(update={"unmatched": unmatched})
     name = source_name or _default_name(source)

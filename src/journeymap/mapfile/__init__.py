@@ -15,6 +15,7 @@ from journeymap.mapfile._load import (
     load_rules,
     loads_map,
     locate_rules_issues,
+    rules_from,
 )
 from journeymap.mapfile._schema import map_json_schema
 
@@ -28,5 +29,6 @@ __all__ = [
     "loads_map",
     "locate_rules_issues",
     "map_json_schema",
+    "rules_from",
     "save_map",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from journeymap.errors import (
     MapFileError,
     MapValidationError,
     RulesValidationError,
+    UsageError,
     ValidationIssue,
 )
 from journeymap.mapfile._messages import _describe_value, issues_from_validation_error
@@ -28,6 +29,7 @@ __all__ = [
     "loads_map",
     "locate_rules_issues",
     "parse_file",
+    "rules_from",
     "validate_document",
 ]
 
@@ -222,6 +224,37 @@ def load_rules(path: str | Path) -> MappingRules:
         return validate_document(MappingRules, document, _rules_prefix(document))
     except MapValidationError as error:
         raise RulesValidationError(error.issues) from None
+
+
+def rules_from(rules: MappingRules | Mapping[str, Any] | str | Path) -> MappingRules:
+    """Mapping rules from rules, a dict of them (as a rules file holds) or a rules file's path.
+
+    Raises:
+        RulesValidationError: the dict's rules are wrong (each issue at its path in the dict).
+        UsageError: ``rules`` is none of those.
+    """
+    if isinstance(rules, MappingRules):
+        return rules
+    if isinstance(rules, str | Path):
+        return load_rules(rules)
+    if isinstance(rules, Mapping):
+        data = dict(rules.get("mapping", rules)) if "mapping" in rules else dict(rules)
+        try:
+            return MappingRules.model_validate(data)
+        except ValidationError as error:
+            issues = issues_from_validation_error(MappingRules, error, data, _in_dict)
+            raise RulesValidationError(issues) from None
+        except MapValidationError as error:
+            raise RulesValidationError(error.issues) from None
+    raise UsageError(
+        f"mapping rules must be MappingRules, a dict of rules or a rules file's path, not a "
+        f"{type(rules).__name__}"
+    )
+
+
+def _in_dict(path: tuple[Any, ...], key: bool = False) -> Location:
+    """Where a problem of rules given as a dict is: the issue's path says it."""
+    return Location("<rules>")
 
 
 def locate_rules_issues(

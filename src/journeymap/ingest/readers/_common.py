@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -58,3 +59,21 @@ def table_batches(table: pa.Table) -> Iterator[pa.RecordBatch]:
     for batch in table.to_batches(max_chunksize=BATCH_ROWS):
         if batch.num_rows:
             yield as_text_batch(batch)
+
+
+def arrow_table(frame: Any) -> pa.Table | None:
+    """An Arrow table of a pandas or polars DataFrame, an Arrow table or batch; else None.
+
+    A polars LazyFrame is collected first.
+    """
+    if isinstance(frame, pa.RecordBatch):
+        return pa.Table.from_batches([frame])
+    if isinstance(frame, pa.Table):
+        return frame
+    module = type(frame).__module__.split(".")[0]
+    if module == "polars":
+        collected = frame.collect() if hasattr(frame, "collect") else frame
+        return collected.to_arrow()
+    if module == "pandas":
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    return None

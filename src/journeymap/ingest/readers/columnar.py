@@ -11,7 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journeymap.errors import ReaderError
-from journeymap.ingest.readers._common import BATCH_ROWS, as_text_batch, table_batches
+from journeymap.ingest.readers._common import (
+    BATCH_ROWS,
+    arrow_table,
+    as_text_batch,
+    table_batches,
+)
 
 
 def read_parquet(path: str | Path) -> Iterator[pa.RecordBatch]:
@@ -100,15 +105,9 @@ def read_frame(frame: Any) -> Iterator[pa.RecordBatch]:
     Raises:
         ReaderError: The object is none of those.
     """
-    if isinstance(frame, pa.RecordBatch):
-        frame = pa.Table.from_batches([frame])
-    if isinstance(frame, pa.Table):
-        return table_batches(frame)
-    module = type(frame).__module__.split(".")[0]
-    if module == "polars":
-        return table_batches(frame.to_arrow())
-    if module == "pandas":
-        return table_batches(pa.Table.from_pandas(frame, preserve_index=False))
+    table = arrow_table(frame)
+    if table is not None:
+        return table_batches(table)
     raise ReaderError(
         f"cannot read events from a {type(frame).__name__}; give a file path, a pandas or "
         "polars DataFrame, or a pyarrow Table"
