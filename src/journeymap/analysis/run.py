@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
@@ -24,14 +25,15 @@ from journeymap.engine.journeys import (
     require_accounts,
     touch_pairs,
 )
-from journeymap.errors import EngineError, JourneymapError, from_engine
+from journeymap.errors import AnalysisError, EngineError, JourneymapError, UsageError, from_engine
+from journeymap.mapfile import load_map
 from journeymap.model import JourneyMap
 
 __all__ = ["analyze"]
 
 
 def analyze(
-    journey_map: JourneyMap,
+    journey_map: JourneyMap | str | Path,
     events_or_db: Any,
     options: JourneyOptions | None = None,
     *,
@@ -42,7 +44,7 @@ def analyze(
     """Measure a journey map against events: funnels, drop-off, timing, paths, correlation.
 
     Args:
-        journey_map: The map (phases and touchpoints give the funnel steps).
+        journey_map: The map (phases and touchpoints give the funnel steps), or its file.
         events_or_db: An Ibis events table, a ``Workspace``, a workspace path or URL, or a
             pandas/polars DataFrame or Arrow table with the events contract's columns.
         options: Ready-made options; else ``option_values`` (names of
@@ -63,9 +65,65 @@ def analyze(
         AnalysisError: for a missing column or an impossible request.
         EngineError: when the database fails.
     """
+    journey_map = _journey_map(journey_map)
+    if options is not None and option_values:
+        raise UsageError(
+            f"give either options or option values, not both: {', '.join(option_values)} "
+            "would be left out (set them on the JourneyOptions)"
+        )
     options = options or JourneyOptions.from_settings(**option_values)
     with quiet_driver():
         return _analyze(journey_map, events_or_db, options, attribution, progress or _silent)
+
+
+def _journey_map(journey_map: Any) -> JourneyMap:
+    """The map itself, or the map file at a path; anything else is a usage error."""
+    if isinstance(journey_map, JourneyMap):
+        return journey_map
+    if isinstance(journey_map, str | Path):
+        return load_map(journey_map)
+    raise UsageError(
+        f"the first argument is the journey map (a JourneyMap or a map file's path), not a "
+        f"{type(journey_map).__name__}: call analyze(journey_map, events)"
+    )
+
+
+def _check_events(events: ir.Table) -> int:
+    """Refuse events the journeys cannot be cut from: events without a time or a person.
+
+    The importer quarantines such rows; a DataFrame or table handed to ``analyze`` may hold
+    them, and they would be cut into one journey of their own (no person) or sorted last in
+    theirs (no time).
+    """
+    kind = events.ts.type()
+    if not kind.is_timestamp():
+        raise AnalysisError(
+            f"the events' ts column holds {kind}, not timestamps; parse it first (pandas: "
+            "pd.to_datetime, polars: str.to_datetime) or import the events with `journeymap "
+            "import`, which reads times written as text"
+        )
+    found = (
+        events.aggregate(
+            n=events.count(),
+            no_person=events.person_id.isnull().sum(),
+            no_time=events.ts.isnull().sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    total = int(found["n"] or 0)  # none at all gives an analysis of zeros
+    missing = [
+        f"{int(found[column]):,} {'has' if found[column] == 1 else 'have'} no {name}"
+        for column, name in (("no_person", "person_id"), ("no_time", "ts"))
+        if found[column]
+    ]
+    if missing:
+        raise AnalysisError(
+            f"of the {total:,} events, {' and '.join(missing)}; every event needs both. Drop "
+            "those rows, or import the events with `journeymap import`, which quarantines them "
+            "with the reason"
+        )
+    return total
 
 
 def _silent(_step: str) -> None:
@@ -91,7 +149,7 @@ def _analyze(
 ) -> Analysis:
     check_touchpoints(journey_map, options)  # before the journeys are cut: a typo fails fast
     events = events_table(events_or_db)
-    if options.by == "account":
+    if _check_events(events) and options.by == "account":
         require_accounts(events, "journeys per account")
     try:
         step("journeys")

@@ -1,0 +1,70 @@
+"""What ``analyze()`` refuses to cut into journeys, and how it says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from journeymap.analysis import analyze
+from journeymap.engine.journeys import JourneyOptions
+from journeymap.errors import AnalysisError, UsageError
+from journeymap.mapfile import save_map
+from journeymap.model import JourneyMap
+
+
+def _without(events: pa.Table, column: str, rows: list[int]) -> pa.Table:
+    """``events`` with ``column`` null in ``rows``."""
+    index = events.schema.get_field_index(column)
+    blank = pa.array([i in rows for i in range(events.num_rows)])
+    values = pc.if_else(blank, pa.scalar(None, events.schema.field(index).type), events[column])
+    return events.set_column(index, column, values)
+
+
+def test_events_without_a_person_or_a_time_are_refused_with_counts(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    """Before, persons left out were one journey of their own; times left out sorted last."""
+    with pytest.raises(AnalysisError) as error:
+        analyze(shop_map, _without(_without(shop_events, "person_id", [0, 6]), "ts", [3]))
+    assert str(error.value) == (
+        "of the 11 events, 2 have no person_id and 1 has no ts; every event needs both. Drop "
+        "those rows, or import the events with `journeymap import`, which quarantines them "
+        "with the reason"
+    )
+
+
+def test_times_written_as_text_are_refused_with_what_to_do(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    as_text = shop_events.set_column(
+        shop_events.schema.get_field_index("ts"), "ts", pc.cast(shop_events["ts"], pa.string())
+    )
+    with pytest.raises(AnalysisError, match=r"ts column holds string, not timestamps; parse"):
+        analyze(shop_map, as_text)
+
+
+def test_options_and_option_values_together_are_refused(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    """Before, ``by="account"`` beside ready-made options was dropped in silence."""
+    with pytest.raises(UsageError, match="not both: by would be left out"):
+        analyze(shop_map, shop_events, JourneyOptions(), by="account")
+
+
+def test_the_map_may_be_its_file_and_nothing_else(
+    shop_map: JourneyMap, shop_events: pa.Table, tmp_path: Path
+) -> None:
+    save_map(shop_map, tmp_path / "shop.yaml")
+    with analyze(tmp_path / "shop.yaml", shop_events, attribution=False) as analysis:
+        assert (analysis.summary["journeys"], analysis.summary["conversions"]) == (4, 2)
+    with pytest.raises(UsageError, match=r"not a Table: call analyze\(journey_map, events\)"):
+        analyze(shop_events, shop_map)  # type: ignore[arg-type]
+
+
+def test_no_events_per_account_are_zeros_too(shop_map: JourneyMap, shop_events: pa.Table) -> None:
+    """Not "needs account ids, and no event has one": there is no event at all."""
+    with analyze(shop_map, shop_events.slice(0, 0), by="account") as analysis:
+        assert analysis.summary["journeys"] == 0
