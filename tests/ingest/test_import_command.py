@@ -221,3 +221,47 @@ def test_analysing_a_workspace_without_events_says_why_instead_of_empty_tables(
         assert result.exit_code == 2, result.output
         assert "holds no events; all 2 rows imported so far were quarantined" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_excel_unicode_text_is_read_by_its_byte_order_mark(files: dict[str, Path]) -> None:
+    """Excel's "Unicode text" export: UTF-16 with a byte order mark, tab-separated."""
+    events = files["events"].with_name("events-excel.txt")
+    events.write_bytes(EVENTS.replace(";", "\t").encode("utf-16"))
+    args = ["import", str(events), "--map", str(files["map"]), "--db", str(files["db"])]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with Workspace(f"duckdb:///{files['db']}") as workspace:
+        assert workspace.events().count().execute() == 2
+
+
+def test_delimiter_and_encoding_can_be_given(files: dict[str, Path]) -> None:
+    """When detection guesses wrong: UTF-16 without a byte order mark, a '^' separator."""
+    events = files["events"].with_name("events-utf16.txt")
+    events.write_bytes(EVENTS.replace("u2", "Jürgen").encode("utf-16-le"))
+    base = ["import", str(events), "--map", str(files["map"]), "--db", str(files["db"])]
+    assert "do not have" in CliRunner().invoke(app, base).output  # read as latin-1
+    result = CliRunner().invoke(app, [*base, "--encoding", "utf-16-le"])
+    assert result.exit_code == 0, result.output
+    with Workspace(f"duckdb:///{files['db']}") as workspace:
+        raws = workspace.quarantine().raw.to_pyarrow().to_pylist()
+    assert any('"user": "Jürgen"' in raw for raw in raws)  # the unmatched email visit
+    caret = files["events"].with_name("events-caret.csv")
+    caret.write_text(EVENTS.replace(";", "^"), encoding="utf-8")
+    args = ["import", str(caret), "--map", str(files["map"]), "--db", str(files["db"])]
+    assert "do not have" in CliRunner().invoke(app, args).output  # sniffed as one column
+    result = CliRunner().invoke(app, [*args, "--delimiter", "^"])
+    assert result.exit_code == 0, result.output
+    assert "already imported" in result.output
+    for options, message in [
+        (["--delimiter", ";;"], "--delimiter must be one character"),
+        (["--encoding", "klingon"], "--encoding 'klingon' is no text encoding"),
+    ]:
+        refused = CliRunner().invoke(app, [*base, *options])
+        assert refused.exit_code == 2  # a usage error
+        assert message in refused.output
+    jsonl = files["events"].with_name("events.jsonl")
+    jsonl.write_text('{"user": "u1"}\n', encoding="utf-8")
+    refused = CliRunner().invoke(
+        app, ["import", str(jsonl), "--map", str(files["map"]), "--delimiter", ";"]
+    )
+    assert "--delimiter apply to CSV and TSV files only, not to events.jsonl" in refused.output

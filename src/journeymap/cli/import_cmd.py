@@ -36,6 +36,16 @@ def import_command(
         str | None,
         typer.Option("--unmatched", help="quarantine (default) or keep rows no rule matches."),
     ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(
+            "--delimiter", help="The CSV field separator, e.g. ';' or '\\t' (default: sniffed)."
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="The CSV text encoding, e.g. cp1252 (default: detected)."),
+    ] = None,
     replace: Annotated[
         bool,
         typer.Option(
@@ -67,6 +77,8 @@ def import_command(
             format=format,
             progress=advance if show_progress else None,
             replace=replace,
+            delimiter=delimiter,
+            encoding=encoding,
         )
     table = Table(title=report.source, show_header=True)
     table.add_column(_("rows"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from journeymap.errors import RulesError, RulesValidationError, UsageError
 from journeymap.ingest import ImportReport, import_events
 from journeymap.ingest.importer import ProgressCallback
+from journeymap.ingest.readers import detect_format
 from journeymap.ingest.workspace import open_for_import
 from journeymap.mapfile import load_map, load_rules, locate_rules_issues
 from journeymap.model import UNMAPPED, JourneyMap
@@ -48,6 +50,35 @@ def check_rules_against_map(
         raise RulesValidationError(locate_rules_issues(rules_path, issues))
 
 
+def _csv_options(
+    path: str | Path, format: str | None, delimiter: str | None, encoding: str | None
+) -> dict[str, str]:
+    """The CSV reader's options given; a usage error for a file they do not apply to."""
+    options = {"delimiter": delimiter, "encoding": encoding}
+    given = {name: value for name, value in options.items() if value is not None}
+    if not given:
+        return {}
+    if (format or detect_format(path)).lower() not in {"csv", "tsv"}:
+        raise UsageError(
+            f"--{' and --'.join(given)} apply to CSV and TSV files only, not to {Path(path).name}"
+        )
+    if "delimiter" in given:
+        given["delimiter"] = {"\\t": "\t", "tab": "\t"}.get(given["delimiter"], given["delimiter"])
+        if len(given["delimiter"]) != 1:
+            raise UsageError(
+                f"--delimiter must be one character (\\t or tab for a tab), not {delimiter!r}"
+            )
+    if "encoding" in given:
+        try:
+            codecs.lookup(given["encoding"])
+        except LookupError:
+            raise UsageError(
+                f"--encoding {encoding!r} is no text encoding Python knows (e.g. utf-8, "
+                "cp1252, latin-1)"
+            ) from None
+    return given
+
+
 def import_file(
     events_path: str | Path,
     map_path: str | Path,
@@ -59,6 +90,8 @@ def import_file(
     format: str | None = None,
     progress: ProgressCallback | None = None,
     replace: bool = False,
+    delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import one events file into a workspace with the map's (or a separate) mapping rules.
 
@@ -75,6 +108,9 @@ def import_file(
         replace: Map rows an earlier import mapped with other rules again: their events and
             quarantine rows are replaced by this import's, in one transaction on DuckDB.
             Without it they keep the earlier mapping and ``rows_other_rules`` counts them.
+        delimiter: The field separator of a CSV/TSV file (``tab`` for a tab), when sniffing
+            guesses wrong.
+        encoding: The text encoding of a CSV/TSV file, when detection guesses wrong.
 
     Returns:
         The import's counts.
@@ -87,6 +123,7 @@ def import_file(
     """
     if unmatched not in (None, "quarantine", "keep"):
         raise UsageError(f"--unmatched must be 'quarantine' or 'keep', not {unmatched!r}")
+    reader_options = _csv_options(events_path, format, delimiter, encoding)
     map_file = Path(map_path)
     url = workspace_url(db, engine)
     # The map must be valid even when its rules come from elsewhere, and fit them.
@@ -109,6 +146,7 @@ def import_file(
             progress=progress,
             unmatched=unmatched,
             replace=replace,
+            **reader_options,
         )
     # Ids taken from the data (touchpoint_from) cannot be checked before reading them.
     known = {touchpoint.id for touchpoint in journey_map.touchpoints} | {UNMAPPED}

@@ -29,10 +29,14 @@ def open_bytes(path: Path) -> IO[bytes]:
 
 
 def detect_encoding(path: Path) -> str:
-    """The first of utf-8 (with or without BOM), cp1252, latin-1 that decodes the file.
+    """UTF-16 by its byte order mark, else the first of utf-8, cp1252, latin-1 that decodes it.
 
-    The file is decoded in chunks, so a large file is never held in memory whole.
+    Excel's "Unicode text" is UTF-16 with a byte order mark. Other files are decoded in
+    chunks, so a large file is never held in memory whole.
     """
+    with open_bytes(path) as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
