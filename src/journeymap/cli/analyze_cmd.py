@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 import typer
 from rich.markup import escape
@@ -11,7 +11,17 @@ from rich.table import Table
 
 from journeymap.cli.app import _, console, handle_errors, off_map_note, status_line
 
-__all__ = ["register"]
+__all__ = ["AfterConversionOption", "ByOption", "SessionGapOption", "register"]
+
+# The options that cut events into journeys. `attribute` takes them too (the same names, help
+# and checks), so that its credits are those an analysis with the same options stores.
+ByOption: TypeAlias = Annotated[str | None, typer.Option("--by", help="person or account.")]
+SessionGapOption: TypeAlias = Annotated[
+    str | None, typer.Option("--session-gap", help="Split after inactivity, e.g. 30m.")
+]
+AfterConversionOption: TypeAlias = Annotated[
+    str | None, typer.Option("--after-conversion", help="end or continue.")
+]
 
 
 def _names(given: list[str] | None) -> list[str] | None:
@@ -57,6 +67,55 @@ def _unreached_phase_note(analysis: Any) -> str | None:
         "after it, though their touchpoints occur in the events. Check that the touchpoints "
         "of {phase} occur in the events, or count phases in any order (--ordering any)."
     ).format(phase=rows[first_zero]["phase_name"])
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    """A counted CLI message in the user's language (as ``_`` translates the others)."""
+    from journeymap.i18n import current_language, ngettext
+
+    return ngettext(singular, plural, count, current_language())
+
+
+def _first_phase_note(analysis: Any) -> str | None:
+    """A note on the journeys (and conversions) that never reached the first phase.
+
+    Every ordering counts a journey from the first phase on (``any`` asks for phases 1..k
+    too), so one without an event there counts in no phase, and the funnel's converted falls
+    short of the conversions above it without a word. Read off the tables: the funnel's
+    first row (the totals) against the summary.
+    """
+    rows = [r for r in analysis.table("phase_funnel").to_pylist() if not r.get("breakdown")]
+    if not rows:
+        return None
+    summary = analysis.summary
+    journeys, conversions = int(summary["journeys"]), int(summary["conversions"])
+    left_out = journeys - int(rows[0]["reached"] or 0)
+    if left_out <= 0:
+        return None
+    converted_left_out = conversions - int(rows[0]["converted"] or 0)
+    including = ""
+    if converted_left_out > 0:
+        including = _ngettext(
+            " (including {count} of {total} conversion)",
+            " (including {count} of {total} conversions)",
+            conversions,
+        ).format(count=f"{converted_left_out:,}", total=f"{conversions:,}")
+    return _ngettext(
+        "Note: the phase funnel above leaves out {count} of {total} journey{conversions}, "
+        "which never reached the first phase, {phase}. Every ordering counts from the first "
+        "phase (--ordering any too); check that the touchpoints of {phase} occur in the "
+        "events, and whether the events start mid-journey.",
+        "Note: the phase funnel above leaves out {count} of {total} journeys{conversions}, "
+        "which never reached the first phase, {phase}. Every ordering counts from the first "
+        "phase (--ordering any too); check that the touchpoints of {phase} occur in the "
+        "events, and whether the events start mid-journey.",
+        journeys,
+    ).format(
+        count=f"{left_out:,}",
+        total=f"{journeys:,}",
+        conversions=including,
+        phase=rows[0]["phase_name"],
+    )
 
 
 def _split_note(analysis: Any) -> str | None:
@@ -111,9 +170,9 @@ def print_summary(analysis: Any) -> None:
             _percent(row["dropoff_rate"]),
         )
     console.print(funnel)
-    note = _unreached_phase_note(analysis)
-    if note:
-        console.print(note, markup=False, highlight=False)
+    for note in (_first_phase_note(analysis), _unreached_phase_note(analysis)):
+        if note:
+            console.print(note, markup=False, highlight=False)
     # Events the map's phases cannot show: the funnel above leaves them out (all of them,
     # for a map that names none of the events' touchpoints, whose funnel reads all zeros).
     off_map = {
@@ -160,7 +219,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="Folder for analysis.json, Parquet.")],
         db: Annotated[Path | None, typer.Option("--db", help="A DuckDB workspace file.")] = None,
         engine: Annotated[str | None, typer.Option("--engine", help="An engine URL.")] = None,
-        by: Annotated[str | None, typer.Option("--by", help="person or account.")] = None,
+        by: ByOption = None,
         breakdown: Annotated[
             list[str] | None, typer.Option("--breakdown", help="Column to break down by.")
         ] = None,
@@ -170,12 +229,8 @@ def register(app: typer.Typer) -> None:
         ordering: Annotated[
             str | None, typer.Option("--ordering", help="ordered, any or strict.")
         ] = None,
-        session_gap: Annotated[
-            str | None, typer.Option("--session-gap", help="Split after inactivity, e.g. 30m.")
-        ] = None,
-        after_conversion: Annotated[
-            str | None, typer.Option("--after-conversion", help="end or continue.")
-        ] = None,
+        session_gap: SessionGapOption = None,
+        after_conversion: AfterConversionOption = None,
         funnel_step: Annotated[
             list[str] | None,
             typer.Option(

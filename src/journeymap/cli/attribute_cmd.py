@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from journeymap.attribution.paths import REASONS
+from journeymap.cli.analyze_cmd import AfterConversionOption, ByOption, SessionGapOption
 from journeymap.cli.app import _, console, handle_errors
 
 __all__ = ["register", "side_by_side", "skipped_line"]
@@ -187,6 +188,9 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--by-account", help="Credit across all members of each account."),
         ] = False,
+        by: ByOption = None,
+        session_gap: SessionGapOption = None,
+        after_conversion: AfterConversionOption = None,
         engine: Annotated[
             str | None, typer.Option("--engine", help="An engine URL instead of --db.")
         ] = None,
@@ -215,6 +219,18 @@ def register(app: typer.Typer) -> None:
             if db is not None or engine is not None:
                 raise UsageError(
                     "--paths reads path data, not a workspace: leave out --db and --engine"
+                )
+            cuts = {
+                "--by": by,
+                "--session-gap": session_gap,
+                "--after-conversion": after_conversion,
+            }
+            given = [option for option, value in cuts.items() if value is not None]
+            if given:
+                listed = " and ".join([", ".join(given[:-1]), given[-1]] if given[1:] else given)
+                raise UsageError(
+                    f"path data are journeys already cut: leave out {listed} (they cut a "
+                    "workspace's events into journeys)"
                 )
             columns = {
                 "path": path_column,
@@ -266,8 +282,17 @@ def register(app: typer.Typer) -> None:
 
             if map_path is None:
                 raise UsageError("give the journey map with --map (or path data with --paths)")
+            # Journeys cut as `analyze` cuts them (None: the journeys.* settings).
             table = attribute_workspace(
-                map_path, db, engine=engine, models=model or None, level=level, **params
+                map_path,
+                db,
+                engine=engine,
+                models=model or None,
+                level=level,
+                by=by,
+                session_gap=session_gap,
+                after_conversion=after_conversion,
+                **params,
             )
         for part in side_by_side(table, width=console.width):
             console.print(part, soft_wrap=False)

@@ -68,10 +68,24 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 def parse_duration(text: str | timedelta | None) -> timedelta | None:
     """Parse ``30m``, ``12h``, ``30d``, ``2w`` or ``90s`` into a timedelta (``none`` -> None).
 
+    ``none``, ``off`` and a bare ``0`` mean no duration. A zero with a unit (``0m``) is
+    refused: as a session gap it cut every event into a journey of its own. A negative
+    duration cannot be written (the pattern takes no sign).
+
     Examples:
         >>> parse_duration("30m")
         datetime.timedelta(seconds=1800)
+        >>> parse_duration("0") is None
+        True
+
+    Raises:
+        UsageError: for text that is no duration, a zero with a unit, or a timedelta that is
+            not positive.
     """
+    if isinstance(text, timedelta) and text <= timedelta(0):
+        raise UsageError(
+            f"the duration {text} is not positive; give None to turn it off, or a positive duration"
+        )
     if text is None or isinstance(text, timedelta):
         return text
     cleaned = str(text).strip().lower()
@@ -82,7 +96,13 @@ def parse_duration(text: str | timedelta | None) -> timedelta | None:
         raise UsageError(
             f"{text!r} is not a duration; write a number and a unit s, m, h, d or w (e.g. 30m, 30d)"
         )
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    duration = timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    if not duration:
+        raise UsageError(
+            f"{text!r} is a zero duration; write none to turn it off, or give a positive "
+            "duration (e.g. 30m, 30d)"
+        )
+    return duration
 
 
 register(Setting("journeys.by", "person", "Build journeys per `person` or per `account` (B2B)."))

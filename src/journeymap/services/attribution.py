@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -195,9 +196,16 @@ def attribute_workspace(
     engine: str | None = None,
     models: list[str] | None = None,
     level: str = "touchpoint",
+    by: str | None = None,
+    session_gap: str | timedelta | None = None,
+    after_conversion: str | None = None,
     **params: Any,
 ) -> pa.Table:
     """Load the map, build journeys from the workspace and compare attribution models.
+
+    The journeys are cut as :func:`~journeymap.services.analysis.analyze_workspace` cuts
+    them with the same ``by``, ``session_gap`` and ``after_conversion``, so the credits are
+    those of that analysis' ``attribution`` table.
 
     Args:
         map_path: The journey map file (YAML or JSON).
@@ -205,29 +213,38 @@ def attribute_workspace(
         engine: An engine URL instead of ``db`` (``postgres://...``).
         models: Model names (default: every model).
         level: ``touchpoint``, ``channel``, ``phase``, ``persona``, ``account`` or a column.
+        by: Journeys per ``person`` or ``account``; None: the ``journeys.by`` setting.
+        session_gap: Inactivity that starts a new journey (e.g. ``30m``; ``none`` never
+            splits); None: the ``journeys.session_gap`` setting.
+        after_conversion: ``end`` or ``continue``; None: the ``journeys.after_conversion``
+            setting.
         **params: Model parameters (see :func:`journeymap.attribution.attribute`).
 
     Returns:
         The long table of :func:`journeymap.attribution.compare_models`.
 
     Raises:
-        UsageError: if the workspace file does not exist, or both ``db`` and ``engine`` are
-            given.
+        UsageError: if the workspace file does not exist, both ``db`` and ``engine`` are
+            given, or a journey option is not valid.
     """
     from journeymap.analysis.run import quiet_driver
     from journeymap.attribution import compare_models
     from journeymap.attribution.api import FIXED_LEVELS
     from journeymap.engine._tables import drop_temporary, materialize
-    from journeymap.engine.journeys import JourneyOptions, build_journeys
+    from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
     from journeymap.mapfile import load_map
     from journeymap.services.analysis import workspace_events, workspace_url
 
     url = workspace_url(db, engine)
     journey_map = load_map(map_path)
     events = workspace_events(url)
+    cuts = {"by": by, "session_gap": session_gap, "after_conversion": after_conversion}
+    given_cuts = {name: value for name, value in cuts.items() if value is not None}
     with quiet_driver():
         breakdown = [] if level in FIXED_LEVELS else [_checked_level(events, level)]
-        options = JourneyOptions.from_settings(breakdown=breakdown)
+        options = JourneyOptions.from_settings(breakdown=breakdown, **given_cuts)
+        if options.by == "account":  # as analyze checks it
+            require_accounts(events, "journeys per account")
         # Computed once: every model reads the journeys (and the segments made from them).
         journeys = materialize(build_journeys(events, journey_map, options))
         try:

@@ -1,0 +1,263 @@
+"""``journeymap attribute`` cuts journeys as ``analyze`` does, and names unknown models well."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.attribution import MODELS, attribute, compare_models
+from journeymap.cli.app import app
+from journeymap.engine.journeys import build_journeys
+from journeymap.errors import UsageError
+from journeymap.mapfile import save_map
+from journeymap.model import JourneyMap, Phase, Touchpoint
+from journeymap.services.attribution import attribute_workspace
+
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+# (person, account, minutes, touchpoint, conversion, value). A 30-minute session gap splits
+# p1 before web, p3 before web, p4 before buy; p2 goes on after its purchase.
+EVENTS = [
+    ("p1", "acme", 0, "ad", False, None),
+    ("p1", "acme", 10, "mail", False, None),
+    ("p1", "acme", 130, "web", False, None),
+    ("p1", "acme", 140, "buy", True, 100.0),
+    ("p2", None, 0, "mail", False, None),
+    ("p2", None, 5, "buy", True, 50.0),
+    ("p2", None, 400, "ad", False, None),
+    ("p3", "acme", 0, "ad", False, None),
+    ("p3", "acme", 200, "web", False, None),
+    ("p4", None, 0, "web", False, None),
+    ("p4", None, 300, "buy", True, 20.0),
+]
+WIDE = {"COLUMNS": "200", "JOURNEYMAP_LANG": "en"}
+
+
+@pytest.fixture
+def workspace(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> tuple[Path, Path]:
+    journey_map = JourneyMap(
+        id="shop",
+        name="Shop",
+        phases=[
+            Phase(id="awareness", name="Awareness", order=1),
+            Phase(id="consideration", name="Consideration", order=2),
+            Phase(id="purchase", name="Purchase", order=3),
+        ],
+        touchpoints=[
+            Touchpoint(id="ad", name="Ad", channel="paid", phases=["awareness"]),
+            Touchpoint(id="mail", name="Mail", channel="email", phases=["awareness"]),
+            Touchpoint(id="web", name="Web", channel="web", phases=["consideration"]),
+            Touchpoint(id="buy", name="Buy", channel="web", phases=["purchase"]),
+        ],
+    )
+    save_map(journey_map, tmp_path / "shop.yaml")
+    rows = pa.table(
+        {
+            "person_id": [e[0] for e in EVENTS],
+            "account_id": pa.array([e[1] for e in EVENTS], pa.string()),
+            "ts": pa.array(
+                [T0 + dt.timedelta(minutes=e[2]) for e in EVENTS], pa.timestamp("us", "UTC")
+            ),
+            "touchpoint": [e[3] for e in EVENTS],
+            "conversion": [e[4] for e in EVENTS],
+            "value": pa.array([e[5] for e in EVENTS], pa.float64()),
+        }
+    )
+    db = fill_workspace(tmp_path / "ws.duckdb", rows)
+    return tmp_path / "shop.yaml", db
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env=WIDE)
+    return result.exit_code, result.output
+
+
+def _printed(output: str, model: str) -> dict[str, float]:
+    """Credit per key of ``model`` from the side-by-side table (conversions, before the %)."""
+    lines = [line for line in output.splitlines() if "│" in line or "┃" in line]
+    header = [cell.strip() for cell in lines[0].strip("┃ ").split("┃")]
+    column = header.index(model)
+    found = {}
+    for line in lines[1:]:
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        if len(cells) == len(header) and cells[0]:
+            found[cells[0]] = float(cells[column].split()[0])
+    return found
+
+
+def _stored(out: Path, model: str) -> dict[str, float]:
+    """Credit per touchpoint of ``model`` in the attribution table ``analyze`` wrote."""
+    rows = pq.read_table(out / "attribution.parquet").to_pylist()
+    return {
+        r["key"]: r["conversions"]
+        for r in rows
+        if r["model"] == model and r["level"] == "touchpoint" and r["conversions"]
+    }
+
+
+CUTS = [
+    ["--session-gap", "30m"],
+    ["--after-conversion", "continue"],
+    ["--by", "account"],
+    ["--session-gap", "30m", "--after-conversion", "continue", "--by", "account"],
+]
+
+
+@pytest.mark.parametrize("cut", CUTS, ids=lambda cut: " ".join(cut))
+def test_attribute_cuts_journeys_as_analyze_does(
+    workspace: tuple[Path, Path], tmp_path: Path, cut: list[str]
+) -> None:
+    map_path, db = workspace
+    base = ["--map", str(map_path), "--db", str(db)]
+    out = tmp_path / "out"
+    code, output = _run("analyze", *base, "--out", str(out), *cut)
+    assert code == 0, output
+    models = ["first_touch", "markov"]
+    code, output = _run("attribute", *base, *(f"--model={m}" for m in models), *cut)
+    assert code == 0, output
+    for model in models:
+        printed = {k: v for k, v in _printed(output, model).items() if v}
+        assert printed == pytest.approx(_stored(out, model), abs=0.05), model
+
+
+def test_a_session_gap_changes_the_credits(workspace: tuple[Path, Path]) -> None:
+    map_path, db = workspace
+    base = ["--map", str(map_path), "--db", str(db), "--model", "first_touch"]
+    code, whole = _run("attribute", *base)
+    assert code == 0, whole
+    code, split = _run("attribute", *base, "--session-gap", "30m")
+    assert code == 0, split
+    # One journey per person: p1's ad, p2's mail and p4's web come first. Split after 30
+    # minutes, p1's purchase follows web and p4's stands alone.
+    assert {k: v for k, v in _printed(whole, "first_touch").items() if v} == {
+        "ad": 1.0,
+        "mail": 1.0,
+        "web": 1.0,
+    }
+    assert {k: v for k, v in _printed(split, "first_touch").items() if v} == {
+        "web": 1.0,
+        "mail": 1.0,
+        "buy": 1.0,
+    }
+
+
+def test_the_service_gives_analyze_s_credits_for_every_model(
+    workspace: tuple[Path, Path], tmp_path: Path
+) -> None:
+    map_path, db = workspace
+    out = tmp_path / "out"
+    code, output = _run(
+        "analyze", "--map", str(map_path), "--db", str(db), "--out", str(out), "--session-gap=30m"
+    )
+    assert code == 0, output
+    table = attribute_workspace(map_path, db, session_gap="30m")
+    for model in {str(m) for m in table.column("model").to_pylist()}:
+        got = {
+            r["key"]: r["conversions"]
+            for r in table.to_pylist()
+            if r["model"] == model and r["conversions"]
+        }
+        assert got == pytest.approx(_stored(out, model)), model
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        ["--session-gap", "0m"],
+        ["--session-gap", "thirty"],
+        ["--after-conversion", "stop"],
+        ["--by", "household"],
+    ],
+    ids=lambda wrong: " ".join(wrong),
+)
+def test_attribute_validates_the_options_as_analyze_does(
+    workspace: tuple[Path, Path], tmp_path: Path, wrong: list[str]
+) -> None:
+    map_path, db = workspace
+    base = ["--map", str(map_path), "--db", str(db)]
+    analyzed = _run("analyze", *base, "--out", str(tmp_path / "out"), *wrong)
+    attributed = _run("attribute", *base, *wrong)
+    assert attributed == analyzed
+    assert analyzed[0] == 2 and analyzed[1].startswith("Error: ")
+
+
+def test_a_zero_session_gap_says_how_to_turn_it_off(workspace: tuple[Path, Path]) -> None:
+    map_path, db = workspace
+    code, output = _run("attribute", "--map", str(map_path), "--db", str(db), "--session-gap=0m")
+    assert code == 2
+    assert output == (
+        "Error: '0m' is a zero duration; write none to turn it off, or give a positive "
+        "duration (e.g. 30m, 30d)\n"
+    )
+    code, output = _run("attribute", "--map", str(map_path), "--db", str(db), "--session-gap=0")
+    assert code == 0, output
+
+
+def test_the_options_share_analyze_s_names_and_help() -> None:
+    def options(command: str) -> dict[str, str]:
+        output = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "300"}).output
+        found = {}
+        for name in ("--by ", "--session-gap", "--after-conversion"):
+            line = next(line for line in output.splitlines() if line.strip("│ ").startswith(name))
+            found[name] = " ".join(line.strip("│ ").split())
+        return found
+
+    assert options("attribute") == options("analyze")
+
+
+def test_path_data_take_no_journey_options(tmp_path: Path) -> None:
+    paths = tmp_path / "paths.csv"
+    paths.write_text("path,total_conversions,total_null\nad>buy,1,0\n", encoding="utf-8")
+    code, output = _run("attribute", "--paths", str(paths), "--session-gap", "30m", "--by=account")
+    assert code == 2
+    assert output == (
+        "Error: path data are journeys already cut: leave out --by and --session-gap (they cut "
+        "a workspace's events into journeys)\n"
+    )
+
+
+def test_an_unknown_model_gets_a_suggestion_and_the_models(workspace: tuple[Path, Path]) -> None:
+    map_path, db = workspace
+    listed = ", ".join(MODELS)
+    code, output = _run("attribute", "--map", str(map_path), "--db", str(db), "--model=firsttouch")
+    assert code == 2
+    # It was: unknown attribution model(s) ['firsttouch']; known: ...
+    assert output == (
+        "Error: unknown attribution model 'firsttouch'; did you mean 'first_touch'? "
+        f"(models: {listed})\n"
+    )
+    code, output = _run("attribute", "--map", str(map_path), "--db", str(db), "--model=zzz")
+    assert output == f"Error: unknown attribution model 'zzz' (models: {listed})\n"
+
+
+def test_the_api_names_an_unknown_model_the_same_way(workspace: tuple[Path, Path]) -> None:
+    from journeymap.ingest import Workspace
+    from journeymap.mapfile import load_map
+
+    map_path, db = workspace
+    journey_map = load_map(map_path)
+    with Workspace(f"duckdb:///{db}", read_only=True) as opened:
+        journeys = build_journeys(opened.events(), journey_map)
+        expected = "unknown attribution model 'Markov'; did you mean 'markov'?"
+        with pytest.raises(UsageError) as error:
+            compare_models(journeys, journey_map, models=["first_touch", "Markov"])
+        assert str(error.value).startswith(expected)
+        with pytest.raises(UsageError) as error:
+            attribute(journeys, journey_map, model="Markov")
+        assert str(error.value).startswith(expected)
+
+
+def test_an_unknown_level_already_gets_a_suggestion(workspace: tuple[Path, Path]) -> None:
+    map_path, db = workspace
+    code, output = _run("attribute", "--map", str(map_path), "--db", str(db), "--level=chanel")
+    assert code == 2
+    assert output.startswith(
+        "Error: unknown attribution level 'chanel'; did you mean 'channel'? (levels: "
+    )
