@@ -29,6 +29,7 @@ from journeymap.settings import Setting, parse_bool, parse_names, register
 __all__ = [
     "EVENT_COLUMNS",
     "NEIGHBOUR_COLUMNS",
+    "RESERVED_NAMES",
     "UNIT",
     "JourneyOptions",
     "build_journeys",
@@ -57,6 +58,45 @@ EVENT_COLUMNS = (
 # Each event's neighbours inside its journey (null at the journey's ends), read in the same
 # pass that cuts the journeys, so metrics group instead of re-sorting.
 NEIGHBOUR_COLUMNS = ("previous_touchpoint", "previous_ts", "next_ts")
+
+# Names the engine gives columns of its own (journeys, per-journey facts, touch pairs,
+# attribution segments, the funnel tables): a breakdown column so named would clash with one.
+RESERVED_NAMES = frozenset(
+    {
+        *(
+            name
+            for name in EVENT_COLUMNS
+            if name not in {"person_id", "account_id", "phase", "persona"}
+        ),
+        *NEIGHBOUR_COLUMNS,
+        "journey_id",
+        "step",
+        "row_number",
+        "first_ts",
+        "last_ts",
+        "events",
+        "converted",
+        "conversion_ts",
+        "touchpoints",
+        "phases",
+        "last_touchpoint",
+        "last_phase",
+        "before",
+        "plain",
+        "i",
+        "n",
+        "age_s",
+        "seg_value",
+        "journeys",
+        "reached",
+        "moved_on",
+        "dropped",
+        "reach_rate",
+        "step_rate",
+        "dropoff_rate",
+        "level",
+    }
+)
 
 # Joins a journey's touchpoints (or phases) into one text: sequences are built and grouped as
 # text, which DuckDB can spill under a memory cap (lists it cannot).
@@ -235,8 +275,40 @@ class JourneyOptions:
         for name in ("funnel_touchpoints", "checkout_touchpoints"):
             if isinstance(getattr(self, name), str):
                 setattr(self, name, parse_names(getattr(self, name)))
-        if self.sankey_steps < 1:
-            raise UsageError(f"sankey_steps={self.sankey_steps} must be at least 1")
+        for name in self.breakdown:
+            if name.startswith("_") or name in RESERVED_NAMES:
+                raise UsageError(
+                    f"cannot break down by {name!r}: journeymap's own tables have a column of "
+                    "that name; keep the source column under another name (rename it in the "
+                    "DataFrame, or in the file before the import)"
+                )
+        if isinstance(self.collapse_repeats, str):
+            try:
+                self.collapse_repeats = parse_bool(self.collapse_repeats)
+            except ValueError:
+                raise UsageError(
+                    f"collapse_repeats={self.collapse_repeats!r} is not a yes/no value "
+                    "(true/false, yes/no, on/off, 1/0)"
+                ) from None
+        smallest = {
+            "top_paths": 0,
+            "top_variants": 0,
+            "sankey_steps": 1,
+            "correlation_min_support": 0,
+        }
+        for name, least in smallest.items():
+            setattr(self, name, _whole_number(name, getattr(self, name), least))
+        for name in ("correlation_prior", "confidence"):
+            value = getattr(self, name)
+            try:
+                setattr(self, name, float(value))
+            except (TypeError, ValueError):
+                raise UsageError(f"{name}={value!r} is not a number") from None
+        if self.correlation_prior < 0:
+            raise UsageError(
+                f"correlation_prior={self.correlation_prior} must be 0 or more (a count added "
+                "to each cell of the odds ratio)"
+            )
         if not 0 < self.confidence < 1:
             raise UsageError(f"confidence={self.confidence} must be between 0 and 1")
 
@@ -279,6 +351,17 @@ class JourneyOptions:
             value = data[name]
             data[name] = value.total_seconds() if value is not None else None
         return data
+
+
+def _whole_number(name: str, value: Any, least: int) -> int:
+    """``value`` as a whole number of at least ``least`` (int-like text too), else a usage error."""
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        number = None
+    if isinstance(value, bool) or number is None or number < least:
+        raise UsageError(f"{name}={value!r} must be a whole number of at least {least}")
+    return number
 
 
 def phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
@@ -417,18 +500,21 @@ def extra_keys(events: ir.Table) -> frozenset[str] | None:
 def breakdown_column(events: ir.Table, name: str) -> ir.Value:
     """The expression of a breakdown column: a real column, else a key of the ``extra`` JSON.
 
+    An empty text is no value, as a missing one: a CSV file has an empty field where a JSON
+    Lines file leaves the key out, and the same events should break down alike.
+
     Raises:
         UsageError: if ``name`` is neither a column nor a key found in the ``extra`` JSON.
     """
     if name in events.columns:
-        return events[name].cast("string")
+        return events[name].cast("string").nullif("")
     keys = extra_keys(events)
     if "extra" in events.columns:
         value = extra_text(events, name)
         if keys is None:  # a backend that cannot list keys: ask about this one
             keys = frozenset([name]) if bool(value.notnull().any().execute()) else frozenset()
         if name in keys:
-            return value
+            return value.nullif("")
     columns = [column for column in events.columns if column != "extra"]
     raise UsageError(
         unknown_name_message(
