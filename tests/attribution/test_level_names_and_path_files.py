@@ -139,7 +139,7 @@ def test_extra_keys_are_read_once_and_only_for_names_that_are_no_column(
 
     monkeypatch.setattr(journeys_module, "_json_keys", counted)
     table = _memtable(events())
-    build_journeys(table, MAP, JourneyOptions(breakdown=["persona", "touchpoint"]))
+    build_journeys(table, MAP, JourneyOptions(breakdown=["persona", "account_id"]))
     assert calls == []  # real columns: no query
     build_journeys(table, MAP, JourneyOptions(breakdown=["region", "plan"]))
     assert len(calls) == 1  # two keys of the extra JSON: one query

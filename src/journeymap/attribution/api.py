@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.operations as ops
@@ -28,11 +29,12 @@ from journeymap.attribution._aggregate import (
     touch_rows,
     transition_counts,
 )
+from journeymap.attribution._parameters import checked, names, value_of
 from journeymap.attribution.heuristic import HEURISTICS, Credit, credits
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import PATH_LEVELS, Paths
 from journeymap.attribution.shapley import shapley_values
-from journeymap.engine._tables import drop_temporary
+from journeymap.engine._tables import drop_temporary, is_temporary
 from journeymap.engine.journeys import (
     own_phases,
     phase_lookup,
@@ -89,6 +91,47 @@ def _duration(value: Any) -> timedelta | None:
     from journeymap.engine.journeys import parse_duration
 
     return parse_duration(value)
+
+
+def _given(params: dict[str, Any], name: str, default: Any) -> Any:
+    """Parameter ``name`` read as its kind, ``default`` when not given (or None)."""
+    value = value_of(name, params.get(name))
+    return default if value is None else value
+
+
+@contextlib.contextmanager
+def _readable(journeys: ir.Table | Paths) -> Iterator[None]:
+    """The driver's error for journeys whose database or table is gone, as what to do instead.
+
+    As :meth:`journeymap.analysis.Analysis.attribution` says it for an analysis' journeys.
+    """
+    if isinstance(journeys, Paths) and journeys.closed:
+        raise AttributionError(
+            "these paths were closed (at the end of their 'with from_paths(...)' block, or by "
+            "close()), which dropped their tables: attribute them inside the block, or read "
+            "them again with from_paths()"
+        )
+    import duckdb
+
+    try:
+        yield
+    except duckdb.ConnectionException as error:
+        raise AttributionError(
+            "the database these journeys are read from has been closed; attribute them while "
+            "it is open (inside the 'with Workspace(...)' block)"
+        ) from error
+    except duckdb.CatalogException as error:
+        # Only the journeys' own temporary table gone is ours to explain.
+        if isinstance(journeys, Paths) or not is_temporary(journeys):
+            raise
+        op = journeys.op()
+        if not isinstance(op, ops.DatabaseTable) or op.name not in str(error):
+            raise
+        raise AttributionError(
+            "the journeys table no longer exists: an analysis drops its journeys when it is "
+            "closed (close(), or the end of 'with analyze(...)'); attribute before "
+            "closing, e.g. with analysis.attribution(...)"
+        ) from error
 
 
 def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -> KeyOf:
@@ -175,7 +218,7 @@ def _key_phases(journey_map: JourneyMap | None, params: dict[str, Any]) -> dict[
     phases = [phase.id for phase in journey_map.ordered_phases()] if journey_map else []
     for option, position in (("lead_phases", 1), ("decision_phases", 2)):
         setting = f"attribution.{option}"
-        chosen = tuple(resolve(setting, params.get(option)))
+        chosen = value_of(option, resolve(setting, params.get(option)))
         if phases and chosen and not set(chosen) & set(phases):
             if chosen != tuple(SETTINGS[setting].default):
                 what = option.replace("_", " ")
@@ -193,18 +236,25 @@ def _key_phases(journey_map: JourneyMap | None, params: dict[str, Any]) -> dict[
 
 def _heuristic_options(params: dict[str, Any], journey_map: JourneyMap | None) -> dict[str, Any]:
     given = resolve("attribution.half_life", params.get("half_life"))
-    half = _duration(given)
+    try:
+        half = _duration(given)
+    except UsageError:  # e.g. "0d": its advice to write none does not fit a half-life
+        half = None
     if half is None or half.total_seconds() <= 0:
-        # parse_duration reads "0", "0d" and "none" as no duration: for a half-life that is
+        # parse_duration reads "0" and "none" as no duration: for a half-life that is
         # a mistake, not "use the default" (it silently became 7 days).
         raise UsageError(f"the time-decay half-life must be positive (e.g. 7d), got {given!r}")
+    # Read again after resolve: a config file may give the settings as text.
     return {
-        "direct": tuple(
-            resolve("attribution.direct_touchpoints", params.get("direct_touchpoints"))
+        "direct": value_of(
+            "direct_touchpoints",
+            resolve("attribution.direct_touchpoints", params.get("direct_touchpoints")),
         ),
-        "u_weights": tuple(resolve("attribution.u_weights", params.get("u_weights"))),
+        "u_weights": value_of(
+            "u_weights", resolve("attribution.u_weights", params.get("u_weights"))
+        ),
         "half_life_seconds": half.total_seconds(),
-        "custom_weights": params.get("custom_weights"),
+        "custom_weights": value_of("custom_weights", params.get("custom_weights")),
         **_key_phases(journey_map, params),
     }
 
@@ -218,7 +268,7 @@ def _choices(
 ) -> tuple[KeyOf, timedelta | None, bool]:
     """The level's key, the lookback window and whether to merge an account's members."""
     lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
-    by_account = bool(params.get("by_account")) or level == "account"
+    by_account = _given(params, "by_account", False) or level == "account"
     if isinstance(journeys, Paths):
         near = did_you_mean(level, PATH_LEVELS) if level not in FIXED_LEVELS else None
         if near is not None:
@@ -254,7 +304,20 @@ def _choices(
     return key, lookback, by_account
 
 
+def _check_names(models: list[str]) -> None:
+    """Raise a :class:`UsageError` naming the first model that is not one of :data:`MODELS`.
+
+    With a near miss (``firsttouch``: ``first_touch``) and the models there are.
+    """
+    unknown = [str(name) for name in models if name not in MODELS]
+    if unknown:
+        name = unknown[0]
+        problem = f"unknown attribution model {name!r}"
+        raise UsageError(unknown_name_message(problem, name, [("models", MODELS)]))
+
+
 def _check_models(journeys: ir.Table | Paths, models: list[str]) -> None:
+    _check_names(models)
     if isinstance(journeys, Paths) and "time_decay" in models:
         raise UsageError(
             "the time-decay model needs the time of every touch, and path data carry none: "
@@ -429,10 +492,10 @@ def _markov(
     cache: SegmentCache,
 ) -> tuple[MarkovResult, dict[str, Any]]:
     """Markov from the journeys in one window pass (prepared segments under a lookback)."""
-    order = int(resolve("attribution.markov_order", params.get("order")))
+    order = value_of("order", resolve("attribution.markov_order", params.get("order")))
     if not 1 <= order <= 4:
         raise UsageError(f"the Markov order must be 1 to 4, got {order}")
-    collapse = bool(params.get("collapse_repeats", True))
+    collapse = _given(params, "collapse_repeats", True)
     key, lookback, by_account = _choices(journeys, journey_map, level, params, cache)
     used = {
         "lookback": str(lookback) if lookback else None,
@@ -507,22 +570,42 @@ def attribute(
             ``direct_touchpoints``, ``custom_weights``, ``lead_phases``, ``decision_phases``,
             ``order`` and ``collapse_repeats`` (Markov), ``shapley_cap``, ``shapley_method``,
             ``worth`` (``conversions`` or ``rate``), ``samples``, ``seed`` (Shapley),
-            ``by_account``.
+            ``by_account``. Text is read as the command line reads it: lists separated by
+            commas (``u_weights="0.4,0.2,0.4"``, ``lead_phases="consideration"``), whole
+            numbers (``order="2"``) and yes/no values (``collapse_repeats="false"``).
 
     Returns:
         An :class:`AttributionResult`.
 
     Raises:
-        UsageError: for an unknown model, level or parameter value.
-        AttributionError: if the journeys lack required columns.
+        UsageError: for an unknown model, level, parameter name or parameter value.
+        AttributionError: if the journeys lack required columns, or their database, their
+            table or the paths were closed.
     """
-    if model not in MODELS:
-        raise UsageError(f"unknown attribution model {model!r}; known: {', '.join(MODELS)}")
     _check_models(journeys, [model])
-    if cache is None:
-        with SegmentCache(journeys) as own:
-            return _attribute(journeys, journey_map, model, level, own, params)
-    return _attribute(journeys, journey_map, model, level, cache, params)
+    params = checked(params, ("model", "level", "cache"))
+    return _with_cache(
+        journeys, cache, lambda own: _attribute(journeys, journey_map, model, level, own, params)
+    )
+
+
+ResultT = TypeVar("ResultT")
+
+
+def _with_cache(
+    journeys: ir.Table | Paths,
+    cache: SegmentCache | None,
+    run: Callable[[SegmentCache], ResultT],
+) -> ResultT:
+    """``run`` with ``cache``, or with a cache of its own that is dropped after.
+
+    Driver errors of closed journeys or paths are said in words (:func:`_readable`).
+    """
+    with _readable(journeys):
+        if cache is None:
+            with SegmentCache(journeys) as own:
+                return run(own)
+        return run(cache)
 
 
 def _attribute(
@@ -556,11 +639,11 @@ def _attribute(
         credit = _level_credits(segments, t, by, cache, [model], options)[model]
         rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
     else:
-        cap = int(resolve("attribution.shapley_cap", params.get("shapley_cap")))
+        cap = value_of("shapley_cap", resolve("attribution.shapley_cap", params.get("shapley_cap")))
         worth = str(params.get("worth", "conversions"))
         if worth not in {"conversions", "rate"}:
             raise UsageError(f"Shapley worth must be 'conversions' or 'rate', got {worth!r}")
-        samples, seed = int(params.get("samples", 2000)), int(params.get("seed", 0))
+        samples, seed = _given(params, "samples", 2000), _given(params, "seed", 0)
         method = str(params.get("shapley_method", "auto"))
         if method not in {"auto", "enumerate", "dividends", "sampling"}:
             raise UsageError(
@@ -608,7 +691,7 @@ def compare_models(
     journey_map: JourneyMap | None = None,
     *,
     level: str = "touchpoint",
-    models: list[str] | tuple[str, ...] | None = None,
+    models: str | list[str] | tuple[str, ...] | None = None,
     cache: SegmentCache | None = None,
     **params: Any,
 ) -> pa.Table:
@@ -617,25 +700,53 @@ def compare_models(
     Long format: ``model``, ``level``, ``key``, ``conversions``, ``value``, ``share``
     (``custom`` only runs when ``custom_weights`` is given). The segments are computed once
     and every heuristic model comes from the same single aggregation.
+
+    Args:
+        journeys: As for :func:`attribute`.
+        journey_map: As for :func:`attribute`.
+        level: As for :func:`attribute`.
+        models: The models to run, as a list or as text separated by commas; None (the
+            default) runs every model.
+        cache: As for :func:`attribute`.
+        **params: The model parameters of :func:`attribute`.
+
+    Raises:
+        UsageError: for an unknown model or an empty list of models, and as
+            :func:`attribute` does.
+        AttributionError: as :func:`attribute` does.
     """
+    params = checked(params, ("level", "models", "cache"))
+    named = None if models is None else list(names("models", models, ("linear", "markov")))
+    if named == []:
+        raise UsageError(
+            f"models={models!r} names no model: name one or more, e.g. "
+            "models=['linear', 'markov'], or leave models out to compare every model"
+        )
     chosen = (
-        list(models)
-        if models
+        named
+        if named is not None
         else [m for m in MODELS if m != "custom" or params.get("custom_weights")]
     )
     if not chosen:
         raise AttributionError("no models to compare")
-    unknown = [m for m in chosen if m not in MODELS]
-    if unknown:
-        raise UsageError(f"unknown attribution model(s) {unknown}; known: {', '.join(MODELS)}")
+    _check_names(chosen)
     if models is None and isinstance(journeys, Paths):
         chosen = [m for m in chosen if m != "time_decay"]  # path data have no times
     _check_models(journeys, chosen)
-    if cache is None:
-        with SegmentCache(journeys) as own:
-            return compare_models(
-                journeys, journey_map, level=level, models=chosen, cache=own, **params
-            )
+    return _with_cache(
+        journeys, cache, lambda own: _compare(journeys, journey_map, level, chosen, own, params)
+    )
+
+
+def _compare(
+    journeys: ir.Table | Paths,
+    journey_map: JourneyMap | None,
+    level: str,
+    chosen: list[str],
+    cache: SegmentCache,
+    params: dict[str, Any],
+) -> pa.Table:
+    """:func:`compare_models` of checked models and parameters, on one segment cache."""
     heuristics = [m for m in chosen if m in HEURISTICS]
     found: dict[str, dict[str, tuple[float, float]]] = {}
     seen: set[str] = set()

@@ -21,6 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import SEG, WEIGHT, weighted_count
+from journeymap.attribution._parameters import value_of
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
 
@@ -94,18 +95,54 @@ def _key_positions(
 
 
 def _validate(model: str, options: dict[str, Any]) -> None:
+    """Refuse an unknown model, and weights that would give a conversion to no touch.
+
+    Shares are normalised over the touches a journey has, so a journey whose touches all
+    have share 0 would lose its conversion: the credits would no longer sum to the
+    conversions. With non-negative weights that happens to every journey when the weights
+    sum to 0, to the shortest ones when the first (and, for U, the last) share is 0.
+    """
     if model not in HEURISTICS:
         raise UsageError(f"unknown heuristic model {model!r}; known: {', '.join(HEURISTICS)}")
     weights = tuple(options["u_weights"])
-    if model == "position_based" and (len(weights) != 3 or any(w < 0 for w in weights)):
-        raise UsageError(f"position weights must be three non-negative numbers, got {weights!r}")
+    if model == "position_based":
+        if len(weights) != 3 or any(w < 0 for w in weights):
+            raise UsageError(
+                f"position weights must be three non-negative numbers, got {weights!r}"
+            )
+        if sum(weights) == 0:
+            raise UsageError(
+                "the position weights (u_weights) sum to 0, so no touch would take a "
+                "conversion: give the first, middle or last touch a share above 0, e.g. "
+                "u_weights=[0.4, 0.2, 0.4]"
+            )
+        if weights[0] + weights[2] == 0:
+            raise UsageError(
+                "the position weights (u_weights) give the first and the last touch 0, so a "
+                "journey of one or two touches would give its conversion to no touch: give the "
+                "first or the last touch a share above 0, e.g. u_weights=[0.1, 0.8, 0.1]"
+            )
     if model == "time_decay" and options["half_life_seconds"] <= 0:
         raise UsageError("the time-decay half-life must be positive (e.g. 7d)")
     custom = options.get("custom_weights")
-    if model == "custom" and (not custom or any(w < 0 for w in custom)):
+    if model != "custom":
+        return
+    if not custom or any(w < 0 for w in custom):
         raise UsageError(
             "the custom model needs non-negative position weights, e.g. "
             "custom_weights=[0.5, 0.3, 0.2] (the last weight applies to later touches)"
+        )
+    if sum(custom) == 0:
+        raise UsageError(
+            "the custom weights sum to 0, so no touch would take a conversion: give some "
+            "position a weight above 0, e.g. custom_weights=[0.5, 0.3, 0.2] (the last weight "
+            "applies to later touches)"
+        )
+    if custom[0] == 0:
+        raise UsageError(
+            "the first custom weight is 0, so a journey of one touch would give its conversion "
+            "to no touch: give the first position a weight above 0, e.g. "
+            "custom_weights=[0.1, 0.6, 0.3]"
         )
 
 
@@ -126,15 +163,20 @@ def credits(
         t: Keyed segments (``_key`` plus the columns of :class:`~._aggregate.Segments`).
         models: Heuristic model names.
         direct: Keys that do not count for last non-direct.
-        u_weights: First, middle and last share of the position-based model.
+        u_weights: First, middle and last share of the position-based model (text such as
+            ``"0.4,0.2,0.4"`` is read as the command line reads it).
         half_life_seconds: Time-decay half-life.
-        custom_weights: Position weights of the custom model.
+        custom_weights: Position weights of the custom model (a list, or text as above).
         lead_phases: Phases whose first touch is the lead-creation touch.
         decision_phases: Phases whose first touch is the decision touch.
 
     Raises:
-        UsageError: for an unknown model or invalid parameters.
+        UsageError: for an unknown model or invalid parameters, among them weights that
+            would give a conversion to no touch (see :func:`_validate`).
     """
+    # Text ("0.4,0.2,0.4") read as numbers, as the command line reads it; not iterated.
+    u_weights = value_of("u_weights", u_weights)
+    custom_weights = value_of("custom_weights", custom_weights)
     options = {
         "u_weights": u_weights,
         "half_life_seconds": half_life_seconds,

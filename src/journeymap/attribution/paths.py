@@ -58,7 +58,8 @@ _ROW = "__journeymap_row"
 class Paths:
     """Distinct paths with their conversions, nulls and value, as weighted segments.
 
-    Use as a context manager (or call :meth:`close`) to drop the temporary table.
+    Use as a context manager (or call :meth:`close`) to drop the temporary table; once
+    :attr:`closed`, attributing them is an :class:`~journeymap.errors.AttributionError`.
 
     Attributes:
         segments: The weighted segments every model reads.
@@ -81,6 +82,12 @@ class Paths:
     phase_of: dict[str, str] = field(default_factory=dict)
     skipped_rows: dict[str, list[int]] = field(default_factory=dict)
     nulls_known: bool = True
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` dropped the tables the segments read."""
+        return self._closed
 
     @property
     def conversions(self) -> float:
@@ -95,6 +102,7 @@ class Paths:
     def close(self) -> None:
         """Drop the segments' temporary tables."""
         drop_temporary(*self._temporary)
+        self._closed = True
 
     def __enter__(self) -> Paths:
         return self
@@ -108,8 +116,29 @@ def _trim(text: str) -> str:  # type: ignore[empty-body]
     """The engine's one-argument trim (spaces), several times faster than ``strip()``."""
 
 
+def _arrow(source: Any) -> pa.Table | None:
+    """``source`` as Arrow (:func:`arrow_of`); a pandas column mixing text and numbers as text.
+
+    Arrow takes one type per column and refuses such an object column (``[5.0, "abc"]``),
+    but a value that is no number is to be skipped and counted, as it is in a file; as text,
+    each value is read as a number where it is one.
+    """
+    try:
+        return arrow_of(source)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        if type(source).__module__.split(".")[0] != "pandas":
+            raise UsageError(f"the paths cannot be read as a table: {error}") from error
+        mixed = [name for name, kind in source.dtypes.items() if kind.kind == "O"]
+        # The string dtype keeps a missing value (None, NaN) missing, not "None" or "nan".
+        as_text = source.astype(dict.fromkeys(mixed, "string"))
+        try:
+            return arrow_of(as_text)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as again:
+            raise UsageError(f"the paths cannot be read as a table: {again}") from again
+
+
 def _table(source: Any) -> ir.Table:
-    arrow = arrow_of(source)
+    arrow = _arrow(source)
     if arrow is not None and _ROW not in arrow.column_names:
         # Numbered before the engine reads it: skipped rows are named by their position.
         source = arrow.append_column(_ROW, pa.array(range(1, arrow.num_rows + 1), pa.int64()))
@@ -162,7 +191,9 @@ def from_paths(
     """Read distinct paths into weighted segments (see the module doc).
 
     Args:
-        source: An Ibis table, an Arrow table or a pandas/polars DataFrame.
+        source: An Ibis table, an Arrow table or a pandas/polars DataFrame (a pandas
+            column mixing text and numbers is read as text: a value in it that is no number
+            is skipped and counted, as in a file).
         journey_map: The map: the phase of every touchpoint (for the phase level and the
             W-shaped and full-path models) and its channel.
         path: The path column (default ``path``): touches joined by ``sep``; spaces around
@@ -175,7 +206,8 @@ def from_paths(
         sep: The separator between touches.
 
     Raises:
-        UsageError: if a named column is missing, ``sep`` is empty, or the source is no table.
+        UsageError: if a named column is missing, ``sep`` is empty, or the source is no table
+            (or Arrow cannot read it as one).
     """
     if not sep:
         raise UsageError("the path separator must not be empty")

@@ -1,0 +1,183 @@
+"""The keyword parameters of ``attribute`` and ``compare_models``: their names and values.
+
+A notebook, a form or a config file hands a parameter over as text as often as as a Python
+value. Text is read as the command line reads it (``"0.4,0.2,0.4"``, ``"false"``, ``"2"``):
+iterated, it became single characters, and any non-empty text was true. A misspelt name
+was ignored in silence, so the model ran without it. Either is now a
+:class:`~journeymap.errors.UsageError` that says what to write.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from journeymap.attribution._settings import numbers_of
+from journeymap.engine.journeys import unknown_name_message
+from journeymap.errors import UsageError
+from journeymap.settings import parse_bool, parse_names
+
+__all__ = ["PARAMETERS", "checked", "flag", "names", "value_of", "weights", "whole_number"]
+
+
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a boolean: True or False, or text such as ``"no"`` (:func:`parse_bool`).
+
+    Examples:
+        >>> flag("collapse_repeats", "false"), flag("by_account", True)
+        (False, True)
+    """
+    if isinstance(value, str):
+        try:
+            return parse_bool(value)
+        except ValueError:
+            pass
+    elif isinstance(value, bool | np.bool_) or (isinstance(value, Integral) and value in (0, 1)):
+        return bool(value)
+    raise UsageError(
+        f"{name} takes True or False (as text: true/false, yes/no, on/off, 1/0); got {value!r}"
+    )
+
+
+def whole_number(name: str, value: Any, example: int) -> int:
+    """``value`` as an int: a whole number, or text that is one (``"2"``).
+
+    Examples:
+        >>> whole_number("order", " 2 ", 2), whole_number("seed", 7.0, 0)
+        (2, 7)
+    """
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+    if isinstance(number, Integral) and not isinstance(number, bool | np.bool_):
+        return int(number)
+    if isinstance(number, Real) and not isinstance(number, bool | np.bool_):
+        real = float(number)
+        if math.isfinite(real) and real.is_integer():
+            return int(real)
+    raise UsageError(f"{name} takes a whole number, e.g. {name}={example}; got {value!r}")
+
+
+def weights(name: str, value: Any, example: Sequence[float]) -> tuple[float, ...]:
+    """``value`` as weights: a list of numbers, or text with them separated by commas.
+
+    The text is read as the command line reads ``--u-weights`` and ``--custom-weights``.
+
+    Examples:
+        >>> weights("u_weights", "0.4, 0.2,0.4", (0.4, 0.2, 0.4))
+        (0.4, 0.2, 0.4)
+    """
+    found: tuple[float, ...] | None = None
+    if isinstance(value, str):
+        try:
+            found = numbers_of(value)
+        except ValueError:
+            found = None
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        try:
+            found = tuple(_number(item) for item in value)
+        except ValueError:
+            found = None
+    if found and all(math.isfinite(number) for number in found):
+        return found
+    listed = ", ".join(f"{number:g}" for number in example)
+    raise UsageError(
+        f"{name} takes numbers, as a list or separated by commas: {name}=[{listed}] or "
+        f"{name}={listed.replace(' ', '')!r}; got {value!r}"
+    )
+
+
+def _number(item: Any) -> float:
+    """One weight of a list: a number, or text that is one."""
+    if isinstance(item, str) or (isinstance(item, Real) and not isinstance(item, bool | np.bool_)):
+        return float(item)
+    raise ValueError(f"{item!r} is no number")
+
+
+def names(name: str, value: Any, example: Sequence[str]) -> tuple[str, ...]:
+    """``value`` as names: a list of texts, or one text with them separated by commas.
+
+    Examples:
+        >>> names("lead_phases", "consideration", ("consideration",))
+        ('consideration',)
+        >>> names("models", "linear, markov", ("linear",))
+        ('linear', 'markov')
+    """
+    if isinstance(value, str):
+        return tuple(parse_names(value))
+    if isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = list(value)
+        if all(isinstance(item, str) for item in items):
+            return tuple(items)
+    raise UsageError(
+        f"{name} takes names, as a list or separated by commas: {name}={list(example)!r} or "
+        f"{name}={','.join(example)!r}; got {value!r}"
+    )
+
+
+_Parse = Callable[[Any], Any]
+
+
+def _parser(kind: Callable[..., Any], name: str, example: Any) -> _Parse:
+    return functools.partial(kind, name, example=example)
+
+
+# Every parameter, in the order attribute() documents them, with how its value is read; None:
+# as given (durations are read where they are used, as their settings are).
+PARAMETERS: dict[str, _Parse | None] = {
+    "lookback": None,
+    "half_life": None,
+    "u_weights": _parser(weights, "u_weights", (0.4, 0.2, 0.4)),
+    "direct_touchpoints": _parser(names, "direct_touchpoints", ("direct", "web")),
+    "custom_weights": _parser(weights, "custom_weights", (0.5, 0.3, 0.2)),
+    "lead_phases": _parser(names, "lead_phases", ("consideration",)),
+    "decision_phases": _parser(names, "decision_phases", ("decision",)),
+    "order": _parser(whole_number, "order", 2),
+    "collapse_repeats": functools.partial(flag, "collapse_repeats"),
+    "shapley_cap": _parser(whole_number, "shapley_cap", 15),
+    "shapley_method": None,
+    "worth": None,
+    "samples": _parser(whole_number, "samples", 2000),
+    "seed": _parser(whole_number, "seed", 0),
+    "by_account": functools.partial(flag, "by_account"),
+}
+
+
+def value_of(name: str, value: Any) -> Any:
+    """The value of parameter ``name`` read as its kind (None stays None: the default)."""
+    parse = PARAMETERS[name]
+    return value if value is None or parse is None else parse(value)
+
+
+def checked(params: Mapping[str, Any], arguments: Sequence[str]) -> dict[str, Any]:
+    """``params`` with every value read as its kind.
+
+    Args:
+        params: The keyword parameters given.
+        arguments: The function's own keyword arguments, named in the did-you-mean.
+
+    Raises:
+        UsageError: for a name that is no parameter (with a did-you-mean and the known
+            names), or a value that is not of the parameter's kind.
+    """
+    for name in params:
+        if name not in PARAMETERS:
+            raise UsageError(
+                unknown_name_message(
+                    f"unknown attribution parameter {name!r}",
+                    name,
+                    [("arguments", arguments), ("model parameters", list(PARAMETERS))],
+                )
+            )
+    return {name: value_of(name, value) for name, value in params.items()}
