@@ -38,15 +38,13 @@ def _percent(value: Any) -> str:
 
 
 def _unreached_phase_note(analysis: Any) -> str | None:
-    """A note when an ordered funnel stops at a phase no journey reached.
+    """A note when the funnel stops at a phase no journey reached.
 
     Only when later phases are met in the data: the map's phase lacks events, and every
     later phase shows 0.
     """
     from journeymap.engine.journeys import phase_lookup
 
-    if analysis.summary["options"].get("ordering") == "any":
-        return None
     rows = [r for r in analysis.table("phase_funnel").to_pylist() if not r.get("breakdown")]
     reached = [int(r["reached"] or 0) for r in rows]
     if not reached or reached[0] == 0:
@@ -63,9 +61,10 @@ def _unreached_phase_note(analysis: Any) -> str | None:
     if not met:
         return None
     return _(
-        "Note: no journey reached {phase}, so in this ordered funnel none counts in the phases "
-        "after it, though their touchpoints occur in the events. Check that the touchpoints "
-        "of {phase} occur in the events, or count phases in any order (--ordering any)."
+        "Note: no journey reached {phase}, so none counts in the phases after it, though their "
+        "touchpoints occur in the events: every ordering counts a phase only with the ones "
+        "before it (--ordering any too). Check that the touchpoints of {phase} occur in the "
+        "events."
     ).format(phase=rows[first_zero]["phase_name"])
 
 
