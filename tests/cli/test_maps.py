@@ -47,6 +47,9 @@ def test_init_from_template_then_validate(tmp_path: Path, template: str, lang: s
     code, output = _run("validate", str(target))
     assert code == 0, output
     assert f"✓ {target} is a valid journey map" in output
+    shop = {t.id: t.name for t in journey_map.touchpoints}.get("online-shop")
+    if shop is not None:  # the catalog's "(B2B) online shop" in B2B maps only
+        assert shop.startswith("(B2B") == (template == "b2b"), shop
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))

@@ -88,6 +88,20 @@ def test_lane_labels_follow_the_map_language(big_map: JourneyMap) -> None:
     assert gettext("Pain points", "de") in " ".join(labels)
 
 
+def test_the_persona_lane_is_a_buying_center_in_b2b_only(big_map: JourneyMap) -> None:
+    def labels(journey_map: JourneyMap) -> str:
+        root = ET.fromstring(render_map_svg(journey_map))
+        boxes = root.iter(f"{SVG}g")
+        return " ".join(
+            " ".join(g.itertext()) for g in boxes if g.get("class") == "jm-box jm-label"
+        )
+
+    assert big_map.personas
+    assert "Buying center" in labels(big_map.model_copy(update={"kind": "b2b"}))
+    b2c = labels(big_map.model_copy(update={"kind": "b2c"}))
+    assert "Personas" in b2c and "Buying center" not in b2c
+
+
 def _bpi_like() -> tuple[JourneyMap, tuple[dict[str, pa.Table], dict[str, Any]]]:
     """Short process-mining names: every card reads on one line, e.g. 'Accepted — 5,113 events'."""
     names = {"created": "Created", "accepted": "Accepted", "declined": "Declined"}

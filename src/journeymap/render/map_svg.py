@@ -142,7 +142,9 @@ def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, languag
 
 
 def _buying_center_lane(journey_map: JourneyMap, language: str) -> LaneSpec:
-    lane = LaneSpec("buying_center", gettext(N_("Buying center"), language))
+    # A buying center is a B2B notion: a B2C map's lane names its personas.
+    title = N_("Buying center") if journey_map.kind == "b2b" else N_("Personas")
+    lane = LaneSpec("buying_center", gettext(title, language))
     phases = journey_map.ordered_phases()
     for phase in phases:
         lane.items[phase.id] = []

@@ -57,6 +57,7 @@ _SKELETON_TOUCHPOINTS: tuple[tuple[str, ...], ...] = (
 )
 
 _NEW_MAP = N_("New journey map")
+_ONLINE_SHOP = N_("Online shop")
 _PERSONA_JOB = N_("Describe the persona's job")
 _CELL_ACTION = N_("What does the customer do in this phase?")
 _CELL_GOAL = N_("What does the customer want to achieve?")
@@ -124,9 +125,12 @@ def _skeleton_yaml(map_id: str, template: str, lang: str) -> str:
     for phase, group in zip(phases, groups, strict=True):
         for catalog_id in group:
             touchpoint = catalog_touchpoint(catalog_id, lang)
+            name = touchpoint.name
+            if kind == "b2c" and catalog_id == "online-shop":  # the catalog's is "(B2B) ..."
+                name = gettext(_ONLINE_SHOP, lang)
             lines += [
                 f"  - id: {touchpoint.id}",
-                f"    name: {_quote(touchpoint.name)}",
+                f"    name: {_quote(name)}",
                 f"    catalog: {catalog_id}",
                 f"    channel: {touchpoint.channel}",
                 f"    mode: {touchpoint.mode}",
