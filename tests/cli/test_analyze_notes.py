@@ -130,3 +130,23 @@ def test_no_note_when_every_journey_reaches_the_first_phase(
     events = [e for e in EVENTS if e[0] in {"p1", "p4"}]
     output = _analyze(tmp_path, shop_map, fill_workspace, events, "--breakdown", "persona")
     assert "never reached the first phase" not in output
+
+
+def test_repeat_conversions_in_a_journey_are_counted_and_said(
+    tmp_path: Path, shop_map: JourneyMap, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
+    """With continue, value and credits count every conversion event, the headline journeys."""
+    events = [("p1", 0, "ad", False), ("p1", 1, "buy", True), ("p1", 2, "buy", True)]
+    events += [("p2", 0, "ad", False)]
+    output = _analyze(tmp_path, shop_map, fill_workspace, events, "--after-conversion", "continue")
+    assert "Conversions: 1 " in output
+    assert "2 conversion events in 1 converted journeys" in output
+    ended = _analyze(tmp_path, shop_map, fill_workspace, events)
+    assert "Conversions: 2 " in ended and "conversion events" not in ended
+
+
+def test_no_conversion_at_all_is_said(
+    tmp_path: Path, shop_map: JourneyMap, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
+    output = _analyze(tmp_path, shop_map, fill_workspace, [("p1", 0, "ad", False)])
+    assert "Note: no event is a conversion, so every conversion figure" in output

@@ -265,3 +265,21 @@ def test_delimiter_and_encoding_can_be_given(files: dict[str, Path]) -> None:
         app, ["import", str(jsonl), "--map", str(files["map"]), "--delimiter", ";"]
     )
     assert "--delimiter apply to CSV and TSV files only, not to events.jsonl" in refused.output
+
+
+def test_the_import_counts_conversions_and_says_when_there_is_none(
+    files: dict[str, Path],
+) -> None:
+    args = ["import", str(files["events"]), "--map", str(files["map"]), "--db", str(files["db"])]
+    result = CliRunner().invoke(app, args, env={"JOURNEYMAP_LANG": "en"})
+    lines = {line.strip("│ ").split("│")[0].strip(): line for line in result.output.splitlines()}
+    assert lines["of which conversions"].split("│")[-2].strip() == "1"
+    assert "no imported event is a conversion" not in result.output
+    # A conversion rule that meets no row (the data say "purchase", the rule "order").
+    files["map"].write_text(
+        MAP + MAPPING.replace("equals: order}", "equals: purchase}"), encoding="utf-8"
+    )
+    args[-1] = str(files["db"].with_name("other.duckdb"))
+    result = CliRunner().invoke(app, args, env={"JOURNEYMAP_LANG": "en", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Note: no imported event is a conversion." in result.output

@@ -245,6 +245,7 @@ def _summary(
     events = (
         journeys.aggregate(
             events=journeys.count(),
+            conversion_events=journeys.conversion.sum(),
             persons=journeys.person_id.nunique(),
             accounts=journeys.account_id.nunique(),
             first_ts=journeys.ts.min(),
@@ -268,6 +269,9 @@ def _summary(
         "accounts": int(events["accounts"] or 0),
         "events": int(events["events"] or 0),
         "conversions": conversions,
+        # Every conversion event: more than the converted journeys when a journey goes on
+        # after its conversion (after_conversion="continue"); what value and credits count.
+        "conversion_events": int(events["conversion_events"] or 0),
         "conversion_rate": conversions / count if count else 0.0,
         "value": float(head["value"] or 0.0),
         "first_ts": _iso(events["first_ts"]),

@@ -145,6 +145,26 @@ def _split_note(analysis: Any) -> str | None:
     )
 
 
+def _conversions_note(summary: dict[str, Any]) -> str | None:
+    """Repeat conversions inside journeys, or no conversion at all, said under the headline."""
+    if "conversion_events" not in summary:  # an analysis saved by an earlier journeymap
+        return None
+    journeys, events = int(summary["conversions"]), int(summary["conversion_events"])
+    if not events and summary["journeys"]:
+        return _(
+            "Note: no event is a conversion, so every conversion figure and all attribution "
+            "credit is 0. Check the conversion rule of the import's mapping rules against the "
+            "events (e.g. equals: 'true' for a 0/1 column needs equals: '1')."
+        )
+    if events > journeys:
+        return _(
+            "{events} conversion events in {journeys} converted journeys: a journey goes on "
+            "after its conversion (--after-conversion continue), so value and attribution "
+            "count every conversion event."
+        ).format(events=f"{events:,}", journeys=f"{journeys:,}")
+    return None
+
+
 def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
@@ -152,9 +172,9 @@ def print_summary(analysis: Any) -> None:
         f"[bold]{_('Journeys')}:[/] {s['journeys']}   [bold]{_('Conversions')}:[/] "
         f"{s['conversions']}   [bold]{_('Conversion rate')}:[/] {_percent(s['conversion_rate'])}"
     )
-    split = _split_note(analysis)
-    if split:
-        console.print(split, markup=False, highlight=False)
+    for note in (_split_note(analysis), _conversions_note(s)):
+        if note:
+            console.print(note, markup=False, highlight=False)
     funnel = Table(title=_("Phase funnel"))
     for column in (_("Phase"), _("Reached"), _("Moved on"), _("Converted"), _("Drop-off")):
         funnel.add_column(column, justify="left" if column == _("Phase") else "right")

@@ -97,6 +97,14 @@ def import_command(
         console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
     if report.off_map:
         console.print(off_map_note(report.off_map), markup=False, soft_wrap=False)
+    if report.rows_imported and not report.conversions:
+        console.print(
+            _(
+                "Note: no imported event is a conversion. Check the conversion rule of the "
+                "mapping rules (conversion:) against the data; a 0/1 column needs equals: '1'."
+            ),
+            markup=False,
+        )
     if report.rows_replaced:
         console.print(
             _replaced_note(report.rows_replaced, report.rows_mapped_differently), markup=False

@@ -613,6 +613,7 @@ def _run(
         )
         table = pa.table({column: events[column] for column in EVENTS_SCHEMA})
         report.rows_imported += table.num_rows
+        report.conversions += int(pc.sum(table.column("conversion")).as_py() or 0)
         for found in pc.value_counts(table.column("touchpoint")).to_pylist():
             touchpoint, count = found["values"], found["counts"]
             report.touchpoints[touchpoint] = report.touchpoints.get(touchpoint, 0) + count

@@ -45,6 +45,8 @@ class ImportReport:
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
         touchpoints: Events imported per touchpoint.
+        conversions: Of the events imported, the conversions (0 says the conversion rule met
+            no row).
         off_map: Of those, the touchpoints the journey map does not have (set by an import
             checked against a map; ``unmapped`` is not counted, it is reported on its own).
     """
@@ -66,6 +68,7 @@ class ImportReport:
     suspect_values: dict[str, int] = field(default_factory=dict)
     touchpoints: dict[str, int] = field(default_factory=dict)
     off_map: dict[str, int] = field(default_factory=dict)
+    conversions: int = 0
 
     @property
     def rows_quarantined(self) -> int:
@@ -87,6 +90,7 @@ class ImportReport:
         lines = [("read", self.rows_read), ("imported", self.rows_imported)]
         if self.unmapped:
             lines.append(("  of which unmapped", self.unmapped))
+        lines.append(("  of which conversions", self.conversions))
         lines.append(("quarantined", self.rows_quarantined))
         lines += [(f"  {reason}", count) for reason, count in sorted(self.quarantined.items())]
         lines.append(("already imported", self.rows_already_imported))
