@@ -251,3 +251,27 @@ def test_show_of_a_broken_file_names_the_position(tmp_path: Path) -> None:
     code, output = _run("show", str(broken))
     assert code == 1
     assert f"{broken}:" in output and "Traceback" not in output
+
+
+def test_validate_checks_a_rules_file_against_a_map(tmp_path: Path) -> None:
+    """Before, a rule naming a touchpoint the map lacks validated, and failed only at import."""
+    journey_map = tmp_path / "map.yaml"
+    _run("init", str(journey_map), "--example", "payment-provider")
+    rules = tmp_path / "rules.yaml"
+    text = (
+        example_path("payment-provider")
+        .with_name("payment-provider.rules.yaml")
+        .read_text(encoding="utf-8")
+    )
+    rules.write_text(text, encoding="utf-8")
+    code, output = _run("validate", str(rules), "--map", str(journey_map))
+    assert code == 0, output
+    rules.write_text(text.replace("touchpoint: demo\n", "touchpoint: demoo\n"), encoding="utf-8")
+    assert _run("validate", str(rules))[0] == 0  # alone, the rules are well formed
+    code, output = _run("validate", str(rules), "--map", str(journey_map))
+    assert code == 1
+    line = next(n for n, t in enumerate(rules.read_text().splitlines(), 1) if "demoo" in t)
+    assert f"rules.yaml:{line}:17: error: touchpoint rule #2 assigns touchpoint 'demoo'" in output
+    assert "(did you mean 'demo'?)" in output
+    code, output = _run("validate", str(journey_map), "--map", str(journey_map))
+    assert code == 2 and "--map goes with a mapping rules file" in output

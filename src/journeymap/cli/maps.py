@@ -86,11 +86,17 @@ def validate_command(
     path: Annotated[
         Path, typer.Argument(help="The map file, or a mapping rules file (YAML or JSON).")
     ],
+    map_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--map", help="With a rules file: the map whose touchpoints and phases it assigns."
+        ),
+    ] = None,
 ) -> None:
     """Check a map or rules file; exit 0 when valid (warnings allowed), 1 when it has errors."""
     from journeymap.services.maps import validate_file
 
-    kind, warnings = validate_file(path)
+    kind, warnings = validate_file(path, map_path)
     if kind == "rules":
         console.print(_("✓ {path} holds valid mapping rules").format(path=path), markup=False)
         return

@@ -245,18 +245,30 @@ def validate_map_file(path: str | Path) -> list[ValidationIssue]:
     return located
 
 
-def validate_file(path: str | Path) -> tuple[str, list[ValidationIssue]]:
+def validate_file(
+    path: str | Path, map_path: str | Path | None = None
+) -> tuple[str, list[ValidationIssue]]:
     """Check a map file or a mapping rules file (told apart by their top-level keys).
+
+    With ``map_path``, a rules file is also checked against that map: every touchpoint and
+    phase a rule assigns must be on it, as the import requires.
 
     Returns ``("map", warnings)`` or ``("rules", [])``.
 
     Raises:
         MapFileError: the file is missing or not valid YAML/JSON (with file:line:column).
         MapValidationError: the map or the rules have errors, each with file:line:column.
+        UsageError: ``map_path`` is given with a map file.
     """
     if holds_rules(path):
-        load_rules(path)
+        rules = load_rules(path)
+        if map_path is not None:
+            from journeymap.services.imports import check_rules_against_map
+
+            check_rules_against_map(rules, Path(path), load_map(map_path), Path(map_path))
         return "rules", []
+    if map_path is not None:
+        raise UsageError(f"{path} is a journey map; --map goes with a mapping rules file")
     return "map", validate_map_file(path)
 
 
