@@ -150,3 +150,19 @@ def test_no_conversion_at_all_is_said(
 ) -> None:
     output = _analyze(tmp_path, shop_map, fill_workspace, [("p1", 0, "ad", False)])
     assert "Note: no event is a conversion, so every conversion figure" in output
+
+
+def test_events_kept_as_unmapped_get_their_own_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rule names them, so "change the rules that name them" was no advice."""
+    from journeymap.cli.app import off_map_note
+
+    monkeypatch.setenv("JOURNEYMAP_LANG", "en")
+    both = off_map_note({"unmapped": 1728, "cpc": 3})
+    assert both.splitlines() == [
+        "Note: 3 events have touchpoints the map does not have: cpc (3). They are measured, but "
+        "no phase of the map shows them; add them to the map, or change the rules that name "
+        "them.",
+        "Note: 1,728 events are kept as unmapped: no rule matched them. Add rules that do, or "
+        "quarantine them (unmatched: quarantine).",
+    ]
+    assert off_map_note({"unmapped": 2}).startswith("Note: 2 events are kept as unmapped")
