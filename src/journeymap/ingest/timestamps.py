@@ -26,10 +26,14 @@ def zone(name: str) -> ZoneInfo:
     """The time zone called ``name``, or a :class:`RulesError` naming the problem."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise RulesError(
-            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin' or 'UTC'"
-        ) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
+        raise _unknown_zone(name) from None
+
+
+def _unknown_zone(name: str) -> RulesError:
+    return RulesError(
+        f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin' or 'UTC'"
+    )
 
 
 def _iso(value: str, tz: ZoneInfo) -> datetime | None:
@@ -38,7 +42,7 @@ def _iso(value: str, tz: ZoneInfo) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
+        parsed = parsed.replace(tzinfo=tz)  # fold=0: see _local_to_utc
     return parsed.astimezone(UTC)
 
 
@@ -126,10 +130,27 @@ def parse_timestamps(values: pa.Array, fmt: str, timezone: str) -> pa.Array:
         return _parse_iso(values, tz)
     if "%z" in fmt:
         return pc.cast(_strptime(values, fmt), TS_TYPE)
-    local = pc.assume_timezone(
-        _strptime(values, fmt), timezone=timezone, ambiguous="earliest", nonexistent="earliest"
-    )
-    return pc.cast(local, TS_TYPE)
+    return _local_to_utc(_strptime(values, fmt), timezone)
+
+
+def _local_to_utc(wall_times: pa.Array, timezone: str) -> pa.Array:
+    """Naive wall-clock times in ``timezone`` as UTC, read the way :func:`_iso` reads them.
+
+    A time that does not exist (the spring-forward gap: 02:30 on 2025-03-30 in Copenhagen)
+    takes the UTC offset in force just before the gap (01:30Z), and a time that happens twice
+    (the autumn overlap) is its first occurrence, on the summer offset: Python's ``fold=0``
+    and Java's ``ZonedDateTime``. Arrow's ``assume_timezone`` alone would move a gap time to
+    the last instant before the gap (00:59:59.999999Z), so each value's offset is taken at
+    that instant instead and subtracted from the wall time.
+    """
+    try:
+        earliest = pc.assume_timezone(
+            wall_times, timezone=timezone, ambiguous="earliest", nonexistent="earliest"
+        )
+    except pa.ArrowInvalid:  # a file Python reads as a zone, Arrow not ('posixrules')
+        raise _unknown_zone(timezone) from None
+    offset = pc.subtract(pc.local_timestamp(earliest), pc.cast(earliest, wall_times.type))
+    return pc.cast(pc.subtract(wall_times, offset), TS_TYPE)
 
 
 def parse_any(values: pa.Array, formats: list[str], timezone: str) -> pa.Array:

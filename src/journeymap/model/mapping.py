@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
+import zoneinfo
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from journeymap.errors import ValidationIssue
 from journeymap.model._base import ElementId, Model
-from journeymap.model.validation import UNMAPPED, suggestion
+from journeymap.model._re2 import read_as_re2
+from journeymap.model.validation import UNMAPPED, did_you_mean, suggestion
 
 __all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
+
+_ISO = "ISO 8601"  # journeymap.ingest.timestamps.ISO, a timestamp_format the importer reads
+# What the importer's strptime (Arrow's, the C library's) reads; %E and %O may prefix them.
+_STRPTIME_DIRECTIVES = frozenset("aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%")
 
 
 class Condition(Model):
@@ -69,9 +77,12 @@ class Condition(Model):
     def _regex_compiles(cls, pattern: str | None) -> str | None:
         if pattern is not None:
             try:
-                re.compile(pattern)
+                with warnings.catch_warnings():  # "nested set": [[:alpha:]] is RE2 syntax
+                    warnings.simplefilter("ignore", FutureWarning)
+                    re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"regex {pattern!r} does not compile: {exc}") from None
+            read_as_re2(pattern)
         return pattern
 
     @model_validator(mode="after")
@@ -134,7 +145,8 @@ class ColumnMapping(Model):
         account_id: The raw column with the account (organisation) id, if any.
         timestamp: One raw column, or several joined with a space (``[date, time]``);
             ``None`` when the source has no time at all (see ``timestamp_constant``).
-        timestamp_format: A ``strptime`` format; detected when not given.
+        timestamp_format: A ``strptime`` format (the C library's directives, no ``%f``) or
+            ``ISO 8601``; detected when not given.
         dayfirst: Read ambiguous dates as day-first; detected when not given.
         timezone: Time zone of naive timestamps; everything is stored in UTC.
         timestamp_constant: The timestamp of every row of a source without time (ISO text,
@@ -156,6 +168,53 @@ class ColumnMapping(Model):
     persona: str | None = None
     phase: str | None = None
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe'
+            near = _zone_suggestion(name)
+            hint = f" (did you mean {near!r}?)" if near else ""
+            raise ValueError(
+                f"unknown time zone {name!r}{hint}; use an IANA name such as 'Europe/Berlin' "
+                "or 'UTC'"
+            ) from None
+        return name
+
+    @field_validator("timestamp_format")
+    @classmethod
+    def _known_directives(cls, fmt: str | None) -> str | None:
+        if fmt is None or fmt == _ISO:
+            return fmt
+        directives = re.findall(r"%[EO]?(.?)", fmt)
+        if "f" in directives:
+            raise ValueError(
+                f"timestamp_format {fmt!r} uses %f (fractions of a second), which the "
+                "importer's strptime cannot read; leave timestamp_format out, and ISO 8601 "
+                "times with fractions are detected"
+            )
+        unknown = [d for d in directives if d not in _STRPTIME_DIRECTIVES]
+        if unknown or not set(directives) - {"%"}:
+            found = f"the unknown directive '%{unknown[0]}'" if unknown else "no % directive"
+            raise ValueError(
+                f"timestamp_format {fmt!r} has {found}; write it with strptime directives "
+                "such as '%d.%m.%Y %H:%M:%S', or leave it out to detect the format"
+            )
+        return fmt
+
+    @field_validator("timestamp_constant")
+    @classmethod
+    def _iso_constant(cls, text: str | None) -> str | None:
+        if text is not None:
+            try:  # as the importer reads it (journeymap.ingest.timestamps)
+                datetime.fromisoformat(text.replace(" UTC", "+00:00"))
+            except ValueError:
+                raise ValueError(
+                    f"timestamp_constant {text!r} is not an ISO date such as 2010-01-01"
+                ) from None
+        return text
+
     @model_validator(mode="after")
     def _person_and_time(self) -> ColumnMapping:
         if (self.person_id is None) == (not self.person_from_row):
@@ -172,6 +231,22 @@ class ColumnMapping(Model):
         if self.timestamp is None:
             return []
         return [self.timestamp] if isinstance(self.timestamp, str) else list(self.timestamp)
+
+
+def _zone_suggestion(name: str) -> str | None:
+    """The zone ``name`` likely misspells: Europe/Copenhagn, copenhagen: Europe/Copenhagen."""
+    zones = zoneinfo.available_timezones()
+    regional = sorted(zone for zone in zones if "/" in zone)
+    by_city = {zone.rsplit("/", 1)[-1]: zone for zone in reversed(regional)}
+    city = name.rsplit("/", 1)[-1].replace(" ", "_")
+    exact = {zone.casefold(): zone for zone in zones}.get(name.casefold()) or {
+        key.casefold(): zone for key, zone in by_city.items()
+    }.get(city.casefold())
+    if exact or any(char.isdigit() for char in name) or len(city) < 5:
+        return exact  # no guess: a near miss of Etc/GMT+13 is another offset, of CEST EST
+    alike = [zone for zone in regional if zone.count("/") == name.count("/")]
+    near_city = did_you_mean(city, by_city)
+    return did_you_mean(name, alike) or (by_city[near_city] if near_city else None)
 
 
 class AgeBand(Model):
