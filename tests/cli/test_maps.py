@@ -275,3 +275,18 @@ def test_validate_checks_a_rules_file_against_a_map(tmp_path: Path) -> None:
     assert "(did you mean 'demo'?)" in output
     code, output = _run("validate", str(journey_map), "--map", str(journey_map))
     assert code == 2 and "--map goes with a mapping rules file" in output
+
+
+def test_an_error_message_keeps_its_square_brackets(tmp_path: Path) -> None:
+    """Rich read ``[a-z]`` in a message as markup and dropped it: ``^+(?=x)`` was shown."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "columns: {person_id: user, timestamp: when}\n"
+        "touchpoints:\n"
+        "  - touchpoint: ad\n"
+        "    when: [{field: utm, regex: '^[a-z]+(?=x)'}]\n",
+        encoding="utf-8",
+    )
+    code, output = _run("validate", str(rules))
+    assert code == 1
+    assert "regex '^[a-z]+(?=x)' uses the look-ahead" in " ".join(output.split())

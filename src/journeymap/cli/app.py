@@ -9,6 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from journeymap.errors import EngineError, JourneymapError, from_engine
@@ -47,7 +48,10 @@ def status_line(show: bool) -> Progress:
 
 def console_error(error: JourneymapError) -> None:
     """Print a user error without a traceback."""
-    error_console.print(f"[bold red]{_('Error')}:[/] {error}", markup=True, highlight=False)
+    # The message is the user's text (a regex such as ^[a-z]+, a file name): never markup.
+    error_console.print(
+        f"[bold red]{_('Error')}:[/] {escape(str(error))}", markup=True, highlight=False
+    )
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
