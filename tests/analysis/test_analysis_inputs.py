@@ -68,3 +68,15 @@ def test_no_events_per_account_are_zeros_too(shop_map: JourneyMap, shop_events: 
     """Not "needs account ids, and no event has one": there is no event at all."""
     with analyze(shop_map, shop_events.slice(0, 0), by="account") as analysis:
         assert analysis.summary["journeys"] == 0
+
+
+def test_times_without_a_zone_are_utc_in_the_summary(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    naive = shop_events.set_column(
+        shop_events.schema.get_field_index("ts"),
+        "ts",
+        pc.cast(shop_events["ts"], pa.timestamp("us")),
+    )
+    with analyze(shop_map, naive, attribution=False) as analysis:
+        assert analysis.summary["first_ts"] == "2024-01-01T00:00:00+00:00"

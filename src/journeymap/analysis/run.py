@@ -293,8 +293,9 @@ def _brief(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _iso(value: Any) -> str | None:
+    """A time as ISO 8601 with its offset; a time without a zone is UTC, as analyze reads it."""
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
     return None if value is None else str(value)
 
 
