@@ -80,3 +80,19 @@ def test_times_without_a_zone_are_utc_in_the_summary(
     )
     with analyze(shop_map, naive, attribution=False) as analysis:
         assert analysis.summary["first_ts"] == "2024-01-01T00:00:00+00:00"
+
+
+def test_values_and_conversions_as_text_are_refused_with_what_to_do(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    """Before, a value written '49,90' failed in the database, showing its SQL."""
+    index = shop_events.schema.get_field_index("value")
+    as_text = shop_events.set_column(index, "value", pc.cast(shop_events["value"], pa.string()))
+    with pytest.raises(AnalysisError, match=r"value column holds string, not numbers; convert"):
+        analyze(shop_map, as_text)
+    index = shop_events.schema.get_field_index("conversion")
+    flags = shop_events.set_column(
+        index, "conversion", pc.cast(shop_events["conversion"], pa.string())
+    )
+    with pytest.raises(AnalysisError, match=r"conversion column holds string, not true/false"):
+        analyze(shop_map, flags)

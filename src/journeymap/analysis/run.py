@@ -102,6 +102,22 @@ def _check_events(events: ir.Table) -> int:
             "pd.to_datetime, polars: str.to_datetime) or import the events with `journeymap "
             "import`, which reads times written as text"
         )
+    types = events.schema()
+    for column, wanted, fits in (
+        ("value", "numbers", types["value"].is_numeric()),
+        (
+            "conversion",
+            "true/false",
+            types["conversion"].is_boolean() or types["conversion"].is_integer(),
+        ),
+    ):
+        kind = types[column]
+        if not (fits or kind.is_null()):
+            raise AnalysisError(
+                f"the events' {column} column holds {kind}, not {wanted}; convert it first, or "
+                "import the events with `journeymap import`, whose rules read text such as "
+                "'49,90' or 'yes'"
+            )
     found = (
         events.aggregate(
             # Counts of values, not sums of null tests: a Parquet file's statistics answer
