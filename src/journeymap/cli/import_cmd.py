@@ -95,6 +95,17 @@ def import_command(
         )
     elif report.timestamp_format:
         console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
+    if report.timestamps_naive:
+        console.print(
+            _(
+                "Note: the timestamps carry no time zone and were read as UTC; if they are "
+                "local times, set timezone: in the rules' columns (e.g. timezone: "
+                "Europe/Copenhagen)."
+            ),
+            markup=False,
+        )
+    if report.timestamp_format_hint:
+        console.print(_epoch_note(report.timestamp_format_hint), markup=False)
     if report.off_map:
         console.print(off_map_note(report.off_map), markup=False, soft_wrap=False)
     if report.rows_imported and not report.conversions:
@@ -139,3 +150,21 @@ def _replaced_note(rows: int, changed: int) -> str:
         "{changed} of them differently; their earlier events and quarantine rows were replaced "
         "(counted above as imported or quarantined)."
     ).format(rows=f"{rows:,}", changed=f"{changed:,}")
+
+
+def _epoch_note(timestamp_format: str) -> str:
+    """The hint for timestamps none of which was read that look like epoch numbers."""
+    if timestamp_format == "epoch_s":
+        return _(
+            "Note: the timestamps could not be read and look like epoch seconds; set "
+            "timestamp_format: epoch_s in the rules' columns and import again."
+        )
+    if timestamp_format == "epoch_ms":
+        return _(
+            "Note: the timestamps could not be read and look like epoch milliseconds; set "
+            "timestamp_format: epoch_ms in the rules' columns and import again."
+        )
+    return _(
+        "Note: the timestamps could not be read and look like epoch microseconds; set "
+        "timestamp_format: epoch_us in the rules' columns and import again."
+    )

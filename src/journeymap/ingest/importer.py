@@ -535,6 +535,11 @@ def import_events(
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
             report.timestamp_format = state.timestamp_format
             report.timestamp_type = state.timestamp_type
+            # Local times read as UTC only because the rules name no zone (not even UTC).
+            report.timestamps_naive = state.timestamp_notes.naive and (
+                "timezone" not in rules.columns.model_fields_set
+            )
+            report.timestamp_format_hint = state.timestamp_notes.epoch_hint
             report.repaired_values = state.repaired
             report.suspect_values = dict(state.suspect)
             writer.insert("imports", _imports_row(report))

@@ -41,6 +41,12 @@ class ImportReport:
         timestamp_type: The source's own timestamp or date type (Arrow's name, e.g.
             ``timestamp[us, tz=UTC]``) when the timestamps came typed (Parquet, DataFrames,
             Arrow tables); None for text. Such values are read through their ISO 8601 text.
+        timestamps_naive: Some timestamps had a time of day but no UTC offset (a typed
+            source's tz-naive values too) and the rules give no ``timezone``: they were read
+            as UTC, which shifts local times by their offset.
+        timestamp_format_hint: The ``timestamp_format`` the timestamps look like
+            (``epoch_s``, ``epoch_ms`` or ``epoch_us``) when no value of the first batch
+            could be read and all are digits of that epoch's length; None otherwise.
         repaired_values: Spreadsheet-mangled values restored in kept columns.
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
@@ -64,6 +70,8 @@ class ImportReport:
     file_already_imported: bool = False
     timestamp_format: str | None = None
     timestamp_type: str | None = None
+    timestamps_naive: bool = False
+    timestamp_format_hint: str | None = None
     repaired_values: int = 0
     suspect_values: dict[str, int] = field(default_factory=dict)
     touchpoints: dict[str, int] = field(default_factory=dict)

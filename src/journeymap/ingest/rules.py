@@ -17,7 +17,13 @@ import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
 from journeymap.ingest.readers._common import source_type
-from journeymap.ingest.timestamps import TS_TYPE, constant_timestamp, detect_formats, parse_any
+from journeymap.ingest.timestamps import (
+    TS_TYPE,
+    TimestampNotes,
+    constant_timestamp,
+    detect_formats,
+    parse_any,
+)
 from journeymap.model import (
     UNMAPPED,  # the touchpoint of rows kept though no rule matched
     did_you_mean,
@@ -64,6 +70,7 @@ class RuleState:
     formats: list[str] = field(default_factory=list)
     repaired: int = 0
     suspect: dict[str, int] = field(default_factory=dict)
+    timestamp_notes: TimestampNotes = field(default_factory=TimestampNotes)
 
 
 @dataclass
@@ -217,7 +224,7 @@ def _timestamps(batch: pa.RecordBatch, rules: MappingRules, state: RuleState) ->
             state.formats = detect_formats(text, columns.dayfirst)
         state.timestamp_format = " | ".join(state.formats) or None
         state.format_known = bool(state.formats)
-    return parse_any(text, state.formats, columns.timezone)
+    return parse_any(text, state.formats, columns.timezone, state.timestamp_notes)
 
 
 def _touchpoints(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,10 +12,36 @@ import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
 
-__all__ = ["ISO", "TS_TYPE", "constant_timestamp", "detect_formats", "parse_any", "zone"]
+__all__ = [
+    "EPOCH_FORMATS",
+    "ISO",
+    "TS_TYPE",
+    "TimestampNotes",
+    "constant_timestamp",
+    "detect_formats",
+    "parse_any",
+    "zone",
+]
 
 ISO = "ISO 8601"
 TS_TYPE = pa.timestamp("us", tz="UTC")
+# Named formats of whole numbers since 1970-01-01 UTC, with microseconds per unit. ``%s``
+# reads as ``epoch_s``: Arrow's strptime took its seconds as wall time in the rules' zone.
+EPOCH_FORMATS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
+_EPOCH_ALIASES = {"%s": "epoch_s"}
+# Digits of an epoch value in each unit from 2001-09-09 to 2286: what the hint recognises.
+_EPOCH_DIGITS = {10: "epoch_s", 13: "epoch_ms", 16: "epoch_us"}
+_EPOCH_TEXT = r"^-?[0-9]{1,18}$"  # 18 digits always fit an int64
+# Python's datetime range in microseconds since the epoch: a value in the wrong unit (a
+# 13-digit millisecond value read as seconds is the year 57,000) falls outside, unread.
+_EPOCH_MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // (
+    datetime.resolution
+)
+_EPOCH_MAX_US = (
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+) // datetime.resolution
+# A strptime format with one of these reads a time of day (not only a date).
+_TIME_OF_DAY = re.compile(r"%[EO]?[HIklTRrcX]")
 
 _DAY_FIRST = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%y", "%d.%m.%y", "%d/%m/%y")
 _MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y")
@@ -36,14 +64,42 @@ def _unknown_zone(name: str) -> RulesError:
     )
 
 
+@dataclass
+class TimestampNotes:
+    """What parsing saw that the import should tell, gathered batch by batch.
+
+    Attributes:
+        naive: Some value with a time of day had no UTC offset and was read in the rules'
+            time zone (UTC unless ``timezone`` is given). Dates alone do not count.
+        epoch_hint: The epoch format (``epoch_ms``) the values look like: set when no value
+            of the first batch could be read and all are digits of one epoch length.
+        batches: The batches parsed so far.
+    """
+
+    naive: bool = False
+    epoch_hint: str | None = None
+    batches: int = 0
+
+
 def _iso(value: str, tz: ZoneInfo) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace(" UTC", "+00:00"))
-    except ValueError:
+    return _in_utc(_iso_as_written(value), tz)
+
+
+def _in_utc(parsed: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """``parsed`` in UTC, read in ``tz`` when it has no offset."""
+    if parsed is None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)  # fold=0: see _local_to_utc
     return parsed.astimezone(UTC)
+
+
+def _iso_as_written(value: str) -> datetime | None:
+    """The ISO 8601 ``value`` with its offset, or naive when it has none; None: not ISO."""
+    try:
+        return datetime.fromisoformat(value.strip().replace(" UTC", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _family(dates: tuple[str, ...]) -> list[str]:
@@ -100,21 +156,64 @@ def detect_formats(values: pa.Array, dayfirst: bool | None) -> list[str]:
     return chosen
 
 
-def _parse_iso(values: pa.Array, tz: ZoneInfo) -> pa.Array:
+def _parse_iso(values: pa.Array, tz: ZoneInfo) -> tuple[pa.Array, pa.Array | bool]:
+    """The values in UTC, and where they had a time of day but no offset."""
     try:  # fast path: every value carries its offset (XES logs, exports in UTC)
-        return pc.cast(values, TS_TYPE)
+        return pc.cast(values, TS_TYPE), False
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # naive or malformed values: parse one by one below
-    cache: dict[str, datetime | None] = {}
+    cache: dict[str, tuple[datetime | None, bool]] = {}
     out: list[datetime | None] = []
+    naive: list[bool] = []
     for value in values.to_pylist():
         if value is None:
             out.append(None)
+            naive.append(False)
             continue
         if value not in cache:
-            cache[value] = _iso(value, tz)
-        out.append(cache[value])
-    return pa.array(out, TS_TYPE)
+            written = _iso_as_written(value)
+            # More than a date (2025-03-30 or 20250330): a time of day without an offset.
+            local = written is not None and written.tzinfo is None and len(value.strip()) > 10
+            cache[value] = (_in_utc(written, tz), local)
+        parsed, local = cache[value]
+        out.append(parsed)
+        naive.append(local)
+    return pa.array(out, TS_TYPE), pa.array(naive, pa.bool_())
+
+
+def _parse_epoch(values: pa.Array, fmt: str) -> pa.Array:
+    """Whole numbers of ``fmt``'s unit since 1970-01-01 UTC; no time zone applies."""
+    text = pc.utf8_trim_whitespace(values)
+    numbers = pc.cast(
+        pc.if_else(pc.match_substring_regex(text, _EPOCH_TEXT), text, pa.scalar(None, pa.string())),
+        pa.int64(),
+    )
+    per_unit = EPOCH_FORMATS[fmt]
+    in_range = pc.and_(
+        pc.greater_equal(numbers, -(-_EPOCH_MIN_US // per_unit)),
+        pc.less_equal(numbers, _EPOCH_MAX_US // per_unit),
+    )
+    micros = pc.multiply(pc.if_else(in_range, numbers, pa.scalar(None, pa.int64())), per_unit)
+    return pc.cast(micros, TS_TYPE)
+
+
+def _parse(values: pa.Array, fmt: str, timezone: str) -> tuple[pa.Array, pa.Array | bool]:
+    """The values read with ``fmt`` in UTC, and where they were read in ``timezone``.
+
+    The second item is per value (ISO 8601 text may mix offsets and local times) or one
+    answer for all: a ``strptime`` format with ``%z`` or an epoch format reads instants, one
+    with a time of day and no ``%z`` local times; a date alone never counts as local.
+    """
+    tz = zone(timezone)
+    fmt = _EPOCH_ALIASES.get(fmt, fmt)
+    if fmt == ISO:
+        return _parse_iso(values, tz)
+    if fmt in EPOCH_FORMATS:
+        return _parse_epoch(values, fmt), False
+    if "%z" in fmt:
+        return pc.cast(_strptime(values, fmt), TS_TYPE), False
+    local = _TIME_OF_DAY.search(fmt) is not None
+    return _local_to_utc(_strptime(values, fmt), timezone), local
 
 
 def parse_timestamps(values: pa.Array, fmt: str, timezone: str) -> pa.Array:
@@ -122,15 +221,11 @@ def parse_timestamps(values: pa.Array, fmt: str, timezone: str) -> pa.Array:
 
     Args:
         values: Text timestamps.
-        fmt: A ``strptime`` format or :data:`ISO`.
-        timezone: The zone of naive timestamps.
+        fmt: A ``strptime`` format, :data:`ISO` or a name of :data:`EPOCH_FORMATS` (``%s``
+            reads as ``epoch_s``).
+        timezone: The zone of naive timestamps (epoch values have none).
     """
-    tz = zone(timezone)
-    if fmt == ISO:
-        return _parse_iso(values, tz)
-    if "%z" in fmt:
-        return pc.cast(_strptime(values, fmt), TS_TYPE)
-    return _local_to_utc(_strptime(values, fmt), timezone)
+    return _parse(values, fmt, timezone)[0]
 
 
 def _local_to_utc(wall_times: pa.Array, timezone: str) -> pa.Array:
@@ -153,12 +248,45 @@ def _local_to_utc(wall_times: pa.Array, timezone: str) -> pa.Array:
     return pc.cast(pc.subtract(wall_times, offset), TS_TYPE)
 
 
-def parse_any(values: pa.Array, formats: list[str], timezone: str) -> pa.Array:
-    """Parse with each format in turn, keeping the first that works for each value."""
+def parse_any(
+    values: pa.Array, formats: list[str], timezone: str, notes: TimestampNotes | None = None
+) -> pa.Array:
+    """Parse with each format in turn, keeping the first that works for each value.
+
+    Args:
+        values: Text timestamps.
+        formats: The formats to try, in order (see :func:`parse_timestamps`).
+        timezone: The zone of naive timestamps.
+        notes: Updated with what this batch tells (see :class:`TimestampNotes`).
+    """
     result = pa.nulls(len(values), TS_TYPE)
     for fmt in formats:
-        result = pc.coalesce(result, parse_timestamps(values, fmt, timezone))
+        parsed, local = _parse(values, fmt, timezone)
+        if notes is not None and not notes.naive and local is not False:
+            # Only values this format read count: an earlier format took the others.
+            read_here = pc.and_(pc.is_null(result), pc.is_valid(parsed))
+            local_here = read_here if local is True else pc.and_(read_here, local)
+            notes.naive = pc.any(local_here).as_py() is True
+        result = pc.coalesce(result, parsed)
+    if notes is not None:
+        if notes.batches == 0:
+            notes.epoch_hint = _epoch_hint(values, result)
+        notes.batches += 1
     return result
+
+
+def _epoch_hint(values: pa.Array, parsed: pa.Array) -> str | None:
+    """The epoch format ``values`` look like when none of them was read; else None."""
+    text = pc.utf8_trim_whitespace(values)
+    present = pc.drop_null(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text))
+    if len(present) == 0 or pc.any(pc.is_valid(parsed)).as_py():
+        return None
+    if not pc.all(pc.match_substring_regex(present, "^[0-9]+$")).as_py():
+        return None
+    lengths = pc.min_max(pc.utf8_length(present)).as_py()
+    if lengths["min"] != lengths["max"]:
+        return None
+    return _EPOCH_DIGITS.get(lengths["min"])
 
 
 def constant_timestamp(text: str, timezone: str, length: int) -> pa.Array:

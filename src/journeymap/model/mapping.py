@@ -24,6 +24,8 @@ from journeymap.model.validation import UNMAPPED, did_you_mean, suggestion
 __all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
 
 _ISO = "ISO 8601"  # journeymap.ingest.timestamps.ISO, a timestamp_format the importer reads
+# journeymap.ingest.timestamps.EPOCH_FORMATS: whole seconds, milliseconds, microseconds.
+_EPOCH_FORMATS = frozenset({"epoch_s", "epoch_ms", "epoch_us"})
 # What the importer's strptime (Arrow's, the C library's) reads; %E and %O may prefix them.
 _STRPTIME_DIRECTIVES = frozenset("aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%")
 
@@ -145,8 +147,10 @@ class ColumnMapping(Model):
         account_id: The raw column with the account (organisation) id, if any.
         timestamp: One raw column, or several joined with a space (``[date, time]``);
             ``None`` when the source has no time at all (see ``timestamp_constant``).
-        timestamp_format: A ``strptime`` format (the C library's directives, no ``%f``) or
-            ``ISO 8601``; detected when not given.
+        timestamp_format: A ``strptime`` format (the C library's directives, no ``%f``),
+            ``ISO 8601``, or ``epoch_s`` (same as ``%s``), ``epoch_ms``, ``epoch_us`` for
+            whole seconds, milliseconds, microseconds since 1970 in UTC; detected when not
+            given (epoch values are not detected).
         dayfirst: Read ambiguous dates as day-first; detected when not given.
         timezone: Time zone of naive timestamps; everything is stored in UTC.
         timestamp_constant: The timestamp of every row of a source without time (ISO text,
@@ -185,7 +189,7 @@ class ColumnMapping(Model):
     @field_validator("timestamp_format")
     @classmethod
     def _known_directives(cls, fmt: str | None) -> str | None:
-        if fmt is None or fmt == _ISO:
+        if fmt is None or fmt == _ISO or fmt in _EPOCH_FORMATS:
             return fmt
         directives = re.findall(r"%[EO]?(.?)", fmt)
         if "f" in directives:
@@ -199,7 +203,8 @@ class ColumnMapping(Model):
             found = f"the unknown directive '%{unknown[0]}'" if unknown else "no % directive"
             raise ValueError(
                 f"timestamp_format {fmt!r} has {found}; write it with strptime directives "
-                "such as '%d.%m.%Y %H:%M:%S', or leave it out to detect the format"
+                "such as '%d.%m.%Y %H:%M:%S', name one of 'ISO 8601', 'epoch_s', 'epoch_ms', "
+                "'epoch_us', or leave it out to detect the format"
             )
         return fmt
 
