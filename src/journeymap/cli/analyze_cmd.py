@@ -169,8 +169,9 @@ def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
     console.print(
-        f"[bold]{_('Journeys')}:[/] {s['journeys']}   [bold]{_('Conversions')}:[/] "
-        f"{s['conversions']}   [bold]{_('Conversion rate')}:[/] {_percent(s['conversion_rate'])}"
+        f"[bold]{_('Journeys')}:[/] {s['journeys']:,}   [bold]{_('Conversions')}:[/] "
+        f"{s['conversions']:,}   [bold]{_('Conversion rate')}:[/] "
+        f"{_percent(s['conversion_rate'])}"
     )
     for note in (_split_note(analysis), _conversions_note(s)):
         if note:
