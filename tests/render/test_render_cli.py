@@ -135,3 +135,19 @@ def test_render_command_lang_overrides_the_maps_language(tmp_path: Path) -> None
     assert wrong.exit_code == 2 and "unknown language 'fr'; choose one of: en, da, de" in (
         wrong.output
     )
+
+
+def test_the_output_name_gives_the_format_and_a_mismatch_is_refused(tmp_path: Path) -> None:
+    """Before, --format pdf --out report.html wrote a PDF into report.html, and .docx HTML."""
+    base = ["render", str(example_path("online-yoga"))]
+    written = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "map.svg")])
+    assert written.exit_code == 0, written.output
+    assert (tmp_path / "map.svg").read_text("utf-8").lstrip().startswith(("<svg", "<?xml"))
+    for options, message in [
+        (["--format", "pdf", "--out", str(tmp_path / "report.html")], "--format pdf does not fit"),
+        (["--out", str(tmp_path / "report.docx")], "name the output .html, .pdf, .svg or .png"),
+    ]:
+        refused = CliRunner().invoke(app, [*base, *options], env={"COLUMNS": "200"})
+        assert refused.exit_code == 2
+        assert message in refused.output
+        assert not (tmp_path / Path(options[-1]).name).exists()

@@ -24,11 +24,14 @@ def register(app: typer.Typer) -> None:
             typer.Option("--analysis", help="A folder saved by `journeymap analyze --out`."),
         ] = None,
         format: Annotated[
-            str,
+            str | None,
             typer.Option(
-                "--format", "-f", help="html or pdf (the report), svg or png (the map alone)."
+                "--format",
+                "-f",
+                help="html or pdf (the report), svg or png (the map alone); default: the "
+                "--out file's suffix, else html.",
             ),
-        ] = "html",
+        ] = None,
         out: Annotated[
             Path | None,
             typer.Option("--out", "-o", help="Output file (default: MAP with the format suffix)."),
@@ -49,6 +52,6 @@ def register(app: typer.Typer) -> None:
         from journeymap.services.render import render_file
 
         written = render_file(
-            map_path, analysis, format.lower(), out, interactive=interactive, language=lang
+            map_path, analysis, format, out, interactive=interactive, language=lang
         )
         console.print(f"{_('Wrote')} {written}")

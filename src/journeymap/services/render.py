@@ -9,10 +9,14 @@ from journeymap.errors import UsageError
 __all__ = ["render_file"]
 
 
+# The file name suffixes of the formats journeymap writes.
+SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".svg": "svg", ".png": "png"}
+
+
 def render_file(
     map_path: str | Path,
     analysis_dir: str | Path | None,
-    format: str,
+    format: str | None,
     out: str | Path | None = None,
     *,
     interactive: bool = False,
@@ -23,8 +27,10 @@ def render_file(
     Args:
         map_path: The journey map file (YAML or JSON).
         analysis_dir: A folder written by ``Analysis.save``; ``None`` renders the designed map.
-        format: ``html`` or ``pdf`` (the report), ``svg`` or ``png`` (the map alone).
-        out: The output file; default: the map file's name with the format's suffix.
+        format: ``html`` or ``pdf`` (the report), ``svg`` or ``png`` (the map alone); None:
+            the one ``out``'s suffix names, else ``html``.
+        out: The output file; default: the map file's name with the format's suffix. Its
+            suffix must fit the format.
         interactive: For ``html``: interactive charts (the offline Vega bundle is inlined).
         language: ``en``, ``da`` or ``de`` instead of the map's own ``language``.
 
@@ -32,13 +38,15 @@ def render_file(
         The written file.
 
     Raises:
-        UsageError: for an unknown format, ``interactive`` with a format other than ``html``,
-            an unknown language, or a missing analysis folder.
+        UsageError: for an unknown format, an ``out`` whose suffix names another format or
+            none, ``interactive`` with a format other than ``html``, an unknown language, or
+            a missing analysis folder.
     """
     from journeymap.analysis import Analysis
     from journeymap.mapfile import load_map
     from journeymap.render import FORMATS, INTERACTIVE_FORMATS, render
 
+    format = _format_for(format, out)
     if format not in FORMATS:
         raise UsageError(f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if interactive and format not in INTERACTIVE_FORMATS:
@@ -66,3 +74,26 @@ def render_file(
         analysis = Analysis.load(folder)
     target = Path(out) if out is not None else Path(map_path).with_suffix(f".{format}")
     return render(journey_map, analysis, format, target, interactive=interactive)
+
+
+def _format_for(format: str | None, out: str | Path | None) -> str:
+    """The format to write: as given, else as ``out``'s suffix names it, else ``html``.
+
+    A PDF written into ``report.html`` (or HTML into ``report.docx``) opens as garbage.
+    """
+    given = format.lower() if format is not None else None
+    if out is None:
+        return given or "html"
+    suffix = Path(out).suffix.lower()
+    implied = SUFFIXES.get(suffix)
+    if implied is None:
+        raise UsageError(
+            f"{out}: journeymap writes {', '.join(sorted(set(SUFFIXES.values())))} files; "
+            f"name the output .html, .pdf, .svg or .png"
+        )
+    if given is not None and given != implied:
+        raise UsageError(
+            f"--format {given} does not fit {out}, a {suffix} name; name the file "
+            f".{given}, or leave out --format to write {implied}"
+        )
+    return implied
