@@ -186,7 +186,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         by_account: Annotated[
             bool,
-            typer.Option("--by-account", help="Credit across all members of each account."),
+            typer.Option(
+                "--by-account",
+                help="Credit across all members of each account: their journeys (cut per "
+                "--by) are merged in time order, each member credited for its touches.",
+            ),
         ] = False,
         by: ByOption = None,
         session_gap: SessionGapOption = None,
