@@ -261,3 +261,25 @@ def test_an_unknown_level_already_gets_a_suggestion(workspace: tuple[Path, Path]
     assert output.startswith(
         "Error: unknown attribution level 'chanel'; did you mean 'channel'? (levels: "
     )
+
+
+def test_top_shows_the_first_keys_and_out_writes_every_credit(
+    workspace: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """At the account level one row per contact: thousands of rows filled the terminal."""
+    map_file, db = workspace
+    out = tmp_path / "credits.parquet"
+    base = ["attribute", "--map", str(map_file), "--db", str(db), "--model", "linear"]
+    code, output = _run(*base, "--top", "2", "--out", str(out))
+    assert code == 0, output
+    written = pq.read_table(out).to_pylist()
+    keys = [row["key"] for row in written]
+    assert sorted(keys) == ["ad", "buy", "mail", "web"]
+    assert sum(row["conversions"] for row in written) == pytest.approx(3.0)
+    shown = [line.split("│")[1].strip() for line in output.splitlines() if line.startswith("│")]
+    assert shown == keys[:2]
+    assert "The 2 keys with the most credit of 4; --top 0 shows all" in output
+    code, output = _run(*base, "--top", "0")
+    assert "keys with the most credit" not in output
+    code, output = _run(*base, "--out", str(tmp_path / "credits.xlsx"))
+    assert code == 2 and "write a .csv or a .parquet file" in output

@@ -19,14 +19,15 @@ __all__ = ["register", "side_by_side", "skipped_line"]
 SHOWN = 5
 
 
-def side_by_side(table: pa.Table, width: int = 200) -> list[Table]:
+def side_by_side(table: pa.Table, width: int = 200, top: int | None = None) -> list[Table]:
     """Rows = keys, columns = models; each cell shows credited conversions and share.
 
     Models are split over several tables so that each fits ``width`` columns of the terminal.
+    ``top`` keeps the first keys (in the table's order: the first model's credit).
     """
     rows = table.to_pylist()
     models = list(dict.fromkeys(str(r["model"]) for r in rows))
-    keys = list(dict.fromkeys(str(r["key"]) for r in rows))
+    keys = list(dict.fromkeys(str(r["key"]) for r in rows))[:top]
     cells = {(str(r["model"]), str(r["key"])): r for r in rows}
     level = str(rows[0]["level"]) if rows else "touchpoint"
 
@@ -61,6 +62,28 @@ def side_by_side(table: pa.Table, width: int = 200) -> list[Table]:
             out.add_row(key, *(text(model, key) for model in group))
         tables.append(out)
     return tables
+
+
+def check_out(path: Path | None) -> None:
+    """Refuse an ``--out`` file that is neither CSV nor Parquet, before any work."""
+    from journeymap.errors import UsageError
+
+    if path is not None and path.suffix.lower() not in {".csv", ".parquet"}:
+        raise UsageError(f"--out {path}: write a .csv or a .parquet file")
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write ``table`` as CSV or Parquet, as ``path``'s suffix says."""
+    check_out(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, path)
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, path)
 
 
 def skipped_line(reason: str, count: int, where: list[int], position: str = "line") -> str:
@@ -198,6 +221,14 @@ def register(app: typer.Typer) -> None:
         engine: Annotated[
             str | None, typer.Option("--engine", help="An engine URL instead of --db.")
         ] = None,
+        top: Annotated[
+            int,
+            typer.Option("--top", min=0, help="Show this many keys (0: all); default 25."),
+        ] = 25,
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", help="Also write every credit to this .csv or .parquet file."),
+        ] = None,
     ) -> None:
         """Attribute conversions to touchpoints (or channels, phases, ...) with every model."""
         from journeymap.attribution._settings import names_of
@@ -216,6 +247,7 @@ def register(app: typer.Typer) -> None:
             "by_account": by_account or None,
         }
         params = {name: value for name, value in params.items() if value is not None}
+        check_out(out)
 
         if paths is not None:
             from journeymap.services.attribution import attribute_paths_file
@@ -298,5 +330,17 @@ def register(app: typer.Typer) -> None:
                 after_conversion=after_conversion,
                 **params,
             )
-        for part in side_by_side(table, width=console.width):
+        for part in side_by_side(table, width=console.width, top=top or None):
             console.print(part, soft_wrap=False)
+        keys = len(set(table.column("key").to_pylist()))
+        if top and keys > top:
+            console.print(
+                _(
+                    "The {shown} keys with the most credit of {keys}; --top 0 shows all, --out "
+                    "FILE writes all to a CSV or Parquet file."
+                ).format(shown=f"{top:,}", keys=f"{keys:,}"),
+                markup=False,
+            )
+        if out is not None:
+            write_table(table, out)
+            console.print(f"{_('Wrote')} {out}")
