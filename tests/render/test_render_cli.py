@@ -151,3 +151,42 @@ def test_the_output_name_gives_the_format_and_a_mismatch_is_refused(tmp_path: Pa
         assert refused.exit_code == 2
         assert message in refused.output
         assert not (tmp_path / Path(options[-1]).name).exists()
+
+
+def test_a_map_edited_after_the_analysis_is_said(
+    tmp_path: Path, example_analysis: Analysis
+) -> None:
+    """Same id, a touchpoint removed and a phase added: the report would show raw ids."""
+    from journeymap.mapfile import load_map, save_map
+    from journeymap.model import Phase
+
+    example_analysis.save(tmp_path / "analysis")
+    journey_map = load_map(example_path("payment-provider"))
+    removed = "radio-tv"  # no cell or evidence names it
+    edited = journey_map.model_copy(
+        update={
+            "touchpoints": [t for t in journey_map.touchpoints if t.id != removed],
+            "phases": [*journey_map.phases, Phase(id="loyalty", name="Loyalty", order=99)],
+        }
+    )
+    save_map(edited, tmp_path / "map.yaml")
+    base = ["render", str(tmp_path / "map.yaml"), "--analysis", str(tmp_path / "analysis")]
+    result = CliRunner().invoke(
+        app,
+        [*base, "--out", str(tmp_path / "m.svg")],
+        env={"COLUMNS": "300", "JOURNEYMAP_LANG": "en"},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"it no longer has {removed}, and loyalty were not measured" in result.output
+    unchanged = CliRunner().invoke(
+        app,
+        [
+            "render",
+            str(example_path("payment-provider")),
+            "--analysis",
+            str(tmp_path / "analysis"),
+            "--out",
+            str(tmp_path / "n.svg"),
+        ],
+    )
+    assert unchanged.exit_code == 0 and "changed after the analysis" not in unchanged.output

@@ -54,4 +54,16 @@ def register(app: typer.Typer) -> None:
         written = render_file(
             map_path, analysis, format, out, interactive=interactive, language=lang
         )
-        console.print(f"{_('Wrote')} {written}")
+        console.print(f"{_('Wrote')} {written.path}")
+        if written.gone or written.unmeasured:
+            console.print(
+                _(
+                    "Note: the map changed after the analysis: it no longer has {gone}, and "
+                    "{unmeasured} were not measured. Run journeymap analyze again with this map "
+                    "for figures that fit it."
+                ).format(
+                    gone=", ".join(written.gone) or "-",
+                    unmeasured=", ".join(written.unmeasured) or "-",
+                ),
+                markup=False,
+            )

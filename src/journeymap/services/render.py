@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from journeymap.errors import UsageError
+from journeymap.model import JourneyMap
 
-__all__ = ["render_file"]
+__all__ = ["Rendered", "render_file", "stale_elements"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What :func:`render_file` wrote, and how the map drifted from the analysis.
+
+    Attributes:
+        path: The written file.
+        gone: Touchpoints and phases the analysis measured that the map no longer has.
+        unmeasured: Phases of the map the analysis did not measure (added since).
+    """
+
+    path: Path
+    gone: list[str] = field(default_factory=list)
+    unmeasured: list[str] = field(default_factory=list)
 
 
 # The file name suffixes of the formats journeymap writes.
@@ -21,7 +39,7 @@ def render_file(
     *,
     interactive: bool = False,
     language: str | None = None,
-) -> Path:
+) -> Rendered:
     """Load the map (and the analysis saved by ``journeymap analyze --out``) and render it.
 
     Args:
@@ -35,7 +53,8 @@ def render_file(
         language: ``en``, ``da`` or ``de`` instead of the map's own ``language``.
 
     Returns:
-        The written file.
+        The written file, and the map elements the analysis and the map disagree on
+        (:func:`stale_elements`).
 
     Raises:
         UsageError: for an unknown format, an ``out`` whose suffix names another format or
@@ -73,7 +92,32 @@ def render_file(
             )
         analysis = Analysis.load(folder)
     target = Path(out) if out is not None else Path(map_path).with_suffix(f".{format}")
-    return render(journey_map, analysis, format, target, interactive=interactive)
+    written = render(journey_map, analysis, format, target, interactive=interactive)
+    gone, unmeasured = stale_elements(journey_map, analysis) if analysis else ([], [])
+    return Rendered(written, gone, unmeasured)
+
+
+def stale_elements(journey_map: JourneyMap, analysis: Any) -> tuple[list[str], list[str]]:
+    """(measured elements the map no longer has, phases of the map the analysis lacks).
+
+    A map edited after ``analyze`` keeps its id: the report then shows those figures under
+    raw ids, and leaves the new phases unmeasured.
+    """
+    tables = analysis.tables
+    touchpoints = (
+        {str(r["touchpoint"]) for r in tables["touchpoint_stats"].to_pylist() if r.get("on_map")}
+        if "touchpoint_stats" in tables
+        else set()
+    )
+    phases = (
+        {str(r["phase"]) for r in tables["phase_funnel"].to_pylist()}
+        if "phase_funnel" in tables
+        else set()
+    )
+    gone = sorted(touchpoints - {touchpoint.id for touchpoint in journey_map.touchpoints})
+    gone += sorted(phases - {phase.id for phase in journey_map.phases})
+    unmeasured = sorted({phase.id for phase in journey_map.phases} - phases) if phases else []
+    return gone, unmeasured
 
 
 def _format_for(format: str | None, out: str | Path | None) -> str:
