@@ -310,7 +310,7 @@ def test_journeys_and_conversions_match_the_raw_log(files: Files, raw: RawLog) -
     assert summary["journeys"] == len(raw.journeys)
     assert summary["journeys"] > raw.cases  # events after Closed: a journey of their own
     assert summary["conversions"] == conversions
-    assert f"Journeys: {len(raw.journeys)}   Conversions: {conversions}" in files.analyzed
+    assert f"Journeys: {len(raw.journeys):,}   Conversions: {conversions:,}" in files.analyzed
     assert f"{len(raw.journeys):,} journeys of {raw.cases:,} persons" in files.analyzed
 
 
