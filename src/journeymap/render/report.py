@@ -18,6 +18,7 @@ from markupsafe import Markup
 from journeymap.i18n import N_, format_integer, format_percent, gettext, ngettext
 from journeymap.model import JourneyMap, Persona
 from journeymap.render.charts import chart_specs, model_name, render_chart_svg
+from journeymap.render.context import breakdown_funnels, element_names, measurement_scope
 from journeymap.render.interactive import embed_script, vega_bundle
 from journeymap.render.map_svg import ROLE_LABELS, render_map_svg
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
@@ -57,12 +58,6 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
-def _names(journey_map: JourneyMap) -> dict[str, str]:
-    names = {tp.id: tp.name for tp in journey_map.touchpoints}
-    names.update({phase.id: phase.name for phase in journey_map.phases})
-    return names
-
-
 def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
     language = journey_map.language
     facts = [
@@ -92,7 +87,7 @@ def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
 def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, Any]:
     """Headline figures, the biggest drop-offs and the top touchpoints by attribution."""
     language = journey_map.language
-    names = _names(journey_map)
+    names = element_names(journey_map)
     s = measured.summary
     figures = []
     for key, label in (("journeys", N_("Journeys")), ("conversions", N_("Conversions"))):
@@ -144,7 +139,7 @@ def _charts(
     journey_map: JourneyMap, measured: Measured
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     language = journey_map.language
-    names = _names(journey_map)
+    names = element_names(journey_map)
     charts: list[dict[str, Any]] = []
     sankey_rows = measured.rows("sankey")
     if sankey_rows:
@@ -208,7 +203,16 @@ def render_report_html(
         "map": gettext(N_("Journey map"), language),
         "personas": gettext(N_("Personas"), language),
         "charts": gettext(N_("Charts"), language),
+        "scope": gettext(N_("What was measured"), language),
+        "converted": gettext(N_("Converted"), language),
+        "conversion_rate": gettext(N_("Conversion rate"), language),
     }
+    map_note = None
+    if measured is not None and measured.attribution_model:
+        map_note = gettext(
+            N_("Attribution on the map: each touchpoint's share of conversions ({model})."),
+            language,
+        ).format(model=model_name(measured.attribution_model, language))
     return template.render(
         map=journey_map,
         language=language,
@@ -216,7 +220,10 @@ def render_report_html(
         font_css=Markup(font_css() if embed_fonts else ""),
         css=Markup(_css()),
         summary=written_summary(journey_map, measured) if measured else None,
+        scope=measurement_scope(journey_map, measured) if measured else [],
+        breakdowns=breakdown_funnels(journey_map, measured) if measured else [],
         map_svg=Markup(render_map_svg(journey_map, measured_pair(measured))),
+        map_note=map_note,
         personas=[_persona_card(p, journey_map) for p in journey_map.personas],
         charts=charts,
         scripts=scripts,
