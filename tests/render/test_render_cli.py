@@ -140,8 +140,11 @@ def test_render_command_lang_overrides_the_maps_language(tmp_path: Path) -> None
 def test_the_output_name_gives_the_format_and_a_mismatch_is_refused(tmp_path: Path) -> None:
     """Before, --format pdf --out report.html wrote a PDF into report.html, and .docx HTML."""
     base = ["render", str(example_path("online-yoga"))]
-    written = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "map.svg")])
+    written = CliRunner().invoke(
+        app, [*base, "--out", str(tmp_path / "map.svg")], env={"JOURNEYMAP_LANG": "en"}
+    )
     assert written.exit_code == 0, written.output
+    assert "Note: without --analysis this is the designed map alone" in written.output
     assert (tmp_path / "map.svg").read_text("utf-8").lstrip().startswith(("<svg", "<?xml"))
     for options, message in [
         (["--format", "pdf", "--out", str(tmp_path / "report.html")], "--format pdf does not fit"),

@@ -55,6 +55,15 @@ def register(app: typer.Typer) -> None:
             map_path, analysis, format, out, interactive=interactive, language=lang
         )
         console.print(f"{_('Wrote')} {written.path}")
+        if analysis is None:
+            console.print(
+                _(
+                    "Note: without --analysis this is the designed map alone; add --analysis "
+                    "DIR (a folder written by journeymap analyze --out DIR) for the measured "
+                    "figures and charts."
+                ),
+                markup=False,
+            )
         if written.gone or written.unmeasured:
             console.print(
                 _(
