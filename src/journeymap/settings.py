@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -105,10 +106,33 @@ def resolve(name: str, explicit: Any = None, *, project_dir: Path | None = None)
     return setting.default
 
 
+def written(value: Any) -> str:
+    """A setting's value as a user writes it in an environment variable or a config file.
+
+    Examples:
+        >>> from datetime import timedelta
+        >>> [written(v) for v in (None, True, ("decision",), timedelta(days=30), 0.95, [])]
+        ['none', 'true', 'decision', '30d', '0.95', '']
+    """
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+        for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+            if seconds and seconds % size == 0:
+                return f"{int(seconds // size)}{unit}"
+        return f"{seconds:g}s"
+    if isinstance(value, list | tuple):
+        return ",".join(written(item) for item in value)
+    return str(value)
+
+
 def settings_table() -> list[tuple[str, str, str, str]]:
-    """(name, default, environment variable, help) for every setting, sorted by name."""
+    """(name, default as written, environment variable, help) for every setting, by name."""
     return [
-        (s.name, repr(s.default), s.env_var, s.help)
+        (s.name, written(s.default), s.env_var, s.help)
         for s in sorted(SETTINGS.values(), key=lambda s: s.name)
     ]
 
@@ -129,5 +153,6 @@ def settings_markdown() -> str:
         "|---|---|---|---|",
     ]
     for name, default, env_var, text in settings_table():
-        lines.append(f"| `{name}` | `{default}` | `{env_var}` | {text} |")
+        shown = f"`{default}`" if default else "(empty)"
+        lines.append(f"| `{name}` | {shown} | `{env_var}` | {text} |")
     return "\n".join(lines) + "\n"

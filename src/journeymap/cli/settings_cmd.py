@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         markdown: bool = typer.Option(False, help="Print the reference as Markdown."),
     ) -> None:
         """List every setting with its default, environment variable and current value."""
-        from journeymap.settings import resolve, settings_markdown
+        from journeymap.settings import resolve, settings_markdown, written
         from journeymap.settings import settings_table as rows
 
         load_all_settings()
@@ -44,9 +44,9 @@ def register(app: typer.Typer) -> None:
         table.columns[1].overflow = "fold"
         table.columns[1].max_width = 16
         for name, default, _env_var, help_text in rows():
-            value = repr(resolve(name))  # the default comes as its repr too
-            if value != default:
-                value += "\n" + _("default: {value}").format(value=default)
+            value = written(resolve(name)) or _("(empty)")  # as a user writes it
+            if value != (default or _("(empty)")):
+                value += "\n" + _("default: {value}").format(value=default or _("(empty)"))
             table.add_row(name, value, help_text)
         console.print(table, soft_wrap=False)
         example = rows()[0]
