@@ -149,20 +149,6 @@ def test_analysis_displays_itself_with_names_from_its_map(
     assert "jm-sankey" not in brief and "payment-provider" in brief
 
 
-def test_touchpoint_dropoff_is_a_heat_stripe(
-    example_map: JourneyMap, example_measured: Pair
-) -> None:
-    from journeymap.render.map_svg import heat_colour
-
-    tables, _ = example_measured
-    rows = [r for r in tables["touchpoint_funnel"].to_pylist() if r["dropoff_rate"] is not None]
-    worst = max(rows, key=lambda r: r["dropoff_rate"])
-    html = render_map_html(example_map, example_measured)
-    assert html.count('class="jm-heat"') == len({(r["phase"], r["touchpoint"]) for r in rows})
-    assert f'fill="{heat_colour(worst["dropoff_rate"])}"><title>{worst["dropoff_rate"]:.0%}' in html
-    assert heat_colour(0.0) != heat_colour(1.0) == "#ff0066"
-
-
 def test_summary_names_the_touchpoints_journeys_stop_after(
     example_map: JourneyMap, example_measured: Pair
 ) -> None:

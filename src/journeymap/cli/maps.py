@@ -209,7 +209,8 @@ def show_command(
         member = persona_row.persona
         role = _(_ROLES[member.role]) if member.role else ""
         label = f"[bold]{escape(member.display_name)}[/]" + (f"\n{escape(role)}" if role else "")
-        joined = phase_ids.index(member.joins_at) if member.joins_at in phase_ids else 0
+        # The phases before it joins: those the drawn map leaves without its emotion.
+        joined = len(phase_ids) - len(view.map.joined_phases(member.id))
         cells = []
         for index, phase_id in enumerate(phase_ids):
             text = _emotion_text(persona_row.emotions.get(phase_id))

@@ -122,14 +122,47 @@ class JourneyMap(Model):
         key = (phase_id, persona_id, touchpoint_id)
         return [cell for cell in self.cells if cell.key == key]
 
-    def emotion_curve(self, persona_id: str | None) -> list[tuple[str, float | None]]:
+    def joined_phases(self, persona_id: str | None) -> list[Phase]:
+        """Phases in journey order from the one the persona joins at (its ``joins_at``).
+
+        A persona without ``joins_at``, and ``None`` (the whole buying center), is there from
+        the first phase. The phases before are the ones ``journeymap show`` marks ``–``; the
+        drawn map draws no emotion there.
+
+        Raises:
+            KeyError: ``persona_id`` is not a persona of the map.
+
+        Examples:
+            >>> from journeymap.model import Persona, Phase
+            >>> m = JourneyMap(
+            ...     id="demo", name="Demo",
+            ...     phases=[Phase(id="awareness", name="Awareness", order=1),
+            ...             Phase(id="decision", name="Decision", order=2)],
+            ...     personas=[Persona(id="it", first_name="Thomas", joins_at="decision")],
+            ... )
+            >>> [phase.id for phase in m.joined_phases("it")]
+            ['decision']
+        """
+        phases = self.ordered_phases()
+        if persona_id is None:
+            return phases
+        joins_at = self.persona(persona_id).joins_at
+        ids = [phase.id for phase in phases]
+        return phases[ids.index(joins_at) :] if joins_at in ids else phases
+
+    def emotion_curve(
+        self, persona_id: str | None, *, since_joining: bool = False
+    ) -> list[tuple[str, float | None]]:
         """Per phase in order, the persona's emotion score at phase level (``None`` if unset).
 
         A phase-level cell for the persona wins; else the mean of the persona's touchpoint
-        cells in that phase; else the all-persona phase cell.
+        cells in that phase; else the all-persona phase cell. With ``since_joining`` the curve
+        starts at the phase the persona joins at (:meth:`joined_phases`): the phases before it
+        are left out, not filled from the buying center's cells.
         """
+        phases = self.joined_phases(persona_id) if since_joining else self.ordered_phases()
         curve: list[tuple[str, float | None]] = []
-        for phase in self.ordered_phases():
+        for phase in phases:
             score: float | None = None
             own = [c for c in self.cells_for(phase.id, persona_id) if c.emotion]
             if own and own[0].emotion is not None:

@@ -28,10 +28,18 @@ from journeymap.render.layout import (
     LaneSpec,
     MapLayout,
     layout_lanes,
+    wrap_text,
 )
-from journeymap.render.measured import AnalysisLike, Measured, measured_from
+from journeymap.render.measured import AnalysisLike, EndedHere, Measured, measured_from
 
-__all__ = ["PERSONA_COLOURS", "ROLE_LABELS", "build_layout", "heat_colour", "render_map_svg"]
+__all__ = [
+    "PERSONA_COLOURS",
+    "ROLE_LABELS",
+    "build_layout",
+    "ended_here_colour",
+    "heat_colour",
+    "render_map_svg",
+]
 
 PERSONA_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
 TITLE_HEIGHT = 40.0
@@ -55,6 +63,15 @@ ROLE_LABELS = {
     "buyer": N_("buyer"),
     "gatekeeper": N_("gatekeeper"),
 }
+# The bar on a touchpoint card: ColorBrewer's YlOrBr, light yellow to dark brown. Its lightness
+# falls steadily, so the scale reads the same in grey and to red-green colour-blind readers;
+# the bar's filled length says the same again.
+ENDED_HERE_SCALE = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
+ENDED_HERE_TRACK = "#dde3e9"
+ENDED_HERE_THICKNESS = 4.0
+LEGEND_FONT_SIZE = 11.0
+LEGEND_BAR = 40.0
+LEGEND_SWATCH = 96.0
 FILLS = {
     "header": "#34495e",
     "label": "#ecf0f1",
@@ -71,6 +88,25 @@ def heat_colour(rate: float) -> str:
     else:
         red, green = 255, int(200 * (1 - (rate - 0.5) * 2))
     return f"#{red:02x}{green:02x}66"
+
+
+def ended_here_colour(share: float) -> str:
+    """The bar colour of a touchpoint card: light yellow (0 %) through orange to dark brown (100 %).
+
+    Examples:
+        >>> ended_here_colour(0.0), ended_here_colour(1.0)
+        ('#fee391', '#993404')
+    """
+    share = min(1.0, max(0.0, share))
+    position = share * (len(ENDED_HERE_SCALE) - 1)
+    index = min(int(position), len(ENDED_HERE_SCALE) - 2)
+    low, high = ENDED_HERE_SCALE[index], ENDED_HERE_SCALE[index + 1]
+    weight = position - index
+    channels = (
+        round(int(low[i : i + 2], 16) * (1 - weight) + int(high[i : i + 2], 16) * weight)
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{channel:02x}" for channel in channels)
 
 
 def _percent(value: object, language: str) -> str:
@@ -222,20 +258,77 @@ def _text_lines(x: float, y: float, lines: tuple[str, ...], size: float, fill: s
     return f'<text font-size="{size:g}" fill="{fill}">{spans}</text>'
 
 
-def _dropoff_accents(measured: Measured | None) -> dict[tuple[str, str], tuple[str, float]]:
-    """(phase, touchpoint) -> heat colour and drop-off rate from ``touchpoint_funnel``."""
-    accents: dict[tuple[str, str], tuple[str, float]] = {}
-    if measured is None:
-        return accents
-    for row in measured.rows("touchpoint_funnel"):
-        if row.get("breakdown") or row.get("dropoff_rate") is None:
-            continue
-        rate = float(row["dropoff_rate"])
-        accents.setdefault((str(row["phase"]), str(row["touchpoint"])), (heat_colour(rate), rate))
-    return accents
+def _ended_here_text(ended_here: EndedHere, language: str) -> str:
+    """``34% of the 1,234 journeys that touched it ended here without converting``."""
+    message = ngettext(
+        "{share} of the {count} journey that touched it ended here without converting",
+        "{share} of the {count} journeys that touched it ended here without converting",
+        ended_here.journeys,
+        language,
+    )
+    return message.format(
+        share=format_percent(ended_here.share, language),
+        count=format_integer(ended_here.journeys, language),
+    )
 
 
-def _box_svg(box: Box, language: str, accent: tuple[str, float] | None = None) -> str:
+def _ended_here_bar(x: float, y: float, length: float, share: float) -> str:
+    """A track ``length`` long, filled from the left to ``share`` of it in the scale's colour."""
+    filled = length * min(1.0, max(0.0, share))
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{length:.1f}" height="{ENDED_HERE_THICKNESS:g}" '
+        f'fill="{ENDED_HERE_TRACK}"/>'
+        f'<rect class="jm-ended-fill" x="{x:.1f}" y="{y:.1f}" width="{filled:.1f}" '
+        f'height="{ENDED_HERE_THICKNESS:g}" fill="{ended_here_colour(share)}"/>'
+    )
+
+
+def _ended_here_svg(box: Box, ended_here: EndedHere) -> str:
+    # Along the card's foot, inside its padding: under the last line's descenders, clear of the
+    # rounded corners.
+    top = box.y + box.height - ENDED_HERE_THICKNESS - 2
+    return (
+        f'<g class="jm-ended" data-share="{ended_here.share:.4f}" '
+        f'data-ended="{ended_here.ended}" data-journeys="{ended_here.journeys}">'
+        + _ended_here_bar(box.x + PADDING, top, box.width - 2 * PADDING, ended_here.share)
+        + "</g>"
+    )
+
+
+def _ended_here_legend(top: float, width: float, language: str) -> tuple[str, float]:
+    """The legend of the cards' bars, below the map: its SVG and its height."""
+    text = gettext(
+        N_(
+            "Bar at the foot of a touchpoint: the share of the journeys that touched it and "
+            "ended there without converting (longer and darker = more)"
+        ),
+        language,
+    )
+    lines = wrap_text(text, width - 16, LEGEND_FONT_SIZE)
+    spans = " ".join(
+        f'<tspan x="8" y="{PADDING + (i + 1) * LINE_HEIGHT - 3:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    parts = [
+        f'<g class="jm-ended-legend" transform="translate(0 {top:.1f})">',
+        f'<text font-size="{LEGEND_FONT_SIZE:g}" fill="#444">{spans}</text>',
+    ]
+    row = PADDING + len(lines) * LINE_HEIGHT + 6
+    steps = len(ENDED_HERE_SCALE)
+    for index in range(steps):
+        share = index / (steps - 1)
+        x = 8 + index * LEGEND_SWATCH
+        parts.append(_ended_here_bar(x, row + 4, LEGEND_BAR, share))
+        parts.append(
+            f'<text x="{x + LEGEND_BAR + 6:.1f}" y="{row + 9:.1f}" '
+            f'font-size="{LEGEND_FONT_SIZE - 1:g}" fill="#444">'
+            f"{escape(format_percent(share, language))}</text>"
+        )
+    parts.append("</g>")
+    return "".join(parts), row + LINE_HEIGHT + PADDING
+
+
+def _box_svg(box: Box, language: str, accent: EndedHere | None = None) -> str:
     fill = box.fill or FILLS.get(box.kind, "#ffffff")
     colour = "#ffffff" if box.kind == "header" else "#222222"
     size = 14.0 if box.kind == "header" else FONT_SIZE
@@ -249,11 +342,9 @@ def _box_svg(box: Box, language: str, accent: tuple[str, float] | None = None) -
         _text_lines(box.x + PADDING, box.y, box.lines, size, colour),
     ]
     if accent is not None:
-        parts.append(
-            f'<rect class="jm-heat" x="{box.x:.1f}" y="{box.y:.1f}" width="4" '
-            f'height="{box.height:.1f}" fill="{accent[0]}">'
-            f"<title>{format_percent(accent[1], language)}</title></rect>"
-        )
+        # On the card, so hovering anywhere on it (the bar included) explains the bar.
+        parts.insert(1, f"<title>{escape(_ended_here_text(accent, language))}</title>")
+        parts.append(_ended_here_svg(box, accent))
     for i, badge in enumerate(box.badges):
         parts.append(
             f'<text x="{box.x + box.width - PADDING:.1f}" '
@@ -282,24 +373,31 @@ def _emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
             f'<text x="{LABEL_WIDTH + 4:.1f}" y="{y_of(score) + 4:.1f}" font-size="9" '
             f'fill="#888">{score:+d}</text>'
         )
+    phase_names = {phase.id: phase.name for phase in journey_map.phases}
     personas: list[tuple[str | None, str]] = [(p.id, p.display_name) for p in journey_map.personas]
     if not personas:
         personas = [(None, "")]
     for index, (persona_id, name) in enumerate(personas):
         colour = PERSONA_COLOURS[index % len(PERSONA_COLOURS)]
+        ref = quoteattr(persona_id or "")
+        # Nothing before the phase the persona joins at: the buying center's cells are not theirs.
         points = [
-            (centres[pid], y_of(score))
-            for pid, score in journey_map.emotion_curve(persona_id)
-            if score is not None and pid in centres
+            (phase_id, emotion, centres[phase_id], y_of(emotion))
+            for phase_id, emotion in journey_map.emotion_curve(persona_id, since_joining=True)
+            if emotion is not None and phase_id in centres
         ]
         if points:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            path = " ".join(f"{x:.1f},{y:.1f}" for _, _, x, y in points)
             parts.append(
-                f'<polyline class="jm-emotion-line" data-ref={quoteattr(persona_id or "")} '
+                f'<polyline class="jm-emotion-line" data-ref={ref} '
                 f'points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
             )
-            parts.extend(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in points
+        for phase_id, emotion, x, y in points:
+            tip = f"{phase_names[phase_id]}: {format_decimal(emotion, journey_map.language)}"
+            parts.append(
+                f'<circle class="jm-emotion-point" data-ref={ref} data-phase={quoteattr(phase_id)} '
+                f'cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
+                f"<title>{escape(f'{name}, {tip}' if name else tip)}</title></circle>"
             )
         if name:
             legend_y = top + 34 + index * 16
@@ -323,8 +421,13 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
         The SVG markup; every user text is escaped.
     """
     layout, measured = build_layout(journey_map, analysis)
-    accents = _dropoff_accents(measured)
+    language = journey_map.language
+    accents = measured.ended_here() if measured is not None else {}
     width, height = layout.width, layout.height
+    legend, legend_height = ("", 0.0)
+    if accents:
+        legend, legend_height = _ended_here_legend(height, width, language)
+        height += legend_height
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="jm-map" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -334,14 +437,11 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
         f"{escape(journey_map.name)}</text>",
     ]
     parts.extend(
-        _box_svg(
-            box,
-            journey_map.language,
-            accents.get((box.phase or "", box.ref or "")) if box.kind == "touchpoint" else None,
-        )
+        _box_svg(box, language, accents.get(box.ref or "") if box.kind == "touchpoint" else None)
         for box in layout.boxes
     )
     if "emotion" in layout.lanes:
         parts.append(_emotion_svg(journey_map, layout))
+    parts.append(legend)
     parts.append("</svg>")
     return "".join(parts)

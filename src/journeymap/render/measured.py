@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeAlias
 
 import pyarrow as pa
 
-__all__ = ["AnalysisLike", "Measured", "measured_from"]
+__all__ = ["AnalysisLike", "EndedHere", "Measured", "measured_from"]
 
 
 class _HasTables(Protocol):
@@ -20,6 +20,27 @@ class _HasTables(Protocol):
 
 
 AnalysisLike: TypeAlias = "_HasTables | tuple[dict[str, pa.Table], dict[str, Any]]"
+
+
+@dataclass(frozen=True)
+class EndedHere:
+    """How many of the journeys that touched a touchpoint ended there without converting.
+
+    Attributes:
+        touchpoint: The touchpoint id.
+        journeys: Journeys that touched it (``touchpoint_stats.journeys``).
+        ended: Of those, the ones whose last touchpoint it was and that did not convert (the
+            ``dropoff`` rows of this ``last_touchpoint``, summed over their last phases).
+    """
+
+    touchpoint: str
+    journeys: int
+    ended: int
+
+    @property
+    def share(self) -> float:
+        """``ended`` of ``journeys`` (0 when no journey touched it)."""
+        return self.ended / self.journeys if self.journeys else 0.0
 
 
 @dataclass
@@ -46,6 +67,25 @@ class Measured:
         """The rows of ``table`` as dicts (empty when the analysis lacks it)."""
         found = self.tables.get(table)
         return [] if found is None else list(found.to_pylist())
+
+    def ended_here(self) -> dict[str, EndedHere]:
+        """Touchpoint id -> the journeys that touched it and ended there without converting.
+
+        Read from ``touchpoint_stats`` and ``dropoff``; touchpoints no journey touched are left
+        out, and so is everything when the analysis lacks either table.
+        """
+        if "touchpoint_stats" not in self.tables or "dropoff" not in self.tables:
+            return {}
+        ended: dict[str, int] = {}
+        for row in self.rows("dropoff"):
+            if row.get("last_touchpoint") is not None:
+                touchpoint = str(row["last_touchpoint"])
+                ended[touchpoint] = ended.get(touchpoint, 0) + int(row["journeys"] or 0)
+        return {
+            touchpoint: EndedHere(touchpoint, int(row["journeys"]), ended.get(touchpoint, 0))
+            for touchpoint, row in self.touchpoint_rows.items()
+            if row.get("journeys")
+        }
 
     @property
     def unused(self) -> list[str]:
