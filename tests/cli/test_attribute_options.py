@@ -283,3 +283,22 @@ def test_top_shows_the_first_keys_and_out_writes_every_credit(
     assert "keys with the most credit" not in output
     code, output = _run(*base, "--out", str(tmp_path / "credits.xlsx"))
     assert code == 2 and "write a .csv or a .parquet file" in output
+
+
+def test_persona_and_phase_keys_are_shown_by_their_names(workspace: tuple[Path, Path]) -> None:
+    """``thomas`` read as an id where the map calls him Thomas Krüger; --out keeps the ids."""
+    map_file, db = workspace
+    code, output = _run(
+        "attribute",
+        "--map",
+        str(map_file),
+        "--db",
+        str(db),
+        "--level",
+        "phase",
+        "--model",
+        "linear",
+    )
+    assert code == 0, output
+    keys = {line.split("│")[1].strip() for line in output.splitlines() if line.startswith("│")}
+    assert keys == {"Awareness", "Consideration", "Purchase"}

@@ -19,11 +19,17 @@ __all__ = ["register", "side_by_side", "skipped_line"]
 SHOWN = 5
 
 
-def side_by_side(table: pa.Table, width: int = 200, top: int | None = None) -> list[Table]:
+def side_by_side(
+    table: pa.Table,
+    width: int = 200,
+    top: int | None = None,
+    names: dict[str, str] | None = None,
+) -> list[Table]:
     """Rows = keys, columns = models; each cell shows credited conversions and share.
 
     Models are split over several tables so that each fits ``width`` columns of the terminal.
-    ``top`` keeps the first keys (in the table's order: the first model's credit).
+    ``top`` keeps the first keys (in the table's order: the first model's credit); ``names``
+    shows a key under its name (a persona's or a phase's, from the map).
     """
     rows = table.to_pylist()
     models = list(dict.fromkeys(str(r["model"]) for r in rows))
@@ -35,7 +41,7 @@ def side_by_side(table: pa.Table, width: int = 200, top: int | None = None) -> l
         row = cells.get((model, key))
         return f"{row['conversions']:,.1f} ({100 * row['share']:.1f}%)" if row else "-"
 
-    key_width = max([len(_("Key")), *(len(key) for key in keys)]) + 3
+    key_width = max([len(_("Key")), *(len((names or {}).get(key, key)) for key in keys)]) + 3
     groups: list[list[str]] = [[]]
     used = key_width
     for model in models:
@@ -52,6 +58,7 @@ def side_by_side(table: pa.Table, width: int = 200, top: int | None = None) -> l
         else _("Attribution by {level}").format(level=level)
     )
     tables = []
+    shown = names or {}
     for group in groups:
         # As wide as the title (up to the terminal's width), so that it is not wrapped.
         out = Table(title=title, min_width=min(len(title), width))
@@ -59,9 +66,24 @@ def side_by_side(table: pa.Table, width: int = 200, top: int | None = None) -> l
         for model in group:
             out.add_column(model, justify="right", no_wrap=True)
         for key in keys:
-            out.add_row(key, *(text(model, key) for model in group))
+            out.add_row(shown.get(key, key), *(text(model, key) for model in group))
         tables.append(out)
     return tables
+
+
+def _key_names(level: str, map_path: Path | None) -> dict[str, str]:
+    """The names the map gives the keys of the persona and phase levels (ids elsewhere).
+
+    Touchpoints and channels keep the ids the options take; ``--out`` keeps ids throughout.
+    """
+    if map_path is None or level not in {"persona", "phase"}:
+        return {}
+    from journeymap.mapfile import load_map
+
+    journey_map = load_map(map_path)
+    if level == "persona":
+        return {persona.id: persona.display_name for persona in journey_map.personas}
+    return {phase.id: phase.name for phase in journey_map.phases}
 
 
 def check_out(path: Path | None) -> None:
@@ -330,7 +352,8 @@ def register(app: typer.Typer) -> None:
                 after_conversion=after_conversion,
                 **params,
             )
-        for part in side_by_side(table, width=console.width, top=top or None):
+        names = _key_names(level, map_path)
+        for part in side_by_side(table, width=console.width, top=top or None, names=names):
             console.print(part, soft_wrap=False)
         keys = len(set(table.column("key").to_pylist()))
         if top and keys > top:
