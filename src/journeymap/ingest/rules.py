@@ -142,9 +142,14 @@ def condition_mask(batch: pa.RecordBatch, condition: Condition) -> pa.Array:
     try:
         return pc.match_substring_regex(values, condition.regex, ignore_case=fold)
     except pa.ArrowInvalid as exc:
+        # Validation refuses the syntax RE2 lacks; what is left is mostly a pattern too big.
+        advice = (
+            "make it smaller: fewer alternatives or smaller counts, or split it over rules"
+            if "too large" in str(exc) or "too big" in str(exc)
+            else "use RE2 syntax (no look-around or back-references)"
+        )
         raise RulesError(
-            f"regex /{condition.regex}/ on {condition.field!r} is not supported: {exc}. "
-            "Use RE2 syntax (no look-around or back-references)"
+            f"regex /{condition.regex}/ on {condition.field!r} is not supported: {exc}; {advice}"
         ) from None
 
 
