@@ -241,8 +241,8 @@ def test_validation_accepts_exactly_the_regexes_the_import_compiles(case_sensiti
         pattern
         for pattern in patterns
         if _validation_accepts(pattern, case_sensitive)
-        # The model strips whitespace around the text: the import gets the stripped pattern.
-        != _import_accepts(pattern.strip(), ignore_case=not case_sensitive)
+        # The pattern reaches the import as written, spaces included.
+        != _import_accepts(pattern, ignore_case=not case_sensitive)
     ]
     # {,n}: Python repeats 0 to n times, RE2 reads the text "{,n}"; validation refuses it.
     assert [pattern for pattern in differ if "{," not in pattern] == []
@@ -267,3 +267,11 @@ def test_a_pattern_too_large_for_re2_is_still_a_clear_import_error() -> None:
     advice = r"pattern too large.*; make it smaller: fewer alternatives"
     with Workspace("duckdb://") as workspace, pytest.raises(RulesError, match=advice):
         import_events(workspace, table, rules)
+
+
+def test_rule_values_keep_their_spaces() -> None:
+    """The model strips other texts; a regex ' $' became '$' and matched every value."""
+    condition = Condition.model_validate({"field": "f", "regex": " $", "in": None})
+    assert condition.regex == " $"
+    assert Condition.model_validate({"field": "f", "in": [" x "]}).in_ == [" x "]
+    assert Condition(field="f", prefix="/ ").prefix == "/ "

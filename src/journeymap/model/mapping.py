@@ -12,9 +12,9 @@ import warnings
 import zoneinfo
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from journeymap.errors import ValidationIssue
 from journeymap.model._base import ElementId, Model
@@ -22,6 +22,9 @@ from journeymap.model._re2 import read_as_re2
 from journeymap.model.validation import UNMAPPED, did_you_mean, suggestion
 
 __all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
+
+# Text kept as written, spaces included (the models strip surrounding spaces otherwise).
+Exact = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 _ISO = "ISO 8601"  # journeymap.ingest.timestamps.ISO, a timestamp_format the importer reads
 # journeymap.ingest.timestamps.EPOCH_FORMATS: whole seconds, milliseconds, microseconds.
@@ -45,10 +48,12 @@ class Condition(Model):
     """
 
     field: str = Field(min_length=1)
-    equals: str | None = None
-    in_: list[str] | None = Field(default=None, alias="in")
-    prefix: str | None = None
-    regex: str | None = None
+    # The values are compared with the raw fields as written: a quoted " x" or a regex
+    # ending in a space means those spaces (the model strips other texts).
+    equals: Exact | None = None
+    in_: list[Exact] | None = Field(default=None, alias="in")
+    prefix: Exact | None = None
+    regex: Exact | None = None
     case_sensitive: bool = True
 
     @model_validator(mode="before")
