@@ -1,6 +1,7 @@
 """Files: the report as PDF (WeasyPrint) and the map alone as PNG (vl-convert's resvg).
 
-Both run without a browser and without network access.
+Both run without a browser and without network access. In the PDF the map gets pages of its
+own at a legible scale (:mod:`journeymap.render.map_pages`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from journeymap.errors import MissingDependencyError, RenderError
 from journeymap.model import JourneyMap
+from journeymap.render.map_pages import map_print_pages
 from journeymap.render.map_svg import render_map_svg
 from journeymap.render.measured import AnalysisLike
 from journeymap.render.report import render_report_html
@@ -29,12 +31,17 @@ def write_file(path: Path, data: bytes) -> None:
 def render_report_pdf(
     journey_map: JourneyMap, analysis: AnalysisLike | None, path: str | Path
 ) -> Path:
-    """Write the report as a PDF (A3 landscape pages) to ``path`` and return the path."""
+    """Write the report as a PDF (A3 landscape pages) to ``path`` and return the path.
+
+    The map gets pages of its own at a legible scale (:func:`map_print_pages`).
+    """
     try:
         from weasyprint import HTML
     except ImportError as error:  # pragma: no cover - depends on the install
         raise MissingDependencyError("weasyprint", "render", "The PDF report") from error
-    html = render_report_html(journey_map, analysis, embed_fonts=False)
+    html = render_report_html(
+        journey_map, analysis, embed_fonts=False, paginate_map=map_print_pages
+    )
     # WeasyPrint logs every unsupported CSS property as a warning; the report's CSS is ours.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)

@@ -7,6 +7,7 @@ are inlined, charts are inline SVG, so the file opens with no network access.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -172,6 +173,7 @@ def render_report_html(
     *,
     embed_fonts: bool = True,
     interactive: bool = False,
+    paginate_map: Callable[[str], Sequence[str]] | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document.
 
@@ -182,6 +184,9 @@ def render_report_html(
         embed_fonts: Inline DejaVu Sans as base64 (off for the PDF, which embeds fonts itself).
         interactive: Also inline Vega/vega-embed (offline bundle) so the Vega-Lite charts
             become interactive (tooltips, zoom); the static SVGs stay as the fallback.
+        paginate_map: Cuts the map SVG into print pages (the PDF's
+            :func:`~journeymap.render.export.map_print_pages`); each is shown on a page of its
+            own instead of the one scrollable map.
 
     Returns:
         HTML with CSS, font and charts inlined; no external resource.
@@ -213,6 +218,7 @@ def render_report_html(
             N_("Attribution on the map: each touchpoint's share of conversions ({model})."),
             language,
         ).format(model=model_name(measured.attribution_model, language))
+    map_svg = render_map_svg(journey_map, measured_pair(measured))
     return template.render(
         map=journey_map,
         language=language,
@@ -222,7 +228,8 @@ def render_report_html(
         summary=written_summary(journey_map, measured) if measured else None,
         scope=measurement_scope(journey_map, measured) if measured else [],
         breakdowns=breakdown_funnels(journey_map, measured) if measured else [],
-        map_svg=Markup(render_map_svg(journey_map, measured_pair(measured))),
+        map_svg=Markup(map_svg),
+        map_pages=[Markup(page) for page in paginate_map(map_svg)] if paginate_map else [],
         map_note=map_note,
         personas=[_persona_card(p, journey_map) for p in journey_map.personas],
         charts=charts,
