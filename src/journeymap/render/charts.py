@@ -4,6 +4,13 @@ The specs are plain Vega-Lite JSON dicts (what altair would produce), so the sam
 the static SVG/PNG/PDF (vl-convert, no browser, no network) and an interactive view (vega-embed).
 Outside English, each spec carries the language's number locale (``config.locale``: decimal
 sign, thousands separator, ``15 %``), and the reader sees model and direction names, not ids.
+
+Vega writes an ARIA label for every mark into the SVG ("Phase: Awareness; Reached: 2,999"),
+made of each encoded field's title and its formatted value: every field therefore has a
+translated title (shown on no axis where the axis needs none) and a number format, else a
+Danish report read "ci_high: 25568,7129192". Vega's own phrases around the axes and legends
+("Y-axis titled ...") stay English: vl-convert has no locale for them, and Vega ignores the
+``description`` that Vega-Lite passes for an axis.
 """
 
 from __future__ import annotations
@@ -21,6 +28,12 @@ WIDTH = 560
 # The attribution heatmap's cells: 13 models fit the chart's width, and 24 touchpoints a page.
 CELL_WIDTH = 44
 CELL_HEIGHT = 22
+# d3 number formats (the separators come from the spec's locale): counts grouped, shares
+# and ratios to at most one or two decimals ("~" drops trailing zeros).
+COUNT_FORMAT = ",d"
+SHARE_FORMAT = ".1~%"
+RATIO_FORMAT = ",.2~f"
+TIME_FORMAT = ",.1~f"
 # What a reader sees for each model id; the analysis tables and JSON keep the ids (the way
 # `journeymap attribute --model` takes them).
 MODEL_NAMES = {
@@ -60,9 +73,15 @@ def _number_locale(language: str) -> dict[str, Any]:
 
 
 def _spec(
-    title: str | dict[str, Any], data: list[dict[str, Any]], body: dict[str, Any], language: str
+    title: str | dict[str, Any],
+    data: list[dict[str, Any]],
+    body: dict[str, Any],
+    language: str,
+    number_format: str,
 ) -> dict[str, Any]:
-    config: dict[str, Any] = {"font": "DejaVu Sans"}
+    # The number format of every field that sets none: the second field of a range (x2)
+    # takes no format of its own, and Vega's default prints a float's every digit.
+    config: dict[str, Any] = {"font": "DejaVu Sans", "numberFormat": number_format}
     if language != "en":  # Vega's default locale is English (en-US) already
         config["locale"] = {"number": _number_locale(language)}
     return {
@@ -84,12 +103,23 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
             "phase": names.get(str(r["phase"]), str(r.get("phase_name") or r["phase"])),
             "step": int(r["step"]),
             "reached": int(r["reached"] or 0),
-            "dropoff": f"-{format_percent(float(r.get('dropoff_rate') or 0), language)}",
+            "dropoff": _dropoff_label(float(r.get("dropoff_rate") or 0), language),
         }
         for r in rows
     ]
-    reached = gettext(N_("Reached"), language)
-    x = {"field": "phase", "type": "ordinal", "sort": {"field": "step"}, "title": None}
+    reached = {
+        "field": "reached",
+        "type": "quantitative",
+        "title": gettext(N_("Reached"), language),
+        "format": COUNT_FORMAT,
+    }
+    x = {
+        "field": "phase",
+        "type": "ordinal",
+        "sort": {"field": "step"},
+        "title": gettext(N_("Phase"), language),
+        "axis": {"title": None},
+    }
     return _spec(
         gettext(N_("Funnel with drop-off"), language),
         data,
@@ -97,23 +127,27 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
             "layer": [
                 {
                     "mark": {"type": "bar", "color": "#4e79a7"},
-                    "encoding": {
-                        "x": x,
-                        "y": {"field": "reached", "type": "quantitative", "title": reached},
-                    },
+                    "encoding": {"x": x, "y": reached},
                 },
                 {
                     "mark": {"type": "text", "dy": -8, "color": "#d62728"},
                     "encoding": {
                         "x": x,
-                        "y": {"field": "reached", "type": "quantitative"},
-                        "text": {"field": "dropoff"},
+                        "y": reached,
+                        "text": {"field": "dropoff", "title": gettext(N_("Drop-off"), language)},
                     },
                 },
             ]
         },
         language,
+        COUNT_FORMAT,
     )
+
+
+def _dropoff_label(rate: float, language: str) -> str:
+    """A phase's drop-off above its bar: ``-36 %``, and ``0 %`` (not ``-0 %``) when none."""
+    share = format_percent(rate, language)
+    return share if share == format_percent(0, language) else f"-{share}"
 
 
 def _attribution(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
@@ -160,14 +194,21 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
             ),
             language,
         )
+    share_title = gettext(N_("Share of conversions"), language)
     x = {
         "field": "model",
         "type": "nominal",
         "sort": models,
-        "title": None,
-        "axis": {"orient": "top", "labelAngle": -40, "labelLimit": 160},
+        "title": gettext(N_("model"), language),
+        "axis": {"orient": "top", "labelAngle": -40, "labelLimit": 160, "title": None},
     }
-    y = {"field": "touchpoint", "type": "nominal", "sort": touchpoints, "title": None}
+    y = {
+        "field": "touchpoint",
+        "type": "nominal",
+        "sort": touchpoints,
+        "title": gettext(N_("touchpoint"), language),
+        "axis": {"title": None},
+    }
     return _spec(
         title,
         data,
@@ -182,7 +223,8 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                         "color": {
                             "field": "share",
                             "type": "quantitative",
-                            "title": gettext(N_("Share of conversions"), language),
+                            "title": share_title,
+                            "format": SHARE_FORMAT,
                             # White at 0 (Vega's "blues" starts light blue, so a model
                             # that gave nothing looked as if it had).
                             "scale": {
@@ -198,7 +240,8 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                 {
                     "mark": {"type": "text", "fontSize": 10},
                     "encoding": {
-                        "text": {"field": "label"},
+                        # The cell's share as printed in it.
+                        "text": {"field": "label", "title": gettext(N_("label"), language)},
                         "color": {
                             "condition": {"test": "datum.dark", "value": "white"},
                             "value": "black",
@@ -208,6 +251,7 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
             ],
         },
         language,
+        SHARE_FORMAT,
     )
 
 
@@ -224,7 +268,13 @@ def _cell_percent(share: float, language: str) -> str:
 
 
 # The unit of the time-to-convert axis: the largest that the longest time spans twice.
-TIME_UNITS = ((86400, N_("Days")), (3600, N_("Hours")), (60, N_("Minutes")), (1, N_("Seconds")))
+# Each unit as an axis title and as a word inside "To (days)".
+TIME_UNITS = (
+    (86400, N_("Days"), N_("days")),
+    (3600, N_("Hours"), N_("hours")),
+    (60, N_("Minutes"), N_("minutes")),
+    (1, N_("Seconds"), N_("seconds")),
+)
 
 
 def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None:
@@ -234,7 +284,10 @@ def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None
     if not any(int(r["journeys"] or 0) for r in rows if float(r["bin_start_seconds"]) > 0):
         return None
     longest = max(float(r["bin_end_seconds"]) for r in rows)
-    unit, unit_name = next((u, name) for u, name in TIME_UNITS if longest >= 2 * u or u == 1)
+    unit, unit_name, unit_word = next(
+        (u, name, word) for u, name, word in TIME_UNITS if longest >= 2 * u or u == 1
+    )
+    unit_word = gettext(unit_word, language)
     data = [
         {
             "from": float(r["bin_start_seconds"]) / unit,
@@ -252,18 +305,27 @@ def _time_to_convert(measured: Measured, language: str) -> dict[str, Any] | None
                 "x": {
                     "field": "from",
                     "type": "quantitative",
+                    # The bar's start reads "Days: 12.3" to a screen reader; the axis keeps
+                    # the unit alone, not merged with the end's title.
                     "title": gettext(unit_name, language),
+                    "format": TIME_FORMAT,
+                    "axis": {"title": gettext(unit_name, language)},
                 },
-                "x2": {"field": "to"},
+                "x2": {
+                    "field": "to",
+                    "title": gettext(N_("To ({unit})"), language).format(unit=unit_word),
+                },
                 "y2": {"datum": 0},
                 "y": {
                     "field": "journeys",
                     "type": "quantitative",
                     "title": gettext(N_("Journeys"), language),
+                    "format": COUNT_FORMAT,
                 },
             },
         },
         language,
+        TIME_FORMAT,
     )
 
 
@@ -285,8 +347,16 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
         }
         for r in rows
     ]
-    odds = gettext(N_("Odds ratio of converting"), language)
-    y = {"field": "touchpoint", "type": "nominal", "sort": "-x", "title": None}
+    # The rule and the point share one axis, titled once; their fields are titled for the
+    # marks' ARIA labels.
+    axis = {"title": gettext(N_("Odds ratio of converting"), language)}
+    y = {
+        "field": "touchpoint",
+        "type": "nominal",
+        "sort": "-x",
+        "title": gettext(N_("touchpoint"), language),
+        "axis": {"title": None},
+    }
     log = {"type": "log"}
     return _spec(
         gettext(N_("Drop-off correlation"), language),
@@ -301,16 +371,28 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
                             "field": "ci_low",
                             "type": "quantitative",
                             "scale": log,
-                            "title": odds,
+                            "title": gettext(N_("Lower confidence limit"), language),
+                            "format": RATIO_FORMAT,
+                            "axis": axis,
                         },
-                        "x2": {"field": "ci_high"},
+                        "x2": {
+                            "field": "ci_high",
+                            "title": gettext(N_("Upper confidence limit"), language),
+                        },
                     },
                 },
                 {
                     "mark": {"type": "point", "filled": True, "size": 60},
                     "encoding": {
                         "y": y,
-                        "x": {"field": "odds_ratio", "type": "quantitative", "scale": log},
+                        "x": {
+                            "field": "odds_ratio",
+                            "type": "quantitative",
+                            "scale": log,
+                            "title": gettext(N_("Odds ratio"), language),
+                            "format": RATIO_FORMAT,
+                            "axis": axis,
+                        },
                         "color": {
                             "field": "direction",
                             "type": "nominal",
@@ -328,6 +410,7 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
             ]
         },
         language,
+        RATIO_FORMAT,
     )
 
 

@@ -371,7 +371,7 @@ def _emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
             f'<line x1="{LABEL_WIDTH + 12:.1f}" x2="{right:.1f}" y1="{y_of(score):.1f}" '
             f'y2="{y_of(score):.1f}" stroke="#dddddd" stroke-dasharray="{"" if score else "4 3"}"/>'
             f'<text x="{LABEL_WIDTH + 4:.1f}" y="{y_of(score) + 4:.1f}" font-size="9" '
-            f'fill="#888">{score:+d}</text>'
+            f'fill="#888">{f"{score:+d}" if score else "0"}</text>'
         )
     phase_names = {phase.id: phase.name for phase in journey_map.phases}
     personas: list[tuple[str | None, str]] = [(p.id, p.display_name) for p in journey_map.personas]
