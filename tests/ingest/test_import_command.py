@@ -283,3 +283,18 @@ def test_the_import_counts_conversions_and_says_when_there_is_none(
     result = CliRunner().invoke(app, args, env={"JOURNEYMAP_LANG": "en", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Note: no imported event is a conversion." in result.output
+
+
+def test_rules_without_a_conversion_rule_say_the_conversions_come_from_elsewhere(
+    files: dict[str, Path],
+) -> None:
+    """A file of leads whose conversions come from another file: not "check the rule"."""
+    files["map"].write_text(
+        MAP + MAPPING.replace("  conversion: [{field: event, equals: order}]\n", ""),
+        encoding="utf-8",
+    )
+    args = ["import", str(files["events"]), "--map", str(files["map"]), "--db", str(files["db"])]
+    result = CliRunner().invoke(app, args, env={"JOURNEYMAP_LANG": "en", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Note: these rules have no conversion rule, so this file brings no" in result.output
+    assert "Check the conversion rule" not in result.output

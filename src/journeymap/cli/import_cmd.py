@@ -113,6 +113,12 @@ def import_command(
             _(
                 "Note: no imported event is a conversion. Check the conversion rule of the "
                 "mapping rules (conversion:) against the data; a 0/1 column needs equals: '1'."
+            )
+            if report.conversion_rule
+            else _(
+                "Note: these rules have no conversion rule, so this file brings no conversions. "
+                "Import the file that holds them into the same workspace, or add conversion: "
+                "to the rules."
             ),
             markup=False,
         )

@@ -504,7 +504,11 @@ def import_events(
     if unmatched is not None:
         rules = rules.model_copy(update={"unmatched": unmatched})
     name = source_name or _default_name(source)
-    report = ImportReport(source=name, rules_fingerprint=rules_fingerprint(rules))
+    report = ImportReport(
+        source=name,
+        rules_fingerprint=rules_fingerprint(rules),
+        conversion_rule=bool(rules.conversion),
+    )
     writer = _Writer(workspace)
     state = RuleState()
     fingerprint = hashlib.sha256()

@@ -53,6 +53,8 @@ class ImportReport:
         touchpoints: Events imported per touchpoint.
         conversions: Of the events imported, the conversions (0 says the conversion rule met
             no row).
+        conversion_rule: Whether the rules have a conversion rule at all (a file of leads may
+            bring none, its conversions coming from another file).
         off_map: Of those, the touchpoints the journey map does not have (set by an import
             checked against a map; ``unmapped`` is not counted, it is reported on its own).
     """
@@ -77,6 +79,7 @@ class ImportReport:
     touchpoints: dict[str, int] = field(default_factory=dict)
     off_map: dict[str, int] = field(default_factory=dict)
     conversions: int = 0
+    conversion_rule: bool = True
 
     @property
     def rows_quarantined(self) -> int:
