@@ -241,7 +241,12 @@ def register(app: typer.Typer) -> None:
         engine: Annotated[str | None, typer.Option("--engine", help="An engine URL.")] = None,
         by: ByOption = None,
         breakdown: Annotated[
-            list[str] | None, typer.Option("--breakdown", help="Column to break down by.")
+            list[str] | None,
+            typer.Option(
+                "--breakdown",
+                help="Column to break down by; repeated, the columns are crossed (one row "
+                "per combination of values).",
+            ),
         ] = None,
         window: Annotated[
             str | None, typer.Option("--window", help="Conversion window, e.g. 30d.")
