@@ -298,3 +298,22 @@ def test_rules_without_a_conversion_rule_say_the_conversions_come_from_elsewhere
     assert result.exit_code == 0, result.output
     assert "Note: these rules have no conversion rule, so this file brings no" in result.output
     assert "Check the conversion rule" not in result.output
+
+
+def test_duplicates_among_rows_that_are_journeys_get_a_hint(tmp_path: Path) -> None:
+    """Sessions without ids (online shoppers): equal rows are likely two sessions."""
+    source = tmp_path / "sessions.csv"
+    source.write_text("pages,bought\n3,no\n3,no\n5,yes\n", encoding="utf-8")
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text(
+        MAP
+        + "mapping:\n"
+        + "  columns: {person_from_row: true, timestamp_constant: '2024-01-01'}\n"
+        + "  conversion: [{field: bought, equals: 'yes'}]\n"
+        + "  touchpoints: [{touchpoint: checkout, when: [{field: pages, regex: '.'}]}]\n",
+        encoding="utf-8",
+    )
+    args = ["import", str(source), "--map", str(map_file), "--db", str(tmp_path / "w.duckdb")]
+    result = CliRunner().invoke(app, args, env={"JOURNEYMAP_LANG": "en", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "quarantined as exact duplicates (1) may be distinct sessions" in result.output

@@ -122,6 +122,18 @@ def import_command(
             ),
             markup=False,
         )
+    from journeymap.ingest.report import DUPLICATE
+
+    duplicates = report.quarantined.get(DUPLICATE, 0)
+    if report.rows_are_journeys and duplicates:
+        console.print(
+            _(
+                "Note: each row is a journey of its own (person_from_row), so the rows "
+                "quarantined as exact duplicates ({count}) may be distinct sessions that look "
+                "alike; if so, import again with duplicates: keep in the rules."
+            ).format(count=f"{duplicates:,}"),
+            markup=False,
+        )
     if report.rows_replaced:
         console.print(
             _replaced_note(report.rows_replaced, report.rows_mapped_differently), markup=False

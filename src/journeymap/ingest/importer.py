@@ -508,6 +508,7 @@ def import_events(
         source=name,
         rules_fingerprint=rules_fingerprint(rules),
         conversion_rule=bool(rules.conversion),
+        rows_are_journeys=rules.columns.person_from_row,
     )
     writer = _Writer(workspace)
     state = RuleState()

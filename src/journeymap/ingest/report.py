@@ -55,6 +55,8 @@ class ImportReport:
             no row).
         conversion_rule: Whether the rules have a conversion rule at all (a file of leads may
             bring none, its conversions coming from another file).
+        rows_are_journeys: Whether each row is its own person (``person_from_row``): equal
+            rows are then likely distinct sessions, not copies.
         off_map: Of those, the touchpoints the journey map does not have (set by an import
             checked against a map; ``unmapped`` is not counted, it is reported on its own).
     """
@@ -80,6 +82,7 @@ class ImportReport:
     off_map: dict[str, int] = field(default_factory=dict)
     conversions: int = 0
     conversion_rule: bool = True
+    rows_are_journeys: bool = False
 
     @property
     def rows_quarantined(self) -> int:
