@@ -225,3 +225,16 @@ def test_pdf_shows_the_whole_attribution_chart_of_13_models_on_its_page(
     for x_min, y_min, x_max, y_max in words:
         assert float(x_min) >= 0 and float(x_max) <= width
         assert float(y_min) >= 0 and float(y_max) <= height
+
+
+def test_the_headline_shows_the_conversion_value_and_shares_are_not_rounded_away(
+    example_map: JourneyMap, example_measured: Pair
+) -> None:
+    """The summary held the value but the report never showed it; 99.7 % read as 100 %."""
+    from journeymap.i18n import format_integer, format_share
+
+    measured = measured_from(example_measured)
+    assert measured is not None
+    figures = dict(written_summary(example_map, measured)["figures"])
+    assert figures["Conversion value"] == format_integer(round(measured.summary["value"]))
+    assert format_share(0.997) == "99.7%" and format_share(0.003) == "0.3%"

@@ -17,7 +17,13 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 
-from journeymap.i18n.numbers import format_decimal, format_integer, format_percent, number_symbols
+from journeymap.i18n.numbers import (
+    format_decimal,
+    format_integer,
+    format_percent,
+    format_share,
+    number_symbols,
+)
 
 __all__ = [
     "DOMAIN",
@@ -28,6 +34,7 @@ __all__ = [
     "format_decimal",
     "format_integer",
     "format_percent",
+    "format_share",
     "gettext",
     "ngettext",
     "number_symbols",

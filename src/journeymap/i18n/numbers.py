@@ -24,7 +24,7 @@ from babel import Locale
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-__all__ = ["format_decimal", "format_integer", "format_percent", "number_symbols"]
+__all__ = ["format_decimal", "format_integer", "format_percent", "format_share", "number_symbols"]
 
 
 @cache
@@ -44,6 +44,28 @@ def format_percent(value: float, language: str = "en", decimals: int = 0) -> str
     pattern = copy.copy(_locale(language).percent_formats[None])
     pattern.frac_prec = (decimals, decimals)
     return str(pattern.apply(digits / 100, _locale(language)))
+
+
+def format_share(share: float, language: str = "en") -> str:
+    """A share in whole percents, unless rounding would hide that it is not 0 or all.
+
+    One decimal below 1 % and above 99 %, ``< 0.1%`` and ``> 99.9%`` beyond: a small credit
+    must not read as the zeros beside it, nor 99.7 % of the drop-offs as all of them.
+
+    Examples:
+        >>> [format_share(v) for v in (0, 0.0004, 0.003, 0.42, 0.997, 0.9996, 1)]
+        ['0%', '< 0.1%', '0.3%', '42%', '99.7%', '> 99.9%', '100%']
+    """
+    if share <= 0:
+        return format_percent(0, language)
+    if share >= 1:
+        return format_percent(1, language)
+    if share < 0.00095:
+        return "< " + format_percent(0.001, language, decimals=1)
+    if share > 0.99905:
+        return "> " + format_percent(0.999, language, decimals=1)
+    close = share < 0.0095 or share > 0.9905
+    return format_percent(share, language, decimals=1 if close else 0)
 
 
 def format_decimal(value: float, language: str = "en") -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap.errors import MissingDependencyError, RenderError
-from journeymap.i18n import N_, format_percent, gettext, number_symbols
+from journeymap.i18n import N_, format_percent, format_share, gettext, number_symbols
 from journeymap.render.measured import Measured
 
 __all__ = ["chart_specs", "model_name", "render_chart_svg", "render_charts_svg"]
@@ -183,7 +183,7 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
     ]
     top = max(summing or [row["share"] for row in data]) or 1.0
     for row in data:
-        row["label"] = _cell_percent(row["share"], language)
+        row["label"] = format_share(row["share"], language)
         row["dark"] = row["share"] > 0.55 * top
     title: dict[str, Any] = {"text": gettext(N_("Attribution compared across models"), language)}
     if "participation" in ids:
@@ -253,18 +253,6 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
         language,
         SHARE_FORMAT,
     )
-
-
-def _cell_percent(share: float, language: str) -> str:
-    """A heatmap cell's share: whole percents, one decimal below 1 %, "< 0.1%" below that.
-
-    A small credit must not read as the zeros beside it.
-    """
-    if share <= 0:
-        return format_percent(0, language)
-    if share < 0.00095:
-        return "< " + format_percent(0.001, language, decimals=1)
-    return format_percent(share, language, decimals=1 if share < 0.0095 else 0)
 
 
 # The unit of the time-to-convert axis: the largest that the longest time spans twice.

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from journeymap.i18n import N_, format_integer, format_percent, gettext, ngettext
+from journeymap.i18n import N_, format_integer, format_percent, format_share, gettext, ngettext
 from journeymap.model import JourneyMap, Persona
 from journeymap.render.charts import chart_specs, model_name, render_chart_svg
 from journeymap.render.context import breakdown_funnels, element_names, measurement_scope
@@ -97,6 +97,11 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
     if isinstance(s.get("conversion_rate"), int | float):
         rate = format_percent(s["conversion_rate"], language, 1)
         figures.append((gettext(N_("Conversion rate"), language), rate))
+    value = s.get("value")
+    if isinstance(value, int | float) and value > 0:  # revenue, contract value, ...
+        figures.append(
+            (gettext(N_("Conversion value"), language), format_integer(round(value), language))
+        )
     phase_rows = sorted(measured.phase_rows.values(), key=lambda r: -int(r.get("dropped") or 0))
     dropoffs = [
         ngettext(
@@ -124,13 +129,13 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
                 language,
             ).format(
                 count=format_integer(row["journeys"], language),
-                share=format_percent(float(row.get("share") or 0), language),
+                share=format_share(float(row.get("share") or 0), language),
                 touchpoint=names.get(touchpoint, touchpoint),
             )
         )
     model = model_name(measured.attribution_model or "", language)
     attributed = [
-        f"{names.get(tp, tp)}: {format_percent(share, language)} ({model})"
+        f"{names.get(tp, tp)}: {format_share(share, language)} ({model})"
         for tp, share in sorted(measured.attribution_share.items(), key=lambda kv: -kv[1])[:5]
     ]
     return {"figures": figures, "dropoffs": dropoffs, "attributed": attributed}
