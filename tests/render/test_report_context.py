@@ -246,3 +246,30 @@ def test_a_breakdown_with_many_values_shows_the_biggest_and_counts_the_rest() ->
     assert shown["r00"] == [12, 0, 0] and shown["r09"] == [3, 0, 0]
     assert "2 other values are not shown (3 journeys in Awareness)." in _texts(section)
     assert "<h2>Phase funnel by region</h2>" in section
+
+
+def test_numbered_values_keep_their_order_and_the_journeys_without_one_are_shown() -> None:
+    """Age bands read 30-39, 40-49, 18-29 by size; a missing origin hid among other values."""
+    sizes = {"18-29": 2, "30-39": 5, "40-49": 4, "70+": 1, None: 3}
+    rows = [
+        {
+            "person_id": f"{band}-{index}",
+            "account_id": f"{band}-{index}",
+            "ts": dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            "touchpoint": "ads",
+            "phase": None,
+            "persona": None,
+            "conversion": False,
+            "value": None,
+            "source": "test",
+            "age_band": band,
+        }
+        for band, size in sizes.items()
+        for index in range(size)
+    ]
+    analysis = analyze(
+        _map(), pa.Table.from_pylist(rows), attribution=False, breakdown=["age_band"], **OPTIONS
+    )
+    shown = _breakdown_rows(_section(render_report_html(_map(), analysis), "breakdown"))
+    assert list(shown)[1:] == ["18-29", "30-39", "40-49", "70+", "(none)"]
+    assert shown["(none)"] == [3, 0, 0]

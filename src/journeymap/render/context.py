@@ -8,6 +8,7 @@ breakdown section (:func:`breakdown_funnels`), from an analysis' summary and tab
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from babel.dates import format_interval
@@ -251,12 +252,19 @@ def _breakdown_notes(
     return notes
 
 
+def _leading_number(value: Any) -> float | None:
+    """The number a breakdown value starts with (``18-29`` -> 18, ``70+`` -> 70), else None."""
+    match = re.match(r"\s*(\d+(?:\.\d+)?)", str(value)) if value is not None else None
+    return float(match.group(1)) if match else None
+
+
 def breakdown_funnels(journey_map: JourneyMap, measured: Measured) -> list[dict[str, Any]]:
     """The phase funnel per breakdown value (``phase_funnel`` rows with a ``breakdown``).
 
     One table per breakdown (the engine writes one, over the combination of its columns): the
     overall row, then the :data:`BREAKDOWN_TOP` values that most journeys entered the funnel
-    with, and a note counting the values left out. Empty without a breakdown.
+    with (in their own order when all start with a number: age bands, codes), the journeys
+    without a value, and a note counting the values left out. Empty without a breakdown.
     """
     language = journey_map.language
     names = element_names(journey_map)
@@ -274,17 +282,26 @@ def breakdown_funnels(journey_map: JourneyMap, measured: Measured) -> list[dict[
         phase_names = [
             names.get(str(phases[s]["phase"]), str(phases[s]["phase_name"])) for s in steps
         ]
-        lines = []
+        lines: list[dict[str, Any]] = []
+        missing: list[dict[str, Any]] = []
         for value, by_step in values.items():
             parts = zip(columns, value, strict=True)
             label = " · ".join(_breakdown_value(c, v, journey_map, language) for c, v in parts)
-            lines.append(_funnel_line(label, by_step, steps, language))
+            line = _funnel_line(label, by_step, steps, language)
+            line["order"] = _leading_number(value[0])
+            (missing if all(v is None for v in value) else lines).append(line)
         lines.sort(key=lambda line: (-line["entered"], line["label"]))
+        shown = lines[:BREAKDOWN_TOP]
+        if all(line["order"] is not None for line in shown):  # age bands, numeric codes
+            shown.sort(key=lambda line: line["order"])
+        # The journeys without a value are shown whatever their number: they are no "other
+        # value", and often the group that converts best or worst.
+        hidden = lines[BREAKDOWN_TOP:]
+        lines = shown + missing
         total = None
         if overall:
             total = _funnel_line(gettext(N_("All journeys"), language), overall, steps, language)
         label = " × ".join(_column_label(column, language) for column in columns)
-        hidden = lines[BREAKDOWN_TOP:]
         tables.append(
             {
                 "breakdown": breakdown,
@@ -294,7 +311,7 @@ def breakdown_funnels(journey_map: JourneyMap, measured: Measured) -> list[dict[
                 "column": gettext(N_("Persona"), language) if columns == ["persona"] else label,
                 "phases": phase_names,
                 "total": total,
-                "lines": lines[:BREAKDOWN_TOP],
+                "lines": lines,
                 "notes": _breakdown_notes(
                     hidden, total, measured.summary, phase_names[0], language
                 ),
