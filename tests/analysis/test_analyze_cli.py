@@ -120,7 +120,7 @@ def test_cli_analyze_notes_a_phase_no_journey_reached(
     args += ["--out", str(tmp_path / "out"), "--no-attribution"]
     result = CliRunner().invoke(app, args, env={"COLUMNS": "200", "JOURNEYMAP_LANG": "en"})
     assert result.exit_code == 0, result.output
-    assert "Note: no journey reached Consideration, so none counts in the phases after it" in (
+    assert "Note: no journey reached Consideration. Every ordering counts a phase only" in (
         result.output
     )
     # Any order still counts a phase only with the ones before it: the note stays, and says so

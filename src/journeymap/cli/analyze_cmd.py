@@ -61,10 +61,10 @@ def _unreached_phase_note(analysis: Any) -> str | None:
     if not met:
         return None
     return _(
-        "Note: no journey reached {phase}, so none counts in the phases after it, though their "
-        "touchpoints occur in the events: every ordering counts a phase only with the ones "
-        "before it (--ordering any too). Check that the touchpoints of {phase} occur in the "
-        "events."
+        "Note: no journey reached {phase}. Every ordering counts a phase only after the ones "
+        "before it (--ordering any too), so the phases after it read 0 although their "
+        "touchpoints occur in the events. Check whether the touchpoints of {phase} occur in "
+        "the events, or take the phase out of the map."
     ).format(phase=rows[first_zero]["phase_name"])
 
 
