@@ -294,3 +294,18 @@ def _same(one: object, other: object) -> bool:
     if isinstance(one, list) and isinstance(other, list):
         return len(one) == len(other) and all(map(_same, one, other))
     return one == other
+
+
+def test_cli_analyze_prints_the_funnel_per_breakdown_value(analyze_shop: list[str]) -> None:
+    """Before, the breakdown reached only the Parquet files and the report."""
+    result = CliRunner().invoke(
+        app, [*analyze_shop, "--breakdown", "country"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Phase funnel by country" in result.output
+    rows = {
+        cells[1].strip(): [cell.strip() for cell in cells[2:-1]]
+        for cells in (line.split("│") for line in result.output.splitlines())
+        if len(cells) > 5 and cells[1].strip() in {"All journeys", "DK", "DE"}
+    }
+    assert rows["DK"][0] == "2" and rows["DE"][0] == "2" and rows["All journeys"][0] == "4"

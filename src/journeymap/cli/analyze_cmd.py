@@ -165,6 +165,32 @@ def _conversions_note(summary: dict[str, Any]) -> str | None:
     return None
 
 
+def _print_breakdowns(analysis: Any) -> None:
+    """The phase funnel per breakdown value, as the report shows it (its first values)."""
+    from journeymap.render.context import breakdown_funnels
+    from journeymap.render.measured import measured_from
+
+    measured = measured_from(analysis)
+    if measured is None:
+        return
+    for found in breakdown_funnels(analysis.journey_map, measured):
+        table = Table(title=found["title"])
+        table.add_column(found["column"])
+        for phase in found["phases"]:
+            table.add_column(phase, justify="right")
+        table.add_column(_("Converted"), justify="right")
+        table.add_column(_("Conversion rate"), justify="right")
+        for line in [found["total"], *found["lines"]] if found["total"] else found["lines"]:
+            cells = [
+                cell["text"] + (f" ({cell['share']})" if cell["share"] else "")
+                for cell in line["cells"]
+            ]
+            table.add_row(escape(line["label"]), *cells, line["converted"], line["rate"])
+        console.print(table)
+        for note in found["notes"]:
+            console.print(note, markup=False, highlight=False)
+
+
 def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
@@ -202,6 +228,7 @@ def print_summary(analysis: Any) -> None:
     }
     if off_map:
         console.print(off_map_note(off_map), markup=False, highlight=False)
+    _print_breakdowns(analysis)
     drops = Table(title=_("Top drop-offs"))
     for column in (_("Last phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
         drops.add_column(column)
