@@ -17,6 +17,7 @@ from attribution_journeys import journeys_table, map_of
 from typer.testing import CliRunner
 
 import journeymap.engine.journeys as journeys_module
+from cli_tables import printed_credits
 from journeymap.analysis import analyze
 from journeymap.attribution import attribute, compare_models, from_paths
 from journeymap.cli.app import app
@@ -357,19 +358,6 @@ def test_path_levels_that_need_the_map_ask_for_it(tmp_path: Path) -> None:
     assert "columns: route, total_conversions " in str(caught.value)  # not our row number
 
 
-def _credits(output: str, model: str) -> dict[str, float]:
-    """Credit per key of ``model`` from the side-by-side table (conversions, before the %)."""
-    lines = [line for line in output.splitlines() if "│" in line or "┃" in line]
-    header = [cell.strip() for cell in lines[0].strip("┃ ").split("┃")]
-    column = header.index(model)
-    found = {}
-    for line in lines[1:]:
-        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
-        if len(cells) == len(header) and cells[0]:
-            found[cells[0]] = float(cells[column].split()[0])
-    return found
-
-
 def test_cli_model_options(workspace: tuple[Path, Path]) -> None:
     # The custom model, half-life, U weights, direct touchpoints and Markov collapse were
     # reachable only from Python (or not at all): `--model custom` failed asking for a
@@ -378,11 +366,11 @@ def test_cli_model_options(workspace: tuple[Path, Path]) -> None:
     base = ["--map", str(map_path), "--db", str(db)]
     result = run(*base, "--model", "custom", "--custom-weights", "1,0")
     assert result.exit_code == 0, result.output
-    assert _credits(result.output, "custom") == {"ad": 1.0, "mail": 1.0, "buy": 0.0}
+    assert printed_credits(result.output, "custom") == {"ad": 1.0, "mail": 1.0, "buy": 0.0}
     result = run(*base, "--model", "position_based", "--u-weights", "0,0,1")
-    assert _credits(result.output, "position_based") == {"ad": 0.0, "mail": 0.0, "buy": 2.0}
+    assert printed_credits(result.output, "position_based") == {"ad": 0.0, "mail": 0.0, "buy": 2.0}
     result = run(*base, "--model", "last_non_direct", "--direct", "buy")
-    assert _credits(result.output, "last_non_direct") == {"ad": 0.0, "mail": 2.0, "buy": 0.0}
+    assert printed_credits(result.output, "last_non_direct") == {"ad": 0.0, "mail": 2.0, "buy": 0.0}
     for option, value in (("--u-weights", "0.4;0.6"), ("--half-life", "0d")):
         result = run(*base, "--model", "time_decay", option, value)
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
@@ -391,10 +379,14 @@ def test_cli_model_options(workspace: tuple[Path, Path]) -> None:
     result = run(*base, "--engine", f"duckdb:///{db}")
     assert "give either --db or --engine, not both" in result.output
     engine = ["--map", str(map_path), "--engine", f"duckdb:///{db}", "--model", "first_touch"]
-    assert _credits(run(*engine).output, "first_touch") == {"ad": 1.0, "mail": 1.0, "buy": 0.0}
+    assert printed_credits(run(*engine).output, "first_touch") == {
+        "ad": 1.0,
+        "mail": 1.0,
+        "buy": 0.0,
+    }
     # Across account a1 the members' events merge in time: p2's purchase at hour 1 closes
     # the segment ad, mail, mail, buy (first touch p1's ad); p1's at hour 2 stands alone.
-    merged = _credits(run(*engine, "--by-account").output, "first_touch")
+    merged = printed_credits(run(*engine, "--by-account").output, "first_touch")
     assert merged == {"ad": 1.0, "mail": 0.0, "buy": 1.0}
 
 

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from cli_tables import printed_credits
 from journeymap.attribution import MODELS, attribute, compare_models
 from journeymap.cli.app import app
 from journeymap.engine.journeys import build_journeys
@@ -79,19 +80,6 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def _printed(output: str, model: str) -> dict[str, float]:
-    """Credit per key of ``model`` from the side-by-side table (conversions, before the %)."""
-    lines = [line for line in output.splitlines() if "│" in line or "┃" in line]
-    header = [cell.strip() for cell in lines[0].strip("┃ ").split("┃")]
-    column = header.index(model)
-    found = {}
-    for line in lines[1:]:
-        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
-        if len(cells) == len(header) and cells[0]:
-            found[cells[0]] = float(cells[column].split()[0])
-    return found
-
-
 def _stored(out: Path, model: str) -> dict[str, float]:
     """Credit per touchpoint of ``model`` in the attribution table ``analyze`` wrote."""
     rows = pq.read_table(out / "attribution.parquet").to_pylist()
@@ -123,7 +111,7 @@ def test_attribute_cuts_journeys_as_analyze_does(
     code, output = _run("attribute", *base, *(f"--model={m}" for m in models), *cut)
     assert code == 0, output
     for model in models:
-        printed = {k: v for k, v in _printed(output, model).items() if v}
+        printed = {k: v for k, v in printed_credits(output, model).items() if v}
         assert printed == pytest.approx(_stored(out, model), abs=0.05), model
 
 
@@ -136,12 +124,12 @@ def test_a_session_gap_changes_the_credits(workspace: tuple[Path, Path]) -> None
     assert code == 0, split
     # One journey per person: p1's ad, p2's mail and p4's web come first. Split after 30
     # minutes, p1's purchase follows web and p4's stands alone.
-    assert {k: v for k, v in _printed(whole, "first_touch").items() if v} == {
+    assert {k: v for k, v in printed_credits(whole, "first_touch").items() if v} == {
         "ad": 1.0,
         "mail": 1.0,
         "web": 1.0,
     }
-    assert {k: v for k, v in _printed(split, "first_touch").items() if v} == {
+    assert {k: v for k, v in printed_credits(split, "first_touch").items() if v} == {
         "web": 1.0,
         "mail": 1.0,
         "buy": 1.0,
