@@ -9,10 +9,12 @@ argument). ``docs/settings.md`` documents every registered setting; a test keeps
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,56 @@ def parse_bool(text: str) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ValueError(f"{text!r} is not a yes/no value")
+
+
+def as_bool(value: Any) -> bool | None:
+    """``value`` as a boolean, as a user may hand one over; None if it is none.
+
+    True and False (NumPy's too), the integers 1 and 0, and the texts :func:`parse_bool` reads.
+
+    Examples:
+        >>> as_bool("no"), as_bool(1), as_bool(True), as_bool("maybe"), as_bool(2)
+        (False, True, True, None, None)
+    """
+    if isinstance(value, str):
+        try:
+            return parse_bool(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", None) == "b":
+        return bool(value)
+    if isinstance(value, Integral) and value in (0, 1):
+        return bool(value)
+    return None
+
+
+def as_whole_number(value: Any) -> int | None:
+    """``value`` as an int: a whole number, or text or a float that is one; else None.
+
+    A boolean is no number.
+
+    Examples:
+        >>> [as_whole_number(v) for v in (" 2 ", 7.0, 2.5, True)]
+        [2, 7, None, None]
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Integral):
+        return int(value)
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            try:
+                number = float(value)
+            except ValueError:
+                return None
+    if isinstance(number, Real):
+        real = float(number)
+        if math.isfinite(real) and real.is_integer():
+            return int(real)
+    return None
 
 
 def resolve(name: str, explicit: Any = None, *, project_dir: Path | None = None) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -20,53 +20,37 @@ import numpy as np
 from journeymap.attribution._settings import numbers_of
 from journeymap.engine.journeys import unknown_name_message
 from journeymap.errors import UsageError
-from journeymap.settings import parse_bool, parse_names
+from journeymap.settings import as_bool, as_whole_number, parse_names
 
 __all__ = ["PARAMETERS", "checked", "flag", "names", "value_of", "weights", "whole_number"]
 
 
 def flag(name: str, value: Any) -> bool:
-    """``value`` as a boolean: True or False, or text such as ``"no"`` (:func:`parse_bool`).
+    """``value`` as a boolean: True or False, or text such as ``"no"`` (:func:`as_bool`).
 
     Examples:
         >>> flag("collapse_repeats", "false"), flag("by_account", True)
         (False, True)
     """
-    if isinstance(value, str):
-        try:
-            return parse_bool(value)
-        except ValueError:
-            pass
-    elif isinstance(value, bool | np.bool_) or (isinstance(value, Integral) and value in (0, 1)):
-        return bool(value)
-    raise UsageError(
-        f"{name} takes True or False (as text: true/false, yes/no, on/off, 1/0); got {value!r}"
-    )
+    found = as_bool(value)
+    if found is None:
+        raise UsageError(
+            f"{name} takes True or False (as text: true/false, yes/no, on/off, 1/0); got {value!r}"
+        )
+    return found
 
 
 def whole_number(name: str, value: Any, example: int) -> int:
-    """``value`` as an int: a whole number, or text that is one (``"2"``).
+    """``value`` as an int: a whole number, or text that is one (:func:`as_whole_number`).
 
     Examples:
         >>> whole_number("order", " 2 ", 2), whole_number("seed", 7.0, 0)
         (2, 7)
     """
-    number: Any = value
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            try:
-                number = float(value)
-            except ValueError:
-                number = None
-    if isinstance(number, Integral) and not isinstance(number, bool | np.bool_):
-        return int(number)
-    if isinstance(number, Real) and not isinstance(number, bool | np.bool_):
-        real = float(number)
-        if math.isfinite(real) and real.is_integer():
-            return int(real)
-    raise UsageError(f"{name} takes a whole number, e.g. {name}={example}; got {value!r}")
+    found = as_whole_number(value)
+    if found is None:
+        raise UsageError(f"{name} takes a whole number, e.g. {name}={example}; got {value!r}")
+    return found
 
 
 def weights(name: str, value: Any, example: Sequence[float]) -> tuple[float, ...]:

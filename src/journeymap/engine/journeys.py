@@ -24,7 +24,7 @@ from ibis import _
 from journeymap.engine._tables import number, seconds
 from journeymap.errors import AnalysisError, UsageError
 from journeymap.model import JourneyMap, did_you_mean
-from journeymap.settings import Setting, parse_bool, parse_names, register
+from journeymap.settings import Setting, as_bool, as_whole_number, parse_bool, parse_names, register
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -282,14 +282,13 @@ class JourneyOptions:
                     "that name; keep the source column under another name (rename it in the "
                     "DataFrame, or in the file before the import)"
                 )
-        if isinstance(self.collapse_repeats, str):
-            try:
-                self.collapse_repeats = parse_bool(self.collapse_repeats)
-            except ValueError:
-                raise UsageError(
-                    f"collapse_repeats={self.collapse_repeats!r} is not a yes/no value "
-                    "(true/false, yes/no, on/off, 1/0)"
-                ) from None
+        collapse = as_bool(self.collapse_repeats)
+        if collapse is None:
+            raise UsageError(
+                f"collapse_repeats={self.collapse_repeats!r} is not a yes/no value "
+                "(true/false, yes/no, on/off, 1/0)"
+            )
+        self.collapse_repeats = collapse
         smallest = {
             "top_paths": 0,
             "top_variants": 0,
@@ -355,11 +354,8 @@ class JourneyOptions:
 
 def _whole_number(name: str, value: Any, least: int) -> int:
     """``value`` as a whole number of at least ``least`` (int-like text too), else a usage error."""
-    try:
-        number = int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        number = None
-    if isinstance(value, bool) or number is None or number < least:
+    number = as_whole_number(value)
+    if number is None or number < least:
         raise UsageError(f"{name}={value!r} must be a whole number of at least {least}")
     return number
 
