@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 from rich.table import Table
 
-from journeymap.attribution.paths import REASONS
 from journeymap.cli.analyze_cmd import AfterConversionOption, ByOption, SessionGapOption
 from journeymap.cli.app import _, console, handle_errors
+
+if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
+    import pyarrow as pa
 
 __all__ = ["register", "side_by_side", "skipped_line"]
 
@@ -110,6 +111,8 @@ def write_table(table: pa.Table, path: Path) -> None:
 
 def skipped_line(reason: str, count: int, where: list[int], position: str = "line") -> str:
     """``Rows skipped (reason): N. Lines 3, 7, 12 and 4 more.`` (the where if known)."""
+    from journeymap.attribution.paths import REASONS
+
     text = _("Rows skipped ({reason}): {count}.").format(
         count=f"{count:,}", reason=_(REASONS[reason])
     )
@@ -316,6 +319,8 @@ def register(app: typer.Typer) -> None:
                 )
             )
             # In the order the checks run: a malformed line first, a bad value last.
+            from journeymap.attribution.paths import REASONS
+
             checks = list(REASONS)
             for reason, count in sorted(
                 found.skipped.items(), key=lambda item: checks.index(item[0])
