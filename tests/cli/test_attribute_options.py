@@ -273,6 +273,34 @@ def test_top_shows_the_first_keys_and_out_writes_every_credit(
     assert code == 2 and "write a .csv or a .parquet file" in output
 
 
+def test_top_ranks_keys_by_their_credit_across_the_models_shown(
+    workspace: tuple[Path, Path],
+) -> None:
+    """Last touch first gives every key but ``buy`` 0, and --top then kept ``ad`` by the
+    alphabet, though ``mail`` and ``web`` earn more linear credit than it."""
+    map_file, db = workspace
+    code, output = _run(
+        "attribute",
+        "--map",
+        str(map_file),
+        "--db",
+        str(db),
+        "--model",
+        "last_touch",
+        "--model",
+        "first_touch",
+        "--model",
+        "linear",
+        "--top",
+        "2",
+    )
+    assert code == 0, output
+    shown = [line.split("│")[1].strip() for line in output.splitlines() if line.startswith("│")]
+    # Shares summed over the three models: buy 1 + 0 + 5/12, mail and web 0 + 1/3 + 1/4
+    # (a tie, in the keys' order), ad 0 + 1/3 + 1/12.
+    assert shown == ["buy", "mail"]
+
+
 def test_persona_and_phase_keys_are_shown_by_their_names(workspace: tuple[Path, Path]) -> None:
     """``thomas`` read as an id where the map calls him Thomas Krüger; --out keeps the ids."""
     map_file, db = workspace

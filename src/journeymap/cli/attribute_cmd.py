@@ -29,12 +29,18 @@ def side_by_side(
     """Rows = keys, columns = models; each cell shows credited conversions and share.
 
     Models are split over several tables so that each fits ``width`` columns of the terminal.
-    ``top`` keeps the first keys (in the table's order: the first model's credit); ``names``
-    shows a key under its name (a persona's or a phase's, from the map).
+    Keys are ordered by their share summed over the models, so ``top`` keeps the keys with
+    the most credit across the models shown, not by the first model alone (last touch gives
+    most keys 0, which would leave the choice to the alphabet). ``names`` shows a key under
+    its name (a persona's or a phase's, from the map).
     """
     rows = table.to_pylist()
     models = list(dict.fromkeys(str(r["model"]) for r in rows))
-    keys = list(dict.fromkeys(str(r["key"]) for r in rows))[:top]
+    summed: dict[str, float] = {}
+    for r in rows:
+        key = str(r["key"])
+        summed[key] = summed.get(key, 0.0) + float(r["share"] or 0.0)
+    keys = sorted(summed, key=lambda key: (-summed[key], key))[:top]
     cells = {(str(r["model"]), str(r["key"])): r for r in rows}
     level = str(rows[0]["level"]) if rows else "touchpoint"
 
