@@ -145,7 +145,7 @@ def test_the_service_gives_analyze_s_credits_for_every_model(
         "analyze", "--map", str(map_path), "--db", str(db), "--out", str(out), "--session-gap=30m"
     )
     assert code == 0, output
-    table = attribute_workspace(map_path, db, session_gap="30m")
+    table = attribute_workspace(map_path, db, session_gap="30m").table
     for model in {str(m) for m in table.column("model").to_pylist()}:
         got = {
             r["key"]: r["conversions"]
@@ -318,3 +318,32 @@ def test_persona_and_phase_keys_are_shown_by_their_names(workspace: tuple[Path, 
     assert code == 0, output
     keys = {line.split("│")[1].strip() for line in output.splitlines() if line.startswith("│")}
     assert keys == {"Awareness", "Consideration", "Purchase"}
+
+
+def test_conversion_events_of_one_touchpoint_get_a_note_and_can_be_left_out(
+    workspace: tuple[Path, Path],
+) -> None:
+    """Every purchase is a ``buy`` event: last touch credits the purchase for itself."""
+    map_file, db = workspace
+    base = ["attribute", "--map", str(map_file), "--db", str(db), "--model", "last_touch"]
+    code, output = _run(*base)
+    assert code == 0, output
+    assert {k: v for k, v in printed_credits(output, "last_touch").items() if v} == {"buy": 3.0}
+    assert (
+        "Note: 3 of 3 conversions are buy events, so buy is credited for the conversion itself "
+        "(every last-touch credit). --no-conversion-touch credits the touches before each "
+        "conversion instead (setting attribution.conversion_touch)."
+    ) in " ".join(output.split())
+    code, output = _run(*base, "--no-conversion-touch")
+    assert code == 0, output
+    credited = {k: v for k, v in printed_credits(output, "last_touch").items() if v}
+    assert credited == {"web": 2.0, "mail": 1.0}
+    assert "are buy events" not in output
+    # A 30-minute gap cuts p4's purchase off from its web visit: nothing came before it.
+    code, output = _run(*base, "--no-conversion-touch", "--session-gap", "30m")
+    assert code == 0, output
+    assert printed_credits(output, "last_touch")["buy"] == 1.0
+    assert (
+        "Note: 1 of 3 conversions had no touch before it in its journey and keeps its own "
+        "touchpoint's credit."
+    ) in " ".join(output.split())

@@ -81,6 +81,10 @@ class Segments:
         touchpoints: The distinct touchpoints of the segments (column ``touchpoint``) when
             a cheaper query than a scan of ``table`` gives them (path data: the distinct
             texts between separators, trimmed afterwards), else None.
+        conversion_touch: Whether a conversion event's own touchpoint is a touch (see
+            :func:`prepare`).
+        alone: Without the conversion touch: the conversions that kept it all the same, as
+            no touch came before them in their segment.
     """
 
     table: ir.Table
@@ -89,10 +93,16 @@ class Segments:
     lookback: timedelta | None
     by_account: bool
     touchpoints: ir.Table | None = None
+    conversion_touch: bool = True
+    alone: int = 0
 
 
 def prepare(
-    journeys: ir.Table, *, lookback: timedelta | None = None, by_account: bool = False
+    journeys: ir.Table,
+    *,
+    lookback: timedelta | None = None,
+    by_account: bool = False,
+    conversion_touch: bool = True,
 ) -> Segments:
     """Cut journeys into conversion segments (see the module doc) in one temporary table.
 
@@ -100,6 +110,11 @@ def prepare(
         journeys: The journeys table (docs/contracts.md, "Journeys").
         lookback: Only touches at most this long before the conversion count.
         by_account: One sequence per account (members' journeys merged in time order).
+        conversion_touch: Whether the conversion event's own touchpoint is a touch of its
+            segment. Without it a converting segment ends at the touch before the conversion
+            (the contract signing is the outcome, not a touchpoint that earned it); a
+            conversion with no touch before it in its segment keeps its own, so that every
+            conversion is credited.
 
     Raises:
         AttributionError: if the journeys table lacks a required column.
@@ -174,17 +189,29 @@ def prepare(
         table = both.mutate(i=both.i - both.n + both._kept, n=both._kept.cast("int64")).drop(
             "_kept"
         )
+    if not conversion_touch:
+        # The conversion closes its segment, so it is the segment's last touch (i = n); cut
+        # after the lookback, so that a conversion with no touch in the window keeps its own.
+        own = table.converted & (table.i == table.n) & (table.n > 1)
+        kept = table.filter(~own)
+        table = kept.mutate(
+            n=ibis.ifelse(kept.converted & (kept.n > 1), kept.n - 1, kept.n).cast("int64"),
+            _alone=kept.converted & (kept.n == 1),  # kept its own touch: none before it
+        )
     table = materialize(table)
     if is_temporary(table):  # else the table still reads the intermediate ones
         drop_temporary(*scratch)
     ends = table.filter(table.converted & (table.i == table.n))
-    total = ends.aggregate(c=ends.count(), v=ends.seg_value.sum()).to_pyarrow()
+    alone = ends.count(where=ends._alone) if "_alone" in ends.columns else ibis.literal(0)
+    total = ends.aggregate(c=ends.count(), v=ends.seg_value.sum(), alone=alone).to_pyarrow()
     return Segments(
         table=table,
         conversions=float(total["c"][0].as_py() or 0),
         value=float(total["v"][0].as_py() or 0.0),
         lookback=lookback,
         by_account=by_account,
+        conversion_touch=conversion_touch,
+        alone=int(total["alone"][0].as_py() or 0),
     )
 
 

@@ -121,6 +121,7 @@ def _parser(kind: Callable[..., Any], name: str, example: Any) -> _Parse:
 # as given (durations are read where they are used, as their settings are).
 PARAMETERS: dict[str, _Parse | None] = {
     "lookback": None,
+    "conversion_touch": functools.partial(flag, "conversion_touch"),
     "half_life": None,
     "u_weights": _parser(weights, "u_weights", (0.4, 0.2, 0.4)),
     "direct_touchpoints": _parser(names, "direct_touchpoints", ("direct", "web")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeymap.settings import Setting, parse_names, register
+from journeymap.settings import Setting, parse_bool, parse_names, register
 
 __all__ = ["LIST_SEPARATOR", "names_of", "numbers_of"]
 
@@ -42,6 +42,16 @@ register(
 )
 register(
     Setting("attribution.lookback", "none", "Lookback window before a conversion (e.g. 30d).", str)
+)
+register(
+    Setting(
+        "attribution.conversion_touch",
+        True,
+        "Whether the conversion event's own touchpoint takes credit; no: the touches before "
+        "the conversion share it (when the conversion event is mapped to a touchpoint such as "
+        "checkout or contract signing, which would otherwise win every last-touch credit).",
+        parse_bool,
+    )
 )
 register(
     Setting(

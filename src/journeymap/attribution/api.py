@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import ibis
 import ibis.expr.operations as ops
@@ -171,7 +171,7 @@ class SegmentCache:
     def __init__(self, journeys: ir.Table | Paths) -> None:
         """Cache segments of ``journeys`` (path data bring their own)."""
         self.journeys = journeys
-        self._prepared: dict[tuple[float | None, bool], Segments] = {}
+        self._prepared: dict[tuple[float | None, bool, bool], Segments] = {}
         # Results computed once per segments table (the touchpoint level's, which every level
         # read off the touchpoint is mapped from) or per journeys (checks, Markov chains).
         self._once: dict[tuple[int, str], Any] = {}
@@ -183,14 +183,25 @@ class SegmentCache:
             self._once[key] = compute()
         return self._once[key]
 
-    def get(self, lookback: timedelta | None, by_account: bool) -> Segments:
-        """The segments for this lookback and grouping (computed on first use)."""
+    def get(
+        self, lookback: timedelta | None, by_account: bool, conversion_touch: bool = True
+    ) -> Segments:
+        """The segments for this lookback, grouping and conversion touch (computed once)."""
         if isinstance(self.journeys, Paths):
             return self.journeys.segments  # owned by the Paths, which drop them
-        key = (lookback.total_seconds() if lookback else None, by_account)
+        key = (lookback.total_seconds() if lookback else None, by_account, conversion_touch)
         if key not in self._prepared:
-            self._prepared[key] = prepare(self.journeys, lookback=lookback, by_account=by_account)
+            self._prepared[key] = prepare(
+                self.journeys,
+                lookback=lookback,
+                by_account=by_account,
+                conversion_touch=conversion_touch,
+            )
         return self._prepared[key]
+
+    def prepared(self) -> list[Segments]:
+        """The segments computed so far (path data: theirs, once asked for)."""
+        return list(self._prepared.values())
 
     def close(self) -> None:
         """Drop the segment tables; a later :meth:`get` computes them again."""
@@ -259,16 +270,28 @@ def _heuristic_options(params: dict[str, Any], journey_map: JourneyMap | None) -
     }
 
 
+class _Cut(NamedTuple):
+    """How the journeys are cut into segments (the arguments of :meth:`SegmentCache.get`)."""
+
+    lookback: timedelta | None
+    by_account: bool
+    conversion_touch: bool
+
+
 def _choices(
     journeys: ir.Table | Paths,
     journey_map: JourneyMap | None,
     level: str,
     params: dict[str, Any],
     cache: SegmentCache,
-) -> tuple[KeyOf, timedelta | None, bool]:
-    """The level's key, the lookback window and whether to merge an account's members."""
+) -> tuple[KeyOf, _Cut]:
+    """The level's key, and how the journeys are cut into segments (:class:`_Cut`)."""
     lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
     by_account = _given(params, "by_account", False) or level == "account"
+    conversion_touch = value_of(
+        "conversion_touch",
+        resolve("attribution.conversion_touch", params.get("conversion_touch")),
+    )
     if isinstance(journeys, Paths):
         near = did_you_mean(level, PATH_LEVELS) if level not in FIXED_LEVELS else None
         if near is not None:
@@ -293,7 +316,8 @@ def _choices(
                 f"the {level} level reads each touchpoint's {level} from the journey map; "
                 "give the map (--map MAP), or attribute at the touchpoint level"
             )
-        return _level_key(journey_map, level, []), None, False
+        # Their touches are those before the conversion already: nothing to leave out.
+        return _level_key(journey_map, level, []), _Cut(None, False, True)
     key = _level_key(journey_map, level, list(journeys.columns))
     if by_account:  # one query per journeys table, however many models ask
         what = "the account level" if level == "account" else "by_account"
@@ -301,7 +325,7 @@ def _choices(
     if level == "persona":
         check = functools.partial(require_values, journeys, "persona", "the persona level")
         cache.once(None, "personas checked", check)
-    return key, lookback, by_account
+    return key, _Cut(lookback, by_account, conversion_touch)
 
 
 def _check_names(models: list[str]) -> None:
@@ -333,8 +357,8 @@ def _keyed(
     cache: SegmentCache,
 ) -> tuple[Segments, ir.Table]:
     """The segments (from ``cache`` when given) keyed by ``level``."""
-    key, lookback, by_account = _choices(journeys, journey_map, level, params, cache)
-    segments = cache.get(lookback, by_account)
+    key, cut = _choices(journeys, journey_map, level, params, cache)
+    segments = cache.get(*cut)
     return segments, keyed(segments, key)
 
 
@@ -496,21 +520,20 @@ def _markov(
     if not 1 <= order <= 4:
         raise UsageError(f"the Markov order must be 1 to 4, got {order}")
     collapse = _given(params, "collapse_repeats", True)
-    key, lookback, by_account = _choices(journeys, journey_map, level, params, cache)
+    key, cut = _choices(journeys, journey_map, level, params, cache)
     used = {
-        "lookback": str(lookback) if lookback else None,
+        "lookback": str(cut.lookback) if cut.lookback else None,
+        "conversion_touch": cut.conversion_touch,
         "order": order,
         "collapse_repeats": collapse,
     }
     # An analysis asks for the same chain twice (in the side-by-side table and for the
     # removal effects); the journeys do not change while the cache lives.
-    name = f"markov {level} {used} by account {by_account} {_map_reading(journey_map, level)}"
+    name = f"markov {level} {used} by account {cut.by_account} {_map_reading(journey_map, level)}"
     chain = cache.once(
         None,
         name,
-        lambda: _chain(
-            journeys, journey_map, level, cache, key, order, collapse, lookback, by_account
-        ),
+        lambda: _chain(journeys, journey_map, level, cache, key, order, collapse, cut),
     )
     return chain, used
 
@@ -523,23 +546,25 @@ def _chain(
     key: KeyOf,
     order: int,
     collapse: bool,
-    lookback: timedelta | None,
-    by_account: bool,
+    cut: _Cut,
 ) -> MarkovResult:
     counts = None
+    # The journeys' own sequences serve when the segments would not differ from them: no
+    # lookback cuts a touch off, and the conversion event is a touch of its own.
+    whole = cut.lookback is None and cut.conversion_touch
     if isinstance(journeys, Paths):
         rows, group, order_by = segment_rows(keyed(journeys.segments, key))
         counts = transition_counts(rows, group, order_by, order, collapse)
-    elif order == 1 and lookback is None and not by_account:
+    elif order == 1 and whole and not cut.by_account:
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
         if by_touchpoint is not None:
             counts = neighbour_transitions(journeys, by_touchpoint, collapse)
-    if counts is None:  # the window pass, over the journeys or the lookback's segments
+    if counts is None:  # the window pass, over the journeys or the prepared segments
         assert not isinstance(journeys, Paths)
-        if lookback is None:
-            rows, group, order_by = touch_rows(journeys, key, by_account=by_account)
+        if whole:
+            rows, group, order_by = touch_rows(journeys, key, by_account=cut.by_account)
         else:
-            rows, group, order_by = segment_rows(keyed(cache.get(lookback, by_account), key))
+            rows, group, order_by = segment_rows(keyed(cache.get(*cut), key))
         counts = transition_counts(rows, group, order_by, order, collapse)
     ends = [row for row in counts if row["to"] == CONVERSION]
     total_c = float(sum(row["count"] for row in ends))
@@ -566,11 +591,13 @@ def attribute(
         level: ``touchpoint``, ``channel``, ``phase``, ``persona`` (or any breakdown column),
             or ``account`` (journeys of all members of an account together; keys are members).
         cache: A :class:`SegmentCache` of ``journeys`` to reuse segments across calls.
-        **params: ``lookback`` (e.g. ``"30d"``), ``half_life``, ``u_weights``,
-            ``direct_touchpoints``, ``custom_weights``, ``lead_phases``, ``decision_phases``,
-            ``order`` and ``collapse_repeats`` (Markov), ``shapley_cap``, ``shapley_method``,
-            ``worth`` (``conversions`` or ``rate``), ``samples``, ``seed`` (Shapley),
-            ``by_account``. Text is read as the command line reads it: lists separated by
+        **params: ``lookback`` (e.g. ``"30d"``), ``conversion_touch`` (False: the
+            conversion event's own touchpoint takes no credit, the touches before it share
+            it; a conversion with no touch before it keeps its own), ``half_life``,
+            ``u_weights``, ``direct_touchpoints``, ``custom_weights``, ``lead_phases``,
+            ``decision_phases``, ``order`` and ``collapse_repeats`` (Markov), ``shapley_cap``,
+            ``shapley_method``, ``worth`` (``conversions`` or ``rate``), ``samples``, ``seed``
+            (Shapley), ``by_account``. Text is read as the command line reads it: lists separated by
             commas (``u_weights="0.4,0.2,0.4"``, ``lead_phases="consideration"``), whole
             numbers (``order="2"``) and yes/no values (``collapse_repeats="false"``).
 
@@ -630,7 +657,10 @@ def _attribute(
         return AttributionResult(model, level, used, table, extras)
     segments, t = _keyed(journeys, journey_map, level, params, cache)
     by = _from_touchpoint(journeys, journey_map, level, cache)
-    used = {"lookback": str(segments.lookback) if segments.lookback else None}
+    used = {
+        "lookback": str(segments.lookback) if segments.lookback else None,
+        "conversion_touch": segments.conversion_touch,
+    }
     total_c, total_v = segments.conversions, segments.value
     seen = _level_seen(segments, t, by, cache)
     if model in HEURISTICS:

@@ -10,9 +10,12 @@ from rich.table import Table
 
 from journeymap.cli.analyze_cmd import AfterConversionOption, ByOption, SessionGapOption
 from journeymap.cli.app import _, console, handle_errors
+from journeymap.i18n import current_language, ngettext
 
 if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
     import pyarrow as pa
+
+    from journeymap.services.attribution import WorkspaceAttribution
 
 __all__ = ["register", "side_by_side", "skipped_line"]
 
@@ -99,6 +102,46 @@ def check_out(path: Path | None) -> None:
 
     if path is not None and path.suffix.lower() not in {".csv", ".parquet"}:
         raise UsageError(f"--out {path}: write a .csv or a .parquet file")
+
+
+# From this share of the conversions on one touchpoint, that touchpoint is most likely the
+# conversion event itself (checkout, a signed contract) rather than a touch that led to it.
+ONE_TOUCHPOINT = 0.9
+
+
+def conversion_touch_notes(found: WorkspaceAttribution) -> list[str]:
+    """What the user should know about the conversion events' own touchpoints.
+
+    With their credit: when nearly every conversion is an event of one touchpoint, that
+    touchpoint wins every last-touch credit for the conversion itself. Without it: how many
+    conversions had no touch before them and kept their own.
+    """
+    if not found.conversion_touch:
+        if not found.alone:
+            return []
+        return [
+            ngettext(
+                "Note: {alone} of {conversions} conversions had no touch before it in its "
+                "journey and keeps its own touchpoint's credit.",
+                "Note: {alone} of {conversions} conversions had no touch before them in their "
+                "journeys and keep their own touchpoint's credit.",
+                found.alone,
+                current_language(),
+            ).format(alone=f"{found.alone:,}", conversions=f"{found.conversions:,}")
+        ]
+    if not found.conversions:
+        return []
+    touchpoint, count = next(iter(found.conversion_touchpoints.items()))
+    if count < ONE_TOUCHPOINT * found.conversions:
+        return []
+    return [
+        _(
+            "Note: {count} of {conversions} conversions are {touchpoint} events, so "
+            "{touchpoint} is credited for the conversion itself (every last-touch credit). "
+            "--no-conversion-touch credits the touches before each conversion instead "
+            "(setting attribution.conversion_touch)."
+        ).format(count=f"{count:,}", conversions=f"{found.conversions:,}", touchpoint=touchpoint)
+    ]
 
 
 def write_table(table: pa.Table, path: Path) -> None:
@@ -195,6 +238,15 @@ def register(app: typer.Typer) -> None:
         lookback: Annotated[
             str | None, typer.Option("--lookback", help="Lookback window, e.g. 30d.")
         ] = None,
+        conversion_touch: Annotated[
+            bool | None,
+            typer.Option(
+                "--conversion-touch/--no-conversion-touch",
+                help="Whether the conversion event's own touchpoint (e.g. checkout) takes "
+                "credit; --no-conversion-touch credits the touches before it (default: the "
+                "attribution.conversion_touch setting, yes).",
+            ),
+        ] = None,
         order: Annotated[int | None, typer.Option("--order", help="Markov order 1-4.")] = None,
         collapse: Annotated[
             bool | None,
@@ -267,6 +319,7 @@ def register(app: typer.Typer) -> None:
 
         params = {
             "lookback": lookback,
+            "conversion_touch": conversion_touch,
             "order": order,
             "collapse_repeats": collapse,
             "half_life": half_life,
@@ -352,7 +405,7 @@ def register(app: typer.Typer) -> None:
             if map_path is None:
                 raise UsageError("give the journey map with --map (or path data with --paths)")
             # Journeys cut as `analyze` cuts them (None: the journeys.* settings).
-            table = attribute_workspace(
+            found_in_workspace = attribute_workspace(
                 map_path,
                 db,
                 engine=engine,
@@ -363,6 +416,7 @@ def register(app: typer.Typer) -> None:
                 after_conversion=after_conversion,
                 **params,
             )
+            table = found_in_workspace.table
         names = _key_names(level, map_path)
         for part in side_by_side(table, width=console.width, top=top or None, names=names):
             console.print(part, soft_wrap=False)
@@ -375,6 +429,9 @@ def register(app: typer.Typer) -> None:
                 ).format(shown=f"{top:,}", keys=f"{keys:,}"),
                 markup=False,
             )
+        if paths is None:
+            for note in conversion_touch_notes(found_in_workspace):
+                console.print(note, markup=False, highlight=False)
         if out is not None:
             write_table(table, out)
             console.print(f"{_('Wrote')} {out}")

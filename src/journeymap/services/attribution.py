@@ -18,7 +18,12 @@ from journeymap.errors import UsageError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["PathsAttribution", "attribute_paths_file", "attribute_workspace"]
+__all__ = [
+    "PathsAttribution",
+    "WorkspaceAttribution",
+    "attribute_paths_file",
+    "attribute_workspace",
+]
 
 
 @dataclass
@@ -47,6 +52,26 @@ class PathsAttribution:
     position: Literal["line", "row"] = "line"
     nulls_known: bool = True
     nulls_column: str = "total_null"
+
+
+@dataclass
+class WorkspaceAttribution:
+    """The models' credits on a workspace's journeys, and what the notes about them need.
+
+    Attributes:
+        table: The long table of :func:`journeymap.attribution.compare_models`.
+        conversions: Conversion events.
+        conversion_touchpoints: Conversion events per touchpoint, the most frequent first.
+        conversion_touch: Whether a conversion event's own touchpoint took credit.
+        alone: Without the conversion touch: conversions with no touch before them in their
+            segment, which kept their own touchpoint's credit.
+    """
+
+    table: pa.Table
+    conversions: int
+    conversion_touchpoints: dict[str, int]
+    conversion_touch: bool
+    alone: int = 0
 
 
 def attribute_paths_file(
@@ -200,7 +225,7 @@ def attribute_workspace(
     session_gap: str | timedelta | None = None,
     after_conversion: str | None = None,
     **params: Any,
-) -> pa.Table:
+) -> WorkspaceAttribution:
     """Load the map, build journeys from the workspace and compare attribution models.
 
     The journeys are cut as :func:`~journeymap.services.analysis.analyze_workspace` cuts
@@ -221,14 +246,17 @@ def attribute_workspace(
         **params: Model parameters (see :func:`journeymap.attribution.attribute`).
 
     Returns:
-        The long table of :func:`journeymap.attribution.compare_models`.
+        The credits (the long table of :func:`journeymap.attribution.compare_models`) and
+        the conversions per touchpoint.
 
     Raises:
         UsageError: if the workspace file does not exist, both ``db`` and ``engine`` are
             given, or a journey option is not valid.
     """
+    import ibis
+
     from journeymap.analysis.run import quiet_driver
-    from journeymap.attribution import compare_models
+    from journeymap.attribution import SegmentCache, compare_models
     from journeymap.attribution.api import FIXED_LEVELS
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
@@ -249,9 +277,29 @@ def attribute_workspace(
         journeys = materialize(build_journeys(events, journey_map, options))
         try:
             given = {k: v for k, v in params.items() if v is not None}
-            return compare_models(journeys, journey_map, level=level, models=models, **given)
+            with SegmentCache(journeys) as cache:
+                table = compare_models(
+                    journeys, journey_map, level=level, models=models, cache=cache, **given
+                )
+                prepared = cache.prepared()
+            ends = journeys.filter(journeys.conversion.cast("boolean").fill_null(False))
+            counted = (
+                ends.group_by("touchpoint")
+                .aggregate(n=ends.count())
+                .order_by([ibis.desc("n"), "touchpoint"])
+                .to_pyarrow()
+                .to_pylist()
+            )
         finally:
             drop_temporary(journeys)
+    touchpoints = {str(r["touchpoint"]): int(r["n"]) for r in counted}
+    return WorkspaceAttribution(
+        table=table,
+        conversions=sum(touchpoints.values()),
+        conversion_touchpoints=touchpoints,
+        conversion_touch=all(s.conversion_touch for s in prepared) if prepared else True,
+        alone=max((s.alone for s in prepared), default=0),
+    )
 
 
 def _checked_level(events: ir.Table, level: str) -> str:
