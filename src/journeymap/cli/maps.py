@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from journeymap.cli.app import EXIT_ERROR, EXIT_FAIL, _, console, console_error, handle_errors
-from journeymap.errors import JourneymapError, UsageError
-from journeymap.i18n import N_
+from journeymap.cli.app import (
+    EXIT_ERROR,
+    EXIT_FAIL,
+    _,
+    console,
+    console_error,
+    error_console,
+    handle_errors,
+)
+from journeymap.errors import (
+    JourneymapError,
+    MapValidationError,
+    RulesValidationError,
+    UsageError,
+    ValidationIssue,
+)
+from journeymap.i18n import N_, current_language, ngettext
 from journeymap.model import MapDiff
 
 if TYPE_CHECKING:
     from journeymap.services.maps import MapView
 
-__all__ = ["register"]
+__all__ = ["issue_line", "map_errors", "register", "validation_text"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _LANE_TITLES = {
     "actions": N_("Actions"),
@@ -42,12 +61,67 @@ _MIN_LABEL_WIDTH = 8
 _PHASE_COLUMN_ROOM = 8  # the narrowest phase column
 
 
+def issue_line(issue: ValidationIssue) -> str:
+    """One problem of a map or rules file in the user's language: where, what, what to do."""
+    where = f"{issue.location}: " if issue.location else ""
+    severity = _("error") if issue.severity == "error" else _("warning")
+    dotted = ".".join(str(part) for part in issue.path)
+    at = " " + _("(at {path})").format(path=dotted) if dotted else ""
+    return f"{where}{severity}: {issue.message}{at}"
+
+
+def _issue_order(issue: ValidationIssue) -> tuple[int, int]:
+    location = issue.location
+    if location is None:
+        return (0, 0)
+    return (location.line or 0, location.column or 0)
+
+
+def validation_text(error: MapValidationError) -> str:
+    """The problems of a map or rules file, counted and listed in the user's language."""
+    count = len(error.issues)
+    if isinstance(error, RulesValidationError):
+        header = ngettext(
+            "the mapping rules file has {count} problem:",
+            "the mapping rules file has {count} problems:",
+            count,
+            current_language(),
+        )
+    else:
+        header = ngettext(
+            "the journey map has {count} problem:",
+            "the journey map has {count} problems:",
+            count,
+            current_language(),
+        )
+    lines = [f"  {issue_line(issue)}" for issue in error.issues]
+    return "\n".join([header.format(count=count), *lines])
+
+
+def map_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a map's or rules file's problems in the user's language, then exit with its code.
+
+    Wrap a command with it inside :func:`~journeymap.cli.app.handle_errors`, which prints
+    every other user error.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except MapValidationError as error:
+            error_console.print(f"{_('Error')}: {validation_text(error)}", markup=False)
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
-    app.command("init")(handle_errors(init_command))
-    app.command("validate")(handle_errors(validate_command))
-    app.command("show")(handle_errors(show_command))
-    app.command("diff")(handle_errors(diff_command))
+    app.command("init")(handle_errors(map_errors(init_command)))
+    app.command("validate")(handle_errors(map_errors(validate_command)))
+    app.command("show")(handle_errors(map_errors(show_command)))
+    app.command("diff")(handle_errors(map_errors(diff_command)))
     app.command("schema")(handle_errors(schema_command))
 
 
@@ -103,8 +177,8 @@ def validate_command(
     console.print(_("✓ {path} is a valid journey map").format(path=path), markup=False)
     if warnings:
         console.print(_("{count} warning(s):").format(count=len(warnings)), markup=False)
-        for issue in warnings:
-            console.print(f"  {issue}", markup=False)
+        for issue in sorted(warnings, key=_issue_order):
+            console.print(f"  {issue_line(issue)}", markup=False)
 
 
 def _echo_json(data: object) -> None:
@@ -241,6 +315,30 @@ def _print_diff(diff: MapDiff) -> None:
     for change in diff.changed:
         fields = ", ".join(sorted(change.fields))
         console.print(f"~ {change.section}: {change.id} ({fields})", markup=False)
+        for name in sorted(change.fields):
+            old, new = change.fields[name]
+            console.print(f"    {name}: {_diff_value(old)} -> {_diff_value(new)}", markup=False)
+
+
+# How much of a changed value diff prints (a long description or list is cut).
+_DIFF_VALUE_WIDTH = 70
+
+
+def _diff_value(value: Any) -> str:
+    """A changed field's value on one line: text quoted, lists and mappings compact."""
+    if value is None:
+        return "–"
+    if isinstance(value, dict):
+        text = "{" + ", ".join(f"{key}: {_diff_value(item)}" for key, item in value.items()) + "}"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_diff_value(item) for item in value) + "]"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = repr(value) if isinstance(value, str) else str(value)
+    if len(text) > _DIFF_VALUE_WIDTH:
+        text = text[: _DIFF_VALUE_WIDTH - 1] + "…"
+    return text
 
 
 def diff_command(
@@ -253,8 +351,11 @@ def diff_command(
 
     try:
         diff = diff_map_files(a, b)
-    except JourneymapError as error:
+    except MapValidationError as error:
         # Not 1: a script must tell "the maps differ" from "a map could not be read".
+        error_console.print(f"{_('Error')}: {validation_text(error)}", markup=False)
+        raise typer.Exit(EXIT_ERROR) from None
+    except JourneymapError as error:
         console_error(error)
         raise typer.Exit(EXIT_ERROR) from None
     if as_json:

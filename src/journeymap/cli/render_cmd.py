@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from journeymap.cli.app import _, console, handle_errors
+from journeymap.cli.maps import map_errors
 
 __all__ = ["register"]
 
@@ -17,6 +18,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("render")
     @handle_errors
+    @map_errors
     def render_command(
         map_path: Annotated[Path, typer.Argument(metavar="MAP", help="The journey map file.")],
         analysis: Annotated[

@@ -18,7 +18,7 @@ from journeymap.errors import (
     UsageError,
     ValidationIssue,
 )
-from journeymap.mapfile._messages import _describe_value, issues_from_validation_error
+from journeymap.mapfile._messages import _, _describe_value, issues_from_validation_error
 from journeymap.mapfile._parse import ParsedDocument, format_of, parse_text, read_file
 from journeymap.model import JourneyMap, MappingRules
 
@@ -49,19 +49,27 @@ def validate_document(
     data = document.data
     for part in prefix:
         data = data[part]
-    what = "a journey map" if model is JourneyMap else "mapping rules"
+    is_map = model is JourneyMap
     if data is None:
         raise MapFileError(
-            f"the document is empty; {what} needs at least "
-            + ("'id' and 'name'" if model is JourneyMap else "'columns'"),
+            _("the document is empty; a journey map needs at least 'id' and 'name'")
+            if is_map
+            else _("the document is empty; mapping rules need at least 'columns'"),
             document.location(prefix),
         )
     if not isinstance(data, dict):
-        raise MapFileError(
-            f"the top level must be a mapping of fields (key: value) for {what}, "
-            f"found {_describe_value(data)}",
-            document.location(prefix),
+        message = (
+            _(
+                "the top level must be a mapping of fields (key: value) for a journey map, "
+                "found {found}"
+            )
+            if is_map
+            else _(
+                "the top level must be a mapping of fields (key: value) for mapping rules, "
+                "found {found}"
+            )
         )
+        raise MapFileError(message.format(found=_describe_value(data)), document.location(prefix))
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -10,25 +11,39 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from journeymap.errors import Location, ValidationIssue
+from journeymap.i18n import LANGUAGES, N_, current_language, gettext
 from journeymap.model import did_you_mean
 
 __all__ = ["describe_path", "issues_from_validation_error"]
 
 Locator = Callable[[tuple[Any, ...], bool], Location]
 
+
+def _(message: str) -> str:
+    """Translate a message for the map author (``JOURNEYMAP_LANG``, else ``LANG``)."""
+    return gettext(message, current_language())
+
+
 _TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list",
-    "dict_type": "a mapping (key: value)",
-    "model_type": "a mapping of fields (key: value)",
-    "model_attributes_type": "a mapping of fields (key: value)",
+    "string_type": N_("text"),
+    "int_type": N_("a whole number"),
+    "int_parsing": N_("a whole number"),
+    "int_from_float": N_("a whole number"),
+    "float_type": N_("a number"),
+    "float_parsing": N_("a number"),
+    "bool_type": N_("true or false"),
+    "bool_parsing": N_("true or false"),
+    "list_type": N_("a list"),
+    "dict_type": N_("a mapping (key: value)"),
+    "model_type": N_("a mapping of fields (key: value)"),
+    "model_attributes_type": N_("a mapping of fields (key: value)"),
+}
+# pydantic's range and length checks, said the way a map author can act on them.
+_LIMIT_MESSAGES = {
+    "greater_than_equal": N_("{where} is {found}, but must be at least {limit}; fix the value"),
+    "greater_than": N_("{where} is {found}, but must be more than {limit}; fix the value"),
+    "less_than_equal": N_("{where} is {found}, but must be at most {limit}; fix the value"),
+    "less_than": N_("{where} is {found}, but must be less than {limit}; fix the value"),
 }
 
 
@@ -40,21 +55,21 @@ def describe_path(path: Sequence[Any]) -> str:
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
-    return text or "the top level"
+    return text or _("the top level")
 
 
 def _describe_value(value: Any) -> str:
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
+        return _("the text {text}").format(text=repr(shown))
     shown = repr(value)
     return shown if len(shown) <= 40 else shown[:37] + "..."
 
@@ -131,44 +146,89 @@ def _message(
         parent = describe_path(prefix + path[:-1])
         return (
             "missing-field",
-            f"{parent} is missing the required field '{path[-1]}'; add it",
+            _("{parent} is missing the required field '{field}'; add it").format(
+                parent=parent, field=path[-1]
+            ),
         )
     if error_type == "extra_forbidden":
         parent_path = path[:-1]
         allowed = _allowed_fields(_model_at(root, parent_path))
         name = str(path[-1])
         near = did_you_mean(name, allowed)
-        hint = f" (did you mean '{near}'?)" if near is not None else ""
+        hint = (
+            " (" + _("did you mean {name}?").format(name=repr(near)) + ")"
+            if near is not None
+            else ""
+        )
         return (
             "unknown-field",
-            f"unknown field '{name}' in {describe_path(prefix + parent_path)}{hint}; "
-            f"allowed: {', '.join(allowed)}",
+            _("unknown field '{name}' in {parent}{hint}; allowed: {allowed}").format(
+                name=name,
+                parent=describe_path(prefix + parent_path),
+                hint=hint,
+                allowed=", ".join(allowed),
+            ),
         )
     found = _describe_value(error.get("input"))
     if error_type == "invalid_key":
         parent = describe_path(prefix + path[:-1] if path else prefix)
         return (
             "invalid-key",
-            f"the key {error.get('input')!r} in {parent} should be text; "
-            "quote it or remove the entry",
+            _("the key {key} in {parent} should be text; quote it or remove the entry").format(
+                key=repr(error.get("input")), parent=parent
+            ),
         )
     if error_type in ("literal_error", "enum"):
         expected = str(error.get("ctx", {}).get("expected", ""))
-        return (
-            "invalid-choice",
-            f"{where} is {found}, which is not allowed; use one of: {expected}",
+        message = _("{where} is {found}, which is not allowed; use one of: {expected}").format(
+            where=where, found=found, expected=expected.replace(" or ", " " + _("or") + " ")
         )
+        near = _choice_meant(error.get("input"), expected)
+        if near is not None:
+            message += " (" + _("did you mean {name}?").format(name=repr(near)) + ")"
+        return ("invalid-choice", message)
     if error_type in _TYPE_WORDS:
         return (
             "wrong-type",
-            f"{where} should be {_TYPE_WORDS[error_type]}, found {found}; fix the value",
+            _("{where} should be {kind}, found {found}; fix the value").format(
+                where=where, kind=_(_TYPE_WORDS[error_type]), found=found
+            ),
         )
+    if error_type in _LIMIT_MESSAGES:
+        limit = next(iter(error.get("ctx", {}).values()), "")
+        return (
+            "invalid-value",
+            _(_LIMIT_MESSAGES[error_type]).format(where=where, found=found, limit=limit),
+        )
+    if error_type == "string_too_short":
+        return ("invalid-value", _("{where} is empty; write a text").format(where=where))
     message = str(error.get("msg", ""))
     if error_type == "value_error":
         message = message.removeprefix("Value error, ")
         return ("invalid-value", f"{where}: {message}")
     message = message[:1].lower() + message[1:]
-    return ("invalid-value", f"{where}: {message} (found {found}); fix the value")
+    return (
+        "invalid-value",
+        _("{where}: {message} (found {found}); fix the value").format(
+            where=where, message=message, found=found
+        ),
+    )
+
+
+def _choice_meant(found: Any, expected: str) -> str | None:
+    """The allowed value ``found`` names: a near miss, or its name in any language.
+
+    Maps show the choices translated (``indirekte``, ``påvirker``); a map author who writes the
+    shown word gets the value the file needs.
+    """
+    if not isinstance(found, str) or not found.strip():
+        return None
+    choices: list[str] = re.findall(r"'([^']*)'", expected)
+    folded = found.strip().casefold()
+    for choice in choices:
+        if any(gettext(choice, language).casefold() == folded for language in LANGUAGES):
+            return choice
+    return did_you_mean(found.strip(), choices)
 
 
 def issues_from_validation_error(

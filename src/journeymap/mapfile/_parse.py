@@ -11,6 +11,7 @@ from typing import Any
 
 from journeymap.errors import Location, MapFileError, UnsafeInputError
 from journeymap.mapfile._limits import YamlEventGuard, check_json_text, check_size
+from journeymap.mapfile._messages import _
 from journeymap.mapfile._positions import JsonPosition, json_positions
 
 __all__ = ["FORMATS", "ParsedDocument", "format_of", "new_yaml", "parse_text", "read_file"]
@@ -54,8 +55,10 @@ def format_of(path: Path) -> str:
         return FORMATS[path.suffix.lower()]
     except KeyError:
         raise MapFileError(
-            f"cannot tell the format from the suffix {path.suffix!r}; "
-            "name the file .yaml, .yml or .json",
+            _(
+                "cannot tell the format from the suffix {suffix}; name the file .yaml, .yml "
+                "or .json"
+            ).format(suffix=repr(path.suffix)),
             Location(str(path)),
         ) from None
 
@@ -68,24 +71,28 @@ def read_file(path: str | Path) -> tuple[Path, str]:
         size = file.stat().st_size
     except FileNotFoundError:
         raise MapFileError(
-            "file not found; check the path and the working directory", Location(source)
+            _("file not found; check the path and the working directory"), Location(source)
         ) from None
     except OSError as error:
-        raise MapFileError(f"cannot read the file: {error.strerror}", Location(source)) from None
+        raise MapFileError(
+            _("cannot read the file: {reason}").format(reason=error.strerror), Location(source)
+        ) from None
     if not file.is_file():
-        raise MapFileError("is not a file; give the path of a map file", Location(source))
+        raise MapFileError(_("is not a file; give the path of a map file"), Location(source))
     check_size(size, source)
     try:
         raw = file.read_bytes()
     except OSError as error:
-        raise MapFileError(f"cannot read the file: {error.strerror}", Location(source)) from None
+        raise MapFileError(
+            _("cannot read the file: {reason}").format(reason=error.strerror), Location(source)
+        ) from None
     try:
         return file, raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         raise MapFileError(
-            "the file is not UTF-8 text; save it as UTF-8", Location(source, line, column)
+            _("the file is not UTF-8 text; save it as UTF-8"), Location(source, line, column)
         ) from None
 
 
@@ -134,16 +141,26 @@ def _yaml_syntax_error(error: Exception, text: str, source: str) -> MapFileError
         )
         problem = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""
-        hint = "check the indentation, quotes and colons here"
+        hint = _(
+            "check the indentation (the keys of one mapping start in the same column), the "
+            "quotes and the colons here"
+        )
         if "duplicate key" in problem or "found duplicate key" in str(error):
-            hint = "each key may appear once in a mapping; remove or rename the repeated one"
-        return MapFileError(f"YAML syntax error: {problem}{context}; {hint}", location)
+            hint = _("each key may appear once in a mapping; remove or rename the repeated one")
+        elif "'\\t'" in problem or "\t" in problem:
+            hint = _("YAML indents with spaces, not tabs; replace the tab with spaces")
+        return MapFileError(
+            _("YAML syntax error: {problem}; {hint}").format(problem=problem + context, hint=hint),
+            location,
+        )
     if isinstance(error, ReaderError):
         return MapFileError(
-            f"the text contains a character YAML does not allow ({error.reason}); remove it",
+            _("the text contains a character YAML does not allow ({reason}); remove it").format(
+                reason=error.reason
+            ),
             _offset_location(text, error.position, source),
         )
-    return MapFileError(f"YAML error: {error}", Location(source, 1, 1))
+    return MapFileError(_("YAML error: {error}").format(error=error), Location(source, 1, 1))
 
 
 def _guarded_parser(base: Any, guard: YamlEventGuard) -> Any:

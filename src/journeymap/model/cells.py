@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from journeymap.model._base import ElementId, Model
+from journeymap.model._i18n import _
 
 __all__ = ["EMOTION_MAX", "EMOTION_MIN", "KPI", "Emotion", "StageCell"]
 
@@ -23,8 +24,10 @@ class Emotion(Model):
     def _score_in_range(cls, score: float) -> float:
         if not EMOTION_MIN <= score <= EMOTION_MAX:
             raise ValueError(
-                f"emotion score {score:g} is outside -2..+2; use -2 (very negative), "
-                "-1, 0 (neutral), +1 or +2 (very positive)"
+                _(
+                    "emotion score {score} is outside -2..+2; use -2 (very negative), "
+                    "-1, 0 (neutral), +1 or +2 (very positive)"
+                ).format(score=f"{score:g}")
             )
         return score
 

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from journeymap.errors import ValidationIssue
+from journeymap.i18n import N_
+from journeymap.model._i18n import _
 
 if TYPE_CHECKING:
     from journeymap.model.journey_map import JourneyMap
@@ -18,7 +20,18 @@ __all__ = ["did_you_mean", "suggestion", "validate_map"]
 UNMAPPED = "unmapped"
 
 
-def _duplicates(section: str, ids: Iterable[str], what: str) -> Iterable[ValidationIssue]:
+# One message per section: the languages inflect the noun ("én fase", "ét touchpoint").
+_DUPLICATE_MESSAGES = {
+    "phases": N_("phase id {id} is used more than once; give each phase its own id"),
+    "personas": N_("persona id {id} is used more than once; give each persona its own id"),
+    "touchpoints": N_("touchpoint id {id} is used more than once; give each touchpoint its own id"),
+    "evidence": N_(
+        "evidence source id {id} is used more than once; give each evidence source its own id"
+    ),
+}
+
+
+def _duplicates(section: str, ids: Iterable[str]) -> Iterable[ValidationIssue]:
     seen: Counter[str] = Counter()
     for index, element_id in enumerate(ids):
         seen[element_id] += 1
@@ -26,7 +39,7 @@ def _duplicates(section: str, ids: Iterable[str], what: str) -> Iterable[Validat
             yield ValidationIssue(
                 "error",
                 "duplicate-id",
-                f"{what} id {element_id!r} is used more than once; give each {what} its own id",
+                _(_DUPLICATE_MESSAGES[section]).format(id=repr(element_id)),
                 (section, index, "id"),
             )
 
@@ -52,15 +65,17 @@ def suggestion(name: str, known: Iterable[str]) -> str:
     """``did you mean 'x'?`` for a near miss of ``name``, else the ids that are known."""
     names = sorted(known)
     near = did_you_mean(name, names)
-    return f"did you mean {near!r}?" if near is not None else _hint(names)
+    if near is not None:
+        return _("did you mean {name}?").format(name=repr(near))
+    return _hint(names)
 
 
 def _hint(known: Iterable[str]) -> str:
     names = sorted(known)
     if not names:
-        return "none are defined yet"
+        return _("none are defined yet")
     shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-    return f"known: {shown}"
+    return _("known: {names}").format(names=shown)
 
 
 def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
@@ -76,18 +91,20 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
     personas = {persona.id for persona in journey_map.personas}
     touchpoints = {touchpoint.id for touchpoint in journey_map.touchpoints}
 
-    issues += _duplicates("phases", (p.id for p in journey_map.phases), "phase")
-    issues += _duplicates("personas", (p.id for p in journey_map.personas), "persona")
-    issues += _duplicates("touchpoints", (t.id for t in journey_map.touchpoints), "touchpoint")
-    issues += _duplicates("evidence", (e.id for e in journey_map.evidence), "evidence source")
+    issues += _duplicates("phases", (p.id for p in journey_map.phases))
+    issues += _duplicates("personas", (p.id for p in journey_map.personas))
+    issues += _duplicates("touchpoints", (t.id for t in journey_map.touchpoints))
+    issues += _duplicates("evidence", (e.id for e in journey_map.evidence))
 
     def unknown_phase(phase_id: str, path: tuple[str | int, ...], who: str) -> None:
         issues.append(
             ValidationIssue(
                 "error",
                 "unknown-phase",
-                f"{who} refers to phase {phase_id!r}, which the map does not define "
-                f"({suggestion(phase_id, phases)}); add it under 'phases' or fix the id",
+                _(
+                    "{who} refers to phase {phase}, which the map does not define ({hint}); "
+                    "add it under 'phases' or fix the id"
+                ).format(who=who, phase=repr(phase_id), hint=suggestion(phase_id, phases)),
                 path,
             )
         )
@@ -98,9 +115,14 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                 ValidationIssue(
                     "error",
                     "unknown-join-phase",
-                    f"persona {persona.id!r} joins at phase {persona.joins_at!r}, which the map "
-                    f"does not define ({suggestion(persona.joins_at, phases)}); set joins_at to "
-                    "one of the map's phases",
+                    _(
+                        "persona {persona} joins at phase {phase}, which the map does not "
+                        "define ({hint}); set joins_at to one of the map's phases"
+                    ).format(
+                        persona=repr(persona.id),
+                        phase=repr(persona.joins_at),
+                        hint=suggestion(persona.joins_at, phases),
+                    ),
                     ("personas", index, "joins_at"),
                 )
             )
@@ -114,15 +136,17 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                 unknown_phase(
                     phase_id,
                     ("touchpoints", index, "phases", position),
-                    f"touchpoint {touchpoint.id!r}",
+                    _("touchpoint {touchpoint}").format(touchpoint=repr(touchpoint.id)),
                 )
         if not touchpoint.phases:
             issues.append(
                 ValidationIssue(
                     "warning",
                     "touchpoint-without-phase",
-                    f"touchpoint {touchpoint.id!r} belongs to no phase; list the phases where "
-                    "customers meet it under its 'phases'",
+                    _(
+                        "touchpoint {touchpoint} belongs to no phase, so the drawn map leaves "
+                        "it out; list the phases where customers meet it under its 'phases'"
+                    ).format(touchpoint=repr(touchpoint.id)),
                     ("touchpoints", index),
                 )
             )
@@ -132,8 +156,10 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                     ValidationIssue(
                         "warning",
                         "order-for-other-phase",
-                        f"touchpoint {touchpoint.id!r} has an order for phase {phase_id!r} "
-                        "but is not in that phase; add the phase to 'phases' or drop the order",
+                        _(
+                            "touchpoint {touchpoint} has an order for phase {phase} but is not "
+                            "in that phase; add the phase to 'phases' or drop the order"
+                        ).format(touchpoint=repr(touchpoint.id), phase=repr(phase_id)),
                         ("touchpoints", index, "order", phase_id),
                     )
                 )
@@ -144,14 +170,16 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                 ValidationIssue(
                     "warning",
                     "empty-phase",
-                    f"phase {phase.id!r} has no touchpoints; add the touchpoints customers meet "
-                    "in it, or remove the phase",
+                    _(
+                        "phase {phase} has no touchpoints; add the touchpoints customers meet "
+                        "in it, or remove the phase"
+                    ).format(phase=repr(phase.id)),
                     ("phases", index),
                 )
             )
 
     for index, cell in enumerate(journey_map.cells):
-        where = f"cell #{index + 1}"
+        where = _("cell #{number}").format(number=index + 1)
         if cell.phase not in phases:
             unknown_phase(cell.phase, ("cells", index, "phase"), where)
         if cell.persona is not None and cell.persona not in personas:
@@ -159,8 +187,14 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                 ValidationIssue(
                     "error",
                     "unknown-persona",
-                    f"{where} refers to persona {cell.persona!r}, which the map does not define "
-                    f"({suggestion(cell.persona, personas)}); add the persona or fix the id",
+                    _(
+                        "{who} refers to persona {persona}, which the map does not define "
+                        "({hint}); add the persona or fix the id"
+                    ).format(
+                        who=where,
+                        persona=repr(cell.persona),
+                        hint=suggestion(cell.persona, personas),
+                    ),
                     ("cells", index, "persona"),
                 )
             )
@@ -169,9 +203,14 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                 ValidationIssue(
                     "error",
                     "unknown-touchpoint",
-                    f"{where} refers to touchpoint {cell.touchpoint!r}, which the map does not "
-                    f"define ({suggestion(cell.touchpoint, touchpoints)}); add the touchpoint or "
-                    "fix the id",
+                    _(
+                        "{who} refers to touchpoint {touchpoint}, which the map does not define "
+                        "({hint}); add the touchpoint or fix the id"
+                    ).format(
+                        who=where,
+                        touchpoint=repr(cell.touchpoint),
+                        hint=suggestion(cell.touchpoint, touchpoints),
+                    ),
                     ("cells", index, "touchpoint"),
                 )
             )
@@ -184,8 +223,14 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                 ValidationIssue(
                     "error",
                     "duplicate-cell",
-                    f"more than one cell for phase {cell.phase!r}, persona {cell.persona!r}, "
-                    f"touchpoint {cell.touchpoint!r}; merge them into one",
+                    _(
+                        "more than one cell for phase {phase}, persona {persona}, touchpoint "
+                        "{touchpoint}; merge them into one"
+                    ).format(
+                        phase=repr(cell.phase),
+                        persona=repr(cell.persona),
+                        touchpoint=repr(cell.touchpoint),
+                    ),
                     ("cells", index),
                 )
             )
@@ -198,8 +243,10 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
                     ValidationIssue(
                         "error",
                         "unknown-element",
-                        f"evidence {source.id!r} backs {element_id!r}, which is no phase, "
-                        "persona or touchpoint of the map; fix the id",
+                        _(
+                            "evidence {evidence} backs {element}, which is no phase, persona "
+                            "or touchpoint of the map; fix the id"
+                        ).format(evidence=repr(source.id), element=repr(element_id)),
                         ("evidence", index, "backs", position),
                     )
                 )
