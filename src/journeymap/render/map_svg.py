@@ -20,7 +20,9 @@ from journeymap.model import JourneyMap
 from journeymap.render.layout import (
     BADGE_FONT_SIZE,
     BADGE_LINE_HEIGHT,
+    COLUMN_WIDTH,
     FONT_SIZE,
+    GUTTER,
     LABEL_WIDTH,
     LINE_HEIGHT,
     PADDING,
@@ -42,7 +44,12 @@ __all__ = [
 ]
 
 PERSONA_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+# Each persona's curve has its own dash pattern (the first solid): where personas feel the
+# same, the curves lie on top of each other, and the gaps of the upper ones show the lower.
+PERSONA_DASHES = ("", "9 5", "3 4", "12 4 3 4", "6 3", "2 6", "14 6")
 TITLE_HEIGHT = 40.0
+TITLE_FONT_SIZE = 18.0
+TITLE_LINE_HEIGHT = 24.0
 EMOTION_ROW = 26.0
 
 CELL_LANES: tuple[tuple[str, str], ...] = (
@@ -243,7 +250,26 @@ def build_layout(
     if measured is not None:
         lanes.extend(_measured_lanes(journey_map, measured, language))
     phases = [(phase.id, phase.name) for phase in journey_map.ordered_phases()]
-    return layout_lanes(phases, lanes, TITLE_HEIGHT), measured
+    title_lines = _title_lines(journey_map.name, len(phases))
+    title_height = TITLE_HEIGHT + (len(title_lines) - 1) * TITLE_LINE_HEIGHT
+    return layout_lanes(phases, lanes, title_height), measured
+
+
+def _title_lines(title: str, phase_count: int) -> list[str]:
+    """The map's name wrapped to the width of the drawing (a long name is not cut off)."""
+    width = LABEL_WIDTH + GUTTER + max(1, phase_count) * (COLUMN_WIDTH + GUTTER)
+    return wrap_text(title, width - 16, TITLE_FONT_SIZE * 1.1)  # bold runs wider
+
+
+def _title_svg(title: str, phase_count: int) -> str:
+    spans = " ".join(
+        f'<tspan x="8" y="{26 + index * TITLE_LINE_HEIGHT:.0f}">{escape(line)}</tspan>'
+        for index, line in enumerate(_title_lines(title, phase_count))
+    )
+    return (
+        f'<text class="jm-title" x="8" y="26" font-size="{TITLE_FONT_SIZE:g}" '
+        f'font-weight="bold" fill="#222">{spans}</text>'
+    )
 
 
 def _text_lines(x: float, y: float, lines: tuple[str, ...], size: float, fill: str) -> str:
@@ -379,6 +405,8 @@ def _emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
         personas = [(None, "")]
     for index, (persona_id, name) in enumerate(personas):
         colour = PERSONA_COLOURS[index % len(PERSONA_COLOURS)]
+        dashes = PERSONA_DASHES[index % len(PERSONA_DASHES)]
+        dash = f' stroke-dasharray="{dashes}"' if dashes else ""
         ref = quoteattr(persona_id or "")
         # Nothing before the phase the persona joins at: the buying center's cells are not theirs.
         points = [
@@ -390,7 +418,7 @@ def _emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
             path = " ".join(f"{x:.1f},{y:.1f}" for _, _, x, y in points)
             parts.append(
                 f'<polyline class="jm-emotion-line" data-ref={ref} '
-                f'points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+                f'points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>'
             )
         for phase_id, emotion, x, y in points:
             tip = f"{phase_names[phase_id]}: {format_decimal(emotion, journey_map.language)}"
@@ -401,9 +429,12 @@ def _emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
             )
         if name:
             legend_y = top + 34 + index * 16
+            # The legend draws each persona's line as the curve has it: colour and dashes.
             parts.append(
-                f'<g class="jm-legend"><rect x="8" y="{legend_y - 9:.1f}" width="10" height="10" '
-                f'fill="{colour}"/><text x="22" y="{legend_y:.1f}" font-size="10">'
+                f'<g class="jm-legend"><rect x="8" y="{legend_y - 9:.1f}" width="16" height="10" '
+                f'fill="none" stroke="none"/><line x1="8" x2="24" y1="{legend_y - 4:.1f}" '
+                f'y2="{legend_y - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash}/>'
+                f'<text x="28" y="{legend_y:.1f}" font-size="10">'
                 f"{escape(name[:22])}</text></g>"
             )
     parts.append("</g>")
@@ -433,8 +464,7 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
         "font-family=\"'DejaVu Sans', Verdana, sans-serif\">",
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#fafbfc"/>',
-        f'<text class="jm-title" x="8" y="26" font-size="18" font-weight="bold" fill="#222">'
-        f"{escape(journey_map.name)}</text>",
+        _title_svg(journey_map.name, len(journey_map.phases)),
     ]
     parts.extend(
         _box_svg(box, language, accents.get(box.ref or "") if box.kind == "touchpoint" else None)

@@ -69,6 +69,19 @@ def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
         persona.residence,
         gettext(ROLE_LABELS[persona.role], language) if persona.role else None,
     ]
+    phases = {phase.id: phase.name for phase in journey_map.phases}
+    employees = format_integer(persona.employees, language) if persona.employees else None
+    # The persona sheet's other fields, each named: "650.000 kr." alone would not say what it is.
+    details = [
+        (N_("Income"), persona.income),
+        (N_("Marital status"), persona.marital_status),
+        (N_("Career level"), persona.career_level),
+        (N_("Company size"), persona.company_size),
+        (N_("Employees"), employees),
+        (N_("Budget"), persona.budget),
+        (N_("Competitors"), ", ".join(persona.competitors)),
+        (N_("Joins at"), phases.get(persona.joins_at or "")),
+    ]
     lists = [
         (gettext(N_("Goals"), language), persona.goals),
         (gettext(N_("Needs"), language), persona.needs),
@@ -79,6 +92,7 @@ def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
         "id": persona.id,
         "name": persona.display_name,
         "facts": " · ".join(fact for fact in facts if fact),
+        "details": [(gettext(label, language), value) for label, value in details if value],
         "quote": persona.quote,
         "description": persona.description,
         "lists": [(heading, items) for heading, items in lists if items],
