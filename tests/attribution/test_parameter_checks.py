@@ -66,7 +66,8 @@ def test_a_misspelt_parameter_is_refused_with_a_did_you_mean() -> None:
     with pytest.raises(
         UsageError,
         match=r"unknown attribution parameter 'lookbak'; did you mean 'lookback'\? "
-        r"\(arguments: model, level, cache; model parameters: lookback, conversion_touch, half_life, ",
+        r"\(arguments: model, level, cache; model parameters: lookback, conversion_touch, "
+        r"half_life, ",
     ):
         attribute(journeys(), MAP, model="linear", lookbak="1h")
     with pytest.raises(UsageError, match=r"'halflife'; did you mean 'half_life'\?"):
