@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 
 from journeymap.analysis import analyze
+from journeymap.errors import UsageError
 from journeymap.model import JourneyMap
 
 
@@ -31,3 +32,41 @@ def test_attribution_tables_for_every_level(shop_map: JourneyMap, shop_events: p
     assert len(analysis.segment_cache()._prepared) == 1
     analysis.attribution(model="first_touch", lookback="1d")
     assert len(analysis.segment_cache()._prepared) == 2
+
+
+def test_model_parameters_reach_every_attribution_table(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    """Both purchases are ``buy`` events: with them, last touch credits buy for itself."""
+    kept = analyze(shop_map, shop_events)
+    assert kept.summary["conversion_touchpoints"] == [{"touchpoint": "buy", "conversions": 2}]
+    assert kept.summary["attribution_parameters"] == {}
+
+    def last_touch(analysis: object) -> dict[str, float]:
+        rows = analysis.table("attribution").to_pylist()  # type: ignore[attr-defined]
+        return {
+            r["key"]: r["conversions"]
+            for r in rows
+            if r["model"] == "last_touch" and r["level"] == "touchpoint" and r["conversions"]
+        }
+
+    assert last_touch(kept) == {"buy": 2.0}
+    left_out = analyze(shop_map, shop_events, attribution={"conversion_touch": "no"})
+    assert last_touch(left_out) == {"checkout": 2.0}
+    assert left_out.summary["attribution_parameters"] == {"conversion_touch": "false"}
+    effects = {
+        r["touchpoint"]: r["removal_effect"]
+        for r in left_out.table("markov_removal_effects").to_pylist()
+        if r["collapse_repeats"]
+    }
+    assert effects.get("buy", 0.0) == pytest.approx(0.0)
+    assert effects["checkout"] == pytest.approx(1.0)
+
+
+def test_attribution_parameters_are_checked_before_the_work(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    with pytest.raises(UsageError, match=r"'conversion_tuch'; did you mean 'conversion_touch'"):
+        analyze(shop_map, shop_events, attribution={"conversion_tuch": False})
+    with pytest.raises(UsageError, match="attribution takes True, False or a mapping"):
+        analyze(shop_map, shop_events, attribution="markov")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -28,6 +29,7 @@ from journeymap.engine.journeys import (
 from journeymap.errors import AnalysisError, EngineError, JourneymapError, UsageError, from_engine
 from journeymap.mapfile import load_map
 from journeymap.model import JourneyMap
+from journeymap.settings import written
 
 __all__ = ["analyze"]
 
@@ -37,7 +39,7 @@ def analyze(
     events_or_db: Any,
     options: JourneyOptions | None = None,
     *,
-    attribution: bool = True,
+    attribution: bool | Mapping[str, Any] = True,
     progress: Callable[[str], None] | None = None,
     **option_values: Any,
 ) -> Analysis:
@@ -50,7 +52,10 @@ def analyze(
         options: Ready-made options; else ``option_values`` (names of
             :class:`~journeymap.engine.journeys.JourneyOptions`) over the settings.
         attribution: Also run every attribution model (``attribution`` and
-            ``markov_removal_effects`` tables); ``False`` gives the measured metrics only.
+            ``markov_removal_effects`` tables); ``False`` gives the measured metrics only. A
+            mapping runs them with these model parameters, those of
+            :func:`journeymap.attribution.attribute` (e.g. ``{"conversion_touch": False,
+            "lookback": "30d"}``), over the ``attribution.*`` settings.
         progress: Called with the name of each step as it starts: ``journeys``, ``facts``,
             ``shared`` (the tables the metrics share), each table's name, ``summary`` and
             ``attribution``; a long analysis can show where it is.
@@ -72,8 +77,23 @@ def analyze(
             "would be left out (set them on the JourneyOptions)"
         )
     options = options or JourneyOptions.from_settings(**option_values)
+    parameters = _attribution_parameters(attribution)  # a typo fails before the work
     with quiet_driver():
-        return _analyze(journey_map, events_or_db, options, attribution, progress or _silent)
+        return _analyze(journey_map, events_or_db, options, parameters, progress or _silent)
+
+
+def _attribution_parameters(attribution: Any) -> dict[str, Any] | None:
+    """The model parameters to attribute with (read and checked), or None: no attribution."""
+    if isinstance(attribution, Mapping):
+        from journeymap.attribution._parameters import checked
+
+        return checked(dict(attribution), ("attribution",))
+    if isinstance(attribution, bool):
+        return {} if attribution else None
+    raise UsageError(
+        f"attribution takes True, False or a mapping of model parameters (e.g. "
+        f"{{'conversion_touch': False}}), not a {type(attribution).__name__}"
+    )
 
 
 def _journey_map(journey_map: Any) -> JourneyMap:
@@ -162,7 +182,7 @@ def _analyze(
     journey_map: JourneyMap,
     events_or_db: Any,
     options: JourneyOptions,
-    attribution: bool,
+    attribution: dict[str, Any] | None,
     step: Callable[[str], None],
 ) -> Analysis:
     check_touchpoints(journey_map, options)  # before the journeys are cut: a typo fails fast
@@ -193,9 +213,9 @@ def _analyze(
     analysis = Analysis(
         tables, summary, journeys=journeys, journey_map=journey_map, options=options
     )
-    if attribution:
+    if attribution is not None:
         step("attribution")
-        _add_attribution(analysis)
+        _add_attribution(analysis, attribution)
     return analysis
 
 
@@ -315,8 +335,13 @@ def _iso(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _add_attribution(analysis: Analysis) -> None:
-    """Add ``attribution`` and ``markov_removal_effects`` once journeymap.attribution exists."""
+def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
+    """Add ``attribution`` and ``markov_removal_effects`` once journeymap.attribution exists.
+
+    ``params`` are the model parameters (checked); the summary records them and the
+    conversion events per touchpoint (``conversion_touchpoints``), which tell whether the
+    conversion event is itself a touchpoint that takes credit.
+    """
     try:
         from journeymap import attribution
     except ImportError:
@@ -325,17 +350,37 @@ def _add_attribution(analysis: Analysis) -> None:
     attribute = getattr(attribution, "attribute", None)
     if compare is None or attribute is None or analysis.journeys is None:
         return
+    analysis.summary["attribution_parameters"] = {
+        name: written(value) for name, value in params.items()
+    }
+    analysis.summary["conversion_touchpoints"] = _conversion_touchpoints(analysis.journeys)
     try:
-        _attribution_tables(analysis, compare, attribute)
+        _attribution_tables(analysis, compare, attribute, params)
     except JourneymapError as error:  # e.g. no conversions: keep every other metric
         analysis.summary["attribution_error"] = str(error)
 
 
-def _attribution_tables(analysis: Analysis, compare: Any, attribute: Any) -> None:
+def _conversion_touchpoints(journeys: ir.Table, top: int = 3) -> list[dict[str, Any]]:
+    """The touchpoints of the conversion events, most first: ``touchpoint``, ``conversions``."""
+    ends = journeys.filter(journeys.conversion.cast("boolean").fill_null(False))
+    rows = (
+        ends.group_by("touchpoint")
+        .aggregate(conversions=ends.count())
+        .order_by([ibis.desc("conversions"), "touchpoint"])
+        .limit(top)
+        .to_pyarrow()
+        .to_pylist()
+    )
+    return [{"touchpoint": r["touchpoint"], "conversions": int(r["conversions"])} for r in rows]
+
+
+def _attribution_tables(
+    analysis: Analysis, compare: Any, attribute: Any, params: dict[str, Any]
+) -> None:
     journey_map = analysis.journey_map
     cache = analysis.segment_cache()
     parts = [
-        compare(analysis.journeys, journey_map, level=level, cache=cache)
+        compare(analysis.journeys, journey_map, level=level, cache=cache, **params)
         for level in ("touchpoint", "channel", "phase")
     ]
     table = pa.concat_tables(
@@ -349,9 +394,8 @@ def _attribution_tables(analysis: Analysis, compare: Any, attribute: Any) -> Non
             analysis.journeys,
             journey_map,
             model="markov",
-            order=1,
-            collapse_repeats=collapse,
             cache=cache,
+            **{**params, "order": 1, "collapse_repeats": collapse},
         )
         for row in result.table.to_pylist():
             rows.append(
