@@ -70,3 +70,13 @@ def test_attribution_parameters_are_checked_before_the_work(
         analyze(shop_map, shop_events, attribution={"conversion_tuch": False})
     with pytest.raises(UsageError, match="attribution takes True, False or a mapping"):
         analyze(shop_map, shop_events, attribution="markov")
+
+
+def test_attribution_afterwards_starts_from_the_analysis_parameters(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    analysis = analyze(shop_map, shop_events, attribution={"conversion_touch": False})
+    credit = analysis.attribution(model="last_touch").table.to_pylist()
+    assert {r["key"]: r["conversions"] for r in credit if r["conversions"]} == {"checkout": 2.0}
+    again = analysis.attribution(model="last_touch", conversion_touch=True).table.to_pylist()
+    assert {r["key"]: r["conversions"] for r in again if r["conversions"]} == {"buy": 2.0}

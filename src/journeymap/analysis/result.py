@@ -50,6 +50,8 @@ class Analysis:
         summary: JSON-able headline numbers and the options used.
         journeys: The lazy journeys table the metrics came from (not saved), or ``None``
             after :meth:`load`.
+        attribution_parameters: The model parameters the attribution tables were computed
+            with (``analyze(..., attribution={...})``); :meth:`attribution` starts from them.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Analysis:
         self.journeys = journeys
         self.journey_map = journey_map
         self.options = options
+        self.attribution_parameters: dict[str, Any] = {}
         self._segments: Any = None
 
     def __repr__(self) -> str:
@@ -176,7 +179,9 @@ class Analysis:
     def attribution(self, model: str = "markov", level: str = "touchpoint", **params: Any) -> Any:
         """Run an attribution model on this analysis' journeys.
 
-        Returns ``journeymap.attribution.attribute(...)``'s result.
+        ``params`` go over the parameters the analysis attributed with
+        (:attr:`attribution_parameters`). Returns ``journeymap.attribution.attribute(...)``'s
+        result.
 
         Raises:
             AnalysisError: if the analysis was loaded from disk (journeys are not saved).
@@ -204,7 +209,7 @@ class Analysis:
                 model=model,
                 level=level,
                 cache=self.segment_cache(),
-                **params,
+                **{**self.attribution_parameters, **params},
             )
         except duckdb.ConnectionException as error:
             raise AnalysisError(

@@ -350,6 +350,7 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
     attribute = getattr(attribution, "attribute", None)
     if compare is None or attribute is None or analysis.journeys is None:
         return
+    analysis.attribution_parameters = dict(params)
     analysis.summary["attribution_parameters"] = {
         name: written(value) for name, value in params.items()
     }
