@@ -347,3 +347,44 @@ def test_conversion_events_of_one_touchpoint_get_a_note_and_can_be_left_out(
         "Note: 1 of 3 conversions had no touch before it in its journey and keeps its own "
         "touchpoint's credit."
     ) in " ".join(output.split())
+
+
+def test_the_persona_level_on_one_person_journeys_points_to_the_buying_center(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
+    """p1 (a user) reads the ad, p2 (the decider, same account) buys: per person, the
+    decider takes the whole conversion in every model; per account the user shares it."""
+    journey_map = JourneyMap(
+        id="b2b",
+        name="B2B",
+        phases=[Phase(id="awareness", name="Awareness", order=1)],
+        touchpoints=[
+            Touchpoint(id="ad", name="Ad", phases=["awareness"]),
+            Touchpoint(id="demo", name="Demo", phases=["awareness"]),
+        ],
+    )
+    save_map(journey_map, tmp_path / "b2b.yaml")
+    rows = pa.table(
+        {
+            "person_id": ["p1", "p2", "p2"],
+            "account_id": ["acme", "acme", "acme"],
+            "ts": pa.array([T0, T0 + dt.timedelta(hours=1), T0 + dt.timedelta(hours=2)]),
+            "touchpoint": ["ad", "demo", "demo"],
+            "persona": ["user", "decider", "decider"],
+            "conversion": [False, False, True],
+            "value": pa.array([None, None, 10.0], pa.float64()),
+        }
+    )
+    db = fill_workspace(tmp_path / "ws.duckdb", rows)
+    base = ["attribute", "--map", str(tmp_path / "b2b.yaml"), "--db", str(db)]
+    base += ["--level", "persona", "--model", "linear"]
+    note = "Note: each journey here is one person's, so every model gives a conversion to the"
+    code, output = _run(*base)
+    assert code == 0, output
+    assert printed_credits(output, "linear") == {"decider": 1.0, "user": 0.0}
+    assert note in " ".join(output.split())
+    for cut in (["--by", "account"], ["--by-account"]):
+        code, output = _run(*base, *cut)
+        assert code == 0, output
+        assert printed_credits(output, "linear")["user"] == pytest.approx(0.3, abs=0.05)
+        assert note not in " ".join(output.split())

@@ -430,7 +430,17 @@ def register(app: typer.Typer) -> None:
                 markup=False,
             )
         if paths is None:
-            for note in conversion_touch_notes(found_in_workspace):
+            notes = conversion_touch_notes(found_in_workspace)
+            if found_in_workspace.persona_per_journey:
+                notes.append(
+                    _(
+                        "Note: each journey here is one person's, so every model gives a "
+                        "conversion to the persona who converted. To credit the buying center, "
+                        "cut journeys per account (--by account) or merge each account's "
+                        "members (--by-account)."
+                    )
+                )
+            for note in notes:
                 console.print(note, markup=False, highlight=False)
         if out is not None:
             write_table(table, out)

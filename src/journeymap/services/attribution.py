@@ -65,6 +65,8 @@ class WorkspaceAttribution:
         conversion_touch: Whether a conversion event's own touchpoint took credit.
         alone: Without the conversion touch: conversions with no touch before them in their
             segment, which kept their own touchpoint's credit.
+        persona_per_journey: Personas were credited on journeys of one person each while
+            the events have accounts: every model then credits the persona who converted.
     """
 
     table: pa.Table
@@ -72,6 +74,7 @@ class WorkspaceAttribution:
     conversion_touchpoints: dict[str, int]
     conversion_touch: bool
     alone: int = 0
+    persona_per_journey: bool = False
 
 
 def attribute_paths_file(
@@ -290,6 +293,12 @@ def attribute_workspace(
                 .to_pyarrow()
                 .to_pylist()
             )
+            per_journey = (
+                level == "persona"
+                and options.by == "person"
+                and not given.get("by_account")
+                and int(journeys.account_id.count().to_pyarrow().as_py() or 0) > 0
+            )
         finally:
             drop_temporary(journeys)
     touchpoints = {str(r["touchpoint"]): int(r["n"]) for r in counted}
@@ -299,6 +308,7 @@ def attribute_workspace(
         conversion_touchpoints=touchpoints,
         conversion_touch=all(s.conversion_touch for s in prepared) if prepared else True,
         alone=max((s.alone for s in prepared), default=0),
+        persona_per_journey=per_journey,
     )
 
 
