@@ -114,8 +114,41 @@ def test_validate_prints_warnings_but_succeeds(tmp_path: Path) -> None:
     )
     code, output = _run("validate", str(path))
     assert code == 0
-    assert "1 warning(s)" in output
+    assert "1 warning:" in output and "warning(s)" not in output
     assert f"{path}:5:5: warning: phase 'loyalty' has no touchpoints" in output
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "three"),
+    [
+        ("en", "1 warning:", "3 warnings:"),
+        ("da", "1 advarsel:", "3 advarsler:"),
+        ("de", "1 Warnung:", "3 Warnungen:"),
+    ],
+)
+def test_validate_counts_warnings_in_singular_and_plural(
+    tmp_path: Path, language: str, one: str, three: str
+) -> None:
+    phases = "phases:\n  - {id: awareness, name: A}\n  - {id: loyalty, name: L, order: 2}\n"
+    one_warning = tmp_path / "one.yaml"
+    one_warning.write_text(
+        f"id: shop\nname: Shop\n{phases}"
+        "touchpoints:\n  - {id: ads, name: Ads, phases: [awareness]}\n",
+        encoding="utf-8",
+    )
+    three_warnings = tmp_path / "three.yaml"
+    three_warnings.write_text(
+        f"id: shop\nname: Shop\n{phases}touchpoints:\n  - {{id: ads, name: Ads, phases: []}}\n",
+        encoding="utf-8",
+    )
+    env = {"JOURNEYMAP_LANG": language}
+    result = runner.invoke(app, ["validate", str(one_warning)], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == one
+    result = runner.invoke(app, ["validate", str(three_warnings)], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == three
+    assert "(s)" not in result.output and "/" not in result.output.splitlines()[1]
 
 
 def test_validate_missing_file_is_an_error_without_traceback(tmp_path: Path) -> None:
@@ -174,7 +207,22 @@ def test_show_one_persona(tmp_path: Path) -> None:
     assert code == 0
     assert "Thomas" in output and "Katrin" not in output
     code, output = _run("show", str(example_path("payment-provider")), "--persona", "zoe")
-    assert code == 2 and "known personas: jonas, katrin" in output
+    assert code == 2 and "(known: jonas, katrin, mia, sabine, thomas)" in output
+
+
+def test_show_points_a_short_persona_id_to_the_full_one(tmp_path: Path) -> None:
+    code, output = _run("show", str(example_path("payment-provider")), "--persona", "thom")
+    assert code == 2
+    assert output.strip() == (
+        "Error: the map has no persona 'thom' (did you mean 'thomas'?); give --persona one of "
+        "its ids"
+    )
+    result = runner.invoke(
+        app,
+        ["show", str(example_path("payment-provider")), "--persona", "thom"],
+        env={"JOURNEYMAP_LANG": "da"},
+    )
+    assert "kortet har ingen persona 'thom' (mente du 'thomas'?)" in result.output
 
 
 def test_diff_equal_and_different(tmp_path: Path) -> None:

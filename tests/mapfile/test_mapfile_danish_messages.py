@@ -118,10 +118,14 @@ def test_a_duplicate_id_and_an_unknown_persona_in_german(tmp_path: Path) -> None
     assert code == 1
     assert "Fehler: die Journey Map hat 2 Probleme:" in output
     assert (
-        "Fehler: die Touchpoint-ID 'instagram' wird mehr als einmal verwendet; geben Sie jedem "
-        "Touchpoint eine eigene ID (bei touchpoints.1.id)"
+        "møbler.yaml:18:9: Fehler: die Touchpoint-ID 'instagram' wird mehr als einmal verwendet "
+        f"(zuerst definiert bei {tmp_path / 'møbler.yaml'}:15:9); geben Sie jedem Touchpoint "
+        "eine eigene ID (bei touchpoints.1.id)"
     ) in output
-    assert "Zelle Nr. 1 verweist auf die Persona 'mette'" in output
+    assert (
+        "Zelle Nr. 1 verweist auf die Persona 'mette', die die Map nicht definiert (meinten Sie "
+        "'mette-hansen'?)"
+    ) in output
 
 
 def test_warnings_are_counted_in_danish_and_listed_in_file_order(tmp_path: Path) -> None:
@@ -130,7 +134,7 @@ def test_warnings_are_counted_in_danish_and_listed_in_file_order(tmp_path: Path)
     )
     code, output = _validate(tmp_path, text)
     assert code == 0, output
-    assert "2 advarsel/advarsler:" in output
+    assert "2 advarsler:" in output and "advarsel/advarsler" not in output
     phase_warning = output.index("møbler.yaml:6:5: advarsel: fasen 'opmaerksomhed' har ingen")
     touchpoint_warning = output.index("møbler.yaml:15:5: advarsel: touchpointet 'instagram'")
     assert phase_warning < touchpoint_warning

@@ -176,7 +176,9 @@ def validate_command(
         return
     console.print(_("✓ {path} is a valid journey map").format(path=path), markup=False)
     if warnings:
-        console.print(_("{count} warning(s):").format(count=len(warnings)), markup=False)
+        count = len(warnings)
+        header = ngettext("{count} warning:", "{count} warnings:", count, current_language())
+        console.print(header.format(count=count), markup=False)
         for issue in sorted(warnings, key=_issue_order):
             console.print(f"  {issue_line(issue)}", markup=False)
 

@@ -21,6 +21,7 @@ from journeymap.errors import (
 from journeymap.mapfile._messages import _, _describe_value, issues_from_validation_error
 from journeymap.mapfile._parse import ParsedDocument, format_of, parse_text, read_file
 from journeymap.model import JourneyMap, MappingRules
+from journeymap.model.validation import LOCATE_CONTEXT
 
 __all__ = [
     "holds_rules",
@@ -70,15 +71,18 @@ def validate_document(
             )
         )
         raise MapFileError(message.format(found=_describe_value(data)), document.location(prefix))
+    # A message that points at another place of the file (where a duplicate id was first
+    # defined) names it as file:line:column.
+    context = {LOCATE_CONTEXT: lambda path: str(document.location(prefix + tuple(path)))}
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as error:
         issues = issues_from_validation_error(model, error, data, document.location, prefix)
         # The cross-reference checks run on a built model: build one without the values
         # found wrong, so one pass reports both kinds of problem.
         issues += [
             dataclasses.replace(issue, location=document.location(prefix + issue.path))
-            for issue in _references_without(model, data, error)
+            for issue in _references_without(model, data, error, context)
         ]
         issues.sort(key=lambda issue: _line_column(issue.location))
         raise MapValidationError(issues) from None
@@ -95,7 +99,7 @@ _LENIENT_ROUNDS = 4
 
 
 def _references_without(
-    model: type[BaseModel], data: dict[str, Any], error: ValidationError
+    model: type[BaseModel], data: dict[str, Any], error: ValidationError, context: dict[str, Any]
 ) -> list[ValidationIssue]:
     """The cross-reference issues of ``data`` once the values ``error`` found wrong are gone.
 
@@ -117,7 +121,7 @@ def _references_without(
             if not path or isinstance(path[-1], int) or not _drop(trial, path):
                 return []
         try:
-            model.model_validate(trial)
+            model.model_validate(trial, context=context)
         except MapValidationError as found:
             return list(found.issues)
         except ValidationError as again:

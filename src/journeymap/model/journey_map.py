@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from journeymap.errors import MapValidationError, ValidationIssue
 from journeymap.model._base import ElementId, Model
@@ -14,7 +14,7 @@ from journeymap.model.mapping import MappingRules
 from journeymap.model.personas import Persona
 from journeymap.model.phases import Phase
 from journeymap.model.touchpoints import Touchpoint
-from journeymap.model.validation import validate_map
+from journeymap.model.validation import LOCATE_CONTEXT, validate_map
 
 __all__ = ["JourneyMap", "Kind", "MapLanguage", "Status"]
 
@@ -59,8 +59,12 @@ class JourneyMap(Model):
     mapping: MappingRules | None = None
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> JourneyMap:
-        errors = [issue for issue in validate_map(self) if issue.severity == "error"]
+    def _references_resolve(self, info: ValidationInfo) -> JourneyMap:
+        # A map file's loader passes where each path is in the file (LOCATE_CONTEXT).
+        context = info.context if isinstance(info.context, dict) else {}
+        locate = context.get(LOCATE_CONTEXT)
+        found = validate_map(self, locate if callable(locate) else None)
+        errors = [issue for issue in found if issue.severity == "error"]
         if errors:
             raise MapValidationError(errors)
         return self

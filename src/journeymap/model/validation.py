@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from journeymap.errors import ValidationIssue
@@ -15,31 +15,59 @@ from journeymap.model._i18n import _
 if TYPE_CHECKING:
     from journeymap.model.journey_map import JourneyMap
 
-__all__ = ["did_you_mean", "suggestion", "validate_map"]
+__all__ = ["LOCATE_CONTEXT", "Locate", "did_you_mean", "meant_ids", "suggestion", "validate_map"]
 
 UNMAPPED = "unmapped"
 
 
 # One message per section: the languages inflect the noun ("én fase", "ét touchpoint").
 _DUPLICATE_MESSAGES = {
-    "phases": N_("phase id {id} is used more than once; give each phase its own id"),
-    "personas": N_("persona id {id} is used more than once; give each persona its own id"),
-    "touchpoints": N_("touchpoint id {id} is used more than once; give each touchpoint its own id"),
+    "phases": N_(
+        "phase id {id} is used more than once (first defined at {first}); give each phase its "
+        "own id"
+    ),
+    "personas": N_(
+        "persona id {id} is used more than once (first defined at {first}); give each persona "
+        "its own id"
+    ),
+    "touchpoints": N_(
+        "touchpoint id {id} is used more than once (first defined at {first}); give each "
+        "touchpoint its own id"
+    ),
     "evidence": N_(
-        "evidence source id {id} is used more than once; give each evidence source its own id"
+        "evidence source id {id} is used more than once (first defined at {first}); give each "
+        "evidence source its own id"
     ),
 }
 
+Locate = Callable[[tuple[str | int, ...]], str]
+"""Where the value at a map path is, as a map author finds it (``shop.yaml:12:9``)."""
 
-def _duplicates(section: str, ids: Iterable[str]) -> Iterable[ValidationIssue]:
+LOCATE_CONTEXT = "locate"
+"""The key of a :data:`Locate` in the context of ``JourneyMap.model_validate``."""
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def _duplicates(
+    section: str, ids: Iterable[str], locate: Locate | None = None
+) -> Iterable[ValidationIssue]:
+    first: dict[str, int] = {}
     seen: Counter[str] = Counter()
     for index, element_id in enumerate(ids):
+        first.setdefault(element_id, index)
         seen[element_id] += 1
         if seen[element_id] == 2:
+            first_path: tuple[str | int, ...] = (section, first[element_id], "id")
             yield ValidationIssue(
                 "error",
                 "duplicate-id",
-                _(_DUPLICATE_MESSAGES[section]).format(id=repr(element_id)),
+                _(_DUPLICATE_MESSAGES[section]).format(
+                    id=repr(element_id),
+                    first=locate(first_path) if locate is not None else _dotted(first_path),
+                ),
                 (section, index, "id"),
             )
 
@@ -61,12 +89,61 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return folded[close[0]] if close else None
 
 
+# How many ids a did-you-mean offers at most, and how long a text must be for the ids that
+# start with it (two letters) or contain it (three) to be offered: "e" is in every id.
+_MAX_MEANT = 3
+_MIN_PREFIX = 2
+_MIN_PART = 3
+
+
+def meant_ids(name: str, known: Iterable[str]) -> list[str]:
+    """The ids ``name`` may mean, at most three, the likeliest first.
+
+    A case-only difference, ids that start with it or contain it, ids it contains, then near
+    misses.
+
+    A short form (``mette`` for ``mette-hansen``) is as likely as a typo: map authors shorten
+    the ids they wrote earlier.
+
+    Examples:
+        >>> meant_ids("mette", ["lars-jensen", "mette-hansen"])
+        ['mette-hansen']
+        >>> meant_ids("ads", ["blog", "search-ads", "social-ads"])
+        ['search-ads', 'social-ads']
+        >>> meant_ids("considerashun", ["awareness", "consideration"])
+        ['consideration']
+    """
+    names = sorted(set(known))
+    folded = name.casefold()
+    meant = [candidate for candidate in names if candidate.casefold() == folded]
+    if len(folded) >= _MIN_PREFIX:
+        meant += [n for n in names if n.casefold().startswith(folded) and n not in meant]
+    if len(folded) >= _MIN_PART:
+        meant += [n for n in names if folded in n.casefold() and n not in meant]
+    # ... and the ids the text holds: "showroom-visit-2025" for "showroom"
+    meant += [n for n in names if len(n) >= _MIN_PART and n.casefold() in folded and n not in meant]
+    by_fold = {candidate.casefold(): candidate for candidate in names}
+    close = difflib.get_close_matches(folded, list(by_fold), n=_MAX_MEANT, cutoff=0.7)
+    meant += [by_fold[match] for match in close if by_fold[match] not in meant]
+    return meant[:_MAX_MEANT]
+
+
 def suggestion(name: str, known: Iterable[str]) -> str:
-    """``did you mean 'x'?`` for a near miss of ``name``, else the ids that are known."""
+    """``did you mean 'x'?`` for the ids ``name`` may mean, else the ids that are known.
+
+    The ids it may mean are those of :func:`meant_ids`.
+
+    Examples:
+        >>> suggestion("mette", ["lars", "mette-hansen", "mette-jensen"])
+        "did you mean 'mette-hansen' or 'mette-jensen'?"
+        >>> suggestion("xyz", ["lars"])
+        'known: lars'
+    """
     names = sorted(known)
-    near = did_you_mean(name, names)
-    if near is not None:
-        return _("did you mean {name}?").format(name=repr(near))
+    meant = [repr(candidate) for candidate in meant_ids(name, names)]
+    if meant:
+        shown = meant[0] if len(meant) == 1 else f"{', '.join(meant[:-1])} {_('or')} {meant[-1]}"
+        return _("did you mean {name}?").format(name=shown)
     return _hint(names)
 
 
@@ -78,8 +155,12 @@ def _hint(known: Iterable[str]) -> str:
     return _("known: {names}").format(names=shown)
 
 
-def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
+def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[ValidationIssue]:
     """Check references, uniqueness and completeness; return errors and warnings.
+
+    ``locate`` says where a path is in the map's file, for the messages that point at another
+    place than their own (a duplicate id names where the id was first defined); without it
+    they name the path (``phases.0.id``).
 
     Errors: duplicate ids, references to unknown phases, personas or touchpoints (in
     touchpoints, cells, personas' ``joins_at``, evidence and mapping rules). Warnings: a phase
@@ -91,10 +172,10 @@ def validate_map(journey_map: JourneyMap) -> list[ValidationIssue]:
     personas = {persona.id for persona in journey_map.personas}
     touchpoints = {touchpoint.id for touchpoint in journey_map.touchpoints}
 
-    issues += _duplicates("phases", (p.id for p in journey_map.phases))
-    issues += _duplicates("personas", (p.id for p in journey_map.personas))
-    issues += _duplicates("touchpoints", (t.id for t in journey_map.touchpoints))
-    issues += _duplicates("evidence", (e.id for e in journey_map.evidence))
+    issues += _duplicates("phases", (p.id for p in journey_map.phases), locate)
+    issues += _duplicates("personas", (p.id for p in journey_map.personas), locate)
+    issues += _duplicates("touchpoints", (t.id for t in journey_map.touchpoints), locate)
+    issues += _duplicates("evidence", (e.id for e in journey_map.evidence), locate)
 
     def unknown_phase(phase_id: str, path: tuple[str | int, ...], who: str) -> None:
         issues.append(
