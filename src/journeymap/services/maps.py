@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from journeymap.errors import Location, UsageError, ValidationIssue
 from journeymap.examples import example_path
-from journeymap.i18n import LANGUAGES, N_, gettext
+from journeymap.i18n import LANGUAGES, N_, current_language, gettext
 from journeymap.mapfile import holds_rules, load_map, load_map_document, load_rules
 from journeymap.model import (
     PHASE_TEMPLATES,
@@ -23,6 +24,7 @@ from journeymap.model import (
     catalog_touchpoint,
     diff_maps,
     phase_template,
+    suggestion,
 )
 
 __all__ = [
@@ -59,9 +61,55 @@ _SKELETON_TOUCHPOINTS: tuple[tuple[str, ...], ...] = (
 _NEW_MAP = N_("New journey map")
 _ONLINE_SHOP = N_("Online shop")
 _PERSONA_JOB = N_("Describe the persona's job")
+_PERSONA_GOAL = N_("What does the persona want to achieve?")
+_PERSONA_NEED = N_("What does the persona need?")
+_PERSONA_QUESTION = N_("Which questions does the persona ask?")
+_PERSONA_FRUSTRATION = N_("What frustrates the persona?")
 _CELL_ACTION = N_("What does the customer do in this phase?")
 _CELL_GOAL = N_("What does the customer want to achieve?")
 _CELL_QUESTION = N_("Which questions does the customer ask?")
+_CELL_NEED = N_("What does the customer need here?")
+_CELL_FEELING = N_("How does the customer feel here?")
+_NO_SUCH_PERSONA = N_("the map has no persona {persona} ({hint}); give --persona one of its ids")
+
+# The skeleton's comments, one paragraph each (wrapped when written, so a translation may be
+# longer than the English). Field names and values stay English: the file format's own words.
+_ABOUT = N_(
+    "A journey map made by `journeymap init --template {template} --lang {lang}`. Fill it "
+    "in step by step; `journeymap validate` checks it, `journeymap show` draws it. The "
+    "bundled examples document every field: journeymap init --example payment-provider"
+)
+_ABOUT_LANGUAGE = N_("en, da or de: the language of the names and texts below")
+_ABOUT_KIND = N_("b2b (a buying center of several personas) or b2c")
+_ABOUT_STATUS = N_("draft -> researched (backed by evidence) -> live (measured)")
+_ABOUT_PHASES = N_(
+    "Phases in journey order; rename them freely. The ids (a-z, 0-9 and '-', no accents) "
+    "are what the rest of the map refers to."
+)
+_ABOUT_PERSONAS = N_(
+    "Buyer personas. In B2B add one per buying-center member; `role` is one of initiator, "
+    "user, influencer, decider, buyer, gatekeeper, and `joins_at` the phase they join at."
+)
+_ABOUT_TOUCHPOINTS = N_(
+    "Touchpoints, in the order customers meet them. `catalog` names the built-in entry; mode "
+    "is online/offline, influence direct (ours) or indirect (third parties)."
+)
+_ABOUT_CELLS = N_(
+    "One cell per phase: what the customer does, wants, asks, needs and feels there. Add "
+    "`persona:` or `touchpoint:` to a cell to narrow it; the emotion score runs from -2 (very "
+    "negative) to +2 (very positive)."
+)
+_ABOUT_EVIDENCE = N_(
+    "Where the knowledge comes from: origin internal (own data) or external (studies, reports)."
+)
+
+# The example persona's name in each language: a placeholder name a reader there recognises.
+_EXAMPLE_PERSONA = {
+    "en": ("Alex", "Example"),
+    "da": ("Jens", "Jensen"),
+    "de": ("Max", "Mustermann"),
+}
+_COMMENT_WIDTH = 100
 
 
 def _quote(text: str) -> str:
@@ -69,30 +117,43 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _comment(message: str, language: str, **values: str) -> list[str]:
+    """``message`` in ``language`` as YAML comment lines, wrapped to the file's width."""
+    text = gettext(message, language).format(**values)
+    return ["# " + line for line in textwrap.wrap(text, _COMMENT_WIDTH - 2, break_on_hyphens=False)]
+
+
 def _skeleton_yaml(map_id: str, template: str, lang: str) -> str:
-    """The text of a new, commented map from a phase template in ``lang``."""
+    """The text of a new, commented map from a phase template in ``lang``.
+
+    Everything a reader sees is in ``lang``: the comments, the names, the example persona and
+    the placeholder texts. Keys, ids and choice values stay English: the file format needs them.
+    """
     if template not in PHASE_TEMPLATES:
         raise UsageError(
             f"there is no phase template {template!r}; choose one of: " + ", ".join(PHASE_TEMPLATES)
         )
     if lang not in LANGUAGES:
         raise UsageError(f"unsupported language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
+
+    def text(message: str) -> str:
+        return _quote(gettext(message, lang))
+
     phases = phase_template(template, lang)
     groups = [list(group) for group in _SKELETON_TOUCHPOINTS[: len(phases)]]
     for extra in _SKELETON_TOUCHPOINTS[len(phases) :]:
         groups[-1].extend(extra)
     kind = "b2b" if template == "b2b" else "b2c"
+    first_name, last_name = _EXAMPLE_PERSONA[lang]
     lines = [
-        f"# A journey map made by `journeymap init --template {template} --lang {lang}`.",
-        "# Fill it in step by step; `journeymap validate` checks it, `journeymap show` draws it.",
-        "# The bundled examples document every field: journeymap init --example payment-provider",
+        *_comment(_ABOUT, lang, template=template, lang=lang),
         f"id: {map_id}",
-        f"name: {_quote(gettext(_NEW_MAP, lang))}",
-        f"language: {lang}    # en, da or de: the language of the names and texts below",
-        f"kind: {kind}       # b2b (a buying center of several personas) or b2c",
-        "status: draft   # draft -> researched (backed by evidence) -> live (measured)",
+        f"name: {text(_NEW_MAP)}",
+        f"language: {lang}    # {gettext(_ABOUT_LANGUAGE, lang)}",
+        f"kind: {kind}       # {gettext(_ABOUT_KIND, lang)}",
+        f"status: draft   # {gettext(_ABOUT_STATUS, lang)}",
         "",
-        "# Phases in journey order; rename them freely, the ids are what the rest refers to.",
+        *_comment(_ABOUT_PHASES, lang),
         "phases:",
     ]
     for phase in phases:
@@ -104,22 +165,20 @@ def _skeleton_yaml(map_id: str, template: str, lang: str) -> str:
         ]
     lines += [
         "",
-        "# Buyer personas. In B2B add one per buying-center member; `role` is one of initiator,",
-        "# user, influencer, decider, buyer, gatekeeper, and `joins_at` the phase they join at.",
+        *_comment(_ABOUT_PERSONAS, lang),
         "personas:",
         "  - id: persona-1",
-        "    first_name: Alex",
-        "    last_name: Example",
-        f"    job: {_quote(gettext(_PERSONA_JOB, lang))}",
+        f"    first_name: {_quote(first_name)}",
+        f"    last_name: {_quote(last_name)}",
+        f"    job: {text(_PERSONA_JOB)}",
         f"    role: {'decider' if kind == 'b2b' else 'buyer'}",
         f"    joins_at: {phases[0].id}",
-        "    goals: []",
-        "    needs: []",
-        "    questions: []",
-        "    frustrations: []",
+        f"    goals: [{text(_PERSONA_GOAL)}]",
+        f"    needs: [{text(_PERSONA_NEED)}]",
+        f"    questions: [{text(_PERSONA_QUESTION)}]",
+        f"    frustrations: [{text(_PERSONA_FRUSTRATION)}]",
         "",
-        "# Touchpoints, in the order customers meet them. `catalog` names the built-in entry;",
-        "# mode is online/offline, influence direct (ours) or indirect (third parties).",
+        *_comment(_ABOUT_TOUCHPOINTS, lang),
         "touchpoints:",
     ]
     for phase, group in zip(phases, groups, strict=True):
@@ -137,27 +196,19 @@ def _skeleton_yaml(map_id: str, template: str, lang: str) -> str:
                 f"    influence: {touchpoint.influence}",
                 f"    phases: [{phase.id}]",
             ]
-    lines += [
-        "",
-        "# One cell per phase: what the customer does, wants, asks and feels there.",
-        "# Add `persona:` or `touchpoint:` to a cell to narrow it; emotion runs from -2 to +2.",
-        "cells:",
-    ]
+    lines += ["", *_comment(_ABOUT_CELLS, lang), "cells:"]
     for phase in phases:
         lines += [
             f"  - phase: {phase.id}",
-            f"    actions: [{_quote(gettext(_CELL_ACTION, lang))}]",
-            f"    goals: [{_quote(gettext(_CELL_GOAL, lang))}]",
-            f"    questions: [{_quote(gettext(_CELL_QUESTION, lang))}]",
+            f"    actions: [{text(_CELL_ACTION)}]",
+            f"    goals: [{text(_CELL_GOAL)}]",
+            f"    questions: [{text(_CELL_QUESTION)}]",
+            f"    needs: [{text(_CELL_NEED)}]",
             "    pain_points: []",
             "    opportunities: []",
-            "    emotion: {score: 0}",
+            f"    emotion: {{score: 0, label: {text(_CELL_FEELING)}}}",
         ]
-    lines += [
-        "",
-        "# Where the knowledge comes from: internal (own data) or external (studies, reports).",
-        "evidence: []",
-    ]
+    lines += ["", *_comment(_ABOUT_EVIDENCE, lang), "evidence: []"]
     return "\n".join(lines) + "\n"
 
 
@@ -320,8 +371,10 @@ def show_map(path: str | Path, persona: str | None = None) -> MapView:
     """
     journey_map = load_map(path)
     if persona is not None and persona not in {p.id for p in journey_map.personas}:
-        known = ", ".join(p.id for p in journey_map.personas) or "none"
-        raise UsageError(f"the map has no persona {persona!r}; known personas: {known}")
+        hint = suggestion(persona, [p.id for p in journey_map.personas])
+        raise UsageError(
+            gettext(_NO_SUCH_PERSONA, current_language()).format(persona=repr(persona), hint=hint)
+        )
     phases = journey_map.ordered_phases()
     view = MapView(map=journey_map, phases=phases)
     seen: dict[str, TouchpointRow] = {}
