@@ -26,7 +26,7 @@ from journeymap.render.layout import (
     wrap_text,
 )
 
-__all__ = ["map_print_pages"]
+__all__ = ["FIRST_CAPTION_PT", "heading_room_pt", "map_print_pages"]
 
 # The content box of the report's pages: A3 landscape less the 12 mm margins of report.css.
 PAGE_WIDTH_PT = (420 - 2 * 12) * 72 / 25.4
@@ -35,6 +35,13 @@ PAGE_HEIGHT_PT = (297 - 2 * 12) * 72 / 25.4
 # one-line caption on the others (report.css sets their sizes; both with room to spare).
 FIRST_CAPTION_PT = 56.0
 CAPTION_PT = 20.0
+# The report's heading (report.css): the title at 22 px bold, the description at 16 px in
+# lines of at most 60 em, with its margins. DejaVu's line is about 1.17 times its font size.
+TITLE_PX = 22.0
+TITLE_BOLD_WIDTH = 1.15
+"""Bold DejaVu is about this much wider than the regular face ``wrap_text`` measures."""
+DESCRIPTION_PX = 16.0
+LINE_FACTOR = 1.2
 MIN_TEXT_PT = 7.0
 """The smallest text of the map (badges, axis ticks) on paper; the card texts come out larger."""
 MAX_BODY_PT = 10.5
@@ -417,7 +424,24 @@ def _page_svg(root: ET.Element, rows: list[_Row], width: float, scale: float, li
     return ET.tostring(page, encoding="unicode")
 
 
-def map_print_pages(svg: str) -> list[str]:
+def heading_room_pt(title: str, description: str) -> float:
+    """The height the report's heading (title and description) takes on its page, in pt.
+
+    When the map opens the report (no measured figures before it) it starts on the heading's
+    page, below it; its first page has this much less room. Generous rather than tight: a
+    drawing that does not fit would go to the next page whole and leave the first one empty.
+    """
+    page_px = PAGE_WIDTH_PT / PT_PER_CSS_PX
+    title_lines = wrap_text(" ".join(title.split()), page_px, TITLE_PX * TITLE_BOLD_WIDTH)
+    height = len(title_lines) * TITLE_PX * LINE_FACTOR + 4  # the title's bottom margin
+    if description.strip():
+        width = min(page_px, 60 * DESCRIPTION_PX)
+        lines = wrap_text(" ".join(description.split()), width, DESCRIPTION_PX)
+        height += len(lines) * DESCRIPTION_PX * LINE_FACTOR + 2 * DESCRIPTION_PX  # its margins
+    return height * PT_PER_CSS_PX
+
+
+def map_print_pages(svg: str, first_caption_pt: float = FIRST_CAPTION_PT) -> list[str]:
     """Cut a map SVG of :func:`render_map_svg` into legible A3 landscape pages.
 
     The map is drawn at the scale that puts its smallest text at ``MIN_TEXT_PT`` (larger when
@@ -428,6 +452,8 @@ def map_print_pages(svg: str) -> list[str]:
 
     Args:
         svg: The map as :func:`render_map_svg` draws it.
+        first_caption_pt: The room above the first page's drawing (the section heading and
+            note; more when the report's own heading shares the page, :func:`heading_room_pt`).
 
     Returns:
         One SVG per page, each sized in CSS px to its place on the page (the map without
@@ -447,7 +473,7 @@ def map_print_pages(svg: str) -> list[str]:
     scale = max(scale, smallest_scale)
 
     def budgets() -> Iterator[float]:
-        yield (PAGE_HEIGHT_PT - FIRST_CAPTION_PT) / scale
+        yield (PAGE_HEIGHT_PT - first_caption_pt) / scale
         while True:
             yield (PAGE_HEIGHT_PT - CAPTION_PT) / scale
 

@@ -21,6 +21,7 @@ from journeymap.model import JourneyMap, Persona
 from journeymap.render.charts import chart_specs, model_name, render_chart_svg
 from journeymap.render.context import breakdown_funnels, element_names, measurement_scope
 from journeymap.render.interactive import embed_script, vega_bundle
+from journeymap.render.map_pages import FIRST_CAPTION_PT, PAGE_HEIGHT_PT, heading_room_pt
 from journeymap.render.map_svg import ROLE_LABELS, render_map_svg
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
 from journeymap.render.sankey import render_sankey_svg
@@ -192,7 +193,7 @@ def render_report_html(
     *,
     embed_fonts: bool = True,
     interactive: bool = False,
-    paginate_map: Callable[[str], Sequence[str]] | None = None,
+    paginate_map: Callable[[str, float], Sequence[str]] | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document.
 
@@ -204,8 +205,10 @@ def render_report_html(
         interactive: Also inline Vega/vega-embed (offline bundle) so the Vega-Lite charts
             become interactive (tooltips, zoom); the static SVGs stay as the fallback.
         paginate_map: Cuts the map SVG into print pages (the PDF's
-            :func:`~journeymap.render.export.map_print_pages`); each is shown on a page of its
-            own instead of the one scrollable map.
+            :func:`~journeymap.render.map_pages.map_print_pages`), given the room above the
+            first page's drawing; each is shown on a page of its own instead of the one
+            scrollable map. Without measured figures the map starts on the first page, under
+            the report's heading; after them, on a page of its own.
 
     Returns:
         HTML with CSS, font and charts inlined; no external resource.
@@ -238,6 +241,12 @@ def render_report_html(
             language,
         ).format(model=model_name(measured.attribution_model, language))
     map_svg = render_map_svg(journey_map, measured_pair(measured))
+    # Nothing stands between the heading and the map without measured figures: the map then
+    # begins on the first page, unless the heading takes half of it.
+    heading = heading_room_pt(journey_map.name, journey_map.description)
+    map_leads = measured is None and heading <= PAGE_HEIGHT_PT / 2
+    first_caption = FIRST_CAPTION_PT + (heading if map_leads else 0.0)
+    map_pages = paginate_map(map_svg, first_caption) if paginate_map else []
     return template.render(
         map=journey_map,
         language=language,
@@ -248,7 +257,8 @@ def render_report_html(
         scope=measurement_scope(journey_map, measured) if measured else [],
         breakdowns=breakdown_funnels(journey_map, measured) if measured else [],
         map_svg=Markup(map_svg),
-        map_pages=[Markup(page) for page in paginate_map(map_svg)] if paginate_map else [],
+        map_pages=[Markup(page) for page in map_pages],
+        map_leads=map_leads,
         map_note=map_note,
         personas=[_persona_card(p, journey_map) for p in journey_map.personas],
         charts=charts,
