@@ -273,3 +273,22 @@ def test_numbered_values_keep_their_order_and_the_journeys_without_one_are_shown
     shown = _breakdown_rows(_section(render_report_html(_map(), analysis), "breakdown"))
     assert list(shown)[1:] == ["18-29", "30-39", "40-49", "70+", "(none)"]
     assert shown["(none)"] == [3, 0, 0]
+
+
+def test_the_report_says_when_the_conversion_event_credits_itself() -> None:
+    """Both purchases are checkout events: with them, checkout earns every last touch."""
+    kept = analyze(_map(), _events(), **OPTIONS)
+    assert kept.summary["conversion_touchpoints"] == [{"touchpoint": "checkout", "conversions": 2}]
+    summary = _texts(_section(render_report_html(_map(), kept), "summary"))
+    assert (
+        "2 of 2 conversions are Checkout events, credited for the conversion itself "
+        "(attribution.conversion_touch: no leaves them out)"
+    ) in summary
+    danish = _texts(_section(render_report_html(_map("da"), kept), "summary"))
+    assert "2 af 2 konverteringer er Checkout-hændelser" in danish
+    left_out = analyze(_map(), _events(), attribution={"conversion_touch": False}, **OPTIONS)
+    summary = _texts(_section(render_report_html(_map(), left_out), "summary"))
+    assert "the conversion event's own touchpoint takes no credit, the touches before it do" in (
+        summary
+    )
+    assert "credited for the conversion itself" not in summary

@@ -163,15 +163,56 @@ def measurement_scope(journey_map: JourneyMap, measured: Measured) -> list[tuple
         rows.append((gettext(N_("Broken down by"), language), columns))
     if measured.attribution_model:
         model = model_name(measured.attribution_model, language)
+        text = gettext(N_("{model}: the shares on the map and in the summary"), language).format(
+            model=model
+        )
+        conversion_touch = _conversion_touch(journey_map, summary, language)
         rows.append(
             (
                 gettext(N_("Attribution"), language),
-                gettext(N_("{model}: the shares on the map and in the summary"), language).format(
-                    model=model
-                ),
+                f"{text}; {conversion_touch}" if conversion_touch else text,
             )
         )
     return [(label, text) for label, text in rows if text]
+
+
+# From this share of the conversion events on one touchpoint, it is the conversion itself.
+ONE_TOUCHPOINT = 0.9
+
+
+def _conversion_touch(
+    journey_map: JourneyMap, summary: dict[str, Any], language: str
+) -> str | None:
+    """Whether the conversion events' own touchpoint took credit, when the reader must know.
+
+    Said when it was left out, and when nearly every conversion is an event of one
+    touchpoint that kept it (that touchpoint is then credited for the conversion itself).
+    """
+    given = summary.get("attribution_parameters")
+    if isinstance(given, dict) and str(given.get("conversion_touch")).lower() in {"false", "no"}:
+        return gettext(
+            N_("the conversion event's own touchpoint takes no credit, the touches before it do"),
+            language,
+        )
+    found = summary.get("conversion_touchpoints")
+    events = int(summary.get("conversion_events") or 0)
+    if not isinstance(found, list) or not found or not events:
+        return None
+    top = found[0]
+    if int(top.get("conversions") or 0) < ONE_TOUCHPOINT * events:
+        return None
+    names = {touchpoint.id: touchpoint.name for touchpoint in journey_map.touchpoints}
+    return gettext(
+        N_(
+            "{count} of {events} conversions are {touchpoint} events, credited for the "
+            "conversion itself (attribution.conversion_touch: no leaves them out)"
+        ),
+        language,
+    ).format(
+        count=format_integer(int(top["conversions"]), language),
+        events=format_integer(events, language),
+        touchpoint=names.get(str(top["touchpoint"]), str(top["touchpoint"])),
+    )
 
 
 def _breakdown_value(column: str, value: Any, journey_map: JourneyMap, language: str) -> str:
