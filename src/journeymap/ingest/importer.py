@@ -32,8 +32,9 @@ __all__ = ["ProgressCallback", "import_events", "row_keys", "rules_fingerprint"]
 
 MALFORMED = "malformed row"
 
+# The PostgreSQL advisory lock key imports hold (per database) until they commit.
+IMPORT_LOCK = int.from_bytes(hashlib.blake2b(b"journeymap import", digest_size=7).digest(), "big")
 _HEX_KEY = re.compile(r"[0-9a-f]+(#[0-9]+)?")
-_DELETE_CHUNK = 500
 
 ProgressCallback = Callable[[int], None]
 """Called after each batch with the number of rows read so far."""
@@ -358,17 +359,28 @@ class _Writer:
             finally:
                 self.con.unregister("_journeymap_replaced")
             return
-        # Keys and rules are hex digests this module made (``#n`` for kept copies): no quoting
-        # issue, and the Ibis backends share no parameter style.
-        if not all(_HEX_KEY.fullmatch(key) for key in [*keys, rules]):
-            raise ValueError("event keys and rules fingerprints are hex digests")
-        for start in range(0, len(keys), _DELETE_CHUNK):
-            listed = ", ".join(f"'{key}'" for key in keys[start : start + _DELETE_CHUNK])
-            for name in ("events", "quarantine"):
-                self.workspace.execute(
-                    f"DELETE FROM {name} WHERE event_key IN ({listed}) "
-                    f"AND (rules_fingerprint IS NULL OR rules_fingerprint <> '{rules}')"
-                )
+        # The rules are a hex digest this module made: no quoting issue, and the Ibis
+        # backends share no parameter style.
+        if not _HEX_KEY.fullmatch(rules):
+            raise ValueError("rules fingerprints are hex digests")
+        # The keys go to a temporary table and one statement per table deletes by it. Listed
+        # in statements of 500 keys, each a scan of the table (event_key has no index),
+        # replacing the 262,200 rows of BPIC 2012 on PostgreSQL took 121 s (DuckDB: 15 s).
+        import ibis
+
+        replaced = f"journeymap_tmp_{uuid.uuid4().hex}"
+        with quiet_driver_warnings():
+            self.workspace.backend.create_table(
+                replaced, schema=ibis.schema({"event_key": "string"}), temp=True
+            )
+        self.insert(replaced, pa.table({"event_key": pa.array(keys, pa.string())}))
+        for name in ("events", "quarantine"):
+            self.workspace.execute(
+                f'DELETE FROM {name} WHERE event_key IN (SELECT event_key FROM "{replaced}") '
+                f"AND (rules_fingerprint IS NULL OR rules_fingerprint <> '{rules}')"
+            )
+        # Created inside the import's transaction: a failure above rolls it back with it.
+        self.workspace.execute(f'DROP TABLE IF EXISTS "{replaced}"')
 
     def has_legacy_keys(self) -> bool:
         """Whether an import made before :data:`KEY_SCHEME` 2 stored rows here."""
@@ -384,13 +396,25 @@ class _Writer:
         return bool(found > 0)
 
     def begin(self) -> None:
+        """Open the import's transaction, holding off any other import of the workspace.
+
+        The keys already stored are read inside it (see :func:`import_events`), so two
+        imports of the same rows at once cannot both find them new and store them twice: on
+        PostgreSQL a transaction-scoped advisory lock makes a second import wait until the
+        first has committed; SQLite's ``BEGIN IMMEDIATE`` takes the write lock at once (a
+        second import waits for it, then fails as locked); a DuckDB file has one writer.
+        """
         if self.con is not None:
             self.con.begin()
         elif self.transaction:
             if self.workspace.backend.name == "sqlite":
                 self.held = contextlib.ExitStack()
                 self.held.enter_context(_held_sqlite(self.workspace.backend))
+                self.workspace.execute("BEGIN IMMEDIATE")
+                return
             self.workspace.execute("BEGIN")
+            if self.workspace.backend.name == "postgres":
+                self.workspace.execute(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
 
     def insert(self, table_name: str, rows: pa.Table) -> None:
         """Insert ``rows`` into the workspace table (or a temporary one) ``table_name``."""
@@ -404,6 +428,8 @@ class _Writer:
                 )
             finally:
                 self.con.unregister("_journeymap_staged")
+        elif self.workspace.backend.name == "postgres":
+            _copy_into_postgres(self.workspace.backend.con, table_name, rows)
         else:
             self.workspace.backend.insert(table_name, rows)
 
@@ -426,6 +452,20 @@ class _Writer:
         if self.held is not None:
             self.held.close()
             self.held = None
+
+
+def _copy_into_postgres(connection: Any, table_name: str, rows: pa.Table) -> None:
+    """Append ``rows`` to a PostgreSQL table with ``COPY``, in the open transaction.
+
+    Ibis inserts an Arrow table row by row into a temporary table and copies that over: the
+    first import of BPIC 2012 (262,200 rows) took 32 s, 15 s of them inserting.
+    """
+    columns = ", ".join(f'"{name}"' for name in rows.column_names)
+    statement = f'COPY "{table_name}" ({columns}) FROM STDIN'
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for batch in rows.to_batches(max_chunksize=50_000):
+            for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+                copy.write_row(row)
 
 
 @contextlib.contextmanager
@@ -515,13 +555,14 @@ def import_events(
     fingerprint = hashlib.sha256()
     malformed: list[str] = []
     try:
-        keys = _Keys(
-            *writer.existing_keys(report.rules_fingerprint),
-            replace=replace,
-            legacy=writer.has_legacy_keys(),
-        )
         writer.begin()
         try:
+            # Read inside the transaction: a concurrent import has committed or waits.
+            keys = _Keys(
+                *writer.existing_keys(report.rules_fingerprint),
+                replace=replace,
+                legacy=writer.has_legacy_keys(),
+            )
             _run(
                 writer,
                 _batches(source, format, reader_options, malformed),
