@@ -7,6 +7,7 @@ here, at the boundary; nothing above this module sees them.
 from __future__ import annotations
 
 import contextlib
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,7 +141,7 @@ class Workspace:
             ``workspace.url`` setting (``journeymap.duckdb`` in the working directory).
         read_only: Only read (analyses): a DuckDB file is opened with a shared lock, so
             several readers can use it at once; it must exist, and its tables are neither
-            created nor migrated.
+            created nor migrated. Nor are another engine's (see :meth:`has_table`).
 
     Raises:
         WorkspaceError: The database cannot be opened (locked, not a DuckDB file, ...).
@@ -154,6 +155,10 @@ class Workspace:
     def __init__(self, url: str | None = None, *, read_only: bool = False) -> None:
         self.url = str(resolve("workspace.url", url))
         path = _duckdb_path(self.url)
+        # Only to read (an analysis): the database is left as it is on every engine, without
+        # journeymap's tables if it has none (a typo in a URL names another database). An
+        # in-memory DuckDB has nothing to read unless they are made.
+        create_tables = not read_only or path == ":memory:"
         self._duckdb: duckdb.DuckDBPyConnection | None = None
         # A DuckDB file opened to read only takes a shared lock: several analyses of one
         # workspace can run at once (a writer still excludes them). Temporary tables work.
@@ -175,8 +180,15 @@ class Workspace:
         except duckdb.Error as exc:
             raise WorkspaceError(f"cannot open the workspace {self.url}: {exc}") from None
         except Exception as exc:  # ibis raises many types for a bad URL or driver
-            raise WorkspaceError(f"cannot connect to {self.url}: {exc}") from None
-        if not read_only:
+            shown = redact_url(self.url)
+            reason = redact_text(str(exc), self.url)
+            if re.search(r'database "[^"]*" does not exist', reason):
+                reason += (
+                    "; journeymap does not create databases: create it first (createdb NAME, "
+                    "or CREATE DATABASE in psql), or fix the name in the URL"
+                )
+            raise WorkspaceError(f"cannot connect to {shown}: {reason}") from None
+        if create_tables:
             self._create_tables()
 
     @property
@@ -208,7 +220,7 @@ class Workspace:
             raise
         except (duckdb.Error, Exception) as exc:
             raise WorkspaceError(
-                f"the workspace {self.url} cannot hold journeymap tables: {exc}"
+                f"the workspace {self.display_url} cannot hold journeymap tables: {exc}"
             ) from None
 
     def execute(self, statement: str) -> None:
@@ -266,7 +278,52 @@ class Workspace:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Workspace({self.url!r})"
+        return f"Workspace({redact_url(self.url)!r})"
+
+    @property
+    def display_url(self) -> str:
+        """The URL to show in messages: a password in it reads ``***``."""
+        return redact_url(self.url)
+
+    def has_table(self, name: str) -> bool:
+        """Whether the workspace database has the table ``name`` (a read-only one may not)."""
+        if self._duckdb is not None:
+            found = self._duckdb.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+            ).fetchall()
+            return bool(found and found[0][0])
+        try:
+            return name in self.backend.list_tables()
+        except Exception as exc:
+            raise EngineError(f"cannot list the workspace's tables: {exc}") from None
+
+
+_PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^/@:]*):(?P<password>[^/@]*)@", re.I)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password, if any, as ``***`` (for messages and logs).
+
+    Examples:
+        >>> redact_url("postgresql://lukas:geheim@db.bank.de:5432/journeys")
+        'postgresql://lukas:***@db.bank.de:5432/journeys'
+        >>> redact_url("duckdb:///journeymap.duckdb")
+        'duckdb:///journeymap.duckdb'
+    """
+    return _PASSWORD.sub(r"\g<head>:***@", url)
+
+
+def redact_text(text: str, url: str) -> str:
+    """``text`` (a driver's message) without the password of ``url`` in it."""
+    match = _PASSWORD.match(url)
+    if not match or not match.group("password"):
+        return text
+    password = match.group("password")
+    from urllib.parse import unquote
+
+    for form in {password, unquote(password)}:
+        text = text.replace(form, "***")
+    return text
 
 
 def _new_files(url: str | None) -> list[Path]:

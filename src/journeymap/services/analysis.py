@@ -42,11 +42,24 @@ def workspace_events(url: str | None) -> Any:
 
     with quiet_driver():
         workspace = Workspace(url, read_only=True)
+        where = workspace.display_url.removeprefix("duckdb:///")
+        if not workspace.has_table("events"):
+            # A database journeymap never imported into (a typo in the URL's database name,
+            # say): said as such; reading it creates nothing there.
+            workspace.close()
+            raise UsageError(
+                f"the workspace {where} has no journeymap events table: nothing was imported "
+                "into this database (check its name in the URL); import events first with "
+                "`journeymap import EVENTS --map MAP --engine URL`"
+            )
         events = workspace.events()
         if int(events.count().to_pyarrow().as_py()) > 0:
             return events
-        quarantined = int(workspace.quarantine().count().to_pyarrow().as_py())
-    where = workspace.url.removeprefix("duckdb:///")
+        has_quarantine = workspace.has_table("quarantine")
+        quarantined = (
+            int(workspace.quarantine().count().to_pyarrow().as_py()) if has_quarantine else 0
+        )
+        workspace.close()
     why = (
         f"; all {quarantined:,} rows imported so far were quarantined (their reasons are in the "
         "import's report and the workspace's quarantine table)"
