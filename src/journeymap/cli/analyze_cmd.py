@@ -9,7 +9,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from journeymap.cli.app import _, console, handle_errors, off_map_note, status_line
+from journeymap.cli.app import (
+    _,
+    console,
+    decimal,
+    handle_errors,
+    number,
+    off_map_note,
+    percent,
+    status_line,
+)
 
 __all__ = ["AfterConversionOption", "ByOption", "SessionGapOption", "register"]
 
@@ -34,7 +43,7 @@ def _names(given: list[str] | None) -> list[str] | None:
 
 
 def _percent(value: Any) -> str:
-    return f"{100 * float(value):.1f}%" if value is not None else "-"
+    return percent(float(value)) if value is not None else "-"
 
 
 def _unreached_phase_note(analysis: Any) -> str | None:
@@ -98,7 +107,7 @@ def _first_phase_note(analysis: Any) -> str | None:
             " (including {count} of {total} conversion)",
             " (including {count} of {total} conversions)",
             conversions,
-        ).format(count=f"{converted_left_out:,}", total=f"{conversions:,}")
+        ).format(count=number(converted_left_out), total=number(conversions))
     return _ngettext(
         "Note: the phase funnel above leaves out {count} of {total} journey{conversions}, "
         "which never reached the first phase, {phase}. Every ordering counts from the first "
@@ -110,8 +119,8 @@ def _first_phase_note(analysis: Any) -> str | None:
         "events, and whether the events start mid-journey.",
         journeys,
     ).format(
-        count=f"{left_out:,}",
-        total=f"{journeys:,}",
+        count=number(left_out),
+        total=number(journeys),
         conversions=including,
         phase=rows[0]["phase_name"],
     )
@@ -139,8 +148,8 @@ def _split_note(analysis: Any) -> str | None:
     if not reasons:
         return None
     return _("{journeys} journeys of {persons} persons: {reasons}.").format(
-        journeys=f"{int(summary['journeys']):,}",
-        persons=f"{int(summary['persons']):,}",
+        journeys=number(int(summary["journeys"])),
+        persons=number(int(summary["persons"])),
         reasons="; ".join(reasons),
     )
 
@@ -161,7 +170,7 @@ def _conversions_note(summary: dict[str, Any]) -> str | None:
             "{events} conversion events in {journeys} converted journeys: a journey goes on "
             "after its conversion (--after-conversion continue), so value and attribution "
             "count every conversion event."
-        ).format(events=f"{events:,}", journeys=f"{journeys:,}")
+        ).format(events=number(events), journeys=number(journeys))
     return None
 
 
@@ -195,8 +204,8 @@ def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
     console.print(
-        f"[bold]{_('Journeys')}:[/] {s['journeys']:,}   [bold]{_('Conversions')}:[/] "
-        f"{s['conversions']:,}   [bold]{_('Conversion rate')}:[/] "
+        f"[bold]{_('Journeys')}:[/] {number(s['journeys'])}   [bold]{_('Conversions')}:[/] "
+        f"{number(s['conversions'])}   [bold]{_('Conversion rate')}:[/] "
         f"{_percent(s['conversion_rate'])}"
     )
     for note in (_split_note(analysis), _conversions_note(s)):
@@ -205,6 +214,8 @@ def print_summary(analysis: Any) -> None:
     funnel = Table(title=_("Phase funnel"))
     for column in (_("Phase"), _("Reached"), _("Moved on"), _("Converted"), _("Drop-off")):
         funnel.add_column(column, justify="left" if column == _("Phase") else "right")
+    # Counts in the tables are bare digits (unambiguous in every language); the headline's
+    # and the notes' counts, and every percentage, are written as the user's language does.
     for row in analysis.table("phase_funnel").to_pylist():
         if row.get("breakdown"):
             continue
@@ -231,7 +242,9 @@ def print_summary(analysis: Any) -> None:
     _print_breakdowns(analysis)
     drops = Table(title=_("Top drop-offs"))
     for column in (_("Last phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
-        drops.add_column(column)
+        drops.add_column(
+            column, justify="right" if column in (_("Journeys"), _("Share")) else "left"
+        )
     # Phases by name, as the funnel above shows them (touchpoints keep the ids options take).
     journey_map = getattr(analysis, "journey_map", None)
     phase_names = {p.id: p.name for p in journey_map.phases} if journey_map else {}
@@ -245,14 +258,16 @@ def print_summary(analysis: Any) -> None:
     console.print(drops)
     top = Table(title=_("Top paths"))
     for column in (_("Path"), _("Journeys"), _("Share")):
-        top.add_column(column)
+        top.add_column(column, justify="left" if column == _("Path") else "right")
     for row in analysis.table("paths").to_pylist():
         if row["kind"] == "all" and row["rank"] <= 5:
             top.add_row(escape(row["path"]), str(row["journeys"]), _percent(row["share"]))
     console.print(top)
     for key, title in (("top_positive", _("Top positive")), ("top_negative", _("Top negative"))):
         items = s.get(key) or []
-        text = ", ".join(f"{escape(i['touchpoint'])} (OR {i['odds_ratio']:.2f})" for i in items)
+        text = ", ".join(
+            f"{escape(i['touchpoint'])} (OR {decimal(i['odds_ratio'])})" for i in items
+        )
         console.print(f"[bold]{title}:[/] {text or '-'}")
 
 

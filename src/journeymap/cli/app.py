@@ -31,6 +31,33 @@ def _(message: str) -> str:
     return gettext(message, current_language())
 
 
+def number(value: int | float) -> str:
+    """A count as the user's language writes it: ``12,330`` in English, ``12.330`` in German.
+
+    A German or Danish reader takes ``13,087`` for thirteen and a bit.
+    """
+    from journeymap.i18n import format_integer
+
+    return format_integer(value, current_language())
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """A ratio as a percentage in the user's language (``43.7%``, ``43,7 %``); ``-`` for none."""
+    if value is None:
+        return "-"
+    from journeymap.i18n import format_percent
+
+    return format_percent(float(value), current_language(), decimals)
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """A measurement with ``places`` decimals as the user's language writes it (``1.234,50``)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return str(format_decimal(value, format=pattern, locale=current_language()))
+
+
 def status_line(show: bool) -> Progress:
     """A transient spinner line with a description and the elapsed time (off when not ``show``).
 
@@ -113,14 +140,16 @@ def off_map_note(off_map: dict[str, int]) -> str:
         _(
             "Note: {events} events are kept as {unmapped}: no rule matched them. Add rules "
             "that do, or quarantine them (unmatched: quarantine)."
-        ).format(events=f"{unmapped:,}", unmapped=UNMAPPED)
+        ).format(events=number(unmapped), unmapped=UNMAPPED)
         if unmapped
         else ""
     )
     if not off_map:
         return kept
     ranked = sorted(off_map.items(), key=lambda item: (-item[1], item[0]))
-    shown = ", ".join(f"{touchpoint} ({count:,})" for touchpoint, count in ranked[:_OFF_MAP_SHOWN])
+    shown = ", ".join(
+        f"{touchpoint} ({number(count)})" for touchpoint, count in ranked[:_OFF_MAP_SHOWN]
+    )
     rest = len(ranked) - _OFF_MAP_SHOWN
     if rest > 0:
         shown = _("{first} and {more} more").format(first=shown, more=rest)
@@ -128,7 +157,7 @@ def off_map_note(off_map: dict[str, int]) -> str:
         "Note: {events} events have touchpoints the map does not have: {touchpoints}. They are "
         "measured, but no phase of the map shows them; add them to the map, or change the "
         "rules that name them."
-    ).format(events=f"{sum(off_map.values()):,}", touchpoints=shown)
+    ).format(events=number(sum(off_map.values())), touchpoints=shown)
     return f"{note}\n{kept}" if kept else note
 
 

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from journeymap.cli.app import _, console, handle_errors, off_map_note, status_line
+from journeymap.cli.app import (
+    _,
+    console,
+    error_console,
+    handle_errors,
+    number,
+    off_map_note,
+    status_line,
+)
+from journeymap.i18n import N_
 
 LARGE_FILE_BYTES = 5 * 1024 * 1024
 
@@ -65,26 +74,30 @@ def import_command(
         task = bar.add_task(_("Reading"), total=None)
 
         def advance(rows: int) -> None:
-            bar.update(task, description=f"{_('Reading')} {rows:,} {_('rows')}")
+            bar.update(task, description=f"{_('Reading')} {number(rows)} {_('rows')}")
 
-        report = import_file(
-            events,
-            map_path,
-            rules_path=rules,
-            db=db,
-            engine=engine,
-            unmatched=unmatched,
-            format=format,
-            progress=advance if show_progress else None,
-            replace=replace,
-            delimiter=delimiter,
-            encoding=encoding,
-        )
+        try:
+            report = import_file(
+                events,
+                map_path,
+                rules_path=rules,
+                db=db,
+                engine=engine,
+                unmatched=unmatched,
+                format=format,
+                progress=advance if show_progress else None,
+                replace=replace,
+                delimiter=delimiter,
+                encoding=encoding,
+            )
+        except KeyboardInterrupt:
+            error_console.print(_interrupted_note(engine), markup=False)
+            raise typer.Exit(130) from None
     table = Table(title=report.source, show_header=True)
     table.add_column(_("rows"))
     table.add_column(_("count"), justify="right")
     for label, count in report.count_rows():
-        table.add_row(label, f"{count:,}")
+        table.add_row(_row_label(label), number(count))
     console.print(table)
     if report.timestamp_type:
         console.print(
@@ -131,7 +144,7 @@ def import_command(
                 "Note: each row is a journey of its own (person_from_row), so the rows "
                 "quarantined as exact duplicates ({count}) may be distinct sessions that look "
                 "alike; if so, import again with duplicates: keep in the rules."
-            ).format(count=f"{duplicates:,}"),
+            ).format(count=number(duplicates)),
             markup=False,
         )
     if report.rows_replaced:
@@ -147,18 +160,69 @@ def import_command(
         )
 
 
+# The labels of the import's count table (ImportReport.count_rows) and the quarantine
+# reasons among them, marked for translation.
+_ROW_LABELS = (
+    N_("read"),
+    N_("imported"),
+    N_("of which unmapped"),
+    N_("of which conversions"),
+    N_("quarantined"),
+    N_("already imported"),
+    N_("of which mapped with other rules"),
+    N_("mapped again (replaced)"),
+    N_("spreadsheet values repaired"),
+    N_("missing person id"),
+    N_("unparseable timestamp"),
+    N_("unparseable value"),
+    N_("no rule matched"),
+    N_("filtered out"),
+    N_("exact duplicate"),
+    N_("malformed row"),
+)
+_REASONS = frozenset(_ROW_LABELS[9:])
+_MANGLED = "looks spreadsheet-mangled: "
+
+
+def _row_label(label: str) -> str:
+    """A count table label in the user's language, its indentation kept."""
+    text = label.lstrip()
+    indent = label[: len(label) - len(text)]
+    if text.startswith(_MANGLED):
+        column = text[len(_MANGLED) :]
+        return indent + _("looks spreadsheet-mangled: {column}").format(column=column)
+    if text not in _ROW_LABELS:
+        return label
+    translated = _(text)
+    if indent and text in _REASONS and translated != text:
+        # The quarantine table stores the reason in English: name it for queries.
+        return f"{indent}{translated} ({text})"
+    return indent + translated
+
+
+def _interrupted_note(engine: str | None) -> str:
+    """What Ctrl-C did to the workspace: an import is one transaction on these engines."""
+    scheme = (engine or "duckdb://").split("://", 1)[0].lower()
+    if scheme in {"duckdb", "postgres", "postgresql", "sqlite"}:
+        return _(
+            "Import interrupted: nothing of it was stored (an import is one transaction), "
+            "the workspace is as it was."
+        )
+    return _("Import interrupted: on this engine the rows inserted so far may remain.")
+
+
 def _other_rules_note(rows: int, changed: int) -> str:
     """Rows skipped as already imported although these rules would map them anew."""
     if not changed:
         return _(
             "Note: {rows} rows were imported before with other mapping rules; these rules map "
             "every one of them as before, so they stay as they are."
-        ).format(rows=f"{rows:,}")
+        ).format(rows=number(rows))
     return _(
         "Note: {rows} rows were imported before with other mapping rules and keep that "
         "earlier mapping; these rules would map {changed} of them differently. To map them "
         "with these rules, import again with --replace."
-    ).format(rows=f"{rows:,}", changed=f"{changed:,}")
+    ).format(rows=number(rows), changed=number(changed))
 
 
 def _replaced_note(rows: int, changed: int) -> str:
@@ -167,7 +231,7 @@ def _replaced_note(rows: int, changed: int) -> str:
         "Mapped again with these rules: {rows} rows imported before with other mapping rules, "
         "{changed} of them differently; their earlier events and quarantine rows were replaced "
         "(counted above as imported or quarantined)."
-    ).format(rows=f"{rows:,}", changed=f"{changed:,}")
+    ).format(rows=number(rows), changed=number(changed))
 
 
 def _epoch_note(timestamp_format: str) -> str:
