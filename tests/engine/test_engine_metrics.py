@@ -299,3 +299,31 @@ def test_times_after_2038_and_before_1901_are_measured_and_attributed(
         assert steps[("ad", "reviews")] == pytest.approx(2.5 * 3600)
         decay = found.attribution(model="time_decay").table.to_pylist()
         assert sum(r["conversions"] for r in decay) == pytest.approx(2)
+
+
+def test_correlation_does_not_count_the_conversion_event_after_other_touches(
+    shop_map: JourneyMap,
+) -> None:
+    """Event data where the purchase itself is a checkout event: counted as a touch, every
+    buyer was 'with checkout' (BPIC's approval came out at an odds ratio of 24 million).
+    A conversion with nothing before it (a session-level row) still counts its own channel."""
+    table = events(
+        [
+            ("p1", 0, "ad"),
+            ("p1", 1, "checkout"),
+            ("p1", 2, "checkout", True),
+            ("p2", 0, "ad"),
+            ("p2", 1, "checkout", True),  # the outcome, after the ad: not a touch
+            ("p3", 0, "ad"),
+            ("p3", 1, "checkout"),
+            ("p4", 0, "blog"),
+            ("p5", 0, "checkout", True),  # nothing before it: its own channel counts
+        ]
+    )
+    options = JourneyOptions(correlation_prior=0.5, correlation_min_support=1)
+    journeys = build_journeys(table, shop_map, options)
+    rows = {r["touchpoint"]: r for r in correlation.correlation(journeys, options).to_pylist()}
+    checkout = rows["checkout"]
+    assert (checkout["journeys_with"], checkout["converted_with"]) == (3, 2)
+    assert (checkout["journeys_without"], checkout["converted_without"]) == (2, 1)
+    assert checkout["odds_ratio"] == pytest.approx(_hand_odds(2, 3, 1, 2, 0.5)[0])

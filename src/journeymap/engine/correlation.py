@@ -7,12 +7,14 @@ With a prior count ``a`` added to every cell of the 2x2 table::
 where ``cw`` / ``nw`` are converted / all journeys with the touchpoint and ``cwo`` / ``nwo``
 those without. The confidence interval is Woolf's: ``exp(log(OR) +- z * sqrt(sum(1/cell)))``.
 
-A journey touched a touchpoint if it met it at or before its first conversion, the
-conversion event included: in session-level data (one row per session with a purchase flag)
-the converting session's channel is the conversion event's touchpoint. A touchpoint that only
-conversion events reach is the outcome itself, not a driver, and is left out; so is one with
-fewer than ``correlation_min_support`` journeys with it or without it (a touchpoint every
-journey met has nothing to be compared with).
+A journey touched a touchpoint if it met it before its first conversion. The conversion
+event's own touchpoint counts only when nothing came before it in the journey: in
+session-level data (one row per session with a purchase flag) the converting session's channel
+is the conversion event's touchpoint, while after other touches the conversion event is the
+outcome itself (a signed contract mapped to ``checkout``: every converting journey would
+count as one with checkout). A touchpoint that only conversion events reach is the outcome,
+not a driver, and is left out; so is one with fewer than ``correlation_min_support`` journeys
+with it or without it (a touchpoint every journey met has nothing to be compared with).
 """
 
 from __future__ import annotations

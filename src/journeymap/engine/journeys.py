@@ -807,23 +807,37 @@ def touch_pairs(
     """One row per journey and touchpoint it touched, with the journey's outcome.
 
     Columns: ``journey_id``, ``touchpoint``, ``events`` (its events there), ``converted`` (the
-    journey), ``before`` (touched at or before the journey's first conversion, the conversion
-    event itself included: what the drop-off correlation counts), ``plain`` (touched by some
-    event that is not a conversion) and the breakdown columns. Touchpoint statistics, checkout
-    abandonment and the correlation all read it; :func:`journeymap.analysis.analyze` computes
-    it once (their ``pairs`` argument).
+    journey), ``before`` (touched before the journey's first conversion: what the drop-off
+    correlation counts; see below), ``plain`` (touched by some event that is not a conversion)
+    and the breakdown columns. Touchpoint statistics, checkout abandonment and the
+    correlation all read it; :func:`journeymap.analysis.analyze` computes it once (their
+    ``pairs`` argument).
+
+    The conversion event's own touchpoint counts as touched before the conversion only when
+    nothing came before it in the journey: in session-level data (one row per session, with a
+    purchase flag) it is the converting session's own channel, while after other touches it
+    is the outcome (a signed contract mapped to ``checkout``, BPIC's approval), which would
+    put every converting journey among those "with" it (an odds ratio in the millions).
     """
     breakdown = list(breakdown or [])
     if facts is None:
         facts = journey_facts(journeys, breakdown)
     pairs = journeys.group_by(["journey_id", "touchpoint"]).aggregate(
-        events=_.count(), _first=_.ts.min(), plain=(~_.conversion).any()
+        events=_.count(),
+        _plain_ts=_.ts.min(where=~_.conversion),
+        _conversion_ts=_.ts.min(where=_.conversion),
+        plain=(~_.conversion).any(),
     )
-    outcome = facts.select("journey_id", "converted", "conversion_ts", *breakdown)
+    outcome = facts.select("journey_id", "converted", "conversion_ts", "first_ts", *breakdown)
     joined = pairs.join(outcome, "journey_id")
-    # The conversion event counts: in session-level data (one row per session, with a
-    # purchase flag) it is the converting session's own channel.
-    before = joined.conversion_ts.isnull() | (joined._first <= joined.conversion_ts)
+    alone = (joined._conversion_ts == joined.conversion_ts) & (
+        joined.first_ts == joined.conversion_ts
+    )
+    before = (
+        joined.conversion_ts.isnull()
+        | (joined._plain_ts <= joined.conversion_ts).fill_null(False)
+        | alone.fill_null(False)
+    )
     return joined.select(
         "journey_id",
         "touchpoint",
