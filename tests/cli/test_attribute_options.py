@@ -388,3 +388,21 @@ def test_the_persona_level_on_one_person_journeys_points_to_the_buying_center(
         assert code == 0, output
         assert printed_credits(output, "linear")["user"] == pytest.approx(0.3, abs=0.05)
         assert note not in " ".join(output.split())
+
+
+def test_credits_are_written_the_way_the_users_language_writes_numbers(
+    workspace: tuple[Path, Path],
+) -> None:
+    """German read '2,246.0 (100.0%)' under the English 'Attribution nach touchpoint'."""
+    map_file, db = workspace
+    result = CliRunner().invoke(
+        app,
+        ["attribute", "--map", str(map_file), "--db", str(db), "--model", "linear"],
+        env={**WIDE, "JOURNEYMAP_LANG": "de"},
+    )
+    assert result.exit_code == 0, result.output
+    text = result.output.replace("\xa0", " ").replace("\u202f", " ")
+    assert "Attribution nach Touchpoint" in text
+    # linear: mail 0.75 of 3 conversions.
+    assert "0,8 (25,0 %)" in text
+    assert "0.8 (25.0%)" not in text

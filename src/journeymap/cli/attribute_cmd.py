@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from journeymap.cli.analyze_cmd import AfterConversionOption, ByOption, SessionGapOption
-from journeymap.cli.app import _, console, handle_errors
-from journeymap.i18n import current_language, ngettext
+from journeymap.cli.app import _, console, decimal, handle_errors, number, percent
+from journeymap.i18n import N_, current_language, ngettext
 
 if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
     import pyarrow as pa
@@ -18,6 +18,14 @@ if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --h
     from journeymap.services.attribution import WorkspaceAttribution
 
 __all__ = ["register", "side_by_side", "skipped_line"]
+
+# The side-by-side tables' titles per level (a column level is named in the last one).
+TITLES = {
+    "touchpoint": N_("Attribution by touchpoint"),
+    "channel": N_("Attribution by channel"),
+    "phase": N_("Attribution by phase"),
+    "persona": N_("Attribution by persona"),
+}
 
 # How many line numbers of skipped rows are shown per reason.
 SHOWN = 5
@@ -49,7 +57,9 @@ def side_by_side(
 
     def text(model: str, key: str) -> str:
         row = cells.get((model, key))
-        return f"{row['conversions']:,.1f} ({100 * row['share']:.1f}%)" if row else "-"
+        if not row:
+            return "-"
+        return f"{decimal(row['conversions'], 1)} ({percent(row['share'])})"
 
     key_width = max([len(_("Key")), *(len((names or {}).get(key, key)) for key in keys)]) + 3
     groups: list[list[str]] = [[]]
@@ -65,6 +75,8 @@ def side_by_side(
     title = (
         _("Attribution by account member (contacts of each account together)")
         if level == "account"
+        else _(TITLES[level])
+        if level in TITLES
         else _("Attribution by {level}").format(level=level)
     )
     tables = []
@@ -127,7 +139,7 @@ def conversion_touch_notes(found: WorkspaceAttribution) -> list[str]:
                 "journeys and keep their own touchpoint's credit.",
                 found.alone,
                 current_language(),
-            ).format(alone=f"{found.alone:,}", conversions=f"{found.conversions:,}")
+            ).format(alone=number(found.alone), conversions=number(found.conversions))
         ]
     if not found.conversions:
         return []
@@ -140,7 +152,7 @@ def conversion_touch_notes(found: WorkspaceAttribution) -> list[str]:
             "{touchpoint} is credited for the conversion itself (every last-touch credit). "
             "--no-conversion-touch credits the touches before each conversion instead "
             "(setting attribution.conversion_touch)."
-        ).format(count=f"{count:,}", conversions=f"{found.conversions:,}", touchpoint=touchpoint)
+        ).format(count=number(count), conversions=number(found.conversions), touchpoint=touchpoint)
     ]
 
 
@@ -163,14 +175,14 @@ def skipped_line(reason: str, count: int, where: list[int], position: str = "lin
     from journeymap.attribution.paths import REASONS
 
     text = _("Rows skipped ({reason}): {count}.").format(
-        count=f"{count:,}", reason=_(REASONS[reason])
+        count=number(count), reason=_(REASONS[reason])
     )
     if not where:
         return text
-    shown = ", ".join(str(number) for number in where[:SHOWN])
+    shown = ", ".join(str(line) for line in where[:SHOWN])
     if count > len(where[:SHOWN]):
         shown = _("{first} and {more} more").format(
-            first=shown, more=f"{count - len(where[:SHOWN]):,}"
+            first=shown, more=number(count - len(where[:SHOWN]))
         )
     one = count == 1
     if position == "row":
@@ -372,9 +384,9 @@ def register(app: typer.Typer) -> None:
                     "Read {rows} path rows; those kept stand for {journeys} journeys and "
                     "{conversions} conversions."
                 ).format(
-                    rows=f"{found.rows:,}",
-                    journeys=f"{found.journeys:,}",
-                    conversions=f"{found.conversions:,.0f}",
+                    rows=number(found.rows),
+                    journeys=number(found.journeys),
+                    conversions=number(round(found.conversions)),
                 )
             )
             # In the order the checks run: a malformed line first, a bad value last.
@@ -426,7 +438,7 @@ def register(app: typer.Typer) -> None:
                 _(
                     "The {shown} keys with the most credit of {keys}; --top 0 shows all, --out "
                     "FILE writes all to a CSV or Parquet file."
-                ).format(shown=f"{top:,}", keys=f"{keys:,}"),
+                ).format(shown=number(top), keys=number(keys)),
                 markup=False,
             )
         if paths is None:
