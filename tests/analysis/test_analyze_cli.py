@@ -309,3 +309,32 @@ def test_cli_analyze_prints_the_funnel_per_breakdown_value(analyze_shop: list[st
         if len(cells) > 5 and cells[1].strip() in {"All journeys", "DK", "DE"}
     }
     assert rows["DK"][0] == "2" and rows["DE"][0] == "2" and rows["All journeys"][0] == "4"
+
+
+def test_cli_analyze_notes_the_conversion_event_crediting_itself_and_can_leave_it_out(
+    analyze_shop: list[str], tmp_path: Path
+) -> None:
+    """Both purchases of the shop are ``buy`` events."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, analyze_shop, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert (
+        "Note: 2 of 2 conversions are buy events, so buy is credited for the conversion itself"
+    ) in " ".join(result.output.split())
+
+    def last_touch() -> dict[str, float]:
+        rows = pq.read_table(out / "attribution.parquet").to_pylist()
+        return {
+            r["key"]: r["conversions"]
+            for r in rows
+            if r["model"] == "last_touch" and r["level"] == "touchpoint" and r["conversions"]
+        }
+
+    assert last_touch() == {"buy": 2.0}
+    result = CliRunner().invoke(app, [*analyze_shop, "--no-conversion-touch"])
+    assert result.exit_code == 0, result.output
+    assert "credited for the conversion itself" not in result.output
+    assert last_touch() == {"checkout": 2.0}
+    summary = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["summary"]
+    assert summary["conversion_touch"] is False
+    assert summary["conversion_credits_itself"] is None

@@ -31,7 +31,7 @@ from journeymap.mapfile import load_map
 from journeymap.model import JourneyMap
 from journeymap.settings import written
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "credited_for_itself", "resolve_conversion_touch"]
 
 
 def analyze(
@@ -354,11 +354,54 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
     analysis.summary["attribution_parameters"] = {
         name: written(value) for name, value in params.items()
     }
-    analysis.summary["conversion_touchpoints"] = _conversion_touchpoints(analysis.journeys)
+    found = _conversion_touchpoints(analysis.journeys)
+    analysis.summary["conversion_touchpoints"] = found
+    counts = {str(row["touchpoint"]): int(row["conversions"]) for row in found}
+    conversion_touch = resolve_conversion_touch(params)
+    analysis.summary["conversion_touch"] = conversion_touch
+    analysis.summary["conversion_credits_itself"] = credited_for_itself(
+        counts,
+        int(analysis.summary.get("conversion_events") or 0),
+        conversion_touch=conversion_touch,
+    )
     try:
         _attribution_tables(analysis, compare, attribute, params)
     except JourneymapError as error:  # e.g. no conversions: keep every other metric
         analysis.summary["attribution_error"] = str(error)
+
+
+# From this share of the conversion events on one touchpoint, that touchpoint is most likely
+# the conversion event itself (checkout, a signed contract), not a touch that led to it.
+ONE_TOUCHPOINT = 0.9
+
+
+def credited_for_itself(
+    touchpoints: Mapping[str, int], events: int, *, conversion_touch: bool
+) -> dict[str, Any] | None:
+    """The touchpoint credited for the conversion itself, if the reader must be told.
+
+    When the conversion event's own touchpoint takes credit and nearly every conversion is
+    an event of one touchpoint, that touchpoint wins every last-touch credit for the outcome.
+
+    Returns:
+        ``touchpoint``, ``conversions`` (its conversion events) and ``events`` (all
+        conversion events), or None.
+    """
+    if not conversion_touch or not touchpoints or not events:
+        return None
+    touchpoint, count = min(touchpoints.items(), key=lambda item: (-item[1], item[0]))
+    if count < ONE_TOUCHPOINT * events:
+        return None
+    return {"touchpoint": touchpoint, "conversions": count, "events": events}
+
+
+def resolve_conversion_touch(params: Mapping[str, Any]) -> bool:
+    """Whether the conversion event's touchpoint takes credit: the parameter, else the setting."""
+    from journeymap.attribution._parameters import value_of
+    from journeymap.settings import resolve
+
+    given = resolve("attribution.conversion_touch", params.get("conversion_touch"))
+    return bool(value_of("conversion_touch", given))
 
 
 def _conversion_touchpoints(journeys: ir.Table, top: int = 3) -> list[dict[str, Any]]:

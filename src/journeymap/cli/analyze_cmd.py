@@ -12,6 +12,7 @@ from rich.table import Table
 from journeymap.cli.app import (
     _,
     console,
+    credited_itself_note,
     decimal,
     handle_errors,
     number,
@@ -208,7 +209,9 @@ def print_summary(analysis: Any) -> None:
         f"{number(s['conversions'])}   [bold]{_('Conversion rate')}:[/] "
         f"{_percent(s['conversion_rate'])}"
     )
-    for note in (_split_note(analysis), _conversions_note(s)):
+    itself = s.get("conversion_credits_itself")
+    notes = (_split_note(analysis), _conversions_note(s))
+    for note in (*notes, credited_itself_note(itself) if itself else None):
         if note:
             console.print(note, markup=False, highlight=False)
     funnel = Table(title=_("Phase funnel"))
@@ -316,6 +319,14 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--attribution/--no-attribution", help="Run every attribution model too."),
         ] = True,
+        conversion_touch: Annotated[
+            bool | None,
+            typer.Option(
+                "--conversion-touch/--no-conversion-touch",
+                help="Whether the conversion event's own touchpoint (e.g. checkout) takes "
+                "attribution credit (default: the attribution.conversion_touch setting, yes).",
+            ),
+        ] = None,
     ) -> None:
         """Measure the map against the events: funnels, drop-off, timing, paths."""
         from journeymap.services.analysis import analyze_workspace
@@ -340,7 +351,11 @@ def register(app: typer.Typer) -> None:
                 after_conversion=after_conversion,
                 funnel_touchpoints=_names(funnel_step),
                 checkout_touchpoints=_names(checkout),
-                attribution=attribution,
+                attribution=(
+                    {"conversion_touch": conversion_touch}
+                    if attribution and conversion_touch is not None
+                    else attribution
+                ),
                 progress=step if console.is_terminal else None,
             )
         print_summary(analysis)

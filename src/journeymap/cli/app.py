@@ -58,6 +58,20 @@ def decimal(value: float, places: int = 2) -> str:
     return str(format_decimal(value, format=pattern, locale=current_language()))
 
 
+def credited_itself_note(itself: dict[str, Any]) -> str:
+    """The note on a touchpoint credited for the conversion itself (``credited_for_itself``)."""
+    return _(
+        "Note: {count} of {conversions} conversions are {touchpoint} events, so "
+        "{touchpoint} is credited for the conversion itself (every last-touch credit). "
+        "--no-conversion-touch credits the touches before each conversion instead "
+        "(setting attribution.conversion_touch)."
+    ).format(
+        count=number(int(itself["conversions"])),
+        conversions=number(int(itself["events"])),
+        touchpoint=itself["touchpoint"],
+    )
+
+
 def status_line(show: bool) -> Progress:
     """A transient spinner line with a description and the elapsed time (off when not ``show``).
 

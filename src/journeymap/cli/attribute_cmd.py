@@ -9,7 +9,15 @@ import typer
 from rich.table import Table
 
 from journeymap.cli.analyze_cmd import AfterConversionOption, ByOption, SessionGapOption
-from journeymap.cli.app import _, console, decimal, handle_errors, number, percent
+from journeymap.cli.app import (
+    _,
+    console,
+    credited_itself_note,
+    decimal,
+    handle_errors,
+    number,
+    percent,
+)
 from journeymap.i18n import N_, current_language, ngettext
 
 if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
@@ -116,11 +124,6 @@ def check_out(path: Path | None) -> None:
         raise UsageError(f"--out {path}: write a .csv or a .parquet file")
 
 
-# From this share of the conversions on one touchpoint, that touchpoint is most likely the
-# conversion event itself (checkout, a signed contract) rather than a touch that led to it.
-ONE_TOUCHPOINT = 0.9
-
-
 def conversion_touch_notes(found: WorkspaceAttribution) -> list[str]:
     """What the user should know about the conversion events' own touchpoints.
 
@@ -141,19 +144,8 @@ def conversion_touch_notes(found: WorkspaceAttribution) -> list[str]:
                 current_language(),
             ).format(alone=number(found.alone), conversions=number(found.conversions))
         ]
-    if not found.conversions:
-        return []
-    touchpoint, count = next(iter(found.conversion_touchpoints.items()))
-    if count < ONE_TOUCHPOINT * found.conversions:
-        return []
-    return [
-        _(
-            "Note: {count} of {conversions} conversions are {touchpoint} events, so "
-            "{touchpoint} is credited for the conversion itself (every last-touch credit). "
-            "--no-conversion-touch credits the touches before each conversion instead "
-            "(setting attribution.conversion_touch)."
-        ).format(count=number(count), conversions=number(found.conversions), touchpoint=touchpoint)
-    ]
+    itself = found.credits_itself
+    return [credited_itself_note(itself)] if itself else []
 
 
 def write_table(table: pa.Table, path: Path) -> None:

@@ -176,32 +176,24 @@ def measurement_scope(journey_map: JourneyMap, measured: Measured) -> list[tuple
     return [(label, text) for label, text in rows if text]
 
 
-# From this share of the conversion events on one touchpoint, it is the conversion itself.
-ONE_TOUCHPOINT = 0.9
-
-
 def _conversion_touch(
     journey_map: JourneyMap, summary: dict[str, Any], language: str
 ) -> str | None:
     """Whether the conversion events' own touchpoint took credit, when the reader must know.
 
     Said when it was left out, and when nearly every conversion is an event of one
-    touchpoint that kept it (that touchpoint is then credited for the conversion itself).
+    touchpoint that kept it (the summary's ``conversion_credits_itself``).
     """
-    given = summary.get("attribution_parameters")
-    if isinstance(given, dict) and str(given.get("conversion_touch")).lower() in {"false", "no"}:
+    if summary.get("conversion_touch") is False:
         return gettext(
             N_("the conversion event's own touchpoint takes no credit, the touches before it do"),
             language,
         )
-    found = summary.get("conversion_touchpoints")
-    events = int(summary.get("conversion_events") or 0)
-    if not isinstance(found, list) or not found or not events:
-        return None
-    top = found[0]
-    if int(top.get("conversions") or 0) < ONE_TOUCHPOINT * events:
+    itself = summary.get("conversion_credits_itself")
+    if not isinstance(itself, dict):
         return None
     names = {touchpoint.id: touchpoint.name for touchpoint in journey_map.touchpoints}
+    touchpoint = str(itself["touchpoint"])
     return gettext(
         N_(
             "{count} of {events} conversions are {touchpoint} events, credited for the "
@@ -209,9 +201,9 @@ def _conversion_touch(
         ),
         language,
     ).format(
-        count=format_integer(int(top["conversions"]), language),
-        events=format_integer(events, language),
-        touchpoint=names.get(str(top["touchpoint"]), str(top["touchpoint"])),
+        count=format_integer(int(itself["conversions"]), language),
+        events=format_integer(int(itself["events"]), language),
+        touchpoint=names.get(touchpoint, touchpoint),
     )
 
 

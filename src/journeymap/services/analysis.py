@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def analyze_workspace(
     engine: str | None = None,
     out: str | Path | None = None,
     *,
-    attribution: bool = True,
+    attribution: bool | Mapping[str, Any] = True,
     progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Analysis:
@@ -90,7 +90,8 @@ def analyze_workspace(
         engine: An engine URL (``duckdb:///...``, ``postgres://...``); default: the
             ``workspace.url`` setting.
         out: A folder for ``analysis.json`` and the Parquet tables.
-        attribution: Include every attribution model (the slower part of an analysis).
+        attribution: Include every attribution model (the slower part of an analysis); a
+            mapping gives their parameters (see :func:`journeymap.analysis.analyze`).
         progress: Called with each step's name as it starts (see ``analyze``).
         **options: :class:`~journeymap.engine.journeys.JourneyOptions` fields; ``None``
             means "not given" (the setting applies).

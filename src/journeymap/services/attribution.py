@@ -67,6 +67,8 @@ class WorkspaceAttribution:
             segment, which kept their own touchpoint's credit.
         persona_per_journey: Personas were credited on journeys of one person each while
             the events have accounts: every model then credits the persona who converted.
+        credits_itself: The touchpoint credited for the conversion itself (see
+            :func:`journeymap.analysis.run.credited_for_itself`), or None.
     """
 
     table: pa.Table
@@ -75,6 +77,7 @@ class WorkspaceAttribution:
     conversion_touch: bool
     alone: int = 0
     persona_per_journey: bool = False
+    credits_itself: dict[str, Any] | None = None
 
 
 def attribute_paths_file(
@@ -258,7 +261,7 @@ def attribute_workspace(
     """
     import ibis
 
-    from journeymap.analysis.run import quiet_driver
+    from journeymap.analysis.run import credited_for_itself, quiet_driver, resolve_conversion_touch
     from journeymap.attribution import SegmentCache, compare_models
     from journeymap.attribution.api import FIXED_LEVELS
     from journeymap.engine._tables import drop_temporary, materialize
@@ -302,11 +305,15 @@ def attribute_workspace(
         finally:
             drop_temporary(journeys)
     touchpoints = {str(r["touchpoint"]): int(r["n"]) for r in counted}
+    conversion_touch = resolve_conversion_touch(given)
     return WorkspaceAttribution(
         table=table,
         conversions=sum(touchpoints.values()),
         conversion_touchpoints=touchpoints,
-        conversion_touch=all(s.conversion_touch for s in prepared) if prepared else True,
+        conversion_touch=conversion_touch,
+        credits_itself=credited_for_itself(
+            touchpoints, sum(touchpoints.values()), conversion_touch=conversion_touch
+        ),
         alone=max((s.alone for s in prepared), default=0),
         persona_per_journey=per_journey,
     )
