@@ -292,3 +292,26 @@ def test_the_report_says_when_the_conversion_event_credits_itself() -> None:
         summary
     )
     assert "credited for the conversion itself" not in summary
+
+
+def test_a_breakdown_column_that_changes_along_journeys_is_said_to_count_the_first_value(
+    by_persona: Analysis,
+) -> None:
+    """Per account, A1's buyer and user share one journey: it counts under the buyer."""
+    assert by_persona.summary["breakdown_varies"] == {"persona": 1}
+    section = _texts(render_report_html(_map(), by_persona))
+    assert "Persona changes within 1 journey: each journey counts under its first value." in (
+        section
+    )
+    danish = _texts(render_report_html(_map("da"), by_persona))
+    assert "Persona skifter inden for 1 rejse: hver rejse tæller under sin første værdi." in (
+        danish
+    )
+
+
+def test_a_breakdown_column_that_never_changes_gets_no_such_note() -> None:
+    per_person = analyze(
+        _map(), _events(), attribution=False, breakdown=["persona"], **{**OPTIONS, "by": "person"}
+    )
+    assert per_person.summary["breakdown_varies"] == {}
+    assert "changes within" not in _texts(render_report_html(_map(), per_person))

@@ -317,7 +317,31 @@ def _summary(
         "top_positive": [_brief(r) for r in positive[:5]],
         "top_negative": [_brief(r) for r in negative[:5]],
         "top_attributed": [],
+        "breakdown_varies": _varying(journeys, list(options.breakdown)),
     }
+
+
+def _varying(journeys: ir.Table, columns: list[str]) -> dict[str, int]:
+    """Per breakdown column, the journeys in which it takes more than one value.
+
+    A journey counts under its first value (:func:`journey_facts`): a column that changes
+    along a journey (the clerk of each event, the persona of each member of an account)
+    breaks the journeys down by where they started, which the reader must be told.
+    """
+    if not columns:
+        return {}
+    per = journeys.group_by("journey_id").aggregate(
+        **{f"_v{index}": journeys[column].nunique() for index, column in enumerate(columns)}
+    )
+    found = (
+        per.aggregate(
+            **{f"_v{index}": (per[f"_v{index}"] > 1).sum() for index in range(len(columns))}
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    counts = {column: int(found[f"_v{index}"] or 0) for index, column in enumerate(columns)}
+    return {column: count for column, count in counts.items() if count}
 
 
 def _brief(row: dict[str, Any]) -> dict[str, Any]:

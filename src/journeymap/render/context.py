@@ -285,6 +285,36 @@ def _breakdown_notes(
     return notes
 
 
+def _varying_notes(columns: list[str], summary: dict[str, Any], language: str) -> list[str]:
+    """A column that changes along journeys: they count under their first value."""
+    varies = summary.get("breakdown_varies")
+    if not isinstance(varies, dict):
+        return []
+    notes = []
+    for column in columns:
+        count = _whole(varies.get(column)) or 0
+        if count:
+            notes.append(
+                ngettext(
+                    "{column} changes within {count} journey: each journey counts under its "
+                    "first value.",
+                    "{column} changes within {count} journeys: each journey counts under its "
+                    "first value.",
+                    count,
+                    language,
+                ).format(
+                    column=_capitalised(_column_label(column, language)),
+                    count=format_integer(count, language),
+                )
+            )
+    return notes
+
+
+def _capitalised(text: str) -> str:
+    """``persona`` -> ``Persona`` at the start of a sentence (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
 def _leading_number(value: Any) -> float | None:
     """The number a breakdown value starts with (``18-29`` -> 18, ``70+`` -> 70), else None."""
     match = re.match(r"\s*(\d+(?:\.\d+)?)", str(value)) if value is not None else None
@@ -345,9 +375,8 @@ def breakdown_funnels(journey_map: JourneyMap, measured: Measured) -> list[dict[
                 "phases": phase_names,
                 "total": total,
                 "lines": lines,
-                "notes": _breakdown_notes(
-                    hidden, total, measured.summary, phase_names[0], language
-                ),
+                "notes": _breakdown_notes(hidden, total, measured.summary, phase_names[0], language)
+                + _varying_notes(columns, measured.summary, language),
             }
         )
     return tables
