@@ -201,3 +201,17 @@ def test_scale_darkens_steadily_so_it_reads_without_red_green() -> None:
     assert all(a > b for a, b in itertools.pairwise(steps))
     assert steps[0] - steps[-1] > 0.5
     assert ended_here_colour(-1) == ended_here_colour(0) and ended_here_colour(2) == "#993404"
+
+
+def test_the_legend_names_the_model_of_the_attribution_shares_on_the_cards() -> None:
+    """A map image on its own said '12 % attribution' without saying under which model."""
+    with_attribution = analyze(_map(), _events())
+    _, words = _legend(ET.fromstring(render_map_svg(_map(), with_attribution)))
+    assert "Attribution on a touchpoint: its share of the conversions under Markov chain" in words
+    _, danish = _legend(ET.fromstring(render_map_svg(_map("da"), with_attribution)))
+    assert "Attribution på et touchpoint: dets andel af konverteringerne under" in danish
+
+
+def test_without_attribution_the_legend_names_no_model(analysis: Analysis) -> None:
+    _, words = _legend(ET.fromstring(render_map_svg(_map(), analysis)))
+    assert "Attribution on a touchpoint" not in words

@@ -17,6 +17,7 @@ from journeymap.i18n import (
     ngettext,
 )
 from journeymap.model import JourneyMap
+from journeymap.render.charts import model_name
 from journeymap.render.layout import (
     BADGE_FONT_SIZE,
     BADGE_LINE_HEIGHT,
@@ -321,8 +322,14 @@ def _ended_here_svg(box: Box, ended_here: EndedHere) -> str:
     )
 
 
-def _ended_here_legend(top: float, width: float, language: str) -> tuple[str, float]:
-    """The legend of the cards' bars, below the map: its SVG and its height."""
+def _ended_here_legend(
+    top: float, width: float, language: str, model: str | None = None
+) -> tuple[str, float]:
+    """The legend of the cards' bars, below the map: its SVG and its height.
+
+    With ``model`` (the attribution model whose shares the cards show), it names it too: a
+    map image shown on its own says under which model "12 % attribution" was measured.
+    """
     text = gettext(
         N_(
             "Bar at the foot of a touchpoint: the share of the journeys that touched it and "
@@ -330,6 +337,11 @@ def _ended_here_legend(top: float, width: float, language: str) -> tuple[str, fl
         ),
         language,
     )
+    if model:
+        text += ". " + gettext(
+            N_("Attribution on a touchpoint: its share of the conversions under {model}"),
+            language,
+        ).format(model=model_name(model, language))
     lines = wrap_text(text, width - 16, LEGEND_FONT_SIZE)
     spans = " ".join(
         f'<tspan x="8" y="{PADDING + (i + 1) * LINE_HEIGHT - 3:.1f}">{escape(line)}</tspan>'
@@ -457,7 +469,8 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
     width, height = layout.width, layout.height
     legend, legend_height = ("", 0.0)
     if accents:
-        legend, legend_height = _ended_here_legend(height, width, language)
+        model = measured.attribution_model if measured is not None else None
+        legend, legend_height = _ended_here_legend(height, width, language, model)
         height += legend_height
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="jm-map" width="{width:.0f}" '
