@@ -187,13 +187,15 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
         row["dark"] = row["share"] > 0.55 * top
     title: dict[str, Any] = {"text": gettext(N_("Attribution compared across models"), language)}
     if "participation" in ids:
+        # "100 %" written as the cells write it ("100%" in English, with a no-break space
+        # in Danish and German).
         title["subtitle"] = gettext(
             N_(
                 "Participation: the share of conversions a touchpoint took part in; "
-                "its column does not add up to 100 %."
+                "its column does not add up to {all}."
             ),
             language,
-        )
+        ).format(all=format_percent(1, language))
     share_title = gettext(N_("Share of conversions"), language)
     x = {
         "field": "model",

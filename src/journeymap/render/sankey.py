@@ -12,7 +12,9 @@ stays inside the node's slot, its height plus half the gap above and below, so l
 overlap each other or the next column. A label too long for its slot is shortened at a word
 boundary (``Recommendations (word… (480)``); a node whose slot cannot hold one line has no
 label of its own, and a run of such nodes shares one ("4 more (43)") when their slots can.
-Every node's tooltip (``<title>``) names it in full with its journeys.
+Every node's tooltip (``<title>``) names it in full with its journeys. Every count, in labels
+and tooltips, is written the report language's way (``Antrag eingereicht (13.087)`` in
+German, ``(13,087)`` in English).
 """
 
 from __future__ import annotations
@@ -94,14 +96,14 @@ def _colour(name: str, names: list[str]) -> str:
     return PALETTE[names.index(name) % len(PALETTE)] if name in names else "#999999"
 
 
-def _fit(name: str, count: int, max_lines: int) -> tuple[str, ...]:
+def _fit(name: str, count: int, max_lines: int, language: str) -> tuple[str, ...]:
     """``name (count)`` in at most ``max_lines`` lines, the name shortened at a word if need be.
 
     Returns no lines when not even the first word and the count fit.
     """
     if max_lines < 1:
         return ()
-    figure = f"({count})"
+    figure = f"({format_integer(count, language)})"
     lines = wrap_text(f"{name} {figure}", LABEL_WIDTH, FONT_SIZE)
     words = name.split()
     while len(lines) > max_lines and len(words) > 1:
@@ -138,7 +140,8 @@ def _labels(
     own: dict[Node, _Label] = {}
     for node, (top, end) in zip(column, slots, strict=True):
         x, y, h = position[node]
-        lines = _fit(labels.get(node[1], node[1]), value[node], int((end - top) // LINE_HEIGHT))
+        room = int((end - top) // LINE_HEIGHT)
+        lines = _fit(labels.get(node[1], node[1]), value[node], room, language)
         if lines:
             own[node] = _place(lines, x + NODE_WIDTH + LABEL_PAD, y + h / 2, top, end)
     shared: list[tuple[_Label, str]] = []
@@ -151,10 +154,14 @@ def _labels(
             top, end = slots[run[0]][0], slots[run[-1]][1]
             nodes = [column[i] for i in run]
             more = ngettext("{count} more", "{count} more", len(nodes), language)
-            lines = _fit(more.format(count=len(nodes)), sum(value[n] for n in nodes), 1)
+            count = format_integer(len(nodes), language)
+            lines = _fit(more.format(count=count), sum(value[n] for n in nodes), 1, language)
             if lines and end - top >= LINE_HEIGHT:
                 x = position[nodes[0]][0] + NODE_WIDTH + LABEL_PAD
-                title = "\n".join(f"{labels.get(n[1], n[1])} ({value[n]})" for n in nodes)
+                title = "\n".join(
+                    f"{labels.get(n[1], n[1])} ({format_integer(value[n], language)})"
+                    for n in nodes
+                )
                 shared.append((_place(lines, x, (top + end) / 2, top, end), title))
         run = []
     return own, shared
@@ -175,8 +182,8 @@ def render_sankey_svg(
         rows: Rows of the analysis ``sankey`` table.
         labels: Touchpoint id -> display name (ids shown when missing).
         language: Language of the ``(converted)``, ``(dropped)`` and ``Other`` labels, the
-            column titles and the tooltips (``en``, ``da``, ``de``); counts in the labels are
-            written without grouping in every language.
+            column titles and the tooltips (``en``, ``da``, ``de``), and of the counts in
+            labels and tooltips (``13.087`` in Danish and German, ``13,087`` in English).
 
     Returns:
         An SVG document string (an empty-state SVG when there are no rows).
@@ -239,7 +246,10 @@ def render_sankey_svg(
         in_offset[target] += band
         x0, x1 = sx + NODE_WIDTH, tx
         mid = (x0 + x1) / 2
-        title = f"{labels.get(source[1], source[1])} → {labels.get(target[1], target[1])}: {count}"
+        title = (
+            f"{labels.get(source[1], source[1])} → {labels.get(target[1], target[1])}: "
+            f"{format_integer(count, language)}"
+        )
         parts.append(
             f'<path class="jm-sankey-link" d="M{x0:.1f},{y0:.1f} C{mid:.1f},{y0:.1f} '
             f"{mid:.1f},{y1:.1f} {x1:.1f},{y1:.1f} L{x1:.1f},{y1 + band:.1f} "
