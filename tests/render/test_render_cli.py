@@ -47,9 +47,19 @@ def test_render_command_explains_a_missing_analysis_folder(tmp_path: Path) -> No
             str(tmp_path / "m.svg"),
         ],
     )
-    assert result.exit_code == 2
+    # A missing input, as a missing map file or a folder without analysis.json: exit 1 (2 is
+    # for a usage mistake).
+    assert result.exit_code == 1
     assert "journeymap analyze --map MAP --out" in " ".join(result.output.split())
     assert not (tmp_path / "m.svg").exists()
+    (tmp_path / "empty").mkdir()
+    empty = CliRunner().invoke(
+        app,
+        ["render", str(example_path("payment-provider")), "--analysis", str(tmp_path / "empty")],
+    )
+    assert empty.exit_code == 1, empty.output
+    missing_map = CliRunner().invoke(app, ["render", str(tmp_path / "nope.yaml")])
+    assert missing_map.exit_code == 1, missing_map.output
 
 
 def test_render_command_refuses_an_analysis_of_another_map(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from journeymap.errors import UsageError
+from journeymap.errors import AnalysisError, UsageError
 from journeymap.model import JourneyMap
 
 __all__ = ["Rendered", "render_file", "stale_elements"]
@@ -86,7 +86,8 @@ def render_file(
     if analysis_dir is not None:
         folder = Path(analysis_dir)
         if not folder.is_dir():
-            raise UsageError(
+            # A missing input, as a missing map or events file (exit 1), not a usage error.
+            raise AnalysisError(
                 f"{folder} is not a folder; write one with "
                 f"`journeymap analyze --map MAP --out {folder}`"
             )
