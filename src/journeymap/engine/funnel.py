@@ -10,13 +10,14 @@ Journeys longer than the window take the exact window-funnel (PostHog, ClickHous
 earlier event completed step *k-1* and the chain's step-1 event lies within the window.
 Keeping, per step, the latest start that reached it (a running maximum) finds the furthest
 step. ``strict`` additionally requires the steps back to back (repeats of the same step are
-allowed, anything else breaks the chain); ``any`` ignores order and asks only that the first
-occurrences of steps 1..k lie within one window, which one aggregation answers.
+allowed, anything else breaks the chain); ``any`` ignores order and asks that steps 1..k
+all occur within one window (see :func:`_any_levels`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import ibis
@@ -139,20 +140,60 @@ def _strict_levels(rows: ir.Table, window: int | None) -> ir.Table:
 
 
 def _any_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
-    firsts = rows.group_by("journey_id").aggregate(
-        **{f"f_{k}": rows.sec.min(where=rows.k == k) for k in range(1, count + 1)}
+    """Per journey, the largest k whose steps 1..k all occur within one window, in any order.
+
+    A journey no longer than the window holds all its steps in one window: its level is the
+    largest k whose steps 1..k all occur, which one aggregation answers. A longer journey
+    may hold them in a window that starts at any of its step events: from each, the next
+    occurrence of every step at or after it, one window pass. So ``any`` reaches every
+    journey ``ordered`` reaches (an ordered chain within the window is such a window), which
+    the first occurrences alone did not promise: a later attempt within the window was missed.
+    """
+    per = rows.group_by("journey_id").aggregate(
+        _span=rows.sec.max() - rows.sec.min(),
+        **{f"f_{k}": rows.sec.min(where=rows.k == k) for k in range(1, count + 1)},
     )
-    # The level is the largest k whose steps 1..k all occur (within one window). Each k's test
-    # stands alone: nesting them would double the SQL with every step.
+    present = _largest_prefix(per, count, lambda k: per[f"f_{k}"].notnull())
+    if window is None:
+        return per.select("journey_id", level=present)
+    fits = per.filter(per._span <= window).select("journey_id", level=present)
+    long = per.filter(per._span > window).select("journey_id")
+    steps = rows.filter(rows.k.notnull()).semi_join(long, "journey_id")
+    ahead = ibis.window(group_by=steps.journey_id, order_by=steps.step, preceding=0, following=None)
+    nexts = steps.select(
+        "journey_id",
+        **{
+            f"n_{k}": ibis.ifelse(steps.k == k, steps.sec, ibis.null("int64")).min().over(ahead)
+            - steps.sec
+            for k in range(1, count + 1)
+        },
+    )
+    within = _largest_prefix(
+        nexts, count, lambda k: nexts[f"n_{k}"].notnull() & (nexts[f"n_{k}"] <= window)
+    )
+    windowed = (
+        nexts.select("journey_id", _level=within)
+        .group_by("journey_id")
+        .aggregate(level=ibis._._level.max())
+    )
+    # A long journey without any step event has no row in ``windowed``: level 0.
+    unreached = long.anti_join(windowed, "journey_id").select(
+        "journey_id", level=ibis.literal(0, "int64")
+    )
+    return fits.union(windowed).union(unreached)
+
+
+def _largest_prefix(
+    t: ir.Table, count: int, holds: Callable[[int], ir.BooleanValue]
+) -> ir.IntegerValue:
+    """The largest k (0 if none) for which ``holds(i)`` is true for every step i of 1..k."""
     reached = []
     for k in range(1, count + 1):
-        present = [firsts[f"f_{i}"] for i in range(1, k + 1)]
-        ok = ibis.and_(*[value.notnull() for value in present])
-        if window is not None and k > 1:
-            ok = ok & (ibis.greatest(*present) - ibis.least(*present) <= window)
+        # Each k's test stands alone: nesting them would double the SQL with every step.
+        ok = ibis.and_(*[holds(i) for i in range(1, k + 1)])
         reached.append(ibis.ifelse(ok, k, 0))
     level = ibis.greatest(*reached, 0) if reached else ibis.literal(0)
-    return firsts.select("journey_id", level=level.cast("int64"))
+    return level.cast("int64")
 
 
 def sequence_levels(sequences: pa.Array | pa.ChunkedArray, count: int, ordering: str) -> np.ndarray:
