@@ -18,6 +18,7 @@ from journeymap.analysis.result import Analysis
 from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import (
+    EVENT_COLUMNS,
     JourneyOptions,
     build_journeys,
     check_touchpoints,
@@ -28,7 +29,7 @@ from journeymap.engine.journeys import (
 )
 from journeymap.errors import AnalysisError, EngineError, JourneymapError, UsageError, from_engine
 from journeymap.mapfile import load_map
-from journeymap.model import JourneyMap
+from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import written
 
 __all__ = ["analyze", "credited_for_itself", "resolve_conversion_touch"]
@@ -68,6 +69,9 @@ def analyze(
 
     Raises:
         AnalysisError: for a missing column or an impossible request.
+        UsageError: for an unknown option, or an attribution parameter no model takes
+            (checked before anything is measured).
+        WorkspaceError: for a workspace path that is no workspace, or a closed workspace.
         EngineError: when the database fails.
     """
     journey_map = _journey_map(journey_map)
@@ -77,17 +81,21 @@ def analyze(
             "would be left out (set them on the JourneyOptions)"
         )
     options = options or JourneyOptions.from_settings(**option_values)
-    parameters = _attribution_parameters(attribution)  # a typo fails before the work
+    # A misspelt name or a value no model takes fails before the work, not after it.
+    parameters = _attribution_parameters(attribution, journey_map)
     with quiet_driver():
         return _analyze(journey_map, events_or_db, options, parameters, progress or _silent)
 
 
-def _attribution_parameters(attribution: Any) -> dict[str, Any] | None:
+def _attribution_parameters(attribution: Any, journey_map: JourneyMap) -> dict[str, Any] | None:
     """The model parameters to attribute with (read and checked), or None: no attribution."""
     if isinstance(attribution, Mapping):
         from journeymap.attribution._parameters import checked
+        from journeymap.attribution.api import check_values
 
-        return checked(dict(attribution), ("attribution",))
+        parameters = checked(dict(attribution), ("attribution",))
+        check_values(parameters, journey_map)
+        return parameters
     if isinstance(attribution, bool):
         return {} if attribution else None
     raise UsageError(
@@ -113,8 +121,10 @@ def _check_events(events: ir.Table) -> int:
 
     The importer quarantines such rows; a DataFrame or table handed to ``analyze`` may hold
     them, and they would be cut into one journey of their own (no person) or sorted last in
-    theirs (no time).
+    theirs (no time). A column of the contract that is missing is named first: asked for by
+    the checks below, it came back as Ibis's AttributeError or KeyError.
     """
+    _check_columns(events)
     kind = events.ts.type()
     if not kind.is_timestamp():
         raise AnalysisError(
@@ -164,6 +174,41 @@ def _check_events(events: ir.Table) -> int:
     return total
 
 
+# Columns of the events contract that may hold nothing but nulls.
+NULLABLE_COLUMNS = ("account_id", "phase", "persona", "value")
+
+
+def _check_columns(events: ir.Table) -> None:
+    """Refuse events that lack a column of the contract, naming it and the columns given."""
+    present = list(events.columns)
+    missing = [name for name in EVENT_COLUMNS if name not in present]
+    if not missing:
+        return
+    others = [column for column in present if column not in EVENT_COLUMNS]
+    renames = [
+        f"{guess!r} to {name!r}"
+        for name in missing
+        if (guess := did_you_mean(name, others)) is not None
+    ]
+    nullable = [name for name in missing if name in NULLABLE_COLUMNS]
+    plural = "s" if len(missing) > 1 else ""
+    message = (
+        f"the events lack the column{plural} {', '.join(missing)} of the events contract "
+        f"(columns given: {', '.join(present)})"
+    )
+    if renames:
+        message += f"; rename {', '.join(renames)}"
+    if nullable:
+        message += (
+            f"; {', '.join(nullable)} may hold nothing but nulls, but must be there (pandas: "
+            f"events.assign({', '.join(f'{name}=None' for name in nullable)}))"
+        )
+    raise AnalysisError(
+        f"{message}. The events need the columns {', '.join(EVENT_COLUMNS)}; or import "
+        "the events with `journeymap import`, whose mapping rules name the columns"
+    )
+
+
 def _silent(_step: str) -> None:
     return None
 
@@ -187,8 +232,11 @@ def _analyze(
 ) -> Analysis:
     check_touchpoints(journey_map, options)  # before the journeys are cut: a typo fails fast
     events = events_table(events_or_db)
-    if _check_events(events) and options.by == "account":
-        require_accounts(events, "journeys per account")
+    if _check_events(events):
+        if options.by == "account":
+            require_accounts(events, "journeys per account")
+        elif attribution and attribution.get("by_account"):
+            require_accounts(events, "by_account")  # before the work, not after it
     try:
         step("journeys")
         journeys = build_journeys(events, journey_map, options)
@@ -390,7 +438,11 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
     )
     try:
         _attribution_tables(analysis, compare, attribute, params)
-    except JourneymapError as error:  # e.g. no conversions: keep every other metric
+    except UsageError:
+        # The user's own request (by_account without account ids, ...): said, not kept in a
+        # summary key nobody reads while the analysis comes back without attribution.
+        raise
+    except JourneymapError as error:  # keep every other metric
         analysis.summary["attribution_error"] = str(error)
 
 

@@ -30,7 +30,7 @@ from journeymap.attribution._aggregate import (
     transition_counts,
 )
 from journeymap.attribution._parameters import checked, names, value_of
-from journeymap.attribution.heuristic import HEURISTICS, Credit, credits
+from journeymap.attribution.heuristic import HEURISTICS, Credit, credits, validate
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import PATH_LEVELS, Paths
 from journeymap.attribution.shapley import shapley_values
@@ -46,7 +46,14 @@ from journeymap.errors import AttributionError, UsageError
 from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import SETTINGS, resolve
 
-__all__ = ["MODELS", "AttributionResult", "SegmentCache", "attribute", "compare_models"]
+__all__ = [
+    "MODELS",
+    "AttributionResult",
+    "SegmentCache",
+    "attribute",
+    "check_values",
+    "compare_models",
+]
 
 MODELS = (*HEURISTICS, "markov", "shapley")
 FIXED_LEVELS = ("touchpoint", "channel", "phase", "persona", "account")
@@ -516,9 +523,7 @@ def _markov(
     cache: SegmentCache,
 ) -> tuple[MarkovResult, dict[str, Any]]:
     """Markov from the journeys in one window pass (prepared segments under a lookback)."""
-    order = value_of("order", resolve("attribution.markov_order", params.get("order")))
-    if not 1 <= order <= 4:
-        raise UsageError(f"the Markov order must be 1 to 4, got {order}")
+    order = _markov_order(params)
     collapse = _given(params, "collapse_repeats", True)
     key, cut = _choices(journeys, journey_map, level, params, cache)
     used = {
@@ -536,6 +541,64 @@ def _markov(
         lambda: _chain(journeys, journey_map, level, cache, key, order, collapse, cut),
     )
     return chain, used
+
+
+def _markov_order(params: dict[str, Any]) -> int:
+    """The Markov order asked for (the parameter, else the setting), 1 to 4."""
+    order: int = value_of("order", resolve("attribution.markov_order", params.get("order")))
+    if not 1 <= order <= 4:
+        raise UsageError(f"the Markov order must be 1 to 4, got {order}")
+    return order
+
+
+def _shapley_options(params: dict[str, Any]) -> tuple[int, str, int, int, str]:
+    """Shapley's ``shapley_cap``, ``worth``, ``samples``, ``seed`` and ``shapley_method``."""
+    cap = value_of("shapley_cap", resolve("attribution.shapley_cap", params.get("shapley_cap")))
+    worth = str(params.get("worth", "conversions"))
+    if worth not in {"conversions", "rate"}:
+        raise UsageError(f"Shapley worth must be 'conversions' or 'rate', got {worth!r}")
+    samples, seed = _given(params, "samples", 2000), _given(params, "seed", 0)
+    method = str(params.get("shapley_method", "auto"))
+    if method not in {"auto", "enumerate", "dividends", "sampling"}:
+        raise UsageError(
+            f"Shapley method must be auto, enumerate, dividends or sampling, got {method!r}"
+        )
+    return cap, worth, samples, seed, method
+
+
+def check_values(
+    params: dict[str, Any],
+    journey_map: JourneyMap | None,
+    models: list[str] | tuple[str, ...] | None = None,
+) -> None:
+    """Refuse model parameter values that no journeys could make right, before any query.
+
+    :func:`journeymap.analysis.analyze` calls it on its ``attribution={...}`` parameters so
+    that a value such as ``lookback="3 days"`` fails before the journeys are measured (it
+    was found only at the end, and the analysis came back without attribution).
+
+    Args:
+        params: Parameters read by ``_parameters.checked``.
+        journey_map: The map (the W-shaped model's lead and decision phases must be its own).
+        models: The models that will run; None: those :func:`compare_models` runs.
+
+    Raises:
+        UsageError: for a value the models would refuse.
+    """
+    _duration(resolve("attribution.lookback", params.get("lookback")))
+    chosen = (
+        list(models)
+        if models is not None
+        else [m for m in MODELS if m != "custom" or params.get("custom_weights")]
+    )
+    options = _heuristic_options(params, journey_map)
+    for model in chosen:
+        if model in HEURISTICS:
+            validate(model, options)
+    if "markov" in chosen:
+        _markov_order(params)
+    if "shapley" in chosen:
+        _shapley_options(params)
 
 
 def _chain(
@@ -669,16 +732,7 @@ def _attribute(
         credit = _level_credits(segments, t, by, cache, [model], options)[model]
         rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
     else:
-        cap = value_of("shapley_cap", resolve("attribution.shapley_cap", params.get("shapley_cap")))
-        worth = str(params.get("worth", "conversions"))
-        if worth not in {"conversions", "rate"}:
-            raise UsageError(f"Shapley worth must be 'conversions' or 'rate', got {worth!r}")
-        samples, seed = _given(params, "samples", 2000), _given(params, "seed", 0)
-        method = str(params.get("shapley_method", "auto"))
-        if method not in {"auto", "enumerate", "dividends", "sampling"}:
-            raise UsageError(
-                f"Shapley method must be auto, enumerate, dividends or sampling, got {method!r}"
-            )
+        cap, worth, samples, seed, method = _shapley_options(params)
         used.update(shapley_cap=cap, worth=worth, samples=samples, seed=seed, method=method)
         sets = _level_sets(segments, t, by, cache)
         per = [(s, (c / n if worth == "rate" else float(c))) for s, n, c, _ in sets]

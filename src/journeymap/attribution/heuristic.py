@@ -25,7 +25,7 @@ from journeymap.attribution._parameters import value_of
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
 
-__all__ = ["HEURISTICS", "credits"]
+__all__ = ["HEURISTICS", "credits", "validate"]
 
 HEURISTICS = (
     "first_touch",
@@ -94,7 +94,7 @@ def _key_positions(
     return _ratio(raw + number(~hit, "float64") * spread, total)
 
 
-def _validate(model: str, options: dict[str, Any]) -> None:
+def validate(model: str, options: dict[str, Any]) -> None:
     """Refuse an unknown model, and weights that would give a conversion to no touch.
 
     Shares are normalised over the touches a journey has, so a journey whose touches all
@@ -172,7 +172,7 @@ def credits(
 
     Raises:
         UsageError: for an unknown model or invalid parameters, among them weights that
-            would give a conversion to no touch (see :func:`_validate`).
+            would give a conversion to no touch (see :func:`validate`).
     """
     # Text ("0.4,0.2,0.4") read as numbers, as the command line reads it; not iterated.
     u_weights = value_of("u_weights", u_weights)
@@ -183,7 +183,7 @@ def credits(
         "custom_weights": custom_weights,
     }
     for model in models:
-        _validate(model, options)
+        validate(model, options)
     conv = t.filter(t.converted)
     chosen = set(models)
     per_segment: dict[str, Any] = {}
@@ -269,5 +269,5 @@ def _weight(
         return _key_positions(t, (0.225,) * 4, 0.1, positions)
     if model == "time_decay":
         return _ratio(ibis.literal(0.5) ** (t.age_s / half_life_seconds), t._decay)
-    assert custom_weights  # checked by _validate
+    assert custom_weights  # checked by validate
     return _custom(t, custom_weights)
