@@ -67,6 +67,7 @@ def _on_capable_engine(events: ir.Table) -> ir.Table:
 
 def _from_location(location: str) -> ir.Table:
     url = location if "://" in location else f"duckdb:///{Path(location).resolve()}"
+    _check_duckdb_file(location, url)
     # A missing DuckDB file is refused by the read-only Workspace, with the same message.
     try:
         from journeymap.ingest.workspace import Workspace
@@ -82,3 +83,40 @@ def _from_location(location: str) -> ir.Table:
     except Exception as exc:  # driver errors are translated at this boundary
         raise WorkspaceError(f"cannot open the events of {location}: {exc}") from None
     return table
+
+
+# Every DuckDB database file has these bytes at offset 8 (its storage header's magic).
+DUCKDB_MAGIC = b"DUCK"
+
+
+def _check_duckdb_file(location: str, url: str) -> None:
+    """Refuse a folder or a file that is no DuckDB database, saying what to hand over instead.
+
+    DuckDB's own words for them were "does not exist" (a folder that does) and "Cannot launch
+    in-memory database in read-only mode!" (the CSV file the events came in).
+    """
+    if not url.startswith("duckdb://"):
+        return
+    rest = url[len("duckdb://") :]
+    if rest in ("", "/", "/:memory:", ":memory:"):
+        return
+    path = Path(rest[1:] if rest.startswith("/") else rest)
+    if path.is_dir():
+        raise WorkspaceError(
+            f"{location} is a folder, not a workspace: give the workspace's DuckDB file "
+            "(journeymap.duckdb unless the import named another)"
+        )
+    if not path.is_file():
+        return  # the read-only Workspace says it does not exist
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot read {location}: {exc}") from None
+    if head[8:12] != DUCKDB_MAGIC:
+        raise WorkspaceError(
+            f"{location} is not a journeymap workspace (a DuckDB database file): import the "
+            "events into one first (journeymap.import_events(workspace, path, rules) or "
+            "`journeymap import`) and analyze the workspace, or hand analyze() a DataFrame or "
+            "Arrow table with the events contract's columns"
+        )

@@ -539,7 +539,9 @@ def import_events(
         ReaderError: The input cannot be read.
         RulesError: The rules do not fit the data.
         EngineError: The workspace rejected the data.
+        WorkspaceError: The workspace was closed.
     """
+    workspace.check_open()
     rules = rules_from(rules)
     if unmatched is not None:
         rules = rules.model_copy(update={"unmatched": unmatched})

@@ -160,6 +160,7 @@ class Workspace:
         # in-memory DuckDB has nothing to read unless they are made.
         create_tables = not read_only or path == ":memory:"
         self._duckdb: duckdb.DuckDBPyConnection | None = None
+        self._closed = False
         # A DuckDB file opened to read only takes a shared lock: several analyses of one
         # workspace can run at once (a writer still excludes them). Temporary tables work.
         read_only = read_only and path is not None and path != ":memory:"
@@ -236,8 +237,27 @@ class Workspace:
         if close is not None:  # DB-API cursors (SQLite, PostgreSQL) hold a result until closed
             close()
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called (at the end of ``with Workspace(...)``, say)."""
+        return self._closed
+
+    def check_open(self) -> None:
+        """Raise a :class:`WorkspaceError` saying what to do if the workspace was closed.
+
+        The driver's own words were "Connection Error: Connection has already been closed",
+        under "the workspace has no readable table 'events'".
+        """
+        if self._closed:
+            raise WorkspaceError(
+                f"the workspace {self.display_url} was closed (at the end of its 'with "
+                "Workspace(...)' block, or by close()); use it inside the block, or open it "
+                f"again: Workspace({redact_url(self.url)!r})"
+            )
+
     def table(self, name: str) -> ibis.Table:
         """One of the workspace tables (``events``, ``quarantine``, ``imports``)."""
+        self.check_open()
         try:
             with quiet_driver_warnings():
                 return self.backend.table(name)
@@ -258,6 +278,7 @@ class Workspace:
 
     def close(self) -> None:
         """Close the connection (safe to call twice)."""
+        self._closed = True
         try:
             if self._duckdb is not None:
                 self._duckdb.close()
