@@ -15,6 +15,7 @@ Danish report read "ci_high: 25568,7129192". Vega's own phrases around the axes 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from journeymap.errors import MissingDependencyError, RenderError
@@ -120,8 +121,20 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
         "title": gettext(N_("Phase"), language),
         "axis": {"title": None},
     }
+    # Without it a reader took "0%" over a phase whose next bar is much lower for an error:
+    # journeys that converted and went no further are not drop-offs.
+    title = {
+        "text": gettext(N_("Funnel with drop-off"), language),
+        "subtitle": gettext(
+            N_(
+                "Above each bar: the share of the journeys that reached the phase and ended "
+                "there without converting; a journey that converted is no drop-off."
+            ),
+            language,
+        ),
+    }
     return _spec(
-        gettext(N_("Funnel with drop-off"), language),
+        title,
         data,
         {
             "layer": [
@@ -327,7 +340,7 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
     ]
     if not rows:
         return None
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "touchpoint": names.get(str(r["touchpoint"]), str(r["touchpoint"])),
             "odds_ratio": float(r["odds_ratio"]),
@@ -340,10 +353,14 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
     # The rule and the point share one axis, titled once; their fields are titled for the
     # marks' ARIA labels.
     axis = {"title": gettext(N_("Odds ratio of converting"), language)}
+    # Strongest link with converting first. The order is given as a list: "-x" sorts nothing
+    # in a layer whose two marks encode different x fields (the touchpoints came out in
+    # alphabetical order, "Traffic type 10" before "Traffic type 2").
+    ranked = sorted(data, key=lambda d: (-d["odds_ratio"], d["touchpoint"]))
     y = {
         "field": "touchpoint",
         "type": "nominal",
-        "sort": "-x",
+        "sort": list(dict.fromkeys(d["touchpoint"] for d in ranked)),
         "title": gettext(N_("touchpoint"), language),
         "axis": {"title": None},
     }
@@ -433,9 +450,41 @@ def render_chart_svg(spec: dict[str, Any]) -> str:
     except ImportError as error:  # pragma: no cover - depends on the install
         raise MissingDependencyError("vl-convert-python", "render", "Drawing charts") from error
     try:
-        return str(vl_convert.vegalite_to_svg(spec))
+        svg = str(vl_convert.vegalite_to_svg(spec))
     except ValueError as error:
         raise RenderError(f"Chart {spec.get('title')!r} could not be drawn: {error}") from error
+    return _gradients_in_user_space(svg)
+
+
+# Vega draws a colour legend's bar as a path from the origin filled with a linear gradient in
+# the bar's bounding box ("M0,0h16v200h-16Z", x1 0 y1 1 x2 0 y2 0).
+_GRADIENT_BAR = re.compile(r'd="M0,0h([\d.]+)v([\d.]+)h-[\d.]+Z"[^>]*?fill="url\(#([\w-]+)\)"')
+_GRADIENT = re.compile(
+    r'<linearGradient id="([\w-]+)" x1="([\d.]+)" x2="([\d.]+)" y1="([\d.]+)" y2="([\d.]+)">'
+)
+
+
+def _gradients_in_user_space(svg: str) -> str:
+    """The legend gradients in the bar's own coordinates instead of its bounding box.
+
+    WeasyPrint paints a bounding-box gradient on a path as a speck at the bar's top, so the
+    PDF's attribution legend showed its labels (0% to 100%) beside no colour at all; the
+    same gradient in user space is painted in full, and browsers draw both alike.
+    """
+    bars = {match[3]: (float(match[1]), float(match[2])) for match in _GRADIENT_BAR.finditer(svg)}
+
+    def in_user_space(match: re.Match[str]) -> str:
+        gradient = match[1]
+        if gradient not in bars:
+            return match[0]
+        width, height = bars[gradient]
+        x1, x2, y1, y2 = (float(match[i]) for i in range(2, 6))
+        return (
+            f'<linearGradient id="{gradient}" gradientUnits="userSpaceOnUse" '
+            f'x1="{x1 * width:g}" x2="{x2 * width:g}" y1="{y1 * height:g}" y2="{y2 * height:g}">'
+        )
+
+    return _GRADIENT.sub(in_user_space, svg)
 
 
 def render_charts_svg(

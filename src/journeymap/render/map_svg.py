@@ -13,6 +13,7 @@ from journeymap.i18n import (
     format_decimal,
     format_integer,
     format_percent,
+    format_share,
     gettext,
     ngettext,
 )
@@ -175,7 +176,9 @@ def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, languag
                 events = int(row["events"] or 0) if row else 0
                 text += f" — {_events_text(events, language)}"
                 if tp.id in measured.attribution_share:
-                    share = format_percent(measured.attribution_share[tp.id], language)
+                    # Written as the summary and the attribution chart write it: a Markov
+                    # share a hair below zero reads "0%", not "-0%", and 0.6% not "1%".
+                    share = format_share(measured.attribution_share[tp.id], language)
                     text += f", {share} {gettext(N_('attribution'), language)}"
                 if tp.id in unused or row is None:
                     text += f" [{gettext(N_('unused'), language)}]"

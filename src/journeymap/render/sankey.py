@@ -20,7 +20,7 @@ German, ``(13,087)`` in English).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -144,6 +144,7 @@ def _labels(
         lines = _fit(labels.get(node[1], node[1]), value[node], room, language)
         if lines:
             own[node] = _place(lines, x + NODE_WIDTH + LABEL_PAD, y + h / 2, top, end)
+    _label_lone_nodes(column, slots, position, value, labels, own, language)
     shared: list[tuple[_Label, str]] = []
     run: list[int] = []
     for index in [*range(len(column)), len(column)]:  # the sentinel ends the last run
@@ -165,6 +166,56 @@ def _labels(
                 shared.append((_place(lines, x, (top + end) / 2, top, end), title))
         run = []
     return own, shared
+
+
+def _label_lone_nodes(
+    column: list[Node],
+    slots: list[tuple[float, float]],
+    position: dict[Node, tuple[float, float, float]],
+    value: dict[Node, int],
+    labels: dict[str, str],
+    own: dict[Node, _Label],
+    language: str,
+) -> None:
+    """Label, in ``own``, a small node between two labelled ones in the room they leave.
+
+    A lone node too small for a line has no run to share a label with, so it stood bare
+    (the UCI shoppers' ``Other (123)`` between two traffic types). Its neighbours' labels
+    move to the far ends of their own slots when that frees a line between them.
+    """
+    for index, node in enumerate(column):
+        before = column[index - 1] if index > 0 else None
+        after = column[index + 1] if index + 1 < len(column) else None
+        if node in own or any(n is not None and n not in own for n in (before, after)):
+            continue
+        # As high as the label above can rise, as low as the label below can sink.
+        top = slots[index][0]
+        if before is not None:
+            # Not above the label over it either, should that be a lone node's moved in.
+            highest = slots[index - 1][0]
+            if index > 1 and column[index - 2] in own:
+                over = own[column[index - 2]]
+                highest = max(highest, over.y + len(over.lines) * LINE_HEIGHT + LABEL_GAP)
+            top = highest + len(own[before].lines) * LINE_HEIGHT + LABEL_GAP
+        end = slots[index][1]
+        if after is not None:
+            end = slots[index + 1][1] - len(own[after].lines) * LINE_HEIGHT - LABEL_GAP
+        lines = _fit(
+            labels.get(node[1], node[1]), value[node], int((end - top) // LINE_HEIGHT), language
+        )
+        if not lines:
+            continue
+        x, y, h = position[node]
+        label = _place(lines, x + NODE_WIDTH + LABEL_PAD, y + h / 2, top, end)
+        own[node] = label
+        label_end = label.y + len(lines) * LINE_HEIGHT
+        if before is not None:
+            above = own[before]
+            height = len(above.lines) * LINE_HEIGHT
+            own[before] = replace(above, y=min(above.y, label.y - LABEL_GAP - height))
+        if after is not None:
+            below = own[after]
+            own[after] = replace(below, y=max(below.y, label_end + LABEL_GAP))
 
 
 def _column_title(step: int, first: int, column: list[Node], language: str) -> str:
