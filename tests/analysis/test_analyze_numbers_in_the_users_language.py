@@ -73,13 +73,13 @@ def _funnel_row(output: str, phase: str) -> list[str]:
 def test_german_numbers(analyze_in: Callable[[str], str]) -> None:
     output = analyze_in("de")
     assert "Journeys: 1.500   Conversions: 500   Conversion-Rate: 33,3 %" in output
-    # Bare digits in the tables, as in English; the percentages with a decimal comma.
-    assert _funnel_row(output, "Awareness") == ["Awareness", "1500", "500", "500", "66,7 %"]
+    # The tables group their counts as the headline does (the breakdown tables always did).
+    assert _funnel_row(output, "Awareness") == ["Awareness", "1.500", "500", "500", "66,7 %"]
     drops = next(line for line in output.splitlines() if "│ ad " in line and "Awareness" in line)
-    assert "1000" in drops and "100,0 %" in drops
+    assert "1.000" in drops and "100,0 %" in drops
 
 
-def test_english_numbers_stay_as_they_were(analyze_in: Callable[[str], str]) -> None:
+def test_english_numbers_are_grouped_in_the_tables_too(analyze_in: Callable[[str], str]) -> None:
     output = analyze_in("en")
     assert "Journeys: 1,500   Conversions: 500   Conversion rate: 33.3%" in output
-    assert _funnel_row(output, "Awareness") == ["Awareness", "1500", "500", "500", "66.7%"]
+    assert _funnel_row(output, "Awareness") == ["Awareness", "1,500", "500", "500", "66.7%"]

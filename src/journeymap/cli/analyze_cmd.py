@@ -217,16 +217,16 @@ def print_summary(analysis: Any) -> None:
     funnel = Table(title=_("Phase funnel"))
     for column in (_("Phase"), _("Reached"), _("Moved on"), _("Converted"), _("Drop-off")):
         funnel.add_column(column, justify="left" if column == _("Phase") else "right")
-    # Counts in the tables are bare digits (unambiguous in every language); the headline's
-    # and the notes' counts, and every percentage, are written as the user's language does.
+    # Every count and percentage is written as the user's language does, in the tables as in
+    # the headline, the notes and the breakdown tables (which had 2,999 where these had 2999).
     for row in analysis.table("phase_funnel").to_pylist():
         if row.get("breakdown"):
             continue
         funnel.add_row(
             escape(row["phase_name"]),
-            str(row["reached"]),
-            str(row["moved_on"]),
-            str(row["converted"]),
+            number(row["reached"]),
+            number(row["moved_on"]),
+            number(row["converted"]),
             _percent(row["dropoff_rate"]),
         )
     console.print(funnel)
@@ -255,7 +255,7 @@ def print_summary(analysis: Any) -> None:
         drops.add_row(
             escape(phase_names.get(row["last_phase"], row["last_phase"] or "-")),
             str(row["last_touchpoint"]),
-            str(row["journeys"]),
+            number(row["journeys"]),
             _percent(row["share"]),
         )
     console.print(drops)
@@ -264,7 +264,7 @@ def print_summary(analysis: Any) -> None:
         top.add_column(column, justify="left" if column == _("Path") else "right")
     for row in analysis.table("paths").to_pylist():
         if row["kind"] == "all" and row["rank"] <= 5:
-            top.add_row(escape(row["path"]), str(row["journeys"]), _percent(row["share"]))
+            top.add_row(escape(row["path"]), number(row["journeys"]), _percent(row["share"]))
     console.print(top)
     for key, title in (("top_positive", _("Top positive")), ("top_negative", _("Top negative"))):
         items = s.get(key) or []
