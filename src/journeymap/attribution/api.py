@@ -755,7 +755,9 @@ def _table(
     total: float,
     columns: dict[str, dict[str, float]],
 ) -> pa.Table:
-    keys = sorted(rows, key=lambda k: (-rows[k][0], k))
+    # Credits equal in exact arithmetic may differ in their last bits from run to run (the
+    # engine sums floats in no fixed order): ranked at 9 decimals, ties fall to the key.
+    keys = sorted(rows, key=lambda k: (-round(rows[k][0], 9), k))
     data: dict[str, list[Any]] = {
         "level": [level] * len(keys),
         "key": keys,
