@@ -179,12 +179,3 @@ def test_path_data_have_no_conversion_touch_to_leave_out() -> None:
         kept = compare_models(paths, models=["last_touch", "markov"])
         left_out = compare_models(paths, models=["last_touch", "markov"], conversion_touch=False)
         assert _credits(kept) == _credits(left_out)
-
-
-def test_keys_with_equal_credit_keep_one_order_whatever_the_last_bits() -> None:
-    """The engine sums floats in no fixed order: 0.30000000000000004 against 0.3 flipped
-    the order of two keys with the same credit from one run to the next."""
-    from journeymap.attribution.api import _table
-
-    rows = {"b": (0.30000000000000004, 1.0), "a": (0.3, 1.0), "c": (0.5, 0.0)}
-    assert _table("touchpoint", rows, 1.1, {}).column("key").to_pylist() == ["c", "a", "b"]
