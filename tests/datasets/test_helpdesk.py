@@ -327,7 +327,7 @@ def test_phases_are_named_in_german(files: Files, raw: RawLog) -> None:
     assert [row["phase_name"] for row in funnel] == list(PHASES.values())
     assert [row["reached"] for row in funnel] == expected
     printed = _rows(files.analyzed, "Phase funnel")
-    assert [(cells[0], int(cells[1])) for cells in printed] == list(
+    assert [(cells[0], int(cells[1].replace(",", ""))) for cells in printed] == list(
         zip(PHASES.values(), expected, strict=True)
     )
     # Journeys that did not convert, by the phase and touchpoint of their last event.
@@ -335,7 +335,7 @@ def test_phases_are_named_in_german(files: Files, raw: RawLog) -> None:
     dropped = Counter((PHASES[PHASE_OF[tp]], tp) for tp in last if tp != "closed")
     assert len(dropped) <= 5  # the summary lists the top five: here all of them
     printed = _rows(files.analyzed, "Top drop-offs")
-    assert {(cells[0], cells[1]): int(cells[2]) for cells in printed} == dropped
+    assert {(cells[0], cells[1]): int(cells[2].replace(",", "")) for cells in printed} == dropped
     assert ("Lösung", "resolve-ticket") in dropped
     assert "loesung" not in files.analyzed
 
