@@ -250,3 +250,33 @@ def test_cli_refuses_paths_with_a_workspace_and_no_input_at_all(tmp_path: Path) 
     assert result.exit_code == 2 and "--map" in result.output
     result = runner.invoke(app, ["attribute", "--paths", str(file), "--model", "time_decay"])
     assert result.exit_code == 2 and "time-decay model needs the time" in result.output
+
+
+def test_infinite_counts_and_values_are_skipped_as_bad_rows() -> None:
+    """An infinite conversion count crashed inside DuckDB (a conversion error casting it to an
+    integer), and an infinite value made every value total infinite."""
+    import math
+
+    from journeymap.attribution import from_paths
+
+    frame = pd.DataFrame(
+        {
+            "path": ["a > b", "a", "b", "c"],
+            "total_conversions": [2, 1, math.inf, 1],
+            "total_null": [1, 0, 0, 2],
+            "total_conversion_value": [10.0, math.inf, 1.0, 5.0],
+        }
+    )
+    with from_paths(frame) as paths:
+        assert paths.skipped == {"bad count": 1, "bad value": 1}
+        assert paths.segments.conversions == 3.0
+        assert paths.segments.value == 15.0
+    as_text = pd.DataFrame(
+        {
+            "path": ["a", "b"],
+            "total_conversions": ["1", "inf"],
+            "total_conversion_value": ["nan", "2"],
+        }
+    )
+    with from_paths(as_text) as paths:
+        assert paths.skipped == {"bad count": 1, "bad value": 1}

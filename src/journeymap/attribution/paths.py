@@ -167,15 +167,21 @@ def _column(
 
 
 def _number(t: ir.Table, name: str | None) -> tuple[ir.FloatingValue, ir.BooleanValue]:
-    """The column as a number (null when missing or blank) and whether it held a non-number."""
+    """The column as a number (null when missing or blank) and whether it held a non-number.
+
+    Infinity and NaN (a float column's, or the texts ``inf`` and ``nan``) are no numbers of
+    journeys or money: an infinite value made every total infinite.
+    """
     if name is None:
         return ibis.literal(0.0), ibis.literal(False)
     column = t[name]
     if column.type().is_numeric():
-        return column.cast("float64"), ibis.literal(False)
+        value = column.cast("float64")
+        return value, (value.isinf() | value.isnan()).fill_null(False)
     text = column.cast("string").strip()
     value = text.try_cast("float64")
-    return value, (text.notnull() & (text != "") & value.isnull()).fill_null(False)
+    unreadable = text.notnull() & (text != "") & value.isnull()
+    return value, (unreadable | value.isinf() | value.isnan()).fill_null(False)
 
 
 def from_paths(
@@ -237,7 +243,10 @@ def from_paths(
         read = stored
 
     def whole(x: ir.FloatingValue) -> ir.BooleanValue:
-        return x.notnull() & (x >= 0) & (x == x.floor())
+        # Infinity is no whole number, and Ibis's floor casts to an integer, which it
+        # overflowed (a conversion error from inside DuckDB): it never reaches the floor.
+        finite = ibis.ifelse(x.isinf() | x.isnan(), ibis.null("float64"), x)
+        return finite.notnull() & (finite >= 0) & (finite == finite.floor())
 
     mark = re.escape(sep)
     # A touch that is empty or blank: four patterns, each with a literal or an anchor RE2 can
