@@ -96,3 +96,40 @@ def test_values_and_conversions_as_text_are_refused_with_what_to_do(
     )
     with pytest.raises(AnalysisError, match=r"conversion column holds string, not true/false"):
         analyze(shop_map, flags)
+
+
+def test_a_value_column_of_nothing_but_nulls_is_read_whatever_its_type() -> None:
+    """polars types ``value=None`` as text, which was refused as 'text, not numbers'."""
+    import datetime as dt
+
+    import polars as pl
+
+    from journeymap.analysis import analyze
+    from journeymap.model import JourneyMap
+
+    journey_map = JourneyMap.model_validate(
+        {
+            "id": "m",
+            "name": "M",
+            "phases": [{"id": "a", "name": "A", "order": 1}],
+            "touchpoints": [
+                {"id": "ad", "name": "Ad", "phases": ["a"]},
+                {"id": "buy", "name": "Buy", "phases": ["a"]},
+            ],
+        }
+    )
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    events = pl.DataFrame(
+        {
+            "person_id": ["p1", "p1", "p2"],
+            "ts": [t0, t0 + dt.timedelta(hours=1), t0],
+            "touchpoint": ["ad", "buy", "ad"],
+            "conversion": [False, True, False],
+        }
+    ).with_columns(
+        *(pl.lit(None, pl.Utf8).alias(name) for name in ("account_id", "phase", "persona")),
+        value=pl.lit(None, pl.Utf8),
+    )
+    analysis = analyze(journey_map, events)
+    assert analysis.summary["conversions"] == 1
+    assert analysis.summary["value"] == 0.0

@@ -142,7 +142,7 @@ def _check_events(events: ir.Table) -> int:
         ),
     ):
         kind = types[column]
-        if not (fits or kind.is_null()):
+        if not (fits or kind.is_null() or _all_null(events, column)):
             raise AnalysisError(
                 f"the events' {column} column holds {kind}, not {wanted}; convert it first, or "
                 "import the events with `journeymap import`, whose rules read text such as "
@@ -172,6 +172,29 @@ def _check_events(events: ir.Table) -> int:
             "with the reason"
         )
     return total
+
+
+def _all_null(events: ir.Table, column: str) -> bool:
+    """Whether ``column`` holds no value at all (polars types ``value=None`` as text)."""
+    return int(events[column].count().to_pyarrow().as_py() or 0) == 0
+
+
+def _typed(events: ir.Table) -> ir.Table:
+    """The events with an all-null value or conversion column typed as the contract says.
+
+    A DataFrame may give such a column any type (polars types ``value=None`` as text); the
+    engine sums and tests it as a float and a boolean.
+    """
+    types = events.schema()
+    wanted = {"value": "float64", "conversion": "boolean"}
+    casts = {
+        column: events[column].cast(kind)
+        for column, kind in wanted.items()
+        if column in types
+        and not (types[column].is_numeric() or types[column].is_boolean())
+        and (types[column].is_null() or _all_null(events, column))
+    }
+    return events.mutate(**casts) if casts else events
 
 
 # Columns of the events contract that may hold nothing but nulls.
@@ -231,7 +254,7 @@ def _analyze(
     step: Callable[[str], None],
 ) -> Analysis:
     check_touchpoints(journey_map, options)  # before the journeys are cut: a typo fails fast
-    events = events_table(events_or_db)
+    events = _typed(events_table(events_or_db))
     if _check_events(events):
         if options.by == "account":
             require_accounts(events, "journeys per account")
