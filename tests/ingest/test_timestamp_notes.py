@@ -220,3 +220,38 @@ def test_epoch_formats_are_valid_rules_and_near_misses_are_refused() -> None:
     columns = {"person_id": "user", "timestamp": "when", "timestamp_format": "epoch_ns"}
     with pytest.raises(ValidationError, match="name one of 'ISO 8601', 'epoch_s', 'epoch_ms'"):
         MappingRules.model_validate({"columns": columns})
+
+
+def test_seconds_read_as_milliseconds_are_noted_with_the_date_they_became(
+    tmp_path: Path,
+) -> None:
+    """Read as epoch_ms, 10-digit seconds become dates in January 1970, imported without a
+    word: the import now names the format the digits fit and the first date it made."""
+    output, code = _import_cli(
+        tmp_path, ["1743329700", "1743334800"], ", timestamp_format: epoch_ms"
+    )
+    assert code == 0, output
+    assert (
+        "Note: the timestamps were read as epoch_ms, but their digits look like epoch_s: the "
+        "first became 1970-01-21 04:15:29. If so, set timestamp_format: epoch_s in the rules' "
+        "columns and import again with --replace."
+    ) in output
+
+
+@pytest.mark.parametrize(
+    ("whens", "fmt", "misread"),
+    [
+        (["1743329700"], "epoch_s", None),  # the digits fit the unit
+        (["1743329700123"], "epoch_s", None),  # too large for seconds: none read at all
+        (["1743329700123"], "epoch_us", "epoch_ms"),
+        (["1743329700"], "%s", None),  # the alias of epoch_s
+        (["2025-03-30 10:15:00"], "ISO 8601", None),
+    ],
+)
+def test_the_misread_note_only_for_epoch_digits_of_another_unit(
+    whens: list[str], fmt: str, misread: str | None
+) -> None:
+    events = pa.table({"user": [f"u{i}" for i in range(len(whens))], "when": whens})
+    report, _ = _report(events, timestamp_format=fmt)
+    found = report.timestamp_misread[0] if report.timestamp_misread else None
+    assert found == misread

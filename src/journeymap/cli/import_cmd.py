@@ -119,6 +119,16 @@ def import_command(
         )
     if report.timestamp_format_hint:
         console.print(_epoch_note(report.timestamp_format_hint), markup=False)
+    if report.timestamp_misread:
+        looks, first = report.timestamp_misread
+        console.print(
+            _(
+                "Note: the timestamps were read as {used}, but their digits look like {looks}: "
+                "the first became {first}. If so, set timestamp_format: {looks} in the rules' "
+                "columns and import again with --replace."
+            ).format(used=report.timestamp_format, looks=looks, first=first),
+            markup=False,
+        )
     if report.off_map:
         console.print(off_map_note(report.off_map), markup=False, soft_wrap=False)
     if report.rows_imported and not report.conversions:

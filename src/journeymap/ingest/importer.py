@@ -588,6 +588,7 @@ def import_events(
                 "timezone" not in rules.columns.model_fields_set
             )
             report.timestamp_format_hint = state.timestamp_notes.epoch_hint
+            report.timestamp_misread = state.timestamp_notes.misread
             report.repaired_values = state.repaired
             report.suspect_values = dict(state.suspect)
             writer.insert("imports", _imports_row(report))

@@ -47,6 +47,9 @@ class ImportReport:
         timestamp_format_hint: The ``timestamp_format`` the timestamps look like
             (``epoch_s``, ``epoch_ms`` or ``epoch_us``) when no value of the first batch
             could be read and all are digits of that epoch's length; None otherwise.
+        timestamp_misread: ``(format, first value as read)`` when the timestamps were read
+            with an epoch format whose unit their digits contradict (seconds read as
+            milliseconds land in January 1970): the format they look like; else None.
         repaired_values: Spreadsheet-mangled values restored in kept columns.
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
@@ -76,6 +79,7 @@ class ImportReport:
     timestamp_type: str | None = None
     timestamps_naive: bool = False
     timestamp_format_hint: str | None = None
+    timestamp_misread: tuple[str, str] | None = None
     repaired_values: int = 0
     suspect_values: dict[str, int] = field(default_factory=dict)
     touchpoints: dict[str, int] = field(default_factory=dict)

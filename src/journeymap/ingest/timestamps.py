@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,11 +74,15 @@ class TimestampNotes:
             time zone (UTC unless ``timezone`` is given). Dates alone do not count.
         epoch_hint: The epoch format (``epoch_ms``) the values look like: set when no value
             of the first batch could be read and all are digits of one epoch length.
+        misread: ``(format, first value read)`` when the first batch was read with an
+            epoch format whose unit its digits contradict (seconds read as milliseconds fall
+            in January 1970): the format the digits look like, and what the first became.
         batches: The batches parsed so far.
     """
 
     naive: bool = False
     epoch_hint: str | None = None
+    misread: tuple[str, str] | None = None
     batches: int = 0
 
 
@@ -271,8 +276,32 @@ def parse_any(
     if notes is not None:
         if notes.batches == 0:
             notes.epoch_hint = _epoch_hint(values, result)
+            notes.misread = _misread(values, result, formats)
         notes.batches += 1
     return result
+
+
+def _misread(values: pa.Array, parsed: pa.Array, formats: Sequence[str]) -> tuple[str, str] | None:
+    """The epoch format the digits look like, if they were read in another epoch unit.
+
+    Epoch values of another unit are no error: seconds read as milliseconds are dates in
+    January 1970, milliseconds read as microseconds in 1970 too. Returns the format the
+    digits look like and the first value as read, or None.
+    """
+    used = [_EPOCH_ALIASES.get(fmt, fmt) for fmt in formats]
+    epochs = [fmt for fmt in used if fmt in EPOCH_FORMATS]
+    if not epochs or not pc.any(pc.is_valid(parsed)).as_py():
+        return None
+    text = pc.utf8_trim_whitespace(values)
+    present = pc.drop_null(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text))
+    if len(present) == 0 or not pc.all(pc.match_substring_regex(present, "^[0-9]+$")).as_py():
+        return None
+    lengths = pc.min_max(pc.utf8_length(present)).as_py()
+    looks = _EPOCH_DIGITS.get(lengths["min"]) if lengths["min"] == lengths["max"] else None
+    if looks is None or looks in epochs:
+        return None
+    first = pc.drop_null(parsed)[0].as_py()
+    return looks, first.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _epoch_hint(values: pa.Array, parsed: pa.Array) -> str | None:
