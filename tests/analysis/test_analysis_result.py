@@ -133,3 +133,17 @@ def test_progress_names_every_step_in_order(shop_map: JourneyMap, shop_events: p
     metrics = [name for name in tables if name not in {"attribution", "markov_removal_effects"}]
     assert steps == ["journeys", "facts", "shared", *metrics, "summary", "attribution"]
     assert len(metrics) == 13
+
+
+def test_analyze_reads_an_arrow_stream(shop_map: JourneyMap, shop_events: pa.Table) -> None:
+    """A RecordBatchReader or a DuckDB relation (anything with the Arrow PyCapsule stream)
+    was refused as 'cannot analyze a RecordBatchReader'."""
+    import duckdb
+
+    expected = analyze(shop_map, shop_events, attribution=False).summary["conversions"]
+    reader = pa.RecordBatchReader.from_batches(shop_events.schema, shop_events.to_batches())
+    assert analyze(shop_map, reader, attribution=False).summary["conversions"] == expected
+    con = duckdb.connect()
+    con.register("events", shop_events)
+    relation = con.sql("SELECT * FROM events")
+    assert analyze(shop_map, relation, attribution=False).summary["conversions"] == expected

@@ -35,7 +35,8 @@ def events_table(source: Any) -> ir.Table:
         return table
     raise AnalysisError(
         f"cannot analyze a {type(source).__name__}; pass an Ibis table, a Workspace, a "
-        "workspace path or URL, or a pandas/polars DataFrame or Arrow table of events"
+        "workspace path or URL, or a pandas/polars DataFrame, Arrow table or Arrow stream of "
+        "events"
     )
 
 

@@ -49,7 +49,8 @@ def analyze(
     Args:
         journey_map: The map (phases and touchpoints give the funnel steps), or its file.
         events_or_db: An Ibis events table, a ``Workspace``, a workspace path or URL, or a
-            pandas/polars DataFrame or Arrow table with the events contract's columns.
+            pandas/polars DataFrame, Arrow table or Arrow stream (a ``RecordBatchReader``, a
+            DuckDB relation) with the events contract's columns.
         options: Ready-made options; else ``option_values`` (names of
             :class:`~journeymap.engine.journeys.JourneyOptions`) over the settings.
         attribution: Also run every attribution model (``attribution`` and

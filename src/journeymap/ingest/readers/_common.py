@@ -64,7 +64,8 @@ def table_batches(table: pa.Table) -> Iterator[pa.RecordBatch]:
 def arrow_table(frame: Any) -> pa.Table | None:
     """An Arrow table of a pandas or polars DataFrame, an Arrow table or batch; else None.
 
-    A polars LazyFrame is collected first.
+    A polars LazyFrame is collected first; anything else that hands out an Arrow stream (a
+    ``RecordBatchReader``, a DuckDB relation: the Arrow PyCapsule interface) is read whole.
     """
     if isinstance(frame, pa.RecordBatch):
         return pa.Table.from_batches([frame])
@@ -76,4 +77,6 @@ def arrow_table(frame: Any) -> pa.Table | None:
         return collected.to_arrow()
     if module == "pandas":
         return pa.Table.from_pandas(frame, preserve_index=False)
+    if hasattr(frame, "__arrow_c_stream__"):
+        return pa.table(frame)
     return None
