@@ -161,7 +161,7 @@ def test_correlation_legend_is_in_the_language(
         _chart(render_report_html(_in(example_map, language), example_measured), "correlation")
     )
     direction, positive, negative = {
-        "da": ("retning", "positiv", "negativ"),
+        "da": ("Retning", "positiv", "negativ"),
         "de": ("Richtung", "positiv", "negativ"),
     }[language]
     lines = chart.splitlines()

@@ -111,6 +111,8 @@ def test_drop_off_correlation_lists_touchpoints_by_odds_ratio() -> None:
     svg = render_chart_svg(chart_specs(measured, names)["correlation"])
     ranked = sorted(odds, key=lambda code: -odds[code])
     assert _axis_labels(svg) == [f"Traffic type {code}" for code in ranked]
+    # The legend is titled as the axes are, not with the field's own lower-case name.
+    assert ">Direction</text>" in svg and ">direction</text>" not in svg
 
 
 # The UCI shoppers' first Sankey column: sessions per traffic type, the rarest as Other.

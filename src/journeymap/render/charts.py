@@ -403,7 +403,7 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
                         "color": {
                             "field": "direction",
                             "type": "nominal",
-                            "title": gettext(N_("direction"), language),
+                            "title": gettext(N_("Direction"), language),
                             "scale": {
                                 "domain": [
                                     gettext(DIRECTIONS["positive"], language),
