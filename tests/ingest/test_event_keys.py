@@ -170,3 +170,47 @@ def test_a_field_no_row_has_is_refused_after_reading_and_nothing_is_stored(
         )
         assert workspace.events().count().execute() == 0
         assert workspace.imports().count().execute() == 0
+
+
+def test_a_field_no_row_has_is_refused_before_the_rows_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column the first batch lacks is looked up in the file's bytes at once: a typo was
+    said only after every row was read (34 s of BPIC 2012 into PostgreSQL), a field that
+    appears later still imports."""
+    monkeypatch.setattr("journeymap.ingest.readers.columnar.BATCH_ROWS", 2)
+    read: list[int] = []
+    source = _jsonl(tmp_path / "hits.jsonl", [*JANUARY, FEBRUARY])
+    misspelt = RULES.model_copy(update={"keep": ["cupon"]})
+    with Workspace("duckdb://") as workspace:
+        with pytest.raises(RulesError, match=r"'cupon'.*did you mean 'coupon'"):
+            import_events(workspace, source, misspelt, progress=read.append)
+        assert read == []  # refused before the first batch was stored
+        later = import_events(workspace, source, RULES.model_copy(update={"keep": ["coupon"]}))
+        assert later.rows_imported == 4
+
+
+def test_a_trace_attribute_of_an_xes_log_is_found_in_its_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``case:<key>`` columns come from trace attributes, written as ``key="<key>"``."""
+    monkeypatch.setattr("journeymap.ingest.readers.xes.BATCH_ROWS", 2)
+    log = tmp_path / "log.xes"
+    traces = [("c1", _event("A") + _event("A")), ("c2", _event("A"))]
+    log.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<log xes.version="1.0">\n'
+        + "".join(
+            f'<trace><string key="concept:name" value="{case}"/>'
+            + ('<string key="amount" value="5"/>' if case == "c2" else "")
+            + f"{events}</trace>\n"
+            for case, events in traces
+        )
+        + "</log>\n",
+        encoding="utf-8",
+    )
+    with Workspace("duckdb://") as workspace:
+        kept = XES_RULES.model_copy(update={"keep": ["case:amount"]})
+        assert import_events(workspace, log, kept).rows_imported == 2
+        typo = XES_RULES.model_copy(update={"keep": ["case:amuont"]})
+        with pytest.raises(RulesError, match=r"'case:amuont'.*did you mean 'case:amount'"):
+            import_events(workspace, log, typo, replace=True)
