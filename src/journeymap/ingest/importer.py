@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import gzip
 import hashlib
 import html
@@ -721,7 +722,14 @@ class _Columns:
             written = _field_names(*self.file)
             absent = self.unseen - set(written)
             if absent:
-                raise missing_columns_error(absent, {**self.available, **written})
+                # The file's names only where they may be meant: a log's own metadata may
+                # write thousands of keys (BPIC 2012's list 12 MB of them).
+                close = [
+                    name
+                    for missing in sorted(absent)
+                    for name in difflib.get_close_matches(missing, list(written), n=3)
+                ]
+                raise missing_columns_error(absent, {**self.available, **dict.fromkeys(close)})
         for name in sorted(self.used - set(names)):
             batch = batch.append_column(name, pa.nulls(batch.num_rows, pa.string()))
         return batch
