@@ -32,7 +32,7 @@ from journeymap.mapfile import load_map
 from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import written
 
-__all__ = ["analyze", "credited_for_itself", "resolve_conversion_touch"]
+__all__ = ["analyze", "conversion_touchpoints", "credited_for_itself", "resolve_conversion_touch"]
 
 
 def analyze(
@@ -450,7 +450,7 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
     analysis.summary["attribution_parameters"] = {
         name: written(value) for name, value in params.items()
     }
-    found = _conversion_touchpoints(analysis.journeys)
+    found = conversion_touchpoints(analysis.journeys)
     analysis.summary["conversion_touchpoints"] = found
     counts = {str(row["touchpoint"]): int(row["conversions"]) for row in found}
     conversion_touch = resolve_conversion_touch(params)
@@ -504,17 +504,18 @@ def resolve_conversion_touch(params: Mapping[str, Any]) -> bool:
     return bool(value_of("conversion_touch", given))
 
 
-def _conversion_touchpoints(journeys: ir.Table, top: int = 3) -> list[dict[str, Any]]:
-    """The touchpoints of the conversion events, most first: ``touchpoint``, ``conversions``."""
+def conversion_touchpoints(journeys: ir.Table, top: int | None = 3) -> list[dict[str, Any]]:
+    """The touchpoints of the conversion events, most first: ``touchpoint``, ``conversions``.
+
+    The first ``top`` of them (None: all).
+    """
     ends = journeys.filter(journeys.conversion.cast("boolean").fill_null(False))
-    rows = (
+    ranked = (
         ends.group_by("touchpoint")
         .aggregate(conversions=ends.count())
         .order_by([ibis.desc("conversions"), "touchpoint"])
-        .limit(top)
-        .to_pyarrow()
-        .to_pylist()
     )
+    rows = (ranked.limit(top) if top is not None else ranked).to_pyarrow().to_pylist()
     return [{"touchpoint": r["touchpoint"], "conversions": int(r["conversions"])} for r in rows]
 
 

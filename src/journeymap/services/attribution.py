@@ -259,9 +259,12 @@ def attribute_workspace(
         UsageError: if the workspace file does not exist, both ``db`` and ``engine`` are
             given, or a journey option is not valid.
     """
-    import ibis
-
-    from journeymap.analysis.run import credited_for_itself, quiet_driver, resolve_conversion_touch
+    from journeymap.analysis.run import (
+        conversion_touchpoints,
+        credited_for_itself,
+        quiet_driver,
+        resolve_conversion_touch,
+    )
     from journeymap.attribution import SegmentCache, compare_models
     from journeymap.attribution.api import FIXED_LEVELS
     from journeymap.engine._tables import drop_temporary, materialize
@@ -288,14 +291,7 @@ def attribute_workspace(
                     journeys, journey_map, level=level, models=models, cache=cache, **given
                 )
                 prepared = cache.prepared()
-            ends = journeys.filter(journeys.conversion.cast("boolean").fill_null(False))
-            counted = (
-                ends.group_by("touchpoint")
-                .aggregate(n=ends.count())
-                .order_by([ibis.desc("n"), "touchpoint"])
-                .to_pyarrow()
-                .to_pylist()
-            )
+            counted = conversion_touchpoints(journeys, top=None)
             per_journey = (
                 level == "persona"
                 and options.by == "person"
@@ -304,15 +300,16 @@ def attribute_workspace(
             )
         finally:
             drop_temporary(journeys)
-    touchpoints = {str(r["touchpoint"]): int(r["n"]) for r in counted}
+    touchpoints = {str(r["touchpoint"]): int(r["conversions"]) for r in counted}
+    conversions = sum(touchpoints.values())
     conversion_touch = resolve_conversion_touch(given)
     return WorkspaceAttribution(
         table=table,
-        conversions=sum(touchpoints.values()),
+        conversions=conversions,
         conversion_touchpoints=touchpoints,
         conversion_touch=conversion_touch,
         credits_itself=credited_for_itself(
-            touchpoints, sum(touchpoints.values()), conversion_touch=conversion_touch
+            touchpoints, conversions, conversion_touch=conversion_touch
         ),
         alone=max((s.alone for s in prepared), default=0),
         persona_per_journey=per_journey,
