@@ -43,10 +43,6 @@ def _names(given: list[str] | None) -> list[str] | None:
     return [name for item in given for name in parse_names(item)]
 
 
-def _percent(value: Any) -> str:
-    return percent(float(value)) if value is not None else "-"
-
-
 def _unreached_phase_note(analysis: Any) -> str | None:
     """A note when the funnel stops at a phase no journey reached.
 
@@ -207,7 +203,7 @@ def print_summary(analysis: Any) -> None:
     console.print(
         f"[bold]{_('Journeys')}:[/] {number(s['journeys'])}   [bold]{_('Conversions')}:[/] "
         f"{number(s['conversions'])}   [bold]{_('Conversion rate')}:[/] "
-        f"{_percent(s['conversion_rate'])}"
+        f"{percent(s['conversion_rate'])}"
     )
     itself = s.get("conversion_credits_itself")
     notes = (_split_note(analysis), _conversions_note(s))
@@ -227,7 +223,7 @@ def print_summary(analysis: Any) -> None:
             number(row["reached"]),
             number(row["moved_on"]),
             number(row["converted"]),
-            _percent(row["dropoff_rate"]),
+            percent(row["dropoff_rate"]),
         )
     console.print(funnel)
     for note in (_first_phase_note(analysis), _unreached_phase_note(analysis)):
@@ -256,7 +252,7 @@ def print_summary(analysis: Any) -> None:
             escape(phase_names.get(row["last_phase"], row["last_phase"] or "-")),
             str(row["last_touchpoint"]),
             number(row["journeys"]),
-            _percent(row["share"]),
+            percent(row["share"]),
         )
     console.print(drops)
     top = Table(title=_("Top paths"))
@@ -264,7 +260,7 @@ def print_summary(analysis: Any) -> None:
         top.add_column(column, justify="left" if column == _("Path") else "right")
     for row in analysis.table("paths").to_pylist():
         if row["kind"] == "all" and row["rank"] <= 5:
-            top.add_row(escape(row["path"]), number(row["journeys"]), _percent(row["share"]))
+            top.add_row(escape(row["path"]), number(row["journeys"]), percent(row["share"]))
     console.print(top)
     for key, title in (("top_positive", _("Top positive")), ("top_negative", _("Top negative"))):
         items = s.get(key) or []
