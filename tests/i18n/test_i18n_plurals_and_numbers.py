@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from journeymap.i18n import (
     LOCALE_DIR,
     format_decimal,
+    format_fixed,
     format_integer,
     format_percent,
     ngettext,
@@ -78,7 +79,37 @@ def test_numbers_are_written_the_languages_way(
     assert number_symbols(language) == symbols
 
 
-@pytest.mark.parametrize("value", [0.0, 0.0145, 0.0155, 0.125, 0.5, 0.52, 0.999, 1.0])
-def test_english_percentages_round_exactly_as_before(value: float) -> None:
-    assert format_percent(value, "en") == f"{value:.0%}"
-    assert format_percent(value, "en", 1) == f"{value:.1%}"
+@pytest.mark.parametrize(
+    ("value", "whole", "one_place"),
+    [
+        (0.0, "0%", "0.0%"),
+        (0.0145, "1%", "1.5%"),
+        (0.0155, "2%", "1.6%"),
+        (0.125, "13%", "12.5%"),
+        (0.5, "50%", "50.0%"),
+        (0.52, "52%", "52.0%"),
+        (0.999, "100%", "99.9%"),
+        (1.0, "100%", "100.0%"),
+        # 0.0145 * 100 is 1.4500000000000002 and 0.0155 * 100 is 1.55 exactly: a half rounds
+        # up either way, as a spreadsheet rounds, not by the bits a multiplication leaves.
+        (0.0135, "1%", "1.4%"),
+        (0.00125, "0%", "0.1%"),
+    ],
+)
+def test_english_percentages_round_half_up(value: float, whole: str, one_place: str) -> None:
+    assert format_percent(value, "en") == whole
+    assert format_percent(value, "en", 1) == one_place
+
+
+def test_a_sum_added_in_another_order_prints_the_same() -> None:
+    """DuckDB and PostgreSQL add the same credits in different orders: 505.35 either way.
+
+    BPIC 2012's full-path credit of A_SUBMITTED read 505.3 from DuckDB, 505.4 from PostgreSQL.
+    """
+    below, above = 505.34999999999997, 505.35000000000002
+    assert below != above
+    for language, expected in (("en", "505.4"), ("de", "505,4"), ("da", "505,4")):
+        assert format_fixed(below, 1, language) == format_fixed(above, 1, language) == expected
+    shares = [0.22499999999999998, 0.22500000000000003]
+    assert {format_percent(share, "en", 1) for share in shares} == {"22.5%"}
+    assert {format_percent(share, "de", 0) for share in shares} == {"23\xa0%"}

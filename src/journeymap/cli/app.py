@@ -52,10 +52,9 @@ def percent(value: float | None, decimals: int = 1) -> str:
 
 def decimal(value: float, places: int = 2) -> str:
     """A measurement with ``places`` decimals as the user's language writes it (``1.234,50``)."""
-    from babel.numbers import format_decimal
+    from journeymap.i18n import format_fixed
 
-    pattern = "#,##0." + "0" * places if places else "#,##0"
-    return str(format_decimal(value, format=pattern, locale=current_language()))
+    return format_fixed(value, places, current_language())
 
 
 def credited_itself_note(itself: dict[str, Any]) -> str:

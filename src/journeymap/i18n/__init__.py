@@ -19,6 +19,7 @@ from typing import Literal, get_args
 
 from journeymap.i18n.numbers import (
     format_decimal,
+    format_fixed,
     format_integer,
     format_percent,
     format_share,
@@ -32,6 +33,7 @@ __all__ = [
     "Language",
     "current_language",
     "format_decimal",
+    "format_fixed",
     "format_integer",
     "format_percent",
     "format_share",

@@ -1,8 +1,11 @@
 r"""Numbers as the report's language writes them (Babel's CLDR data): ``12.330`` and ``15,5 %``.
 
-English keeps exactly what the reports have always printed (``12,330``, ``15.5%``): the digits
-are rounded the way Python's ``f"{value:.1%}"`` rounds them, and only the symbols around them
-(decimal sign, grouping, the percent sign and its spacing) come from the locale. Danish and
+English keeps what the reports have always printed (``12,330``, ``15.5%``); only the symbols
+around the digits (decimal sign, grouping, the percent sign and its spacing) come from the
+locale. The digits are the value to 12 significant digits, rounded half up as a spreadsheet
+rounds (1.45 % reads 1.5 %, whatever bits 0.0145 * 100 leaves). A sum that
+DuckDB and PostgreSQL add up in different orders differs in its last bits, and that must not
+turn 505.35 into 505.3 on one engine and 505.4 on the other. Danish and
 German put a no-break space before ``%``, so a line never ends between number and sign.
 
 Examples:
@@ -12,19 +15,29 @@ Examples:
     ('15,5 %', '15.5%')
     >>> format_decimal(4.5, "da"), format_decimal(120.0, "en")
     ('4,5', '120')
+    >>> format_fixed(505.34999999999997, 1), format_fixed(505.35000000000002, 1, "de")
+    ('505.4', '505,4')
 """
 
 from __future__ import annotations
 
 import copy
-from decimal import Decimal
+import math
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from babel import Locale
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-__all__ = ["format_decimal", "format_integer", "format_percent", "format_share", "number_symbols"]
+__all__ = [
+    "format_decimal",
+    "format_fixed",
+    "format_integer",
+    "format_percent",
+    "format_share",
+    "number_symbols",
+]
 
 
 @cache
@@ -39,8 +52,7 @@ def format_integer(value: int | float, language: str = "en") -> str:
 
 def format_percent(value: float, language: str = "en", decimals: int = 0) -> str:
     """A ratio (0.155) as a percentage with ``decimals`` places (``15,5 %`` in Danish)."""
-    # Python's own rounding of value * 100 keeps English digits identical to f"{value:.1%}".
-    digits = Decimal(f"{float(value) * 100:.{decimals}f}")
+    digits = _rounded(float(value) * 100, decimals)
     pattern = copy.copy(_locale(language).percent_formats[None])
     pattern.frac_prec = (decimals, decimals)
     return str(pattern.apply(digits / 100, _locale(language)))
@@ -66,6 +78,21 @@ def format_share(share: float, language: str = "en") -> str:
         return "> " + format_percent(0.999, language, decimals=1)
     close = share < 0.0095 or share > 0.9905
     return format_percent(share, language, decimals=1 if close else 0)
+
+
+def format_fixed(value: float, places: int = 2, language: str = "en") -> str:
+    """A measurement with ``places`` decimals and grouping (``1.234,50`` in German)."""
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return str(
+        _babel_decimal(_rounded(float(value), places), format=pattern, locale=_locale(language))
+    )
+
+
+def _rounded(value: float, places: int) -> Decimal:
+    """``value`` to 12 significant digits, then to ``places`` decimals, half up."""
+    if not math.isfinite(value):
+        return Decimal(repr(value))
+    return Decimal(f"{value:.12g}").quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def format_decimal(value: float, language: str = "en") -> str:
