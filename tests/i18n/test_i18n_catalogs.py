@@ -122,3 +122,45 @@ def test_show_labels_lanes_and_roles_in_german() -> None:
     assert result.exit_code == 0, result.output
     assert "Aktionen" in result.output and "Entscheider" in result.output
     assert "steigt ein" in result.output
+
+
+def _help_texts() -> list[str]:
+    """Every help text of the command line: commands, arguments and options."""
+    import typer
+
+    root = typer.main.get_command(app)
+    texts = []
+    for command in [root, *root.commands.values()]:  # type: ignore[attr-defined]
+        texts.append(command.help)
+        texts.extend(getattr(param, "help", None) for param in command.params)
+    return [text for text in texts if text]
+
+
+@pytest.mark.parametrize("language", ["da", "de"])
+def test_every_help_text_is_translated(language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOURNEYMAP_LANG", "en")
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "journeymap.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    translated = {message.id for message in catalog if message.id and message.string}
+    texts = _help_texts()
+    assert len(texts) > 70
+    missing = sorted(set(texts) - translated)
+    assert missing == [], f"add these --help texts to the {language} catalog: {missing}"
+
+
+def test_help_speaks_the_users_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``journeymap import --help`` in German, then in English again in the same process."""
+    runner = CliRunner()
+    monkeypatch.setenv("JOURNEYMAP_LANG", "de")
+    german = runner.invoke(app, ["import", "--help"], terminal_width=200).output
+    assert "Ereignisse importieren: Jede Zeile wird ein Ereignis" in german
+    assert "Die Ereignisdatei (CSV, TSV, Parquet, JSONL, XES)." in german
+    assert "Argumente" in german and "Optionen" in german and "[erforderlich]" in german
+    assert "Diese Hilfe anzeigen und beenden." in german
+    monkeypatch.setenv("JOURNEYMAP_LANG", "da")
+    danish = runner.invoke(app, ["--help"], terminal_width=200).output
+    assert "Kommandoer" in danish and "Mål kortet mod hændelserne" in danish
+    monkeypatch.setenv("JOURNEYMAP_LANG", "en")
+    english = runner.invoke(app, ["import", "--help"], terminal_width=200).output
+    assert "Arguments" in english and "[required]" in english
+    assert "Show this message and exit." in english and "Argumente" not in english

@@ -7,13 +7,15 @@ import sys
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from journeymap.errors import EngineError, JourneymapError, from_engine
-from journeymap.i18n import current_language, gettext
+from journeymap.i18n import N_, current_language, gettext
 
 EXIT_SUCCESS = 0
 EXIT_FAIL = 1
@@ -126,8 +128,63 @@ def echo_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+# Typer's own words around the help, in the user's language (set when a language is chosen).
+_TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+}
+
+
+def _translate_help(command: Any) -> None:
+    """Put the help of ``command``, its options and its subcommands in the user's language.
+
+    The help texts stay plain English strings in the code (Typer reads them from signatures
+    and docstrings); the catalogs translate them here, when Click's command tree is built for
+    a run, so ``--help`` speaks Danish or German like the rest of the command line.
+    """
+    english = current_language() == "en"
+    # Typer's words are module globals: a German run in this process may have set them.
+    rich_utils = sys.modules.get("typer.rich_utils")
+    if rich_utils is None and not english:
+        from typer import rich_utils
+    if rich_utils is not None:
+        for name, message in _TYPER_WORDS.items():
+            setattr(rich_utils, name, _(message))
+    if english:
+        return
+    commands = [command, *getattr(command, "commands", {}).values()]
+    for each in commands:
+        if each.help:
+            each.help = _(each.help)
+        if each.short_help:
+            each.short_help = _(each.short_help)
+        for param in each.params:
+            if getattr(param, "help", None):
+                param.help = _(param.help)
+        each.get_help_option = functools.partial(_help_option, each.get_help_option)
+
+
+def _help_option(original: Callable[[click.Context], Any], ctx: click.Context) -> Any:
+    option = original(ctx)
+    if option is not None and option.help:
+        option.help = _(option.help)
+    return option
+
+
+class _Group(TyperGroup):
+    """The root command; it translates the help of the whole tree (:func:`_translate_help`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _translate_help(self)
+
+
 app = typer.Typer(
     name="journeymap",
+    cls=_Group,
     help="Design customer journey maps and measure them against real touchpoint events.",
     no_args_is_help=True,
     add_completion=False,
