@@ -29,10 +29,11 @@ T0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
 
 def _events(journeys: int) -> pa.Table:
     """Every journey sees the ad; every third reads reviews and buys."""
-    people, times, touchpoints, conversions = [], [], [], []
+    people, times, touchpoints, conversions, personas = [], [], [], [], []
     for i in range(journeys):
         steps = ["ad", "reviews", "buy"] if i % 3 == 0 else ["ad"]
         for hour, touchpoint in enumerate(steps):
+            personas.append("planner" if i % 2 else "impulse")
             people.append(f"p{i}")
             times.append(T0 + dt.timedelta(hours=hour))
             touchpoints.append(touchpoint)
@@ -43,6 +44,7 @@ def _events(journeys: int) -> pa.Table:
             "ts": pa.array(times, pa.timestamp("us", "UTC")),
             "touchpoint": touchpoints,
             "conversion": conversions,
+            "persona": personas,
         }
     )
 
@@ -54,9 +56,9 @@ def analyze_in(
     db = fill_workspace(tmp_path / "ws.duckdb", _events(1_500))
     save_map(shop_map, tmp_path / "shop.yaml")
 
-    def run(language: str) -> str:
+    def run(language: str, *more: str) -> str:
         args = ["analyze", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
-        args += ["--out", str(tmp_path / "out"), "--no-attribution"]
+        args += ["--out", str(tmp_path / "out"), "--no-attribution", *more]
         env = {"COLUMNS": "200", "JOURNEYMAP_LANG": language}
         result = CliRunner().invoke(app, args, env=env)
         assert result.exit_code == 0, result.output
@@ -83,3 +85,14 @@ def test_english_numbers_are_grouped_in_the_tables_too(analyze_in: Callable[[str
     output = analyze_in("en")
     assert "Journeys: 1,500   Conversions: 500   Conversion rate: 33.3%" in output
     assert _funnel_row(output, "Awareness") == ["Awareness", "1,500", "500", "500", "66.7%"]
+
+
+def test_the_breakdown_table_speaks_the_users_language_not_the_maps(
+    analyze_in: Callable[[str], str],
+) -> None:
+    """The map is English; a German user's breakdown table was English in German output."""
+    output = analyze_in("de", "--breakdown", "persona")
+    assert "Phasen-Funnel nach" in output and "Alle Journeys" in output
+    assert "Phase funnel by" not in output and "All journeys" not in output
+    row = next(line for line in output.splitlines() if line.startswith("│ Alle Journeys"))
+    assert "1.500" in row and "33,3 %" in row

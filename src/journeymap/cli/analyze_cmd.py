@@ -173,13 +173,14 @@ def _conversions_note(summary: dict[str, Any]) -> str | None:
 
 def _print_breakdowns(analysis: Any) -> None:
     """The phase funnel per breakdown value, as the report shows it (its first values)."""
+    from journeymap.i18n import current_language
     from journeymap.render.context import breakdown_funnels
     from journeymap.render.measured import measured_from
 
     measured = measured_from(analysis)
     if measured is None:
         return
-    for found in breakdown_funnels(analysis.journey_map, measured):
+    for found in breakdown_funnels(analysis.journey_map, measured, current_language()):
         table = Table(title=found["title"])
         table.add_column(found["column"])
         for phase in found["phases"]:

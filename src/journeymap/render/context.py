@@ -321,15 +321,18 @@ def _leading_number(value: Any) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def breakdown_funnels(journey_map: JourneyMap, measured: Measured) -> list[dict[str, Any]]:
+def breakdown_funnels(
+    journey_map: JourneyMap, measured: Measured, language: str | None = None
+) -> list[dict[str, Any]]:
     """The phase funnel per breakdown value (``phase_funnel`` rows with a ``breakdown``).
 
     One table per breakdown (the engine writes one, over the combination of its columns): the
     overall row, then the :data:`BREAKDOWN_TOP` values that most journeys entered the funnel
     with (in their own order when all start with a number: age bands, codes), the journeys
     without a value, and a note counting the values left out. Empty without a breakdown.
+    ``language`` is the report's, the map's own unless the caller (the command line) has one.
     """
-    language = journey_map.language
+    language = language or journey_map.language
     names = element_names(journey_map)
     rows = measured.rows("phase_funnel")
     overall = {int(r["step"]): r for r in rows if not r.get("breakdown")}
