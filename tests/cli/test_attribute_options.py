@@ -390,6 +390,42 @@ def test_the_persona_level_on_one_person_journeys_points_to_the_buying_center(
         assert note not in " ".join(output.split())
 
 
+def test_no_buying_center_note_when_one_persons_journey_carries_several_personas(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
+    """Olist as a user imported it: the lead row has no persona, the SDR touch is the store
+    manager's, the won deal the owner's, all one person. First touch credits the lead row's
+    '(none)', so 'every model gives the conversion to the persona who converted' is false."""
+    journey_map = JourneyMap(
+        id="b2b",
+        name="B2B",
+        phases=[Phase(id="awareness", name="Awareness", order=1)],
+        touchpoints=[
+            Touchpoint(id="ad", name="Ad", phases=["awareness"]),
+            Touchpoint(id="call", name="Call", phases=["awareness"]),
+            Touchpoint(id="won", name="Won", phases=["awareness"]),
+        ],
+    )
+    save_map(journey_map, tmp_path / "b2b.yaml")
+    rows = pa.table(
+        {
+            "person_id": ["lead1", "lead1", "lead1"],
+            "account_id": ["lead1", "lead1", "lead1"],
+            "ts": pa.array([T0 + dt.timedelta(hours=hour) for hour in range(3)]),
+            "touchpoint": ["ad", "call", "won"],
+            "persona": [None, "store-manager", "owner"],
+            "conversion": [False, False, True],
+            "value": pa.array([None, None, 10.0], pa.float64()),
+        }
+    )
+    db = fill_workspace(tmp_path / "ws.duckdb", rows)
+    args = ["attribute", "--map", str(tmp_path / "b2b.yaml"), "--db", str(db)]
+    code, output = _run(*args, "--level", "persona", "--model", "first_touch")
+    assert code == 0, output
+    assert printed_credits(output, "first_touch")["(none)"] == 1.0
+    assert "each journey here is one person's" not in " ".join(output.split())
+
+
 def test_credits_are_written_the_way_the_users_language_writes_numbers(
     workspace: tuple[Path, Path],
 ) -> None:

@@ -297,6 +297,7 @@ def attribute_workspace(
                 and options.by == "person"
                 and not given.get("by_account")
                 and int(journeys.account_id.count().to_pyarrow().as_py() or 0) > 0
+                and _one_persona_each(journeys)
             )
         finally:
             drop_temporary(journeys)
@@ -314,6 +315,18 @@ def attribute_workspace(
         alone=max((s.alone for s in prepared), default=0),
         persona_per_journey=per_journey,
     )
+
+
+def _one_persona_each(journeys: ir.Table) -> bool:
+    """Whether every journey's events carry one persona (no persona counts as one value).
+
+    Only then does every model credit the persona who converted; a journey whose lead rows
+    have no persona and whose deal row has one credits both.
+    """
+    filled = journeys.select("journey_id", persona=journeys.persona.fill_null(""))
+    per_journey = filled.group_by("journey_id").aggregate(personas=filled.persona.nunique())
+    mixed = per_journey.filter(per_journey.personas > 1).count()
+    return int(mixed.to_pyarrow().as_py() or 0) == 0
 
 
 def _checked_level(events: ir.Table, level: str) -> str:
