@@ -442,3 +442,52 @@ def test_credits_are_written_the_way_the_users_language_writes_numbers(
     # linear: mail 0.75 of 3 conversions.
     assert "0,8 (25,0 %)" in text
     assert "0.8 (25.0%)" not in text
+
+
+def test_metric_value_shows_the_revenue_each_key_earns(
+    tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
+) -> None:
+    """A B2B user's headline is revenue: the tables showed conversions only, value only
+    reached the --out file. p1 (ad, buy 300) and p2 (mail, ad, buy 90): linear gives ad
+    150 + 30, buy the same, mail 30, of 390."""
+    journey_map = JourneyMap(
+        id="shop",
+        name="Shop",
+        phases=[Phase(id="awareness", name="Awareness", order=1)],
+        touchpoints=[
+            Touchpoint(id=tp, name=tp.title(), phases=["awareness"]) for tp in ("ad", "mail", "buy")
+        ],
+    )
+    save_map(journey_map, tmp_path / "shop.yaml")
+    people = ["p1", "p1", "p2", "p2", "p2", "p3"]
+    touchpoints = ["ad", "buy", "mail", "ad", "buy", "ad"]
+    values = [None, 300.0, None, None, 90.0, None]
+
+    def workspace(name: str, with_value: bool) -> list[str]:
+        rows = pa.table(
+            {
+                "person_id": people,
+                "ts": pa.array([T0 + dt.timedelta(hours=i) for i in range(6)]),
+                "touchpoint": touchpoints,
+                "conversion": [tp == "buy" for tp in touchpoints],
+                "value": pa.array(values if with_value else [None] * 6, pa.float64()),
+            }
+        )
+        db = fill_workspace(tmp_path / name, rows)
+        return ["attribute", "--map", str(tmp_path / "shop.yaml"), "--db", str(db)]
+
+    base = workspace("ws.duckdb", True)
+    code, output = _run(*base, "--model", "linear", "--metric", "value")
+    assert code == 0, output
+    assert "Attribution by touchpoint: conversion value" in output
+    assert printed_credits(output, "linear") == {"ad": 180.0, "buy": 180.0, "mail": 30.0}
+    assert "30.00 (7.7%)" in output and "180.00 (46.2%)" in output
+    code, output = _run(*base, "--model", "linear")
+    assert printed_credits(output, "linear")["ad"] == pytest.approx(0.8, abs=0.05)
+
+    code, output = _run(*base, "--metric", "revenue")
+    assert code == 2
+    assert "--metric 'revenue' is not known; give conversions or value" in output
+    code, output = _run(*workspace("none.duckdb", False), "--metric", "value")
+    assert code == 2
+    assert "the conversions carry no value" in " ".join(output.split())

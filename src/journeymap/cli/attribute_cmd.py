@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -39,35 +39,53 @@ TITLES = {
 SHOWN = 5
 
 
+METRICS = ("conversions", "value")
+
+
 def side_by_side(
     table: pa.Table,
     width: int = 200,
     top: int | None = None,
     names: dict[str, str] | None = None,
+    metric: str = "conversions",
 ) -> list[Table]:
-    """Rows = keys, columns = models; each cell shows credited conversions and share.
+    """Rows = keys, columns = models; each cell shows the credit and its share of the model's.
 
-    Models are split over several tables so that each fits ``width`` columns of the terminal.
-    Keys are ordered by their share summed over the models, so ``top`` keeps the keys with
-    the most credit across the models shown, not by the first model alone (last touch gives
-    most keys 0, which would leave the choice to the alphabet). ``names`` shows a key under
-    its name (a persona's or a phase's, from the map).
+    ``metric`` is what is credited: conversions, or their value (revenue, contract value),
+    each with its share of the model's total. Models are split over several tables so that
+    each fits ``width`` columns of the terminal. Keys are ordered by their share summed over
+    the models, so ``top`` keeps the keys with the most credit across the models shown, not
+    by the first model alone (last touch gives most keys 0, which would leave the choice to
+    the alphabet). ``names`` shows a key under its name (a persona's or a phase's, from the
+    map).
     """
     rows = table.to_pylist()
     models = list(dict.fromkeys(str(r["model"]) for r in rows))
+    totals: dict[str, float] = {}
+    for r in rows:
+        totals[str(r["model"])] = totals.get(str(r["model"]), 0.0) + float(r[metric] or 0.0)
+
+    def share(row: dict[str, Any]) -> float:
+        if metric == "conversions":
+            return float(row["share"] or 0.0)
+        total = totals[str(row["model"])]
+        return float(row[metric] or 0.0) / total if total else 0.0
+
     summed: dict[str, float] = {}
     for r in rows:
         key = str(r["key"])
-        summed[key] = summed.get(key, 0.0) + float(r["share"] or 0.0)
+        summed[key] = summed.get(key, 0.0) + share(r)
     keys = sorted(summed, key=lambda key: (-summed[key], key))[:top]
     cells = {(str(r["model"]), str(r["key"])): r for r in rows}
     level = str(rows[0]["level"]) if rows else "touchpoint"
+    # Revenue in the thousands reads best whole; conversions keep their tenths.
+    places = 1 if metric == "conversions" else 0 if max(totals.values(), default=0) >= 1000 else 2
 
     def text(model: str, key: str) -> str:
         row = cells.get((model, key))
         if not row:
             return "-"
-        return f"{decimal(row['conversions'], 1)} ({percent(row['share'])})"
+        return f"{decimal(float(row[metric] or 0.0), places)} ({percent(share(row))})"
 
     key_width = max([len(_("Key")), *(len((names or {}).get(key, key)) for key in keys)]) + 3
     groups: list[list[str]] = [[]]
@@ -87,6 +105,8 @@ def side_by_side(
         if level in TITLES
         else _("Attribution by {level}").format(level=level)
     )
+    if metric == "value":
+        title = _("{title}: conversion value").format(title=title)
     tables = []
     shown = names or {}
     for group in groups:
@@ -316,6 +336,14 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--out", help="Also write every credit to this .csv or .parquet file."),
         ] = None,
+        metric: Annotated[
+            str,
+            typer.Option(
+                "--metric",
+                help="What the tables show: conversions (default) or value, the conversions' "
+                "value (revenue) each key earns.",
+            ),
+        ] = "conversions",
     ) -> None:
         """Attribute conversions to touchpoints (or channels, phases, ...) with every model."""
         from journeymap.attribution._settings import names_of
@@ -336,6 +364,12 @@ def register(app: typer.Typer) -> None:
         }
         params = {name: value for name, value in params.items() if value is not None}
         check_out(out)
+        if metric not in METRICS:
+            raise UsageError(
+                _("--metric {given} is not known; give conversions or value").format(
+                    given=repr(metric)
+                )
+            )
 
         if paths is not None:
             from journeymap.services.attribution import attribute_paths_file
@@ -421,8 +455,19 @@ def register(app: typer.Typer) -> None:
                 **params,
             )
             table = found_in_workspace.table
+        if metric == "value" and not any(table.column("value").to_pylist()):
+            raise UsageError(
+                _(
+                    "--metric value: the conversions carry no value. Name the value column "
+                    "(columns: value: in the mapping rules, and import again with --replace; "
+                    "--value-column for path data)."
+                )
+            )
         names = _key_names(level, map_path)
-        for part in side_by_side(table, width=console.width, top=top or None, names=names):
+        shown = side_by_side(
+            table, width=console.width, top=top or None, names=names, metric=metric
+        )
+        for part in shown:
             console.print(part, soft_wrap=False)
         keys = len(set(table.column("key").to_pylist()))
         if top and keys > top:
