@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ class DemoResult:
     """Where the demo put its files, and what it measured on the way."""
 
     out: Path
+    map_file: Path
+    rules_file: Path
     events_csv: Path
     workspace: Path
     analysis_dir: Path
@@ -43,30 +46,39 @@ def run_demo(
     seed: int = 7,
     pdf: bool = True,
     png: bool = True,
-    step: Callable[[str], None] | None = None,
+    step: Callable[[str, int], None] | None = None,
 ) -> DemoResult:
-    """Generate, import, analyse and render the payment-provider example into ``out``."""
-    say = step or (lambda _message: None)
+    """Generate, import, analyse and render the payment-provider example into ``out``.
+
+    The example's map and rules are copied beside the events (``map.yaml``, ``rules.yaml``),
+    comments and all, so the user can repeat each step with the commands the README shows.
+    ``step`` is told what starts (``("generate", accounts)``, ``("import", 0)``, ...).
+    """
+    say = step or (lambda _step, _count: None)
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
-    journey_map = load_map(example_path(DEMO_EXAMPLE))
-    rules = load_rules(example_path(DEMO_EXAMPLE).with_name(f"{DEMO_EXAMPLE}.rules.yaml"))
+    map_file = shutil.copyfile(example_path(DEMO_EXAMPLE), out / "map.yaml")
+    rules_file = shutil.copyfile(
+        example_path(DEMO_EXAMPLE).with_name(f"{DEMO_EXAMPLE}.rules.yaml"), out / "rules.yaml"
+    )
+    journey_map = load_map(map_file)
+    rules = load_rules(rules_file)
 
     started = time.perf_counter()
     events_csv = out / "payment-provider-events.csv"
-    say(f"generating events for {accounts:,} accounts")
+    say("generate", accounts)
     write_demo_events(events_csv, journey_map, accounts=accounts, seed=seed)
     seconds["generate"] = time.perf_counter() - started
 
     started = time.perf_counter()
     workspace_path = out / "journeymap.duckdb"
     workspace_path.unlink(missing_ok=True)
-    say("importing events")
+    say("import", 0)
     with Workspace(f"duckdb:///{workspace_path}") as workspace:
         import_report = import_events(workspace, events_csv, rules)
         seconds["import"] = time.perf_counter() - started
         started = time.perf_counter()
-        say("analysing journeys")
+        say("analyze", 0)
         # B2B: the account is the journey; it goes on after the deal so retention and
         # advocacy are measured; the sales cycle is long, so the funnel window is half a year.
         analysis = analyze(
@@ -81,7 +93,7 @@ def run_demo(
     seconds["analyze"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    say("rendering the report")
+    say("render", 0)
     report_html = out / "report.html"
     report_html.write_text(render_report_html(journey_map, analysis), encoding="utf-8")
     report_pdf = out / "report.pdf" if pdf else None
@@ -93,6 +105,8 @@ def run_demo(
     seconds["render"] = time.perf_counter() - started
     return DemoResult(
         out=out,
+        map_file=map_file,
+        rules_file=rules_file,
         events_csv=events_csv,
         workspace=workspace_path,
         analysis_dir=analysis_dir,
