@@ -391,7 +391,19 @@ def _summary(
         "top_negative": [_brief(r) for r in negative[:5]],
         "top_attributed": [],
         "breakdown_varies": _varying(journeys, list(options.breakdown)),
+        "personas_off_map": _personas_off_map(journeys, journey_map),
     }
+
+
+def _personas_off_map(journeys: ir.Table, journey_map: JourneyMap) -> dict[str, int]:
+    """Events per persona value that the map has no persona for, the most frequent first."""
+    known = [persona.id for persona in journey_map.personas]
+    off = journeys.filter(journeys.persona.notnull())
+    if known:
+        off = off.filter(~off.persona.isin(known))
+    counts = off.group_by("persona").aggregate(events=off.count()).to_pyarrow().to_pylist()
+    ranked = sorted(counts, key=lambda row: (-int(row["events"]), str(row["persona"])))
+    return {str(row["persona"]): int(row["events"]) for row in ranked}
 
 
 def _varying(journeys: ir.Table, columns: list[str]) -> dict[str, int]:
