@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from journeymap.errors import MapValidationError, ValidationIssue
-from journeymap.model import JourneyMap
+from journeymap.model import CATALOG, JourneyMap
 
 
 def _errors(data: dict[str, Any]) -> list[ValidationIssue]:
@@ -137,3 +137,37 @@ def test_all_errors_are_reported_at_once(map_data: dict[str, Any]) -> None:
     map_data["cells"][0]["persona"] = "nobody"
     codes = sorted(issue.code for issue in _errors(map_data))
     assert codes == ["unknown-persona", "unknown-phase"]
+
+
+def test_touchpoint_from_an_unknown_catalog_entry(map_data: dict[str, Any]) -> None:
+    map_data["touchpoints"][1]["catalog"] = "Checkout"
+    [issue] = _errors(map_data)
+    assert (issue.code, issue.path) == ("unknown-catalog", ("touchpoints", 1, "catalog"))
+    assert "catalog entry 'Checkout'" in issue.message
+    assert "(did you mean 'checkout'?)" in issue.message
+
+
+def test_every_catalog_id_is_accepted(map_data: dict[str, Any]) -> None:
+    map_data["touchpoints"] = [
+        {"id": catalog_id, "name": catalog_id, "catalog": catalog_id, "phases": ["awareness"]}
+        for catalog_id in CATALOG
+    ] + [{"id": "pay", "name": "Pay", "phases": ["purchase"]}]
+    assert JourneyMap.model_validate(map_data).issues() == []
+
+
+def test_warning_for_each_phase_that_repeats_an_order(map_data: dict[str, Any]) -> None:
+    map_data["phases"][1]["order"] = 1
+    map_data["phases"].append({"id": "loyalty", "name": "Loyalty", "order": 1})
+    map_data["touchpoints"][1]["phases"].append("loyalty")
+    issues = _warnings(map_data)
+    assert [(issue.severity, issue.code, issue.path) for issue in issues] == [
+        ("warning", "same-phase-order", ("phases", 1, "order")),
+        ("warning", "same-phase-order", ("phases", 2, "order")),
+    ]
+    assert issues[1].message.startswith("phases 'awareness' and 'loyalty' both have order 1")
+
+
+def test_phases_without_an_order_are_no_repeat(map_data: dict[str, Any]) -> None:
+    for phase in map_data["phases"]:
+        del phase["order"]
+    assert JourneyMap.model_validate(map_data).issues() == []

@@ -6,7 +6,7 @@ Pure: no file, network or database access. Everything validates on construction.
 from __future__ import annotations
 
 from journeymap.model.cells import KPI, Emotion, StageCell
-from journeymap.model.diff import ElementChange, MapDiff, diff_maps
+from journeymap.model.diff import ElementChange, ElementRename, MapDiff, diff_maps
 from journeymap.model.evidence import EvidenceSource
 from journeymap.model.journey_map import JourneyMap
 from journeymap.model.mapping import (
@@ -32,6 +32,7 @@ __all__ = [
     "ColumnMapping",
     "Condition",
     "ElementChange",
+    "ElementRename",
     "Emotion",
     "EvidenceSource",
     "JourneyMap",

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from journeymap.model.journey_map import JourneyMap
+from journeymap.model.personas import Persona
+from journeymap.model.phases import Phase
+from journeymap.model.touchpoints import Touchpoint
 
-__all__ = ["ElementChange", "MapDiff", "diff_maps"]
+__all__ = ["ElementChange", "ElementRename", "MapDiff", "diff_maps"]
 
 _SECTIONS = ("phases", "personas", "touchpoints", "evidence")
 _MAP_FIELDS = ("id", "name", "description", "language", "kind", "owner", "status", "tags")
+
+_Element = TypeVar("_Element", Phase, Persona, Touchpoint)
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,16 @@ class ElementChange:
     fields: dict[str, tuple[Any, Any]]
 
 
+@dataclass(frozen=True)
+class ElementRename:
+    """An element whose id changed: ``fields`` maps its other changed fields to (old, new)."""
+
+    section: str
+    old_id: str
+    new_id: str
+    fields: dict[str, tuple[Any, Any]]
+
+
 @dataclass
 class MapDiff:
     """What changed from map ``a`` to map ``b``.
@@ -32,6 +48,9 @@ class MapDiff:
         added: Per section, ids present only in ``b``.
         removed: Per section, ids present only in ``a``.
         changed: Elements present in both with different content.
+        renamed: Phases, personas and touchpoints whose id changed (not in ``added`` and
+            ``removed``): the one removed and the one added element of a section with the
+            same name (touchpoints: also the same phases).
         map_fields: Top-level fields (name, status, ...) that changed, as (old, new).
     """
 
@@ -39,6 +58,7 @@ class MapDiff:
     removed: dict[str, list[str]] = field(default_factory=dict)
     changed: list[ElementChange] = field(default_factory=list)
     map_fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    renamed: list[ElementRename] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -48,6 +68,7 @@ class MapDiff:
             or any(self.removed.values())
             or self.changed
             or self.map_fields
+            or self.renamed
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,6 +85,16 @@ class MapDiff:
                 for change in self.changed
             ],
             "map_fields": {k: {"old": o, "new": n} for k, (o, n) in self.map_fields.items()},
+            # Added after the keys above, which keep their shape for the tools that read them.
+            "renamed": [
+                {
+                    "section": rename.section,
+                    "old_id": rename.old_id,
+                    "new_id": rename.new_id,
+                    "fields": {k: {"old": o, "new": n} for k, (o, n) in rename.fields.items()},
+                }
+                for rename in self.renamed
+            ],
         }
 
 
@@ -88,8 +119,55 @@ def _cell_id(key: tuple[str, str | None, str | None]) -> str:
     return "/".join([phase, persona or "*", touchpoint or "*"])
 
 
+def _renames(
+    before: Sequence[_Element], after: Sequence[_Element], identity: Callable[[_Element], Hashable]
+) -> dict[str, str]:
+    """Old id -> new id of the removed and added elements that are the same one renamed.
+
+    Only a pair that is alone with its ``identity`` on both sides counts: two removed elements
+    with the same name could each be either added one, and a guess would misreport history.
+    """
+    old_ids = {element.id for element in before}
+    new_ids = {element.id for element in after}
+    removed: dict[Hashable, list[str]] = {}
+    for element in before:
+        if element.id not in new_ids:
+            removed.setdefault(identity(element), []).append(element.id)
+    added: dict[Hashable, list[str]] = {}
+    for element in after:
+        if element.id not in old_ids:
+            added.setdefault(identity(element), []).append(element.id)
+    return {
+        gone[0]: added[same][0]
+        for same, gone in removed.items()
+        if len(gone) == 1 and len(added.get(same, [])) == 1
+    }
+
+
+def _element_renames(a: JourneyMap, b: JourneyMap) -> dict[str, dict[str, str]]:
+    """Per section, old id -> new id of the renamed phases, personas and touchpoints."""
+    phases = _renames(a.phases, b.phases, lambda phase: phase.name)
+    personas = _renames(
+        a.personas, b.personas, lambda persona: (persona.first_name, persona.last_name)
+    )
+    # A touchpoint is the same one in the same phases, the old ones under their new ids: a
+    # phase may have been renamed along with it (an old id of a renamed phase is not in b).
+    touchpoints = _renames(
+        a.touchpoints,
+        b.touchpoints,
+        lambda touchpoint: (
+            touchpoint.name,
+            frozenset(phases.get(phase, phase) for phase in touchpoint.phases),
+        ),
+    )
+    return {"phases": phases, "personas": personas, "touchpoints": touchpoints}
+
+
 def diff_maps(a: JourneyMap, b: JourneyMap) -> MapDiff:
     """Compare two maps by element id; cells are keyed by (phase, persona, touchpoint).
+
+    A removed and an added phase, persona or touchpoint that are the same element under a new
+    id are reported in ``renamed`` (see :class:`MapDiff`).
 
     Examples:
         >>> from journeymap.model import Phase
@@ -119,9 +197,16 @@ def diff_maps(a: JourneyMap, b: JourneyMap) -> MapDiff:
     mapping_a = {"mapping": a.mapping} if a.mapping else {}
     mapping_b = {"mapping": b.mapping} if b.mapping else {}
     sections["mapping"] = (dict(mapping_a), dict(mapping_b))
+    renames = _element_renames(a, b)
     for section, (before, after) in sections.items():
-        result.added[section] = [key for key in after if key not in before]
-        result.removed[section] = [key for key in before if key not in after]
+        renamed = renames.get(section, {})
+        new_ids = set(renamed.values())
+        result.added[section] = [key for key in after if key not in before and key not in new_ids]
+        result.removed[section] = [key for key in before if key not in after and key not in renamed]
+        for old_id, new_id in renamed.items():
+            changes = _field_changes(before[old_id], after[new_id])
+            del changes["id"]
+            result.renamed.append(ElementRename(section, old_id, new_id, changes))
         for key in before.keys() & after.keys():
             changes = _field_changes(before[key], after[key])
             if changes:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from journeymap.errors import ValidationIssue
 from journeymap.i18n import N_
 from journeymap.model._i18n import _
+from journeymap.model.touchpoints import CATALOG
 
 if TYPE_CHECKING:
     from journeymap.model.journey_map import JourneyMap
@@ -155,6 +156,50 @@ def _hint(known: Iterable[str]) -> str:
     return _("known: {names}").format(names=shown)
 
 
+def _unknown_catalog(index: int, touchpoint_id: str, catalog_id: str) -> ValidationIssue:
+    # An error like an unknown phase: the analyses find touchpoints by their catalog id
+    # (checkout abandonment by ``checkout``), so a typo silently leaves one out.
+    meant = did_you_mean(catalog_id, CATALOG)
+    hint = (
+        _("did you mean {name}?").format(name=repr(meant))
+        if meant is not None
+        else _("catalog ids: {ids}").format(ids=", ".join(sorted(CATALOG)))
+    )
+    return ValidationIssue(
+        "error",
+        "unknown-catalog",
+        _(
+            "touchpoint {touchpoint} names catalog entry {catalog}, which the touchpoint "
+            "catalog does not have ({hint}); write one of its ids, or remove 'catalog'"
+        ).format(touchpoint=repr(touchpoint_id), catalog=repr(catalog_id), hint=hint),
+        ("touchpoints", index, "catalog"),
+    )
+
+
+def _same_phase_order(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
+    """A warning at each phase whose ``order`` an earlier phase already has.
+
+    Only orders the map gives count: phases without one all default to 0 and follow the
+    file, which is how a map without orders means them.
+    """
+    first: dict[int, str] = {}
+    for index, phase in enumerate(journey_map.phases):
+        if "order" not in phase.model_fields_set:
+            continue
+        if phase.order not in first:
+            first[phase.order] = phase.id
+            continue
+        yield ValidationIssue(
+            "warning",
+            "same-phase-order",
+            _(
+                "phases {first} and {second} both have order {order}, so the journey, and "
+                "every funnel over it, puts them in file order; give each phase its own order"
+            ).format(first=repr(first[phase.order]), second=repr(phase.id), order=phase.order),
+            ("phases", index, "order"),
+        )
+
+
 def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[ValidationIssue]:
     """Check references, uniqueness and completeness; return errors and warnings.
 
@@ -163,9 +208,10 @@ def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[
     they name the path (``phases.0.id``).
 
     Errors: duplicate ids, references to unknown phases, personas or touchpoints (in
-    touchpoints, cells, personas' ``joins_at``, evidence and mapping rules). Warnings: a phase
-    with no touchpoints, a touchpoint in no phase, an ``order`` for a phase the touchpoint is
-    not in.
+    touchpoints, cells, personas' ``joins_at``, evidence and mapping rules), a touchpoint
+    ``catalog`` that is no id of the built-in catalog. Warnings: a phase with no touchpoints, a
+    touchpoint in no phase, an ``order`` for a phase the touchpoint is not in, two phases with
+    the same ``order``.
     """
     issues: list[ValidationIssue] = []
     phases = {phase.id for phase in journey_map.phases}
@@ -231,6 +277,8 @@ def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[
                     ("touchpoints", index),
                 )
             )
+        if touchpoint.catalog is not None and touchpoint.catalog not in CATALOG:
+            issues.append(_unknown_catalog(index, touchpoint.id, touchpoint.catalog))
         for phase_id in touchpoint.order:
             if phase_id not in touchpoint.phases:
                 issues.append(
@@ -258,6 +306,8 @@ def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[
                     ("phases", index),
                 )
             )
+
+    issues += _same_phase_order(journey_map)
 
     for index, cell in enumerate(journey_map.cells):
         where = _("cell #{number}").format(number=index + 1)

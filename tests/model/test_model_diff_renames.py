@@ -1,0 +1,123 @@
+"""``journeymap diff`` reports an element whose id changed as a rename, not a remove and an add."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from journeymap.cli.app import app
+from journeymap.model import JourneyMap, diff_maps
+
+OLD = """\
+id: shop
+name: Shop
+phases:
+  - {id: awareness, name: Awareness, order: 1}
+  - {id: purchase, name: Purchase, order: 2}
+personas:
+  - {id: p1, first_name: Sara, last_name: Jensen}
+touchpoints:
+  - {id: "1", name: Instagram ad, phases: [awareness]}
+  - {id: "2", name: Checkout, phases: [purchase]}
+"""
+
+
+def _diff(tmp_path: Path, new_text: str, *options: str) -> tuple[int, str]:
+    old, new = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(new_text, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["diff", str(old), str(new), *options], env={"JOURNEYMAP_LANG": "en", "COLUMNS": "200"}
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def test_a_changed_touchpoint_id_is_a_rename(tmp_path: Path) -> None:
+    code, output = _diff(tmp_path, OLD.replace('id: "1"', "id: tt-1"))
+    assert code == 1
+    assert output.splitlines() == ["~ touchpoints: renamed: 1 → tt-1"]
+
+
+def test_a_rename_lists_the_other_fields_that_changed(tmp_path: Path) -> None:
+    new = OLD.replace('id: "2", name: Checkout,', "id: checkout, name: Checkout, mode: offline,")
+    code, output = _diff(tmp_path, new)
+    assert code == 1
+    assert output.splitlines() == [
+        "~ touchpoints: renamed: 2 → checkout (mode)",
+        "    mode: 'online' -> 'offline'",
+    ]
+
+
+def test_renamed_phases_and_personas_and_a_touchpoint_in_the_renamed_phase(tmp_path: Path) -> None:
+    new = (
+        OLD.replace("id: purchase", "id: buy")
+        .replace("[purchase]", "[buy]")
+        .replace("id: p1", "id: sara-jensen")
+        .replace('id: "2"', "id: checkout")
+    )
+    code, output = _diff(tmp_path, new)
+    assert code == 1
+    assert output.splitlines() == [
+        "~ phases: renamed: purchase → buy",
+        "~ personas: renamed: p1 → sara-jensen",
+        "~ touchpoints: renamed: 2 → checkout (phases)",
+        "    phases: ['purchase'] -> ['buy']",
+    ]
+
+
+def test_a_touchpoint_in_other_phases_is_still_removed_and_added(tmp_path: Path) -> None:
+    code, output = _diff(
+        tmp_path,
+        OLD.replace(
+            'id: "1", name: Instagram ad, phases: [awareness]',
+            "id: tt-1, name: Instagram ad, phases: [purchase]",
+        ),
+    )
+    assert code == 1
+    assert output.splitlines() == ["+ touchpoints: tt-1", "- touchpoints: 1"]
+
+
+def test_the_json_keeps_its_keys_and_adds_renamed(tmp_path: Path) -> None:
+    new = OLD.replace('id: "1", name: Instagram ad,', "id: tt-1, name: Instagram ad, owner: Ida,")
+    code, output = _diff(tmp_path, new, "--json")
+    assert code == 1
+    data = json.loads(output)
+    assert set(data) == {"added", "removed", "changed", "map_fields", "renamed"}
+    assert data["added"]["touchpoints"] == [] and data["removed"]["touchpoints"] == []
+    assert data["changed"] == []
+    assert data["renamed"] == [
+        {
+            "section": "touchpoints",
+            "old_id": "1",
+            "new_id": "tt-1",
+            "fields": {"owner": {"old": None, "new": "Ida"}},
+        }
+    ]
+
+
+def test_two_candidates_with_the_same_name_are_not_guessed_at() -> None:
+    old = JourneyMap.model_validate(
+        {
+            "id": "m",
+            "name": "M",
+            "phases": [{"id": "a", "name": "A"}],
+            "touchpoints": [
+                {"id": "1", "name": "Ad", "phases": ["a"]},
+                {"id": "2", "name": "Ad", "phases": ["a"]},
+            ],
+        }
+    )
+    new = old.model_copy(
+        update={
+            "touchpoints": [tp.model_copy(update={"id": f"tt-{tp.id}"}) for tp in old.touchpoints]
+        }
+    )
+    diff = diff_maps(old, new)
+    assert diff.renamed == []
+    assert (diff.removed["touchpoints"], diff.added["touchpoints"]) == (
+        ["1", "2"],
+        ["tt-1", "tt-2"],
+    )
