@@ -107,6 +107,9 @@ def test_the_tables_hold_the_hand_counted_journeys(analysis: Analysis) -> None:
     } == {"look", "buy"}
 
 
+EXIT = "journeys that touched it did not convert and touched it last (exit touchpoint)"
+
+
 def test_bar_and_tooltip_give_the_share_that_ended_there(analysis: Analysis) -> None:
     svg = render_map_svg(_map(), analysis)
     seen: dict[str, int] = {}
@@ -122,7 +125,8 @@ def test_bar_and_tooltip_give_the_share_that_ended_there(analysis: Analysis) -> 
         title = card.find(f"{SVG}title")
         assert title is not None
         assert title.text == (
-            f"{share:.0%} of the {journeys} journeys that touched it ended here without converting"
+            f"{share:.0%} of the {journeys} journeys that touched it did not convert and "
+            "touched it last (exit touchpoint)"
         )
         [bar] = bars
         assert bar.get("data-journeys") == str(journeys)
@@ -138,15 +142,17 @@ def test_bar_and_tooltip_give_the_share_that_ended_there(analysis: Analysis) -> 
     # shop is drawn in both its phases, with the same touchpoint-wide figure
     assert seen == {"ad": 1, "shop": 2, "checkout": 1}
     titles = {t.text for t in ET.fromstring(svg).iter(f"{SVG}title")}
-    assert "40% of the 5 journeys that touched it ended here without converting" in titles
-    assert "33% of the 6 journeys that touched it ended here without converting" in titles
-    assert "50% of the 2 journeys that touched it ended here without converting" in titles
+    assert f"40% of the 5 {EXIT}" in titles
+    assert f"33% of the 6 {EXIT}" in titles
+    assert f"50% of the 2 {EXIT}" in titles
 
 
 def test_legend_explains_the_bar(analysis: Analysis) -> None:
     root = ET.fromstring(render_map_svg(_map(), analysis))
     legend, text = _legend(root)
-    assert "share of the journeys that touched it and ended there without converting" in text
+    assert (
+        "(exit touchpoint): of the journeys that touched it, the share that did not convert" in text
+    )
     assert "0%" in text and "100%" in text
     # the legend sits below every box, inside the drawing
     height = float(root.get("height", ""))
@@ -168,8 +174,16 @@ def test_without_an_analysis_there_is_no_bar_and_no_legend() -> None:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("da", "40\xa0% af de 5 rejser, der berørte det, sluttede her uden at konvertere"),
-        ("de", "40\xa0% der 5 Journeys, die ihn berührten, endeten hier ohne Conversion"),
+        (
+            "da",
+            "40\xa0% af de 5 rejser, der berørte det, konverterede ikke og berørte det til "
+            "sidst (udgangskontaktpunkt)",
+        ),
+        (
+            "de",
+            "40\xa0% der 5 Journeys, die ihn berührten, konvertierten nicht und berührten ihn "
+            "zuletzt (Exit-Touchpoint)",
+        ),
     ],
 )
 def test_tooltip_and_legend_are_translated(
@@ -179,7 +193,7 @@ def test_tooltip_and_legend_are_translated(
     [ad] = [card for card in _cards(svg) if card.get("data-ref") == "ad"]
     title = ad.find(f"{SVG}title")
     assert title is not None and title.text == expected
-    legend = {"da": "sluttede der uden at konvertere", "de": "dort ohne Conversion endeten"}
+    legend = {"da": "ikke konverterede og berørte det til sidst", "de": "ihn zuletzt berührte"}
     assert legend[language] in _legend(ET.fromstring(svg))[1]
 
 
@@ -189,7 +203,10 @@ def test_one_journey_is_named_in_the_singular() -> None:
     [ad] = [card for card in _cards(svg) if card.get("data-ref") == "ad"]
     title = ad.find(f"{SVG}title")
     assert title is not None
-    assert title.text == "100% of the 1 journey that touched it ended here without converting"
+    assert title.text == (
+        "100% of the 1 journey that touched it did not convert and touched it last "
+        "(exit touchpoint)"
+    )
 
 
 def test_scale_darkens_steadily_so_it_reads_without_red_green() -> None:

@@ -91,9 +91,9 @@ def test_points_say_persona_phase_and_score(example_map: JourneyMap) -> None:
         if circle.get("data-ref") == "thomas"
     ]
     assert [t.text for t in titles if t is not None] == [
-        "Thomas Krüger, Decision: -1",
-        "Thomas Krüger, Retention: -1",
-        "Thomas Krüger, Advocacy: 0.5",
+        "Thomas Krüger, Decision: -1 (suspicious)",
+        "Thomas Krüger, Retention: -1 (integration worries)",
+        "Thomas Krüger, Advocacy: 0.5 (relieved)",
     ]
 
 

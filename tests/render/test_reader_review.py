@@ -175,15 +175,15 @@ def test_the_funnel_says_what_its_drop_off_figures_are(
     html = render_report_html(example_map, example_measured)
     figure = re.search(r'<figure class="chart" id="chart-funnel">.*?</figcaption>', html, re.S)
     assert figure is not None
-    assert "ended there without converting" in figure.group(0)
+    assert "got no further in the funnel and did not convert" in figure.group(0)
     assert "a journey that converted is no drop-off" in figure.group(0)
 
 
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("da", "uden at konvertere; en rejse, der konverterede, er ikke et frafald"),
-        ("de", "ohne Conversion endeten; eine konvertierte Journey ist kein Absprung"),
+        ("da", "ikke konverterede; en rejse, der konverterede, er ikke et frafald"),
+        ("de", "nicht konvertierte; eine konvertierte Journey ist kein Absprung"),
     ],
 )
 def test_the_funnel_note_is_translated(

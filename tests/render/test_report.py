@@ -55,12 +55,14 @@ def test_written_summary_names_the_biggest_dropoff_and_top_touchpoint(
     assert measured is not None
     summary = written_summary(example_map, measured)
     worst = max(measured.phase_rows.values(), key=lambda r: r["dropped"])
-    assert summary["dropoffs"][0].startswith(f"{worst['dropped']:,} journeys end in phase")
-    assert example_map.phase(worst["phase"]).name in summary["dropoffs"][0]
-    # Phase drop-off is a share of the journeys that reached the phase; say so, as the
-    # touchpoint lines say theirs is a share of all drop-offs.
+    name = example_map.phase(worst["phase"]).name
+    # Phase drop-off is the funnel's, a share of the journeys that reached the phase; say so,
+    # as the exit touchpoints' lines say theirs is a share of the journeys that did not convert.
     rate = f"{float(worst['dropoff_rate']):.0%}"
-    assert summary["dropoffs"][0].endswith(f"({rate} of those that reached it)")
+    assert summary["dropoffs"][0] == (
+        f"{worst['dropped']:,} journeys get no further than {name} in the funnel "
+        f"({rate} of those that reached it)"
+    )
     top = max(measured.attribution_share.items(), key=lambda kv: kv[1])[0]
     assert summary["attributed"][0].startswith(example_map.touchpoint(top).name)
     assert measured.attribution_model == "markov"
@@ -149,16 +151,24 @@ def test_analysis_displays_itself_with_names_from_its_map(
     assert "jm-sankey" not in brief and "payment-provider" in brief
 
 
-def test_summary_names_the_touchpoints_journeys_stop_after(
+def test_summary_names_the_exit_touchpoints_of_journeys_that_did_not_convert(
     example_map: JourneyMap, example_measured: Pair
 ) -> None:
     measured = measured_from(example_measured)
     assert measured is not None
-    top = measured.rows("dropoff")[0]
-    lines = written_summary(example_map, measured)["dropoffs"]
-    name = example_map.touchpoint(top["last_touchpoint"]).name
-    share = f"{top['share']:.0%} of all drop-offs"
-    assert f"{top['journeys']:,} journeys ({share}) stop after {name}" in lines
+    exits: dict[str, list[float]] = {}
+    for row in measured.rows("dropoff"):
+        summed = exits.setdefault(row["last_touchpoint"], [0, 0.0])
+        summed[0] += row["journeys"]
+        summed[1] += row["share"]
+    # A touchpoint in two phases has two rows: one line, their sum, as on the map's bars.
+    top, (journeys, share) = min(exits.items(), key=lambda item: (-item[1][0], item[0]))
+    lines = written_summary(example_map, measured)["exits"]
+    name = example_map.touchpoint(top).name
+    assert lines[0] == (
+        f"{int(journeys):,} journeys that did not convert last touched {name} ({share:.0%} of them)"
+    )
+    assert len(lines) == len(set(lines))
 
 
 def test_breakdown_rows_do_not_replace_the_overall_funnel(

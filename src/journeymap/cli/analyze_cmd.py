@@ -211,7 +211,15 @@ def print_summary(analysis: Any) -> None:
     for note in (*notes, credited_itself_note(itself) if itself else None):
         if note:
             console.print(note, markup=False, highlight=False)
-    funnel = Table(title=_("Phase funnel"))
+    # The funnel's drop-off and the exit touchpoints below are different counts: each table
+    # says which it is, so that they are not read as one contradicting the other.
+    funnel = Table(
+        title=_("Phase funnel"),
+        caption=_(
+            "Drop-off: of the journeys that reached the phase (the furthest they reached in "
+            "the map's order), the share that got no further and did not convert."
+        ),
+    )
     for column in (_("Phase"), _("Reached"), _("Moved on"), _("Converted"), _("Drop-off")):
         funnel.add_column(column, justify="left" if column == _("Phase") else "right")
     # Every count and percentage is written as the user's language does, in the tables as in
@@ -240,8 +248,15 @@ def print_summary(analysis: Any) -> None:
     if off_map:
         console.print(off_map_note(off_map), markup=False, highlight=False)
     _print_breakdowns(analysis)
-    drops = Table(title=_("Top drop-offs"))
-    for column in (_("Last phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
+    drops = Table(
+        title=_("Top drop-offs"),
+        caption=_(
+            "Journeys that did not convert, by the touchpoint they touched last (exit "
+            "touchpoint) and its phase; share: of all journeys that did not convert. Not the "
+            "funnel's drop-off."
+        ),
+    )
+    for column in (_("Phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
         drops.add_column(
             column, justify="right" if column in (_("Journeys"), _("Share")) else "left"
         )

@@ -188,7 +188,8 @@ def _echo_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def _emotion_text(score: float | None) -> str:
+def _emotion_text(score: float | None, label: str | None = None) -> str:
+    """``-2 ▼▼ annoyed``: the score, its glyph and the label the map gives it."""
     if score is None:
         return "·"
     if score <= -1.5:
@@ -201,7 +202,7 @@ def _emotion_text(score: float | None) -> str:
         glyph = "▲"
     else:
         glyph = "▲▲"
-    return f"{score:+g} {glyph}"
+    return f"{score:+g} {glyph}" + (f" {escape(label)}" if label else "")
 
 
 def _longest_word(texts: list[str]) -> int:
@@ -232,6 +233,7 @@ def show_command(
     ] = None,
 ) -> None:
     """Show the map as a table: touchpoints, personas and lanes per phase."""
+    from journeymap.render.emotion_curve import emotion_labels
     from journeymap.services.maps import LANES, show_map
 
     view = show_map(path, persona)
@@ -287,9 +289,10 @@ def show_command(
         label = f"[bold]{escape(member.display_name)}[/]" + (f"\n{escape(role)}" if role else "")
         # The phases before it joins: those the drawn map leaves without its emotion.
         joined = len(phase_ids) - len(view.map.joined_phases(member.id))
+        feelings = emotion_labels(view.map, member.id)
         cells = []
         for index, phase_id in enumerate(phase_ids):
-            text = _emotion_text(persona_row.emotions.get(phase_id))
+            text = _emotion_text(persona_row.emotions.get(phase_id), feelings.get(phase_id))
             if index == joined and member.joins_at is not None:
                 text = f"{_('joins')}\n{text}"
             elif index < joined:
@@ -312,6 +315,13 @@ def _print_diff(diff: MapDiff) -> None:
     for section, ids in diff.removed.items():
         for element_id in ids:
             console.print(f"- {section}: {element_id}", markup=False)
+    for rename in diff.renamed:
+        renamed = _("renamed: {old} → {new}").format(old=rename.old_id, new=rename.new_id)
+        fields = f" ({', '.join(sorted(rename.fields))})" if rename.fields else ""
+        console.print(f"~ {rename.section}: {renamed}{fields}", markup=False)
+        for name in sorted(rename.fields):
+            old, new = rename.fields[name]
+            console.print(f"    {name}: {_diff_value(old)} -> {_diff_value(new)}", markup=False)
     for name, (old, new) in diff.map_fields.items():
         console.print(f"~ {name}: {old!r} -> {new!r}", markup=False)
     for change in diff.changed:

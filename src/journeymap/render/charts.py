@@ -104,7 +104,7 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
             "phase": names.get(str(r["phase"]), str(r.get("phase_name") or r["phase"])),
             "step": int(r["step"]),
             "reached": int(r["reached"] or 0),
-            "dropoff": _dropoff_label(float(r.get("dropoff_rate") or 0), language),
+            "dropoff": _dropoff_label(r, language),
         }
         for r in rows
     ]
@@ -127,8 +127,9 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
         "text": gettext(N_("Funnel with drop-off"), language),
         "subtitle": gettext(
             N_(
-                "Above each bar: the share of the journeys that reached the phase and ended "
-                "there without converting; a journey that converted is no drop-off."
+                "Above each bar: of the journeys that reached the phase, the share that got "
+                "no further in the funnel and did not convert; a journey that converted is no "
+                "drop-off."
             ),
             language,
         ),
@@ -157,10 +158,15 @@ def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[st
     )
 
 
-def _dropoff_label(rate: float, language: str) -> str:
-    """A phase's drop-off above its bar: ``-36 %``, and ``0 %`` (not ``-0 %``) when none."""
-    share = format_percent(rate, language)
-    return share if share == format_percent(0, language) else f"-{share}"
+def _dropoff_label(row: dict[str, Any], language: str) -> str:
+    """A phase's drop-off above its bar: ``-36 %``, ``-0.2 %``, ``0 %`` (not ``-0 %``).
+
+    ``–`` where no journey came: there is no rate, and "0 %" read as "nobody was lost".
+    """
+    if not int(row.get("reached") or 0):
+        return "–"
+    share = format_share(float(row.get("dropoff_rate") or 0), language)
+    return share if share == format_percent(0, language) or share[0] == "<" else f"-{share}"
 
 
 def _attribution(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
@@ -409,7 +415,9 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
                                     gettext(DIRECTIONS["positive"], language),
                                     gettext(DIRECTIONS["negative"], language),
                                 ],
-                                "range": ["#2ca02c", "#d62728"],
+                                # Blue and orange (Okabe-Ito): green and red look
+                                # alike to red-green colour-blind readers.
+                                "range": ["#0072b2", "#d55e00"],
                             },
                         },
                     },

@@ -8,17 +8,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from journeymap.i18n import (
-    N_,
-    format_decimal,
-    format_integer,
-    format_percent,
-    format_share,
-    gettext,
-    ngettext,
-)
-from journeymap.model import JourneyMap
-from journeymap.render.charts import model_name
+from journeymap.i18n import N_, format_decimal, format_share, gettext
+from journeymap.model import JourneyMap, StageCell
+from journeymap.render.emotion_curve import PERSONA_COLOURS, emotion_svg
 from journeymap.render.layout import (
     BADGE_FONT_SIZE,
     BADGE_LINE_HEIGHT,
@@ -34,6 +26,17 @@ from journeymap.render.layout import (
     layout_lanes,
     wrap_text,
 )
+from journeymap.render.map_measured import (
+    dropoff_tips,
+    ended_here_colour,
+    ended_here_svg,
+    ended_here_text,
+    events_text,
+    heat_colour,
+    map_legend,
+    measured_lanes,
+    text_colour,
+)
 from journeymap.render.measured import AnalysisLike, EndedHere, Measured, measured_from
 
 __all__ = [
@@ -45,10 +48,6 @@ __all__ = [
     "render_map_svg",
 ]
 
-PERSONA_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
-# Each persona's curve has its own dash pattern (the first solid): where personas feel the
-# same, the curves lie on top of each other, and the gaps of the upper ones show the lower.
-PERSONA_DASHES = ("", "9 5", "3 4", "12 4 3 4", "6 3", "2 6", "14 6")
 TITLE_HEIGHT = 40.0
 TITLE_FONT_SIZE = 18.0
 TITLE_LINE_HEIGHT = 24.0
@@ -72,15 +71,6 @@ ROLE_LABELS = {
     "buyer": N_("buyer"),
     "gatekeeper": N_("gatekeeper"),
 }
-# The bar on a touchpoint card: ColorBrewer's YlOrBr, light yellow to dark brown. Its lightness
-# falls steadily, so the scale reads the same in grey and to red-green colour-blind readers;
-# the bar's filled length says the same again.
-ENDED_HERE_SCALE = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
-ENDED_HERE_TRACK = "#dde3e9"
-ENDED_HERE_THICKNESS = 4.0
-LEGEND_FONT_SIZE = 11.0
-LEGEND_BAR = 40.0
-LEGEND_SWATCH = 96.0
 FILLS = {
     "header": "#34495e",
     "label": "#ecf0f1",
@@ -89,43 +79,18 @@ FILLS = {
 }
 
 
-def heat_colour(rate: float) -> str:
-    """A heat colour from green (no drop-off) through yellow to red (everyone drops off)."""
-    rate = min(1.0, max(0.0, rate))
-    if rate < 0.5:
-        red, green = int(255 * rate * 2), 200
-    else:
-        red, green = 255, int(200 * (1 - (rate - 0.5) * 2))
-    return f"#{red:02x}{green:02x}66"
+def _cell_prefix(journey_map: JourneyMap, cell: StageCell) -> str:
+    """``Nils Newcomer · Product pages: ``: whose and where an item is, when not the phase's.
 
-
-def ended_here_colour(share: float) -> str:
-    """The bar colour of a touchpoint card: light yellow (0 %) through orange to dark brown (100 %).
-
-    Examples:
-        >>> ended_here_colour(0.0), ended_here_colour(1.0)
-        ('#fee391', '#993404')
+    Without it a need of one persona, or one touchpoint's pain point, read as the whole
+    phase's.
     """
-    share = min(1.0, max(0.0, share))
-    position = share * (len(ENDED_HERE_SCALE) - 1)
-    index = min(int(position), len(ENDED_HERE_SCALE) - 2)
-    low, high = ENDED_HERE_SCALE[index], ENDED_HERE_SCALE[index + 1]
-    weight = position - index
-    channels = (
-        round(int(low[i : i + 2], 16) * (1 - weight) + int(high[i : i + 2], 16) * weight)
-        for i in (1, 3, 5)
-    )
-    return "#" + "".join(f"{channel:02x}" for channel in channels)
-
-
-def _percent(value: object, language: str) -> str:
-    return format_percent(float(value or 0.0), language) if isinstance(value, int | float) else "–"
-
-
-def _events_text(count: int, language: str) -> str:
-    """``12.330 hændelser``, ``1 hændelse``: a count of events in the map's language."""
-    message = ngettext("{count} event", "{count} events", count, language)
-    return message.format(count=format_integer(count, language))
+    scope = []
+    if cell.persona is not None:
+        scope.append(journey_map.persona(cell.persona).display_name)
+    if cell.touchpoint is not None:
+        scope.append(journey_map.touchpoint(cell.touchpoint).name)
+    return " · ".join(scope) + ": " if scope else ""
 
 
 def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
@@ -137,9 +102,7 @@ def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
             for cell in journey_map.cells:
                 if cell.phase != phase.id:
                     continue
-                prefix = ""
-                if cell.persona is not None:
-                    prefix = journey_map.persona(cell.persona).display_name + ": "
+                prefix = _cell_prefix(journey_map, cell)
                 if attr == "kpis":
                     values = [
                         kpi.name
@@ -174,7 +137,7 @@ def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, languag
             if measured is not None:
                 row = measured.touchpoint_rows.get(tp.id)
                 events = int(row["events"] or 0) if row else 0
-                text += f" — {_events_text(events, language)}"
+                text += f" — {events_text(events, language)}"
                 if tp.id in measured.attribution_share:
                     # Written as the summary and the attribution chart write it: a Markov
                     # share a hair below zero reads "0%", not "-0%", and 0.6% not "1%".
@@ -206,38 +169,6 @@ def _buying_center_lane(journey_map: JourneyMap, language: str) -> LaneSpec:
     return lane
 
 
-def _measured_lanes(journey_map: JourneyMap, measured: Measured, language: str) -> list[LaneSpec]:
-    reached = LaneSpec("reached", gettext(N_("Reached"), language))
-    converted = LaneSpec("converted", gettext(N_("Converted"), language))
-    dropoff = LaneSpec("dropoff", gettext(N_("Drop-off"), language))
-    for phase in journey_map.ordered_phases():
-        row = measured.phase_rows.get(phase.id)
-        if row is None:
-            continue
-        reach = _percent(row.get("reach_rate"), language)
-        reached.items[phase.id] = [
-            (f"{format_integer(row['reached'] or 0, language)} ({reach})", None, (), None)
-        ]
-        converted.items[phase.id] = [
-            (format_integer(row["converted"] or 0, language), None, (), None)
-        ]
-        rate = float(row.get("dropoff_rate") or 0.0)
-        dropped = f"{format_integer(row['dropped'] or 0, language)} "
-        dropoff.items[phase.id] = [
-            (dropped + f"({format_percent(rate, language)})", None, (), heat_colour(rate))
-        ]
-    lanes = [reached, converted, dropoff]
-    unmapped = measured.unmapped
-    phases = journey_map.ordered_phases()
-    if unmapped and phases:
-        lane = LaneSpec("unmapped", gettext(N_("Events not on the map"), language))
-        lane.items[phases[0].id] = [
-            (f"{tp} — {_events_text(count, language)}", tp, (), "#fdebd0") for tp, count in unmapped
-        ]
-        lanes.append(lane)
-    return lanes
-
-
 def build_layout(
     journey_map: JourneyMap, analysis: AnalysisLike | None = None
 ) -> tuple[MapLayout, Measured | None]:
@@ -252,7 +183,7 @@ def build_layout(
     if journey_map.personas:
         lanes.append(_buying_center_lane(journey_map, language))
     if measured is not None:
-        lanes.extend(_measured_lanes(journey_map, measured, language))
+        lanes.extend(measured_lanes(journey_map, measured, language))
     phases = [(phase.id, phase.name) for phase in journey_map.ordered_phases()]
     title_lines = _title_lines(journey_map.name, len(phases))
     title_height = TITLE_HEIGHT + (len(title_lines) - 1) * TITLE_LINE_HEIGHT
@@ -288,90 +219,13 @@ def _text_lines(x: float, y: float, lines: tuple[str, ...], size: float, fill: s
     return f'<text font-size="{size:g}" fill="{fill}">{spans}</text>'
 
 
-def _ended_here_text(ended_here: EndedHere, language: str) -> str:
-    """``34% of the 1,234 journeys that touched it ended here without converting``."""
-    message = ngettext(
-        "{share} of the {count} journey that touched it ended here without converting",
-        "{share} of the {count} journeys that touched it ended here without converting",
-        ended_here.journeys,
-        language,
-    )
-    return message.format(
-        share=format_percent(ended_here.share, language),
-        count=format_integer(ended_here.journeys, language),
-    )
-
-
-def _ended_here_bar(x: float, y: float, length: float, share: float) -> str:
-    """A track ``length`` long, filled from the left to ``share`` of it in the scale's colour."""
-    filled = length * min(1.0, max(0.0, share))
-    return (
-        f'<rect x="{x:.1f}" y="{y:.1f}" width="{length:.1f}" height="{ENDED_HERE_THICKNESS:g}" '
-        f'fill="{ENDED_HERE_TRACK}"/>'
-        f'<rect class="jm-ended-fill" x="{x:.1f}" y="{y:.1f}" width="{filled:.1f}" '
-        f'height="{ENDED_HERE_THICKNESS:g}" fill="{ended_here_colour(share)}"/>'
-    )
-
-
-def _ended_here_svg(box: Box, ended_here: EndedHere) -> str:
-    # Along the card's foot, inside its padding: under the last line's descenders, clear of the
-    # rounded corners.
-    top = box.y + box.height - ENDED_HERE_THICKNESS - 2
-    return (
-        f'<g class="jm-ended" data-share="{ended_here.share:.4f}" '
-        f'data-ended="{ended_here.ended}" data-journeys="{ended_here.journeys}">'
-        + _ended_here_bar(box.x + PADDING, top, box.width - 2 * PADDING, ended_here.share)
-        + "</g>"
-    )
-
-
-def _ended_here_legend(
-    top: float, width: float, language: str, model: str | None = None
-) -> tuple[str, float]:
-    """The legend of the cards' bars, below the map: its SVG and its height.
-
-    With ``model`` (the attribution model whose shares the cards show), it names it too: a
-    map image shown on its own says under which model "12 % attribution" was measured.
-    """
-    text = gettext(
-        N_(
-            "Bar at the foot of a touchpoint: the share of the journeys that touched it and "
-            "ended there without converting (longer and darker = more)"
-        ),
-        language,
-    )
-    if model:
-        text += ". " + gettext(
-            N_("Attribution on a touchpoint: its share of the conversions under {model}"),
-            language,
-        ).format(model=model_name(model, language))
-    lines = wrap_text(text, width - 16, LEGEND_FONT_SIZE)
-    spans = " ".join(
-        f'<tspan x="8" y="{PADDING + (i + 1) * LINE_HEIGHT - 3:.1f}">{escape(line)}</tspan>'
-        for i, line in enumerate(lines)
-    )
-    parts = [
-        f'<g class="jm-ended-legend" transform="translate(0 {top:.1f})">',
-        f'<text font-size="{LEGEND_FONT_SIZE:g}" fill="#444">{spans}</text>',
-    ]
-    row = PADDING + len(lines) * LINE_HEIGHT + 6
-    steps = len(ENDED_HERE_SCALE)
-    for index in range(steps):
-        share = index / (steps - 1)
-        x = 8 + index * LEGEND_SWATCH
-        parts.append(_ended_here_bar(x, row + 4, LEGEND_BAR, share))
-        parts.append(
-            f'<text x="{x + LEGEND_BAR + 6:.1f}" y="{row + 9:.1f}" '
-            f'font-size="{LEGEND_FONT_SIZE - 1:g}" fill="#444">'
-            f"{escape(format_percent(share, language))}</text>"
-        )
-    parts.append("</g>")
-    return "".join(parts), row + LINE_HEIGHT + PADDING
-
-
-def _box_svg(box: Box, language: str, accent: EndedHere | None = None) -> str:
+def _box_svg(
+    box: Box, language: str, accent: EndedHere | None = None, tip: str | None = None
+) -> str:
+    """One card; ``accent`` draws the exit bar at its foot, ``tip`` is its tooltip."""
     fill = box.fill or FILLS.get(box.kind, "#ffffff")
-    colour = "#ffffff" if box.kind == "header" else "#222222"
+    # Dark text on the drop-off lane's dark browns was unreadable: the text turns white there.
+    colour = "#ffffff" if box.kind == "header" else text_colour(fill)
     size = 14.0 if box.kind == "header" else FONT_SIZE
     attrs = f'class="jm-box jm-{box.kind}" data-lane={quoteattr(box.lane)}'
     if box.ref is not None:
@@ -384,8 +238,10 @@ def _box_svg(box: Box, language: str, accent: EndedHere | None = None) -> str:
     ]
     if accent is not None:
         # On the card, so hovering anywhere on it (the bar included) explains the bar.
-        parts.insert(1, f"<title>{escape(_ended_here_text(accent, language))}</title>")
-        parts.append(_ended_here_svg(box, accent))
+        tip = ended_here_text(accent, language)
+        parts.append(ended_here_svg(box, accent))
+    if tip is not None:
+        parts.insert(1, f"<title>{escape(tip)}</title>")
     for i, badge in enumerate(box.badges):
         parts.append(
             f'<text x="{box.x + box.width - PADDING:.1f}" '
@@ -393,65 +249,6 @@ def _box_svg(box: Box, language: str, accent: EndedHere | None = None) -> str:
             f'font-size="{BADGE_FONT_SIZE:g}" text-anchor="end" '
             f'fill="#2c6fad">{escape(badge)}</text>'
         )
-    parts.append("</g>")
-    return "".join(parts)
-
-
-def _emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
-    top, height = layout.lanes["emotion"]
-    plot_top, plot_height = top + 12, height - 24
-    centres = {pid: left + width / 2 for pid, (left, width) in layout.columns.items()}
-
-    def y_of(score: float) -> float:
-        return plot_top + (2 - score) / 4 * plot_height
-
-    parts = ['<g class="jm-emotion">']
-    right = layout.width
-    for score in (-2, 0, 2):
-        parts.append(
-            f'<line x1="{LABEL_WIDTH + 12:.1f}" x2="{right:.1f}" y1="{y_of(score):.1f}" '
-            f'y2="{y_of(score):.1f}" stroke="#dddddd" stroke-dasharray="{"" if score else "4 3"}"/>'
-            f'<text x="{LABEL_WIDTH + 4:.1f}" y="{y_of(score) + 4:.1f}" font-size="9" '
-            f'fill="#888">{f"{score:+d}" if score else "0"}</text>'
-        )
-    phase_names = {phase.id: phase.name for phase in journey_map.phases}
-    personas: list[tuple[str | None, str]] = [(p.id, p.display_name) for p in journey_map.personas]
-    if not personas:
-        personas = [(None, "")]
-    for index, (persona_id, name) in enumerate(personas):
-        colour = PERSONA_COLOURS[index % len(PERSONA_COLOURS)]
-        dashes = PERSONA_DASHES[index % len(PERSONA_DASHES)]
-        dash = f' stroke-dasharray="{dashes}"' if dashes else ""
-        ref = quoteattr(persona_id or "")
-        # Nothing before the phase the persona joins at: the buying center's cells are not theirs.
-        points = [
-            (phase_id, emotion, centres[phase_id], y_of(emotion))
-            for phase_id, emotion in journey_map.emotion_curve(persona_id, since_joining=True)
-            if emotion is not None and phase_id in centres
-        ]
-        if points:
-            path = " ".join(f"{x:.1f},{y:.1f}" for _, _, x, y in points)
-            parts.append(
-                f'<polyline class="jm-emotion-line" data-ref={ref} '
-                f'points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>'
-            )
-        for phase_id, emotion, x, y in points:
-            tip = f"{phase_names[phase_id]}: {format_decimal(emotion, journey_map.language)}"
-            parts.append(
-                f'<circle class="jm-emotion-point" data-ref={ref} data-phase={quoteattr(phase_id)} '
-                f'cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
-                f"<title>{escape(f'{name}, {tip}' if name else tip)}</title></circle>"
-            )
-        if name:
-            legend_y = top + 34 + index * 16
-            # The legend draws each persona's line as the curve has it: colour and dashes.
-            parts.append(
-                f'<g class="jm-legend"><rect x="8" y="{legend_y - 9:.1f}" width="16" height="10" '
-                f'fill="none" stroke="none"/><line x1="8" x2="24" y1="{legend_y - 4:.1f}" '
-                f'y2="{legend_y - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash}/>'
-                f'<text x="28" y="{legend_y:.1f}" font-size="10">'
-                f"{escape(name[:22])}</text></g>"
-            )
     parts.append("</g>")
     return "".join(parts)
 
@@ -469,11 +266,14 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
     layout, measured = build_layout(journey_map, analysis)
     language = journey_map.language
     accents = measured.ended_here() if measured is not None else {}
+    tips = dropoff_tips(journey_map, measured, language) if measured is not None else {}
     width, height = layout.width, layout.height
     legend, legend_height = ("", 0.0)
-    if accents:
+    if accents or tips:
         model = measured.attribution_model if measured is not None else None
-        legend, legend_height = _ended_here_legend(height, width, language, model)
+        legend, legend_height = map_legend(
+            height, width, language, lane=bool(tips), bars=bool(accents), model=model
+        )
         height += legend_height
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="jm-map" width="{width:.0f}" '
@@ -482,12 +282,12 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#fafbfc"/>',
         _title_svg(journey_map.name, len(journey_map.phases)),
     ]
-    parts.extend(
-        _box_svg(box, language, accents.get(box.ref or "") if box.kind == "touchpoint" else None)
-        for box in layout.boxes
-    )
+    for box in layout.boxes:
+        accent = accents.get(box.ref or "") if box.kind == "touchpoint" else None
+        tip = tips.get(box.phase or "") if box.lane == "dropoff" else None
+        parts.append(_box_svg(box, language, accent, tip))
     if "emotion" in layout.lanes:
-        parts.append(_emotion_svg(journey_map, layout))
+        parts.append(emotion_svg(journey_map, layout))
     parts.append(legend)
     parts.append("</svg>")
     return "".join(parts)

@@ -117,43 +117,82 @@ def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, An
         figures.append(
             (gettext(N_("Conversion value"), language), format_integer(round(value), language))
         )
-    phase_rows = sorted(measured.phase_rows.values(), key=lambda r: -int(r.get("dropped") or 0))
-    dropoffs = [
-        ngettext(
-            "{count} journey ends in phase {phase} ({share} of those that reached it)",
-            "{count} journeys end in phase {phase} ({share} of those that reached it)",
-            int(r["dropped"]),
-            language,
-        ).format(
-            count=format_integer(r["dropped"], language),
-            phase=names.get(str(r["phase"]), str(r["phase"])),
-            share=format_percent(float(r.get("dropoff_rate") or 0), language),
-        )
-        for r in phase_rows[:3]
-        if int(r.get("dropped") or 0) > 0
-    ]
-    for row in measured.rows("dropoff")[:3]:
-        touchpoint = str(row.get("last_touchpoint") or "")
-        if not touchpoint or not int(row.get("journeys") or 0):
-            continue
-        dropoffs.append(
-            ngettext(
-                "{count} journey ({share} of all drop-offs) stops after {touchpoint}",
-                "{count} journeys ({share} of all drop-offs) stop after {touchpoint}",
-                int(row["journeys"]),
-                language,
-            ).format(
-                count=format_integer(row["journeys"], language),
-                share=format_share(float(row.get("share") or 0), language),
-                touchpoint=names.get(touchpoint, touchpoint),
-            )
-        )
     model = model_name(measured.attribution_model or "", language)
     attributed = [
         f"{names.get(tp, tp)}: {format_share(share, language)} ({model})"
         for tp, share in sorted(measured.attribution_share.items(), key=lambda kv: -kv[1])[:5]
     ]
-    return {"figures": figures, "dropoffs": dropoffs, "attributed": attributed}
+    return {
+        "figures": figures,
+        "dropoffs": _funnel_dropoffs(measured, names, language),
+        "exits": _exit_touchpoints(measured, names, language),
+        "attributed": attributed,
+    }
+
+
+# A drop-off of fewer than 1 in 100 journeys that reached a phase is no "biggest" one while
+# bigger ones exist: 23 of 11,064 (0.2 %) ranked among them only by its count.
+MINOR_DROPOFF = 0.01
+
+
+def _funnel_dropoffs(measured: Measured, names: dict[str, str], language: str) -> list[str]:
+    """The phases where most journeys get no further in the funnel, most first (up to 3).
+
+    The phase funnel's figure (the furthest phase a journey reached in the map's order):
+    worded so that it is not read as the exit touchpoints' count beside it.
+    """
+    rows = [r for r in measured.phase_rows.values() if int(r.get("dropped") or 0) > 0]
+    if any(float(r.get("dropoff_rate") or 0) >= MINOR_DROPOFF for r in rows):
+        rows = [r for r in rows if float(r.get("dropoff_rate") or 0) >= MINOR_DROPOFF]
+    rows.sort(key=lambda r: -int(r["dropped"]))
+    return [
+        ngettext(
+            "{count} journey gets no further than {phase} in the funnel "
+            "({share} of those that reached it)",
+            "{count} journeys get no further than {phase} in the funnel "
+            "({share} of those that reached it)",
+            int(r["dropped"]),
+            language,
+        ).format(
+            count=format_integer(r["dropped"], language),
+            phase=names.get(str(r["phase"]), str(r["phase"])),
+            share=format_share(float(r.get("dropoff_rate") or 0), language),
+        )
+        for r in rows[:3]
+    ]
+
+
+def _exit_touchpoints(measured: Measured, names: dict[str, str], language: str) -> list[str]:
+    """The touchpoints most journeys that did not convert touched last, most first (up to 3).
+
+    The ``dropoff`` table's rows are per last phase and touchpoint; a touchpoint in two
+    phases is summed into one line, as the map's bars sum it.
+    """
+    exits: dict[str, tuple[int, float]] = {}
+    for row in measured.rows("dropoff"):
+        touchpoint = str(row.get("last_touchpoint") or "")
+        journeys, share = exits.get(touchpoint, (0, 0.0))
+        exits[touchpoint] = (
+            journeys + int(row.get("journeys") or 0),
+            share + float(row.get("share") or 0),
+        )
+    ranked = sorted(
+        ((tp, counts) for tp, counts in exits.items() if tp and counts[0]),
+        key=lambda item: (-item[1][0], item[0]),
+    )
+    return [
+        ngettext(
+            "{count} journey that did not convert last touched {touchpoint} ({share} of them)",
+            "{count} journeys that did not convert last touched {touchpoint} ({share} of them)",
+            journeys,
+            language,
+        ).format(
+            count=format_integer(journeys, language),
+            touchpoint=names.get(touchpoint, touchpoint),
+            share=format_share(share, language),
+        )
+        for touchpoint, (journeys, share) in ranked[:3]
+    ]
 
 
 def _charts(
@@ -226,6 +265,18 @@ def render_report_html(
     t = {
         "summary": gettext(N_("Summary"), language),
         "dropoffs": gettext(N_("Biggest drop-offs"), language),
+        "funnel_dropoffs": gettext(N_("In the phase funnel"), language),
+        "exits": gettext(N_("Exit touchpoints of the journeys that did not convert"), language),
+        "dropoffs_note": gettext(
+            N_(
+                "Two different counts: the funnel counts each journey in the furthest phase it "
+                "reached in the map's order, within the conversion window (a journey that "
+                "never reached the first phase is in none); an exit touchpoint is the last "
+                "touchpoint of a journey that did not convert, whatever its phase. They need "
+                "not add up."
+            ),
+            language,
+        ),
         "attributed": gettext(N_("Top touchpoints by attribution"), language),
         "map": gettext(N_("Journey map"), language),
         "personas": gettext(N_("Personas"), language),
