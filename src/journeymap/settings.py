@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import UsageError
+from journeymap.i18n.messages import _
 
 __all__ = [
     "SETTINGS",
@@ -80,7 +81,8 @@ def parse_bool(text: str) -> bool:
         return True
     if lowered in {"0", "false", "no", "off"}:
         return False
-    raise ValueError(f"{text!r} is not a yes/no value")
+    # A user's value (an environment variable's): resolve() shows the message as the reason.
+    raise ValueError(_("{text} is not a yes/no value").format(text=repr(text)))
 
 
 def as_bool(value: Any) -> bool | None:
@@ -139,7 +141,9 @@ def resolve(name: str, explicit: Any = None, *, project_dir: Path | None = None)
         setting = SETTINGS[name]
     except KeyError:
         known = ", ".join(sorted(SETTINGS))
-        raise UsageError(f"unknown setting {name!r}; known: {known}") from None
+        raise UsageError(
+            _("unknown setting {name}; known: {known}").format(name=repr(name), known=known)
+        ) from None
     if explicit is not None:
         return explicit
     environment = os.environ.get(setting.env_var)

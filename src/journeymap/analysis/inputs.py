@@ -10,6 +10,7 @@ import ibis.expr.types as ir
 
 from journeymap.engine._tables import in_memory
 from journeymap.errors import AnalysisError, WorkspaceError
+from journeymap.i18n.messages import _
 
 __all__ = ["events_table"]
 
@@ -34,9 +35,10 @@ def events_table(source: Any) -> ir.Table:
     if table is not None:
         return table
     raise AnalysisError(
-        f"cannot analyze a {type(source).__name__}; pass an Ibis table, a Workspace, a "
-        "workspace path or URL, or a pandas/polars DataFrame, Arrow table or Arrow stream of "
-        "events"
+        _(
+            "cannot analyze a {type}; pass an Ibis table, a Workspace, a workspace path or URL, "
+            "or a pandas/polars DataFrame, Arrow table or Arrow stream of events"
+        ).format(type=type(source).__name__)
     )
 
 
@@ -82,7 +84,11 @@ def _from_location(location: str) -> ir.Table:
     except WorkspaceError:
         raise
     except Exception as exc:  # driver errors are translated at this boundary
-        raise WorkspaceError(f"cannot open the events of {location}: {exc}") from None
+        raise WorkspaceError(
+            _("cannot open the events of {location}: {reason}").format(
+                location=location, reason=exc
+            )
+        ) from None
     return table
 
 
@@ -104,8 +110,10 @@ def _check_duckdb_file(location: str, url: str) -> None:
     path = Path(rest[1:] if rest.startswith("/") else rest)
     if path.is_dir():
         raise WorkspaceError(
-            f"{location} is a folder, not a workspace: give the workspace's DuckDB file "
-            "(journeymap.duckdb unless the import named another)"
+            _(
+                "{location} is a folder, not a workspace: give the workspace's DuckDB file "
+                "(journeymap.duckdb unless the import named another)"
+            ).format(location=location)
         )
     if not path.is_file():
         return  # the read-only Workspace says it does not exist
@@ -113,11 +121,15 @@ def _check_duckdb_file(location: str, url: str) -> None:
         with path.open("rb") as handle:
             head = handle.read(12)
     except OSError as exc:
-        raise WorkspaceError(f"cannot read {location}: {exc}") from None
+        raise WorkspaceError(
+            _("cannot read {location}: {reason}").format(location=location, reason=exc)
+        ) from None
     if head[8:12] != DUCKDB_MAGIC:
         raise WorkspaceError(
-            f"{location} is not a journeymap workspace (a DuckDB database file): import the "
-            "events into one first (journeymap.import_events(workspace, path, rules) or "
-            "`journeymap import`) and analyze the workspace, or hand analyze() a DataFrame or "
-            "Arrow table with the events contract's columns"
+            _(
+                "{location} is not a journeymap workspace (a DuckDB database file): import the "
+                "events into one first (journeymap.import_events(workspace, path, rules) or "
+                "`journeymap import`) and analyze the workspace, or hand analyze() a DataFrame "
+                "or Arrow table with the events contract's columns"
+            ).format(location=location)
         )

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journeymap.errors import AnalysisError, MissingDependencyError
+from journeymap.i18n.messages import _
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -84,7 +85,11 @@ class Analysis:
             return self.tables[name]
         except KeyError:
             known = ", ".join(sorted(self.tables))
-            raise AnalysisError(f"no table {name!r} in this analysis; available: {known}") from None
+            raise AnalysisError(
+                _("no table {name} in this analysis; available: {known}").format(
+                    name=repr(name), known=known
+                )
+            ) from None
 
     def to_pandas(self, name: str) -> pd.DataFrame:
         """The table ``name`` as a pandas DataFrame."""
@@ -123,7 +128,11 @@ class Analysis:
             for name, table in self.tables.items():
                 pq.write_table(table, folder / f"{name}.parquet")
         except OSError as exc:
-            raise AnalysisError(f"cannot write the analysis to {folder}: {exc}") from None
+            raise AnalysisError(
+                _("cannot write the analysis to {folder}: {reason}").format(
+                    folder=folder, reason=exc
+                )
+            ) from None
         return folder
 
     @classmethod
@@ -135,10 +144,14 @@ class Analysis:
             document = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise AnalysisError(
-                f"{path} does not exist; run `journeymap analyze --out {folder}` first"
+                _("{path} does not exist; run `journeymap analyze --out {folder}` first").format(
+                    path=path, folder=folder
+                )
             ) from None
         except (OSError, ValueError) as exc:
-            raise AnalysisError(f"{path}: cannot read the analysis: {exc}") from None
+            raise AnalysisError(
+                _("{path}: cannot read the analysis: {reason}").format(path=path, reason=exc)
+            ) from None
         tables: dict[str, pa.Table] = {}
         for name in document.get("tables", {}):
             parquet = folder / f"{name}.parquet"
@@ -188,15 +201,17 @@ class Analysis:
         """
         if self.journeys is None or self.journey_map is None:
             raise AnalysisError(
-                "this analysis has no journeys (it was loaded from disk or closed); "
-                "run analyze() again to attribute"
+                _(
+                    "this analysis has no journeys (it was loaded from disk or closed); "
+                    "run analyze() again to attribute"
+                )
             )
         import importlib
 
         attribution = importlib.import_module("journeymap.attribution")
         attribute: Any = getattr(attribution, "attribute", None)
         if attribute is None:
-            raise AnalysisError("attribution is not available in this version of journeymap")
+            raise AnalysisError(_("attribution is not available in this version of journeymap"))
         import duckdb
 
         try:
@@ -213,8 +228,10 @@ class Analysis:
             )
         except duckdb.ConnectionException as error:
             raise AnalysisError(
-                "the workspace this analysis was computed on has been closed; call "
-                "attribution() while it is open (inside the 'with Workspace(...)' block)"
+                _(
+                    "the workspace this analysis was computed on has been closed; call "
+                    "attribution() while it is open (inside the 'with Workspace(...)' block)"
+                )
             ) from error
 
     def _repr_html_(self) -> str:

@@ -28,6 +28,7 @@ from journeymap.engine.journeys import (
     touch_pairs,
 )
 from journeymap.errors import AnalysisError, EngineError, JourneymapError, UsageError, from_engine
+from journeymap.i18n.messages import _, count, n_
 from journeymap.mapfile import load_map
 from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import written
@@ -78,8 +79,10 @@ def analyze(
     journey_map = _journey_map(journey_map)
     if options is not None and option_values:
         raise UsageError(
-            f"give either options or option values, not both: {', '.join(option_values)} "
-            "would be left out (set them on the JourneyOptions)"
+            _(
+                "give either options or option values, not both: {names} would be left out "
+                "(set them on the JourneyOptions)"
+            ).format(names=", ".join(option_values))
         )
     options = options or JourneyOptions.from_settings(**option_values)
     # A misspelt name or a value no model takes fails before the work, not after it.
@@ -100,8 +103,10 @@ def _attribution_parameters(attribution: Any, journey_map: JourneyMap) -> dict[s
     if isinstance(attribution, bool):
         return {} if attribution else None
     raise UsageError(
-        f"attribution takes True, False or a mapping of model parameters (e.g. "
-        f"{{'conversion_touch': False}}), not a {type(attribution).__name__}"
+        _(
+            "attribution takes True, False or a mapping of model parameters (e.g. "
+            "{{'conversion_touch': False}}), not a {type}"
+        ).format(type=type(attribution).__name__)
     )
 
 
@@ -112,8 +117,10 @@ def _journey_map(journey_map: Any) -> JourneyMap:
     if isinstance(journey_map, str | Path):
         return load_map(journey_map)
     raise UsageError(
-        f"the first argument is the journey map (a JourneyMap or a map file's path), not a "
-        f"{type(journey_map).__name__}: call analyze(journey_map, events)"
+        _(
+            "the first argument is the journey map (a JourneyMap or a map file's path), not a "
+            "{type}: call analyze(journey_map, events)"
+        ).format(type=type(journey_map).__name__)
     )
 
 
@@ -129,13 +136,15 @@ def _check_events(events: ir.Table) -> int:
     kind = events.ts.type()
     if not kind.is_timestamp():
         raise AnalysisError(
-            f"the events' ts column holds {kind}, not timestamps; parse it first (pandas: "
-            "pd.to_datetime, polars: str.to_datetime) or import the events with `journeymap "
-            "import`, which reads times written as text"
+            _(
+                "the events' ts column holds {kind}, not timestamps; parse it first (pandas: "
+                "pd.to_datetime, polars: str.to_datetime) or import the events with "
+                "`journeymap import`, which reads times written as text"
+            ).format(kind=kind)
         )
     types = events.schema()
     for column, wanted, fits in (
-        ("value", "numbers", types["value"].is_numeric()),
+        ("value", _("numbers"), types["value"].is_numeric()),
         (
             "conversion",
             "true/false",
@@ -146,9 +155,11 @@ def _check_events(events: ir.Table) -> int:
         # A column of nothing but nulls was typed as the contract types it (``_typed``).
         if not (fits or kind.is_null()):
             raise AnalysisError(
-                f"the events' {column} column holds {kind}, not {wanted}; convert it first, or "
-                "import the events with `journeymap import`, whose rules read text such as "
-                "'49,90' or 'yes'"
+                _(
+                    "the events' {column} column holds {kind}, not {wanted}; convert it first, "
+                    "or import the events with `journeymap import`, whose rules read text such "
+                    "as '49,90' or 'yes'"
+                ).format(column=column, kind=kind, wanted=wanted)
             )
     found = (
         events.aggregate(
@@ -163,15 +174,19 @@ def _check_events(events: ir.Table) -> int:
     )
     total = int(found["n"] or 0)  # none at all gives an analysis of zeros
     missing = [
-        f"{int(found[column]):,} {'has' if found[column] == 1 else 'have'} no {name}"
+        n_("{count} has no {column}", "{count} have no {column}", int(found[column])).format(
+            count=count(int(found[column])), column=name
+        )
         for column, name in (("no_person", "person_id"), ("no_time", "ts"))
         if found[column]
     ]
     if missing:
         raise AnalysisError(
-            f"of the {total:,} events, {' and '.join(missing)}; every event needs both. Drop "
-            "those rows, or import the events with `journeymap import`, which quarantines them "
-            "with the reason"
+            _(
+                "of the {total} events, {missing}; every event needs both. Drop those rows, or "
+                "import the events with `journeymap import`, which quarantines them with the "
+                "reason"
+            ).format(total=count(total), missing=f" {_('and')} ".join(missing))
         )
     return total
 
@@ -211,26 +226,31 @@ def _check_columns(events: ir.Table) -> None:
         return
     others = [column for column in present if column not in EVENT_COLUMNS]
     renames = [
-        f"{guess!r} to {name!r}"
+        _("{old} to {new}").format(old=repr(guess), new=repr(name))
         for name in missing
         if (guess := did_you_mean(name, others)) is not None
     ]
     nullable = [name for name in missing if name in NULLABLE_COLUMNS]
-    plural = "s" if len(missing) > 1 else ""
-    message = (
-        f"the events lack the column{plural} {', '.join(missing)} of the events contract "
-        f"(columns given: {', '.join(present)})"
-    )
+    message = n_(
+        "the events lack the column {columns} of the events contract (columns given: {given})",
+        "the events lack the columns {columns} of the events contract (columns given: {given})",
+        len(missing),
+    ).format(columns=", ".join(missing), given=", ".join(present))
     if renames:
-        message += f"; rename {', '.join(renames)}"
+        message += _("; rename {renames}").format(renames=", ".join(renames))
     if nullable:
-        message += (
-            f"; {', '.join(nullable)} may hold nothing but nulls, but must be there (pandas: "
-            f"events.assign({', '.join(f'{name}=None' for name in nullable)}))"
+        message += _(
+            "; {columns} may hold nothing but nulls, but must be there (pandas: "
+            "events.assign({assign}))"
+        ).format(
+            columns=", ".join(nullable),
+            assign=", ".join(f"{name}=None" for name in nullable),
         )
     raise AnalysisError(
-        f"{message}. The events need the columns {', '.join(EVENT_COLUMNS)}; or import "
-        "the events with `journeymap import`, whose mapping rules name the columns"
+        _(
+            "{message}. The events need the columns {columns}; or import the events with "
+            "`journeymap import`, whose mapping rules name the columns"
+        ).format(message=message, columns=", ".join(EVENT_COLUMNS))
     )
 
 
@@ -259,7 +279,7 @@ def _analyze(
     events = _typed(events_table(events_or_db))
     if _check_events(events):
         if options.by == "account":
-            require_accounts(events, "journeys per account")
+            require_accounts(events, _("journeys per account"))
         elif attribution and attribution.get("by_account"):
             require_accounts(events, "by_account")  # before the work, not after it
     try:
@@ -281,7 +301,9 @@ def _analyze(
         raise
     except Exception as exc:
         if from_engine(exc, "ibis", "sqlglot", "pyarrow"):  # results arrive as Arrow
-            raise EngineError(f"the analysis failed in the database: {exc}") from exc
+            raise EngineError(
+                _("the analysis failed in the database: {reason}").format(reason=exc)
+            ) from exc
         raise
     analysis = Analysis(
         tables, summary, journeys=journeys, journey_map=journey_map, options=options

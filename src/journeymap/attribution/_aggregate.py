@@ -36,6 +36,7 @@ from journeymap.engine._tables import (
 )
 from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
 from journeymap.errors import AttributionError
+from journeymap.i18n.messages import _
 
 __all__ = [
     "SEG",
@@ -122,8 +123,10 @@ def prepare(
     missing = [c for c in REQUIRED if c not in journeys.columns]
     if missing:
         raise AttributionError(
-            f"the journeys table lacks {', '.join(missing)}; build it with "
-            "journeymap.engine.journeys.build_journeys"
+            _(
+                "the journeys table lacks {columns}; build it with "
+                "journeymap.engine.journeys.build_journeys"
+            ).format(columns=", ".join(missing))
         )
     scratch: list[ir.Table] = []  # intermediate tables, dropped once the segments are built
     if not isinstance(journeys.op(), ops.PhysicalTable):
@@ -268,8 +271,10 @@ def touch_rows(
     missing = [c for c in REQUIRED if c not in journeys.columns]
     if missing:
         raise AttributionError(
-            f"the journeys table lacks {', '.join(missing)}; build it with "
-            "journeymap.engine.journeys.build_journeys"
+            _(
+                "the journeys table lacks {columns}; build it with "
+                "journeymap.engine.journeys.build_journeys"
+            ).format(columns=", ".join(missing))
         )
     rows = journeys.mutate(
         _key=key(journeys).cast("string").fill_null("(none)"),

@@ -20,6 +20,7 @@ import numpy as np
 from journeymap.attribution._settings import numbers_of
 from journeymap.engine.journeys import unknown_name_message
 from journeymap.errors import UsageError
+from journeymap.i18n.messages import _
 from journeymap.settings import as_bool, as_whole_number, parse_names
 
 __all__ = ["PARAMETERS", "checked", "flag", "names", "value_of", "weights", "whole_number"]
@@ -35,7 +36,9 @@ def flag(name: str, value: Any) -> bool:
     found = as_bool(value)
     if found is None:
         raise UsageError(
-            f"{name} takes True or False (as text: true/false, yes/no, on/off, 1/0); got {value!r}"
+            _(
+                "{name} takes True or False (as text: true/false, yes/no, on/off, 1/0); got {value}"
+            ).format(name=name, value=repr(value))
         )
     return found
 
@@ -49,7 +52,11 @@ def whole_number(name: str, value: Any, example: int) -> int:
     """
     found = as_whole_number(value)
     if found is None:
-        raise UsageError(f"{name} takes a whole number, e.g. {name}={example}; got {value!r}")
+        raise UsageError(
+            _("{name} takes a whole number, e.g. {name}={example}; got {value}").format(
+                name=name, example=example, value=repr(value)
+            )
+        )
     return found
 
 
@@ -77,8 +84,10 @@ def weights(name: str, value: Any, example: Sequence[float]) -> tuple[float, ...
         return found
     listed = ", ".join(f"{number:g}" for number in example)
     raise UsageError(
-        f"{name} takes numbers, as a list or separated by commas: {name}=[{listed}] or "
-        f"{name}={listed.replace(' ', '')!r}; got {value!r}"
+        _(
+            "{name} takes numbers, as a list or separated by commas: {name}=[{listed}] or "
+            "{name}={text}; got {value}"
+        ).format(name=name, listed=listed, text=repr(listed.replace(" ", "")), value=repr(value))
     )
 
 
@@ -105,8 +114,15 @@ def names(name: str, value: Any, example: Sequence[str]) -> tuple[str, ...]:
         if all(isinstance(item, str) for item in items):
             return tuple(items)
     raise UsageError(
-        f"{name} takes names, as a list or separated by commas: {name}={list(example)!r} or "
-        f"{name}={','.join(example)!r}; got {value!r}"
+        _(
+            "{name} takes names, as a list or separated by commas: {name}={listed} or "
+            "{name}={text}; got {value}"
+        ).format(
+            name=name,
+            listed=repr(list(example)),
+            text=repr(",".join(example)),
+            value=repr(value),
+        )
     )
 
 
@@ -160,9 +176,9 @@ def checked(params: Mapping[str, Any], arguments: Sequence[str]) -> dict[str, An
         if name not in PARAMETERS:
             raise UsageError(
                 unknown_name_message(
-                    f"unknown attribution parameter {name!r}",
+                    _("unknown attribution parameter {name}").format(name=repr(name)),
                     name,
-                    [("arguments", arguments), ("model parameters", list(PARAMETERS))],
+                    [(_("arguments"), arguments), (_("model parameters"), list(PARAMETERS))],
                 )
             )
     return {name: value_of(name, value) for name, value in params.items()}

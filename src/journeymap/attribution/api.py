@@ -43,6 +43,8 @@ from journeymap.engine.journeys import (
     unknown_name_message,
 )
 from journeymap.errors import AttributionError, UsageError
+from journeymap.i18n import N_
+from journeymap.i18n.messages import _
 from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import SETTINGS, resolve
 
@@ -114,9 +116,11 @@ def _readable(journeys: ir.Table | Paths) -> Iterator[None]:
     """
     if isinstance(journeys, Paths) and journeys.closed:
         raise AttributionError(
-            "these paths were closed (at the end of their 'with from_paths(...)' block, or by "
-            "close()), which dropped their tables: attribute them inside the block, or read "
-            "them again with from_paths()"
+            _(
+                "these paths were closed (at the end of their 'with from_paths(...)' block, or "
+                "by close()), which dropped their tables: attribute them inside the block, or "
+                "read them again with from_paths()"
+            )
         )
     import duckdb
 
@@ -124,8 +128,10 @@ def _readable(journeys: ir.Table | Paths) -> Iterator[None]:
         yield
     except duckdb.ConnectionException as error:
         raise AttributionError(
-            "the database these journeys are read from has been closed; attribute them while "
-            "it is open (inside the 'with Workspace(...)' block)"
+            _(
+                "the database these journeys are read from has been closed; attribute them "
+                "while it is open (inside the 'with Workspace(...)' block)"
+            )
         ) from error
     except duckdb.CatalogException as error:
         # Only the journeys' own temporary table gone is ours to explain.
@@ -135,9 +141,11 @@ def _readable(journeys: ir.Table | Paths) -> Iterator[None]:
         if not isinstance(op, ops.DatabaseTable) or op.name not in str(error):
             raise
         raise AttributionError(
-            "the journeys table no longer exists: an analysis drops its journeys when it is "
-            "closed (close(), or the end of 'with analyze(...)'); attribute before "
-            "closing, e.g. with analysis.attribution(...)"
+            _(
+                "the journeys table no longer exists: an analysis drops its journeys when it "
+                "is closed (close(), or the end of 'with analyze(...)'); attribute before "
+                "closing, e.g. with analysis.attribution(...)"
+            )
         ) from error
 
 
@@ -157,11 +165,11 @@ def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -
         return lambda t: t[level].cast("string").nullif("").fill_null("(none)")
     raise UsageError(
         unknown_name_message(
-            f"unknown attribution level {level!r}",
+            _("unknown attribution level {level}").format(level=repr(level)),
             level,
             [
-                ("levels", FIXED_LEVELS),
-                ("columns of the journeys", [c for c in columns if c not in SEG]),
+                (_("levels"), FIXED_LEVELS),
+                (_("columns of the journeys"), [c for c in columns if c not in SEG]),
             ],
         )
     )
@@ -234,17 +242,20 @@ def _key_phases(journey_map: JourneyMap | None, params: dict[str, Any]) -> dict[
     """
     found: dict[str, Any] = {}
     phases = [phase.id for phase in journey_map.ordered_phases()] if journey_map else []
+    problems = {
+        "lead_phases": N_("the lead phases {phases} are not phases of the map"),
+        "decision_phases": N_("the decision phases {phases} are not phases of the map"),
+    }
     for option, position in (("lead_phases", 1), ("decision_phases", 2)):
         setting = f"attribution.{option}"
         chosen = value_of(option, resolve(setting, params.get(option)))
         if phases and chosen and not set(chosen) & set(phases):
             if chosen != tuple(SETTINGS[setting].default):
-                what = option.replace("_", " ")
                 raise UsageError(
                     unknown_name_message(
-                        f"the {what} {', '.join(map(repr, chosen))} are not phases of the map",
+                        _(problems[option]).format(phases=", ".join(map(repr, chosen))),
                         chosen[0],
-                        [("phases", phases)],
+                        [(_("phases"), phases)],
                     )
                 )
             chosen = (phases[position],) if len(phases) > position else ()
@@ -261,7 +272,11 @@ def _heuristic_options(params: dict[str, Any], journey_map: JourneyMap | None) -
     if half is None or half.total_seconds() <= 0:
         # parse_duration reads "0" and "none" as no duration: for a half-life that is
         # a mistake, not "use the default" (it silently became 7 days).
-        raise UsageError(f"the time-decay half-life must be positive (e.g. 7d), got {given!r}")
+        raise UsageError(
+            _("the time-decay half-life must be positive (e.g. 7d), got {given}").format(
+                given=repr(given)
+            )
+        )
     # Read again after resolve: a config file may give the settings as text.
     return {
         "direct": value_of(
@@ -304,33 +319,42 @@ def _choices(
         if near is not None:
             raise UsageError(
                 unknown_name_message(
-                    f"unknown attribution level {level!r}", level, [("levels", PATH_LEVELS)]
+                    _("unknown attribution level {level}").format(level=repr(level)),
+                    level,
+                    [(_("levels"), PATH_LEVELS)],
                 )
             )
         if level not in PATH_LEVELS:
             raise UsageError(
-                f"path data carry no people, personas or other columns: attribute them at the "
-                f"touchpoint, channel or phase level, not {level!r} (or attribute events)"
+                _(
+                    "path data carry no people, personas or other columns: attribute them at "
+                    "the touchpoint, channel or phase level, not {level} (or attribute events)"
+                ).format(level=repr(level))
             )
         if lookback is not None or by_account:
             raise UsageError(
-                "path data carry no times or accounts: a lookback window or by_account needs events"
+                _(
+                    "path data carry no times or accounts: a lookback window or by_account "
+                    "needs events"
+                )
             )
         mapped = journey_map is not None or (level == "phase" and bool(journeys.phase_of))
         if level != "touchpoint" and not mapped:
             # Without one every touchpoint is "(unmapped)": all the credit on one key.
             raise UsageError(
-                f"the {level} level reads each touchpoint's {level} from the journey map; "
-                "give the map (--map MAP), or attribute at the touchpoint level"
+                _(
+                    "the {level} level reads each touchpoint's {level} from the journey map; "
+                    "give the map (--map MAP), or attribute at the touchpoint level"
+                ).format(level=level)
             )
         # Their touches are those before the conversion already: nothing to leave out.
         return _level_key(journey_map, level, []), _Cut(None, False, True)
     key = _level_key(journey_map, level, list(journeys.columns))
     if by_account:  # one query per journeys table, however many models ask
-        what = "the account level" if level == "account" else "by_account"
+        what = _("the account level") if level == "account" else "by_account"
         cache.once(None, "accounts checked", lambda: require_accounts(journeys, what))
     if level == "persona":
-        check = functools.partial(require_values, journeys, "persona", "the persona level")
+        check = functools.partial(require_values, journeys, "persona", _("the persona level"))
         cache.once(None, "personas checked", check)
     return key, _Cut(lookback, by_account, conversion_touch)
 
@@ -343,16 +367,18 @@ def _check_names(models: list[str]) -> None:
     unknown = [str(name) for name in models if name not in MODELS]
     if unknown:
         name = unknown[0]
-        problem = f"unknown attribution model {name!r}"
-        raise UsageError(unknown_name_message(problem, name, [("models", MODELS)]))
+        problem = _("unknown attribution model {model}").format(model=repr(name))
+        raise UsageError(unknown_name_message(problem, name, [(_("models"), MODELS)]))
 
 
 def _check_models(journeys: ir.Table | Paths, models: list[str]) -> None:
     _check_names(models)
     if isinstance(journeys, Paths) and "time_decay" in models:
         raise UsageError(
-            "the time-decay model needs the time of every touch, and path data carry none: "
-            "leave time_decay out or attribute events"
+            _(
+                "the time-decay model needs the time of every touch, and path data carry none: "
+                "leave time_decay out or attribute events"
+            )
         )
 
 
@@ -547,7 +573,7 @@ def _markov_order(params: dict[str, Any]) -> int:
     """The Markov order asked for (the parameter, else the setting), 1 to 4."""
     order: int = value_of("order", resolve("attribution.markov_order", params.get("order")))
     if not 1 <= order <= 4:
-        raise UsageError(f"the Markov order must be 1 to 4, got {order}")
+        raise UsageError(_("the Markov order must be 1 to 4, got {order}").format(order=order))
     return order
 
 
@@ -556,12 +582,18 @@ def _shapley_options(params: dict[str, Any]) -> tuple[int, str, int, int, str]:
     cap = value_of("shapley_cap", resolve("attribution.shapley_cap", params.get("shapley_cap")))
     worth = str(params.get("worth", "conversions"))
     if worth not in {"conversions", "rate"}:
-        raise UsageError(f"Shapley worth must be 'conversions' or 'rate', got {worth!r}")
+        raise UsageError(
+            _("Shapley worth must be 'conversions' or 'rate', got {worth}").format(
+                worth=repr(worth)
+            )
+        )
     samples, seed = _given(params, "samples", 2000), _given(params, "seed", 0)
     method = str(params.get("shapley_method", "auto"))
     if method not in {"auto", "enumerate", "dividends", "sampling"}:
         raise UsageError(
-            f"Shapley method must be auto, enumerate, dividends or sampling, got {method!r}"
+            _("Shapley method must be auto, enumerate, dividends or sampling, got {method}").format(
+                method=repr(method)
+            )
         )
     return cap, worth, samples, seed, method
 
@@ -805,8 +837,10 @@ def compare_models(
     named = None if models is None else list(names("models", models, ("linear", "markov")))
     if named == []:
         raise UsageError(
-            f"models={models!r} names no model: name one or more, e.g. "
-            "models=['linear', 'markov'], or leave models out to compare every model"
+            _(
+                "models={models} names no model: name one or more, e.g. "
+                "models=['linear', 'markov'], or leave models out to compare every model"
+            ).format(models=repr(models))
         )
     chosen = (
         named
@@ -814,7 +848,7 @@ def compare_models(
         else [m for m in MODELS if m != "custom" or params.get("custom_weights")]
     )
     if not chosen:
-        raise AttributionError("no models to compare")
+        raise AttributionError(_("no models to compare"))
     _check_names(chosen)
     if models is None and isinstance(journeys, Paths):
         chosen = [m for m in chosen if m != "time_decay"]  # path data have no times

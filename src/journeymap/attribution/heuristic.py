@@ -24,6 +24,7 @@ from journeymap.attribution._aggregate import SEG, WEIGHT, weighted_count
 from journeymap.attribution._parameters import value_of
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
+from journeymap.i18n.messages import _
 
 __all__ = ["HEURISTICS", "credits", "validate"]
 
@@ -103,46 +104,62 @@ def validate(model: str, options: dict[str, Any]) -> None:
     sum to 0, to the shortest ones when the first (and, for U, the last) share is 0.
     """
     if model not in HEURISTICS:
-        raise UsageError(f"unknown heuristic model {model!r}; known: {', '.join(HEURISTICS)}")
+        raise UsageError(
+            _("unknown heuristic model {model}; known: {known}").format(
+                model=repr(model), known=", ".join(HEURISTICS)
+            )
+        )
     weights = tuple(options["u_weights"])
     if model == "position_based":
         if len(weights) != 3 or any(w < 0 for w in weights):
             raise UsageError(
-                f"position weights must be three non-negative numbers, got {weights!r}"
+                _("position weights must be three non-negative numbers, got {weights}").format(
+                    weights=repr(weights)
+                )
             )
         if sum(weights) == 0:
             raise UsageError(
-                "the position weights (u_weights) sum to 0, so no touch would take a "
-                "conversion: give the first, middle or last touch a share above 0, e.g. "
-                "u_weights=[0.4, 0.2, 0.4]"
+                _(
+                    "the position weights (u_weights) sum to 0, so no touch would take a "
+                    "conversion: give the first, middle or last touch a share above 0, e.g. "
+                    "u_weights=[0.4, 0.2, 0.4]"
+                )
             )
         if weights[0] + weights[2] == 0:
             raise UsageError(
-                "the position weights (u_weights) give the first and the last touch 0, so a "
-                "journey of one or two touches would give its conversion to no touch: give the "
-                "first or the last touch a share above 0, e.g. u_weights=[0.1, 0.8, 0.1]"
+                _(
+                    "the position weights (u_weights) give the first and the last touch 0, so a "
+                    "journey of one or two touches would give its conversion to no touch: give the "
+                    "first or the last touch a share above 0, e.g. u_weights=[0.1, 0.8, 0.1]"
+                )
             )
     if model == "time_decay" and options["half_life_seconds"] <= 0:
-        raise UsageError("the time-decay half-life must be positive (e.g. 7d)")
+        raise UsageError(_("the time-decay half-life must be positive (e.g. 7d)"))
     custom = options.get("custom_weights")
     if model != "custom":
         return
     if not custom or any(w < 0 for w in custom):
         raise UsageError(
-            "the custom model needs non-negative position weights, e.g. "
-            "custom_weights=[0.5, 0.3, 0.2] (the last weight applies to later touches)"
+            _(
+                "the custom model needs non-negative position weights, e.g. "
+                "custom_weights=[0.5, 0.3, 0.2] (the last weight applies to later touches)"
+            )
         )
     if sum(custom) == 0:
         raise UsageError(
-            "the custom weights sum to 0, so no touch would take a conversion: give some "
-            "position a weight above 0, e.g. custom_weights=[0.5, 0.3, 0.2] (the last weight "
-            "applies to later touches)"
+            _(
+                "the custom weights sum to 0, so no touch would take a conversion: give some "
+                "position a weight above 0, e.g. custom_weights=[0.5, 0.3, 0.2] (the last weight "
+                "applies to later touches)"
+            )
         )
     if custom[0] == 0:
         raise UsageError(
-            "the first custom weight is 0, so a journey of one touch would give its conversion "
-            "to no touch: give the first position a weight above 0, e.g. "
-            "custom_weights=[0.1, 0.6, 0.3]"
+            _(
+                "the first custom weight is 0, so a journey of one touch would give its conversion "
+                "to no touch: give the first position a weight above 0, e.g. "
+                "custom_weights=[0.1, 0.6, 0.3]"
+            )
         )
 
 

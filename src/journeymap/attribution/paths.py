@@ -34,6 +34,7 @@ from journeymap.engine._tables import (
 from journeymap.engine.journeys import phase_lookup
 from journeymap.errors import UsageError
 from journeymap.i18n import N_
+from journeymap.i18n.messages import _
 from journeymap.model import JourneyMap
 
 __all__ = ["PATH_LEVELS", "Paths", "from_paths"]
@@ -127,14 +128,18 @@ def _arrow(source: Any) -> pa.Table | None:
         return arrow_of(source)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         if type(source).__module__.split(".")[0] != "pandas":
-            raise UsageError(f"the paths cannot be read as a table: {error}") from error
+            raise UsageError(
+                _("the paths cannot be read as a table: {reason}").format(reason=error)
+            ) from error
         mixed = [name for name, kind in source.dtypes.items() if kind.kind == "O"]
         # The string dtype keeps a missing value (None, NaN) missing, not "None" or "nan".
         as_text = source.astype(dict.fromkeys(mixed, "string"))
         try:
             return arrow_of(as_text)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as again:
-            raise UsageError(f"the paths cannot be read as a table: {again}") from again
+            raise UsageError(
+                _("the paths cannot be read as a table: {reason}").format(reason=again)
+            ) from again
 
 
 def _table(source: Any) -> ir.Table:
@@ -146,8 +151,9 @@ def _table(source: Any) -> ir.Table:
     if table is not None:
         return table
     raise UsageError(
-        f"paths must be an Ibis table, an Arrow table or a pandas/polars DataFrame, "
-        f"not {type(source).__name__}"
+        _(
+            "paths must be an Ibis table, an Arrow table or a pandas/polars DataFrame, not {type}"
+        ).format(type=type(source).__name__)
     )
 
 
@@ -161,8 +167,10 @@ def _column(
         return None  # the optional column under its usual name is simply absent
     columns = [column for column in t.columns if column != _ROW]
     raise UsageError(
-        f"the paths have no {what} column {name!r}; columns: {', '.join(columns)} "
-        f"(say which column holds the {what})"
+        _(
+            "the paths have no {what} column {name}; columns: {columns} "
+            "(say which column holds the {what})"
+        ).format(what=what, name=repr(name), columns=", ".join(columns))
     )
 
 
@@ -216,7 +224,7 @@ def from_paths(
             (or Arrow cannot read it as one).
     """
     if not sep:
-        raise UsageError("the path separator must not be empty")
+        raise UsageError(_("the path separator must not be empty"))
     t = _table(source)
     path_name = _column(t, path, "path", "path", required=True)
     conv_name = _column(t, conversions, "total_conversions", "conversions", required=True)

@@ -141,7 +141,7 @@ def check_out(path: Path | None) -> None:
     from journeymap.errors import UsageError
 
     if path is not None and path.suffix.lower() not in {".csv", ".parquet"}:
-        raise UsageError(f"--out {path}: write a .csv or a .parquet file")
+        raise UsageError(_("--out {path}: write a .csv or a .parquet file").format(path=path))
 
 
 def conversion_touch_notes(found: WorkspaceAttribution) -> list[str]:
@@ -215,7 +215,9 @@ def _numbers(option: str, text: str | None) -> tuple[float, ...] | None:
         return numbers_of(text)
     except ValueError:
         raise UsageError(
-            f"{option} takes numbers separated by commas, e.g. 0.4,0.2,0.4; got {text!r}"
+            _("{option} takes numbers separated by commas, e.g. 0.4,0.2,0.4; got {text}").format(
+                option=option, text=repr(text)
+            )
         ) from None
 
 
@@ -376,7 +378,7 @@ def register(app: typer.Typer) -> None:
 
             if db is not None or engine is not None:
                 raise UsageError(
-                    "--paths reads path data, not a workspace: leave out --db and --engine"
+                    _("--paths reads path data, not a workspace: leave out --db and --engine")
                 )
             cuts = {
                 "--by": by,
@@ -385,10 +387,14 @@ def register(app: typer.Typer) -> None:
             }
             given = [option for option, value in cuts.items() if value is not None]
             if given:
-                listed = " and ".join([", ".join(given[:-1]), given[-1]] if given[1:] else given)
+                listed = f" {_('and')} ".join(
+                    [", ".join(given[:-1]), given[-1]] if given[1:] else given
+                )
                 raise UsageError(
-                    f"path data are journeys already cut: leave out {listed} (they cut a "
-                    "workspace's events into journeys)"
+                    _(
+                        "path data are journeys already cut: leave out {options} (they cut a "
+                        "workspace's events into journeys)"
+                    ).format(options=listed)
                 )
             columns = {
                 "path": path_column,
@@ -441,7 +447,7 @@ def register(app: typer.Typer) -> None:
             from journeymap.services.attribution import attribute_workspace
 
             if map_path is None:
-                raise UsageError("give the journey map with --map (or path data with --paths)")
+                raise UsageError(_("give the journey map with --map (or path data with --paths)"))
             # Journeys cut as `analyze` cuts them (None: the journeys.* settings).
             found_in_workspace = attribute_workspace(
                 map_path,

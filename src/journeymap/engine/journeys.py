@@ -23,6 +23,8 @@ from ibis import _
 
 from journeymap.engine._tables import number, seconds
 from journeymap.errors import AnalysisError, UsageError
+from journeymap.i18n import N_
+from journeymap.i18n.messages import translate
 from journeymap.model import JourneyMap, did_you_mean
 from journeymap.settings import Setting, as_bool, as_whole_number, parse_bool, parse_names, register
 
@@ -124,7 +126,12 @@ def parse_duration(text: str | timedelta | None) -> timedelta | None:
     """
     if isinstance(text, timedelta) and text <= timedelta(0):
         raise UsageError(
-            f"the duration {text} is not positive; give None to turn it off, or a positive duration"
+            translate(
+                N_(
+                    "the duration {duration} is not positive; give None to turn it off, or a "
+                    "positive duration"
+                )
+            ).format(duration=text)
         )
     if text is None or isinstance(text, timedelta):
         return text
@@ -134,13 +141,22 @@ def parse_duration(text: str | timedelta | None) -> timedelta | None:
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhdw])", cleaned)
     if not match:
         raise UsageError(
-            f"{text!r} is not a duration; write a number and a unit s, m, h, d or w (e.g. 30m, 30d)"
+            translate(
+                N_(
+                    "{text} is not a duration; write a number and a unit s, m, h, d or w "
+                    "(e.g. 30m, 30d)"
+                )
+            ).format(text=repr(text))
         )
     duration = timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
     if not duration:
         raise UsageError(
-            f"{text!r} is a zero duration; write none to turn it off, or give a positive "
-            "duration (e.g. 30m, 30d)"
+            translate(
+                N_(
+                    "{text} is a zero duration; write none to turn it off, or give a positive "
+                    "duration (e.g. 30m, 30d)"
+                )
+            ).format(text=repr(text))
         )
     return duration
 
@@ -270,7 +286,9 @@ class JourneyOptions:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise UsageError(
-                    f"{name}={getattr(self, name)!r} is not valid; use one of {', '.join(allowed)}"
+                    translate(N_("{name}={value} is not valid; use one of {choices}")).format(
+                        name=name, value=repr(getattr(self, name)), choices=", ".join(allowed)
+                    )
                 )
         for name in ("funnel_touchpoints", "checkout_touchpoints"):
             if isinstance(getattr(self, name), str):
@@ -278,15 +296,23 @@ class JourneyOptions:
         for name in self.breakdown:
             if name.startswith("_") or name in RESERVED_NAMES:
                 raise UsageError(
-                    f"cannot break down by {name!r}: journeymap's own tables have a column of "
-                    "that name; keep the source column under another name (rename it in the "
-                    "DataFrame, or in the file before the import)"
+                    translate(
+                        N_(
+                            "cannot break down by {name}: journeymap's own tables have a column "
+                            "of that name; keep the source column under another name (rename it "
+                            "in the DataFrame, or in the file before the import)"
+                        )
+                    ).format(name=repr(name))
                 )
         collapse = as_bool(self.collapse_repeats)
         if collapse is None:
             raise UsageError(
-                f"collapse_repeats={self.collapse_repeats!r} is not a yes/no value "
-                "(true/false, yes/no, on/off, 1/0)"
+                translate(
+                    N_(
+                        "collapse_repeats={value} is not a yes/no value "
+                        "(true/false, yes/no, on/off, 1/0)"
+                    )
+                ).format(value=repr(self.collapse_repeats))
             )
         self.collapse_repeats = collapse
         smallest = {
@@ -302,14 +328,26 @@ class JourneyOptions:
             try:
                 setattr(self, name, float(value))
             except (TypeError, ValueError):
-                raise UsageError(f"{name}={value!r} is not a number") from None
+                raise UsageError(
+                    translate(N_("{name}={value} is not a number")).format(
+                        name=name, value=repr(value)
+                    )
+                ) from None
         if self.correlation_prior < 0:
             raise UsageError(
-                f"correlation_prior={self.correlation_prior} must be 0 or more (a count added "
-                "to each cell of the odds ratio)"
+                translate(
+                    N_(
+                        "correlation_prior={value} must be 0 or more (a count added to each "
+                        "cell of the odds ratio)"
+                    )
+                ).format(value=self.correlation_prior)
             )
         if not 0 < self.confidence < 1:
-            raise UsageError(f"confidence={self.confidence} must be between 0 and 1")
+            raise UsageError(
+                translate(N_("confidence={value} must be between 0 and 1")).format(
+                    value=self.confidence
+                )
+            )
 
     @classmethod
     def from_settings(cls, **explicit: Any) -> JourneyOptions:
@@ -335,7 +373,11 @@ class JourneyOptions:
         unknown = set(explicit) - set(cls.__dataclass_fields__)
         if unknown:
             known = ", ".join(sorted(cls.__dataclass_fields__))
-            raise UsageError(f"unknown analysis option(s) {sorted(unknown)}; known: {known}")
+            raise UsageError(
+                translate(N_("unknown analysis option(s) {names}; known: {known}")).format(
+                    names=sorted(unknown), known=known
+                )
+            )
         values: dict[str, Any] = {}
         for option, setting in names.items():
             # An option given explicitly wins even when it is None (e.g. no window).
@@ -356,7 +398,11 @@ def _whole_number(name: str, value: Any, least: int) -> int:
     """``value`` as a whole number of at least ``least`` (int-like text too), else a usage error."""
     number = as_whole_number(value)
     if number is None or number < least:
-        raise UsageError(f"{name}={value!r} must be a whole number of at least {least}")
+        raise UsageError(
+            translate(N_("{name}={value} must be a whole number of at least {least}")).format(
+                name=name, value=repr(value), least=least
+            )
+        )
     return number
 
 
@@ -377,17 +423,21 @@ def check_touchpoints(journey_map: JourneyMap, options: JourneyOptions) -> None:
     """
     known = [touchpoint.id for touchpoint in journey_map.touchpoints]
     chosen = {
-        "funnel step": options.funnel_touchpoints or [],
-        "checkout touchpoint": options.checkout_touchpoints or [],
+        N_("the funnel step {name} is not a touchpoint of the map"): (
+            options.funnel_touchpoints or []
+        ),
+        N_("the checkout touchpoint {name} is not a touchpoint of the map"): (
+            options.checkout_touchpoints or []
+        ),
     }
-    for what, names in chosen.items():
+    for problem, names in chosen.items():
         for name in names:
             if name not in known:
                 raise UsageError(
                     unknown_name_message(
-                        f"the {what} {name!r} is not a touchpoint of the map",
+                        translate(problem).format(name=repr(name)),
                         name,
-                        [("touchpoints", known)],
+                        [(translate(N_("touchpoints")), known)],
                     )
                 )
 
@@ -403,7 +453,9 @@ def unknown_name_message(
         available: (what they are, names) pairs, e.g. ``("columns", ["person_id"])``.
     """
     suggestion = did_you_mean(name, [n for _, names in available for n in names])
-    hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+    hint = (
+        translate(N_("; did you mean {name}?")).format(name=repr(suggestion)) if suggestion else ""
+    )
     listed = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in available if names)
     return f"{problem}{hint} ({listed})" if listed else f"{problem}{hint}"
 
@@ -514,20 +566,30 @@ def breakdown_column(events: ir.Table, name: str) -> ir.Value:
     columns = [column for column in events.columns if column != "extra"]
     raise UsageError(
         unknown_name_message(
-            f"cannot break down by {name!r}: no column or key of the events has that name",
+            translate(
+                N_("cannot break down by {name}: no column or key of the events has that name")
+            ).format(name=repr(name)),
             name,
-            [("columns", columns), ("keys of the extra JSON", sorted(keys or ()))],
+            [
+                (translate(N_("columns")), columns),
+                (translate(N_("keys of the extra JSON")), sorted(keys or ())),
+            ],
         )
     )
 
 
 # What to do when a column every row leaves empty was asked for (see require_values).
 _MISSING_HINTS = {
-    "account_id": "map the account column in the import rules (columns: account_id: ...) and "
-    "import again, or use the person level",
-    "persona": "map the persona column in the import rules (columns: persona: ...) and import "
-    "again, or use another level",
+    "account_id": N_(
+        "map the account column in the import rules (columns: account_id: ...) and "
+        "import again, or use the person level"
+    ),
+    "persona": N_(
+        "map the persona column in the import rules (columns: persona: ...) and import "
+        "again, or use another level"
+    ),
 }
+_MISSING_VALUES = {"account_id": N_("account ids"), "persona": N_("personas")}
 
 
 def require_values(table: ir.Table, column: str, what: str) -> None:
@@ -539,9 +601,13 @@ def require_values(table: ir.Table, column: str, what: str) -> None:
     person-level answer under an account title, or all credit to ``(none)``.
     """
     if not bool(table[column].notnull().any().to_pyarrow().as_py()):
-        plural = {"account_id": "account ids", "persona": "personas"}.get(column, column)
-        hint = _MISSING_HINTS.get(column, "import events that have it")
-        raise UsageError(f"{what} needs {plural}, and no event has one; {hint}")
+        plural = translate(_MISSING_VALUES[column]) if column in _MISSING_VALUES else column
+        hint = translate(_MISSING_HINTS.get(column, N_("import events that have it")))
+        raise UsageError(
+            translate(N_("{what} needs {values}, and no event has one; {hint}")).format(
+                what=what, values=plural, hint=hint
+            )
+        )
 
 
 def require_accounts(table: ir.Table, what: str) -> None:
@@ -570,8 +636,12 @@ def build_journeys(
     missing = [name for name in EVENT_COLUMNS if name not in events.columns]
     if missing:
         raise AnalysisError(
-            f"the events table lacks the column(s) {', '.join(missing)}; "
-            "import events with `journeymap import` or provide the events contract's columns"
+            translate(
+                N_(
+                    "the events table lacks the column(s) {columns}; import events with "
+                    "`journeymap import` or provide the events contract's columns"
+                )
+            ).format(columns=", ".join(missing))
         )
     lookup = phase_lookup(journey_map)
     # Ties in time keep the file order (row_number), then a stable key.

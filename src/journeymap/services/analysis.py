@@ -9,6 +9,7 @@ from typing import Any
 from journeymap.analysis import Analysis, analyze
 from journeymap.analysis.run import quiet_driver
 from journeymap.errors import UsageError
+from journeymap.i18n.messages import _, count
 
 __all__ = ["analyze_workspace", "workspace_events", "workspace_url"]
 
@@ -22,12 +23,16 @@ def workspace_url(db: str | Path | None, engine: str | None) -> str | None:
         UsageError: if both are given, or the DuckDB file does not exist.
     """
     if db is not None and engine is not None:
-        raise UsageError("give either --db or --engine, not both")
+        raise UsageError(_("give either --db or --engine, not both"))
     if db is None:
         return engine
     path = Path(db)
     if not path.is_file():
-        raise UsageError(f"{path} does not exist; import events first with `journeymap import`")
+        raise UsageError(
+            _("{path} does not exist; import events first with `journeymap import`").format(
+                path=path
+            )
+        )
     return f"duckdb:///{path.resolve()}"
 
 
@@ -48,9 +53,11 @@ def workspace_events(url: str | None) -> Any:
             # say): said as such; reading it creates nothing there.
             workspace.close()
             raise UsageError(
-                f"the workspace {where} has no journeymap events table: nothing was imported "
-                "into this database (check its name in the URL); import events first with "
-                "`journeymap import EVENTS --map MAP --engine URL`"
+                _(
+                    "the workspace {where} has no journeymap events table: nothing was imported "
+                    "into this database (check its name in the URL); import events first with "
+                    "`journeymap import EVENTS --map MAP --engine URL`"
+                ).format(where=where)
             )
         events = workspace.events()
         if int(events.count().to_pyarrow().as_py()) > 0:
@@ -61,14 +68,18 @@ def workspace_events(url: str | None) -> Any:
         )
         workspace.close()
     why = (
-        f"; all {quarantined:,} rows imported so far were quarantined (their reasons are in the "
-        "import's report and the workspace's quarantine table)"
+        _(
+            "; all {count} rows imported so far were quarantined (their reasons are in the "
+            "import's report and the workspace's quarantine table)"
+        ).format(count=count(quarantined))
         if quarantined
         else ""
     )
     raise UsageError(
-        f"the workspace {where} holds no events{why}; import events first with "
-        "`journeymap import EVENTS --map MAP`"
+        _(
+            "the workspace {where} holds no events{why}; import events first with "
+            "`journeymap import EVENTS --map MAP`"
+        ).format(where=where, why=why)
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyarrow as pa
 
 from journeymap.errors import UsageError
+from journeymap.i18n.messages import _, count
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -119,7 +120,7 @@ def attribute_paths_file(
 
     source = Path(paths_file)
     if not source.is_file():
-        raise UsageError(f"{source} does not exist")
+        raise UsageError(_("{source} does not exist").format(source=source))
     journey_map = load_map(map_path) if map_path is not None else None
     kind = detect_format(source)
     malformed: list[str] = []
@@ -127,11 +128,13 @@ def attribute_paths_file(
     batches = list(read_events(source, **options))
     if not batches and malformed:
         raise UsageError(
-            f"{source} holds no readable paths: none of its {len(malformed):,} lines can be "
-            "read as a row (not the header's number of fields, or not a JSON object)"
+            _(
+                "{source} holds no readable paths: none of its {count} lines can be read as a "
+                "row (not the header's number of fields, or not a JSON object)"
+            ).format(source=source, count=count(len(malformed)))
         )
     if not batches:
-        raise UsageError(f"{source} holds no paths")
+        raise UsageError(_("{source} holds no paths").format(source=source))
     names = {k: v for k, v in (columns or {}).items() if v is not None}
     with (
         quiet_driver(),
@@ -281,7 +284,7 @@ def attribute_workspace(
         breakdown = [] if level in FIXED_LEVELS else [_checked_level(events, level)]
         options = JourneyOptions.from_settings(breakdown=breakdown, **given_cuts)
         if options.by == "account":  # as analyze checks it
-            require_accounts(events, "journeys per account")
+            require_accounts(events, _("journeys per account"))
         # Computed once: every model reads the journeys (and the segments made from them).
         journeys = materialize(build_journeys(events, journey_map, options))
         try:
@@ -348,12 +351,12 @@ def _checked_level(events: ir.Table, level: str) -> str:
         return level
     raise UsageError(
         unknown_name_message(
-            f"unknown attribution level {level!r}",
+            _("unknown attribution level {level}").format(level=repr(level)),
             level,
             [
-                ("levels", FIXED_LEVELS),
-                ("columns of the events", [c for c in events.columns if c != "extra"]),
-                ("keys of their extra JSON", sorted(keys)),
+                (_("levels"), FIXED_LEVELS),
+                (_("columns of the events"), [c for c in events.columns if c != "extra"]),
+                (_("keys of their extra JSON"), sorted(keys)),
             ],
         )
     )

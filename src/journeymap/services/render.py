@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import AnalysisError, UsageError
+from journeymap.i18n.messages import _
 from journeymap.model import JourneyMap
 
 __all__ = ["Rendered", "render_file", "stale_elements"]
@@ -67,11 +68,17 @@ def render_file(
 
     format = _format_for(format, out)
     if format not in FORMATS:
-        raise UsageError(f"Unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+        raise UsageError(
+            _("Unknown format {format}; choose one of: {formats}").format(
+                format=repr(format), formats=", ".join(FORMATS)
+            )
+        )
     if interactive and format not in INTERACTIVE_FORMATS:
         raise UsageError(
-            f"--interactive takes only --format {' or '.join(INTERACTIVE_FORMATS)} (the report "
-            f"with interactive charts); {format} is always static: leave out --interactive"
+            _(
+                "--interactive takes only --format {formats} (the report with interactive "
+                "charts); {format} is always static: leave out --interactive"
+            ).format(formats=f" {_('or')} ".join(INTERACTIVE_FORMATS), format=format)
         )
     journey_map = load_map(map_path)
     if language is not None:
@@ -79,7 +86,9 @@ def render_file(
 
         if language not in LANGUAGES:
             raise UsageError(
-                f"unknown language {language!r}; choose one of: {', '.join(LANGUAGES)}"
+                _("unknown language {language}; choose one of: {languages}").format(
+                    language=repr(language), languages=", ".join(LANGUAGES)
+                )
             )
         journey_map = journey_map.model_copy(update={"language": language})
     analysis = None
@@ -88,8 +97,10 @@ def render_file(
         if not folder.is_dir():
             # A missing input, as a missing map or events file (exit 1), not a usage error.
             raise AnalysisError(
-                f"{folder} is not a folder; write one with "
-                f"`journeymap analyze --map MAP --out {folder}`"
+                _(
+                    "{folder} is not a folder; write one with "
+                    "`journeymap analyze --map MAP --out {folder}`"
+                ).format(folder=folder)
             )
         analysis = Analysis.load(folder)
     target = Path(out) if out is not None else Path(map_path).with_suffix(f".{format}")
@@ -133,12 +144,16 @@ def _format_for(format: str | None, out: str | Path | None) -> str:
     implied = SUFFIXES.get(suffix)
     if implied is None:
         raise UsageError(
-            f"{out}: journeymap writes {', '.join(sorted(set(SUFFIXES.values())))} files; "
-            f"name the output .html, .pdf, .svg or .png"
+            _(
+                "{out}: journeymap writes {formats} files; name the output .html, .pdf, .svg "
+                "or .png"
+            ).format(out=out, formats=", ".join(sorted(set(SUFFIXES.values()))))
         )
     if given is not None and given != implied:
         raise UsageError(
-            f"--format {given} does not fit {out}, a {suffix} name; name the file "
-            f".{given}, or leave out --format to write {implied}"
+            _(
+                "--format {given} does not fit {out}, a {suffix} name; name the file "
+                ".{given}, or leave out --format to write {implied}"
+            ).format(given=given, out=out, suffix=suffix, implied=implied)
         )
     return implied
