@@ -264,7 +264,7 @@ def test_delimiter_and_encoding_can_be_given(files: dict[str, Path]) -> None:
     refused = CliRunner().invoke(
         app, ["import", str(jsonl), "--map", str(files["map"]), "--delimiter", ";"]
     )
-    assert "--delimiter apply to CSV and TSV files only, not to events.jsonl" in refused.output
+    assert "--delimiter applies to CSV and TSV files only, not to events.jsonl" in refused.output
 
 
 def test_the_import_counts_conversions_and_says_when_there_is_none(

@@ -101,7 +101,7 @@ def test_no_naive_note_when_the_zone_is_known(
 def test_naive_text_in_a_strptime_format_is_noted(tmp_path: Path) -> None:
     output, code = _import_cli(tmp_path, ["30.03.2025 10:15:00", "31.03.2025 11:40:00"])
     assert code == 0, output
-    assert f"Timestamps read as: %d.%m.%Y %H:%M:%S {NAIVE_NOTE}" in output
+    assert f"Timestamps read as: %d.%m.%Y %H:%M:%S (day first) {NAIVE_NOTE}" in output
 
 
 def _report(events: pa.Table, **columns: str) -> tuple[ImportReport, list[datetime]]:

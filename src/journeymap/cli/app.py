@@ -238,6 +238,7 @@ def _register_all(target: typer.Typer) -> None:
         demo_cmd,
         import_cmd,
         maps,
+        quarantine_cmd,
         render_cmd,
         settings_cmd,
     )
@@ -250,6 +251,7 @@ def _register_all(target: typer.Typer) -> None:
         render_cmd,
         demo_cmd,
         settings_cmd,
+        quarantine_cmd,
     ):
         module.register(target)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from journeymap.cli.app import (
@@ -18,6 +19,9 @@ from journeymap.cli.app import (
     status_line,
 )
 from journeymap.i18n import N_
+
+if TYPE_CHECKING:
+    from journeymap.ingest.report import ImportReport
 
 LARGE_FILE_BYTES = 5 * 1024 * 1024
 
@@ -53,7 +57,11 @@ def import_command(
     ] = None,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="The CSV text encoding, e.g. cp1252 (default: detected)."),
+        typer.Option(
+            "--encoding",
+            help="The text encoding of a CSV, TSV or JSON Lines file, e.g. cp1252 (default: "
+            "detected; UTF-8 for JSON Lines).",
+        ),
     ] = None,
     replace: Annotated[
         bool,
@@ -99,6 +107,8 @@ def import_command(
     for label, count in report.count_rows():
         table.add_row(_row_label(label), number(count))
     console.print(table)
+    if report.encoding and report.encoding_detected:
+        console.print(f"{_('Encoding (detected)')}: {report.encoding}", markup=False)
     if report.timestamp_type:
         console.print(
             _("Timestamps read as: the source's own {type} values").format(
@@ -107,7 +117,11 @@ def import_command(
             markup=False,
         )
     elif report.timestamp_format:
-        console.print(f"{_('Timestamps read as')}: {report.timestamp_format}")
+        console.print(
+            f"{_('Timestamps read as')}: {report.timestamp_format}"
+            f"{_order_words(report.timestamp_format)}",
+            markup=False,
+        )
     if report.timestamps_naive:
         console.print(
             _(
@@ -129,8 +143,20 @@ def import_command(
             ).format(used=report.timestamp_format, looks=looks, first=first),
             markup=False,
         )
+    for note in _data_notes(report):
+        console.print(note, markup=False)
     if report.off_map:
         console.print(off_map_note(report.off_map), markup=False, soft_wrap=False)
+    if report.rows_read and report.rows_quarantined == report.rows_read:
+        console.print(
+            f"[bold yellow]{escape(_('Warning'))}:[/] "
+            + escape(
+                _(
+                    "every row was quarantined, nothing was imported; the reasons are counted "
+                    "above and the rows are in the quarantine table."
+                )
+            )
+        )
     if report.rows_imported and not report.conversions:
         console.print(
             _(
@@ -208,6 +234,97 @@ def _row_label(label: str) -> str:
         # The quarantine table stores the reason in English: name it for queries.
         return f"{indent}{translated} ({text})"
     return indent + translated
+
+
+def _order_words(timestamp_format: str) -> str:
+    """`` (day first)`` or `` (month first)`` for formats with a day and month, else nothing."""
+    from journeymap.ingest.timestamps import date_order
+
+    order = date_order(timestamp_format.split(" | "))
+    if order is None:
+        return ""
+    return f" ({_('day first') if order == 'day' else _('month first')})"
+
+
+def _other_order(timestamp_format: str | None) -> str | None:
+    """The format of ``timestamp_format`` with day and month swapped (its dated part)."""
+    from journeymap.ingest.timestamps import swap_order
+
+    formats = (timestamp_format or "").split(" | ")
+    return next((swapped for fmt in formats if (swapped := swap_order(fmt))), None)
+
+
+def _data_notes(report: ImportReport) -> list[str]:
+    """What the import saw in the data that the user may have to act on."""
+    from journeymap.ingest.timestamps import date_order
+
+    notes: list[str] = []
+    other = _other_order(report.timestamp_format)
+    if report.timestamp_order_tie and other:
+        notes.append(
+            (
+                _(
+                    "Note: every date fits both day-first and month-first order (the first: "
+                    "{value!r}), so they were read day-first. If they are month-first, set "
+                    "timestamp_format: {other!r} in the rules' columns and import again with "
+                    "--replace."
+                )
+                if date_order([other]) == "month"
+                else _(
+                    "Note: every date fits both day-first and month-first order (the first: "
+                    "{value!r}), so they were read month-first. If they are day-first, set "
+                    "timestamp_format: {other!r} in the rules' columns and import again with "
+                    "--replace."
+                )
+            ).format(value=report.timestamp_order_tie, other=other)
+        )
+    unreadable = report.quarantined.get("unparseable timestamp", 0)
+    if unreadable and report.timestamp_unparseable is not None:
+        note = _(
+            "Note: timestamps that could not be read were quarantined ({count}); the first: "
+            "{value!r}."
+        ).format(count=number(unreadable), value=report.timestamp_unparseable)
+        suggestion = report.timestamp_suggestion
+        if suggestion:
+            note += " " + _(
+                "They read as {format}: set timestamp_format: {format!r} in the rules' columns "
+                "and import again with --replace."
+            ).format(format=suggestion)
+            used = date_order((report.timestamp_format or "").split(" | "))
+            if report.rows_imported and used and date_order([suggestion]) not in (None, used):
+                note += " " + _("The rows imported may have day and month swapped.")
+        notes.append(note)
+    if report.value_ambiguous:
+        value, count = report.value_ambiguous
+        notes.append(
+            _(
+                "Note: conversion values fit both decimal marks ({count}; the first: {value!r}) "
+                "and were read with '.' as the decimal mark and ',' grouping thousands. If ',' "
+                "is the decimal mark, set decimal: ',' in the rules' columns and import again "
+                "with --replace."
+            ).format(count=number(count), value=value)
+        )
+    if report.quarantined_conversions:
+        reasons = ", ".join(
+            f"{_(reason)}: {number(count)}"
+            for reason, count in report.quarantined_conversions.items()
+        )
+        notes.append(
+            _(
+                "Note: quarantined rows that match the conversion rule are not counted as "
+                "conversions: {count} ({reasons}); see them in the quarantine table."
+            ).format(count=number(sum(report.quarantined_conversions.values())), reasons=reasons)
+        )
+    if report.bad_bytes and report.first_bad_byte:
+        byte, line = report.first_bad_byte
+        notes.append(
+            _(
+                "Note: the file was read as UTF-8, but bytes that are not UTF-8 ({count}; the "
+                "first: {byte} on line {line}) were read as the replacement character \ufffd. "
+                "If the file has another encoding, give it with --encoding."
+            ).format(count=number(report.bad_bytes), byte=byte, line=number(line))
+        )
+    return notes
 
 
 def _interrupted_note(engine: str | None) -> str:

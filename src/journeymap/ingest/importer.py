@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import difflib
 import gzip
 import hashlib
 import html
+import io
 import json
 import re
 import uuid
@@ -18,10 +20,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from journeymap.errors import EngineError, IngestError, from_engine
+from journeymap.errors import EngineError, IngestError, RulesError, from_engine
 from journeymap.ingest.readers import LINE_FORMATS, SPARSE_FORMATS, detect_format, read_events
+from journeymap.ingest.readers.columnar import jsonl_encoding
+from journeymap.ingest.readers.csv_reader import TextEncoding
 from journeymap.ingest.report import DUPLICATE, ImportReport
-from journeymap.ingest.rules import RuleState, apply_rules, missing_columns_error, used_columns
+from journeymap.ingest.rules import (
+    RuleState,
+    apply_rules,
+    locate_missing_columns,
+    missing_columns_error,
+    used_columns,
+)
 from journeymap.ingest.workspace import (
     EVENTS_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -140,6 +150,8 @@ class _Keys:
         self.other_rules = other_rules
         self.replace = replace
         self.replaced: list[str] = []
+        # Keys counted in ``rows_other_rules`` by this import (once each, see already_imported).
+        self.counted: set[str] = set()
         # Whether an earlier import stored keys of :func:`legacy_row_keys`.
         self.legacy = legacy
         self.stored = frozenset(existing) if legacy else frozenset()
@@ -158,7 +170,12 @@ class _Keys:
         ]
 
     def already_imported(self, key: str, report: ImportReport) -> bool:
-        """Whether the row with ``key`` is skipped; counts it in ``report`` either way."""
+        """Whether the row with ``key`` is skipped; counts it in ``report`` either way.
+
+        A later exact copy of a row mapped with other rules is counted as already imported
+        only, not again in ``rows_other_rules``: with ``replace`` such a copy is a duplicate
+        only (not in ``rows_replaced``), so both imports name the same rows.
+        """
         if key not in self.existing:
             return False
         if key in self.other_rules:
@@ -168,7 +185,9 @@ class _Keys:
                 self.replaced.append(key)
                 report.rows_replaced += 1
                 return False
-            report.rows_other_rules += 1
+            if key not in self.counted:
+                self.counted.add(key)
+                report.rows_other_rules += 1
         report.rows_already_imported += 1
         return True
 
@@ -545,7 +564,7 @@ def import_events(
         WorkspaceError: The workspace was closed.
     """
     workspace.check_open()
-    rules = rules_from(rules)
+    rules = read_rules = rules_from(rules)
     if unmatched is not None:
         rules = rules.model_copy(update={"unmatched": unmatched})
     name = source_name or _default_name(source)
@@ -559,6 +578,7 @@ def import_events(
     state = RuleState()
     fingerprint = hashlib.sha256()
     malformed: list[str] = []
+    encodings: list[TextEncoding] = []
     try:
         writer.begin()
         try:
@@ -570,7 +590,7 @@ def import_events(
             )
             _run(
                 writer,
-                _batches(source, format, reader_options, malformed),
+                _batches(source, format, reader_options, malformed, encodings),
                 rules,
                 report,
                 state,
@@ -578,7 +598,7 @@ def import_events(
                 fingerprint,
                 progress,
                 malformed,
-                sparse=_sparse(source, format),
+                sparse=_sparse(source, format, reader_options.get("encoding")),
             )
             report.rows_mapped_differently = writer.count_changed(report.rules_fingerprint)
             writer.delete_earlier_rows(keys.replaced, report.rules_fingerprint)
@@ -594,18 +614,42 @@ def import_events(
             report.timestamp_misread = state.timestamp_notes.misread
             report.repaired_values = state.repaired
             report.suspect_values = dict(state.suspect)
+            state.fill_report(report)
+            for used in encodings[-1:]:  # a CSV's text encoding, given or detected
+                report.encoding, report.encoding_detected = used.name, used.detected
+                report.bad_bytes, report.first_bad_byte = used.bad_bytes, used.first_bad_byte
             writer.insert("imports", _imports_row(report))
         except BaseException:
             writer.rollback()
             raise
         writer.commit()
+    except RulesError as error:
+        # A column the events lack, named where the rules file names it.
+        raise locate_missing_columns(error, read_rules) from None
     except IngestError:
         raise
     except Exception as exc:
+        if _interrupted(exc):
+            # Ctrl-C inside a driver call: its clean-up failed on the connection the
+            # interruption left (PostgreSQL: 'cursor "ibis_postgres_cursor_..." does not
+            # exist'). The import was rolled back all the same; it is the user's interruption.
+            raise KeyboardInterrupt from exc
         if from_engine(exc, "ibis"):
             raise EngineError(f"the workspace rejected the import of {name}: {exc}") from None
         raise
     return report
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in the chain (cause or context) of ``error``."""
+    seen: set[int] = set()
+    found: BaseException | None = error
+    while found is not None and id(found) not in seen:
+        if isinstance(found, KeyboardInterrupt):
+            return True
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return False
 
 
 def _run(
@@ -618,7 +662,7 @@ def _run(
     fingerprint: Any,
     progress: ProgressCallback | None,
     malformed: list[str] | None = None,
-    sparse: tuple[Path, str] | None = None,
+    sparse: tuple[Path, str, str | None] | None = None,
 ) -> None:
     """Import the batches; ``sparse`` is the file and format of a JSON Lines or XES source."""
     seen: dict[str, int] = {}
@@ -700,7 +744,7 @@ class _Columns:
     batch has every column, and ``apply_rules`` refuses a missing one at once.
     """
 
-    def __init__(self, rules: MappingRules, sparse: tuple[Path, str] | None) -> None:
+    def __init__(self, rules: MappingRules, sparse: tuple[Path, str, str | None] | None) -> None:
         self.sparse = sparse is not None
         derived = set(rules.constant)
         self.used = used_columns(rules) - derived
@@ -747,17 +791,21 @@ _FIELD_NAMES = {
 }
 
 
-def _field_names(path: Path, format: str) -> dict[str, None]:
+def _field_names(path: Path, format: str, encoding: str | None = None) -> dict[str, None]:
     """Every field name the (decompressed) file writes, in the order it first does.
 
     A pattern search of the bytes, no parsing: a name found may be text inside a value,
     which only leaves the check to the end of the import; a name not found is in no row.
     An XES key may be a trace's attribute, whose column is ``case:<key>``: both count.
+    A JSON Lines file is searched as UTF-8 bytes when it is UTF-8, else as its text.
     """
     pattern = _FIELD_NAMES[format]
     found: dict[str, None] = {}
     with path.open("rb") as probe:
         compressed = probe.read(2) == b"\x1f\x8b"
+    text_encoding = jsonl_encoding(path, encoding) if format == "jsonl" else "utf-8"
+    if codecs.lookup(text_encoding).name != "utf-8":
+        return _field_names_in_text(path, compressed, text_encoding)
     with gzip.open(path, "rb") if compressed else path.open("rb") as handle:
         tail = b""
         while chunk := handle.read(1 << 22):
@@ -772,6 +820,25 @@ def _field_names(path: Path, format: str) -> dict[str, None]:
     return found
 
 
+_JSON_NAME = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+
+
+def _field_names_in_text(path: Path, compressed: bool, encoding: str) -> dict[str, None]:
+    """The JSON field names of a JSON Lines file not in UTF-8, searched in its decoded text."""
+    found: dict[str, None] = {}
+    with (
+        gzip.open(path, "rb") if compressed else path.open("rb") as raw,
+        io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as handle,
+    ):
+        tail = ""
+        while chunk := handle.read(1 << 22):
+            text = tail + chunk
+            for match in _JSON_NAME.finditer(text):
+                found[_json_text(match.group(1))] = None
+            tail = text[-4096:]
+    return found
+
+
 def _json_text(raw: str) -> str:
     """A JSON string's text (its escapes read); as written if it is no valid string."""
     try:
@@ -780,23 +847,34 @@ def _json_text(raw: str) -> str:
         return raw
 
 
-def _sparse(source: Any, format: str | None) -> tuple[Path, str] | None:
-    """The file and format of ``source`` if its fields may first appear in a later batch."""
+def _sparse(
+    source: Any, format: str | None, encoding: str | None = None
+) -> tuple[Path, str, str | None] | None:
+    """The file, format and given encoding of ``source`` if its fields may come later."""
     if not isinstance(source, str | Path):
         return None
     found = (format or detect_format(source)).lower()
-    return (Path(source), found) if found in SPARSE_FORMATS else None
+    return (Path(source), found, encoding) if found in SPARSE_FORMATS else None
 
 
 def _batches(
-    source: Any, format: str | None, options: dict[str, Any], malformed: list[str]
+    source: Any,
+    format: str | None,
+    options: dict[str, Any],
+    malformed: list[str],
+    encodings: list[TextEncoding],
 ) -> Iterable[pa.RecordBatch]:
     """The reader's batches; lines that are no row go to ``malformed``.
 
-    A CSV line with the wrong number of fields, a JSON Lines line that is no JSON object.
+    A CSV line with the wrong number of fields, a JSON Lines line that is no JSON object. A
+    CSV file's text encoding (and its stray bytes) goes to ``encodings``.
     """
-    if isinstance(source, str | Path) and (format or detect_format(source)) in LINE_FORMATS:
-        options = {"on_malformed": malformed.append, **options}
+    if isinstance(source, str | Path):
+        found = (format or detect_format(source)).lower()
+        if found in LINE_FORMATS:
+            options = {"on_malformed": malformed.append, **options}
+        if found in {"csv", "tsv"}:
+            options = {"on_encoding": encodings.append, **options}
     return read_events(source, format, **options)
 
 

@@ -50,6 +50,22 @@ class ImportReport:
         timestamp_misread: ``(format, first value as read)`` when the timestamps were read
             with an epoch format whose unit their digits contradict (seconds read as
             milliseconds land in January 1970): the format they look like; else None.
+        timestamp_order_tie: The first date that fits both day-first and month-first order,
+            when no date of the import settled the order: the order of ``timestamp_format``
+            was a tie-break (``/`` dates month-first, ``-`` and ``.`` day-first); else None.
+        timestamp_unparseable: The first timestamp quarantined as ``unparseable timestamp``
+            (its raw text, columns joined by a space), or None.
+        timestamp_suggestion: A ``timestamp_format`` that reads more of the timestamps (the
+            unparseable ones included) than the one used, or None.
+        value_ambiguous: ``(first value, count)`` when values of the value column fit both
+            decimal marks (``1,234``) and no value settled it: they were read with ``.`` as
+            the decimal mark; else None.
+        quarantined_conversions: Quarantined rows the conversion rule matches, by reason.
+        encoding: The text encoding a CSV/TSV file was read in (set by the import use case).
+        encoding_detected: Whether ``encoding`` was detected rather than given.
+        bad_bytes: Byte sequences of a file read as UTF-8 that are not UTF-8, each read as
+            U+FFFD (the replacement character).
+        first_bad_byte: ``(byte as hex, line)`` of the first of them.
         repaired_values: Spreadsheet-mangled values restored in kept columns.
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
@@ -80,6 +96,15 @@ class ImportReport:
     timestamps_naive: bool = False
     timestamp_format_hint: str | None = None
     timestamp_misread: tuple[str, str] | None = None
+    timestamp_order_tie: str | None = None
+    timestamp_unparseable: str | None = None
+    timestamp_suggestion: str | None = None
+    value_ambiguous: tuple[str, int] | None = None
+    quarantined_conversions: dict[str, int] = field(default_factory=dict)
+    encoding: str | None = None
+    encoding_detected: bool = False
+    bad_bytes: int = 0
+    first_bad_byte: tuple[str, int] | None = None
     repaired_values: int = 0
     suspect_values: dict[str, int] = field(default_factory=dict)
     touchpoints: dict[str, int] = field(default_factory=dict)

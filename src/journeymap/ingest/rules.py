@@ -16,27 +16,37 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
+from journeymap.ingest.numbers import NumberConvention, parse_loose, parse_number
 from journeymap.ingest.readers._common import source_type
+from journeymap.ingest.report import ImportReport
 from journeymap.ingest.timestamps import (
+    SAMPLE_SIZE,
     TS_TYPE,
+    DateOrder,
     TimestampNotes,
     constant_timestamp,
+    date_order,
     detect_formats,
+    order_evidence,
     parse_any,
+    suggest_format,
+    swap_order,
 )
 from journeymap.model import (
     UNMAPPED,  # the touchpoint of rows kept though no rule matched
     did_you_mean,
 )
-from journeymap.model.mapping import Condition, MappingRules
+from journeymap.model.mapping import ColumnMapping, Condition, MappingRules
 
 __all__ = [
     "MISSING_ID",
     "NO_RULE",
     "UNMAPPED",
     "MappedBatch",
+    "MissingColumnsError",
     "RuleState",
     "apply_rules",
+    "locate_missing_columns",
     "missing_columns_error",
     "used_columns",
 ]
@@ -60,9 +70,20 @@ _MONTH_NAMES = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _SPREADSHEET_DATE = rf"(?i)^(({_MONTH_NAMES})-\d{{1,3}}|\d{{1,2}}-({_MONTH_NAMES}))$"
 
 
+# Bad timestamps kept to suggest a format that reads them.
+_BAD_SAMPLE = 200
+
+
 @dataclass
 class RuleState:
-    """What the rules learn from the first batch and keep for the rest of the file."""
+    """What the rules learn from the first batch and keep for the rest of the file.
+
+    Attributes beyond the timestamp format: ``date_order`` (a detected day-first or
+    month-first order and whether a value has settled it), ``numbers`` (the value column's
+    decimal mark), the first unparseable timestamp and a sample of such values,
+    ``quarantined_conversions`` (rows quarantined though the conversion rule matches them,
+    by reason, as the rules decided them: before duplicates and rows already imported).
+    """
 
     timestamp_format: str | None = None
     timestamp_type: str | None = None
@@ -71,6 +92,33 @@ class RuleState:
     repaired: int = 0
     suspect: dict[str, int] = field(default_factory=dict)
     timestamp_notes: TimestampNotes = field(default_factory=TimestampNotes)
+    date_order: DateOrder = field(default_factory=DateOrder)
+    numbers: NumberConvention = field(default_factory=NumberConvention)
+    timestamp_sample: list[str] = field(default_factory=list)
+    bad_timestamps: list[str] = field(default_factory=list)
+    first_bad_timestamp: str | None = None
+    quarantined_conversions: dict[str, int] = field(default_factory=dict)
+
+    def fill_report(self, report: ImportReport) -> None:
+        """Put what the rules saw, beyond what the importer copies, into ``report``."""
+        order = self.date_order
+        if order.open and order.ambiguous and order.first_ambiguous is not None:
+            report.timestamp_order_tie = order.first_ambiguous
+        numbers = self.numbers
+        if numbers.decimal is None and numbers.ambiguous:
+            report.value_ambiguous = (numbers.first_ambiguous or "", numbers.ambiguous)
+        bad = report.quarantined.get(BAD_TIMESTAMP, 0)
+        if bad and self.first_bad_timestamp is not None:
+            report.timestamp_unparseable = self.first_bad_timestamp
+            report.timestamp_suggestion = suggest_format(
+                self.timestamp_sample + self.bad_timestamps, self.formats
+            )
+        # The importer may have counted some of these rows as duplicates or as imported before.
+        report.quarantined_conversions = {
+            reason: min(count, report.quarantined.get(reason, 0))
+            for reason, count in sorted(self.quarantined_conversions.items())
+            if report.quarantined.get(reason, 0)
+        }
 
 
 @dataclass
@@ -100,6 +148,14 @@ def used_columns(rules: MappingRules) -> set[str]:
     return set(wanted) - {band.name for band in rules.bands}
 
 
+class MissingColumnsError(RulesError):
+    """The rules read columns the events do not have (``missing``, in name order)."""
+
+    def __init__(self, message: str, missing: Iterable[str]) -> None:
+        self.missing = tuple(sorted(missing))
+        super().__init__(message)
+
+
 def missing_columns_error(missing: Iterable[str], available: Iterable[str]) -> RulesError:
     """The error for rules that read columns the events do not have, with near misses."""
     names = list(available)
@@ -110,10 +166,45 @@ def missing_columns_error(missing: Iterable[str], available: Iterable[str]) -> R
         if guess
     ]
     hint = f"; did you mean {', '.join(hints)}?" if hints else ""
-    return RulesError(
+    return MissingColumnsError(
         f"the mapping rules use column(s) {', '.join(map(repr, guesses))} that the events do "
-        f"not have{hint} (available: {', '.join(names)})"
+        f"not have{hint} (available: {', '.join(names)})",
+        guesses,
     )
+
+
+# Where rules name a raw column: the columns section (not its settings), a condition's or a
+# band's ``field``, ``touchpoint_from``, and the ``keep`` and repair lists.
+_COLUMN_SETTINGS = frozenset({"person_id", "account_id", "timestamp", "value", "persona", "phase"})
+
+
+def _names_a_column(path: tuple[object, ...]) -> bool:
+    if not path:
+        return False
+    if path[0] == "columns":
+        return len(path) >= 2 and path[1] in _COLUMN_SETTINGS
+    if path[0] in {"keep", "repair_spreadsheet_ranges"}:
+        return len(path) == 2
+    return path[-1] in {"field", "touchpoint_from"}
+
+
+def locate_missing_columns(error: RulesError, rules: MappingRules) -> RulesError:
+    """``error`` with the file:line:column where the rules name its first missing column.
+
+    Only for rules read from a file (a rules file, or a map's ``mapping:`` section) and an
+    error of :func:`missing_columns_error`; any other is returned as it is.
+    """
+    from journeymap.mapfile import locate_in_rules
+
+    if not isinstance(error, MissingColumnsError):
+        return error
+    missing = set(error.missing)
+    location = locate_in_rules(
+        rules, lambda path, value: value in missing and _names_a_column(path)
+    )
+    if location is None:
+        return error
+    return MissingColumnsError(f"{location}: {error}", missing)
 
 
 def _check_columns(batch: pa.RecordBatch, rules: MappingRules) -> None:
@@ -161,11 +252,11 @@ def all_of(batch: pa.RecordBatch, conditions: list[Condition]) -> pa.Array:
     return mask
 
 
-def _number(text: str | None) -> float | None:
+def _number(text: str | None, decimal: str | None) -> float | None:
     if text is None or not text.strip():
         return None
     try:
-        return _parse_value(text)
+        return parse_number(text, decimal) if decimal else parse_loose(text)
     except ValueError:
         return None  # not a number: the band stays empty, the raw value stays in the row
 
@@ -173,7 +264,9 @@ def _number(text: str | None) -> float | None:
 def _with_bands(batch: pa.RecordBatch, rules: MappingRules) -> pa.RecordBatch:
     for band in rules.bands:
         values = batch.column(band.field).to_pylist()
-        labels = [_band_label(_number(value), band.edges) for value in values]
+        labels = [
+            _band_label(_number(value, rules.columns.decimal), band.edges) for value in values
+        ]
         batch = batch.append_column(band.name, pa.array(labels, pa.string()))
     return batch
 
@@ -202,24 +295,24 @@ def repair_range(text: str) -> str | None:
     return None
 
 
-def _parse_value(text: str) -> float | None:
-    cleaned = text.strip().replace(" ", "")
-    if "," in cleaned:
-        if "." in cleaned and cleaned.rfind(",") < cleaned.rfind("."):
-            cleaned = cleaned.replace(",", "")  # 1,234.50
-        else:
-            cleaned = cleaned.replace(".", "").replace(",", ".")  # 1.234,50 or 12,5
-    return float(cleaned)
+def _timestamp_text(batch: pa.RecordBatch, rules: MappingRules) -> pa.Array | None:
+    if rules.columns.timestamp_constant is not None:
+        return None
+    parts = [_field(batch, name) for name in rules.columns.timestamp_columns]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
 
 
-def _timestamps(batch: pa.RecordBatch, rules: MappingRules, state: RuleState) -> pa.Array:
+def _timestamps(
+    batch: pa.RecordBatch, text: pa.Array | None, rules: MappingRules, state: RuleState, row: int
+) -> pa.Array:
     columns = rules.columns
-    if columns.timestamp_constant is not None:
+    if text is None:
+        assert columns.timestamp_constant is not None
         return constant_timestamp(columns.timestamp_constant, columns.timezone, batch.num_rows)
-    parts = [_field(batch, name) for name in columns.timestamp_columns]
-    text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
+    if not state.timestamp_sample and len(text):
+        state.timestamp_sample = pc.unique(text).slice(0, SAMPLE_SIZE).to_pylist()
     if not state.format_known:
-        if len(parts) == 1:
+        if len(columns.timestamp_columns) == 1:
             native = source_type(batch, columns.timestamp_columns[0])
             if native is not None and native.startswith(("timestamp", "date")):
                 state.timestamp_type = native
@@ -227,9 +320,58 @@ def _timestamps(batch: pa.RecordBatch, rules: MappingRules, state: RuleState) ->
             state.formats = [columns.timestamp_format]
         else:
             state.formats = detect_formats(text, columns.dayfirst)
+            # A detected day/month order is checked on the rows that follow until settled.
+            detected_order = date_order(state.formats)
+            state.date_order.open = columns.dayfirst is None and detected_order is not None
         state.timestamp_format = " | ".join(state.formats) or None
         state.format_known = bool(state.formats)
-    return parse_any(text, state.formats, columns.timezone, state.timestamp_notes)
+    parsed = parse_any(text, state.formats, columns.timezone, state.timestamp_notes)
+    if state.date_order.open:
+        parsed = _check_date_order(text, parsed, columns.timezone, state, row)
+    return parsed
+
+
+def _check_date_order(
+    text: pa.Array, parsed: pa.Array, timezone: str, state: RuleState, row: int
+) -> pa.Array:
+    """``parsed``, or the batch read in the other order if its values settle that one.
+
+    Rows of earlier batches are stored already: if they held dates the other order reads as
+    other days, the import cannot go on without misreading them, and stops (it is atomic).
+    """
+    order = state.date_order
+    found = order_evidence(text, state.formats, timezone, parsed)
+    if found.this_only >= found.other_only and found.this_only:
+        order.open = False
+        return parsed
+    if found.other_only:
+        other = [swap_order(fmt) or fmt for fmt in state.formats]
+        if order.ambiguous:
+            assert found.first_other is not None
+            settling = str(text[found.first_other].as_py())
+            raise _date_order_error(state.formats, other, order, settling, found.first_other + row)
+        order.open = False
+        state.formats = other
+        state.timestamp_format = " | ".join(other)
+        return parse_any(text, other, timezone)
+    if found.ambiguous:
+        if order.first_ambiguous is None and found.first_ambiguous is not None:
+            order.first_ambiguous = str(text[found.first_ambiguous].as_py())
+        order.ambiguous += found.ambiguous
+    return parsed
+
+
+def _date_order_error(
+    used: list[str], other: list[str], order: DateOrder, value: str, row: int
+) -> RulesError:
+    read = date_order(used) or "month"
+    settled = next(fmt for fmt in other if swap_order(fmt) is not None)
+    return RulesError(
+        f"row {row:,}'s timestamp {value!r} only reads {date_order(other)}-first, but "
+        f"{order.ambiguous:,} dates before it fit both orders and were read {read}-first (the "
+        f"first: {order.first_ambiguous!r}); nothing was imported. Set timestamp_format: "
+        f"{settled!r} in the rules' columns and import again"
+    )
 
 
 def _touchpoints(
@@ -254,21 +396,42 @@ def _touchpoints(
     return touchpoints, phases
 
 
-def _values(batch: pa.RecordBatch, name: str | None) -> tuple[list[float | None], set[int]]:
+def _values(
+    batch: pa.RecordBatch, columns: ColumnMapping, state: RuleState, row: int
+) -> tuple[list[float | None], set[int]]:
+    name = columns.value
     if name is None:
         return [None] * batch.num_rows, set()
+    texts = _field(batch, name).to_pylist()
+    decimal: str
+    if columns.decimal is not None:
+        decimal = columns.decimal
+    else:
+        decimal, contradicting = state.numbers.settle(texts, row)
+        if contradicting is not None:
+            raise _decimal_error(state.numbers, name, texts[contradicting], row + contradicting)
     values: list[float | None] = []
     bad: set[int] = set()
-    for index, text in enumerate(_field(batch, name).to_pylist()):
+    for index, text in enumerate(texts):
         if not text or not str(text).strip():
             values.append(None)
             continue
         try:
-            values.append(_parse_value(str(text)))
+            values.append(parse_number(str(text), decimal))
         except ValueError:
             values.append(None)
             bad.add(index)
     return values, bad
+
+
+def _decimal_error(numbers: NumberConvention, name: str, value: str, row: int) -> RulesError:
+    return RulesError(
+        f"row {row:,}'s {name} {value!r} has the decimal mark ',', but the {numbers.ambiguous:,} "
+        f"values before it fit both conventions and were read with ',' grouping thousands (the "
+        f"first: {numbers.first_ambiguous!r}, read as "
+        f"{parse_number(numbers.first_ambiguous or '0', '.'):g}); nothing was imported. Set "
+        "decimal: ',' in the rules' columns (or decimal: '.') and import again"
+    )
 
 
 def _optional(batch: pa.RecordBatch, name: str | None) -> list[str | None]:
@@ -303,6 +466,36 @@ def _extras(batch: pa.RecordBatch, rules: MappingRules, state: RuleState) -> lis
         json.dumps({name: columns[name][i] for name in names}, ensure_ascii=False)
         for i in range(batch.num_rows)
     ]
+
+
+def _note_quarantined(
+    reasons: list[str | None],
+    conversion: pa.Array,
+    timestamp_text: pa.Array | None,
+    state: RuleState,
+) -> None:
+    """Count quarantined conversions; keep the first unparseable timestamps."""
+    quarantined = [index for index, reason in enumerate(reasons) if reason is not None]
+    if not quarantined:
+        return
+    converts = conversion.to_pylist()
+    for index in quarantined:
+        if converts[index]:
+            reason = str(reasons[index])
+            state.quarantined_conversions[reason] = state.quarantined_conversions.get(reason, 0) + 1
+    if timestamp_text is None or len(state.bad_timestamps) >= _BAD_SAMPLE:
+        return
+    bad = pa.array([i for i in quarantined if reasons[i] == BAD_TIMESTAMP], pa.int64())
+    if not len(bad):
+        return
+    texts = [str(text) for text in pc.unique(timestamp_text.take(bad)).to_pylist()]
+    if state.first_bad_timestamp is None:
+        state.first_bad_timestamp = texts[0]
+    for text in texts:
+        if len(state.bad_timestamps) >= _BAD_SAMPLE:
+            break
+        if text not in state.bad_timestamps:
+            state.bad_timestamps.append(text)
 
 
 def apply_rules(
@@ -341,11 +534,12 @@ def apply_rules(
     else:
         assert columns.person_id is not None
         persons = _optional(batch, columns.person_id)
-    ts = _timestamps(batch, rules, state)
+    timestamp_text = _timestamp_text(batch, rules)
+    ts = _timestamps(batch, timestamp_text, rules, state, first_row)
     touchpoints, rule_phases = _touchpoints(batch, rules)
     explicit_phases = _optional(batch, columns.phase)
     phases = [e or r for e, r in zip(explicit_phases, rule_phases, strict=True)]
-    values, bad_values = _values(batch, columns.value)
+    values, bad_values = _values(batch, columns, state, first_row)
     conversion = (
         all_of(batch, rules.conversion)
         if rules.conversion
@@ -370,6 +564,7 @@ def apply_rules(
             else:
                 reason = NO_RULE
         reasons.append(reason)
+    _note_quarantined(reasons, conversion, timestamp_text, state)
     mapped = {
         "person_id": pa.array(persons, pa.string()),
         "account_id": pa.array(_optional(batch, columns.account_id), pa.string()),

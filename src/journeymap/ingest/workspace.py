@@ -132,6 +132,29 @@ def _duckdb_path(url: str) -> str | None:
     return rest[1:] if rest.startswith("/") else rest
 
 
+def _sqlite_url(url: str) -> str:
+    """``url`` with the path of a ``sqlite:///`` URL resolved against the working directory.
+
+    ``sqlite:///ev.sqlite`` names ``ev.sqlite`` here, as ``duckdb:///ev.duckdb`` does (see
+    :func:`_duckdb_path`); Ibis reads the path after the third slash as absolute, and wrote
+    the workspace to ``/ev.sqlite``. ``sqlite:////data/ev.sqlite`` stays absolute.
+
+    Examples:
+        >>> import os
+        >>> _sqlite_url("sqlite:///ev.sqlite") == f"sqlite://{os.getcwd()}/ev.sqlite"
+        True
+        >>> _sqlite_url("sqlite:////data/ev.sqlite")
+        'sqlite:////data/ev.sqlite'
+    """
+    prefix = "sqlite:///"
+    if not url.lower().startswith(prefix) or url.startswith("/", len(prefix)):
+        return url
+    rest = url[len(prefix) :]
+    if rest.split("?", 1)[0] in ("", ":memory:"):
+        return url
+    return f"sqlite://{Path(rest).absolute().as_posix()}"
+
+
 class Workspace:
     """A workspace database opened by URL.
 
@@ -175,7 +198,7 @@ class Workspace:
                 self._duckdb = duckdb.connect(path, read_only=read_only, config=duckdb_config())
                 self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
             else:
-                self.backend = ibis.connect(self.url)
+                self.backend = ibis.connect(_sqlite_url(self.url))
         except WorkspaceError:
             raise
         except duckdb.Error as exc:

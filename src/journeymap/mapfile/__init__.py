@@ -17,6 +17,7 @@ from journeymap.mapfile._load import (
     locate_rules_issues,
     rules_from,
 )
+from journeymap.mapfile._origins import locate_in_rules
 from journeymap.mapfile._schema import map_json_schema
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "load_map_document",
     "load_rules",
     "loads_map",
+    "locate_in_rules",
     "locate_rules_issues",
     "map_json_schema",
     "rules_from",

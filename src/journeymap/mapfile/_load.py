@@ -19,6 +19,7 @@ from journeymap.errors import (
     ValidationIssue,
 )
 from journeymap.mapfile._messages import _, _describe_value, issues_from_validation_error
+from journeymap.mapfile._origins import remember_rules_file
 from journeymap.mapfile._parse import ParsedDocument, format_of, parse_text, read_file
 from journeymap.model import JourneyMap, MappingRules
 from journeymap.model.validation import LOCATE_CONTEXT
@@ -184,7 +185,11 @@ def load_map(path: str | Path) -> JourneyMap:
         ...
         journeymap.errors.MapFileError: no-such-map.yaml: file not found; check the path and the working directory
     """  # noqa: E501
-    return validate_document(JourneyMap, parse_file(path))
+    document = parse_file(path)
+    journey_map = validate_document(JourneyMap, document)
+    if journey_map.mapping is not None:
+        remember_rules_file(journey_map.mapping, document, ("mapping",))
+    return journey_map
 
 
 def loads_map(text: str, *, format: str = "yaml", source: str = "<string>") -> JourneyMap:
@@ -233,9 +238,11 @@ def load_rules(path: str | Path) -> MappingRules:
     """
     document = parse_file(path)
     try:
-        return validate_document(MappingRules, document, _rules_prefix(document))
+        rules = validate_document(MappingRules, document, _rules_prefix(document))
     except MapValidationError as error:
         raise RulesValidationError(error.issues) from None
+    remember_rules_file(rules, document, _rules_prefix(document))
+    return rules
 
 
 def rules_from(rules: MappingRules | Mapping[str, Any] | str | Path) -> MappingRules:

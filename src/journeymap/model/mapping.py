@@ -161,6 +161,9 @@ class ColumnMapping(Model):
         timestamp_constant: The timestamp of every row of a source without time (ISO text,
             e.g. ``2010-01-01``); rows then keep their file order as a stable tie-breaker.
         value: The raw column with the conversion value (decimal comma accepted).
+        decimal: The value column's decimal mark, ``.`` or ``,`` (the other may group
+            thousands); detected when not given, from the values that settle it
+            (``1,234.50``, ``19,99``).
         persona: The raw column with the persona id.
         phase: The raw column with an explicit phase id.
     """
@@ -174,6 +177,7 @@ class ColumnMapping(Model):
     timezone: str = "UTC"
     timestamp_constant: str | None = None
     value: str | None = None
+    decimal: Literal[".", ","] | None = None
     persona: str | None = None
     phase: str | None = None
 

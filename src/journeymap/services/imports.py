@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import Any
 
 from journeymap.errors import RulesError, RulesValidationError, UsageError
 from journeymap.ingest import ImportReport, import_events
@@ -52,15 +53,18 @@ def check_rules_against_map(
 
 def _csv_options(
     path: str | Path, format: str | None, delimiter: str | None, encoding: str | None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """The CSV reader's options given; a usage error for a file they do not apply to."""
     options = {"delimiter": delimiter, "encoding": encoding}
     given = {name: value for name, value in options.items() if value is not None}
     if not given:
         return {}
-    if (format or detect_format(path)).lower() not in {"csv", "tsv"}:
+    kind = (format or detect_format(path)).lower()
+    if "delimiter" in given and kind not in {"csv", "tsv"}:
+        raise UsageError(f"--delimiter applies to CSV and TSV files only, not to {Path(path).name}")
+    if "encoding" in given and kind not in {"csv", "tsv", "jsonl"}:
         raise UsageError(
-            f"--{' and --'.join(given)} apply to CSV and TSV files only, not to {Path(path).name}"
+            f"--encoding applies to CSV, TSV and JSON Lines files only, not to {Path(path).name}"
         )
     if "delimiter" in given:
         given["delimiter"] = {"\\t": "\t", "tab": "\t"}.get(given["delimiter"], given["delimiter"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -74,9 +75,69 @@ def arrow_table(frame: Any) -> pa.Table | None:
     module = type(frame).__module__.split(".")[0]
     if module == "polars":
         collected = frame.collect() if hasattr(frame, "collect") else frame
-        return collected.to_arrow()
+        return _polars_table(collected)
     if module == "pandas":
-        return pa.Table.from_pandas(frame, preserve_index=False)
+        try:
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            # A column of mixed Python objects (text and numbers in one column, as a
+            # spreadsheet read by pandas gives): pyarrow's error named no row to fix.
+            return _pandas_table(frame)
     if hasattr(frame, "__arrow_c_stream__"):
         return pa.table(frame)
     return None
+
+
+def printed(value: Any) -> str | None:
+    """A Python value as it prints (``str``); ``None`` for a missing one (None, NaN, NaT, NA).
+
+    Examples:
+        >>> [printed(v) for v in ("1,5", 2, 3.5, None, float("nan"), True)]
+        ['1,5', '2', '3.5', None, None, 'True']
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.api.types.is_scalar(value) and bool(pd.isna(value)):
+            return None
+    except ImportError:  # pragma: no cover - polars without pandas
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return str(value)
+
+
+def _pandas_table(frame: Any) -> pa.Table:
+    """A pandas DataFrame as Arrow, a column pyarrow cannot convert as its values' text.
+
+    Each column is converted alone: a column of one type keeps it, and only the columns whose
+    objects mix types (``str`` and ``int``) or have none Arrow knows become text.
+    """
+    arrays = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        try:
+            arrays.append(pa.array(column, from_pandas=True))
+        except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            arrays.append(pa.array([printed(value) for value in column], pa.string()))
+    return pa.Table.from_arrays(arrays, names=[str(name) for name in frame.columns])
+
+
+def _polars_table(frame: Any) -> pa.Table:
+    """A polars DataFrame as Arrow; an ``Object`` column (Python objects) as its values' text.
+
+    Polars hands such a column to Arrow as the objects' memory addresses.
+    """
+    objects = {name for name, dtype in frame.schema.items() if str(dtype) == "Object"}
+    if not objects:
+        return frame.to_arrow()
+    arrays = [
+        pa.array([printed(value) for value in frame[name].to_list()], pa.string())
+        if name in objects
+        else frame[name].to_arrow()
+        for name in frame.columns
+    ]
+    return pa.Table.from_arrays(arrays, names=list(frame.columns))

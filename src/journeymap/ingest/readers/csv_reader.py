@@ -5,9 +5,11 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import io
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -17,7 +19,6 @@ import pyarrow.csv as pacsv
 from journeymap.errors import ReaderError
 from journeymap.ingest.readers._common import BATCH_ROWS
 
-ENCODINGS = ("utf-8-sig", "utf-8", "cp1252", "latin-1")
 SAMPLE_BYTES = 64 * 1024
 
 
@@ -28,26 +29,114 @@ def open_bytes(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+@dataclass
+class TextEncoding:
+    """The encoding a file is read in, and the bytes that do not fit it.
+
+    Attributes:
+        name: A Python codec name (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``, ...).
+        detected: Detected rather than given.
+        bad_bytes: Byte sequences that are not UTF-8 in a file read as UTF-8 nonetheless;
+            each is read as U+FFFD, the replacement character.
+        first_bad_byte: ``(byte as hex, line number)`` of the first of them.
+    """
+
+    name: str
+    detected: bool = True
+    bad_bytes: int = 0
+    first_bad_byte: tuple[str, int] | None = None
+
+
 def detect_encoding(path: Path) -> str:
-    """UTF-16 by its byte order mark, else the first of utf-8, cp1252, latin-1 that decodes it.
+    """The name of :func:`inspect_encoding`'s encoding."""
+    return inspect_encoding(path).name
+
+
+def inspect_encoding(path: Path) -> TextEncoding:
+    """UTF-16 by its byte order mark, UTF-8 if it is that but for a few bytes, else cp1252.
 
     Excel's "Unicode text" is UTF-16 with a byte order mark. Other files are decoded in
-    chunks, so a large file is never held in memory whole.
+    chunks, so a large file is never held in memory whole. A UTF-8 file with a stray byte of
+    another encoding (one ``0xE9`` among thousands of UTF-8 accents) stays UTF-8, the byte
+    read as U+FFFD and counted: read as cp1252, every accented value would be garbled
+    (``gÃ©rance``). A file whose non-ASCII bytes are mostly no UTF-8 is cp1252 (latin-1 if
+    it uses bytes cp1252 leaves undefined).
     """
     with open_bytes(path) as handle:
-        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
-    for encoding in ENCODINGS:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with open_bytes(path) as handle:
-                while chunk := handle.read(1 << 20):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"  # pragma: no cover - latin-1 decodes every byte
+        start = handle.read(3)
+    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return TextEncoding("utf-16")
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    size = characters = bad = lines = 0
+    first: tuple[str, int] | None = None
+    with open_bytes(path) as handle:
+        while chunk := handle.read(1 << 20):
+            text = decoder.decode(chunk)
+            found = text.count("\ufffd") - chunk.count(b"\xef\xbf\xbd")  # a real U+FFFD
+            if found > 0 and first is None:
+                first = _first_bad_byte(chunk, lines)
+            bad += max(found, 0)
+            size += len(chunk)
+            characters += len(text)
+            lines += chunk.count(b"\n")
+        bad += decoder.decode(b"", final=True).count("\ufffd")
+    if not bad:
+        return TextEncoding("utf-8-sig" if start == codecs.BOM_UTF8 else "utf-8")
+    # Each character of two to four UTF-8 bytes makes the text shorter than the bytes.
+    if size - characters > bad:
+        name = "utf-8-sig" if start == codecs.BOM_UTF8 else "utf-8"
+        return TextEncoding(name, bad_bytes=bad, first_bad_byte=first)
+    windows = codecs.getincrementaldecoder("cp1252")()
+    try:
+        with open_bytes(path) as handle:
+            while chunk := handle.read(1 << 20):
+                windows.decode(chunk)
+    except UnicodeDecodeError:
+        return TextEncoding("latin-1")  # latin-1 decodes every byte
+    return TextEncoding("cp1252")
+
+
+def _first_bad_byte(chunk: bytes, lines_before: int) -> tuple[str, int] | None:
+    """The first byte of ``chunk`` that is no UTF-8, as hex, and its line in the file."""
+    skip = 0  # the tail of a character the previous chunk began
+    while skip < min(3, len(chunk)) and 0x80 <= chunk[skip] <= 0xBF:
+        skip += 1
+    try:
+        chunk[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        position = skip + exc.start
+        if len(chunk) - position < 4 and exc.reason == "unexpected end of data":
+            return None  # a character the next chunk ends: not bad
+        line = lines_before + chunk.count(b"\n", 0, position) + 1
+        return f"0x{chunk[position]:02X}", line
+    return None
+
+
+class _Utf8Replaced(io.RawIOBase):
+    """A byte stream's UTF-8, each sequence that is no UTF-8 replaced by U+FFFD."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.pending = b""
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending and not self.done:
+            chunk = self.raw.read(1 << 20)
+            self.done = not chunk
+            self.pending = self.decoder.decode(chunk, final=self.done).encode("utf-8")
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def sniff_dialect(sample: str, delimiter: str | None) -> tuple[str, str]:
@@ -80,6 +169,7 @@ def read_csv(
     encoding: str | None = None,
     quotechar: str | None = None,
     on_malformed: Callable[[str], None] | None = None,
+    on_encoding: Callable[[TextEncoding], None] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream a delimited text file (or a gzipped one) as batches of text columns.
 
@@ -89,9 +179,11 @@ def read_csv(
     Args:
         path: The file (gzipped when its name ends in ``.gz``).
         delimiter: Field separator; sniffed from the first lines when not given.
-        encoding: Text encoding; the first of utf-8, cp1252, latin-1 that decodes it otherwise.
+        encoding: Text encoding; detected when not given (see :func:`inspect_encoding`).
         quotechar: Quote character; sniffed when not given.
         on_malformed: Receives the text of each line with the wrong number of fields.
+        on_encoding: Receives the encoding the file is read in, given or detected, before
+            the first batch.
 
     Raises:
         ReaderError: The file is missing, empty or not delimited text.
@@ -100,7 +192,8 @@ def read_csv(
     if not file.is_file():
         raise ReaderError("file not found", file)
     try:
-        encoding = encoding or detect_encoding(file)
+        found = TextEncoding(encoding, detected=False) if encoding else inspect_encoding(file)
+        encoding = found.name
         with open_bytes(file) as raw:
             sample = raw.read(SAMPLE_BYTES).decode(encoding, errors="replace")
     except (OSError, EOFError, zlib.error) as exc:  # a gzip file that is damaged or cut off
@@ -142,10 +235,16 @@ def read_csv(
         newlines_in_values=True,
         invalid_row_handler=_handler(malformed if on_malformed is not None else None),
     )
+    if on_encoding is not None:
+        on_encoding(found)
     rows = 0
     try:
         reader = pacsv.open_csv(
-            file, read_options=read, parse_options=parse, convert_options=convert
+            # Arrow would refuse the bytes that are no UTF-8: they are read as U+FFFD.
+            io.BufferedReader(_Utf8Replaced(open_bytes(file))) if found.bad_bytes else file,
+            read_options=read,
+            parse_options=parse,
+            convert_options=convert,
         )
         for batch in reader:
             rows += batch.num_rows
