@@ -78,7 +78,27 @@ def test_the_funnel_notes_read_the_same_in_the_report_as_in_the_terminal(
 ) -> None:
     """p9 only heard the podcast: the funnel leaves that journey out, and says so."""
     analysis = analyze(current_map, _with_podcast(shop_events), attribution=False)
-    (note,) = funnel_notes(analysis, current_map, "en")
+    note = funnel_notes(analysis, current_map, "en")[0]
     assert note.startswith("Note: the phase funnel above leaves out 1 of 5 journeys, which")
-    (danish,) = funnel_notes(analysis, current_map, "da")
-    assert "1 af 5" in danish
+    assert "1 af 5" in funnel_notes(analysis, current_map, "da")[0]
+
+
+def test_a_default_touchpoint_funnel_over_alternatives_is_said_to_be_one(
+    current_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    """Ad, blog and newsletter are three ways into awareness, not three steps: the default
+    touchpoint funnel asks for all in a row and reads 0 from blog on, though reviews, checkout
+    and buy occur. Named steps need no note."""
+    analysis = analyze(current_map, shop_events, attribution=False)
+    steps = {r["touchpoint"]: r["reached"] for r in analysis.table("touchpoint_funnel").to_pylist()}
+    assert steps["ad"] > 0 and steps["buy"] == 0
+    notes = funnel_notes(analysis, current_map, "en")
+    assert notes[-1] == (
+        "Note: the touchpoint funnel (touchpoint_funnel in the output) takes the map's 6 "
+        "touchpoints as steps one after another, but Awareness alone holds 3: alternatives, "
+        "not steps, so it reads 0 from blog on although later steps' touchpoints occur in the "
+        "events. Name the steps a journey should take with --funnel-step a,b,c (setting "
+        "funnel.touchpoints)."
+    )
+    named = analyze(current_map, shop_events, attribution=False, funnel_touchpoints=["ad", "buy"])
+    assert not any("touchpoint funnel" in note for note in funnel_notes(named, current_map, "en"))

@@ -5,6 +5,7 @@ a sentence in ``language``, or None when there is nothing to say:
 
 - the journeys the phase funnel leaves out because they never reached the first phase;
 - a phase no journey reached, after which every phase reads 0 although its touchpoints occur;
+- a default touchpoint funnel that strings a phase's alternative touchpoints into steps;
 - events of touchpoints the map does not have (measured, but no phase shows them);
 - touchpoints of the map that no event shows (keeping the map current: a touchpoint nobody
   meets, or rules that never name it);
@@ -28,6 +29,7 @@ __all__ = [
     "map_currency_notes",
     "off_map_note",
     "personas_off_map_note",
+    "touchpoint_funnel_note",
     "unreached_phase_note",
     "unused_touchpoints_note",
 ]
@@ -41,8 +43,55 @@ def funnel_notes(analysis: Any, journey_map: JourneyMap, language: str) -> list[
     found = (
         first_phase_note(analysis, language),
         unreached_phase_note(analysis, journey_map, language),
+        touchpoint_funnel_note(analysis, journey_map, language),
     )
     return [note for note in found if note]
+
+
+def touchpoint_funnel_note(analysis: Any, journey_map: JourneyMap, language: str) -> str | None:
+    """A note when the default touchpoint funnel strings a phase's alternatives into steps.
+
+    Without ``--funnel-step`` the touchpoint funnel takes every touchpoint of the map as one
+    step after another. A phase with several touchpoints holds alternatives (the channels a
+    lead comes from), so the funnel asks for all of them in a row: an Olist map with nine
+    awareness channels read 2,296 for organic search and 0 for every step after it, paid
+    search too (touched by 1,586 journeys). Said when the funnel falls to 0 at a step whose
+    touchpoint, or a later step's, occurs in the events.
+    """
+    if (analysis.summary.get("options") or {}).get("funnel_touchpoints"):
+        return None
+    crowded = [
+        (phase, len(journey_map.touchpoints_in(phase.id)))
+        for phase in journey_map.ordered_phases()
+        if len(journey_map.touchpoints_in(phase.id)) > 1
+    ]
+    if not crowded or "touchpoint_funnel" not in analysis.tables:
+        return None
+    steps = analysis.table("touchpoint_funnel").to_pylist()
+    first_zero = next((i for i, row in enumerate(steps) if not int(row["reached"] or 0)), None)
+    if first_zero is None:
+        return None
+    met = {
+        str(r["touchpoint"])
+        for r in analysis.table("touchpoint_stats").to_pylist()
+        if int(r["journeys"] or 0) > 0
+    }
+    if not any(str(row["touchpoint"]) in met for row in steps[first_zero:]):
+        return None
+    phase, count = max(crowded, key=lambda item: item[1])
+    return gettext(
+        "Note: the touchpoint funnel (touchpoint_funnel in the output) takes the map's "
+        "{touchpoints} touchpoints as steps one after another, but {phase} alone holds "
+        "{count}: alternatives, not steps, so it reads 0 from {step} on although later "
+        "steps' touchpoints occur in the events. Name the steps a journey should take with "
+        "--funnel-step a,b,c (setting funnel.touchpoints).",
+        language,
+    ).format(
+        touchpoints=format_integer(len(journey_map.touchpoints), language),
+        phase=phase.name,
+        count=format_integer(count, language),
+        step=steps[first_zero]["touchpoint"],
+    )
 
 
 def map_currency_notes(analysis: Any, journey_map: JourneyMap, language: str) -> list[str]:

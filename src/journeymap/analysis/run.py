@@ -418,11 +418,14 @@ def _summary(
 
 
 def _personas_off_map(journeys: ir.Table, journey_map: JourneyMap) -> dict[str, int]:
-    """Events per persona value that the map has no persona for, the most frequent first."""
+    """Events per persona value that the map has no persona for, the most frequent first.
+
+    Only for a map with personas: without any, persona values are the data's own grouping.
+    """
     known = [persona.id for persona in journey_map.personas]
-    off = journeys.filter(journeys.persona.notnull())
-    if known:
-        off = off.filter(~off.persona.isin(known))
+    if not known:
+        return {}
+    off = journeys.filter(journeys.persona.notnull() & ~journeys.persona.isin(known))
     counts = off.group_by("persona").aggregate(events=off.count()).to_pyarrow().to_pylist()
     ranked = sorted(counts, key=lambda row: (-int(row["events"]), str(row["persona"])))
     return {str(row["persona"]): int(row["events"]) for row in ranked}

@@ -16,7 +16,6 @@ from journeymap.cli.app import (
     decimal,
     handle_errors,
     number,
-    off_map_note,
     percent,
     status_line,
 )
@@ -41,86 +40,6 @@ def _names(given: list[str] | None) -> list[str] | None:
     from journeymap.settings import parse_names
 
     return [name for item in given for name in parse_names(item)]
-
-
-def _unreached_phase_note(analysis: Any) -> str | None:
-    """A note when the funnel stops at a phase no journey reached.
-
-    Only when later phases are met in the data: the map's phase lacks events, and every
-    later phase shows 0.
-    """
-    from journeymap.engine.journeys import phase_lookup
-
-    rows = [r for r in analysis.table("phase_funnel").to_pylist() if not r.get("breakdown")]
-    reached = [int(r["reached"] or 0) for r in rows]
-    if not reached or reached[0] == 0:
-        return None
-    first_zero = next((i for i, n in enumerate(reached) if n == 0), None)
-    if first_zero is None or first_zero == len(rows) - 1:
-        return None
-    phase_of = phase_lookup(analysis.journey_map)
-    later = {r["phase"] for r in rows[first_zero + 1 :]}
-    met = any(
-        phase_of.get(r["touchpoint"]) in later and int(r["events"] or 0) > 0
-        for r in analysis.table("touchpoint_stats").to_pylist()
-    )
-    if not met:
-        return None
-    return _(
-        "Note: no journey reached {phase}. Every ordering counts a phase only after the ones "
-        "before it (--ordering any too), so the phases after it read 0 although their "
-        "touchpoints occur in the events. Check whether the touchpoints of {phase} occur in "
-        "the events, or take the phase out of the map."
-    ).format(phase=rows[first_zero]["phase_name"])
-
-
-def _ngettext(singular: str, plural: str, count: int) -> str:
-    """A counted CLI message in the user's language (as ``_`` translates the others)."""
-    from journeymap.i18n import current_language, ngettext
-
-    return ngettext(singular, plural, count, current_language())
-
-
-def _first_phase_note(analysis: Any) -> str | None:
-    """A note on the journeys (and conversions) that never reached the first phase.
-
-    Every ordering counts a journey from the first phase on (``any`` asks for phases 1..k
-    too), so one without an event there counts in no phase, and the funnel's converted falls
-    short of the conversions above it without a word. Read off the tables: the funnel's
-    first row (the totals) against the summary.
-    """
-    rows = [r for r in analysis.table("phase_funnel").to_pylist() if not r.get("breakdown")]
-    if not rows:
-        return None
-    summary = analysis.summary
-    journeys, conversions = int(summary["journeys"]), int(summary["conversions"])
-    left_out = journeys - int(rows[0]["reached"] or 0)
-    if left_out <= 0:
-        return None
-    converted_left_out = conversions - int(rows[0]["converted"] or 0)
-    including = ""
-    if converted_left_out > 0:
-        including = _ngettext(
-            " (including {count} of {total} conversion)",
-            " (including {count} of {total} conversions)",
-            conversions,
-        ).format(count=number(converted_left_out), total=number(conversions))
-    return _ngettext(
-        "Note: the phase funnel above leaves out {count} of {total} journey{conversions}, "
-        "which never reached the first phase, {phase}. Every ordering counts from the first "
-        "phase (--ordering any too); check that the touchpoints of {phase} occur in the "
-        "events, and whether the events start mid-journey.",
-        "Note: the phase funnel above leaves out {count} of {total} journeys{conversions}, "
-        "which never reached the first phase, {phase}. Every ordering counts from the first "
-        "phase (--ordering any too); check that the touchpoints of {phase} occur in the "
-        "events, and whether the events start mid-journey.",
-        journeys,
-    ).format(
-        count=number(left_out),
-        total=number(journeys),
-        conversions=including,
-        phase=rows[0]["phase_name"],
-    )
 
 
 def _split_note(analysis: Any) -> str | None:
@@ -235,18 +154,17 @@ def print_summary(analysis: Any) -> None:
             percent(row["dropoff_rate"]),
         )
     console.print(funnel)
-    for note in (_first_phase_note(analysis), _unreached_phase_note(analysis)):
-        if note:
-            console.print(note, markup=False, highlight=False)
-    # Events the map's phases cannot show: the funnel above leaves them out (all of them,
-    # for a map that names none of the events' touchpoints, whose funnel reads all zeros).
-    off_map = {
-        str(r["touchpoint"]): int(r["events"])
-        for r in analysis.table("touchpoint_stats").to_pylist()
-        if not r["on_map"] and int(r["events"] or 0) > 0
-    }
-    if off_map:
-        console.print(off_map_note(off_map), markup=False, highlight=False)
+    # What the funnel leaves out, then where the map and the events disagree (touchpoints
+    # and personas only one of them has): the notes the report prints too.
+    from journeymap.analysis.notes import funnel_notes, map_currency_notes
+    from journeymap.i18n import current_language
+
+    language = current_language()
+    for note in (
+        *funnel_notes(analysis, analysis.journey_map, language),
+        *map_currency_notes(analysis, analysis.journey_map, language),
+    ):
+        console.print(note, markup=False, highlight=False)
     _print_breakdowns(analysis)
     drops = Table(
         title=_("Top drop-offs"),

@@ -192,43 +192,14 @@ app = typer.Typer(
 )
 
 
-# How many touchpoints off the map are named; the rest are counted.
-_OFF_MAP_SHOWN = 10
-
-
 def off_map_note(off_map: dict[str, int]) -> str:
     """Which touchpoints events were filed under that the map does not have (import, analyze).
 
-    Rows kept as ``unmapped`` (no rule matched, ``unmatched: keep``) get their own advice: no
-    rule names them.
+    :func:`journeymap.analysis.notes.off_map_note` in the user's language; empty for none.
     """
-    from journeymap.model import UNMAPPED
+    from journeymap.analysis.notes import off_map_note as note
 
-    unmapped = off_map.get(UNMAPPED, 0)
-    off_map = {touchpoint: n for touchpoint, n in off_map.items() if touchpoint != UNMAPPED}
-    kept = (
-        _(
-            "Note: {events} events are kept as {unmapped}: no rule matched them. Add rules "
-            "that do, or quarantine them (unmatched: quarantine)."
-        ).format(events=number(unmapped), unmapped=UNMAPPED)
-        if unmapped
-        else ""
-    )
-    if not off_map:
-        return kept
-    ranked = sorted(off_map.items(), key=lambda item: (-item[1], item[0]))
-    shown = ", ".join(
-        f"{touchpoint} ({number(count)})" for touchpoint, count in ranked[:_OFF_MAP_SHOWN]
-    )
-    rest = len(ranked) - _OFF_MAP_SHOWN
-    if rest > 0:
-        shown = _("{first} and {more} more").format(first=shown, more=rest)
-    note = _(
-        "Note: {events} events have touchpoints the map does not have: {touchpoints}. They are "
-        "measured, but no phase of the map shows them; add them to the map, or change the "
-        "rules that name them."
-    ).format(events=number(sum(off_map.values())), touchpoints=shown)
-    return f"{note}\n{kept}" if kept else note
+    return note(off_map, current_language()) or ""
 
 
 def _register_all(target: typer.Typer) -> None:
