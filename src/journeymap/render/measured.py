@@ -63,6 +63,11 @@ class Measured:
     attribution_model: str | None = None
     attribution_share: dict[str, float] = field(default_factory=dict)
 
+    def table(self, name: str) -> pa.Table:
+        """The table ``name`` (empty when the analysis lacks it), as ``Analysis.table`` gives."""
+        found = self.tables.get(name)
+        return pa.table({}) if found is None else found
+
     def rows(self, table: str) -> list[dict[str, Any]]:
         """The rows of ``table`` as dicts (empty when the analysis lacks it)."""
         found = self.tables.get(table)

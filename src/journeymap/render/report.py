@@ -277,6 +277,7 @@ def render_report_html(
             ),
             language,
         ),
+        "notes": gettext(N_("Notes on the figures"), language),
         "attributed": gettext(N_("Top touchpoints by attribution"), language),
         "map": gettext(N_("Journey map"), language),
         "personas": gettext(N_("Personas"), language),
@@ -307,6 +308,7 @@ def render_report_html(
         summary=written_summary(journey_map, measured) if measured else None,
         scope=measurement_scope(journey_map, measured) if measured else [],
         breakdowns=breakdown_funnels(journey_map, measured) if measured else [],
+        notes=_notes(journey_map, measured, language) if measured else [],
         map_svg=Markup(map_svg),
         map_pages=[Markup(page) for page in map_pages],
         map_leads=map_leads,
@@ -315,6 +317,26 @@ def render_report_html(
         charts=charts,
         scripts=scripts,
     )
+
+
+def _notes(journey_map: JourneyMap, measured: Measured, language: str) -> list[str]:
+    """What ``journeymap analyze`` notes under its tables, for the report's reader too.
+
+    The journeys the funnel leaves out, a phase nobody reached, touchpoints and personas only
+    the map or only the events have (:mod:`journeymap.analysis.notes`); not the note on the
+    touchpoint funnel, a table of the analysis' files that the report does not show.
+    """
+    from journeymap.analysis.notes import (
+        first_phase_note,
+        map_currency_notes,
+        unreached_phase_note,
+    )
+
+    funnel = (
+        first_phase_note(measured, language),
+        unreached_phase_note(measured, journey_map, language),
+    )
+    return [note for note in funnel if note] + map_currency_notes(measured, journey_map, language)
 
 
 def measured_pair(measured: Measured | None) -> AnalysisLike | None:
