@@ -93,3 +93,22 @@ def test_the_report_notes_in_the_maps_language() -> None:
     )
     # The touchpoint funnel is a table of the analysis' output, not of the report.
     assert not any("touchpoint_funnel" in note for note in notes)
+
+
+def test_a_touchpoint_in_several_phases_is_counted_once(
+    example_map: JourneyMap, example_measured: tuple[dict[str, pa.Table], dict[str, object]]
+) -> None:
+    """The payment-provider map draws Blogs in Awareness and Consideration, each card with
+    Blogs' whole share: the shares on the map add up to more than 100 %."""
+    assert any(len(touchpoint.phases) > 1 for touchpoint in example_map.touchpoints)
+    html = render_report_html(example_map, example_measured)
+    assert "shows its whole share in each: count it once when adding up." in html
+    single = example_map.model_copy(
+        update={
+            "touchpoints": [
+                touchpoint.model_copy(update={"phases": touchpoint.phases[:1], "order": {}})
+                for touchpoint in example_map.touchpoints
+            ]
+        }
+    )
+    assert "count it once" not in render_report_html(single, example_measured)

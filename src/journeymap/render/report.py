@@ -292,6 +292,15 @@ def render_report_html(
             N_("Attribution on the map: each touchpoint's share of conversions ({model})."),
             language,
         ).format(model=model_name(measured.attribution_model, language))
+        if any(len(touchpoint.phases) > 1 for touchpoint in journey_map.touchpoints):
+            # A CMO adding up the cards must not count such a touchpoint twice.
+            map_note += " " + gettext(
+                N_(
+                    "A touchpoint drawn in several phases shows its whole share in each: "
+                    "count it once when adding up."
+                ),
+                language,
+            )
     map_svg = render_map_svg(journey_map, measured_pair(measured))
     # Nothing stands between the heading and the map without measured figures: the map then
     # begins on the first page, unless the heading takes half of it.
