@@ -75,8 +75,8 @@ def test_time_decay_halves_credit_every_half_life() -> None:
 
 
 def test_custom_weights_and_participation() -> None:
-    # 3, then 1 for every later touch: 3 / (3 + 1 + 1 + 1 + 1)
-    assert credit("custom", custom_weights=[3, 1])["ad"] == pytest.approx(3 / 7)
+    # 3/4, then 1/4 for every later touch: 3 / (3 + 1 + 1 + 1 + 1)
+    assert credit("custom", custom_weights=[0.75, 0.25])["ad"] == pytest.approx(3 / 7)
     with pytest.raises(UsageError, match="custom_weights"):
         credit("custom")
     assert credit("participation") == pytest.approx({"ad": 1, "web": 1, "demo": 1, "call": 1})
@@ -215,11 +215,13 @@ def test_positional_models_equal_their_definition(paths: list) -> None:
 
     models = ["position_based", "j_shaped", "inverse_j", "w_shaped", "full_path", "custom"]
     models.append("last_non_direct")
+    # A direct touchpoint the journeys lack is refused (a misspelling): "web" only with "web".
+    direct = {"direct_touchpoints": ["web"]} if any("web" in t for t, _, _ in paths) else {}
     table = compare_models(
         journeys_table(paths, phases=PHASES),
         models=models,
-        custom_weights=[3.0, 1.0, 0.5],
-        direct_touchpoints=["web"],
+        custom_weights=[3.0 / 4.5, 1.0 / 4.5, 0.5 / 4.5],  # 3, 1, 0.5 summing to 1
+        **direct,
     )
     for model in models:
         got = {r["key"]: r["conversions"] for r in table.to_pylist() if r["model"] == model}

@@ -484,10 +484,15 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
     attribute = getattr(attribution, "attribute", None)
     if compare is None or attribute is None or analysis.journeys is None:
         return
+    from journeymap.attribution.api import used_parameters
+
     analysis.attribution_parameters = dict(params)
     analysis.summary["attribution_parameters"] = {
         name: written(value) for name, value in params.items()
     }
+    # What the models ran with, settings and defaults filled in (the report prints it).
+    used = used_parameters(params, analysis.journey_map)
+    analysis.summary["attribution_used"] = used
     found = conversion_touchpoints(analysis.journeys)
     analysis.summary["conversion_touchpoints"] = found
     counts = {str(row["touchpoint"]): int(row["conversions"]) for row in found}
@@ -499,7 +504,7 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
         conversion_touch=conversion_touch,
     )
     try:
-        _attribution_tables(analysis, compare, attribute, params)
+        _attribution_tables(analysis, compare, attribute, params, used)
     except UsageError:
         # The user's own request (by_account without account ids, ...): said, not kept in a
         # summary key nobody reads while the analysis comes back without attribution.
@@ -558,8 +563,19 @@ def conversion_touchpoints(journeys: ir.Table, top: int | None = 3) -> list[dict
 
 
 def _attribution_tables(
-    analysis: Analysis, compare: Any, attribute: Any, params: dict[str, Any]
+    analysis: Analysis,
+    compare: Any,
+    attribute: Any,
+    params: dict[str, Any],
+    used: dict[str, Any],
 ) -> None:
+    """The ``attribution`` and ``markov_removal_effects`` tables, with the parameters ``used``.
+
+    The removal effects are those of the Markov chain whose credits the attribution table
+    holds: its order, lookback and the rest. At order 1 collapsing repeats changes nothing
+    (a self-loop only delays a journey, it never changes where it ends), so one variant is
+    kept; above it both are, the one the credits used first.
+    """
     journey_map = analysis.journey_map
     cache = analysis.segment_cache()
     parts = [
@@ -571,20 +587,21 @@ def _attribution_tables(
         promote_options="permissive",
     )
     analysis.tables["attribution"] = table
+    order, collapse = int(used["order"]), bool(used["collapse_repeats"])
     rows = []
-    for collapse in (True, False):
+    for variant in (collapse, not collapse) if order > 1 else (collapse,):
         result = attribute(
             analysis.journeys,
             journey_map,
             model="markov",
             cache=cache,
-            **{**params, "order": 1, "collapse_repeats": collapse},
+            **{**params, "order": order, "collapse_repeats": variant},
         )
         for row in result.table.to_pylist():
             rows.append(
                 {
-                    "order": 1,
-                    "collapse_repeats": collapse,
+                    "order": order,
+                    "collapse_repeats": variant,
                     "touchpoint": row["key"],
                     "removal_effect": row.get("removal_effect"),
                 }

@@ -9,9 +9,12 @@ was ignored in silence, so the model ran without it. Either is now a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
@@ -23,7 +26,82 @@ from journeymap.errors import UsageError
 from journeymap.i18n.messages import _
 from journeymap.settings import as_bool, as_whole_number, parse_names
 
-__all__ = ["PARAMETERS", "checked", "flag", "names", "value_of", "weights", "whole_number"]
+__all__ = [
+    "PARAMETERS",
+    "PYTHON",
+    "Spelling",
+    "checked",
+    "example",
+    "flag",
+    "names",
+    "option",
+    "spelled",
+    "value_of",
+    "weights",
+    "whole_number",
+]
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How the caller writes a parameter, so that a message names it the caller's way.
+
+    Attributes:
+        option: The parameter's name as written (``u_weights``, or ``--u-weights``).
+        example: The parameter given a value as written (``u_weights=[0.4, 0.2, 0.4]``,
+            or ``--u-weights 0.4,0.2,0.4``).
+    """
+
+    option: Callable[[str], str]
+    example: Callable[[str, Any], str]
+
+
+def _python_example(name: str, value: Any) -> str:
+    shown = list(value) if isinstance(value, tuple) else value
+    return f"{name}={shown!r}"
+
+
+def _same_name(name: str) -> str:
+    return name
+
+
+# Keyword arguments of attribute() and compare_models(): the default.
+PYTHON = Spelling(option=_same_name, example=_python_example)
+_SPELLING: ContextVar[Spelling] = ContextVar("journeymap_attribution_spelling", default=PYTHON)
+
+
+@contextlib.contextmanager
+def spelled(spelling: Spelling) -> Iterator[None]:
+    """Messages raised inside the block name the parameters as ``spelling`` writes them.
+
+    The command line runs its models inside ``spelled(...)`` with its options' spelling: one
+    check serves Python and the command line, each told what it would write.
+    """
+    token = _SPELLING.set(spelling)
+    try:
+        yield
+    finally:
+        _SPELLING.reset(token)
+
+
+def option(name: str) -> str:
+    """Parameter ``name`` as the caller writes it.
+
+    Examples:
+        >>> option("u_weights")
+        'u_weights'
+    """
+    return _SPELLING.get().option(name)
+
+
+def example(name: str, value: Any) -> str:
+    """Parameter ``name`` given ``value``, as the caller writes it.
+
+    Examples:
+        >>> example("custom_weights", (0.5, 0.3, 0.2))
+        'custom_weights=[0.5, 0.3, 0.2]'
+    """
+    return _SPELLING.get().example(name, value)
 
 
 def flag(name: str, value: Any) -> bool:

@@ -28,7 +28,8 @@ register(
     Setting(
         "attribution.u_weights",
         (0.4, 0.2, 0.4),
-        "Position-based (U) weights first, middle, last (comma separated).",
+        "Position-based (U) shares of the first, middle and last touch (comma separated; they "
+        "sum to 1).",
         numbers_of,
     )
 )

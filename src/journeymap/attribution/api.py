@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -29,7 +30,7 @@ from journeymap.attribution._aggregate import (
     touch_rows,
     transition_counts,
 )
-from journeymap.attribution._parameters import checked, names, value_of
+from journeymap.attribution._parameters import checked, example, names, option, value_of
 from journeymap.attribution.heuristic import HEURISTICS, Credit, credits, validate
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import PATH_LEVELS, Paths
@@ -55,6 +56,8 @@ __all__ = [
     "attribute",
     "check_values",
     "compare_models",
+    "unread_parameters",
+    "used_parameters",
 ]
 
 MODELS = (*HEURISTICS, "markov", "shapley")
@@ -246,29 +249,43 @@ def _key_phases(journey_map: JourneyMap | None, params: dict[str, Any]) -> dict[
         "lead_phases": N_("the lead phases {phases} are not phases of the map"),
         "decision_phases": N_("the decision phases {phases} are not phases of the map"),
     }
-    for option, position in (("lead_phases", 1), ("decision_phases", 2)):
-        setting = f"attribution.{option}"
-        chosen = value_of(option, resolve(setting, params.get(option)))
+    for name, position in (("lead_phases", 1), ("decision_phases", 2)):
+        setting = f"attribution.{name}"
+        chosen = value_of(name, resolve(setting, params.get(name)))
         if phases and chosen and not set(chosen) & set(phases):
             if chosen != tuple(SETTINGS[setting].default):
                 raise UsageError(
                     unknown_name_message(
-                        _(problems[option]).format(phases=", ".join(map(repr, chosen))),
+                        _(problems[name]).format(phases=", ".join(map(repr, chosen))),
                         chosen[0],
                         [(_("phases"), phases)],
                     )
                 )
             chosen = (phases[position],) if len(phases) > position else ()
-        found[option] = chosen
+        found[name] = chosen
     return found
+
+
+def _not_positive(given: Any) -> bool:
+    """Whether ``given`` is a duration that is not positive: ``"0d"``, ``"-3d"``, a timedelta.
+
+    :func:`~journeymap.engine.journeys.parse_duration` refuses a timedelta only when it is
+    not positive; text that is no duration (``"3 days"``) is not one of these.
+    """
+    if isinstance(given, timedelta):
+        return True
+    written_as = re.fullmatch(r"(-?)\s*(\d+(?:\.\d+)?)\s*[smhdw]", str(given).strip().lower())
+    return written_as is not None and (bool(written_as.group(1)) or not float(written_as.group(2)))
 
 
 def _heuristic_options(params: dict[str, Any], journey_map: JourneyMap | None) -> dict[str, Any]:
     given = resolve("attribution.half_life", params.get("half_life"))
     try:
         half = _duration(given)
-    except UsageError:  # e.g. "0d": its advice to write none does not fit a half-life
-        half = None
+    except UsageError:
+        if not _not_positive(given):
+            raise  # no duration at all ('3 days'): it says how to write one
+        half = None  # "0d": its advice to write none does not fit a half-life
     if half is None or half.total_seconds() <= 0:
         # parse_duration reads "0" and "none" as no duration: for a half-life that is
         # a mistake, not "use the default" (it silently became 7 days).
@@ -588,6 +605,14 @@ def _shapley_options(params: dict[str, Any]) -> tuple[int, str, int, int, str]:
             )
         )
     samples, seed = _given(params, "samples", 2000), _given(params, "seed", 0)
+    if samples < 2:
+        # One sample has no spread to estimate a standard error from; none gave NaN credits.
+        raise UsageError(
+            _(
+                "Shapley sampling needs at least 2 samples (permutations), got {samples}; "
+                "give more, e.g. {example}"
+            ).format(samples=samples, example=example("samples", 2000))
+        )
     method = str(params.get("shapley_method", "auto"))
     if method not in {"auto", "enumerate", "dividends", "sampling"}:
         raise UsageError(
@@ -631,6 +656,109 @@ def check_values(
         _markov_order(params)
     if "shapley" in chosen:
         _shapley_options(params)
+
+
+def _duration_text(duration: timedelta) -> str:
+    """``14d``, ``36h``, ``90m``, ``45s``: days as marketers write a window, not ``2w``.
+
+    Examples:
+        >>> _duration_text(timedelta(days=14)), _duration_text(timedelta(hours=36))
+        ('14d', '36h')
+    """
+    seconds = duration.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def used_parameters(params: dict[str, Any], journey_map: JourneyMap | None) -> dict[str, Any]:
+    """Every model parameter as the models run with it: given, else its setting or default.
+
+    Keyed by the parameter names of :func:`attribute` (so that it can be given back), in a
+    JSON-friendly shape: durations as text (``"14d"``; ``lookback`` None: no window), weights
+    and names as lists, ``custom_weights`` None when not given (the custom model then does
+    not run in :func:`compare_models`). The lead and decision phases are those the models
+    read (a map without the default phases: its second and third phase). ``shapley_method``
+    is the method asked for; ``auto`` enumerates up to ``shapley_cap`` keys and uses the
+    exact dividend form above. ``samples`` and ``seed`` are read by the sampling method only.
+
+    Args:
+        params: Parameters read by ``_parameters.checked``.
+        journey_map: The map the lead and decision phases are read from.
+
+    Raises:
+        UsageError: for a value the models would refuse (as :func:`check_values`).
+    """
+    lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
+    conversion_touch = value_of(
+        "conversion_touch",
+        resolve("attribution.conversion_touch", params.get("conversion_touch")),
+    )
+    options = _heuristic_options(params, journey_map)
+    cap, worth, samples, seed, method = _shapley_options(params)
+    custom = options["custom_weights"]
+    return {
+        "lookback": _duration_text(lookback) if lookback else None,
+        "conversion_touch": bool(conversion_touch),
+        "half_life": _duration_text(timedelta(seconds=options["half_life_seconds"])),
+        "u_weights": [float(w) for w in options["u_weights"]],
+        "direct_touchpoints": [str(name) for name in options["direct"]],
+        "custom_weights": [float(w) for w in custom] if custom else None,
+        "lead_phases": [str(phase) for phase in options["lead_phases"]],
+        "decision_phases": [str(phase) for phase in options["decision_phases"]],
+        "order": _markov_order(params),
+        "collapse_repeats": bool(_given(params, "collapse_repeats", True)),
+        "shapley_cap": cap,
+        "shapley_method": method,
+        "worth": worth,
+        "samples": samples,
+        "seed": seed,
+        "by_account": bool(_given(params, "by_account", False)),
+    }
+
+
+# The models that read each parameter; the others read every model.
+READ_BY: dict[str, tuple[str, ...]] = {
+    "half_life": ("time_decay",),
+    "u_weights": ("position_based",),
+    "direct_touchpoints": ("last_non_direct",),
+    "custom_weights": ("custom",),
+    "lead_phases": ("w_shaped", "full_path"),
+    "decision_phases": ("w_shaped", "full_path"),
+    "order": ("markov",),
+    "collapse_repeats": ("markov",),
+    "shapley_cap": ("shapley",),
+    "shapley_method": ("shapley",),
+    "worth": ("shapley",),
+    "samples": ("shapley",),
+    "seed": ("shapley",),
+}
+# Shapley reads these with shapley_method="sampling" only.
+SAMPLING = ("samples", "seed")
+
+
+def unread_parameters(
+    params: Mapping[str, Any], models: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """The parameters given that none of ``models`` reads, each with the models that would.
+
+    ``samples`` and ``seed`` are unread with Shapley too unless its method is sampling.
+
+    Examples:
+        >>> unread_parameters({"order": 3, "lookback": "7d"}, ["linear"])
+        {'order': ('markov',)}
+    """
+    unread = {}
+    for name in params:
+        readers = READ_BY.get(name)
+        if readers is None:
+            continue
+        if not set(readers) & set(models) or (
+            name in SAMPLING and params.get("shapley_method") != "sampling"
+        ):
+            unread[name] = readers
+    return unread
 
 
 def _chain(
@@ -695,6 +823,9 @@ def attribute(
             (Shapley), ``by_account``. Text is read as the command line reads it: lists separated by
             commas (``u_weights="0.4,0.2,0.4"``, ``lead_phases="consideration"``), whole
             numbers (``order="2"``) and yes/no values (``collapse_repeats="false"``).
+            ``u_weights`` and ``custom_weights`` sum to 1; ``samples`` is at least 2; direct
+            touchpoints other than the default are touchpoints of the map or the journeys (or
+            channels, or keys of the level).
 
     Returns:
         An :class:`AttributionResult`.
@@ -760,6 +891,8 @@ def _attribute(
     seen = _level_seen(segments, t, by, cache)
     if model in HEURISTICS:
         options = _heuristic_options(params, journey_map)
+        if model == "last_non_direct":
+            _check_direct(options["direct"], journey_map, level, segments, seen, cache)
         used.update(options)
         credit = _level_credits(segments, t, by, cache, [model], options)[model]
         rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
@@ -815,9 +948,11 @@ def compare_models(
 ) -> pa.Table:
     """Every model side by side.
 
-    Long format: ``model``, ``level``, ``key``, ``conversions``, ``value``, ``share``
-    (``custom`` only runs when ``custom_weights`` is given). The segments are computed once
-    and every heuristic model comes from the same single aggregation.
+    Long format: ``model``, ``level``, ``key``, ``conversions``, ``value``, ``share``,
+    ``standard_error`` (of the conversions' credit: Shapley's, 0 for its exact values;
+    null for the other models). ``custom`` only runs when ``custom_weights`` is given. The
+    segments are computed once and every heuristic model comes from the same single
+    aggregation.
 
     Args:
         journeys: As for :func:`attribute`.
@@ -874,20 +1009,71 @@ def _compare(
     if heuristics:  # Markov alone needs no segments
         segments, t = _keyed(journeys, journey_map, level, params, cache)
         by = _from_touchpoint(journeys, journey_map, level, cache)
-        found = _level_credits(
-            segments, t, by, cache, heuristics, _heuristic_options(params, journey_map)
-        )
+        options = _heuristic_options(params, journey_map)
         seen, conversions = _level_seen(segments, t, by, cache), segments.conversions
+        if "last_non_direct" in heuristics:
+            _check_direct(options["direct"], journey_map, level, segments, seen, cache)
+        found = _level_credits(segments, t, by, cache, heuristics, options)
     parts = []
     for name in chosen:
         if name in HEURISTICS:
             credit = found[name]
             rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
             table = _table(level, rows, conversions, {})
+            error: pa.Array | pa.ChunkedArray = pa.nulls(table.num_rows, pa.float64())
         else:
             result = attribute(
                 journeys, journey_map, model=name, level=level, cache=cache, **params
             )
             table = result.table.select(["level", "key", "conversions", "value", "share"])
+            # Shapley reports a standard error (0 for its exact values); no other model does.
+            error = (
+                result.table.column("standard_error")
+                if "standard_error" in result.table.column_names
+                else pa.nulls(table.num_rows, pa.float64())
+            )
+        table = table.append_column(pa.field("standard_error", pa.float64()), error)
         parts.append(table.add_column(0, "model", pa.array([name] * table.num_rows, pa.string())))
     return pa.concat_tables(parts)
+
+
+def _check_direct(
+    direct: Sequence[str],
+    journey_map: JourneyMap | None,
+    level: str,
+    segments: Segments,
+    seen: set[str],
+    cache: SegmentCache,
+) -> None:
+    """Refuse a direct touchpoint that is no touchpoint of the map or the journeys.
+
+    A misspelt one (``chekout``) matched no touch, and last non-direct silently became last
+    touch. The map's channels and the level's own keys count too: a level's direct keys are
+    its own (a channel at the channel level), and an analysis credits the touchpoint,
+    channel and phase levels with one set of parameters. The default, ``direct``, may well
+    be missing from a map, as the default lead phases may.
+    """
+    if tuple(direct) == tuple(SETTINGS["attribution.direct_touchpoints"].default):
+        return
+    on_map = journey_map.touchpoints if journey_map else []
+    touchpoints = {touchpoint.id for touchpoint in on_map}
+    touchpoints |= cache.once(segments, "seen", lambda: _touchpoints_seen(segments))
+    channels = {touchpoint.channel for touchpoint in on_map} - touchpoints
+    keys = seen - touchpoints - channels  # of a phase or column level
+    for name in direct:
+        if name in touchpoints or name in channels or name in keys:
+            continue
+        raise UsageError(
+            unknown_name_message(
+                _(
+                    "the direct touchpoint {name} ({option}) is not a touchpoint of the map or "
+                    "the journeys"
+                ).format(name=repr(name), option=option("direct_touchpoints")),
+                name,
+                [
+                    (_("touchpoints"), sorted(touchpoints)),
+                    (_("channels"), sorted(channels)),
+                    (_("keys of the level"), sorted(keys)),
+                ],
+            )
+        )

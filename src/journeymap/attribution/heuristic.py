@@ -21,12 +21,13 @@ import ibis
 import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import SEG, WEIGHT, weighted_count
-from journeymap.attribution._parameters import value_of
+from journeymap.attribution._parameters import example, option, value_of
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
+from journeymap.i18n import N_
 from journeymap.i18n.messages import _
 
-__all__ = ["HEURISTICS", "credits", "validate"]
+__all__ = ["HEURISTICS", "credits", "normalised", "validate"]
 
 HEURISTICS = (
     "first_touch",
@@ -95,6 +96,37 @@ def _key_positions(
     return _ratio(raw + number(~hit, "float64") * spread, total)
 
 
+# How far from 1 the sum of weights may be (their decimals as written, added as floats).
+SUM_TOLERANCE = 1e-9
+
+
+def normalised(weights: Sequence[float]) -> tuple[float, ...]:
+    """``weights`` scaled to sum to 1, in 4 decimals that still sum to 1 (a suggestion).
+
+    Examples:
+        >>> normalised((0.5, 0.5, 0.5))
+        (0.3334, 0.3333, 0.3333)
+    """
+    total = sum(weights)
+    shares = [round(w / total, 4) for w in weights]
+    largest = shares.index(max(shares))
+    shares[largest] = round(shares[largest] + 1 - sum(shares), 4)
+    return tuple(shares)
+
+
+def _sum_to_one(weights: Sequence[float], problem: str, name: str) -> None:
+    """Refuse weights whose sum is not 1, suggesting them normalised."""
+    total = sum(weights)
+    if abs(total - 1) > SUM_TOLERANCE:
+        raise UsageError(
+            _(problem).format(
+                option=option(name),
+                total=f"{total:.10g}",
+                example=example(name, normalised(weights)),
+            )
+        )
+
+
 def validate(model: str, options: dict[str, Any]) -> None:
     """Refuse an unknown model, and weights that would give a conversion to no touch.
 
@@ -102,6 +134,12 @@ def validate(model: str, options: dict[str, Any]) -> None:
     have share 0 would lose its conversion: the credits would no longer sum to the
     conversions. With non-negative weights that happens to every journey when the weights
     sum to 0, to the shortest ones when the first (and, for U, the last) share is 0.
+
+    Weights must sum to 1 (as GA4's and ChannelAttribution's do): weights summing to
+    something else were rescaled in silence, so ``0.5,0.5,0.5`` meant a third each. The
+    custom model's weights are the shares of a journey with one touch per weight (the last
+    weight also goes to each later touch, and a journey of other length has its shares
+    rescaled to sum to 1).
     """
     if model not in HEURISTICS:
         raise UsageError(
@@ -120,19 +158,27 @@ def validate(model: str, options: dict[str, Any]) -> None:
         if sum(weights) == 0:
             raise UsageError(
                 _(
-                    "the position weights (u_weights) sum to 0, so no touch would take a "
+                    "the position weights ({option}) sum to 0, so no touch would take a "
                     "conversion: give the first, middle or last touch a share above 0, e.g. "
-                    "u_weights=[0.4, 0.2, 0.4]"
-                )
+                    "{example}"
+                ).format(option=option("u_weights"), example=example("u_weights", (0.4, 0.2, 0.4)))
             )
         if weights[0] + weights[2] == 0:
             raise UsageError(
                 _(
-                    "the position weights (u_weights) give the first and the last touch 0, so a "
-                    "journey of one or two touches would give its conversion to no touch: give the "
-                    "first or the last touch a share above 0, e.g. u_weights=[0.1, 0.8, 0.1]"
-                )
+                    "the position weights ({option}) give the first and the last touch 0, so a "
+                    "journey of one or two touches would give its conversion to no touch: give "
+                    "the first or the last touch a share above 0, e.g. {example}"
+                ).format(option=option("u_weights"), example=example("u_weights", (0.1, 0.8, 0.1)))
             )
+        _sum_to_one(
+            weights,
+            N_(
+                "the position weights ({option}: first, middle, last) sum to {total}, not 1; "
+                "give shares that sum to 1, e.g. {example}"
+            ),
+            "u_weights",
+        )
     if model == "time_decay" and options["half_life_seconds"] <= 0:
         raise UsageError(_("the time-decay half-life must be positive (e.g. 7d)"))
     custom = options.get("custom_weights")
@@ -141,26 +187,34 @@ def validate(model: str, options: dict[str, Any]) -> None:
     if not custom or any(w < 0 for w in custom):
         raise UsageError(
             _(
-                "the custom model needs non-negative position weights, e.g. "
-                "custom_weights=[0.5, 0.3, 0.2] (the last weight applies to later touches)"
-            )
+                "the custom model needs non-negative position weights, e.g. {example} (the last "
+                "weight applies to later touches)"
+            ).format(example=example("custom_weights", (0.5, 0.3, 0.2)))
         )
     if sum(custom) == 0:
         raise UsageError(
             _(
                 "the custom weights sum to 0, so no touch would take a conversion: give some "
-                "position a weight above 0, e.g. custom_weights=[0.5, 0.3, 0.2] (the last weight "
-                "applies to later touches)"
-            )
+                "position a weight above 0, e.g. {example} (the last weight applies to later "
+                "touches)"
+            ).format(example=example("custom_weights", (0.5, 0.3, 0.2)))
         )
     if custom[0] == 0:
         raise UsageError(
             _(
-                "the first custom weight is 0, so a journey of one touch would give its conversion "
-                "to no touch: give the first position a weight above 0, e.g. "
-                "custom_weights=[0.1, 0.6, 0.3]"
-            )
+                "the first custom weight is 0, so a journey of one touch would give its "
+                "conversion to no touch: give the first position a weight above 0, e.g. {example}"
+            ).format(example=example("custom_weights", (0.1, 0.6, 0.3)))
         )
+    _sum_to_one(
+        custom,
+        N_(
+            "the custom weights ({option}) sum to {total}, not 1; give the shares of a journey "
+            "with one touch per weight, summing to 1, e.g. {example} (the last weight also goes "
+            "to each later touch, and a journey of another length has its shares rescaled)"
+        ),
+        "custom_weights",
+    )
 
 
 def credits(

@@ -19,6 +19,19 @@ from journeymap.cli.app import (
     percent,
     status_line,
 )
+from journeymap.cli.attribution_options import (
+    CollapseOption,
+    CustomWeightsOption,
+    DecisionPhasesOption,
+    DirectOption,
+    HalfLifeOption,
+    LeadPhasesOption,
+    LookbackOption,
+    OrderOption,
+    UWeightsOption,
+    command_line_names,
+    model_parameters,
+)
 
 __all__ = ["AfterConversionOption", "ByOption", "SessionGapOption", "register"]
 
@@ -209,6 +222,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("analyze")
     @handle_errors
+    @command_line_names
     def analyze_command(
         map_path: Annotated[Path, typer.Option("--map", help="The journey map file.")],
         out: Annotated[Path, typer.Option("--out", help="Folder for analysis.json, Parquet.")],
@@ -257,10 +271,33 @@ def register(app: typer.Typer) -> None:
                 "attribution credit (default: the attribution.conversion_touch setting, yes).",
             ),
         ] = None,
+        lookback: LookbackOption = None,
+        order: OrderOption = None,
+        collapse: CollapseOption = None,
+        half_life: HalfLifeOption = None,
+        u_weights: UWeightsOption = None,
+        custom_weights: CustomWeightsOption = None,
+        direct: DirectOption = None,
+        lead_phases: LeadPhasesOption = None,
+        decision_phases: DecisionPhasesOption = None,
     ) -> None:
         """Measure the map against the events: funnels, drop-off, timing, paths."""
         from journeymap.services.analysis import analyze_workspace
 
+        # The model options given (the attribution.* settings fill in the rest), as
+        # `attribute` reads them.
+        params = model_parameters(
+            lookback=lookback,
+            conversion_touch=conversion_touch,
+            order=order,
+            collapse=collapse,
+            half_life=half_life,
+            u_weights=u_weights,
+            custom_weights=custom_weights,
+            direct=direct,
+            lead_phases=lead_phases,
+            decision_phases=decision_phases,
+        )
         # On a terminal, a transient line says which step a long analysis is in.
         with status_line(console.is_terminal) as bar:
             task = bar.add_task(_("Analysing"), total=None)
@@ -281,11 +318,7 @@ def register(app: typer.Typer) -> None:
                 after_conversion=after_conversion,
                 funnel_touchpoints=_names(funnel_step),
                 checkout_touchpoints=_names(checkout),
-                attribution=(
-                    {"conversion_touch": conversion_touch}
-                    if attribution and conversion_touch is not None
-                    else attribution
-                ),
+                attribution=params if attribution and params else attribution,
                 progress=step if console.is_terminal else None,
             )
         print_summary(analysis)

@@ -18,6 +18,22 @@ from journeymap.cli.app import (
     number,
     percent,
 )
+from journeymap.cli.attribution_options import (
+    OPTIONS,
+    CollapseOption,
+    CustomWeightsOption,
+    DecisionPhasesOption,
+    DirectOption,
+    HalfLifeOption,
+    LeadPhasesOption,
+    LookbackOption,
+    OrderOption,
+    SamplesOption,
+    ShapleyMethodOption,
+    UWeightsOption,
+    command_line_names,
+    model_parameters,
+)
 from journeymap.i18n import N_, current_language, ngettext
 
 if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
@@ -81,11 +97,21 @@ def side_by_side(
     # Revenue in the thousands reads best whole; conversions keep their tenths.
     places = 1 if metric == "conversions" else 0 if max(totals.values(), default=0) >= 1000 else 2
 
+    # A sampled estimate (Shapley with --shapley-method sampling) shows its standard error.
+    sampled = {
+        str(r["model"])
+        for r in rows
+        if metric == "conversions" and float(r.get("standard_error") or 0.0) > 0
+    }
+
     def text(model: str, key: str) -> str:
         row = cells.get((model, key))
         if not row:
             return "-"
-        return f"{decimal(float(row[metric] or 0.0), places)} ({percent(share(row))})"
+        credit = decimal(float(row[metric] or 0.0), places)
+        if model in sampled:
+            credit = f"{credit} ± {decimal(float(row['standard_error'] or 0.0), places)}"
+        return f"{credit} ({percent(share(row))})"
 
     key_width = max([len(_("Key")), *(len((names or {}).get(key, key)) for key in keys)]) + 3
     groups: list[list[str]] = [[]]
@@ -204,21 +230,41 @@ def skipped_line(reason: str, count: int, where: list[int], position: str = "lin
     return f"{text} {at.format(where=shown)}"
 
 
-def _numbers(option: str, text: str | None) -> tuple[float, ...] | None:
-    """Comma-separated numbers of ``option``; a :class:`UsageError` for anything else."""
-    from journeymap.attribution._settings import numbers_of
-    from journeymap.errors import UsageError
+def model_notes(params: dict[str, Any], table: pa.Table, *, asked: bool, paths: bool) -> list[str]:
+    """Notes on options no model run reads, and on models left out of every model.
 
-    if text is None:
-        return None
-    try:
-        return numbers_of(text)
-    except ValueError:
-        raise UsageError(
-            _("{option} takes numbers separated by commas, e.g. 0.4,0.2,0.4; got {text}").format(
-                option=option, text=repr(text)
+    ``--model linear --order 3`` ran linear alone, which reads no Markov order; without
+    ``--model``, path data leave out time_decay (they carry no times) and custom unless its
+    weights are given. ``paths``: the input is path data. A workspace run leaves out custom
+    without weights too, on every plain run: the README says so once instead.
+    """
+    from journeymap.attribution import MODELS
+    from journeymap.attribution.api import SAMPLING, unread_parameters
+
+    run = list(dict.fromkeys(str(name) for name in table.column("model").to_pylist()))
+    notes = []
+    for name, readers in unread_parameters(params, run).items():
+        if name in SAMPLING and set(readers) & set(run):
+            note = _(
+                "Note: {option} is read only by Shapley's sampling method "
+                "(--shapley-method sampling); it changed nothing."
             )
-        ) from None
+        else:
+            note = _("Note: {option} is read only by {models}, not run here; it changed nothing.")
+        notes.append(note.format(option=OPTIONS.get(name, name), models=", ".join(readers)))
+    if not asked and paths:
+        left_out = {
+            "time_decay": _("path data carry no times of touches"),
+            "custom": _("it runs with its weights, e.g. --custom-weights 0.5,0.3,0.2"),
+        }
+        for name in MODELS:
+            if name in left_out and name not in run:
+                notes.append(
+                    _("Note: {model} was left out: {reason}.").format(
+                        model=name, reason=left_out[name]
+                    )
+                )
+    return notes
 
 
 def register(app: typer.Typer) -> None:
@@ -226,6 +272,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("attribute")
     @handle_errors
+    @command_line_names
     def attribute_command(
         map_path: Annotated[
             Path | None,
@@ -261,9 +308,7 @@ def register(app: typer.Typer) -> None:
         level: Annotated[
             str, typer.Option("--level", help="touchpoint, channel, phase, persona, account.")
         ] = "touchpoint",
-        lookback: Annotated[
-            str | None, typer.Option("--lookback", help="Lookback window, e.g. 30d.")
-        ] = None,
+        lookback: LookbackOption = None,
         conversion_touch: Annotated[
             bool | None,
             typer.Option(
@@ -273,49 +318,16 @@ def register(app: typer.Typer) -> None:
                 "attribution.conversion_touch setting, yes).",
             ),
         ] = None,
-        order: Annotated[int | None, typer.Option("--order", help="Markov order 1-4.")] = None,
-        collapse: Annotated[
-            bool | None,
-            typer.Option(
-                "--collapse/--no-collapse",
-                help="Markov: collapse consecutive repeats of a touchpoint (default: collapse).",
-            ),
-        ] = None,
-        half_life: Annotated[
-            str | None, typer.Option("--half-life", help="Time-decay half-life, e.g. 7d.")
-        ] = None,
-        u_weights: Annotated[
-            str | None,
-            typer.Option("--u-weights", help="Position-based first,middle,last, e.g. 0.4,0.2,0.4."),
-        ] = None,
-        custom_weights: Annotated[
-            str | None,
-            typer.Option(
-                "--custom-weights",
-                help="The custom model's position weights, e.g. 0.5,0.3,0.2 (the last one "
-                "applies to later touches).",
-            ),
-        ] = None,
-        direct: Annotated[
-            str | None,
-            typer.Option("--direct", help="Touchpoints last non-direct skips, e.g. direct,web."),
-        ] = None,
-        lead_phases: Annotated[
-            str | None,
-            typer.Option(
-                "--lead-phases",
-                help="W-shaped/full path: phases whose first touch creates the lead "
-                "(default consideration, else the map's second phase).",
-            ),
-        ] = None,
-        decision_phases: Annotated[
-            str | None,
-            typer.Option(
-                "--decision-phases",
-                help="W-shaped/full path: phases whose first touch is the decision "
-                "(default decision, else the map's third phase).",
-            ),
-        ] = None,
+        order: OrderOption = None,
+        collapse: CollapseOption = None,
+        half_life: HalfLifeOption = None,
+        u_weights: UWeightsOption = None,
+        custom_weights: CustomWeightsOption = None,
+        direct: DirectOption = None,
+        lead_phases: LeadPhasesOption = None,
+        decision_phases: DecisionPhasesOption = None,
+        shapley_method: ShapleyMethodOption = None,
+        samples: SamplesOption = None,
         by_account: Annotated[
             bool,
             typer.Option(
@@ -348,23 +360,23 @@ def register(app: typer.Typer) -> None:
         ] = "conversions",
     ) -> None:
         """Attribute conversions to touchpoints (or channels, phases, ...) with every model."""
-        from journeymap.attribution._settings import names_of
         from journeymap.errors import UsageError
 
-        params = {
-            "lookback": lookback,
-            "conversion_touch": conversion_touch,
-            "order": order,
-            "collapse_repeats": collapse,
-            "half_life": half_life,
-            "u_weights": _numbers("--u-weights", u_weights),
-            "custom_weights": _numbers("--custom-weights", custom_weights),
-            "direct_touchpoints": None if direct is None else names_of(direct),
-            "lead_phases": None if lead_phases is None else names_of(lead_phases),
-            "decision_phases": None if decision_phases is None else names_of(decision_phases),
-            "by_account": by_account or None,
-        }
-        params = {name: value for name, value in params.items() if value is not None}
+        params = model_parameters(
+            lookback=lookback,
+            conversion_touch=conversion_touch,
+            order=order,
+            collapse=collapse,
+            half_life=half_life,
+            u_weights=u_weights,
+            custom_weights=custom_weights,
+            direct=direct,
+            lead_phases=lead_phases,
+            decision_phases=decision_phases,
+            shapley_method=shapley_method,
+            samples=samples,
+            by_account=by_account or None,
+        )
         check_out(out)
         if metric not in METRICS:
             raise UsageError(
@@ -484,6 +496,8 @@ def register(app: typer.Typer) -> None:
                 ).format(shown=number(top), keys=number(keys)),
                 markup=False,
             )
+        for note in model_notes(params, table, asked=bool(model), paths=paths is not None):
+            console.print(note, markup=False, highlight=False)
         if paths is None:
             notes = conversion_touch_notes(found_in_workspace)
             if found_in_workspace.persona_per_journey:
