@@ -112,3 +112,23 @@ def test_a_touchpoint_in_several_phases_is_counted_once(
         }
     )
     assert "count it once" not in render_report_html(single, example_measured)
+
+
+def test_the_report_names_the_attribution_parameters_the_analysis_ran_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Markov order 2 and a 14-day lookback from settings: the report said only 'Markov
+    chain', so its reader could not reproduce the figures."""
+    monkeypatch.setenv("JOURNEYMAP_ATTRIBUTION_MARKOV_ORDER", "2")
+    monkeypatch.setenv("JOURNEYMAP_ATTRIBUTION_LOOKBACK", "14d")
+    journey_map, events = _deals("en")
+    analysis = analyze(journey_map, events)
+    assert analysis.summary["attribution_used"]["order"] == 2
+    html = render_report_html(journey_map, analysis)
+    row = re.search(r'<th scope="row">Attribution parameters</th><td>(.*?)</td>', html, re.S)
+    assert row, "no attribution parameters in 'What was measured'"
+    text = row.group(1)
+    assert text.startswith("lookback 14d; Markov order 2, repeats collapsed;")
+    assert "time-decay half-life 7d" in text and "position-based 40/20/40" in text
+    german = render_report_html(journey_map.model_copy(update={"language": "de"}), analysis)
+    assert "Rückblick 14d; Markov-Ordnung 2, Wiederholungen zusammengefasst" in german

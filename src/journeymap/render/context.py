@@ -13,7 +13,7 @@ from typing import Any
 
 from babel.dates import format_interval
 
-from journeymap.i18n import N_, format_integer, format_percent, gettext, ngettext
+from journeymap.i18n import N_, format_decimal, format_integer, format_percent, gettext, ngettext
 from journeymap.model import JourneyMap
 from journeymap.render.charts import model_name
 from journeymap.render.measured import Measured
@@ -173,7 +173,80 @@ def measurement_scope(journey_map: JourneyMap, measured: Measured) -> list[tuple
                 f"{text}; {conversion_touch}" if conversion_touch else text,
             )
         )
+        used = summary.get("attribution_used")
+        if isinstance(used, dict):
+            rows.append(
+                (
+                    gettext(N_("Attribution parameters"), language),
+                    _attribution_parameters(journey_map, used, language),
+                )
+            )
     return [(label, text) for label, text in rows if text]
+
+
+def _attribution_parameters(journey_map: JourneyMap, used: dict[str, Any], language: str) -> str:
+    """The models' parameters the analysis ran with (``attribution_used``).
+
+    For a reader who wants to reproduce the credits: settings and defaults filled in, not only
+    the parameters given.
+    """
+    phase_names = {phase.id: phase.name for phase in journey_map.phases}
+
+    def names(ids: Any) -> str:
+        return ", ".join(phase_names.get(str(i), str(i)) for i in ids or [])
+
+    def weights(values: Any) -> str:
+        return "/".join(format_decimal(round(float(v) * 100, 2), language) for v in values)
+
+    parts = [
+        gettext(N_("lookback {lookback}"), language).format(lookback=used["lookback"])
+        if used.get("lookback")
+        else gettext(N_("no lookback window"), language),
+        gettext(
+            N_("Markov order {order}, repeats collapsed")
+            if used.get("collapse_repeats", True)
+            else N_("Markov order {order}, repeats kept"),
+            language,
+        ).format(order=used.get("order", 1)),
+    ]
+    if used.get("half_life"):
+        parts.append(
+            gettext(N_("time-decay half-life {half_life}"), language).format(
+                half_life=used["half_life"]
+            )
+        )
+    if used.get("u_weights"):
+        parts.append(
+            gettext(N_("position-based {weights}"), language).format(
+                weights=weights(used["u_weights"])
+            )
+        )
+    if used.get("custom_weights"):
+        parts.append(
+            gettext(N_("custom weights {weights}"), language).format(
+                weights=weights(used["custom_weights"])
+            )
+        )
+    if used.get("direct_touchpoints"):
+        parts.append(
+            gettext(N_("last non-direct skips {touchpoints}"), language).format(
+                touchpoints=", ".join(str(t) for t in used["direct_touchpoints"])
+            )
+        )
+    if used.get("lead_phases") or used.get("decision_phases"):
+        parts.append(
+            gettext(N_("W-shaped lead phases {lead}, decision phases {decision}"), language).format(
+                lead=names(used.get("lead_phases")) or "-",
+                decision=names(used.get("decision_phases")) or "-",
+            )
+        )
+    if used.get("shapley_method") == "sampling":
+        parts.append(
+            gettext(N_("Shapley by sampling, {samples} samples"), language).format(
+                samples=used.get("samples")
+            )
+        )
+    return "; ".join(parts)
 
 
 def _conversion_touch(
