@@ -21,6 +21,7 @@ from journeymap.cli.app import (
 )
 from journeymap.cli.attribution_options import (
     CollapseOption,
+    ConversionTouchOption,
     CustomWeightsOption,
     DecisionPhasesOption,
     DirectOption,
@@ -263,14 +264,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--attribution/--no-attribution", help="Run every attribution model too."),
         ] = True,
-        conversion_touch: Annotated[
-            bool | None,
-            typer.Option(
-                "--conversion-touch/--no-conversion-touch",
-                help="Whether the conversion event's own touchpoint (e.g. checkout) takes "
-                "attribution credit (default: the attribution.conversion_touch setting, yes).",
-            ),
-        ] = None,
+        conversion_touch: ConversionTouchOption = None,
         lookback: LookbackOption = None,
         order: OrderOption = None,
         collapse: CollapseOption = None,

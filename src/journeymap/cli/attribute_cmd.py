@@ -21,6 +21,7 @@ from journeymap.cli.app import (
 from journeymap.cli.attribution_options import (
     OPTIONS,
     CollapseOption,
+    ConversionTouchOption,
     CustomWeightsOption,
     DecisionPhasesOption,
     DirectOption,
@@ -309,15 +310,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--level", help="touchpoint, channel, phase, persona, account.")
         ] = "touchpoint",
         lookback: LookbackOption = None,
-        conversion_touch: Annotated[
-            bool | None,
-            typer.Option(
-                "--conversion-touch/--no-conversion-touch",
-                help="Whether the conversion event's own touchpoint (e.g. checkout) takes "
-                "credit; --no-conversion-touch credits the touches before it (default: the "
-                "attribution.conversion_touch setting, yes).",
-            ),
-        ] = None,
+        conversion_touch: ConversionTouchOption = None,
         order: OrderOption = None,
         collapse: CollapseOption = None,
         half_life: HalfLifeOption = None,

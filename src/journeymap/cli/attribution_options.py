@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OPTIONS",
     "CollapseOption",
+    "ConversionTouchOption",
     "CustomWeightsOption",
     "DecisionPhasesOption",
     "DirectOption",
@@ -57,6 +58,15 @@ OPTIONS = {
     "by_account": "--by-account",
 }
 
+ConversionTouchOption: TypeAlias = Annotated[
+    bool | None,
+    typer.Option(
+        "--conversion-touch/--no-conversion-touch",
+        help="Whether the conversion event's own touchpoint (e.g. checkout) takes "
+        "credit; --no-conversion-touch credits the touches before it (default: the "
+        "attribution.conversion_touch setting, yes).",
+    ),
+]
 LookbackOption: TypeAlias = Annotated[
     str | None, typer.Option("--lookback", help="Lookback window, e.g. 30d.")
 ]
