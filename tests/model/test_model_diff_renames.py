@@ -121,3 +121,31 @@ def test_two_candidates_with_the_same_name_are_not_guessed_at() -> None:
         ["1", "2"],
         ["tt-1", "tt-2"],
     )
+
+
+def test_a_cell_of_a_renamed_touchpoint_is_the_same_cell(tmp_path: Path) -> None:
+    """The cell keyed by a renamed touchpoint read '- cells: .../1' and '+ cells: .../tt-1'.
+    It is the same cell: unchanged it is not listed, changed it is listed under its new key."""
+    cells = (
+        "cells:\n"
+        "  - {phase: awareness, persona: p1, touchpoint: '1', needs: [a clear price]}\n"
+        "  - {phase: purchase, touchpoint: '2', needs: [fast delivery]}\n"
+    )
+    renamed = (OLD + cells).replace('id: "1"', "id: tt-1").replace("'1'", "tt-1")
+    old, new = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    old.write_text(OLD + cells, encoding="utf-8")
+    new.write_text(renamed, encoding="utf-8")
+
+    def run() -> list[str]:
+        result = CliRunner().invoke(
+            app, ["diff", str(old), str(new)], env={"JOURNEYMAP_LANG": "en", "COLUMNS": "200"}
+        )
+        assert result.exit_code == 1, result.output
+        return result.output.splitlines()
+
+    assert run() == ["~ touchpoints: renamed: 1 → tt-1"]
+    new.write_text(renamed.replace("a clear price", "a clear monthly price"), encoding="utf-8")
+    lines = run()
+    assert lines[0] == "~ touchpoints: renamed: 1 → tt-1"
+    assert lines[1].startswith("~ cells: awareness/p1/tt-1")
+    assert not any(line.startswith(("+ cells", "- cells")) for line in lines)

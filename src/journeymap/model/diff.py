@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from journeymap.model.cells import StageCell
 from journeymap.model.journey_map import JourneyMap
 from journeymap.model.personas import Persona
 from journeymap.model.phases import Phase
@@ -163,6 +164,19 @@ def _element_renames(a: JourneyMap, b: JourneyMap) -> dict[str, dict[str, str]]:
     return {"phases": phases, "personas": personas, "touchpoints": touchpoints}
 
 
+def _under_new_ids(cell: StageCell, renames: dict[str, dict[str, str]]) -> StageCell:
+    """``cell`` with the ids it refers to renamed as ``renames`` says (itself if none is)."""
+    phase, persona, touchpoint = cell.key
+    update = {
+        "phase": renames["phases"].get(phase, phase),
+        "persona": renames["personas"].get(persona, persona) if persona else persona,
+        "touchpoint": renames["touchpoints"].get(touchpoint, touchpoint) if touchpoint else None,
+    }
+    if update == {"phase": phase, "persona": persona, "touchpoint": touchpoint}:
+        return cell
+    return cell.model_copy(update=update)
+
+
 def diff_maps(a: JourneyMap, b: JourneyMap) -> MapDiff:
     """Compare two maps by element id; cells are keyed by (phase, persona, touchpoint).
 
@@ -190,14 +204,16 @@ def diff_maps(a: JourneyMap, b: JourneyMap) -> MapDiff:
         )
         for section in _SECTIONS
     }
+    renames = _element_renames(a, b)
+    # A cell of a renamed phase, persona or touchpoint is the same cell under the new ids.
+    moved = [_under_new_ids(cell, renames) for cell in a.cells]
     sections["cells"] = (
-        {_cell_id(cell.key): cell for cell in a.cells},
+        {_cell_id(cell.key): cell for cell in moved},
         {_cell_id(cell.key): cell for cell in b.cells},
     )
     mapping_a = {"mapping": a.mapping} if a.mapping else {}
     mapping_b = {"mapping": b.mapping} if b.mapping else {}
     sections["mapping"] = (dict(mapping_a), dict(mapping_b))
-    renames = _element_renames(a, b)
     for section, (before, after) in sections.items():
         renamed = renames.get(section, {})
         new_ids = set(renamed.values())
