@@ -142,3 +142,11 @@ def test_in_danish(db: str) -> None:
     code, output = invoke("quarantine", "--db", db, "--limit", "1", language="da")
     assert code == 0, output
     assert "Rækker i karantæne: 4" in output and "De første 1 af 4 rækker" in output
+    # The reasons as the import's counts write them: translated, with the stored name to query.
+    assert "ingen regel passede (no rule matched)" in " ".join(output.split())
+
+
+def test_reasons_in_german_as_the_import_writes_them(db: str) -> None:
+    code, output = invoke("quarantine", "--db", db, "--limit", "0", language="de")
+    assert code == 0, output
+    assert "keine Regel passte (no rule matched)" in " ".join(output.split())

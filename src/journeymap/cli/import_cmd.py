@@ -229,11 +229,19 @@ def _row_label(label: str) -> str:
         return indent + _("looks spreadsheet-mangled: {column}").format(column=column)
     if text not in _ROW_LABELS:
         return label
-    translated = _(text)
-    if indent and text in _REASONS and translated != text:
-        # The quarantine table stores the reason in English: name it for queries.
-        return f"{indent}{translated} ({text})"
-    return indent + translated
+    if indent and text in _REASONS:
+        return indent + reason_label(text)
+    return indent + _(text)
+
+
+def reason_label(reason: str) -> str:
+    """A quarantine reason in the user's language (import's counts, ``journeymap quarantine``).
+
+    The quarantine table stores the reason in English, so a translation names it too, for
+    queries and ``--reason``: ``ingen regel passede (no rule matched)``.
+    """
+    translated = _(reason) if reason in _REASONS else reason
+    return reason if translated == reason else f"{translated} ({reason})"
 
 
 def _order_words(timestamp_format: str) -> str:

@@ -37,6 +37,7 @@ def quarantine_command(
     ] = None,
 ) -> None:
     """Show the quarantine: rows counted by file and reason, then the first rows as read."""
+    from journeymap.cli.import_cmd import reason_label
     from journeymap.services.quarantine import inspect_quarantine
 
     summary = inspect_quarantine(
@@ -50,7 +51,7 @@ def quarantine_command(
         counts.add_column(_("reason"))
         counts.add_column(_("rows"), justify="right")
         for name, why, rows in summary.counts:
-            counts.add_row(name, why, number(rows))
+            counts.add_row(name, reason_label(why), number(rows))
         console.print(counts)
     if summary.rows:
         shown = Table(
@@ -63,7 +64,7 @@ def quarantine_command(
         shown.add_column(_("reason"))
         shown.add_column(_("original row"), overflow="fold")
         for row in summary.rows:
-            shown.add_row(row.source, str(row.row_number), row.reason, row.raw)
+            shown.add_row(row.source, str(row.row_number), reason_label(row.reason), row.raw)
         console.print(shown)
     if out is not None:
         console.print(
