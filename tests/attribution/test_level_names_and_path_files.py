@@ -419,3 +419,12 @@ def test_attribute_reads_a_workspace_another_process_is_reading(
         assert "Conflicting lock" not in result.output
     finally:
         holder.communicate("\n", timeout=30)
+
+
+def test_one_conversion_is_said_in_the_singular(tmp_path: Path) -> None:
+    """'Read 1 path rows; those kept stand for 3 journeys and 1 conversions'."""
+    paths = tmp_path / "one.csv"
+    paths.write_text("path,total_conversions,total_null\nad > mail,1,2\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["attribute", "--paths", str(paths), "--model", "linear"])
+    assert result.exit_code == 0, result.output
+    assert "Read 1 path row; those kept stand for 3 journeys and 1 conversion." in result.output

@@ -416,14 +416,19 @@ def register(app: typer.Typer) -> None:
                 columns=columns,
                 **params,
             )
+            language = current_language()
+            conversions = round(found.conversions)
             console.print(
-                _(
-                    "Read {rows} path rows; those kept stand for {journeys} journeys and "
-                    "{conversions} conversions."
-                ).format(
-                    rows=number(found.rows),
-                    journeys=number(found.journeys),
-                    conversions=number(round(found.conversions)),
+                _("Read {rows}; those kept stand for {journeys} and {conversions}.").format(
+                    rows=ngettext(
+                        "{count} path row", "{count} path rows", found.rows, language
+                    ).format(count=number(found.rows)),
+                    journeys=ngettext(
+                        "{count} journey", "{count} journeys", found.journeys, language
+                    ).format(count=number(found.journeys)),
+                    conversions=ngettext(
+                        "{count} conversion", "{count} conversions", conversions, language
+                    ).format(count=number(conversions)),
                 )
             )
             # In the order the checks run: a malformed line first, a bad value last.
