@@ -15,7 +15,15 @@ from journeymap.i18n import format_decimal
 from journeymap.model import JourneyMap
 from journeymap.render.layout import CHAR_WIDTH_EM, LABEL_WIDTH, MapLayout
 
-__all__ = ["PERSONA_COLOURS", "emotion_labels", "emotion_svg", "shortened"]
+__all__ = [
+    "PERSONA_COLOURS",
+    "PERSONA_DASHES",
+    "axis_label",
+    "emotion_labels",
+    "emotion_svg",
+    "emotion_y",
+    "shortened",
+]
 
 PERSONA_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
 # Each persona's curve has its own dash pattern (the first solid): where personas feel the
@@ -98,6 +106,18 @@ def _label_svg(x: float, y: float, text: str, colour: str, chars: int) -> str:
     )
 
 
+def emotion_y(band: tuple[float, float], score: float) -> float:
+    """The y of ``score`` (-2..+2) in the emotion lane's band ``(top, height)``."""
+    top, height = band
+    plot_top, plot_height = top + 12, height - 24
+    return plot_top + (2 - score) / 4 * plot_height
+
+
+def axis_label(score: int) -> str:
+    """The emotion axis' tick label: ``+2``, ``0``, ``-2``."""
+    return f"{score:+d}" if score else "0"
+
+
 def _axis_svg(layout: MapLayout, y_of: dict[int, float]) -> str:
     parts = []
     for score, y in y_of.items():
@@ -105,7 +125,7 @@ def _axis_svg(layout: MapLayout, y_of: dict[int, float]) -> str:
             f'<line x1="{LABEL_WIDTH + 12:.1f}" x2="{layout.width:.1f}" y1="{y:.1f}" '
             f'y2="{y:.1f}" stroke="#dddddd" stroke-dasharray="{"" if score else "4 3"}"/>'
             f'<text x="{LABEL_WIDTH + 4:.1f}" y="{y + 4:.1f}" font-size="9" '
-            f'fill="#888">{f"{score:+d}" if score else "0"}</text>'
+            f'fill="#888">{axis_label(score)}</text>'
         )
     return "".join(parts)
 
@@ -113,11 +133,10 @@ def _axis_svg(layout: MapLayout, y_of: dict[int, float]) -> str:
 def emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
     """The emotion lane's curves, points, labels and persona legend as one SVG group."""
     top, height = layout.lanes["emotion"]
-    plot_top, plot_height = top + 12, height - 24
     centres = {pid: left + width / 2 for pid, (left, width) in layout.columns.items()}
 
     def y_of(score: float) -> float:
-        return plot_top + (2 - score) / 4 * plot_height
+        return emotion_y((top, height), score)
 
     parts = ['<g class="jm-emotion">', _axis_svg(layout, {s: y_of(s) for s in (-2, 0, 2)})]
     phase_names = {phase.id: phase.name for phase in journey_map.phases}

@@ -42,7 +42,9 @@ from journeymap.render.measured import AnalysisLike, EndedHere, Measured, measur
 __all__ = [
     "PERSONA_COLOURS",
     "ROLE_LABELS",
+    "box_svg",
     "build_layout",
+    "draw_map_svg",
     "ended_here_colour",
     "heat_colour",
     "render_map_svg",
@@ -219,15 +221,25 @@ def _text_lines(x: float, y: float, lines: tuple[str, ...], size: float, fill: s
     return f'<text font-size="{size:g}" fill="{fill}">{spans}</text>'
 
 
-def _box_svg(
-    box: Box, language: str, accent: EndedHere | None = None, tip: str | None = None
+def box_svg(
+    box: Box,
+    language: str,
+    accent: EndedHere | None = None,
+    tip: str | None = None,
+    *,
+    css_class: str | None = None,
 ) -> str:
-    """One card; ``accent`` draws the exit bar at its foot, ``tip`` is its tooltip."""
+    """One card; ``accent`` draws the exit bar at its foot, ``tip`` is its tooltip.
+
+    ``css_class`` replaces the group's ``jm-box jm-{kind}`` classes (for a copy of the card
+    drawn outside the map, which the map's own selectors must not count).
+    """
     fill = box.fill or FILLS.get(box.kind, "#ffffff")
     # Dark text on the drop-off lane's dark browns was unreadable: the text turns white there.
     colour = "#ffffff" if box.kind == "header" else text_colour(fill)
     size = 14.0 if box.kind == "header" else FONT_SIZE
-    attrs = f'class="jm-box jm-{box.kind}" data-lane={quoteattr(box.lane)}'
+    classes = css_class or f"jm-box jm-{box.kind}"
+    attrs = f'class="{classes}" data-lane={quoteattr(box.lane)}'
     if box.ref is not None:
         attrs += f" data-ref={quoteattr(box.ref)}"
     parts = [
@@ -264,6 +276,11 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
         The SVG markup; every user text is escaped.
     """
     layout, measured = build_layout(journey_map, analysis)
+    return draw_map_svg(journey_map, layout, measured)
+
+
+def draw_map_svg(journey_map: JourneyMap, layout: MapLayout, measured: Measured | None) -> str:
+    """Draw a map laid out by :func:`build_layout` (what :func:`render_map_svg` returns)."""
     language = journey_map.language
     accents = measured.ended_here() if measured is not None else {}
     tips = dropoff_tips(journey_map, measured, language) if measured is not None else {}
@@ -285,7 +302,7 @@ def render_map_svg(journey_map: JourneyMap, analysis: AnalysisLike | None = None
     for box in layout.boxes:
         accent = accents.get(box.ref or "") if box.kind == "touchpoint" else None
         tip = tips.get(box.phase or "") if box.lane == "dropoff" else None
-        parts.append(_box_svg(box, language, accent, tip))
+        parts.append(box_svg(box, language, accent, tip))
     if "emotion" in layout.lanes:
         parts.append(emotion_svg(journey_map, layout))
     parts.append(legend)

@@ -22,7 +22,8 @@ from journeymap.render.charts import chart_specs, model_name, render_chart_svg
 from journeymap.render.context import breakdown_funnels, element_names, measurement_scope
 from journeymap.render.interactive import embed_script, vega_bundle
 from journeymap.render.map_pages import FIRST_CAPTION_PT, PAGE_HEIGHT_PT, heading_room_pt
-from journeymap.render.map_svg import ROLE_LABELS, render_map_svg
+from journeymap.render.map_sticky import sticky_map
+from journeymap.render.map_svg import ROLE_LABELS, build_layout, draw_map_svg, render_map_svg
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
 from journeymap.render.sankey import render_sankey_svg
 
@@ -301,13 +302,16 @@ def render_report_html(
                 ),
                 language,
             )
-    map_svg = render_map_svg(journey_map, measured_pair(measured))
+    layout, _ = build_layout(journey_map, measured_pair(measured))
+    map_svg = draw_map_svg(journey_map, layout, measured)
     # Nothing stands between the heading and the map without measured figures: the map then
     # begins on the first page, unless the heading takes half of it.
     heading = heading_room_pt(journey_map.name, journey_map.description)
     map_leads = measured is None and heading <= PAGE_HEIGHT_PT / 2
     first_caption = FIRST_CAPTION_PT + (heading if map_leads else 0.0)
     map_pages = paginate_map(map_svg, first_caption) if paginate_map else []
+    # A phone keeps the lane labels and phase headers in view (hidden on wider screens).
+    sticky = None if map_pages else sticky_map(journey_map, layout)
     return template.render(
         map=journey_map,
         language=language,
@@ -320,6 +324,9 @@ def render_report_html(
         notes=_notes(journey_map, measured, language) if measured else [],
         map_svg=Markup(map_svg),
         map_pages=[Markup(page) for page in map_pages],
+        sticky=sticky,
+        sticky_lanes=Markup(sticky.lanes_svg) if sticky else None,
+        sticky_phases=Markup(sticky.phases_svg) if sticky else None,
         map_leads=map_leads,
         map_note=map_note,
         personas=[_persona_card(p, journey_map) for p in journey_map.personas],
