@@ -54,7 +54,7 @@ def test_a_misspelt_phase_is_reported_in_danish_with_place_and_fix(tmp_path: Pat
     text = SHOP.replace("[opmaerksomhed, koeb]", "[opmaerksomhed, kob]")
     code, output = _validate(tmp_path, text)
     assert code == 1
-    assert "Fejl: journey map'et har 1 problem:" in output
+    assert "Fejl: kortet har 1 problem:" in output
     assert (
         "møbler.yaml:22:29: fejl: touchpointet 'chat' henviser til fasen 'kob', som kortet ikke "
         "definerer (mente du 'koeb'?); tilføj den under 'phases' eller ret id'et "
@@ -69,7 +69,7 @@ def test_danish_choice_names_are_pointed_to_the_value_the_file_needs(tmp_path: P
     )
     code, output = _validate(tmp_path, text)
     assert code == 1
-    assert "journey map'et har 2 problemer:" in output
+    assert "kortet har 2 problemer:" in output
     assert (
         "møbler.yaml:13:11: fejl: personas[0].role er teksten 'påvirker', som ikke er tilladt; "
         "brug en af: 'initiator', 'user', 'influencer', 'decider', 'buyer' eller 'gatekeeper' "
@@ -149,6 +149,6 @@ def test_render_reports_the_problems_in_danish(tmp_path: Path) -> None:
         env={"JOURNEYMAP_LANG": "da"},
     )
     assert result.exit_code == 1
-    assert "Fejl: journey map'et har 1 problem:" in result.output
+    assert "Fejl: kortet har 1 problem:" in result.output
     assert "følelsesscoren 3 ligger uden for -2..+2" in result.output
     assert not (tmp_path / "kort.svg").exists()

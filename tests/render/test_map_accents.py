@@ -177,7 +177,7 @@ def test_without_an_analysis_there_is_no_bar_and_no_legend() -> None:
         (
             "da",
             "40\xa0% af de 5 rejser, der berørte det, konverterede ikke og berørte det til "
-            "sidst (udgangskontaktpunkt)",
+            "sidst (udgangs-touchpoint)",
         ),
         (
             "de",
