@@ -40,7 +40,12 @@ __all__ = ["AfterConversionOption", "ByOption", "SessionGapOption", "register"]
 # and checks), so that its credits are those an analysis with the same options stores.
 ByOption: TypeAlias = Annotated[str | None, typer.Option("--by", help="person or account.")]
 SessionGapOption: TypeAlias = Annotated[
-    str | None, typer.Option("--session-gap", help="Split after inactivity, e.g. 30m.")
+    str | None,
+    typer.Option(
+        "--session-gap",
+        help="Split after inactivity, e.g. 30m, or none (default: the journeys.session_gap "
+        "setting, none).",
+    ),
 ]
 AfterConversionOption: TypeAlias = Annotated[
     str | None, typer.Option("--after-conversion", help="end or continue.")
@@ -239,7 +244,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         window: Annotated[
-            str | None, typer.Option("--window", help="Conversion window, e.g. 30d.")
+            str | None,
+            typer.Option(
+                "--window",
+                help="Conversion window, e.g. 30d (default: the funnel.conversion_window "
+                "setting, 30d).",
+            ),
         ] = None,
         ordering: Annotated[
             str | None, typer.Option("--ordering", help="ordered, any or strict.")

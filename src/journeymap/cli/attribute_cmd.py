@@ -337,7 +337,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         top: Annotated[
             int,
-            typer.Option("--top", min=0, help="Show this many keys (0: all); default 25."),
+            typer.Option("--top", min=0, help="Show this many keys (0: all)."),
         ] = 25,
         out: Annotated[
             Path | None,
@@ -347,7 +347,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option(
                 "--metric",
-                help="What the tables show: conversions (default) or value, the conversions' "
+                help="What the tables show: conversions or value, the conversions' "
                 "value (revenue) each key earns.",
             ),
         ] = "conversions",
