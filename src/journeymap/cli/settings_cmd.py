@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
     def settings(
         markdown: bool = typer.Option(False, help="Print the reference as Markdown."),
     ) -> None:
-        """List every setting with its default, environment variable and current value."""
+        """List every setting with its current value (its default where that differs) and help."""
         from journeymap.settings import resolve, settings_markdown, written
         from journeymap.settings import settings_table as rows
 
