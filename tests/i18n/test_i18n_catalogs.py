@@ -157,10 +157,12 @@ def test_help_speaks_the_users_language(monkeypatch: pytest.MonkeyPatch) -> None
     assert "Die Ereignisdatei (CSV, TSV, Parquet, JSONL, XES)." in german
     assert "Argumente" in german and "Optionen" in german and "[erforderlich]" in german
     assert "Diese Hilfe anzeigen und beenden." in german
+    assert "Aufruf: journeymap import" in german and "Usage:" not in german
     monkeypatch.setenv("JOURNEYMAP_LANG", "da")
     danish = runner.invoke(app, ["--help"], terminal_width=200).output
     assert "Kommandoer" in danish and "Mål kortet mod hændelserne" in danish
     monkeypatch.setenv("JOURNEYMAP_LANG", "en")
     english = runner.invoke(app, ["import", "--help"], terminal_width=200).output
     assert "Arguments" in english and "[required]" in english
+    assert "Usage: journeymap import" in english
     assert "Show this message and exit." in english and "Argumente" not in english

@@ -165,6 +165,13 @@ def _translate_help(command: Any) -> None:
             if getattr(param, "help", None):
                 param.help = _(param.help)
         each.get_help_option = functools.partial(_help_option, each.get_help_option)
+        each.format_usage = functools.partial(_format_usage, each)
+
+
+def _format_usage(command: Any, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """Click's usage line with its ``Usage:`` in the user's language (``Aufruf:``)."""
+    pieces = command.collect_usage_pieces(ctx)
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
 
 
 def _help_option(original: Callable[[click.Context], Any], ctx: click.Context) -> Any:
