@@ -328,13 +328,17 @@ def transition_counts(
             following=0,
         )
         conversion = number(rows._c)
+        # The conversions before each touch number its segment within the sequence. A column
+        # of its own: segment rows already group by ``_segno`` (0 inside each segment), and
+        # overwriting it merged a journey's segments into one, ordered by positions that
+        # restart in each (ties: credits differed between engines and between runs).
         marked = rows.mutate(
             _repeat=(previous == rows._key).fill_null(False) & ~previous_c,
             _end=rows._c | lead_missing,
-            _segno=conversion.sum().over(running) - conversion,
+            _cut=conversion.sum().over(running) - conversion,
         )
         rows = marked.filter(~marked._repeat | marked._end)
-        group = [*group, "_segno"]
+        group = [*group, "_cut"]
         w = ibis.window(group_by=[rows[c] for c in group], order_by=[rows[c] for c in order_by])
         lags = [rows._key.lag(j).over(w) for j in range(1, order + 1)]
         valid = [lag.notnull() for lag in lags]
