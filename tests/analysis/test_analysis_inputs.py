@@ -133,3 +133,31 @@ def test_a_value_column_of_nothing_but_nulls_is_read_whatever_its_type() -> None
     analysis = analyze(journey_map, events)
     assert analysis.summary["conversions"] == 1
     assert analysis.summary["value"] == 0.0
+
+
+def test_events_at_the_same_time_keep_the_frames_order(shop_map: JourneyMap) -> None:
+    """A process log has several events of a case at one time (BPIC 2012: 25,365). Passed as
+    a DataFrame they were ordered by touchpoint name, so the exit touchpoint differed from the
+    import of the same file, which keeps the file's order."""
+    import datetime as dt
+
+    import pandas as pd
+
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    frame = pd.DataFrame(
+        {
+            "person_id": ["p1", "p1", "p2", "p2"],
+            "account_id": None,
+            "ts": [at, at, at, at],
+            "touchpoint": ["reviews", "blog", "blog", "reviews"],
+            "phase": None,
+            "persona": None,
+            "conversion": False,
+            "value": None,
+        }
+    )
+    analysis = analyze(shop_map, frame, attribution=False)
+    exits = {
+        row["last_touchpoint"]: row["journeys"] for row in analysis.table("dropoff").to_pylist()
+    }
+    assert exits == {"blog": 1, "reviews": 1}

@@ -7,8 +7,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
 
-from journeymap.engine._tables import in_memory
+from journeymap.engine._tables import arrow_of, in_memory
 from journeymap.errors import AnalysisError, WorkspaceError
 from journeymap.i18n.messages import _
 
@@ -31,9 +33,15 @@ def events_table(source: Any) -> ir.Table:
             return _on_capable_engine(result)
     if isinstance(source, str | Path):
         return _on_capable_engine(_from_location(str(source)))
-    table = in_memory(source)
-    if table is not None:
-        return table
+    arrow = arrow_of(source)
+    if arrow is not None:
+        if "row_number" not in arrow.column_names:
+            # Events at the same time keep the frame's order, as an import keeps the file's
+            # (BPIC 2012 has 25,365 events that share a case and a time): without it they
+            # fell back to touchpoint order, and drop-offs differed from the imported file's.
+            numbers = pa.array(np.arange(1, arrow.num_rows + 1, dtype=np.int64))
+            arrow = arrow.append_column("row_number", numbers)
+        return ibis.memtable(arrow)
     raise AnalysisError(
         _(
             "cannot analyze a {type}; pass an Ibis table, a Workspace, a workspace path or URL, "
