@@ -37,13 +37,22 @@ def _states(path: list[str], order: int, collapse: bool) -> list[tuple[str, ...]
     return [tuple(path[max(0, i - order + 1) : i + 1]) for i in range(len(path))]
 
 
-def dense_removal_effects(order: int, collapse: bool, paths: list = PATHS) -> dict[str, float]:
-    """Textbook absorbing chain: N = (I - Q)^-1, B = N R, removal by redirecting to null."""
+def dense_removal_effects(
+    order: int, collapse: bool, paths: list = PATHS, value: bool = False
+) -> dict[str, float]:
+    """Textbook absorbing chain: N = (I - Q)^-1, B = N R, removal by redirecting to null.
+
+    With ``value`` each transition into conversion weighs its conversion's value: B is the
+    expected value, and the removal effects are the value's.
+    """
     counts: Counter[tuple[object, object]] = Counter()
-    for path, converted, _ in paths:
+    worth: Counter[object] = Counter()
+    for path, converted, amount in paths:
         chain: list[object] = ["START", *_states(path, order, collapse)]
         chain.append("CONV" if converted else "NULL")
         counts.update(itertools.pairwise(chain))
+        if converted:
+            worth[chain[-2]] += amount
     transient = sorted({a for a, _ in counts}, key=str)
     idx = {s: k for k, s in enumerate(transient)}
     q = np.zeros((len(transient), len(transient)))
@@ -51,7 +60,7 @@ def dense_removal_effects(order: int, collapse: bool, paths: list = PATHS) -> di
     for (a, b), c in counts.items():
         total = sum(v for (x, _), v in counts.items() if x == a)
         if b == "CONV":
-            r[idx[a]] += c / total
+            r[idx[a]] += (worth[a] if value else c) / total
         elif b != "NULL":
             q[idx[a], idx[b]] += c / total
 
@@ -82,7 +91,11 @@ def test_markov_matches_dense_numpy(order: int, collapse: bool) -> None:
     for channel, effect in expected.items():
         assert rows[channel]["removal_effect"] == pytest.approx(effect, abs=1e-9)
         assert rows[channel]["conversions"] == pytest.approx(4 * effect / total_effect, abs=1e-9)
-        assert rows[channel]["value"] == pytest.approx(300 * effect / total_effect, abs=1e-9)
+    # Value from the chain whose conversions weigh their value (120, 80, 40, 60).
+    by_value = dense_removal_effects(order, collapse, value=True)
+    total_value_effect = sum(by_value.values())
+    for channel, effect in by_value.items():
+        assert rows[channel]["value"] == pytest.approx(300 * effect / total_value_effect, abs=1e-9)
 
 
 SEGMENTED = [
@@ -121,10 +134,13 @@ def test_conversions_inside_a_journey_close_their_segment(
     )
     expected = dense_removal_effects(order, collapse, SEGMENTED)
     rows = {r["key"]: r for r in result.table.to_pylist()}
-    total_effect = sum(expected.values())
+    by_value = dense_removal_effects(order, collapse, SEGMENTED, value=True)
+    total_value_effect = sum(by_value.values())
     for channel, effect in expected.items():
         assert rows[channel]["removal_effect"] == pytest.approx(effect, abs=1e-9)
-        assert rows[channel]["value"] == pytest.approx(90 * effect / total_effect, abs=1e-9)
+        assert rows[channel]["value"] == pytest.approx(
+            90 * by_value[channel] / total_value_effect, abs=1e-9
+        )
     assert sum(r["conversions"] for r in rows.values()) == pytest.approx(3)
 
 
@@ -255,3 +271,13 @@ def test_chains_that_fall_apart_solve_each_part_and_stay_exact(order: int) -> No
     assert sum(r["conversions"] for r in result.table.to_pylist()) == pytest.approx(
         sum(1 for _, converted, _ in paths if converted)
     )
+
+
+def test_value_follows_where_it_was_earned() -> None:
+    """A path worth 1,000 and one worth 1: Markov split the value 50/50 (conversion shares
+    times the total), as if both had earned the same. Now each keeps what it led to."""
+    paths = [(["a"], True, 1000.0), (["b"], True, 1.0), (["a"], False, 0.0), (["b"], False, 0.0)]
+    rows = {r["key"]: r for r in attribute(journeys_table(paths), model="markov").table.to_pylist()}
+    assert rows["a"]["conversions"] == pytest.approx(1.0) == rows["b"]["conversions"]
+    assert rows["a"]["value"] == pytest.approx(1000.0, abs=1e-9)
+    assert rows["b"]["value"] == pytest.approx(1.0, abs=1e-9)

@@ -5,7 +5,13 @@ absorbing states ``(conversion)`` and ``(null)``. P(convert) solves ``(I - Q) x 
 sparse LU factorisation for small chains, BiCGSTAB with a checked residual (at most 1e-12)
 for large ones. Removing key ``c`` redirects every state containing ``c`` to null; its
 removal effect is ``1 - P(convert | c removed) / P(convert)``. Attributed conversions are
-removal effects normalised to sum 1, times total conversions (and times total value).
+removal effects normalised to sum 1, times total conversions.
+
+Value is attributed the same way on the chain whose conversions are weighted by their value:
+``r`` holds each state's expected conversion value per step (the value summed on its
+transitions into conversion, over its transitions out), so a key that leads to the large
+conversions earns their value, not its share of the count (a path worth 1,000 and one worth
+1 split the value 50/50 before). With one value for every conversion both removals agree.
 
 A removal changes the absorption probabilities only of states that can reach a removed one,
 so each removal solves just the states of the chain's parts (weakly connected, ``(start)``
@@ -108,14 +114,21 @@ def markov_from_counts(
             cols.append(index[row["to"]])
             data.append(probability)
     q = sp.csr_matrix((data, (rows, cols)), shape=(size, size))
-    full = _solve(q, r, np.ones(size))
-    base = float(full[0])
-    effects = {
-        key: (1.0 - removed / base if base > 0 else 0.0)
-        for key, removed in _removals(q, r, full, transient).items()
-    }
-    total_effect = sum(effects.values())
-    share = {k: (e / total_effect if total_effect > 0 else 0.0) for k, e in effects.items()}
+    effects, base = _removal_effects(q, r, transient)
+    share = _shares(effects)
+    # The expected conversion value per step out of each state, for the value's removals.
+    worth = np.zeros(size)
+    for row in counts:
+        if row["to"] == CONVERSION:
+            worth[index[row["from"]]] += (
+                float(row.get("value") or 0.0) / out_total[index[row["from"]]]
+            )
+    # The value's chain is the count's scaled when every conversion is worth the same per
+    # state (one value for all): its removal effects are the same, no solve needed.
+    scaled = np.divide(worth, r, out=np.zeros(size), where=r > 0)[r > 0]
+    same = scaled.size == 0 or np.allclose(scaled, scaled[0], rtol=1e-12, atol=0.0)
+    value_effects = effects if same else _removal_effects(q, worth, transient)[0]
+    value_share = _shares(value_effects)
     matrix = pa.table(
         {
             "from": [_label(row["from"]) for row in counts],
@@ -128,11 +141,31 @@ def markov_from_counts(
         transition_matrix=matrix,
         removal_effects=effects,
         conversions={k: s * total_conversions for k, s in share.items()},
-        value={k: s * total_value for k, s in share.items()},
+        value={k: s * total_value for k, s in value_share.items()},
         conversion_probability=base,
         total_conversions=total_conversions,
         total_value=total_value,
+        extras={"value_removal_effects": value_effects},
     )
+
+
+def _removal_effects(
+    q: sp.csr_matrix, r: np.ndarray, transient: list[str]
+) -> tuple[dict[str, float], float]:
+    """Key -> ``1 - absorbed(c removed) / absorbed`` for the absorbing ``r``, and absorbed."""
+    full = _solve(q, r, np.ones(q.shape[0]))
+    base = float(full[0])
+    effects = {
+        key: (1.0 - removed / base if base > 0 else 0.0)
+        for key, removed in _removals(q, r, full, transient).items()
+    }
+    return effects, base
+
+
+def _shares(effects: dict[str, float]) -> dict[str, float]:
+    """Removal effects normalised to sum 1 (0 each when none is positive)."""
+    total = sum(effects.values())
+    return {key: (effect / total if total > 0 else 0.0) for key, effect in effects.items()}
 
 
 def _removals(
