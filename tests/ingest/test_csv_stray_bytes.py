@@ -46,3 +46,18 @@ def test_a_cp1252_file_is_still_read_as_cp1252(tmp_path: Path) -> None:
     assert "Encoding (detected): cp1252" in output
     assert "not UTF-8" not in output
     assert stored(tmp_path, "SELECT extra->>'city' FROM events") == [("gérance",)]
+
+
+def test_one_accent_and_one_stray_byte_is_utf8(tmp_path: Path) -> None:
+    """One 'ø' and one stray 0xE9: the file was read as cp1252 without a word and stored the
+    person 'pø5' as 'pÃ¸5', who then matched nobody imported from a clean file."""
+    lines = [b"user,when,kind,city"]
+    for index in range(1, 3001):
+        user = "pø5" if index == 5 else f"u{index}"
+        city = "caf\xe9".encode("latin-1") if index == 2500 else b"Aarhus"
+        lines.append(f"{user},2025-03-01 10:00,checkout,".encode() + city)
+    output, code = import_cli(tmp_path, b"\n".join(lines) + b"\n", COLUMNS, RULES)
+    assert code == 0, output
+    assert "Encoding (detected): utf-8" in output
+    assert "(1; the first: 0xE9 on line 2,501)" in " ".join(output.split())
+    assert stored(tmp_path, "SELECT person_id FROM events WHERE person_id LIKE 'p%'") == [("pø5",)]

@@ -67,7 +67,7 @@ def inspect_encoding(path: Path) -> TextEncoding:
     if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return TextEncoding("utf-16")
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    size = characters = bad = lines = 0
+    valid = bad = lines = 0
     first: tuple[str, int] | None = None
     with open_bytes(path) as handle:
         while chunk := handle.read(1 << 20):
@@ -76,14 +76,16 @@ def inspect_encoding(path: Path) -> TextEncoding:
             if found > 0 and first is None:
                 first = _first_bad_byte(chunk, lines)
             bad += max(found, 0)
-            size += len(chunk)
-            characters += len(text)
+            # Characters beyond ASCII that decoded (U+FFFD aside): evidence of UTF-8.
+            valid += len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
             lines += chunk.count(b"\n")
         bad += decoder.decode(b"", final=True).count("\ufffd")
     if not bad:
         return TextEncoding("utf-8-sig" if start == codecs.BOM_UTF8 else "utf-8")
-    # Each character of two to four UTF-8 bytes makes the text shorter than the bytes.
-    if size - characters > bad:
+    # As many valid UTF-8 characters beyond ASCII as stray bytes: UTF-8 with a few strays (a
+    # file with one 'ø' and one stray 0xE9 was read as cp1252, the 'ø' garbled). A cp1252
+    # file's accents are no UTF-8: its valid count stays near 0.
+    if valid >= bad:
         name = "utf-8-sig" if start == codecs.BOM_UTF8 else "utf-8"
         return TextEncoding(name, bad_bytes=bad, first_bad_byte=first)
     windows = codecs.getincrementaldecoder("cp1252")()
