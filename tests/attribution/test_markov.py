@@ -281,3 +281,22 @@ def test_value_follows_where_it_was_earned() -> None:
     assert rows["a"]["conversions"] == pytest.approx(1.0) == rows["b"]["conversions"]
     assert rows["a"]["value"] == pytest.approx(1000.0, abs=1e-9)
     assert rows["b"]["value"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_a_removal_effect_below_zero_is_rounding_and_kept_at_zero(monkeypatch) -> None:
+    """Removing states only loses conversions; the solvers' rounding stored -2.2e-16 (an
+    Olist analysis with --lookback 30d --order 2), and a share of -1.4e-16."""
+    from journeymap.attribution import markov
+
+    original = markov._removals
+
+    def rounded(*args, **kwargs):
+        found = original(*args, **kwargs)
+        return {
+            key: value * (1 + 1e-15) if key == "direct" else value for key, value in found.items()
+        }
+
+    monkeypatch.setattr(markov, "_removals", rounded)
+    paths = [(["search"], True, 1.0), (["direct"], False, 0.0), (["search", "mail"], True, 1.0)]
+    rows = {r["key"]: r for r in attribute(journeys_table(paths), model="markov").table.to_pylist()}
+    assert rows["direct"]["removal_effect"] >= 0.0 and rows["direct"]["conversions"] >= 0.0

@@ -155,8 +155,10 @@ def _removal_effects(
     """Key -> ``1 - absorbed(c removed) / absorbed`` for the absorbing ``r``, and absorbed."""
     full = _solve(q, r, np.ones(q.shape[0]))
     base = float(full[0])
+    # Removing states can only lose conversions: an effect below 0 is rounding (-2.2e-16
+    # stored a share of -1.4e-16), kept at 0.
     effects = {
-        key: (1.0 - removed / base if base > 0 else 0.0)
+        key: (max(0.0, 1.0 - removed / base) if base > 0 else 0.0)
         for key, removed in _removals(q, r, full, transient).items()
     }
     return effects, base
