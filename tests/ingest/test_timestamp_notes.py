@@ -29,7 +29,7 @@ NAIVE_NOTE = (
 )
 EPOCH_MS_HINT = (
     "Note: the timestamps could not be read and look like epoch milliseconds; set "
-    "timestamp_format: epoch_ms in the rules' columns and import again."
+    "timestamp_format: epoch_ms in the rules' columns and import again with --replace."
 )
 
 

@@ -374,14 +374,14 @@ def _epoch_note(timestamp_format: str) -> str:
     if timestamp_format == "epoch_s":
         return _(
             "Note: the timestamps could not be read and look like epoch seconds; set "
-            "timestamp_format: epoch_s in the rules' columns and import again."
+            "timestamp_format: epoch_s in the rules' columns and import again with --replace."
         )
     if timestamp_format == "epoch_ms":
         return _(
             "Note: the timestamps could not be read and look like epoch milliseconds; set "
-            "timestamp_format: epoch_ms in the rules' columns and import again."
+            "timestamp_format: epoch_ms in the rules' columns and import again with --replace."
         )
     return _(
         "Note: the timestamps could not be read and look like epoch microseconds; set "
-        "timestamp_format: epoch_us in the rules' columns and import again."
+        "timestamp_format: epoch_us in the rules' columns and import again with --replace."
     )
