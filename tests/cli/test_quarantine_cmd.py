@@ -150,3 +150,22 @@ def test_reasons_in_german_as_the_import_writes_them(db: str) -> None:
     code, output = invoke("quarantine", "--db", db, "--limit", "0", language="de")
     assert code == 0, output
     assert "keine Regel passte (no rule matched)" in " ".join(output.split())
+
+
+def test_out_under_a_file_is_said_not_a_traceback(db: str, tmp_path: Path) -> None:
+    """--out ro/q.csv where ro is a file ended in a FileExistsError traceback."""
+    (tmp_path / "ro").write_text("", encoding="utf-8")
+    code, output = invoke(
+        "quarantine", "--db", db, "--limit", "0", "--out", str(tmp_path / "ro" / "q.csv")
+    )
+    assert code == 2
+    assert "is a file, not a folder" in " ".join(output.split())
+
+
+def test_reading_a_sqlite_file_that_is_not_there_creates_nothing(tmp_path: Path) -> None:
+    """Read-only commands on a missing SQLite file left an empty database behind."""
+    missing = tmp_path / "nothere.sqlite"
+    code, output = invoke("quarantine", "--engine", f"sqlite:///{missing}")
+    assert code == 1
+    assert "does not exist; import events first" in " ".join(output.split())
+    assert not missing.exists()

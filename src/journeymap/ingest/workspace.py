@@ -186,6 +186,7 @@ class Workspace:
         self._closed = False
         # A DuckDB file opened to read only takes a shared lock: several analyses of one
         # workspace can run at once (a writer still excludes them). Temporary tables work.
+        only_reads = read_only
         read_only = read_only and path is not None and path != ":memory:"
         try:
             if path is not None:
@@ -198,7 +199,19 @@ class Workspace:
                 self._duckdb = duckdb.connect(path, read_only=read_only, config=duckdb_config())
                 self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
             else:
-                self.backend = ibis.connect(_sqlite_url(self.url))
+                url = _sqlite_url(self.url)
+                # Reading a SQLite file that is not there would create it, empty.
+                file = url.removeprefix("sqlite://") if url.startswith("sqlite:///") else None
+                if (
+                    only_reads
+                    and file
+                    and not file.endswith(":memory:")
+                    and not Path(file).is_file()
+                ):
+                    raise WorkspaceError(
+                        f"{file} does not exist; import events first with `journeymap import`"
+                    )
+                self.backend = ibis.connect(url)
         except WorkspaceError:
             raise
         except duckdb.Error as exc:

@@ -170,9 +170,20 @@ def _write(ordered: Any, path: Path, out_format: str) -> int:
     import pyarrow.parquet as pq
 
     rows = ordered.to_pyarrow()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if out_format == "csv":
-        pacsv.write_csv(rows, path)
-    else:
-        pq.write_table(rows, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if out_format == "csv":
+            pacsv.write_csv(rows, path)
+        else:
+            pq.write_table(rows, path)
+    except OSError as exc:  # a file where a folder should be, no permission, a full disk
+        blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        reason = (
+            _("{file} is a file, not a folder").format(file=blocked)
+            if blocked is not None
+            else exc.strerror or str(exc)
+        )
+        raise UsageError(
+            _("cannot write {path}: {reason}").format(path=path, reason=reason)
+        ) from None
     return int(rows.num_rows)
