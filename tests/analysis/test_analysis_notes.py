@@ -102,3 +102,17 @@ def test_a_default_touchpoint_funnel_over_alternatives_is_said_to_be_one(
     )
     named = analyze(current_map, shop_events, attribution=False, funnel_touchpoints=["ad", "buy"])
     assert not any("touchpoint funnel" in note for note in funnel_notes(named, current_map, "en"))
+
+
+def test_the_touchpoint_funnel_note_names_the_phase_that_stops_it(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    """BPIC's note named the map's most crowded phase (Decision, 8) while the funnel fell to
+    0 in Application. Here it falls at blog, in Awareness (2), not in Purchase (4)."""
+    extra = [Touchpoint(id=tp, name=tp.title(), phases=["purchase"]) for tp in ("gift", "wrap")]
+    crowded = shop_map.model_copy(update={"touchpoints": [*shop_map.touchpoints, *extra]})
+    analysis = analyze(crowded, shop_events, attribution=False)
+    note = funnel_notes(analysis, crowded, "en")[-1]
+    assert (
+        "but Awareness alone holds 2: alternatives, not steps, so it reads 0 from blog on" in note
+    )

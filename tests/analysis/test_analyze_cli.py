@@ -123,6 +123,10 @@ def test_cli_analyze_notes_a_phase_no_journey_reached(
     assert "Note: no journey reached Consideration. Every ordering counts a phase only" in (
         result.output
     )
+    # A phase nobody reached has no drop-off rate: 0/0 read as a measured 0.0%.
+    for phase in ("Consideration", "Purchase"):
+        row = next(line for line in result.output.splitlines() if line.startswith(f"│ {phase} "))
+        assert row.rstrip(" │").endswith("-"), row
     # Any order still counts a phase only with the ones before it: the note stays, and says so
     # (it used to advise --ordering any, which counts no journey in Purchase either).
     result = CliRunner().invoke(

@@ -78,7 +78,11 @@ def touchpoint_funnel_note(analysis: Any, journey_map: JourneyMap, language: str
     }
     if not any(str(row["touchpoint"]) in met for row in steps[first_zero:]):
         return None
-    phase, count = max(crowded, key=lambda item: item[1])
+    # The crowded phase the funnel passes before it falls to 0: the one that stops it.
+    passed = {row["phase"] for row in steps[: first_zero + 1]}
+    phase, count = max(
+        [(p, n) for p, n in crowded if p.id in passed] or crowded, key=lambda item: item[1]
+    )
     return gettext(
         "Note: the touchpoint funnel (touchpoint_funnel in the output) takes the map's "
         "{touchpoints} touchpoints as steps one after another, but {phase} alone holds "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any, TypeAlias
 
@@ -136,6 +137,20 @@ def _print_breakdowns(analysis: Any) -> None:
             console.print(note, markup=False, highlight=False)
 
 
+def _odds(ratio: float) -> str:
+    """An odds ratio with two decimals, or two significant digits below 0.01 (never 0.00).
+
+    BPIC's A_DECLINED read "OR 0.00"; its odds ratio is 0.000187.
+
+    Examples:
+        >>> [_odds(r) for r in (32.234, 0.5, 0.0123, 0.009, 0.000187)]
+        ['32.23', '0.50', '0.01', '0.0090', '0.00019']
+    """
+    if 0 < ratio < 0.01:
+        return decimal(ratio, max(2, 1 - math.floor(math.log10(ratio))))
+    return decimal(ratio)
+
+
 def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
@@ -170,7 +185,8 @@ def print_summary(analysis: Any) -> None:
             number(row["reached"]),
             number(row["moved_on"]),
             number(row["converted"]),
-            percent(row["dropoff_rate"]),
+            # No journey reached the phase: 0/0 is no rate (as the map's lane shows it).
+            percent(row["dropoff_rate"] if row["reached"] else None),
         )
     console.print(funnel)
     # What the funnel leaves out, then where the map and the events disagree (touchpoints
@@ -218,7 +234,7 @@ def print_summary(analysis: Any) -> None:
     for key, title in (("top_positive", _("Top positive")), ("top_negative", _("Top negative"))):
         items = s.get(key) or []
         text = ", ".join(
-            f"{escape(i['touchpoint'])} (OR {decimal(i['odds_ratio'])})" for i in items
+            f"{escape(i['touchpoint'])} (OR {_odds(float(i['odds_ratio']))})" for i in items
         )
         console.print(f"[bold]{title}:[/] {text or '-'}")
 
