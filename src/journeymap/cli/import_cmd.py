@@ -18,6 +18,7 @@ from journeymap.cli.app import (
     off_map_note,
     status_line,
 )
+from journeymap.cli.maps import map_errors
 from journeymap.i18n import N_
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ LARGE_FILE_BYTES = 5 * 1024 * 1024
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
-    app.command("import")(handle_errors(import_command))
+    # A rules file's problems are listed in the user's language, as `validate` lists them.
+    app.command("import")(handle_errors(map_errors(import_command)))
 
 
 def import_command(

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import EngineError, IngestError, RulesError, from_engine
+from journeymap.i18n.messages import _
 from journeymap.ingest.readers import LINE_FORMATS, SPARSE_FORMATS, detect_format, read_events
 from journeymap.ingest.readers.columnar import jsonl_encoding
 from journeymap.ingest.readers.csv_reader import TextEncoding
@@ -635,7 +636,11 @@ def import_events(
             # exist'). The import was rolled back all the same; it is the user's interruption.
             raise KeyboardInterrupt from exc
         if from_engine(exc, "ibis"):
-            raise EngineError(f"the workspace rejected the import of {name}: {exc}") from None
+            raise EngineError(
+                _("the workspace rejected the import of {name}: {reason}").format(
+                    name=name, reason=exc
+                )
+            ) from None
         raise
     return report
 

@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
+from journeymap.i18n import N_
+from journeymap.i18n.messages import _, count
 from journeymap.ingest.numbers import NumberConvention, parse_loose, parse_number
 from journeymap.ingest.readers._common import source_type
 from journeymap.ingest.report import ImportReport
@@ -161,14 +163,18 @@ def missing_columns_error(missing: Iterable[str], available: Iterable[str]) -> R
     names = list(available)
     guesses = {name: did_you_mean(name, names) for name in sorted(missing)}
     hints = [
-        f"{guess!r}" if len(guesses) == 1 else f"{guess!r} for {name!r}"
+        repr(guess)
+        if len(guesses) == 1
+        else _("{guess} for {name}").format(guess=repr(guess), name=repr(name))
         for name, guess in guesses.items()
         if guess
     ]
-    hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+    hint = _("; did you mean {name}?").format(name=", ".join(hints)) if hints else ""
     return MissingColumnsError(
-        f"the mapping rules use column(s) {', '.join(map(repr, guesses))} that the events do "
-        f"not have{hint} (available: {', '.join(names)})",
+        _(
+            "the mapping rules use column(s) {columns} that the events do not have{hint} "
+            "(available: {available})"
+        ).format(columns=", ".join(map(repr, guesses)), hint=hint, available=", ".join(names)),
         guesses,
     )
 
@@ -235,12 +241,14 @@ def condition_mask(batch: pa.RecordBatch, condition: Condition) -> pa.Array:
     except pa.ArrowInvalid as exc:
         # Validation refuses the syntax RE2 lacks; what is left is mostly a pattern too big.
         advice = (
-            "make it smaller: fewer alternatives or smaller counts, or split it over rules"
+            _("make it smaller: fewer alternatives or smaller counts, or split it over rules")
             if "too large" in str(exc) or "too big" in str(exc)
-            else "use RE2 syntax (no look-around or back-references)"
+            else _("use RE2 syntax (no look-around or back-references)")
         )
         raise RulesError(
-            f"regex /{condition.regex}/ on {condition.field!r} is not supported: {exc}; {advice}"
+            _("regex /{regex}/ on {field} is not supported: {reason}; {advice}").format(
+                regex=condition.regex, field=repr(condition.field), reason=exc, advice=advice
+            )
         ) from None
 
 
@@ -367,11 +375,28 @@ def _date_order_error(
     read = date_order(used) or "month"
     settled = next(fmt for fmt in other if swap_order(fmt) is not None)
     return RulesError(
-        f"row {row:,}'s timestamp {value!r} only reads {date_order(other)}-first, but "
-        f"{order.ambiguous:,} dates before it fit both orders and were read {read}-first (the "
-        f"first: {order.first_ambiguous!r}); nothing was imported. Set timestamp_format: "
-        f"{settled!r} in the rules' columns and import again"
+        _(
+            "row {row}'s timestamp {value} only reads {other}, but {count} dates before it fit "
+            "both orders and were read {read} (the first: {first}); nothing was imported. Set "
+            "timestamp_format: {format} in the rules' columns and import again"
+        ).format(
+            row=count(row),
+            value=repr(value),
+            other=_order_first(date_order(other)),
+            count=count(order.ambiguous),
+            read=_order_first(read),
+            first=repr(order.first_ambiguous),
+            format=repr(settled),
+        )
     )
+
+
+_ORDER_FIRST = {"day": N_("day-first"), "month": N_("month-first")}
+
+
+def _order_first(order: str | None) -> str:
+    """``day-first`` or ``month-first`` in the user's language."""
+    return _(_ORDER_FIRST[order]) if order in _ORDER_FIRST else f"{order}-first"
 
 
 def _touchpoints(
@@ -426,11 +451,19 @@ def _values(
 
 def _decimal_error(numbers: NumberConvention, name: str, value: str, row: int) -> RulesError:
     return RulesError(
-        f"row {row:,}'s {name} {value!r} has the decimal mark ',', but the {numbers.ambiguous:,} "
-        f"values before it fit both conventions and were read with ',' grouping thousands (the "
-        f"first: {numbers.first_ambiguous!r}, read as "
-        f"{parse_number(numbers.first_ambiguous or '0', '.'):g}); nothing was imported. Set "
-        "decimal: ',' in the rules' columns (or decimal: '.') and import again"
+        _(
+            "row {row}'s {name} {value} has the decimal mark ',', but the {count} values before "
+            "it fit both conventions and were read with ',' grouping thousands (the first: "
+            "{first}, read as {read}); nothing was imported. Set decimal: ',' in the rules' "
+            "columns (or decimal: '.') and import again"
+        ).format(
+            row=count(row),
+            name=name,
+            value=repr(value),
+            count=count(numbers.ambiguous),
+            first=repr(numbers.first_ambiguous),
+            read=f"{parse_number(numbers.first_ambiguous or '0', '.'):g}",
+        )
     )
 
 
@@ -523,7 +556,9 @@ def apply_rules(
     """
     for name, value in rules.constant.items():
         if name in batch.schema.names:
-            raise RulesError(f"constant column {name!r} already exists in the events")
+            raise RulesError(
+                _("constant column {name} already exists in the events").format(name=repr(name))
+            )
         batch = batch.append_column(name, pa.array([value] * batch.num_rows, pa.string()))
     _check_columns(batch, rules)
     batch = _with_bands(batch, rules)

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from journeymap.errors import UsageError
+from journeymap.i18n.messages import _
 from journeymap.model import JourneyMap
 
 __all__ = ["COLUMNS", "generate_demo_events", "write_demo_events"]
@@ -240,13 +241,17 @@ def generate_demo_events(
         UsageError: if the arguments are out of range or the map has no personas or phases.
     """
     if accounts < 1 or months < 1:
-        raise UsageError("accounts and months must be at least 1")
+        raise UsageError(_("accounts and months must be at least 1"))
     if not journey_map.personas or not journey_map.phases:
-        raise UsageError(f"map {journey_map.id!r} needs personas and phases for demo events")
+        raise UsageError(
+            _("map {id} needs personas and phases for demo events").format(id=repr(journey_map.id))
+        )
     try:
         first = dt.datetime.fromisoformat(start).replace(tzinfo=ZONE)
     except ValueError:
-        raise UsageError(f"start={start!r} is not an ISO date such as 2026-01-05") from None
+        raise UsageError(
+            _("start={start} is not an ISO date such as 2026-01-05").format(start=repr(start))
+        ) from None
     rng = np.random.default_rng(seed)
     span = months * 30 * DAY
     plan = _plan(journey_map, rng)
@@ -296,7 +301,7 @@ def _add_noise(rng: np.random.Generator, rows: list[dict[str, str]], span: float
     """
     if not rows:
         return
-    for _ in range(max(1, int(len(rows) * UNMATCHED_SHARE))):
+    for _copy in range(max(1, int(len(rows) * UNMATCHED_SHARE))):
         template = rows[int(rng.integers(len(rows)))]
         moment = float(template["timestamp"]) + float(rng.uniform(0, 2 * DAY))
         row = dict(template)

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.errors import RulesError
+from journeymap.i18n.messages import _
 
 __all__ = [
     "EPOCH_FORMATS",
@@ -69,7 +70,9 @@ def zone(name: str) -> ZoneInfo:
 
 def _unknown_zone(name: str) -> RulesError:
     return RulesError(
-        f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin' or 'UTC'"
+        _("unknown time zone {name}; use an IANA name such as 'Europe/Berlin' or 'UTC'").format(
+            name=repr(name)
+        )
     )
 
 
@@ -428,5 +431,9 @@ def constant_timestamp(text: str, timezone: str, length: int) -> pa.Array:
     """The same timestamp for every row (sources without time), or a :class:`RulesError`."""
     parsed = _iso(text, zone(timezone))
     if parsed is None:
-        raise RulesError(f"timestamp_constant {text!r} is not an ISO date such as 2010-01-01")
+        raise RulesError(
+            _("timestamp_constant {text} is not an ISO date such as 2010-01-01").format(
+                text=repr(text)
+            )
+        )
     return pa.array([parsed] * length, TS_TYPE)

@@ -19,6 +19,7 @@ import duckdb
 import ibis
 
 from journeymap.errors import EngineError, WorkspaceError
+from journeymap.i18n.messages import _
 from journeymap.settings import Setting, register, resolve
 
 __all__ = [
@@ -192,7 +193,9 @@ class Workspace:
             if path is not None:
                 if read_only and not Path(path).is_file():
                     raise WorkspaceError(
-                        f"{path} does not exist; import events first with `journeymap import`"
+                        _(
+                            "{path} does not exist; import events first with `journeymap import`"
+                        ).format(path=path)
                     )
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -209,22 +212,28 @@ class Workspace:
                     and not Path(file).is_file()
                 ):
                     raise WorkspaceError(
-                        f"{file} does not exist; import events first with `journeymap import`"
+                        _(
+                            "{path} does not exist; import events first with `journeymap import`"
+                        ).format(path=file)
                     )
                 self.backend = ibis.connect(url)
         except WorkspaceError:
             raise
         except duckdb.Error as exc:
-            raise WorkspaceError(f"cannot open the workspace {self.url}: {exc}") from None
+            raise WorkspaceError(
+                _("cannot open the workspace {url}: {reason}").format(url=self.url, reason=exc)
+            ) from None
         except Exception as exc:  # ibis raises many types for a bad URL or driver
             shown = redact_url(self.url)
             reason = redact_text(str(exc), self.url)
             if re.search(r'database "[^"]*" does not exist', reason):
-                reason += (
+                reason += _(
                     "; journeymap does not create databases: create it first (createdb NAME, "
                     "or CREATE DATABASE in psql), or fix the name in the URL"
                 )
-            raise WorkspaceError(f"cannot connect to {shown}: {reason}") from None
+            raise WorkspaceError(
+                _("cannot connect to {url}: {reason}").format(url=shown, reason=reason)
+            ) from None
         if create_tables:
             self._create_tables()
 
@@ -257,7 +266,9 @@ class Workspace:
             raise
         except (duckdb.Error, Exception) as exc:
             raise WorkspaceError(
-                f"the workspace {self.display_url} cannot hold journeymap tables: {exc}"
+                _("the workspace {url} cannot hold journeymap tables: {reason}").format(
+                    url=self.display_url, reason=exc
+                )
             ) from None
 
     def execute(self, statement: str) -> None:
@@ -286,9 +297,11 @@ class Workspace:
         """
         if self._closed:
             raise WorkspaceError(
-                f"the workspace {self.display_url} was closed (at the end of its 'with "
-                "Workspace(...)' block, or by close()); use it inside the block, or open it "
-                f"again: Workspace({redact_url(self.url)!r})"
+                _(
+                    "the workspace {url} was closed (at the end of its 'with Workspace(...)' "
+                    "block, or by close()); use it inside the block, or open it again: "
+                    "Workspace({shown})"
+                ).format(url=self.display_url, shown=repr(redact_url(self.url)))
             )
 
     def table(self, name: str) -> ibis.Table:
@@ -298,7 +311,11 @@ class Workspace:
             with quiet_driver_warnings():
                 return self.backend.table(name)
         except Exception as exc:
-            raise EngineError(f"the workspace has no readable table {name!r}: {exc}") from None
+            raise EngineError(
+                _("the workspace has no readable table {name}: {reason}").format(
+                    name=repr(name), reason=exc
+                )
+            ) from None
 
     def events(self) -> ibis.Table:
         """The events table (the events contract plus ``event_key``, ``row_number``, ``extra``)."""
@@ -352,7 +369,9 @@ class Workspace:
         try:
             return name in self.backend.list_tables()
         except Exception as exc:
-            raise EngineError(f"cannot list the workspace's tables: {exc}") from None
+            raise EngineError(
+                _("cannot list the workspace's tables: {reason}").format(reason=exc)
+            ) from None
 
 
 _PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^/@:]*):(?P<password>[^/@]*)@", re.I)
@@ -446,8 +465,10 @@ def _missing_columns(name: str, schema: dict[str, str], present: set[str]) -> li
     required = [column for column in missing if "NOT NULL" in schema[column]]
     if required:
         raise WorkspaceError(
-            f"the workspace's {name} table lacks the columns {', '.join(required)}; "
-            "it was not made by journeymap"
+            _(
+                "the workspace's {name} table lacks the columns {columns}; it was not made by "
+                "journeymap"
+            ).format(name=name, columns=", ".join(required))
         )
     return [f"{column} {schema[column]}" for column in missing]
 

@@ -17,7 +17,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from journeymap.errors import ValidationIssue
+from journeymap.i18n import N_
 from journeymap.model._base import ElementId, Model
+from journeymap.model._i18n import _
 from journeymap.model._re2 import read_as_re2
 from journeymap.model.validation import UNMAPPED, did_you_mean, suggestion
 
@@ -29,6 +31,8 @@ Exact = Annotated[str, StringConstraints(strip_whitespace=False)]
 _ISO = "ISO 8601"  # journeymap.ingest.timestamps.ISO, a timestamp_format the importer reads
 # journeymap.ingest.timestamps.EPOCH_FORMATS: whole seconds, milliseconds, microseconds.
 _EPOCH_FORMATS = frozenset({"epoch_s", "epoch_ms", "epoch_us"})
+# How issues_against_map names a rule, as its callers pass it.
+_RULE_NAMES = {"touchpoint rule": N_("touchpoint rule"), "mapping rule": N_("mapping rule")}
 # What the importer's strptime (Arrow's, the C library's) reads; %E and %O may prefix them.
 _STRPTIME_DIRECTIVES = frozenset("aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%")
 
@@ -88,7 +92,11 @@ class Condition(Model):
                     warnings.simplefilter("ignore", FutureWarning)
                     re.compile(pattern)
             except re.error as exc:
-                raise ValueError(f"regex {pattern!r} does not compile: {exc}") from None
+                raise ValueError(
+                    _("regex {pattern} does not compile: {reason}").format(
+                        pattern=repr(pattern), reason=exc
+                    )
+                ) from None
             read_as_re2(pattern)
         return pattern
 
@@ -106,8 +114,10 @@ class Condition(Model):
         ]
         if len(given) != 1:
             raise ValueError(
-                f"a condition on {self.field!r} needs exactly one of equals, in, prefix, regex "
-                f"(found {', '.join(given) or 'none'})"
+                _(
+                    "a condition on {field} needs exactly one of equals, in, prefix, regex "
+                    "(found {found})"
+                ).format(field=repr(self.field), found=", ".join(given) or _("none"))
             )
         return self
 
@@ -138,7 +148,9 @@ class TouchpointRule(Model):
     @model_validator(mode="after")
     def _one_target(self) -> TouchpointRule:
         if (self.touchpoint is None) == (self.touchpoint_from is None):
-            raise ValueError("a touchpoint rule needs exactly one of touchpoint, touchpoint_from")
+            raise ValueError(
+                _("a touchpoint rule needs exactly one of touchpoint, touchpoint_from")
+            )
         return self
 
 
@@ -188,10 +200,12 @@ class ColumnMapping(Model):
             zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe'
             near = _zone_suggestion(name)
-            hint = f" (did you mean {near!r}?)" if near else ""
+            hint = " " + _("(did you mean {name}?)").format(name=repr(near)) if near else ""
             raise ValueError(
-                f"unknown time zone {name!r}{hint}; use an IANA name such as 'Europe/Berlin' "
-                "or 'UTC'"
+                _(
+                    "unknown time zone {name}{hint}; use an IANA name such as 'Europe/Berlin' "
+                    "or 'UTC'"
+                ).format(name=repr(name), hint=hint)
             ) from None
         return name
 
@@ -203,17 +217,25 @@ class ColumnMapping(Model):
         directives = re.findall(r"%[EO]?(.?)", fmt)
         if "f" in directives:
             raise ValueError(
-                f"timestamp_format {fmt!r} uses %f (fractions of a second), which the "
-                "importer's strptime cannot read; leave timestamp_format out, and ISO 8601 "
-                "times with fractions are detected"
+                _(
+                    "timestamp_format {format} uses %f (fractions of a second), which the "
+                    "importer's strptime cannot read; leave timestamp_format out, and ISO 8601 "
+                    "times with fractions are detected"
+                ).format(format=repr(fmt))
             )
         unknown = [d for d in directives if d not in _STRPTIME_DIRECTIVES]
         if unknown or not set(directives) - {"%"}:
-            found = f"the unknown directive '%{unknown[0]}'" if unknown else "no % directive"
+            found = (
+                _("the unknown directive {directive}").format(directive=f"'%{unknown[0]}'")
+                if unknown
+                else _("no % directive")
+            )
             raise ValueError(
-                f"timestamp_format {fmt!r} has {found}; write it with strptime directives "
-                "such as '%d.%m.%Y %H:%M:%S', name one of 'ISO 8601', 'epoch_s', 'epoch_ms', "
-                "'epoch_us', or leave it out to detect the format"
+                _(
+                    "timestamp_format {format} has {found}; write it with strptime directives "
+                    "such as '%d.%m.%Y %H:%M:%S', name one of 'ISO 8601', 'epoch_s', "
+                    "'epoch_ms', 'epoch_us', or leave it out to detect the format"
+                ).format(format=repr(fmt), found=found)
             )
         return fmt
 
@@ -225,18 +247,20 @@ class ColumnMapping(Model):
                 datetime.fromisoformat(text.replace(" UTC", "+00:00"))
             except ValueError:
                 raise ValueError(
-                    f"timestamp_constant {text!r} is not an ISO date such as 2010-01-01"
+                    _("timestamp_constant {text} is not an ISO date such as 2010-01-01").format(
+                        text=repr(text)
+                    )
                 ) from None
         return text
 
     @model_validator(mode="after")
     def _person_and_time(self) -> ColumnMapping:
         if (self.person_id is None) == (not self.person_from_row):
-            raise ValueError("columns need exactly one of person_id, person_from_row: true")
+            raise ValueError(_("columns need exactly one of person_id, person_from_row: true"))
         if (self.timestamp is None) == (self.timestamp_constant is None):
-            raise ValueError("columns need exactly one of timestamp, timestamp_constant")
+            raise ValueError(_("columns need exactly one of timestamp, timestamp_constant"))
         if isinstance(self.timestamp, list) and not self.timestamp:
-            raise ValueError("timestamp needs at least one column")
+            raise ValueError(_("timestamp needs at least one column"))
         return self
 
     @property
@@ -281,7 +305,7 @@ class AgeBand(Model):
     @classmethod
     def _ascending(cls, edges: list[float]) -> list[float]:
         if any(b <= a for a, b in itertools.pairwise(edges)):
-            raise ValueError("band edges must be strictly ascending")
+            raise ValueError(_("band edges must be strictly ascending"))
         return edges
 
 
@@ -356,18 +380,25 @@ class MappingRules(Model):
             touchpoint rule #1 assigns touchpoint 'demoo', which the journey map shop.yaml does not define (did you mean 'demo'?); fix the id or add the touchpoint to the map
         """  # noqa: E501
         issues: list[ValidationIssue] = []
-        the_map = f"the journey map {map_name}" if map_name else "the map"
+        the_map = _("the journey map {name}").format(name=map_name) if map_name else _("the map")
         for index, rule in enumerate(self.touchpoints):
-            where = f"{rule_name} #{index + 1}"
+            where = _("{rule} #{number}").format(
+                rule=_(_RULE_NAMES.get(rule_name, rule_name)), number=index + 1
+            )
             if rule.touchpoint is not None and rule.touchpoint not in {*touchpoints, UNMAPPED}:
                 issues.append(
                     ValidationIssue(
                         "error",
                         "unknown-touchpoint",
-                        f"{where} assigns touchpoint {rule.touchpoint!r}, which {the_map} "
-                        "does not define "
-                        f"({suggestion(rule.touchpoint, touchpoints)}); "
-                        "fix the id or add the touchpoint to the map",
+                        _(
+                            "{where} assigns touchpoint {touchpoint}, which {map} does not "
+                            "define ({suggestion}); fix the id or add the touchpoint to the map"
+                        ).format(
+                            where=where,
+                            touchpoint=repr(rule.touchpoint),
+                            map=the_map,
+                            suggestion=suggestion(rule.touchpoint, touchpoints),
+                        ),
                         ("touchpoints", index, "touchpoint"),
                     )
                 )
@@ -376,9 +407,15 @@ class MappingRules(Model):
                     ValidationIssue(
                         "error",
                         "unknown-phase",
-                        f"{where} assigns phase {rule.phase!r}, which {the_map} does not "
-                        f"define ({suggestion(rule.phase, phases)}); "
-                        "fix the id or add the phase to the map",
+                        _(
+                            "{where} assigns phase {phase}, which {map} does not define "
+                            "({suggestion}); fix the id or add the phase to the map"
+                        ).format(
+                            where=where,
+                            phase=repr(rule.phase),
+                            map=the_map,
+                            suggestion=suggestion(rule.phase, phases),
+                        ),
                         ("touchpoints", index, "phase"),
                     )
                 )

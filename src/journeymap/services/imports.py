@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import RulesError, RulesValidationError, UsageError
+from journeymap.i18n.messages import _
 from journeymap.ingest import ImportReport, import_events
 from journeymap.ingest.importer import ProgressCallback
 from journeymap.ingest.readers import detect_format
@@ -26,7 +27,7 @@ def workspace_url(db: str | Path | None = None, engine: str | None = None) -> st
     """
     if db is not None and engine is not None:
         raise UsageError(
-            "give either --db (a DuckDB file) or --engine (a connection URL), not both"
+            _("give either --db (a DuckDB file) or --engine (a connection URL), not both")
         )
     if db is not None:
         return f"duckdb:///{Path(db)}"
@@ -61,24 +62,34 @@ def _csv_options(
         return {}
     kind = (format or detect_format(path)).lower()
     if "delimiter" in given and kind not in {"csv", "tsv"}:
-        raise UsageError(f"--delimiter applies to CSV and TSV files only, not to {Path(path).name}")
+        raise UsageError(
+            _("--delimiter applies to CSV and TSV files only, not to {file}").format(
+                file=Path(path).name
+            )
+        )
     if "encoding" in given and kind not in {"csv", "tsv", "jsonl"}:
         raise UsageError(
-            f"--encoding applies to CSV, TSV and JSON Lines files only, not to {Path(path).name}"
+            _("--encoding applies to CSV, TSV and JSON Lines files only, not to {file}").format(
+                file=Path(path).name
+            )
         )
     if "delimiter" in given:
         given["delimiter"] = {"\\t": "\t", "tab": "\t"}.get(given["delimiter"], given["delimiter"])
         if len(given["delimiter"]) != 1:
             raise UsageError(
-                f"--delimiter must be one character (\\t or tab for a tab), not {delimiter!r}"
+                _("--delimiter must be one character (\\t or tab for a tab), not {value}").format(
+                    value=repr(delimiter)
+                )
             )
     if "encoding" in given:
         try:
             codecs.lookup(given["encoding"])
         except LookupError:
             raise UsageError(
-                f"--encoding {encoding!r} is no text encoding Python knows (e.g. utf-8, "
-                "cp1252, latin-1)"
+                _(
+                    "--encoding {encoding} is no text encoding Python knows (e.g. utf-8, "
+                    "cp1252, latin-1)"
+                ).format(encoding=repr(encoding))
             ) from None
     return given
 
@@ -126,7 +137,11 @@ def import_file(
             workspace file this call would have created is not left behind.
     """
     if unmatched not in (None, "quarantine", "keep"):
-        raise UsageError(f"--unmatched must be 'quarantine' or 'keep', not {unmatched!r}")
+        raise UsageError(
+            _("--unmatched must be 'quarantine' or 'keep', not {value}").format(
+                value=repr(unmatched)
+            )
+        )
     reader_options = _csv_options(events_path, format, delimiter, encoding)
     map_file = Path(map_path)
     url = workspace_url(db, engine)
@@ -135,7 +150,9 @@ def import_file(
     if rules_path is None:
         if journey_map.mapping is None:
             raise RulesError(
-                f"{map_file} has no 'mapping' section; add one or pass a rules file with --rules"
+                _(
+                    "{file} has no 'mapping' section; add one or pass a rules file with --rules"
+                ).format(file=map_file)
             )
         rules = journey_map.mapping  # the map's own rules: checked with the map
     else:

@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from journeymap.errors import ReaderError
+from journeymap.i18n.messages import _
 from journeymap.ingest.readers.columnar import read_frame, read_jsonl, read_parquet
 from journeymap.ingest.readers.csv_reader import read_csv
 from journeymap.ingest.readers.xes import read_xes
@@ -55,7 +56,9 @@ def detect_format(path: str | Path) -> str:
     if suffixes and suffixes[-1] in _SUFFIXES:
         return _SUFFIXES[suffixes[-1]]
     raise ReaderError(
-        f"cannot tell the format from the file name; pass format= one of {', '.join(FORMATS)}",
+        _("cannot tell the format from the file name; pass format= one of {formats}").format(
+            formats=", ".join(FORMATS)
+        ),
         path,
     )
 
@@ -92,4 +95,9 @@ def read_events(source: Any, format: str | None = None, **options: Any) -> Itera
         return read_jsonl(source, **options)
     if chosen == "xes":
         return read_xes(source)
-    raise ReaderError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}", source)
+    raise ReaderError(
+        _("unknown format {format}; use one of {formats}").format(
+            format=repr(format), formats=", ".join(FORMATS)
+        ),
+        source,
+    )

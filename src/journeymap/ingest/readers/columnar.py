@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journeymap.errors import ReaderError
+from journeymap.i18n.messages import _, count
 from journeymap.ingest.readers._common import (
     BATCH_ROWS,
     arrow_table,
@@ -27,13 +28,15 @@ def read_parquet(path: str | Path) -> Iterator[pa.RecordBatch]:
     """Stream a Parquet file as batches of text columns."""
     file = Path(path)
     if not file.is_file():
-        raise ReaderError("file not found", file)
+        raise ReaderError(_("file not found"), file)
     try:
         parquet = pq.ParquetFile(file)
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
             yield as_text_batch(batch)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise ReaderError(f"not a readable Parquet file: {exc}", file) from None
+        raise ReaderError(
+            _("not a readable Parquet file: {reason}").format(reason=exc), file
+        ) from None
 
 
 def read_jsonl(
@@ -61,7 +64,7 @@ def read_jsonl(
     """
     file = Path(path)
     if not file.is_file():
-        raise ReaderError("file not found", file)
+        raise ReaderError(_("file not found"), file)
     chosen = jsonl_encoding(file, encoding)
     names: list[str] = []
     rows: list[dict[str, Any]] = []
@@ -72,14 +75,15 @@ def read_jsonl(
             continue
         try:
             record = json.loads(line)
-            problem = None if isinstance(record, dict) else "expected a JSON object"
+            problem = None if isinstance(record, dict) else _("expected a JSON object")
         except json.JSONDecodeError as exc:
-            problem = f"not JSON ({exc.msg})"
+            problem = _("not JSON ({reason})").format(reason=exc.msg)
         if problem is not None:
+            where = _("line {line}: {problem}").format(line=line_number, problem=problem)
             if on_malformed is None:
-                raise ReaderError(f"line {line_number}: {problem}", file)
+                raise ReaderError(where, file)
             malformed += 1
-            first_problem = first_problem or f"line {line_number}: {problem}"
+            first_problem = first_problem or where
             on_malformed(line.rstrip("\r\n"))
             continue
         objects += 1
@@ -94,8 +98,10 @@ def read_jsonl(
         yield _rows_batch(rows, names)
     if not objects and malformed:
         raise ReaderError(
-            f"no line is a JSON object: all {malformed:,} lines are malformed ({first_problem}). "
-            "Is this a JSON Lines file?",
+            _(
+                "no line is a JSON object: all {count} lines are malformed ({problem}). "
+                "Is this a JSON Lines file?"
+            ).format(count=count(malformed), problem=first_problem),
             file,
         )
 
@@ -150,20 +156,28 @@ def _lines(file: Path, encoding: str, *, given: bool) -> Iterator[tuple[int, str
                     ) from None
     except UnicodeDecodeError as exc:  # UTF-16/32 decoded whole: no line to name
         raise ReaderError(
-            f"not {encoding} text: {exc.reason} at byte {exc.start:,}; pass the file's "
-            "encoding with --encoding (encoding= in Python)",
+            _(
+                "not {encoding} text: {reason} at byte {position}; pass the file's encoding "
+                "with --encoding (encoding= in Python)"
+            ).format(encoding=encoding, reason=exc.reason, position=count(exc.start)),
             file,
         ) from None
     except (OSError, EOFError, zlib.error) as exc:  # a gzip file that is damaged or cut off
-        raise ReaderError(f"cannot decompress the file: {exc}", file) from None
+        raise ReaderError(
+            _("cannot decompress the file: {reason}").format(reason=exc), file
+        ) from None
 
 
 def _not_in_encoding(line: bytes, line_number: int, exc: UnicodeDecodeError, given: bool) -> str:
     """Where a line is not in its encoding, what the byte may be, and how to say so."""
     byte = line[exc.start]
-    where = f"line {line_number}, column {exc.start + 1}: byte 0x{byte:02x}"
+    where = _("line {line}, column {column}: byte {byte}").format(
+        line=line_number, column=exc.start + 1, byte=f"0x{byte:02x}"
+    )
     if given:
-        return f"{where} is not {exc.encoding} text; check the --encoding given"
+        return _("{where} is not {encoding} text; check the --encoding given").format(
+            where=where, encoding=exc.encoding
+        )
     guess = "cp1252"
     try:
         shown = line.decode(guess).rstrip("\r\n")
@@ -171,11 +185,11 @@ def _not_in_encoding(line: bytes, line_number: int, exc: UnicodeDecodeError, giv
         guess = "latin-1"
         shown = line.decode(guess).rstrip("\r\n")
     excerpt = shown[max(0, exc.start - 20) : exc.start + 20]
-    return (
-        f"{where} is not UTF-8, the encoding of JSON Lines files (read as {guess}: "
-        f"{excerpt!r}); if the file is in another encoding, pass it with --encoding "
-        f"(e.g. --encoding {guess}; encoding= in Python)"
-    )
+    return _(
+        "{where} is not UTF-8, the encoding of JSON Lines files (read as {guess}: {excerpt}); "
+        "if the file is in another encoding, pass it with --encoding (e.g. --encoding {guess}; "
+        "encoding= in Python)"
+    ).format(where=where, guess=guess, excerpt=repr(excerpt))
 
 
 def _text(value: Any) -> str | None:
@@ -205,6 +219,8 @@ def read_frame(frame: Any) -> Iterator[pa.RecordBatch]:
     if table is not None:
         return table_batches(table)
     raise ReaderError(
-        f"cannot read events from a {type(frame).__name__}; give a file path, a pandas or "
-        "polars DataFrame, or a pyarrow Table"
+        _(
+            "cannot read events from a {type}; give a file path, a pandas or polars DataFrame, "
+            "or a pyarrow Table"
+        ).format(type=type(frame).__name__)
     )

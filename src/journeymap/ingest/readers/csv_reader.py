@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from journeymap.errors import ReaderError
+from journeymap.i18n.messages import _, count
 from journeymap.ingest.readers._common import BATCH_ROWS
 
 SAMPLE_BYTES = 64 * 1024
@@ -192,21 +193,23 @@ def read_csv(
     """
     file = Path(path)
     if not file.is_file():
-        raise ReaderError("file not found", file)
+        raise ReaderError(_("file not found"), file)
     try:
         found = TextEncoding(encoding, detected=False) if encoding else inspect_encoding(file)
         encoding = found.name
         with open_bytes(file) as raw:
             sample = raw.read(SAMPLE_BYTES).decode(encoding, errors="replace")
     except (OSError, EOFError, zlib.error) as exc:  # a gzip file that is damaged or cut off
-        raise ReaderError(f"cannot decompress the file: {exc}", file) from None
+        raise ReaderError(
+            _("cannot decompress the file: {reason}").format(reason=exc), file
+        ) from None
     # Excel writes the delimiter it used on a first line of its own: ``sep=;``.
     declared = re.fullmatch(r"sep=(.)", sample.lstrip("\ufeff").split("\n", 1)[0].rstrip())
     if declared:
         delimiter = delimiter or declared.group(1)
         sample = sample.split("\n", 1)[1] if "\n" in sample else ""
     if not sample.strip():
-        raise ReaderError("the file is empty", file)
+        raise ReaderError(_("the file is empty"), file)
     sniffed_delimiter, sniffed_quote = sniff_dialect(sample, delimiter)
     header = next(csv.reader([sample.splitlines()[0]], delimiter=sniffed_delimiter))
     names = _unique_names(header)
@@ -254,17 +257,30 @@ def read_csv(
                 yield batch.slice(offset, BATCH_ROWS)
     except pa.ArrowInvalid as exc:
         raise ReaderError(
-            f"cannot read as delimited text ({sniffed_delimiter!r}): {exc}", file
+            _("cannot read as delimited text ({delimiter}): {reason}").format(
+                delimiter=repr(sniffed_delimiter), reason=exc
+            ),
+            file,
         ) from None
     except (OSError, EOFError) as exc:  # the compressed stream breaks off further on
-        raise ReaderError(f"cannot decompress the file: {exc}", file) from None
+        raise ReaderError(
+            _("cannot decompress the file: {reason}").format(reason=exc), file
+        ) from None
     if rows == 0 and bad:
         fields = len(next(csv.reader([bad[0]], delimiter=sniffed_delimiter), []))
         raise ReaderError(
-            f"no line has the header's {len(names)} fields ({sniffed_delimiter!r}-separated: "
-            f"{', '.join(names)}); all {counted[0]:,} lines after it are malformed, the first "
-            f"with {fields}: {bad[0][:120]!r}. Check the delimiter, and that the header is the "
-            "file's first line",
+            _(
+                "no line has the header's {fields} fields ({delimiter}-separated: {names}); all "
+                "{count} lines after it are malformed, the first with {found}: {line}. Check the "
+                "delimiter, and that the header is the file's first line"
+            ).format(
+                fields=len(names),
+                delimiter=repr(sniffed_delimiter),
+                names=", ".join(names),
+                count=count(counted[0]),
+                found=fields,
+                line=repr(bad[0][:120]),
+            ),
             file,
         )
 

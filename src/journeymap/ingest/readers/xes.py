@@ -17,6 +17,7 @@ from typing import IO, cast
 import pyarrow as pa
 
 from journeymap.errors import ReaderError
+from journeymap.i18n.messages import _
 from journeymap.ingest.readers._common import BATCH_ROWS
 
 ATTRIBUTE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
@@ -49,7 +50,7 @@ def read_xes(path: str | Path) -> Iterator[pa.RecordBatch]:
     """
     file = Path(path)
     if not file.is_file():
-        raise ReaderError("file not found", file)
+        raise ReaderError(_("file not found"), file)
     names: list[str] = []
     rows: list[dict[str, str]] = []
     try:
@@ -73,7 +74,7 @@ def read_xes(path: str | Path) -> Iterator[pa.RecordBatch]:
                     yield _batch(rows, names)
                     rows = []
     except (ET.ParseError, OSError, EOFError) as exc:
-        raise ReaderError(f"not a readable XES log: {exc}", file) from None
+        raise ReaderError(_("not a readable XES log: {reason}").format(reason=exc), file) from None
     if rows:
         yield _batch(rows, names)
 
