@@ -169,3 +169,17 @@ def test_reading_a_sqlite_file_that_is_not_there_creates_nothing(tmp_path: Path)
     assert code == 1
     assert "does not exist; import events first" in " ".join(output.split())
     assert not missing.exists()
+
+
+def test_a_reason_is_chosen_by_the_label_the_table_shows(db: str, tmp_path: Path) -> None:
+    """German showed 'exaktes Duplikat (exact duplicate)' but --reason took only the English;
+    'The first 1 of 1 rows' and 'Wrote 1 rows' read wrong for one row."""
+    out = tmp_path / "dup.csv"
+    code, output = invoke(
+        "quarantine", "--db", db, "--reason", "exaktes Duplikat", "--out", str(out), language="de"
+    )
+    assert code == 0, output
+    assert "1 Zeile nach" in output and "Die Zeile in Quarantäne" in output
+    code, output = invoke("quarantine", "--db", db, "--reason", "exact duplicate")
+    assert code == 0, output
+    assert "The quarantined row" in output and "The first 1 of 1" not in output

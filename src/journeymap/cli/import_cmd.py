@@ -236,6 +236,15 @@ def _row_label(label: str) -> str:
     return indent + _(text)
 
 
+def reason_id(text: str) -> str:
+    """The stored (English) reason a label in the user's language names, else ``text``.
+
+    ``--reason 'exaktes Duplikat'`` selects what the table shows under that label.
+    """
+    labels = {_(reason).casefold(): reason for reason in _REASONS}
+    return labels.get(text.strip().casefold(), text)
+
+
 def reason_label(reason: str) -> str:
     """A quarantine reason in the user's language (import's counts, ``journeymap quarantine``).
 

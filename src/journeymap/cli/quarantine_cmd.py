@@ -9,6 +9,11 @@ import typer
 from rich.table import Table
 
 from journeymap.cli.app import _, console, handle_errors, number
+from journeymap.i18n import current_language, ngettext
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return ngettext(singular, plural, count, current_language())
 
 
 def register(app: typer.Typer) -> None:
@@ -37,8 +42,11 @@ def quarantine_command(
     ] = None,
 ) -> None:
     """Show the quarantine: rows counted by file and reason, then the first rows as read."""
-    from journeymap.cli.import_cmd import reason_label
+    from journeymap.cli.import_cmd import reason_id, reason_label
     from journeymap.services.quarantine import inspect_quarantine
+
+    if reason is not None:
+        reason = reason_id(reason)  # the label the table shows, translated, names it too
 
     summary = inspect_quarantine(
         db=db, engine=engine, reason=reason, source=source, limit=limit, out=out
@@ -54,10 +62,13 @@ def quarantine_command(
             counts.add_row(name, reason_label(why), number(rows))
         console.print(counts)
     if summary.rows:
+        title = (
+            _ngettext("The quarantined row", "The {rows} quarantined rows", summary.total)
+            if len(summary.rows) == summary.total
+            else _("The first {shown} of {rows} rows")
+        )
         shown = Table(
-            title=_("The first {shown} of {rows} rows").format(
-                shown=number(len(summary.rows)), rows=number(summary.total)
-            )
+            title=title.format(shown=number(len(summary.rows)), rows=number(summary.total))
         )
         shown.add_column(_("source"))
         shown.add_column(_("row"), justify="right")
@@ -68,6 +79,8 @@ def quarantine_command(
         console.print(shown)
     if out is not None:
         console.print(
-            _("Wrote {rows} rows to {path}").format(rows=number(summary.written), path=out),
+            _ngettext(
+                "Wrote {rows} row to {path}", "Wrote {rows} rows to {path}", summary.written
+            ).format(rows=number(summary.written), path=out),
             markup=False,
         )
