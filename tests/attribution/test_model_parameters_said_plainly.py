@@ -127,6 +127,17 @@ def test_weights_that_do_not_sum_to_one_are_refused_with_them_normalised(
     assert code == 0, output
 
 
+def test_the_weights_sum_is_written_the_readers_way(
+    shop: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """German read 'ergeben zusammen 1.5'; the option's example keeps its dots."""
+    monkeypatch.setenv("JOURNEYMAP_LANG", "de")
+    code, output = run(*shop, "--model", "position_based", "--u-weights", "0.5,0.5,0.5")
+    assert code == 2
+    text = " ".join(output.split())
+    assert "1,5" in text and "1.5" not in text and "--u-weights 0.3334,0.3333,0.3333" in text
+
+
 def test_a_misspelt_direct_touchpoint_is_refused_with_a_did_you_mean(shop: list[str]) -> None:
     code, output = run(*shop, "--model", "last_non_direct", "--direct", "chekout")
     assert code == 2

@@ -24,7 +24,7 @@ from journeymap.attribution._aggregate import SEG, WEIGHT, weighted_count
 from journeymap.attribution._parameters import example, option, value_of
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
-from journeymap.i18n import N_
+from journeymap.i18n import N_, current_language, format_decimal
 from journeymap.i18n.messages import _
 
 __all__ = ["HEURISTICS", "credits", "normalised", "validate"]
@@ -121,7 +121,9 @@ def _sum_to_one(weights: Sequence[float], problem: str, name: str) -> None:
         raise UsageError(
             _(problem).format(
                 option=option(name),
-                total=f"{total:.10g}",
+                # A number in the sentence, written the reader's way (1,5 in German); the
+                # example stays as the option is written.
+                total=format_decimal(total, current_language(), significant=10),
                 example=example(name, normalised(weights)),
             )
         )

@@ -95,11 +95,15 @@ def _rounded(value: float, places: int) -> Decimal:
     return Decimal(f"{value:.12g}").quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
-def format_decimal(value: float, language: str = "en") -> str:
-    """A measurement (a KPI target) as ``f"{value:g}"`` writes it, in the locale's decimals."""
+def format_decimal(value: float, language: str = "en", significant: int = 6) -> str:
+    """A measurement (a KPI target) as ``f"{value:g}"`` writes it, in the locale's decimals.
+
+    ``significant`` digits at most (``:g``'s 6 by default): a weights' sum of 1.0000000002
+    must not read as 1.
+    """
     return str(
         _babel_decimal(
-            Decimal(f"{float(value):g}"),
+            Decimal(f"{float(value):.{significant}g}"),
             locale=_locale(language),
             group_separator=False,
             decimal_quantization=False,
