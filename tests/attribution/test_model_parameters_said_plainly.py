@@ -209,3 +209,19 @@ def test_shapley_sampling_reports_its_standard_error(shop: list[str], tmp_path: 
     code, output = run(*shop, "--model", "shapley", "--shapley-method", "exact")
     assert code == 2
     assert "Shapley method must be auto, enumerate, dividends or sampling" in output
+
+
+def test_a_wrong_direct_setting_is_named_as_the_setting(
+    shop: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JOURNEYMAP_ATTRIBUTION_DIRECT_TOUCHPOINTS=drect was blamed on --direct, which the
+    user never gave."""
+    monkeypatch.setenv("JOURNEYMAP_ATTRIBUTION_DIRECT_TOUCHPOINTS", "drect")
+    code, output = run(*shop, "--model", "last_non_direct")
+    assert code == 2
+    text = " ".join(output.split())
+    assert (
+        "the direct touchpoint 'drect' (setting attribution.direct_touchpoints, "
+        "JOURNEYMAP_ATTRIBUTION_DIRECT_TOUCHPOINTS)"
+    ) in text
+    assert "(--direct)" not in text

@@ -892,7 +892,15 @@ def _attribute(
     if model in HEURISTICS:
         options = _heuristic_options(params, journey_map)
         if model == "last_non_direct":
-            _check_direct(options["direct"], journey_map, level, segments, seen, cache)
+            _check_direct(
+                options["direct"],
+                journey_map,
+                level,
+                segments,
+                seen,
+                cache,
+                given="direct_touchpoints" in params,
+            )
         used.update(options)
         credit = _level_credits(segments, t, by, cache, [model], options)[model]
         rows = {k: credit.get(k, (0.0, 0.0)) for k in seen | set(credit)}
@@ -1012,7 +1020,15 @@ def _compare(
         options = _heuristic_options(params, journey_map)
         seen, conversions = _level_seen(segments, t, by, cache), segments.conversions
         if "last_non_direct" in heuristics:
-            _check_direct(options["direct"], journey_map, level, segments, seen, cache)
+            _check_direct(
+                options["direct"],
+                journey_map,
+                level,
+                segments,
+                seen,
+                cache,
+                given="direct_touchpoints" in params,
+            )
         found = _level_credits(segments, t, by, cache, heuristics, options)
     parts = []
     for name in chosen:
@@ -1037,6 +1053,14 @@ def _compare(
     return pa.concat_tables(parts)
 
 
+def _named(parameter: str, given: bool) -> str:
+    """The parameter as the caller wrote it, or the setting (and variable) it came from."""
+    if given:
+        return option(parameter)
+    setting = SETTINGS[f"attribution.{parameter}"]
+    return _("setting {name}, {variable}").format(name=setting.name, variable=setting.env_var)
+
+
 def _check_direct(
     direct: Sequence[str],
     journey_map: JourneyMap | None,
@@ -1044,8 +1068,13 @@ def _check_direct(
     segments: Segments,
     seen: set[str],
     cache: SegmentCache,
+    *,
+    given: bool = True,
 ) -> None:
     """Refuse a direct touchpoint that is no touchpoint of the map or the journeys.
+
+    ``given``: the caller passed the touchpoints; else they come from the setting, which the
+    message names (a wrong JOURNEYMAP_ATTRIBUTION_DIRECT_TOUCHPOINTS was blamed on --direct).
 
     A misspelt one (``chekout``) matched no touch, and last non-direct silently became last
     touch. The map's channels and the level's own keys count too: a level's direct keys are
@@ -1068,7 +1097,7 @@ def _check_direct(
                 _(
                     "the direct touchpoint {name} ({option}) is not a touchpoint of the map or "
                     "the journeys"
-                ).format(name=repr(name), option=option("direct_touchpoints")),
+                ).format(name=repr(name), option=_named("direct_touchpoints", given)),
                 name,
                 [
                     (_("touchpoints"), sorted(touchpoints)),
