@@ -17,7 +17,7 @@ from journeymap.cli.app import app
 from journeymap.engine.journeys import build_journeys
 from journeymap.errors import UsageError
 from journeymap.mapfile import save_map
-from journeymap.model import JourneyMap, Phase, Touchpoint
+from journeymap.model import JourneyMap, Persona, Phase, Touchpoint
 from journeymap.services.attribution import attribute_workspace
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -400,6 +400,7 @@ def test_no_buying_center_note_when_one_persons_journey_carries_several_personas
         id="b2b",
         name="B2B",
         phases=[Phase(id="awareness", name="Awareness", order=1)],
+        personas=[Persona(id="owner", first_name="Owner")],
         touchpoints=[
             Touchpoint(id="ad", name="Ad", phases=["awareness"]),
             Touchpoint(id="call", name="Call", phases=["awareness"]),
@@ -423,7 +424,13 @@ def test_no_buying_center_note_when_one_persons_journey_carries_several_personas
     code, output = _run(*args, "--level", "persona", "--model", "first_touch")
     assert code == 0, output
     assert printed_credits(output, "first_touch")["(none)"] == 1.0
-    assert "each journey here is one person's" not in " ".join(output.split())
+    text = " ".join(output.split())
+    assert "each journey here is one person's" not in text
+    # '(none)' took the lead row's credit, and store-manager is no persona of the map.
+    assert (
+        "Note: (none) is the credit of touches whose events carry no persona (up to 100.0%" in text
+    )
+    assert "Note: store-manager are persona values of the events that the map has no" in text
 
 
 def test_credits_are_written_the_way_the_users_language_writes_numbers(

@@ -268,6 +268,37 @@ def model_notes(params: dict[str, Any], table: pa.Table, *, asked: bool, paths: 
     return notes
 
 
+def _persona_notes(table: pa.Table, map_path: Path) -> list[str]:
+    """What a persona-level table does not say: no persona's credit, and unknown personas.
+
+    Olist: lead rows without a persona took 60 % of linear credit as '(none)', and 'wolf'
+    and 'shark' stood beside the map's personas.
+    """
+    from journeymap.mapfile import load_map
+
+    known = {persona.id for persona in load_map(map_path).personas}
+    rows = table.to_pylist()
+    none_share = max((float(r["share"] or 0.0) for r in rows if r["key"] == "(none)"), default=0.0)
+    notes = []
+    if none_share > 0:
+        notes.append(
+            _(
+                "Note: (none) is the credit of touches whose events carry no persona (up to "
+                "{share} in one model): name a persona for them in the mapping rules, or read "
+                "the persona level as the rest's shares."
+            ).format(share=percent(none_share))
+        )
+    unknown = sorted({str(r["key"]) for r in rows} - known - {"(none)"})
+    if known and unknown:
+        notes.append(
+            _(
+                "Note: {personas} are persona values of the events that the map has no "
+                "persona for; add them to the map, or change the rules that set them."
+            ).format(personas=", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else ""))
+        )
+    return notes
+
+
 def register(app: typer.Typer) -> None:
     """Add ``attribute`` to ``app``."""
 
@@ -507,6 +538,8 @@ def register(app: typer.Typer) -> None:
                         "members (--by-account)."
                     )
                 )
+            if level == "persona" and map_path is not None:
+                notes.extend(_persona_notes(table, map_path))
             for note in notes:
                 console.print(note, markup=False, highlight=False)
         if out is not None:
