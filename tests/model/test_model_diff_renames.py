@@ -60,12 +60,35 @@ def test_renamed_phases_and_personas_and_a_touchpoint_in_the_renamed_phase(tmp_p
     )
     code, output = _diff(tmp_path, new)
     assert code == 1
+    # The touchpoint's phases only follow the phase's rename: no change of its own.
     assert output.splitlines() == [
         "~ phases: renamed: purchase → buy",
         "~ personas: renamed: p1 → sara-jensen",
-        "~ touchpoints: renamed: 2 → checkout (phases)",
-        "    phases: ['purchase'] -> ['buy']",
+        "~ touchpoints: renamed: 2 → checkout",
     ]
+
+
+def test_references_that_only_follow_a_rename_are_no_change(tmp_path: Path) -> None:
+    """Renaming a phase's id listed every touchpoint in it, every persona joining there and
+    every evidence backing it as changed (about ten lines for the payment-provider map)."""
+    old = (
+        OLD.replace(
+            "  - {id: p1, first_name: Sara, last_name: Jensen}",
+            ("  - {id: p1, first_name: Sara, last_name: Jensen, joins_at: purchase}"),
+        )
+        + "evidence:\n  - {id: e1, name: Interviews, backs: [purchase, p1]}\n"
+    )
+    new = old.replace("id: purchase", "id: buy").replace("[purchase]", "[buy]")
+    new = new.replace("joins_at: purchase", "joins_at: buy").replace("[purchase, p1]", "[buy, p1]")
+    (tmp_path / "v1.yaml").write_text(old, encoding="utf-8")
+    (tmp_path / "v2.yaml").write_text(new, encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["diff", str(tmp_path / "v1.yaml"), str(tmp_path / "v2.yaml")],
+        env={"JOURNEYMAP_LANG": "en", "COLUMNS": "200"},
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == ["~ phases: renamed: purchase → buy"]
 
 
 def test_a_touchpoint_in_other_phases_is_still_removed_and_added(tmp_path: Path) -> None:

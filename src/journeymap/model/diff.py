@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from journeymap.model.cells import StageCell
+from journeymap.model.evidence import EvidenceSource
 from journeymap.model.journey_map import JourneyMap
 from journeymap.model.personas import Persona
 from journeymap.model.phases import Phase
@@ -164,6 +165,24 @@ def _element_renames(a: JourneyMap, b: JourneyMap) -> dict[str, dict[str, str]]:
     return {"phases": phases, "personas": personas, "touchpoints": touchpoints}
 
 
+def _references_renamed(element: BaseModel, renames: dict[str, dict[str, str]]) -> BaseModel:
+    """``element`` with the ids it refers to (phases, ``joins_at``, ``backs``) renamed."""
+    phases = renames["phases"]
+    update: dict[str, Any] = {}
+    if isinstance(element, Touchpoint):
+        update = {
+            "phases": [phases.get(phase, phase) for phase in element.phases],
+            "order": {phases.get(phase, phase): n for phase, n in element.order.items()},
+        }
+    elif isinstance(element, Persona) and element.joins_at is not None:
+        update = {"joins_at": phases.get(element.joins_at, element.joins_at)}
+    elif isinstance(element, EvidenceSource):
+        every = {**phases, **renames["personas"], **renames["touchpoints"]}
+        update = {"backs": [every.get(backed, backed) for backed in element.backs]}
+    changed = {name: value for name, value in update.items() if value != getattr(element, name)}
+    return element.model_copy(update=changed) if changed else element
+
+
 def _under_new_ids(cell: StageCell, renames: dict[str, dict[str, str]]) -> StageCell:
     """``cell`` with the ids it refers to renamed as ``renames`` says (itself if none is)."""
     phase, persona, touchpoint = cell.key
@@ -197,14 +216,16 @@ def diff_maps(a: JourneyMap, b: JourneyMap) -> MapDiff:
         before, after = getattr(a, name), getattr(b, name)
         if before != after:
             result.map_fields[name] = (before, after)
+    renames = _element_renames(a, b)
+    # The old elements with their references renamed: a touchpoint of a renamed phase is not
+    # changed by the rename alone (its phases read the new id), nor a persona joining there.
     sections: dict[str, tuple[dict[str, BaseModel], dict[str, BaseModel]]] = {
         section: (
-            {element.id: element for element in getattr(a, section)},
+            {element.id: _references_renamed(element, renames) for element in getattr(a, section)},
             {element.id: element for element in getattr(b, section)},
         )
         for section in _SECTIONS
     }
-    renames = _element_renames(a, b)
     # A cell of a renamed phase, persona or touchpoint is the same cell under the new ids.
     moved = [_under_new_ids(cell, renames) for cell in a.cells]
     sections["cells"] = (
