@@ -116,3 +116,17 @@ def test_the_touchpoint_funnel_note_names_the_phase_that_stops_it(
     assert (
         "but Awareness alone holds 2: alternatives, not steps, so it reads 0 from blog on" in note
     )
+
+
+def test_off_map_ids_a_map_cannot_hold_get_their_way_onto_it() -> None:
+    """BPIC's 'W_Completeren aanvraag' was advised onto the map, where an id cannot hold a
+    space: the note now says so and names the rule that can."""
+    from journeymap.analysis.notes import off_map_note
+
+    note = off_map_note({"W_Completeren aanvraag": 5, "podcast": 2}, "en") or ""
+    assert note.endswith(
+        "1 of them cannot be a map's ids as they are (spaces or other signs): give each a rule "
+        "that names an id, e.g. touchpoint: W_Completeren-aanvraag when the field equals "
+        "'W_Completeren aanvraag'."
+    )
+    assert "cannot be" not in (off_map_note({"podcast": 2}, "en") or "")

@@ -22,6 +22,7 @@ from typing import Any
 
 from journeymap.i18n import format_integer, gettext, ngettext
 from journeymap.model import UNMAPPED, JourneyMap
+from journeymap.model._base import ID_PATTERN, ascii_id
 
 __all__ = [
     "first_phase_note",
@@ -237,6 +238,21 @@ def off_map_note(off_map: Mapping[str, int], language: str) -> str | None:
         events=format_integer(sum(others.values()), language),
         touchpoints=_listed(others, language),
     )
+    # Ids read from the data may hold what a map id cannot (BPIC: 'W_Completeren aanvraag'):
+    # such a touchpoint cannot be added as it is, only named by a rule of its own.
+    unfit = sorted(name for name in others if not ID_PATTERN.match(name))
+    if unfit:
+        first = unfit[0]
+        note += " " + gettext(
+            "{count} of them cannot be a map's ids as they are (spaces or other signs): give "
+            "each a rule that names an id, e.g. touchpoint: {suggested} when the field equals "
+            "{first}.",
+            language,
+        ).format(
+            count=format_integer(len(unfit), language),
+            suggested=ascii_id(first) or "my-touchpoint",
+            first=repr(first),
+        )
     return f"{note}\n{kept}" if kept else note
 
 
