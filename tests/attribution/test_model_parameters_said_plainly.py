@@ -225,3 +225,17 @@ def test_a_wrong_direct_setting_is_named_as_the_setting(
         "JOURNEYMAP_ATTRIBUTION_DIRECT_TOUCHPOINTS)"
     ) in text
     assert "(--direct)" not in text
+
+
+def test_position_weights_from_the_setting_are_named_as_the_setting(
+    shop: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JOURNEYMAP_ATTRIBUTION_U_WEIGHTS=0.5,0.5,0.5 was blamed on --u-weights."""
+    monkeypatch.setenv("JOURNEYMAP_ATTRIBUTION_U_WEIGHTS", "0.5,0.5,0.5")
+    code, output = run(*shop, "--model", "position_based")
+    assert code == 2
+    text = " ".join(output.split())
+    assert (
+        "the position weights (setting attribution.u_weights, "
+        "JOURNEYMAP_ATTRIBUTION_U_WEIGHTS: first, middle, last) sum to 1.5"
+    ) in text

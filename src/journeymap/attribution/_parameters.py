@@ -33,6 +33,7 @@ __all__ = [
     "checked",
     "example",
     "flag",
+    "named",
     "names",
     "option",
     "spelled",
@@ -102,6 +103,20 @@ def example(name: str, value: Any) -> str:
         'custom_weights=[0.5, 0.3, 0.2]'
     """
     return _SPELLING.get().example(name, value)
+
+
+def named(parameter: str, given: bool) -> str:
+    """The parameter as the caller wrote it, or, taken from its setting, the setting.
+
+    A wrong JOURNEYMAP_ATTRIBUTION_DIRECT_TOUCHPOINTS was blamed on ``--direct``, which the
+    user never gave.
+    """
+    if given:
+        return option(parameter)
+    from journeymap.settings import SETTINGS
+
+    setting = SETTINGS[f"attribution.{parameter}"]
+    return _("setting {name}, {variable}").format(name=setting.name, variable=setting.env_var)
 
 
 def flag(name: str, value: Any) -> bool:

@@ -30,7 +30,7 @@ from journeymap.attribution._aggregate import (
     touch_rows,
     transition_counts,
 )
-from journeymap.attribution._parameters import checked, example, names, option, value_of
+from journeymap.attribution._parameters import checked, example, named, names, value_of
 from journeymap.attribution.heuristic import HEURISTICS, Credit, credits, validate
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import PATH_LEVELS, Paths
@@ -649,9 +649,11 @@ def check_values(
         else [m for m in MODELS if m != "custom" or params.get("custom_weights")]
     )
     options = _heuristic_options(params, journey_map)
+    # Which parameters the caller gave: a check names the others by their setting.
+    given = frozenset(name for name, value in params.items() if value is not None)
     for model in chosen:
         if model in HEURISTICS:
-            validate(model, options)
+            validate(model, options, given)
     if "markov" in chosen:
         _markov_order(params)
     if "shapley" in chosen:
@@ -1053,14 +1055,6 @@ def _compare(
     return pa.concat_tables(parts)
 
 
-def _named(parameter: str, given: bool) -> str:
-    """The parameter as the caller wrote it, or the setting (and variable) it came from."""
-    if given:
-        return option(parameter)
-    setting = SETTINGS[f"attribution.{parameter}"]
-    return _("setting {name}, {variable}").format(name=setting.name, variable=setting.env_var)
-
-
 def _check_direct(
     direct: Sequence[str],
     journey_map: JourneyMap | None,
@@ -1097,7 +1091,7 @@ def _check_direct(
                 _(
                     "the direct touchpoint {name} ({option}) is not a touchpoint of the map or "
                     "the journeys"
-                ).format(name=repr(name), option=_named("direct_touchpoints", given)),
+                ).format(name=repr(name), option=named("direct_touchpoints", given)),
                 name,
                 [
                     (_("touchpoints"), sorted(touchpoints)),

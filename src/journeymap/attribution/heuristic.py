@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import SEG, WEIGHT, weighted_count
-from journeymap.attribution._parameters import example, option, value_of
+from journeymap.attribution._parameters import example, named, option, value_of
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
 from journeymap.i18n import N_, current_language, format_decimal
@@ -114,13 +114,16 @@ def normalised(weights: Sequence[float]) -> tuple[float, ...]:
     return tuple(shares)
 
 
-def _sum_to_one(weights: Sequence[float], problem: str, name: str) -> None:
-    """Refuse weights whose sum is not 1, suggesting them normalised."""
+def _sum_to_one(weights: Sequence[float], problem: str, name: str, given: bool = True) -> None:
+    """Refuse weights whose sum is not 1, suggesting them normalised.
+
+    ``given``: the caller passed them; else the message names the setting they came from.
+    """
     total = sum(weights)
     if abs(total - 1) > SUM_TOLERANCE:
         raise UsageError(
             _(problem).format(
-                option=option(name),
+                option=named(name, given),
                 # A number in the sentence, written the reader's way (1,5 in German); the
                 # example stays as the option is written.
                 total=format_decimal(total, current_language(), significant=10),
@@ -129,7 +132,7 @@ def _sum_to_one(weights: Sequence[float], problem: str, name: str) -> None:
         )
 
 
-def validate(model: str, options: dict[str, Any]) -> None:
+def validate(model: str, options: dict[str, Any], given: frozenset[str] | None = None) -> None:
     """Refuse an unknown model, and weights that would give a conversion to no touch.
 
     Shares are normalised over the touches a journey has, so a journey whose touches all
@@ -141,7 +144,8 @@ def validate(model: str, options: dict[str, Any]) -> None:
     something else were rescaled in silence, so ``0.5,0.5,0.5`` meant a third each. The
     custom model's weights are the shares of a journey with one touch per weight (the last
     weight also goes to each later touch, and a journey of other length has its shares
-    rescaled to sum to 1).
+    rescaled to sum to 1). ``given`` names the parameters the caller passed (None: all);
+    the others came from settings, which a message names instead of the option.
     """
     if model not in HEURISTICS:
         raise UsageError(
@@ -180,6 +184,7 @@ def validate(model: str, options: dict[str, Any]) -> None:
                 "give shares that sum to 1, e.g. {example}"
             ),
             "u_weights",
+            given is None or "u_weights" in given,
         )
     if model == "time_decay" and options["half_life_seconds"] <= 0:
         raise UsageError(_("the time-decay half-life must be positive (e.g. 7d)"))

@@ -269,7 +269,7 @@ def attribute_workspace(
         resolve_conversion_touch,
     )
     from journeymap.attribution import SegmentCache, compare_models
-    from journeymap.attribution.api import FIXED_LEVELS
+    from journeymap.attribution.api import FIXED_LEVELS, check_values
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
     from journeymap.mapfile import load_map
@@ -277,6 +277,9 @@ def attribute_workspace(
 
     url = workspace_url(db, engine)
     journey_map = load_map(map_path)
+    # Parameter values no journeys could make right are refused before any query, as analyze
+    # refuses them, naming a value that came from a setting as the setting.
+    check_values({k: v for k, v in params.items() if v is not None}, journey_map, models)
     events = workspace_events(url)
     cuts = {"by": by, "session_gap": session_gap, "after_conversion": after_conversion}
     given_cuts = {name: value for name, value in cuts.items() if value is not None}
