@@ -21,8 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from journeymap.i18n import format_integer, gettext, ngettext
-from journeymap.model import UNMAPPED, JourneyMap
-from journeymap.model._base import ID_PATTERN, ascii_id
+from journeymap.model import ID_PATTERN, UNMAPPED, JourneyMap, ascii_id
 
 __all__ = [
     "first_phase_note",

@@ -5,6 +5,7 @@ Pure: no file, network or database access. Everything validates on construction.
 
 from __future__ import annotations
 
+from journeymap.model._base import ID_PATTERN, ascii_id
 from journeymap.model.cells import KPI, Emotion, StageCell
 from journeymap.model.diff import ElementChange, ElementRename, MapDiff, diff_maps
 from journeymap.model.evidence import EvidenceSource
@@ -23,6 +24,7 @@ from journeymap.model.validation import UNMAPPED, did_you_mean, suggestion, vali
 
 __all__ = [
     "CATALOG",
+    "ID_PATTERN",
     "KPI",
     "PHASE_TEMPLATES",
     "UNMAPPED",
@@ -43,6 +45,7 @@ __all__ = [
     "StageCell",
     "Touchpoint",
     "TouchpointRule",
+    "ascii_id",
     "catalog_touchpoint",
     "did_you_mean",
     "diff_maps",
