@@ -151,8 +151,11 @@ def _translate_help(command: Any) -> None:
     if rich_utils is None and not english:
         from typer import rich_utils
     if rich_utils is not None:
-        for name, message in _TYPER_WORDS.items():
+        from journeymap.cli import _usage_errors
+
+        for name, message in {**_TYPER_WORDS, **_usage_errors.WORDS}.items():
             setattr(rich_utils, name, _(message))
+        _usage_errors.install(rich_utils)
     if english:
         return
     commands = [command, *getattr(command, "commands", {}).values()]
