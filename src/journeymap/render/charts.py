@@ -9,8 +9,8 @@ Vega writes an ARIA label for every mark into the SVG ("Phase: Awareness; Reache
 made of each encoded field's title and its formatted value: every field therefore has a
 translated title (shown on no axis where the axis needs none) and a number format, else a
 Danish report read "ci_high: 25568,7129192". Vega's own phrases around the axes and legends
-("Y-axis titled ...") stay English: vl-convert has no locale for them, and Vega ignores the
-``description`` that Vega-Lite passes for an axis.
+("Y-axis titled ...") and its role names ("rect mark") are worded again in the SVG
+(:mod:`journeymap.render._aria`): vl-convert has no locale for them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 from journeymap.errors import MissingDependencyError, RenderError
 from journeymap.i18n import N_, format_percent, format_share, gettext, number_symbols
+from journeymap.render._aria import translate_aria
 from journeymap.render.measured import Measured
 
 __all__ = ["chart_specs", "model_name", "render_chart_svg", "render_charts_svg"]
@@ -451,8 +452,8 @@ def chart_specs(
     return {key: spec for key, spec in built.items() if spec is not None}
 
 
-def render_chart_svg(spec: dict[str, Any]) -> str:
-    """Render one Vega-Lite spec to SVG with vl-convert (offline)."""
+def render_chart_svg(spec: dict[str, Any], language: str = "en") -> str:
+    """Render one Vega-Lite spec to SVG with vl-convert (offline), read aloud in ``language``."""
     try:
         import vl_convert
     except ImportError as error:  # pragma: no cover - depends on the install
@@ -461,7 +462,7 @@ def render_chart_svg(spec: dict[str, Any]) -> str:
         svg = str(vl_convert.vegalite_to_svg(spec))
     except ValueError as error:
         raise RenderError(f"Chart {spec.get('title')!r} could not be drawn: {error}") from error
-    return _gradients_in_user_space(svg)
+    return translate_aria(_gradients_in_user_space(svg), language)
 
 
 # Vega draws a colour legend's bar as a path from the origin filled with a linear gradient in
@@ -500,5 +501,6 @@ def render_charts_svg(
 ) -> dict[str, str]:
     """Every chart of :func:`chart_specs` as SVG markup."""
     return {
-        key: render_chart_svg(spec) for key, spec in chart_specs(measured, names, language).items()
+        key: render_chart_svg(spec, language)
+        for key, spec in chart_specs(measured, names, language).items()
     }

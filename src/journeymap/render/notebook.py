@@ -58,6 +58,6 @@ def render_analysis_html(
         if sankey:
             parts.append(render_sankey_svg(sankey, names, language))
         for spec in chart_specs(measured, names, language).values():
-            parts.append(f"<div>{render_chart_svg(spec)}</div>")
+            parts.append(f"<div>{render_chart_svg(spec, language)}</div>")
     parts.append("</div>")
     return "".join(parts)

@@ -221,7 +221,7 @@ def _charts(
                 "id": chart_id,
                 "title": title["text"],
                 "note": title.get("subtitle"),
-                "svg": Markup(render_chart_svg(specs[chart_id])),
+                "svg": Markup(render_chart_svg(specs[chart_id], language)),
             }
         )
     return charts, specs
