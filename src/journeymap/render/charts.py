@@ -54,7 +54,11 @@ MODEL_NAMES = {
     "markov": N_("Markov chain"),
     "shapley": N_("Shapley value"),
 }
-DIRECTIONS = {"positive": N_("positive"), "negative": N_("negative")}
+DIRECTIONS = {
+    "positive": N_("positive"),
+    "negative": N_("negative"),
+    "none": N_("no clear direction"),
+}
 
 
 def model_name(model: str, language: str = "en") -> str:
@@ -372,8 +376,21 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
         "axis": {"title": None},
     }
     log = {"type": "log"}
+    # "Drop-off correlation" read in Danish as a link with dropping off ("Sammenhæng med
+    # frafald"), while the ratio is one of converting.
+    title = {
+        "text": gettext(N_("Touchpoints and converting"), language),
+        "subtitle": gettext(
+            N_(
+                "Odds ratio of converting for journeys that met the touchpoint against those "
+                "that did not, with its confidence interval; above 1 they converted more "
+                "often. Grey: the interval includes 1, no clear direction."
+            ),
+            language,
+        ),
+    }
     return _spec(
-        gettext(N_("Drop-off correlation"), language),
+        title,
         data,
         {
             "layer": [
@@ -415,10 +432,11 @@ def _correlation(measured: Measured, names: dict[str, str], language: str) -> di
                                 "domain": [
                                     gettext(DIRECTIONS["positive"], language),
                                     gettext(DIRECTIONS["negative"], language),
+                                    gettext(DIRECTIONS["none"], language),
                                 ],
                                 # Blue and orange (Okabe-Ito): green and red look
                                 # alike to red-green colour-blind readers.
-                                "range": ["#0072b2", "#d55e00"],
+                                "range": ["#0072b2", "#d55e00", "#999999"],
                             },
                         },
                     },
