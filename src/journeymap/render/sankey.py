@@ -48,7 +48,11 @@ LABEL_PAD = 4.0
 # A label may not come closer than this to the next column's nodes.
 LABEL_CLEARANCE = 8.0
 LABEL_WIDTH = COLUMN_GAP - LABEL_PAD - LABEL_CLEARANCE
-PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1")
+# The touchpoints' colours leave out red and green, which mark the outcomes: a Danish reader
+# took the best-converting channel, drawn in the red of "(dropped)", for the drop-off.
+PALETTE = ("#4e79a7", "#f28e2b", "#b07aa1", "#edc948", "#76b7b2", "#9c755f")
+CONVERTED_COLOUR = "#2ca02c"
+DROPPED_COLOUR = "#d62728"
 # The labels of the nodes that are not touchpoints (the ids are the engine's).
 NODE_LABELS = {
     CONVERTED: N_("(converted)"),
@@ -88,9 +92,9 @@ class _Label:
 
 def _colour(name: str, names: list[str]) -> str:
     if name == CONVERTED:
-        return "#2ca02c"
+        return CONVERTED_COLOUR
     if name == DROPPED:
-        return "#d62728"
+        return DROPPED_COLOUR
     if name == OTHER:
         return "#999999"
     return PALETTE[names.index(name) % len(PALETTE)] if name in names else "#999999"
