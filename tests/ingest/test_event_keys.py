@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from journeymap.errors import RulesError
-from journeymap.ingest import Workspace, import_events, importer, row_keys
+from journeymap.ingest import Workspace, _convert, _keys, import_events, row_keys
 from journeymap.model.mapping import MappingRules
 
 pytestmark = pytest.mark.filterwarnings(
@@ -104,7 +104,7 @@ def test_rows_an_older_journeymap_stored_are_known_by_their_older_keys(
     both = _jsonl(tmp_path / "january-february.jsonl", [FEBRUARY, *JANUARY])
     db = tmp_path / "old.duckdb"
     with Workspace(f"duckdb:///{db}") as workspace:
-        monkeypatch.setattr(importer, "row_keys", importer.legacy_row_keys)
+        monkeypatch.setattr(_convert, "row_keys", _keys.legacy_row_keys)
         import_events(workspace, january, RULES)
         import_events(workspace, both, RULES)  # the older keys doubled January here
         assert workspace.events().count().execute() == 7

@@ -199,9 +199,9 @@ def test_the_rows_mapped_differently_are_counted_however_many_are_staged(
     files: dict[str, Path], staged: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Compared every few rows (to bound memory) or at the end, the count is the same."""
-    from journeymap.ingest import importer
+    from journeymap.ingest import _transaction
 
-    monkeypatch.setattr(importer, "STAGED_ROWS", staged)
+    monkeypatch.setattr(_transaction, "STAGED_ROWS", staged)
     with Workspace("duckdb://") as workspace:
         import_events(workspace, files["events"], load_rules(files["typo"]))
         fixed = load_rules(files["fixed"])

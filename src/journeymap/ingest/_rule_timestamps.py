@@ -1,0 +1,120 @@
+"""A batch's timestamps: the format detected once, a day/month order settled on later rows."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from journeymap.errors import RulesError
+from journeymap.i18n import N_
+from journeymap.i18n.messages import _, count
+from journeymap.ingest._matching import _field
+from journeymap.ingest._rule_state import RuleState
+from journeymap.ingest.readers._common import source_type
+from journeymap.ingest.timestamps import (
+    SAMPLE_SIZE,
+    DateOrder,
+    constant_timestamp,
+    date_order,
+    detect_formats,
+    order_evidence,
+    parse_any,
+    swap_order,
+)
+from journeymap.model.mapping import MappingRules
+
+
+def _timestamp_text(batch: pa.RecordBatch, rules: MappingRules) -> pa.Array | None:
+    if rules.columns.timestamp_constant is not None:
+        return None
+    parts = [_field(batch, name) for name in rules.columns.timestamp_columns]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
+
+
+def _timestamps(
+    batch: pa.RecordBatch, text: pa.Array | None, rules: MappingRules, state: RuleState, row: int
+) -> pa.Array:
+    columns = rules.columns
+    if text is None:
+        assert columns.timestamp_constant is not None
+        return constant_timestamp(columns.timestamp_constant, columns.timezone, batch.num_rows)
+    if not state.timestamp_sample and len(text):
+        state.timestamp_sample = pc.unique(text).slice(0, SAMPLE_SIZE).to_pylist()
+    if not state.format_known:
+        if len(columns.timestamp_columns) == 1:
+            native = source_type(batch, columns.timestamp_columns[0])
+            if native is not None and native.startswith(("timestamp", "date")):
+                state.timestamp_type = native
+        if columns.timestamp_format:
+            state.formats = [columns.timestamp_format]
+        else:
+            state.formats = detect_formats(text, columns.dayfirst)
+            # A detected day/month order is checked on the rows that follow until settled.
+            detected_order = date_order(state.formats)
+            state.date_order.open = columns.dayfirst is None and detected_order is not None
+        state.timestamp_format = " | ".join(state.formats) or None
+        state.format_known = bool(state.formats)
+    parsed = parse_any(text, state.formats, columns.timezone, state.timestamp_notes)
+    if state.date_order.open:
+        parsed = _check_date_order(text, parsed, columns.timezone, state, row)
+    return parsed
+
+
+def _check_date_order(
+    text: pa.Array, parsed: pa.Array, timezone: str, state: RuleState, row: int
+) -> pa.Array:
+    """``parsed``, or the batch read in the other order if its values settle that one.
+
+    Rows of earlier batches are stored already: if they held dates the other order reads as
+    other days, the import cannot go on without misreading them, and stops (it is atomic).
+    """
+    order = state.date_order
+    found = order_evidence(text, state.formats, timezone, parsed)
+    if found.this_only >= found.other_only and found.this_only:
+        order.open = False
+        return parsed
+    if found.other_only:
+        other = [swap_order(fmt) or fmt for fmt in state.formats]
+        if order.ambiguous:
+            assert found.first_other is not None
+            settling = str(text[found.first_other].as_py())
+            raise _date_order_error(state.formats, other, order, settling, found.first_other + row)
+        order.open = False
+        state.formats = other
+        state.timestamp_format = " | ".join(other)
+        return parse_any(text, other, timezone)
+    if found.ambiguous:
+        if order.first_ambiguous is None and found.first_ambiguous is not None:
+            order.first_ambiguous = str(text[found.first_ambiguous].as_py())
+        order.ambiguous += found.ambiguous
+    return parsed
+
+
+def _date_order_error(
+    used: list[str], other: list[str], order: DateOrder, value: str, row: int
+) -> RulesError:
+    read = date_order(used) or "month"
+    settled = next(fmt for fmt in other if swap_order(fmt) is not None)
+    return RulesError(
+        _(
+            "row {row}'s timestamp {value} only reads {other}, but {count} dates before it fit "
+            "both orders and were read {read} (the first: {first}); nothing was imported. Set "
+            "timestamp_format: {format} in the rules' columns and import again"
+        ).format(
+            row=count(row),
+            value=repr(value),
+            other=_order_first(date_order(other)),
+            count=count(order.ambiguous),
+            read=_order_first(read),
+            first=repr(order.first_ambiguous),
+            format=repr(settled),
+        )
+    )
+
+
+_ORDER_FIRST = {"day": N_("day-first"), "month": N_("month-first")}
+
+
+def _order_first(order: str | None) -> str:
+    """``day-first`` or ``month-first`` in the user's language."""
+    return _(_ORDER_FIRST[order]) if order in _ORDER_FIRST else f"{order}-first"
