@@ -176,21 +176,21 @@ def test_validate_a_rules_file_with_a_bad_time_zone(
             "Error: the mapping rules file has 1 problem:\n"
             "  unknown.yaml:3:17: error: touchpoint rule #1 assigns touchpoint 'demoo', which the "
             "journey map map.yaml does not define (did you mean 'demo'?); fix the id or add the "
-            "touchpoint to the map (at touchpoints.0.touchpoint)\n",
+            "touchpoint to the map (at touchpoints.1.touchpoint)\n",
         ),
         (
             "de",
             "Fehler: die Datei mit Zuordnungsregeln hat 1 Problem:\n"
             "  unknown.yaml:3:17: Fehler: Touchpoint-Regel Nr. 1 weist den Touchpoint 'demoo' zu, "
             "den die Journey Map map.yaml nicht definiert (meinten Sie 'demo'?); korrigieren Sie "
-            "die ID oder fügen Sie den Touchpoint zur Map hinzu (bei touchpoints.0.touchpoint)\n",
+            "die ID oder fügen Sie den Touchpoint zur Map hinzu (bei touchpoints.1.touchpoint)\n",
         ),
         (
             "da",
             "Fejl: filen med mappingregler har 1 problem:\n"
             "  unknown.yaml:3:17: fejl: touchpoint-regel nr. 1 tildeler touchpointet 'demoo', som "
             "kortet map.yaml ikke definerer (mente du 'demo'?); ret id'et, eller tilføj "
-            "touchpointet til kortet (ved touchpoints.0.touchpoint)\n",
+            "touchpointet til kortet (ved touchpoints.1.touchpoint)\n",
         ),
     ],
     ids=LANGUAGES,

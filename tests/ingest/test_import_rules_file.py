@@ -83,7 +83,7 @@ def test_typo_in_a_rule_touchpoint_is_refused_with_location_and_suggestion(
         f"Error: the mapping rules file has 1 problem:\n  {paths['rules']}:6:17: error: "
         "touchpoint rule #2 assigns touchpoint 'checkuot', which the journey map "
         f"{paths['map']} does not define (did you mean 'checkout'?); fix the id or add the "
-        "touchpoint to the map (at touchpoints.1.touchpoint)"
+        "touchpoint to the map (at touchpoints.2.touchpoint)"
     ) in output
     assert not paths["db"].exists()  # nothing written
 
@@ -103,7 +103,7 @@ def test_unknown_phase_and_far_off_touchpoint_list_what_the_map_defines(tmp_path
     assert (
         f"{paths['rules']}:7:12: error: touchpoint rule #2 assigns phase 'purchse', which the "
         f"journey map {paths['map']} does not define (did you mean 'purchase'?); fix the id or "
-        "add the phase to the map (at touchpoints.1.phase)"
+        "add the phase to the map (at touchpoints.2.phase)"
     ) in output
     assert not paths["db"].exists()
 
@@ -116,7 +116,7 @@ def test_rules_wrapped_in_a_mapping_key_are_located_inside_it(tmp_path: Path) ->
         f"{paths['rules']}:5:19: error: touchpoint rule #1 assigns touchpoint 'search-add'"
     ) in output
     assert "(did you mean 'search-ads'?)" in output
-    assert "(at mapping.touchpoints.0.touchpoint)" in output
+    assert "(at mapping.touchpoints.1.touchpoint)" in output
 
 
 def test_the_demo_typo_from_the_user_test_imports_nothing(tmp_path: Path) -> None:

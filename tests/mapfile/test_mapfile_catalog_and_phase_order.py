@@ -66,7 +66,7 @@ def test_a_misspelt_catalog_id_is_an_error_at_the_value_with_a_suggestion(tmp_pa
     assert (
         f"{tmp_path / 'shop.yaml'}:16:14: error: touchpoint 'pay' names catalog entry "
         "'chekout', which the touchpoint catalog does not have (did you mean 'checkout'?); "
-        "write one of its ids, or remove 'catalog' (at touchpoints.1.catalog)"
+        "write one of its ids, or remove 'catalog' (at touchpoints.2.catalog)"
     ) in output
 
 
@@ -99,7 +99,7 @@ def test_two_phases_with_the_same_order_are_a_warning_at_the_second(tmp_path: Pa
         "1 warning:",
         f"  {tmp_path / 'shop.yaml'}:9:5: warning: phases 'awareness' and 'purchase' both "
         "have order 1, so the journey, and every funnel over it, puts them in file order; give "
-        "each phase its own order (at phases.1.order)",
+        "each phase its own order (at phases.2.order)",
     ]
 
 

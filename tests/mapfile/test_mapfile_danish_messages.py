@@ -58,7 +58,7 @@ def test_a_misspelt_phase_is_reported_in_danish_with_place_and_fix(tmp_path: Pat
     assert (
         "møbler.yaml:22:29: fejl: touchpointet 'chat' henviser til fasen 'kob', som kortet ikke "
         "definerer (mente du 'koeb'?); tilføj den under 'phases' eller ret id'et "
-        "(ved touchpoints.1.phases.1)"
+        "(ved touchpoints.2.phases.2)"
     ) in output
     assert "refers to" not in output
 
@@ -71,7 +71,7 @@ def test_danish_choice_names_are_pointed_to_the_value_the_file_needs(tmp_path: P
     assert code == 1
     assert "kortet har 2 problemer:" in output
     assert (
-        "møbler.yaml:13:11: fejl: personas[0].role er teksten 'påvirker', som ikke er tilladt; "
+        "møbler.yaml:13:11: fejl: personas[1].role er teksten 'påvirker', som ikke er tilladt; "
         "brug en af: 'initiator', 'user', 'influencer', 'decider', 'buyer' eller 'gatekeeper' "
         "(mente du 'influencer'?)"
     ) in output
@@ -81,7 +81,7 @@ def test_danish_choice_names_are_pointed_to_the_value_the_file_needs(tmp_path: P
 def test_an_id_with_danish_letters_gets_its_ascii_spelling(tmp_path: Path) -> None:
     code, output = _validate(tmp_path, SHOP.replace("id: koeb", "id: køb"))
     assert code == 1
-    assert "møbler.yaml:8:9: fejl: phases[1].id: 'køb' er ikke et gyldigt id" in output
+    assert "møbler.yaml:8:9: fejl: phases[2].id: 'køb' er ikke et gyldigt id" in output
     assert "(ikke æ, ø, å eller accenter)" in output
     assert "skriv 'koeb', og det samme alle steder, hvor id'et bruges" in output
 
@@ -107,7 +107,7 @@ def test_an_emotion_out_of_range_in_danish(tmp_path: Path) -> None:
     code, output = _validate(tmp_path, SHOP.replace("score: 1", "score: -3"))
     assert code == 1
     assert "følelsesscoren -3 ligger uden for -2..+2; brug -2 (meget negativ)" in output
-    assert "(ved cells.0.emotion.score)" in output
+    assert "(ved cells.1.emotion.score)" in output
 
 
 def test_a_duplicate_id_and_an_unknown_persona_in_german(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_a_duplicate_id_and_an_unknown_persona_in_german(tmp_path: Path) -> None
     assert (
         "møbler.yaml:18:9: Fehler: die Touchpoint-ID 'instagram' wird mehr als einmal verwendet "
         f"(zuerst definiert bei {tmp_path / 'møbler.yaml'}:15:9); geben Sie jedem Touchpoint "
-        "eine eigene ID (bei touchpoints.1.id)"
+        "eine eigene ID (bei touchpoints.2.id)"
     ) in output
     assert (
         "Zelle Nr. 1 verweist auf die Persona 'mette', die die Map nicht definiert (meinten Sie "

@@ -45,7 +45,7 @@ def test_unknown_phase_reference_points_at_the_id() -> None:
 def test_unknown_field_points_at_the_key_and_lists_allowed_fields() -> None:
     issue = only_issue(BASE + "    colour: red\n")
     assert issue.location == Location("map.yaml", 12, 5)
-    assert issue.message.startswith("unknown field 'colour' in touchpoints[0]; allowed: id, name,")
+    assert issue.message.startswith("unknown field 'colour' in touchpoints[1]; allowed: id, name,")
     assert "influence" in issue.message
 
 
@@ -59,20 +59,20 @@ def test_enum_value_lists_the_allowed_values() -> None:
     assert issue.location == Location("map.yaml", 12, 11)
     assert issue.code == "invalid-choice"
     assert "'online' or 'offline'" in issue.message
-    assert "touchpoints[0].mode" in issue.message
+    assert "touchpoints[1].mode" in issue.message
 
 
 def test_missing_field_points_at_the_element_that_lacks_it() -> None:
     issue = only_issue(BASE + "  - id: blog\n    phases: [awareness]\n")
     assert issue.location == Location("map.yaml", 12, 5)
-    assert issue.message == "touchpoints[1] is missing the required field 'name'; add it"
+    assert issue.message == "touchpoints[2] is missing the required field 'name'; add it"
 
 
 def test_wrong_type_says_what_was_expected_and_found() -> None:
     issue = only_issue(BASE.replace("phases: [awareness]", "phases: awareness"))
     assert issue.location == Location("map.yaml", 11, 13)
     assert issue.message == (
-        "touchpoints[0].phases should be a list, found the text 'awareness'; fix the value"
+        "touchpoints[1].phases should be a list, found the text 'awareness'; fix the value"
     )
 
 

@@ -89,7 +89,7 @@ def test_validate_shows_both_places_in_danish(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert (
         f"{path}:21:9: fejl: touchpoint-id'et 'instagram' bruges mere end én gang (først "
-        f"defineret ved {path}:15:9); giv hvert touchpoint sit eget id (ved touchpoints.2.id)"
+        f"defineret ved {path}:15:9); giv hvert touchpoint sit eget id (ved touchpoints.3.id)"
     ) in result.output
 
 
@@ -109,5 +109,5 @@ def test_a_json_map_names_the_first_place_too(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert (
         f"{path}:19:13: error: touchpoint id 'ads' is used more than once (first defined at "
-        f"{path}:12:13); give each touchpoint its own id (at touchpoints.1.id)"
+        f"{path}:12:13); give each touchpoint its own id (at touchpoints.2.id)"
     ) in result.output

@@ -82,14 +82,14 @@ def _rules_file(folder: Path, rules: str) -> Path:
 BROKEN = [
     pytest.param(
         ("regex: '^paid[^x]social'", "regex: '^paid(?!x)social'"),
-        "9:16: error: touchpoints[0].when[0].regex: regex '^paid(?!x)social' uses the negative "
+        "9:16: error: touchpoints[1].when[1].regex: regex '^paid(?!x)social' uses the negative "
         f"look-ahead '(?!' (position 5), {RE2_REFUSES}RE2 has no look-around or "
         "backreferences; match the text itself, e.g. [^x]",
         id="look-ahead",
     ),
     pytest.param(
         ("regex: '^paid[^x]social'", r"regex: '(paid)_\1'"),
-        r"9:16: error: touchpoints[0].when[0].regex: regex '(paid)_\\1' uses the backreference "
+        r"9:16: error: touchpoints[1].when[1].regex: regex '(paid)_\\1' uses the backreference "
         rf"'\1' (position 7), {RE2_REFUSES}RE2 has no look-around or backreferences; spell out "
         "the text the group matches, or list variants with |",
         id="backreference",
@@ -99,7 +99,7 @@ BROKEN = [
             "regex: '^paid[^x]social'\n        case_sensitive: true",
             "regex: '(?<=paid)social'\n        case_sensitive: false",
         ),
-        "9:16: error: touchpoints[0].when[0].regex: regex '(?<=paid)social' uses the "
+        "9:16: error: touchpoints[1].when[1].regex: regex '(?<=paid)social' uses the "
         f"look-behind '(?<=' (position 0), {RE2_REFUSES}RE2 has no look-around or "
         "backreferences; match the text itself",
         id="look-behind-case-insensitive",

@@ -30,8 +30,9 @@ from journeymap.errors import (
     UsageError,
     ValidationIssue,
 )
-from journeymap.i18n import N_, current_language, ngettext
+from journeymap.i18n import N_, current_language, format_decimal, ngettext, number_symbols
 from journeymap.model import MapDiff
+from journeymap.model.diff import FIELD_WORDS, SECTION_WORDS
 
 if TYPE_CHECKING:
     from journeymap.services.maps import MapView
@@ -45,7 +46,11 @@ _LANE_TITLES = {
     "actions": N_("Actions"),
     "goals": N_("Goals"),
     "questions": N_("Questions"),
+    "needs": N_("Needs"),
+    "information_needs": N_("Information needs"),
     "pain_points": N_("Pain points"),
+    "opportunities": N_("Opportunities"),
+    "kpis": N_("KPIs"),
 }
 _ROLES = {
     "initiator": N_("initiator"),
@@ -62,10 +67,17 @@ _PHASE_COLUMN_ROOM = 8  # the narrowest phase column
 
 
 def issue_line(issue: ValidationIssue) -> str:
-    """One problem of a map or rules file in the user's language: where, what, what to do."""
+    """One problem of a map or rules file in the user's language: where, what, what to do.
+
+    The path counts list items from 1, as a reader counts the items in the file and as the
+    message does (``cell #6 ... (at cells.6.persona)``).
+    """
     where = f"{issue.location}: " if issue.location else ""
     severity = _("error") if issue.severity == "error" else _("warning")
-    dotted = ".".join(str(part) for part in issue.path)
+    dotted = ".".join(
+        str(part + 1) if isinstance(part, int) and not isinstance(part, bool) else str(part)
+        for part in issue.path
+    )
     at = " " + _("(at {path})").format(path=dotted) if dotted else ""
     return f"{where}{severity}: {issue.message}{at}"
 
@@ -202,7 +214,9 @@ def _emotion_text(score: float | None, label: str | None = None) -> str:
         glyph = "▲"
     else:
         glyph = "▲▲"
-    return f"{score:+g} {glyph}" + (f" {escape(label)}" if label else "")
+    # In the user's language, as the drawn map writes it: +0,5 in German, not +0.5.
+    number = ("+" if score >= 0 else "") + format_decimal(score, current_language())
+    return f"{number} {glyph}" + (f" {escape(label)}" if label else "")
 
 
 def _longest_word(texts: list[str]) -> int:
@@ -246,8 +260,10 @@ def show_command(
         show_edge=False,
         width=console.width,
     )
+    shown_lanes = [lane for lane in LANES if any(view.lanes[lane].values())]
     labels = [row.touchpoint.name for row in view.touchpoints]
     labels += [row.persona.display_name for row in view.personas]
+    labels += [_(_LANE_TITLES[lane]) for lane in shown_lanes]  # "Informationsbedarf" whole
     longest_label = max((len(label) for label in labels), default=_MIN_LABEL_WIDTH)
     # A phase column is at least as wide as the longest word of its name (so names break
     # between words, not inside them); the label column gets what the phases leave.
@@ -301,35 +317,52 @@ def show_command(
         table.add_row(label, *cells)
     if view.personas:
         table.rows[-1].end_section = True
-    for lane in LANES:
+    for lane in shown_lanes:
         summaries = [_summary(view.lanes[lane][phase_id]) for phase_id in phase_ids]
         if any(summaries):
             table.add_row(f"[italic]{_(_LANE_TITLES[lane])}[/]", *summaries, end_section=True)
     console.print(table, soft_wrap=False)
 
 
+def _section_word(section: str) -> str:
+    return _(SECTION_WORDS[section]) if section in SECTION_WORDS else section
+
+
+def _field_word(name: str) -> str:
+    return _(FIELD_WORDS[name]) if name in FIELD_WORDS else name
+
+
+def _field_words(fields: dict[str, tuple[Any, Any]]) -> str:
+    return ", ".join(_field_word(name) for name in sorted(fields))
+
+
+def _print_field_changes(fields: dict[str, tuple[Any, Any]]) -> None:
+    for name in sorted(fields):
+        old, new = fields[name]
+        line = f"    {_field_word(name)}: {_diff_value(old)} -> {_diff_value(new)}"
+        console.print(line, markup=False)
+
+
 def _print_diff(diff: MapDiff) -> None:
+    """The differences in the user's words; ``--json`` keeps the file's keys and values."""
     for section, ids in diff.added.items():
         for element_id in ids:
-            console.print(f"+ {section}: {element_id}", markup=False)
+            console.print(f"+ {_section_word(section)}: {element_id}", markup=False)
     for section, ids in diff.removed.items():
         for element_id in ids:
-            console.print(f"- {section}: {element_id}", markup=False)
+            console.print(f"- {_section_word(section)}: {element_id}", markup=False)
     for rename in diff.renamed:
         renamed = _("renamed: {old} → {new}").format(old=rename.old_id, new=rename.new_id)
-        fields = f" ({', '.join(sorted(rename.fields))})" if rename.fields else ""
-        console.print(f"~ {rename.section}: {renamed}{fields}", markup=False)
-        for name in sorted(rename.fields):
-            old, new = rename.fields[name]
-            console.print(f"    {name}: {_diff_value(old)} -> {_diff_value(new)}", markup=False)
+        fields = f" ({_field_words(rename.fields)})" if rename.fields else ""
+        console.print(f"~ {_section_word(rename.section)}: {renamed}{fields}", markup=False)
+        _print_field_changes(rename.fields)
     for name, (old, new) in diff.map_fields.items():
-        console.print(f"~ {name}: {old!r} -> {new!r}", markup=False)
+        line = f"~ {_field_word(name)}: {_diff_value(old)} -> {_diff_value(new)}"
+        console.print(line, markup=False)
     for change in diff.changed:
-        fields = ", ".join(sorted(change.fields))
-        console.print(f"~ {change.section}: {change.id} ({fields})", markup=False)
-        for name in sorted(change.fields):
-            old, new = change.fields[name]
-            console.print(f"    {name}: {_diff_value(old)} -> {_diff_value(new)}", markup=False)
+        fields = _field_words(change.fields)
+        console.print(f"~ {_section_word(change.section)}: {change.id} ({fields})", markup=False)
+        _print_field_changes(change.fields)
 
 
 # How much of a changed value diff prints (a long description or list is cut).
@@ -337,20 +370,39 @@ _DIFF_VALUE_WIDTH = 70
 
 
 def _diff_value(value: Any) -> str:
-    """A changed field's value on one line: text quoted, lists and mappings compact."""
-    if value is None:
-        return "–"
-    if isinstance(value, dict):
-        text = "{" + ", ".join(f"{key}: {_diff_value(item)}" for key, item in value.items()) + "}"
+    """A changed field's value on one line, as a reader reads it.
+
+    Text in quotes (always the same ones, on one line), numbers in the user's language, a
+    list as its items separated by commas, a mapping (an emotion) as ``{field: value}`` with
+    the fields' words (separated by semicolons where decimals take the comma); nothing
+    (``null``, an empty list) is ``–``.
+    """
+    if value is None or value == [] or value == {}:
+        text = "–"
     elif isinstance(value, list):
-        text = "[" + ", ".join(_diff_value(item) for item in value) + "]"
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+        text = ", ".join(_diff_item(item) for item in value)
     else:
-        text = repr(value) if isinstance(value, str) else str(value)
+        text = _diff_item(value)
     if len(text) > _DIFF_VALUE_WIDTH:
         text = text[: _DIFF_VALUE_WIDTH - 1] + "…"
     return text
+
+
+def _diff_item(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dict):
+        pairs = (f"{_field_word(str(key))}: {_diff_item(item)}" for key, item in value.items())
+        # {score: -1,5, label: ...} would read as three fields where decimals take the comma.
+        decimal_sign = number_symbols(current_language())[0]
+        return "{" + ("; " if decimal_sign == "," else ", ").join(pairs) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_diff_item(item) for item in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()  # as the file writes it
+    if isinstance(value, int | float):
+        return format_decimal(value, current_language())
+    return "'" + " ".join(str(value).split()) + "'"
 
 
 def diff_command(

@@ -48,11 +48,15 @@ _LIMIT_MESSAGES = {
 
 
 def describe_path(path: Sequence[Any]) -> str:
-    """``("touchpoints", 2, "mode")`` -> ``touchpoints[2].mode`` (``the map`` when empty)."""
+    """``("touchpoints", 2, "mode")`` -> ``touchpoints[3].mode`` (``the top level`` when empty).
+
+    List items count from 1, as a map author counts them in the file and as the other
+    messages do (``cell #3``).
+    """
     text = ""
     for part in path:
         if isinstance(part, int) and not isinstance(part, bool):
-            text += f"[{part}]"
+            text += f"[{part + 1}]"
         else:
             text += f".{part}" if text else str(part)
     return text or _("the top level")
@@ -72,6 +76,13 @@ def _describe_value(value: Any) -> str:
         return _("the text {text}").format(text=repr(shown))
     shown = repr(value)
     return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _as_written(scalar: bool | float) -> str:
+    """A YAML number or boolean as the file most likely writes it (``true``, ``2025``)."""
+    if isinstance(scalar, bool):
+        return str(scalar).lower()
+    return repr(scalar)
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -187,6 +198,15 @@ def _message(
         if near is not None:
             message += " (" + _("did you mean {name}?").format(name=repr(near)) + ")"
         return ("invalid-choice", message)
+    scalar = error.get("input")
+    if error_type == "string_type" and isinstance(scalar, bool | int | float):
+        # YAML read 2025 or true as a number or a boolean: quotes make it text.
+        return (
+            "wrong-type",
+            _("{where} should be text, found {found}; put it in quotes: {quoted}").format(
+                where=where, found=found, quoted=f'"{_as_written(scalar)}"'
+            ),
+        )
     if error_type in _TYPE_WORDS:
         return (
             "wrong-type",

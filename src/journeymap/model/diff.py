@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from journeymap.i18n import N_
 from journeymap.model.cells import StageCell
 from journeymap.model.evidence import EvidenceSource
 from journeymap.model.journey_map import JourneyMap
@@ -15,10 +16,89 @@ from journeymap.model.personas import Persona
 from journeymap.model.phases import Phase
 from journeymap.model.touchpoints import Touchpoint
 
-__all__ = ["ElementChange", "ElementRename", "MapDiff", "diff_maps"]
+__all__ = [
+    "FIELD_WORDS",
+    "SECTION_WORDS",
+    "ElementChange",
+    "ElementRename",
+    "MapDiff",
+    "diff_maps",
+]
 
 _SECTIONS = ("phases", "personas", "touchpoints", "evidence")
 _MAP_FIELDS = ("id", "name", "description", "language", "kind", "owner", "status", "tags")
+
+SECTION_WORDS: dict[str, str] = {
+    "phases": N_("phases"),
+    "personas": N_("personas"),
+    "touchpoints": N_("touchpoints"),
+    "evidence": N_("evidence"),
+    "cells": N_("cells"),
+    "mapping": N_("mapping rules"),
+}
+"""The words a reader of a diff knows a :class:`MapDiff` section by (marked, to translate)."""
+
+FIELD_WORDS: dict[str, str] = {
+    "id": N_("id"),
+    "name": N_("name"),
+    "description": N_("description"),
+    "order": N_("order"),
+    "language": N_("language"),
+    "kind": N_("kind"),
+    "owner": N_("owner"),
+    "status": N_("status"),
+    "tags": N_("tags"),
+    "first_name": N_("first name"),
+    "last_name": N_("last name"),
+    "age": N_("age"),
+    "income": N_("income"),
+    "marital_status": N_("marital status"),
+    "residence": N_("residence"),
+    "company": N_("company"),
+    "career_level": N_("career level"),
+    "job": N_("job"),
+    "company_size": N_("company size"),
+    "employees": N_("employees"),
+    "industry": N_("industry"),
+    "budget": N_("budget"),
+    "competitors": N_("competitors"),
+    "role": N_("role"),
+    "joins_at": N_("joins at"),
+    "quote": N_("quote"),
+    "goals": N_("goals"),
+    "needs": N_("needs"),
+    "questions": N_("questions"),
+    "frustrations": N_("frustrations"),
+    "channel": N_("channel"),
+    "mode": N_("mode"),
+    "influence": N_("influence"),
+    "phases": N_("phases"),
+    "catalog": N_("catalog"),
+    "origin": N_("origin"),
+    "department": N_("department"),
+    "link": N_("link"),
+    "notes": N_("notes"),
+    "backs": N_("backs"),
+    "phase": N_("phase"),
+    "persona": N_("persona"),
+    "touchpoint": N_("touchpoint"),
+    "actions": N_("actions"),
+    "information_needs": N_("information needs"),
+    "emotion": N_("emotion"),
+    "pain_points": N_("pain points"),
+    "opportunities": N_("opportunities"),
+    "kpis": N_("KPIs"),
+    "score": N_("score"),
+    "label": N_("label"),
+    "target": N_("target"),
+    "unit": N_("unit"),
+    "metric": N_("metric"),
+}
+"""The words for the map's fields in a diff (marked, to translate); the keys of the file.
+
+The mapping rules' fields are left out: they name columns and conditions of the events, read
+best as the rules file writes them.
+"""
 
 _Element = TypeVar("_Element", Phase, Persona, Touchpoint)
 

@@ -200,6 +200,119 @@ def _same_phase_order(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
         )
 
 
+# The key of a duplicate cell as the message names it: a cell without persona is every
+# persona's, one without touchpoint the whole phase's (Python's None means nothing to a reader).
+_DUPLICATE_CELL_MESSAGES = {
+    (False, False): N_(
+        "more than one cell for phase {phase} (the first is at {first}); merge them into one"
+    ),
+    (True, False): N_(
+        "more than one cell for phase {phase} and persona {persona} (the first is at {first}); "
+        "merge them into one"
+    ),
+    (False, True): N_(
+        "more than one cell for phase {phase} and touchpoint {touchpoint} (the first is at "
+        "{first}); merge them into one"
+    ),
+    (True, True): N_(
+        "more than one cell for phase {phase}, persona {persona} and touchpoint {touchpoint} "
+        "(the first is at {first}); merge them into one"
+    ),
+}
+
+
+def _duplicate_cells(
+    journey_map: JourneyMap, locate: Locate | None = None
+) -> Iterable[ValidationIssue]:
+    """An error at the second cell of a (phase, persona, touchpoint), naming the first."""
+    first: dict[tuple[str, str | None, str | None], int] = {}
+    seen: Counter[tuple[str, str | None, str | None]] = Counter()
+    for index, cell in enumerate(journey_map.cells):
+        first.setdefault(cell.key, index)
+        seen[cell.key] += 1
+        if seen[cell.key] != 2:
+            continue
+        first_path: tuple[str | int, ...] = ("cells", first[cell.key])
+        message = _DUPLICATE_CELL_MESSAGES[(cell.persona is not None, cell.touchpoint is not None)]
+        yield ValidationIssue(
+            "error",
+            "duplicate-cell",
+            _(message).format(
+                phase=repr(cell.phase),
+                persona=repr(cell.persona),
+                touchpoint=repr(cell.touchpoint),
+                first=(
+                    locate(first_path)
+                    if locate is not None
+                    else _("cell #{number}").format(number=first[cell.key] + 1)
+                ),
+            ),
+            ("cells", index),
+        )
+
+
+def _cells_against_map(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
+    """Warnings at cells the map cannot show where they are written.
+
+    A persona's cell in a phase before the persona joins: the drawn map gives the persona no
+    emotion there. A touchpoint's cell in a phase the touchpoint is not in: the map draws it
+    in a column without the touchpoint. Both come from moving a touchpoint or a ``joins_at``
+    without the cells.
+    """
+    position = {phase.id: index for index, phase in enumerate(journey_map.ordered_phases())}
+    personas = {persona.id: persona for persona in journey_map.personas}
+    touchpoints = {touchpoint.id: touchpoint for touchpoint in journey_map.touchpoints}
+    for index, cell in enumerate(journey_map.cells):
+        if cell.phase not in position:
+            continue  # an error already
+        where = _("cell #{number}").format(number=index + 1)
+        member = personas.get(cell.persona) if cell.persona is not None else None
+        joins_at = member.joins_at if member is not None else None
+        if (
+            member is not None
+            and joins_at is not None
+            and joins_at in position
+            and position[cell.phase] < position[joins_at]
+        ):
+            yield ValidationIssue(
+                "warning",
+                "cell-before-joining",
+                _(
+                    "{who} is for persona {persona} in phase {phase}, before the persona "
+                    "joins at {joins_at}: the map leaves the persona out of the phases before "
+                    "(its emotion curve starts at {joins_at}); move the cell to {joins_at} or "
+                    "a later phase, or set the persona's joins_at to {phase}"
+                ).format(
+                    who=where,
+                    persona=repr(member.id),
+                    phase=repr(cell.phase),
+                    joins_at=repr(joins_at),
+                ),
+                ("cells", index, "phase"),
+            )
+        touchpoint = touchpoints.get(cell.touchpoint) if cell.touchpoint is not None else None
+        # A touchpoint in no phase has its own warning, whose fix (its phases) places the cell.
+        if touchpoint is not None and touchpoint.phases and cell.phase not in touchpoint.phases:
+            its_phases = ", ".join(repr(phase) for phase in touchpoint.phases)
+            yield ValidationIssue(
+                "warning",
+                "cell-outside-touchpoint-phases",
+                _(
+                    "{who} is for touchpoint {touchpoint} in phase {phase}, but the "
+                    "touchpoint is not in that phase (its phases: {phases}), so the map "
+                    "draws the cell in a column without the touchpoint; set the cell's phase "
+                    "to one of the touchpoint's phases, or add {phase} to the touchpoint's "
+                    "'phases'"
+                ).format(
+                    who=where,
+                    touchpoint=repr(touchpoint.id),
+                    phase=repr(cell.phase),
+                    phases=its_phases,
+                ),
+                ("cells", index, "phase"),
+            )
+
+
 def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[ValidationIssue]:
     """Check references, uniqueness and completeness; return errors and warnings.
 
@@ -211,7 +324,8 @@ def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[
     touchpoints, cells, personas' ``joins_at``, evidence and mapping rules), a touchpoint
     ``catalog`` that is no id of the built-in catalog. Warnings: a phase with no touchpoints, a
     touchpoint in no phase, an ``order`` for a phase the touchpoint is not in, two phases with
-    the same ``order``.
+    the same ``order``, a persona's cell before the persona joins, a touchpoint's cell in a
+    phase the touchpoint is not in.
     """
     issues: list[ValidationIssue] = []
     phases = {phase.id for phase in journey_map.phases}
@@ -346,25 +460,8 @@ def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[
                 )
             )
 
-    cell_keys: Counter[tuple[str, str | None, str | None]] = Counter()
-    for index, cell in enumerate(journey_map.cells):
-        cell_keys[cell.key] += 1
-        if cell_keys[cell.key] == 2:
-            issues.append(
-                ValidationIssue(
-                    "error",
-                    "duplicate-cell",
-                    _(
-                        "more than one cell for phase {phase}, persona {persona}, touchpoint "
-                        "{touchpoint}; merge them into one"
-                    ).format(
-                        phase=repr(cell.phase),
-                        persona=repr(cell.persona),
-                        touchpoint=repr(cell.touchpoint),
-                    ),
-                    ("cells", index),
-                )
-            )
+    issues += _cells_against_map(journey_map)
+    issues += _duplicate_cells(journey_map, locate)
 
     everything = phases | personas | touchpoints
     for index, source in enumerate(journey_map.evidence):

@@ -12,7 +12,7 @@ from typing import Any
 
 from journeymap.errors import Location, UsageError, ValidationIssue
 from journeymap.examples import example_path
-from journeymap.i18n import LANGUAGES, N_, current_language, gettext
+from journeymap.i18n import LANGUAGES, N_, current_language, format_decimal, gettext
 from journeymap.mapfile import holds_rules, load_map, load_map_document, load_rules
 from journeymap.model import (
     PHASE_TEMPLATES,
@@ -20,6 +20,7 @@ from journeymap.model import (
     MapDiff,
     Persona,
     Phase,
+    StageCell,
     Touchpoint,
     catalog_touchpoint,
     diff_maps,
@@ -39,8 +40,17 @@ __all__ = [
     "validate_map_file",
 ]
 
-LANES: tuple[str, ...] = ("actions", "goals", "questions", "pain_points")
-"""Cell fields summarised as lanes by :func:`show_map`, in display order."""
+LANES: tuple[str, ...] = (
+    "actions",
+    "goals",
+    "questions",
+    "needs",
+    "information_needs",
+    "pain_points",
+    "opportunities",
+    "kpis",
+)
+"""Cell fields summarised as lanes by :func:`show_map`, in display order (the drawn map's)."""
 
 
 def _map_id(path: Path) -> str:
@@ -349,7 +359,9 @@ class MapView:
         phases: Phases in journey order (the table's columns).
         touchpoints: Touchpoints in the order customers first meet them.
         personas: The personas shown (one when filtered).
-        lanes: Per lane (``actions``, ``goals``, ...), per phase id, the items of the cells.
+        lanes: Per lane (``actions``, ``goals``, ... ``kpis``: :data:`LANES`), per phase id,
+            the items of the cells; an item of a persona's or touchpoint's cell starts with
+            whose and where it is (``Stefan Weiß · Angebot: ``), as on the drawn map.
     """
 
     map: JourneyMap
@@ -393,15 +405,46 @@ def show_map(path: str | Path, persona: str | None = None) -> MapView:
         view.personas.append(PersonaRow(member, curve, member.joins_at))
     for lane in LANES:
         view.lanes[lane] = {phase.id: [] for phase in phases}
+    language = current_language()
     for cell in journey_map.cells:
         if persona is not None and cell.persona not in (None, persona):
             continue
         if cell.phase not in view.lanes[LANES[0]]:
             continue
+        prefix = _cell_prefix(journey_map, cell)
         for lane in LANES:
             items = view.lanes[lane][cell.phase]
-            items.extend(item for item in getattr(cell, lane) if item not in items)
+            texts = (prefix + text for text in _lane_texts(cell, lane, language))
+            items.extend(text for text in texts if text not in items)
     return view
+
+
+def _cell_prefix(journey_map: JourneyMap, cell: StageCell) -> str:
+    """``Stefan Weiß · Angebot: ``: whose and where an item is, when not the whole phase's.
+
+    The drawn map prefixes the same way: without it one persona's question at one touchpoint
+    reads as everybody's in the phase.
+    """
+    scope = []
+    if cell.persona is not None:
+        scope.append(journey_map.persona(cell.persona).display_name)
+    if cell.touchpoint is not None:
+        scope.append(journey_map.touchpoint(cell.touchpoint).name)
+    return " · ".join(scope) + ": " if scope else ""
+
+
+def _lane_texts(cell: StageCell, lane: str, language: str) -> list[str]:
+    """A cell's items in ``lane``; a KPI as the drawn map writes it: ``name (target unit)``."""
+    if lane != "kpis":
+        return list(getattr(cell, lane))
+    texts = []
+    for kpi in cell.kpis:
+        text = kpi.name
+        if kpi.target is not None:
+            unit = f" {kpi.unit}" if kpi.unit else ""
+            text += f" ({format_decimal(kpi.target, language)}{unit})"
+        texts.append(text)
+    return texts
 
 
 def diff_map_files(a: str | Path, b: str | Path) -> MapDiff:
