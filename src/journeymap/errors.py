@@ -98,7 +98,8 @@ class ValidationIssue:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        dotted = ".".join(str(p) for p in self.path)
+        # List items counted from 1, as the author counts them in the file (the path keeps 0).
+        dotted = ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in self.path)
         at = f" (at {dotted})" if dotted else ""
         return f"{where}{self.severity}: {self.message}{at}"
 

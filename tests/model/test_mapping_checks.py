@@ -197,7 +197,7 @@ def _import_accepts(pattern: str, ignore_case: bool) -> bool:
 def _validation_accepts(pattern: str, case_sensitive: bool) -> bool:
     try:
         Condition(field="f", regex=pattern, case_sensitive=case_sensitive)
-    except ValidationError:
+    except RulesValidationError:
         return False
     return True
 
@@ -250,7 +250,7 @@ def test_validation_accepts_exactly_the_regexes_the_import_compiles(case_sensiti
         True,
         False,
     ]
-    with pytest.raises(ValidationError, match=r"the count '\{,3\}' .*write \{0,3\}"):
+    with pytest.raises(RulesValidationError, match=r"the count '\{,3\}' .*write \{0,3\}"):
         Condition(field="f", regex="a{,3}")
 
 

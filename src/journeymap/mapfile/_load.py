@@ -18,10 +18,10 @@ from journeymap.errors import (
     UsageError,
     ValidationIssue,
 )
-from journeymap.mapfile._messages import _, _describe_value, issues_from_validation_error
 from journeymap.mapfile._origins import remember_rules_file
 from journeymap.mapfile._parse import ParsedDocument, format_of, parse_text, read_file
 from journeymap.model import JourneyMap, MappingRules
+from journeymap.model._messages import _, _describe_value, issues_from_validation_error
 from journeymap.model.validation import LOCATE_CONTEXT
 
 __all__ = [

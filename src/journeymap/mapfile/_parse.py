@@ -11,8 +11,8 @@ from typing import Any
 
 from journeymap.errors import Location, MapFileError, UnsafeInputError
 from journeymap.mapfile._limits import YamlEventGuard, check_json_text, check_size
-from journeymap.mapfile._messages import _
 from journeymap.mapfile._positions import JsonPosition, json_positions
+from journeymap.model._messages import _
 
 __all__ = ["FORMATS", "ParsedDocument", "format_of", "new_yaml", "parse_text", "read_file"]
 

@@ -12,11 +12,11 @@ from pydantic import BaseModel, ValidationError
 
 from journeymap.errors import Location, ValidationIssue
 from journeymap.i18n import LANGUAGES, N_, current_language, gettext
-from journeymap.model import did_you_mean
+from journeymap.model.validation import did_you_mean
 
 __all__ = ["describe_path", "issues_from_validation_error"]
 
-Locator = Callable[[tuple[Any, ...], bool], Location]
+Locator = Callable[[tuple[Any, ...], bool], Location | None]
 
 
 def _(message: str) -> str:
