@@ -234,7 +234,7 @@ def test_positional_models_equal_their_definition(paths: list) -> None:
 def test_keys_with_equal_credit_keep_one_order_whatever_the_last_bits() -> None:
     """The engine sums floats in no fixed order: 0.30000000000000004 against 0.3 flipped
     the order of two keys with the same credit from one run to the next."""
-    from journeymap.attribution.api import _table
+    from journeymap.attribution._result import _table
 
     rows = {"b": (0.30000000000000004, 1.0), "a": (0.3, 1.0), "c": (0.5, 0.0)}
     assert _table("touchpoint", rows, 1.1, {}).column("key").to_pylist() == ["c", "a", "b"]

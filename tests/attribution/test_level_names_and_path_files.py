@@ -16,7 +16,7 @@ import pytest
 from attribution_journeys import journeys_table, map_of
 from typer.testing import CliRunner
 
-import journeymap.engine.journeys as journeys_module
+import journeymap.engine._extra as extra_module
 from cli_tables import printed_credits
 from journeymap.analysis import analyze
 from journeymap.attribution import attribute, compare_models, from_paths
@@ -132,13 +132,13 @@ def test_extra_keys_are_read_once_and_only_for_names_that_are_no_column(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[object] = []
-    real = journeys_module._json_keys
+    real = extra_module._json_keys
 
     def counted(text: object) -> object:
         calls.append(text)
         return real(text)
 
-    monkeypatch.setattr(journeys_module, "_json_keys", counted)
+    monkeypatch.setattr(extra_module, "_json_keys", counted)
     table = _memtable(events())
     build_journeys(table, MAP, JourneyOptions(breakdown=["persona", "account_id"]))
     assert calls == []  # real columns: no query

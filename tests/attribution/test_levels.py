@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from attribution_journeys import events_of, map_of
 
-from journeymap.attribution import MODELS, SegmentCache, compare_models
+from journeymap.attribution import MODELS, SegmentCache, _by_touchpoint, compare_models
 from journeymap.attribution import api as attribution_api
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions, build_journeys
@@ -36,13 +36,13 @@ def test_levels_mapped_from_the_touchpoint_equal_their_own_aggregation(
     journey_map = map_of(PHASES, CHANNELS)  # "call" is its own channel
     journeys = materialize(build_journeys(events_of(PATHS), journey_map, JourneyOptions()))
     calls: list[list[str]] = []
-    credits = attribution_api.credits
+    credits = _by_touchpoint.credits
 
     def spy(t: Any, models: Any, **options: Any) -> Any:
         calls.append(list(models))
         return credits(t, models, **options)
 
-    monkeypatch.setattr(attribution_api, "credits", spy)
+    monkeypatch.setattr(_by_touchpoint, "credits", spy)
     try:
         with SegmentCache(journeys) as cache:
             compare_models(journeys, journey_map, models=list(MODELS), cache=cache, **PARAMS)

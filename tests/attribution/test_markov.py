@@ -16,7 +16,7 @@ from journeymap.attribution._aggregate import (
     touch_rows,
     transition_counts,
 )
-from journeymap.attribution.api import _level_key, _touchpoint_key
+from journeymap.attribution._levels import _level_key, _touchpoint_key
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 

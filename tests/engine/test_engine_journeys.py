@@ -6,11 +6,11 @@ import ibis
 import pytest
 from engine_events import at, events
 
+from journeymap.engine._facts import _sequence_plan
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.funnel import phase_funnel
 from journeymap.engine.journeys import (
     JourneyOptions,
-    _sequence_plan,
     build_journeys,
     journey_facts,
     parse_duration,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from journeymap.attribution._settings import numbers_of
-from journeymap.engine.journeys import unknown_name_message
+from journeymap.engine._checks import unknown_name_message
 from journeymap.errors import UsageError
 from journeymap.i18n.messages import _
 from journeymap.settings import as_bool, as_whole_number, parse_names

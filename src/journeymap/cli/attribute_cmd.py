@@ -240,7 +240,8 @@ def model_notes(params: dict[str, Any], table: pa.Table, *, asked: bool, paths: 
     without weights too, on every plain run: the README says so once instead.
     """
     from journeymap.attribution import MODELS
-    from journeymap.attribution.api import SAMPLING, unread_parameters
+    from journeymap.attribution._options import SAMPLING
+    from journeymap.attribution.api import unread_parameters
 
     run = list(dict.fromkeys(str(name) for name in table.column("model").to_pylist()))
     notes = []

@@ -26,12 +26,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeymap.engine._facts import with_sequences
 from journeymap.engine._tables import record_batches, records_table, scratch, seconds
 from journeymap.engine.journeys import (
     JourneyOptions,
     check_touchpoints,
     journey_facts,
-    with_sequences,
 )
 from journeymap.model import JourneyMap
 

@@ -15,8 +15,9 @@ import pyarrow as pa
 from ibis import _
 from ibis.common.deferred import Deferred
 
+from journeymap.engine._facts import with_sequences
 from journeymap.engine._tables import drop_temporary, materialize, records_table, scratch
-from journeymap.engine.journeys import UNIT, JourneyOptions, joinable, with_sequences
+from journeymap.engine.journeys import UNIT, JourneyOptions, joinable
 from journeymap.model.path_nodes import CONVERTED, DROPPED, OTHER
 
 __all__ = [

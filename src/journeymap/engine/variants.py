@@ -7,8 +7,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis import _
 
+from journeymap.engine._facts import with_sequences
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import with_sequences
 from journeymap.engine.paths import SEPARATOR, group_sequences
 
 __all__ = ["variants"]

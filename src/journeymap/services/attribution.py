@@ -269,7 +269,8 @@ def attribute_workspace(
         resolve_conversion_touch,
     )
     from journeymap.attribution import SegmentCache, compare_models
-    from journeymap.attribution.api import FIXED_LEVELS, check_values
+    from journeymap.attribution._levels import FIXED_LEVELS
+    from journeymap.attribution.api import check_values
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
     from journeymap.mapfile import load_map
@@ -344,8 +345,9 @@ def _checked_level(events: ir.Table, level: str) -> str:
     Raises:
         UsageError: naming the levels, columns and keys there are, and a near miss.
     """
-    from journeymap.attribution.api import FIXED_LEVELS
-    from journeymap.engine.journeys import extra_keys, unknown_name_message
+    from journeymap.attribution._levels import FIXED_LEVELS
+    from journeymap.engine._checks import unknown_name_message
+    from journeymap.engine._extra import extra_keys
 
     if level in events.columns:
         return level

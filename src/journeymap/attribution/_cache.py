@@ -1,0 +1,138 @@
+"""Segments of one journeys table kept across calls, and a call run on such a cache.
+
+:class:`SegmentCache` computes the conversion segments once per lookback and grouping;
+:func:`_with_cache` runs a model on a given cache or on one of its own, and says the driver's
+errors of closed journeys or paths in words (:func:`_readable`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+
+from journeymap.attribution._aggregate import Segments, prepare
+from journeymap.attribution.paths import Paths
+from journeymap.engine._tables import drop_temporary, is_temporary
+from journeymap.errors import AttributionError
+from journeymap.i18n.messages import _
+
+
+@contextlib.contextmanager
+def _readable(journeys: ir.Table | Paths) -> Iterator[None]:
+    """The driver's error for journeys whose database or table is gone, as what to do instead.
+
+    As :meth:`journeymap.analysis.Analysis.attribution` says it for an analysis' journeys.
+    """
+    if isinstance(journeys, Paths) and journeys.closed:
+        raise AttributionError(
+            _(
+                "these paths were closed (at the end of their 'with from_paths(...)' block, or "
+                "by close()), which dropped their tables: attribute them inside the block, or "
+                "read them again with from_paths()"
+            )
+        )
+    import duckdb
+
+    try:
+        yield
+    except duckdb.ConnectionException as error:
+        raise AttributionError(
+            _(
+                "the database these journeys are read from has been closed; attribute them "
+                "while it is open (inside the 'with Workspace(...)' block)"
+            )
+        ) from error
+    except duckdb.CatalogException as error:
+        # Only the journeys' own temporary table gone is ours to explain.
+        if isinstance(journeys, Paths) or not is_temporary(journeys):
+            raise
+        op = journeys.op()
+        if not isinstance(op, ops.DatabaseTable) or op.name not in str(error):
+            raise
+        raise AttributionError(
+            _(
+                "the journeys table no longer exists: an analysis drops its journeys when it "
+                "is closed (close(), or the end of 'with analyze(...)'); attribute before "
+                "closing, e.g. with analysis.attribution(...)"
+            )
+        ) from error
+
+
+class SegmentCache:
+    """Conversion segments of one journeys table, computed once per lookback and grouping.
+
+    ``compare_models`` and :class:`~journeymap.analysis.Analysis` keep one so that every
+    model and level reads the same temporary table. The journeys must not change while the
+    cache is in use (an analysis' journeys are a snapshot).
+    """
+
+    def __init__(self, journeys: ir.Table | Paths) -> None:
+        """Cache segments of ``journeys`` (path data bring their own)."""
+        self.journeys = journeys
+        self._prepared: dict[tuple[float | None, bool, bool], Segments] = {}
+        # Results computed once per segments table (the touchpoint level's, which every level
+        # read off the touchpoint is mapped from) or per journeys (checks, Markov chains).
+        self._once: dict[tuple[int, str], Any] = {}
+
+    def once(self, segments: Segments | None, name: str, compute: Callable[[], Any]) -> Any:
+        """Result ``name`` of ``segments`` (of the journeys if ``None``), computed once."""
+        key = (id(segments) if segments is not None else 0, name)
+        if key not in self._once:
+            self._once[key] = compute()
+        return self._once[key]
+
+    def get(
+        self, lookback: timedelta | None, by_account: bool, conversion_touch: bool = True
+    ) -> Segments:
+        """The segments for this lookback, grouping and conversion touch (computed once)."""
+        if isinstance(self.journeys, Paths):
+            return self.journeys.segments  # owned by the Paths, which drop them
+        key = (lookback.total_seconds() if lookback else None, by_account, conversion_touch)
+        if key not in self._prepared:
+            self._prepared[key] = prepare(
+                self.journeys,
+                lookback=lookback,
+                by_account=by_account,
+                conversion_touch=conversion_touch,
+            )
+        return self._prepared[key]
+
+    def prepared(self) -> list[Segments]:
+        """The segments computed so far (path data: theirs, once asked for)."""
+        return list(self._prepared.values())
+
+    def close(self) -> None:
+        """Drop the segment tables; a later :meth:`get` computes them again."""
+        drop_temporary(*(segments.table for segments in self._prepared.values()))
+        self._prepared.clear()
+        self._once.clear()
+
+    def __enter__(self) -> SegmentCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+ResultT = TypeVar("ResultT")
+
+
+def _with_cache(
+    journeys: ir.Table | Paths,
+    cache: SegmentCache | None,
+    run: Callable[[SegmentCache], ResultT],
+) -> ResultT:
+    """``run`` with ``cache``, or with a cache of its own that is dropped after.
+
+    Driver errors of closed journeys or paths are said in words (:func:`_readable`).
+    """
+    with _readable(journeys):
+        if cache is None:
+            with SegmentCache(journeys) as own:
+                return run(own)
+        return run(cache)

@@ -1,0 +1,85 @@
+"""The Markov model's chain at a level, from transition counts, computed once per cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis.expr.types as ir
+
+from journeymap.attribution._aggregate import (
+    CONVERSION,
+    KeyOf,
+    keyed,
+    neighbour_transitions,
+    segment_rows,
+    touch_rows,
+    transition_counts,
+)
+from journeymap.attribution._cache import SegmentCache
+from journeymap.attribution._levels import _choices, _Cut, _map_reading, _touchpoint_key
+from journeymap.attribution._options import _given, _markov_order
+from journeymap.attribution.markov import MarkovResult, markov_from_counts
+from journeymap.attribution.paths import Paths
+from journeymap.model import JourneyMap
+
+
+def _markov(
+    journeys: ir.Table | Paths,
+    journey_map: JourneyMap | None,
+    level: str,
+    params: dict[str, Any],
+    cache: SegmentCache,
+) -> tuple[MarkovResult, dict[str, Any]]:
+    """Markov from the journeys in one window pass (prepared segments under a lookback)."""
+    order = _markov_order(params)
+    collapse = _given(params, "collapse_repeats", True)
+    key, cut = _choices(journeys, journey_map, level, params, cache)
+    used = {
+        "lookback": str(cut.lookback) if cut.lookback else None,
+        "conversion_touch": cut.conversion_touch,
+        "order": order,
+        "collapse_repeats": collapse,
+    }
+    # An analysis asks for the same chain twice (in the side-by-side table and for the
+    # removal effects); the journeys do not change while the cache lives.
+    name = f"markov {level} {used} by account {cut.by_account} {_map_reading(journey_map, level)}"
+    chain = cache.once(
+        None,
+        name,
+        lambda: _chain(journeys, journey_map, level, cache, key, order, collapse, cut),
+    )
+    return chain, used
+
+
+def _chain(
+    journeys: ir.Table | Paths,
+    journey_map: JourneyMap | None,
+    level: str,
+    cache: SegmentCache,
+    key: KeyOf,
+    order: int,
+    collapse: bool,
+    cut: _Cut,
+) -> MarkovResult:
+    counts = None
+    # The journeys' own sequences serve when the segments would not differ from them: no
+    # lookback cuts a touch off, and the conversion event is a touch of its own.
+    whole = cut.lookback is None and cut.conversion_touch
+    if isinstance(journeys, Paths):
+        rows, group, order_by = segment_rows(keyed(journeys.segments, key))
+        counts = transition_counts(rows, group, order_by, order, collapse)
+    elif order == 1 and whole and not cut.by_account:
+        by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
+        if by_touchpoint is not None:
+            counts = neighbour_transitions(journeys, by_touchpoint, collapse)
+    if counts is None:  # the window pass, over the journeys or the prepared segments
+        assert not isinstance(journeys, Paths)
+        if whole:
+            rows, group, order_by = touch_rows(journeys, key, by_account=cut.by_account)
+        else:
+            rows, group, order_by = segment_rows(keyed(cache.get(*cut), key))
+        counts = transition_counts(rows, group, order_by, order, collapse)
+    ends = [row for row in counts if row["to"] == CONVERSION]
+    total_c = float(sum(row["count"] for row in ends))
+    total_v = float(sum(row["value"] for row in ends))
+    return markov_from_counts(counts, total_c, total_v)
