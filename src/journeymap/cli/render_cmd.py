@@ -67,14 +67,19 @@ def register(app: typer.Typer) -> None:
                 markup=False,
             )
         if written.gone or written.unmeasured:
-            console.print(
-                _(
-                    "Note: the map changed after the analysis: it no longer has {gone}, and "
-                    "{unmeasured} were not measured. Run journeymap analyze again with this map "
-                    "for figures that fit it."
-                ).format(
-                    gone=", ".join(written.gone) or "-",
-                    unmeasured=", ".join(written.unmeasured) or "-",
-                ),
-                markup=False,
-            )
+            console.print(_stale_note(written.gone, written.unmeasured), markup=False)
+
+
+def _stale_note(gone: list[str], unmeasured: list[str]) -> str:
+    """What changed in the map since the analysis, saying only what did ("and - were not")."""
+    again = _("Run journeymap analyze again with this map for figures that fit it.")
+    if gone and unmeasured:
+        note = _(
+            "Note: the map changed after the analysis: it no longer has {gone}, and {unmeasured} "
+            "were not measured."
+        )
+    elif gone:
+        note = _("Note: the map changed after the analysis: it no longer has {gone}.")
+    else:
+        note = _("Note: the map changed after the analysis: {unmeasured} were not measured.")
+    return note.format(gone=", ".join(gone), unmeasured=", ".join(unmeasured)) + " " + again

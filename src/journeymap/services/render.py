@@ -20,7 +20,8 @@ class Rendered:
     Attributes:
         path: The written file.
         gone: Touchpoints and phases the analysis measured that the map no longer has.
-        unmeasured: Phases of the map the analysis did not measure (added since).
+        unmeasured: Phases and touchpoints of the map the analysis did not measure (added
+            since).
     """
 
     path: Path
@@ -110,17 +111,16 @@ def render_file(
 
 
 def stale_elements(journey_map: JourneyMap, analysis: Any) -> tuple[list[str], list[str]]:
-    """(measured elements the map no longer has, phases of the map the analysis lacks).
+    """(measured elements the map no longer has, phases and touchpoints the analysis lacks).
 
     A map edited after ``analyze`` keeps its id: the report then shows those figures under
-    raw ids, and leaves the new phases unmeasured.
+    raw ids, and leaves the new phases and touchpoints unmeasured (the analysis lists every
+    touchpoint of its map, events or not, so one it does not list was added since).
     """
     tables = analysis.tables
-    touchpoints = (
-        {str(r["touchpoint"]) for r in tables["touchpoint_stats"].to_pylist() if r.get("on_map")}
-        if "touchpoint_stats" in tables
-        else set()
-    )
+    stats = tables["touchpoint_stats"].to_pylist() if "touchpoint_stats" in tables else []
+    touchpoints = {str(r["touchpoint"]) for r in stats if r.get("on_map")}
+    listed = {str(r["touchpoint"]) for r in stats}
     phases = (
         {str(r["phase"]) for r in tables["phase_funnel"].to_pylist()}
         if "phase_funnel" in tables
@@ -129,6 +129,8 @@ def stale_elements(journey_map: JourneyMap, analysis: Any) -> tuple[list[str], l
     gone = sorted(touchpoints - {touchpoint.id for touchpoint in journey_map.touchpoints})
     gone += sorted(phases - {phase.id for phase in journey_map.phases})
     unmeasured = sorted({phase.id for phase in journey_map.phases} - phases) if phases else []
+    if stats:
+        unmeasured += sorted({tp.id for tp in journey_map.touchpoints} - listed)
     return gone, unmeasured
 
 
