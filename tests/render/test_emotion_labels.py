@@ -63,30 +63,28 @@ def test_the_tooltip_names_the_label(user_test_map: JourneyMap) -> None:
     assert title is not None and title.text == "Nils Newcomer, Consideration: 0"
 
 
-def test_a_long_label_is_cut_after_a_word_and_whole_in_its_tooltip(
-    user_test_map: JourneyMap,
-) -> None:
+def test_a_long_label_is_wrapped_whole_with_its_tooltip(user_test_map: JourneyMap) -> None:
+    # Before, it was cut to "relieved but…" (the rest only in the tooltip).
     root = ET.fromstring(render_map_svg(user_test_map))
     label = _labels(root)[("bo", "purchase")]
     text, title = label.find(f"{SVG}text"), label.find(f"{SVG}title")
     assert text is not None and title is not None
-    assert text.text == "relieved but…"
+    lines = [span.text for span in text.iter(f"{SVG}tspan")]
+    assert lines == ["relieved but", "still a little", "unsure about it"]
     assert title.text == "relieved but still a little unsure about it"
 
 
-def test_a_persona_without_its_own_cell_shows_the_phase_label(
+def test_a_persona_without_its_own_cell_shows_no_label_the_buying_center_curve_does(
     user_test_map_dict: Callable[[str], dict[str, Any]],
 ) -> None:
+    # Before, each persona without a cell in loyalty was labelled "delighted" as if it were
+    # their own feeling; the phase's shared cell is the whole buying center's.
     data = user_test_map_dict("en")
     data["cells"].append({"phase": "loyalty", "emotion": {"score": 2, "label": "delighted"}})
     root = ET.fromstring(render_map_svg(JourneyMap.model_validate(data)))
     labels = _labels(root)
-    assert {persona for persona, phase in labels if phase == "loyalty"} == {"nils", "rita", "bo"}
-    assert all(
-        "".join(g.find(f"{SVG}text").itertext()) == "delighted"  # type: ignore[union-attr]
-        for (_, phase), g in labels.items()
-        if phase == "loyalty"
-    )
+    assert [persona for persona, phase in labels if phase == "loyalty"] == [""]
+    assert "".join(labels[("", "loyalty")].find(f"{SVG}text").itertext()) == "delighted"  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +112,8 @@ def test_labels_of_one_phase_do_not_overlap_and_stay_in_their_lane_and_column(
         " return {text: e.textContent, x: b.x, y: b.y, width: b.width, height: b.height,"
         " size: parseFloat(getComputedStyle(e).fontSize)}; })",
     )
-    assert {box["text"] for box in boxes} == {"curious", "annoyed", "angry", "relieved but…"}
+    long = "relieved but still a little unsure about it"
+    assert {box["text"] for box in boxes} == {"curious", "annoyed", "angry", long}
     assert min(box["size"] for box in boxes) >= 10  # legible, as the cards' badges at least
     purchase = [box for box in boxes if box["text"] != "curious"]
     for i, a in enumerate(purchase):

@@ -25,6 +25,16 @@ PAYMENT_PROVIDER_CURVES = {
 }
 
 
+# The cells without persona: the whole buying center's own curve, in every phase.
+BUYING_CENTER_CURVE = {
+    "awareness": 0,
+    "consideration": 1,
+    "decision": 0,
+    "retention": -1,
+    "advocacy": 1.5,
+}
+
+
 def _drawn(journey_map: JourneyMap) -> tuple[dict[str, dict[str, float]], ET.Element]:
     """Persona id -> {phase id: score read back from the point's height}, and the SVG root."""
     root = ET.fromstring(render_map_svg(journey_map))
@@ -68,7 +78,7 @@ def test_payment_provider_lines_start_at_the_joining_phase(example_map: JourneyM
 
 def test_payment_provider_points_are_each_personas_own_scores(example_map: JourneyMap) -> None:
     curves, _ = _drawn(example_map)
-    assert curves == PAYMENT_PROVIDER_CURVES
+    assert curves == {**PAYMENT_PROVIDER_CURVES, "": BUYING_CENTER_CURVE}
     for persona in example_map.personas:
         assert next(iter(curves[persona.id])) == persona.joins_at, persona.id
 
@@ -123,18 +133,20 @@ def _small_map() -> JourneyMap:
     )
 
 
-def test_from_joining_on_own_cells_win_and_shared_cells_fill_in() -> None:
+def test_from_joining_on_only_own_cells_are_drawn_and_shared_cells_are_their_own_curve() -> None:
+    # Before, "early" and "last" were drawn with the shared cells' scores as their own, and
+    # "late" got -2 in phase two, where it has no cell: an inherited value shown as its own.
     journey_map = _small_map()
     curves, root = _drawn(journey_map)
-    # late's own cell in phase one lies before it joins: not drawn
-    assert curves == {
-        "early": {"one": 2, "two": -2, "three": 1},
-        "late": {"two": -2, "three": -1},
-        "last": {"three": 1},
-    }
-    assert {ref: len(xs) for ref, xs in _lines(root).items()} == {"early": 3, "late": 2, "last": 1}
+    # late's own cell in phase one lies before it joins: not drawn; phase two is a gap
+    assert curves == {"": {"one": 2, "two": -2, "three": 1}, "late": {"three": -1}}
+    assert {ref: len(xs) for ref, xs in _lines(root).items()} == {"": 3, "late": 1}
+    assert [(p, e.score if e else None) for p, e in journey_map.own_emotion_curve("late")] == [
+        ("two", None),
+        ("three", -1.0),
+    ]
+    # emotion_curve keeps its documented filling in (what `journeymap show` lists)
     assert journey_map.emotion_curve("late", since_joining=True) == [("two", -2.0), ("three", -1.0)]
-    # the full curve (what `journeymap show` lists, with – before joining) is unchanged
     assert journey_map.emotion_curve("late") == [("one", 0.5), ("two", -2.0), ("three", -1.0)]
 
 

@@ -45,10 +45,13 @@ def _shop(name: str = "Sofa") -> JourneyMap:
             Touchpoint(id="instagram", name="Instagram-annonce", phases=["opmaerksomhed"]),
             Touchpoint(id="checkout", name="Checkout", phases=["koeb"]),
         ],
-        # Every persona feels the same: the shared cells give them one curve.
+        # Every persona feels the same, each in its own cells (shared cells are the whole
+        # buying center's curve, not each persona's).
         cells=[
-            StageCell(phase="opmaerksomhed", emotion=Emotion(score=1)),
-            StageCell(phase="koeb", emotion=Emotion(score=-1)),
+            StageCell(phase=phase, persona=persona, emotion=Emotion(score=score))
+            for persona in ("mette", "soeren", "ida")
+            for phase, score in (("opmaerksomhed", 1), ("koeb", -1))
+            if (persona, phase) != ("soeren", "opmaerksomhed")
         ],
     )
 

@@ -8,7 +8,7 @@ from pydantic import Field, ValidationInfo, model_validator
 
 from journeymap.errors import MapValidationError, ValidationIssue
 from journeymap.model._base import ElementId, Model
-from journeymap.model.cells import StageCell
+from journeymap.model.cells import Emotion, StageCell
 from journeymap.model.evidence import EvidenceSource
 from journeymap.model.mapping import MappingRules
 from journeymap.model.personas import Persona
@@ -187,4 +187,39 @@ class JourneyMap(Model):
                     if shared and shared[0].emotion is not None:
                         score = shared[0].emotion.score
             curve.append((phase.id, score))
+        return curve
+
+    def own_emotion_curve(self, persona_id: str | None) -> list[tuple[str, Emotion | None]]:
+        """Per phase from joining on, the emotion entered for exactly this persona there.
+
+        Unlike :meth:`emotion_curve` nothing is filled in: a phase without the persona's own
+        phase-level cell (persona set, no touchpoint) is ``None``, a gap, never the buying
+        center's emotion. ``None`` as ``persona_id`` is the whole buying center: its cells
+        without persona and touchpoint, over every phase. Touchpoint cells are not part of a
+        curve; their emotions belong to one touchpoint.
+
+        Raises:
+            KeyError: ``persona_id`` is not a persona of the map.
+
+        Examples:
+            >>> from journeymap.model import Emotion, Persona, Phase, StageCell
+            >>> m = JourneyMap(
+            ...     id="demo", name="Demo",
+            ...     phases=[Phase(id="awareness", name="Awareness", order=1),
+            ...             Phase(id="decision", name="Decision", order=2),
+            ...             Phase(id="advocacy", name="Advocacy", order=3)],
+            ...     personas=[Persona(id="buyer", first_name="Stefan", joins_at="decision")],
+            ...     cells=[StageCell(phase=p, emotion=Emotion(score=s, label=t)) for p, s, t in
+            ...            [("awareness", -1, "under pressure"), ("advocacy", 1.5, "proud")]]
+            ...     + [StageCell(phase="decision", persona="buyer", emotion=Emotion(score=-0.5))],
+            ... )
+            >>> [(p, e.score if e else None) for p, e in m.own_emotion_curve("buyer")]
+            [('decision', -0.5), ('advocacy', None)]
+            >>> [(p, e.label if e else None) for p, e in m.own_emotion_curve(None)]
+            [('awareness', 'under pressure'), ('decision', None), ('advocacy', 'proud')]
+        """
+        curve: list[tuple[str, Emotion | None]] = []
+        for phase in self.joined_phases(persona_id):
+            own = [cell.emotion for cell in self.cells_for(phase.id, persona_id) if cell.emotion]
+            curve.append((phase.id, own[0] if own else None))
         return curve

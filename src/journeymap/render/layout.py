@@ -18,7 +18,10 @@ __all__ = [
     "Box",
     "LaneSpec",
     "MapLayout",
+    "label_lines",
     "layout_lanes",
+    "shortened",
+    "spread_boxes",
     "wrap_text",
 ]
 
@@ -41,6 +44,63 @@ def wrap_text(text: str, width_px: float, font_size: float = FONT_SIZE) -> list[
     chars = max(4, int(width_px / (font_size * CHAR_WIDTH_EM)))
     lines = textwrap.wrap(text, width=chars, break_long_words=True, break_on_hyphens=True)
     return lines or [""]
+
+
+def shortened(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters with an ellipsis, after a whole word if one fits.
+
+    Examples:
+        >>> shortened("annoyed", 16), shortened("relieved but still a little unsure", 16)
+        ('annoyed', 'relieved but…')
+    """
+    if len(text) <= chars:
+        return text
+    cut = text[: chars - 1]
+    space = cut.rfind(" ")
+    if space >= chars // 2:  # a whole word, unless that leaves too little of the label
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-/") + "…"
+
+
+def label_lines(text: str, chars: int, max_lines: int = 4) -> list[str]:
+    """``text`` wrapped to lines of ``chars``; a word too long for a line is hyphenated.
+
+    Past ``max_lines`` the last line ends in an ellipsis.
+
+    Examples:
+        >>> label_lines("begeistert von der Testbearbeitung", 16)
+        ['begeistert von', 'der', 'Testbearbeitung']
+        >>> label_lines("Anlaufschwierigkeiten", 16)
+        ['Anlaufschwierig-', 'keiten']
+    """
+    chars = max(chars, 4)
+    lines: list[str] = []
+    for line in textwrap.wrap(text, chars, break_long_words=False, break_on_hyphens=True):
+        while len(line) > chars:
+            lines.append(line[: chars - 1] + "-")
+            line = line[chars - 1 :]
+        lines.append(line)
+    if len(lines) > max_lines:
+        rest = " ".join(lines[max_lines - 1 :])
+        lines = [*lines[: max_lines - 1], shortened(rest, chars)]
+    return lines or [""]
+
+
+def spread_boxes(
+    wanted: list[tuple[float, float]], gap: float, low: float, high: float
+) -> list[float]:
+    """Tops of boxes ``(wanted centre, height)`` (sorted): apart by ``gap``, within low..high."""
+    tops: list[float] = []
+    bottom = low - gap
+    for centre, height in wanted:
+        top = max(centre - height / 2, low, bottom + gap)
+        tops.append(top)
+        bottom = top + height
+    limit = high
+    for index in range(len(tops) - 1, -1, -1):
+        tops[index] = min(tops[index], limit - wanted[index][1])
+        limit = tops[index] - gap
+    return tops
 
 
 @dataclass(frozen=True)

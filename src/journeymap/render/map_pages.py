@@ -46,6 +46,10 @@ MIN_TEXT_PT = 7.0
 """The smallest text of the map (badges, axis ticks) on paper; the card texts come out larger."""
 MAX_BODY_PT = 10.5
 """A map narrower than the page is enlarged to its width, until its card texts reach this."""
+SQUEEZE = 0.9
+"""How far a page's drawing may shrink so that the map's last lanes stay on it (the smallest
+text then 6.3 pt): the emotion curve on a page of its own, cut off from the lanes it sums up,
+read worse than slightly smaller text."""
 PT_PER_CSS_PX = 0.75
 
 SVG = "http://www.w3.org/2000/svg"
@@ -237,10 +241,28 @@ def _clip_polyline(points: str, low: float, high: float) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in kept)
 
 
+def _x_of(group: ET.Element) -> float | None:
+    """Where a drawn group of the emotion lane stands: the x of its first shape."""
+    for element in group.iter():
+        if element.tag == _RECT:
+            return float(element.get("x", "0"))
+        if element.tag == "circle":
+            return float(element.get("cx", "0"))
+        if element.tag == "line":
+            return float(element.get("x1", "0"))
+        if element.tag == "path":
+            return float(element.get("d", "M0,0")[1:].split(",")[0])
+    return None
+
+
 def _emotion_parts(
     emotion: ET.Element, label_right: float, low: float, high: float, dx: float, top: float
 ) -> list[_Placed]:
-    """The emotion lane within one band: curves and grid clipped to it, the legend kept."""
+    """The emotion lane within one band: curves and grid clipped to it, the legend kept.
+
+    A point, a touchpoint's diamond and a label (with the line to its point) go to the band
+    of the phase column they stand in.
+    """
     fixed = ET.Element(_G, emotion.attrib)
     moved = ET.Element(_G, emotion.attrib)
     for child in emotion:
@@ -262,8 +284,12 @@ def _emotion_parts(
         elif tag == "circle":
             if low <= float(child.get("cx", "0")) <= high:
                 moved.append(child)
-        else:  # texts and legend entries: the axis and the personas, left of the columns
-            anchor = child if tag == "text" else child.find(_RECT)
+        elif tag == _G and "jm-legend" not in _classes(child):
+            x = _x_of(child)
+            if x is not None and low <= x <= high:
+                moved.append(child)
+        else:  # axis ticks and legend entries: left of the columns, on every band
+            anchor = child if tag == _TEXT else child.find(_RECT)
             if anchor is not None and float(anchor.get("x", "0")) < label_right:
                 fixed.append(child)
     return [_Placed(fixed, 0.0, top), _Placed(moved, dx, top)]
@@ -354,7 +380,10 @@ def _paginate(
         limits.append(budget)
         used = header.height + GUTTER
 
-    for lane in lanes:
+    def whole(lane: _Lane) -> _Row:
+        return lane.fixed or lane.row(lane.columns, [lane.top] * len(lane.columns))
+
+    for index, lane in enumerate(lanes):
         pending = [list(cards) for cards in lane.columns]
         origins = [lane.top] * len(pending)
         while True:
@@ -363,6 +392,12 @@ def _paginate(
                 pages[-1].append(row)
                 used += row.height + GUTTER
                 break
+            rest = [row, *(whole(later) for later in lanes[index + 1 :])]
+            if used + sum(r.height + GUTTER for r in rest) <= budget / SQUEEZE:
+                # The rest of the band nearly fits: the page shrinks a little (_page_svg) to
+                # keep it, rather than put its last lanes on a page of their own.
+                pages[-1].extend(rest)
+                return _pages(pages, limits)
             whole_page = budget - header.height - 2 * GUTTER
             if lane.fixed is not None or row.height <= whole_page:
                 if pages[-1]:
@@ -388,6 +423,10 @@ def _paginate(
                 for cards, origin in zip(pending, origins, strict=True)
             ]
             new_page()
+    return _pages(pages, limits)
+
+
+def _pages(pages: list[list[_Row]], limits: list[float]) -> list[tuple[list[_Row], float]]:
     return [(rows, limit) for rows, limit in zip(pages, limits, strict=True) if rows]
 
 
@@ -448,7 +487,9 @@ def map_print_pages(svg: str, first_caption_pt: float = FIRST_CAPTION_PT) -> lis
     the map is narrower than the page, up to ``MAX_BODY_PT`` for the card texts). A map wider
     than the page is split into bands of whole phase columns, each with the lane labels; a
     band taller than the page continues on further pages, each repeating the phase headers.
-    Lanes stay whole where they fit on a page; a taller lane is cut between cards.
+    Lanes stay whole where they fit on a page; a taller lane is cut between cards. When the
+    rest of a band misses its page by a little (``SQUEEZE``), the page shrinks to keep it:
+    the emotion lane is not left alone on a page, away from the lanes it belongs to.
 
     Args:
         svg: The map as :func:`render_map_svg` draws it.

@@ -20,13 +20,20 @@ from xml.sax.saxutils import escape, quoteattr
 
 from journeymap.model import JourneyMap
 from journeymap.render.emotion_curve import (
-    PERSONA_COLOURS,
-    PERSONA_DASHES,
     axis_label,
+    emotion_legend,
     emotion_y,
-    shortened,
+    marker_path,
 )
-from journeymap.render.layout import CHAR_WIDTH_EM, GUTTER, LABEL_WIDTH, Box, MapLayout, wrap_text
+from journeymap.render.layout import (
+    CHAR_WIDTH_EM,
+    GUTTER,
+    LABEL_WIDTH,
+    Box,
+    MapLayout,
+    shortened,
+    wrap_text,
+)
 from journeymap.render.map_svg import FILLS, box_svg
 
 __all__ = ["PHONE_COLUMN", "StickyMap", "sticky_map"]
@@ -119,26 +126,31 @@ def _label_svg(box: Box, label: str) -> tuple[str, float]:
     return svg, top + text_height
 
 
-def _persona_legend(journey_map: JourneyMap, top: float) -> str:
-    """The emotion lane's legend: each persona's line (colour, dashes) beside its name."""
+def _emotion_legend(journey_map: JourneyMap, top: float) -> str:
+    """The emotion lane's legend as the map has it: a line (colour, dashes) or a diamond."""
     parts = []
     x = 20.0
     name_width = PHONE_LABEL_BOX - x - LABEL_PAD_X
-    for index, persona in enumerate(journey_map.personas):
-        colour = PERSONA_COLOURS[index % len(PERSONA_COLOURS)]
-        dashes = PERSONA_DASHES[index % len(PERSONA_DASHES)]
-        dash = f' stroke-dasharray="{dashes}"' if dashes else ""
-        name = persona.display_name
-        lines = wrap_text(name, name_width, LEGEND_FONT_SIZE)
+    for entry in emotion_legend(journey_map):
+        dash = f' stroke-dasharray="{entry.dashes}"' if entry.dashes else ""
+        lines = wrap_text(entry.name, name_width, LEGEND_FONT_SIZE)
         if len(lines) > LEGEND_LINES:
             last = " ".join(lines[LEGEND_LINES - 1 :])
             lines = [*lines[: LEGEND_LINES - 1], shortened(last, len(lines[LEGEND_LINES - 1]))]
         middle = top + LEGEND_FONT_SIZE * LINE_FACTOR / 2
+        if entry.kind == "marker":
+            sample = f'<path d="{marker_path(10.5, middle, 4)}" fill="{entry.colour}"/>'
+        else:
+            sample = (
+                f'<line x1="4" x2="17" y1="{middle:.1f}" y2="{middle:.1f}" '
+                f'stroke="{entry.colour}" stroke-width="2.5"{dash}/>'
+            )
         parts.append(
-            f'<g class="jm-sticky-legend" data-ref={quoteattr(persona.id)}>'
-            f"<title>{escape(name)}</title>"
-            f'<line x1="4" x2="17" y1="{middle:.1f}" y2="{middle:.1f}" stroke="{colour}" '
-            f'stroke-width="2.5"{dash}/>' + _lines_svg(x, top, lines, LEGEND_FONT_SIZE) + "</g>"
+            f'<g class="jm-sticky-legend" data-ref={quoteattr(entry.ref)} '
+            f"data-kind={quoteattr(entry.kind)}><title>{escape(entry.name)}</title>"
+            + sample
+            + _lines_svg(x, top, lines, LEGEND_FONT_SIZE)
+            + "</g>"
         )
         top += len(lines) * LEGEND_FONT_SIZE * LINE_FACTOR + 4
     return "".join(parts)
@@ -158,8 +170,7 @@ def _lanes_svg(journey_map: JourneyMap, layout: MapLayout, top: float) -> str:
         svg, under = _label_svg(box, label)
         parts.append(svg)
         if box.lane == "emotion":
-            if journey_map.personas:
-                parts.append(_persona_legend(journey_map, under + 6))
+            parts.append(_emotion_legend(journey_map, under + 6))
             band = layout.lanes["emotion"]
             parts.extend(
                 f'<text class="jm-sticky-axis" x="{PHONE_COLUMN - 1:g}" '

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from journeymap.i18n import N_, format_decimal, format_share, gettext
 from journeymap.model import JourneyMap, StageCell
-from journeymap.render.emotion_curve import PERSONA_COLOURS, emotion_svg
+from journeymap.render.emotion_curve import PERSONA_COLOURS, emotion_lane_height, emotion_svg
 from journeymap.render.layout import (
     BADGE_FONT_SIZE,
     BADGE_LINE_HEIGHT,
@@ -40,14 +40,18 @@ from journeymap.render.map_measured import (
 from journeymap.render.measured import AnalysisLike, EndedHere, Measured, measured_from
 
 __all__ = [
+    "ORIGINS",
     "PERSONA_COLOURS",
     "ROLE_LABELS",
     "box_svg",
     "build_layout",
     "draw_map_svg",
     "ended_here_colour",
+    "evidence_for",
     "heat_colour",
+    "phase_tips",
     "render_map_svg",
+    "touchpoint_tips",
 ]
 
 TITLE_HEIGHT = 40.0
@@ -79,6 +83,9 @@ FILLS = {
     "touchpoint": "#e8f1fb",
     "item": "#ffffff",
 }
+DESCRIPTION_FILL = "#f4f6f8"
+"""The phase descriptions' cards, under the phase headers: a tint apart from the lanes."""
+ORIGINS = {"internal": N_("internal"), "external": N_("external")}
 
 
 def _cell_prefix(journey_map: JourneyMap, cell: StageCell) -> str:
@@ -122,6 +129,63 @@ def _cell_lanes(journey_map: JourneyMap, language: str) -> list[LaneSpec]:
             lane.items[phase.id] = [(text, None, (), None) for text in dict.fromkeys(texts)]
         lanes.append(lane)
     return lanes
+
+
+def evidence_for(journey_map: JourneyMap, element_id: str) -> list[str]:
+    """``CRM export (internal)``: the evidence sources that back a phase, persona or touchpoint."""
+    language = journey_map.language
+    return [
+        f"{source.name} ({gettext(ORIGINS[source.origin], language)})"
+        for source in journey_map.evidence
+        if element_id in source.backs
+    ]
+
+
+def _backed_by(journey_map: JourneyMap, element_id: str) -> list[str]:
+    sources = evidence_for(journey_map, element_id)
+    if not sources:
+        return []
+    text = gettext(N_("Backed by: {sources}"), journey_map.language)
+    return [text.format(sources="; ".join(sources))]
+
+
+def touchpoint_tips(journey_map: JourneyMap) -> dict[str, str]:
+    """Touchpoint id -> its card's tooltip: name, owner, description and the evidence behind it."""
+    language = journey_map.language
+    tips = {}
+    for touchpoint in journey_map.touchpoints:
+        lines = [touchpoint.name]
+        if touchpoint.owner:
+            owner = gettext(N_("Owner: {owner}"), language)
+            lines.append(owner.format(owner=touchpoint.owner))
+        if touchpoint.description.strip():
+            lines.append(touchpoint.description.strip())
+        lines.extend(_backed_by(journey_map, touchpoint.id))
+        if len(lines) > 1:
+            tips[touchpoint.id] = "\n".join(lines)
+    return tips
+
+
+def phase_tips(journey_map: JourneyMap) -> dict[str, str]:
+    """Phase id -> the description card's tooltip: the description and the evidence behind it."""
+    tips = {}
+    for phase in journey_map.phases:
+        lines = [phase.description.strip(), *_backed_by(journey_map, phase.id)]
+        if lines[0]:
+            tips[phase.id] = "\n".join(lines)
+    return tips
+
+
+def _description_lane(journey_map: JourneyMap, language: str) -> LaneSpec | None:
+    """The phases' descriptions, a card under each phase header (none without any)."""
+    phases = journey_map.ordered_phases()
+    if not any(phase.description.strip() for phase in phases):
+        return None
+    lane = LaneSpec("description", gettext(N_("Description"), language))
+    for phase in phases:
+        text = " ".join(phase.description.split())
+        lane.items[phase.id] = [(text, phase.id, (), DESCRIPTION_FILL)] if text else []
+    return lane
 
 
 def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, language: str) -> LaneSpec:
@@ -178,8 +242,10 @@ def build_layout(
     language = journey_map.language
     measured = measured_from(analysis)
     personas = journey_map.personas or []
-    emotion_height = max(140.0, (len(personas) + 2) * EMOTION_ROW)
-    lanes = [_touchpoint_lane(journey_map, measured, language)]
+    emotion_height = emotion_lane_height(journey_map, max(140.0, (len(personas) + 2) * EMOTION_ROW))
+    described = _description_lane(journey_map, language)
+    lanes = [described] if described is not None else []
+    lanes.append(_touchpoint_lane(journey_map, measured, language))
     lanes.extend(_cell_lanes(journey_map, language))
     lanes.append(LaneSpec("emotion", gettext(N_("Emotion"), language), fixed_height=emotion_height))
     if journey_map.personas:
@@ -250,7 +316,8 @@ def box_svg(
     ]
     if accent is not None:
         # On the card, so hovering anywhere on it (the bar included) explains the bar.
-        tip = ended_here_text(accent, language)
+        ended = ended_here_text(accent, language)
+        tip = f"{ended}\n\n{tip}" if tip else ended
         parts.append(ended_here_svg(box, accent))
     if tip is not None:
         parts.insert(1, f"<title>{escape(tip)}</title>")
@@ -284,6 +351,10 @@ def draw_map_svg(journey_map: JourneyMap, layout: MapLayout, measured: Measured 
     language = journey_map.language
     accents = measured.ended_here() if measured is not None else {}
     tips = dropoff_tips(journey_map, measured, language) if measured is not None else {}
+    card_tips = {
+        "touchpoints": touchpoint_tips(journey_map),
+        "description": phase_tips(journey_map),
+    }
     width, height = layout.width, layout.height
     legend, legend_height = ("", 0.0)
     if accents or tips:
@@ -302,6 +373,8 @@ def draw_map_svg(journey_map: JourneyMap, layout: MapLayout, measured: Measured 
     for box in layout.boxes:
         accent = accents.get(box.ref or "") if box.kind == "touchpoint" else None
         tip = tips.get(box.phase or "") if box.lane == "dropoff" else None
+        if box.lane in card_tips:
+            tip = card_tips[box.lane].get(box.ref or "")
         parts.append(box_svg(box, language, accent, tip))
     if "emotion" in layout.lanes:
         parts.append(emotion_svg(journey_map, layout))

@@ -23,7 +23,14 @@ from journeymap.render.context import breakdown_funnels, element_names, measurem
 from journeymap.render.interactive import embed_script, vega_bundle
 from journeymap.render.map_pages import FIRST_CAPTION_PT, PAGE_HEIGHT_PT, heading_room_pt
 from journeymap.render.map_sticky import sticky_map
-from journeymap.render.map_svg import ROLE_LABELS, build_layout, draw_map_svg, render_map_svg
+from journeymap.render.map_svg import (
+    ORIGINS,
+    ROLE_LABELS,
+    build_layout,
+    draw_map_svg,
+    evidence_for,
+    render_map_svg,
+)
 from journeymap.render.measured import AnalysisLike, Measured, measured_from
 from journeymap.render.sankey import render_sankey_svg
 
@@ -31,6 +38,9 @@ __all__ = ["render_map_html", "render_report_html"]
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = (("DejaVuSans.ttf", "normal"), ("DejaVuSans-Bold.ttf", "bold"))
+MIN_SCREEN_SCALE = 0.85
+"""On a screen, a map wider than the window shrinks to fit it down to this scale (its cards'
+text at 10 px), then scrolls (report.css)."""
 
 
 @cache
@@ -99,6 +109,66 @@ def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
         "description": persona.description,
         "lists": [(heading, items) for heading, items in lists if items],
     }
+
+
+def _touchpoint_rows(journey_map: JourneyMap) -> list[dict[str, Any]]:
+    """Each touchpoint with its phases, kind, owner, description and evidence (in map order).
+
+    Empty when no touchpoint has an owner, a description or evidence: the map names them all.
+    """
+    language = journey_map.language
+    phases = journey_map.ordered_phases()
+    rows = []
+    for touchpoint in journey_map.touchpoints:
+        kind = (
+            gettext(N_("online") if touchpoint.mode == "online" else N_("offline"), language),
+            gettext(N_("direct") if touchpoint.influence == "direct" else N_("indirect"), language),
+        )
+        rows.append(
+            {
+                "id": touchpoint.id,
+                "name": touchpoint.name,
+                "phases": ", ".join(p.name for p in phases if p.id in touchpoint.phases),
+                "kind": " · ".join(kind),
+                "owner": touchpoint.owner or "",
+                "description": touchpoint.description.strip(),
+                "evidence": "; ".join(evidence_for(journey_map, touchpoint.id)),
+            }
+        )
+    if not any(row["owner"] or row["description"] or row["evidence"] for row in rows):
+        return []
+    return rows
+
+
+def _evidence_rows(journey_map: JourneyMap) -> list[dict[str, Any]]:
+    """Each evidence source: internal or external, where from, and what of the map it backs."""
+    language = journey_map.language
+    groups = (
+        (N_("Phases"), {phase.id: phase.name for phase in journey_map.ordered_phases()}),
+        (N_("Personas"), {p.id: p.display_name for p in journey_map.personas}),
+        (N_("Touchpoints"), {t.id: t.name for t in journey_map.touchpoints}),
+    )
+    rows = []
+    for source in journey_map.evidence:
+        backs = []
+        for heading, names in groups:
+            backed = [name for element_id, name in names.items() if element_id in source.backs]
+            if backed:
+                backs.append((gettext(heading, language), ", ".join(backed)))
+        rows.append(
+            {
+                "id": source.id,
+                "name": source.name,
+                "origin": source.origin,
+                "origin_text": gettext(ORIGINS[source.origin], language),
+                "department": source.department or "",
+                # As text: the report loads and links to nothing outside it.
+                "link": (source.link or "").strip(),
+                "notes": source.notes.strip(),
+                "backs": backs,
+            }
+        )
+    return rows
 
 
 def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, Any]:
@@ -248,7 +318,9 @@ def render_report_html(
             :func:`~journeymap.render.map_pages.map_print_pages`), given the room above the
             first page's drawing; each is shown on a page of its own instead of the one
             scrollable map. Without measured figures the map starts on the first page, under
-            the report's heading; after them, on a page of its own.
+            the report's heading (unless it would be cut in two there but fits a page of its
+            own: then the personas come first, under the heading, and the map whole on the
+            next page); after them, on a page of its own.
 
     Returns:
         HTML with CSS, font and charts inlined; no external resource.
@@ -286,6 +358,18 @@ def render_report_html(
         "scope": gettext(N_("What was measured"), language),
         "converted": gettext(N_("Converted"), language),
         "conversion_rate": gettext(N_("Conversion rate"), language),
+        "touchpoints": gettext(N_("Touchpoints"), language),
+        "touchpoint": gettext(N_("Touchpoint"), language),
+        "phases": gettext(N_("Phases"), language),
+        "kind": gettext(N_("Kind"), language),
+        "owner": gettext(N_("Owner"), language),
+        "description": gettext(N_("Description"), language),
+        "backed_by": gettext(N_("Backed by"), language),
+        "evidence": gettext(N_("Evidence"), language),
+        "source": gettext(N_("Source"), language),
+        "origin": gettext(N_("Origin"), language),
+        "department": gettext(N_("Department"), language),
+        "backs": gettext(N_("Backs"), language),
     }
     map_note = None
     if measured is not None and measured.attribution_model:
@@ -309,7 +393,14 @@ def render_report_html(
     heading = heading_room_pt(journey_map.name, journey_map.description)
     map_leads = measured is None and heading <= PAGE_HEIGHT_PT / 2
     first_caption = FIRST_CAPTION_PT + (heading if map_leads else 0.0)
-    map_pages = paginate_map(map_svg, first_caption) if paginate_map else []
+    map_pages = list(paginate_map(map_svg, first_caption)) if paginate_map else []
+    personas_first = False
+    if paginate_map and map_leads and len(map_pages) > 1 and journey_map.personas:
+        # Cut in two under the heading, but whole on a page of its own: the personas fill
+        # the first page, and the map (its emotion curve with its lanes) gets the next.
+        alone = list(paginate_map(map_svg, FIRST_CAPTION_PT))
+        if len(alone) == 1:
+            map_pages, map_leads, personas_first = alone, False, True
     # A phone keeps the lane labels and phase headers in view (hidden on wider screens).
     sticky = None if map_pages else sticky_map(journey_map, layout)
     return template.render(
@@ -323,6 +414,7 @@ def render_report_html(
         breakdowns=breakdown_funnels(journey_map, measured) if measured else [],
         notes=_notes(journey_map, measured, language) if measured else [],
         map_svg=Markup(map_svg),
+        map_min_width=round(layout.width * MIN_SCREEN_SCALE),
         map_pages=[Markup(page) for page in map_pages],
         sticky=sticky,
         sticky_lanes=Markup(sticky.lanes_svg) if sticky else None,
@@ -330,6 +422,9 @@ def render_report_html(
         map_leads=map_leads,
         map_note=map_note,
         personas=[_persona_card(p, journey_map) for p in journey_map.personas],
+        personas_first=personas_first,
+        touchpoints=_touchpoint_rows(journey_map),
+        evidence=_evidence_rows(journey_map),
         charts=charts,
         scripts=scripts,
     )
