@@ -247,7 +247,6 @@ def show_command(
     ] = None,
 ) -> None:
     """Show the map as a table: touchpoints, personas and lanes per phase."""
-    from journeymap.render.emotion_curve import emotion_labels
     from journeymap.services.maps import LANES, show_map
 
     view = show_map(path, persona)
@@ -264,6 +263,10 @@ def show_command(
     labels = [row.touchpoint.name for row in view.touchpoints]
     labels += [row.persona.display_name for row in view.personas]
     labels += [_(_LANE_TITLES[lane]) for lane in shown_lanes]  # "Informationsbedarf" whole
+    whole = _("Whole buying center") if journey_map.kind == "b2b" else _("All personas")
+    labels += [whole] if view.shared else []
+    if any(view.touchpoint_emotions.values()):
+        labels.append(_("Emotions at touchpoints"))
     longest_label = max((len(label) for label in labels), default=_MIN_LABEL_WIDTH)
     # A phase column is at least as wide as the longest word of its name (so names break
     # between words, not inside them); the label column gets what the phases leave.
@@ -305,17 +308,30 @@ def show_command(
         label = f"[bold]{escape(member.display_name)}[/]" + (f"\n{escape(role)}" if role else "")
         # The phases before it joins: those the drawn map leaves without its emotion.
         joined = len(phase_ids) - len(view.map.joined_phases(member.id))
-        feelings = emotion_labels(view.map, member.id)
         cells = []
         for index, phase_id in enumerate(phase_ids):
-            text = _emotion_text(persona_row.emotions.get(phase_id), feelings.get(phase_id))
+            text = _emotion_text(
+                persona_row.emotions.get(phase_id), persona_row.labels.get(phase_id)
+            )
             if index == joined and member.joins_at is not None:
                 text = f"{_('joins')}\n{text}"
             elif index < joined:
                 text = "–"
             cells.append(text)
         table.add_row(label, *cells)
-    if view.personas:
+    if view.shared:
+        # The buying center's own curve, as the map draws it (no persona's row takes it).
+        cells = [_emotion_text(*view.shared[p]) if p in view.shared else "·" for p in phase_ids]
+        table.add_row(f"[bold]{escape(whole)}[/]", *cells)
+    felt = [
+        "\n".join(
+            f"{escape(where)}: {_emotion_text(score, label)}" for where, score, label in items
+        )
+        for items in (view.touchpoint_emotions.get(p, []) for p in phase_ids)
+    ]
+    if any(felt):
+        table.add_row(f"[italic]{_('Emotions at touchpoints')}[/]", *felt)
+    if view.personas or view.shared or any(felt):
         table.rows[-1].end_section = True
     for lane in shown_lanes:
         summaries = [_summary(view.lanes[lane][phase_id]) for phase_id in phase_ids]

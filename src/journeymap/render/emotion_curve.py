@@ -15,8 +15,8 @@ in (:meth:`~journeymap.model.JourneyMap.own_emotion_curve`):
 
 Every curve point of a phase sits on the column's centre line; the labels are stacked in the
 column's right half, spread vertically so that they never cover each other, and a label that
-had to move away from its point is joined to it by a thin line. :func:`emotion_labels` is
-what ``journeymap show`` prints beside a persona's score.
+had to move away from its point is joined to it by a thin line. ``journeymap show`` prints
+the same emotions (``services.maps.show_map``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ __all__ = [
     "PERSONA_DASHES",
     "LegendEntry",
     "axis_label",
-    "emotion_labels",
     "emotion_lane_height",
     "emotion_legend",
     "emotion_svg",
@@ -213,33 +212,6 @@ def emotion_legend(journey_map: JourneyMap) -> list[LegendEntry]:
         name = gettext(AT_TOUCHPOINT, journey_map.language)
         entries.append(LegendEntry("", name, ALL_COLOUR, "", "marker"))
     return entries
-
-
-def emotion_labels(journey_map: JourneyMap, persona_id: str | None) -> dict[str, str]:
-    """Phase id -> the label of the emotion :meth:`JourneyMap.emotion_curve` scores there.
-
-    The same cells in the same order as the score: the persona's own phase cell, else its
-    touchpoint cells (their distinct labels joined, as their scores are averaged), else the
-    phase's shared cell. Phases without a label are left out. (The drawn map fills nothing
-    in: see :meth:`JourneyMap.own_emotion_curve`.)
-    """
-    labels: dict[str, str] = {}
-    for phase in journey_map.ordered_phases():
-        own = [c.emotion for c in journey_map.cells_for(phase.id, persona_id) if c.emotion]
-        touched = [
-            c.emotion
-            for c in journey_map.cells
-            if c.phase == phase.id
-            and c.persona == persona_id
-            and c.touchpoint is not None
-            and c.emotion is not None
-        ]
-        shared = [c.emotion for c in journey_map.cells_for(phase.id) if c.emotion]
-        chosen = own[:1] or touched or shared[:1]
-        text = " / ".join(dict.fromkeys(e.label.strip() for e in chosen if e.label))
-        if text:
-            labels[phase.id] = text
-    return labels
 
 
 def _label_room(column_width: float) -> int:

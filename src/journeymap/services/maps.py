@@ -343,11 +343,17 @@ class TouchpointRow:
 
 @dataclass(frozen=True)
 class PersonaRow:
-    """A persona in the map table with its emotion per phase (``None`` where unknown)."""
+    """A persona in the map table with the emotion entered for it per phase.
+
+    ``emotions`` holds only the persona's own phase cells (:meth:`JourneyMap.own_emotion_curve`):
+    a phase without one is left out, not filled from the buying center's cell, as on the
+    drawn map. ``labels`` holds their labels.
+    """
 
     persona: Persona
     emotions: dict[str, float | None]
     joins_at: str | None
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -362,6 +368,10 @@ class MapView:
         lanes: Per lane (``actions``, ``goals``, ... ``kpis``: :data:`LANES`), per phase id,
             the items of the cells; an item of a persona's or touchpoint's cell starts with
             whose and where it is (``Stefan Weiß · Angebot: ``), as on the drawn map.
+        shared: Per phase id, the emotion (score, label) of the cell for the whole buying
+            center (no persona, no touchpoint): its own row, as the map draws its own curve.
+        touchpoint_emotions: Per phase id, the emotions of touchpoint cells as (whose and
+            where, score, label), in the order customers meet the touchpoints.
     """
 
     map: JourneyMap
@@ -369,6 +379,8 @@ class MapView:
     touchpoints: list[TouchpointRow] = field(default_factory=list)
     personas: list[PersonaRow] = field(default_factory=list)
     lanes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    shared: dict[str, tuple[float, str]] = field(default_factory=dict)
+    touchpoint_emotions: dict[str, list[tuple[str, float, str]]] = field(default_factory=dict)
 
 
 def show_map(path: str | Path, persona: str | None = None) -> MapView:
@@ -401,8 +413,38 @@ def show_map(path: str | Path, persona: str | None = None) -> MapView:
     for member in journey_map.personas:
         if persona is not None and member.id != persona:
             continue
-        curve = dict(journey_map.emotion_curve(member.id))
-        view.personas.append(PersonaRow(member, curve, member.joins_at))
+        own = {phase: e for phase, e in journey_map.own_emotion_curve(member.id) if e}
+        view.personas.append(
+            PersonaRow(
+                member,
+                {phase: e.score for phase, e in own.items()},
+                member.joins_at,
+                {phase: e.label for phase, e in own.items() if e.label},
+            )
+        )
+    view.shared = {
+        phase: (e.score, e.label or "") for phase, e in journey_map.own_emotion_curve(None) if e
+    }
+    order = {row.touchpoint.id: index for index, row in enumerate(view.touchpoints)}
+    for phase in phases:
+        felt = [
+            cell
+            for cell in journey_map.cells
+            if cell.phase == phase.id
+            and cell.touchpoint is not None
+            and cell.emotion is not None
+            and (persona is None or cell.persona in (None, persona))
+        ]
+        felt.sort(key=lambda cell: order.get(str(cell.touchpoint), len(order)))
+        view.touchpoint_emotions[phase.id] = [
+            (
+                _cell_prefix(journey_map, cell).removesuffix(": "),
+                cell.emotion.score,
+                cell.emotion.label or "",
+            )
+            for cell in felt
+            if cell.emotion is not None
+        ]
     for lane in LANES:
         view.lanes[lane] = {phase.id: [] for phase in phases}
     language = current_language()
