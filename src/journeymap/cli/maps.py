@@ -30,7 +30,14 @@ from journeymap.errors import (
     UsageError,
     ValidationIssue,
 )
-from journeymap.i18n import N_, current_language, format_decimal, ngettext, number_symbols
+from journeymap.i18n import (
+    N_,
+    current_language,
+    format_decimal,
+    in_map_language,
+    ngettext,
+    number_symbols,
+)
 from journeymap.model import MapDiff
 from journeymap.model.diff import FIELD_WORDS, SECTION_WORDS
 
@@ -131,9 +138,13 @@ def map_errors(command: Callable[P, R]) -> Callable[P, R]:
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command("init")(handle_errors(map_errors(init_command)))
-    app.command("validate")(handle_errors(map_errors(validate_command)))
-    app.command("show")(handle_errors(map_errors(show_command)))
-    app.command("diff")(handle_errors(map_errors(diff_command)))
+    # They speak the map's language where the user chose none (journeymap.i18n's docstring);
+    # outermost, so that the errors handle_errors and map_errors print speak it too.
+    app.command("validate")(
+        in_map_language("path", "map_path")(handle_errors(map_errors(validate_command)))
+    )
+    app.command("show")(in_map_language("path")(handle_errors(map_errors(show_command))))
+    app.command("diff")(in_map_language("b", "a")(handle_errors(map_errors(diff_command))))
     app.command("schema")(handle_errors(schema_command))
 
 
@@ -144,22 +155,39 @@ def init_command(
         typer.Option("--template", help="Phase template: b2b (default), webshop or classic4."),
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of names and texts: en, da or de.")
+        str | None,
+        typer.Option(
+            "--lang",
+            help=(
+                "Language of names and texts: en, da or de; with --example, the language of "
+                "the example's translation."
+            ),
+        ),
     ] = None,
     example: Annotated[
         str | None,
         typer.Option(
             "--example",
-            help="Copy a bundled example: payment-provider, fashion-webshop, online-yoga.",
+            help=(
+                "Copy a bundled example: payment-provider, fashion-webshop, online-yoga, "
+                "industrial-machinery (also in da and de)."
+            ),
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create a new, commented journey map from a phase template or a bundled example."""
+    from journeymap.examples.translations import translated_example_path
     from journeymap.services.maps import init_map
 
-    if example is not None and (template is not None or lang is not None):
-        raise UsageError("--example copies the example as it is; leave out --template and --lang")
+    if example is not None:
+        if template is not None:
+            raise UsageError(
+                _("--example copies a bundled example, phases included; leave out --template")
+            )
+        # Refused here, before anything is written: an example without a translation into
+        # --lang must not be copied in English under a German or Danish name.
+        translated_example_path(example, lang or "en")
     journey_map = init_map(path, template or "b2b", lang or "en", example, force=force)
     message = _("Created {path} with {phases} phases and {touchpoints} touchpoints.").format(
         path=path, phases=len(journey_map.phases), touchpoints=len(journey_map.touchpoints)

@@ -12,7 +12,16 @@ from journeymap.engine._columns import RESERVED_NAMES
 from journeymap.errors import UsageError
 from journeymap.i18n import N_
 from journeymap.i18n.messages import translate
-from journeymap.settings import Setting, as_bool, as_whole_number, parse_bool, parse_names, register
+from journeymap.settings import (
+    Setting,
+    as_bool,
+    as_whole_number,
+    one_of,
+    parse_bool,
+    parse_names,
+    register,
+    whole_number,
+)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -96,12 +105,19 @@ def parse_duration(text: str | timedelta | float | None) -> timedelta | None:
     return duration
 
 
-register(Setting("journeys.by", "person", "Build journeys per `person` or per `account` (B2B)."))
+register(
+    Setting(
+        "journeys.by",
+        "person",
+        N_("Build journeys per `person` or per `account` (B2B)."),
+        one_of("person", "account"),
+    )
+)
 register(
     Setting(
         "journeys.session_gap",
         None,
-        "Split a journey after this much inactivity (e.g. 30m); none keeps one journey.",
+        N_("Split a journey after this much inactivity (e.g. 30m); none keeps one journey."),
         parse_duration,
     )
 )
@@ -109,25 +125,35 @@ register(
     Setting(
         "journeys.after_conversion",
         "end",
-        "After a conversion the journey `end`s (later events start a new one) or `continue`s.",
+        N_("After a conversion the journey `end`s (later events start a new one) or `continue`s."),
+        one_of("end", "continue"),
     )
 )
-register(Setting("analysis.breakdown", [], "Columns to break funnels down by.", parse_names))
+register(Setting("analysis.breakdown", [], N_("Columns to break funnels down by."), parse_names))
 register(
     Setting(
         "funnel.conversion_window",
         timedelta(days=30),
-        "A funnel step counts only within this time of the first step (e.g. 30d).",
+        N_("A funnel step counts only within this time of the first step (e.g. 30d)."),
         parse_duration,
     )
 )
-register(Setting("funnel.ordering", "ordered", "Funnel step ordering: any, ordered or strict."))
+register(
+    Setting(
+        "funnel.ordering",
+        "ordered",
+        N_("Funnel step ordering: any, ordered or strict."),
+        one_of("any", "ordered", "strict"),
+    )
+)
 register(
     Setting(
         "funnel.touchpoints",
         [],
-        "The touchpoint funnel's steps, in order (e.g. web,demo,checkout); empty: the map's "
-        "touchpoints in phase order.",
+        N_(
+            "The touchpoint funnel's steps, in order (e.g. web,demo,checkout); empty: the map's "
+            "touchpoints in phase order."
+        ),
         parse_names,
     )
 )
@@ -135,17 +161,26 @@ register(
     Setting(
         "dropoff.checkout",
         [],
-        "Touchpoints counted for checkout abandonment; empty: those whose id or catalog "
-        "entry is checkout.",
+        N_(
+            "Touchpoints counted for checkout abandonment; empty: those whose id or catalog "
+            "entry is checkout."
+        ),
         parse_names,
     )
 )
-register(Setting("paths.top", 10, "How many top paths to list before the Other bucket.", int))
+register(
+    Setting(
+        "paths.top",
+        10,
+        N_("How many top paths to list before the Other bucket."),
+        whole_number(0),
+    )
+)
 register(
     Setting(
         "paths.collapse_repeats",
         True,
-        "Collapse consecutive repeats of a touchpoint in paths and Sankey edges.",
+        N_("Collapse consecutive repeats of a touchpoint in paths and Sankey edges."),
         parse_bool,
     )
 )
@@ -153,17 +188,30 @@ register(
     Setting(
         "paths.sankey_steps",
         6,
-        "How many steps the Sankey shows; longer journeys end in their outcome at the last.",
-        int,
+        N_("How many steps the Sankey shows; longer journeys end in their outcome at the last."),
+        whole_number(1),
     )
 )
-register(Setting("correlation.prior", 1.0, "Prior count added to each odds-ratio cell.", float))
 register(
     Setting(
-        "correlation.min_support", 5, "Fewest journeys touching a touchpoint to report it.", int
+        "correlation.prior",
+        1.0,
+        N_(
+            "Prior of the odds ratios: 2 x prior journeys added to each row at the overall "
+            "conversion rate, drawing the ratio towards 1."
+        ),
+        float,
     )
 )
-register(Setting("correlation.confidence", 0.95, "Confidence level of odds-ratio CIs.", float))
+register(
+    Setting(
+        "correlation.min_support",
+        5,
+        N_("Fewest journeys touching a touchpoint to report it."),
+        whole_number(0),
+    )
+)
+register(Setting("correlation.confidence", 0.95, N_("Confidence level of odds-ratio CIs."), float))
 
 
 @dataclass
@@ -180,7 +228,8 @@ class JourneyOptions:
         ordering: Funnel ordering, ``any``, ``ordered`` or ``strict``.
         top_paths: How many paths to list before ``Other``.
         collapse_repeats: Collapse consecutive repeats of a touchpoint in paths.
-        correlation_prior: Prior count added to each cell of the odds ratio.
+        correlation_prior: Prior of the odds ratio: ``2 * prior`` journeys per row at the
+            overall conversion rate (:mod:`journeymap.engine.correlation`).
         correlation_min_support: Fewest journeys touching a touchpoint to report it.
         confidence: Confidence level of the odds-ratio intervals.
         funnel_touchpoints: Touchpoint funnel steps (default: the map's touchpoints in phase
