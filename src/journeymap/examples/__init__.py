@@ -1,8 +1,11 @@
 """Bundled example maps: complete, commented journey maps that double as format documentation.
 
+Every example is written in English; a translation sits beside it as ``NAME.LANG.yaml``
+(:mod:`journeymap.examples.translations`).
+
 Examples:
     >>> sorted(EXAMPLES)
-    ['fashion-webshop', 'online-yoga', 'payment-provider']
+    ['fashion-webshop', 'industrial-machinery', 'online-yoga', 'payment-provider']
     >>> example_path("online-yoga").name
     'online-yoga.yaml'
 """
@@ -19,7 +22,7 @@ __all__ = ["EXAMPLES", "example_path", "list_examples"]
 EXAMPLES: dict[str, str] = {
     "payment-provider": (
         "B2B: an online-shop operator's buying center looks for a payment provider "
-        "(5 personas, all 16 catalog touchpoints)"
+        "(5 personas, all 16 of the seeds' catalog touchpoints)"
     ),
     "fashion-webshop": (
         "B2C webshop: Sara buys a summer-party outfit; the size guide decides the sale"
@@ -27,6 +30,10 @@ EXAMPLES: dict[str, str] = {
     "online-yoga": (
         "B2C subscription (classic4 phases): Oskar starts a free trial of online yoga; "
         "video samples decide"
+    ),
+    "industrial-machinery": (
+        "B2B industrial: a machine-tool maker sells an automated machining cell to a buying "
+        "center joining at three phases (also in Danish and German: --lang da|de)"
     ),
 }
 

@@ -83,6 +83,38 @@ CATALOG: dict[str, CatalogEntry] = {
             "offline",
             "indirect",
         ),
+        # Industrial B2B (machinery, plant, components): a long, mostly offline sale by a
+        # buying center, where the service after the purchase decides the next order.
+        CatalogEntry("trade-fairs", N_("Trade fairs"), "events", "offline", "direct"),
+        CatalogEntry("website", N_("Website"), "web", "online", "direct"),
+        CatalogEntry("webinars", N_("Webinars"), "events", "online", "direct"),
+        CatalogEntry("case-studies", N_("Case studies"), "content", "online", "direct"),
+        CatalogEntry("field-sales-visits", N_("Field sales visits"), "sales", "offline", "direct"),
+        CatalogEntry(
+            "tenders", N_("Tenders and requests for quotation"), "sales", "online", "direct"
+        ),
+        CatalogEntry("quotes", N_("Quotes"), "sales", "offline", "direct"),
+        CatalogEntry("plant-visits", N_("Plant visits"), "sales", "offline", "direct"),
+        CatalogEntry(
+            "reference-visits", N_("Reference visits"), "references", "offline", "indirect"
+        ),
+        CatalogEntry("trials", N_("Trials and samples"), "sales", "offline", "direct"),
+        CatalogEntry(
+            "contract-negotiation", N_("Contract negotiation"), "sales", "offline", "direct"
+        ),
+        CatalogEntry(
+            "commissioning",
+            N_("Installation and commissioning"),
+            "service",
+            "offline",
+            "direct",
+        ),
+        CatalogEntry("training", N_("Training"), "service", "offline", "direct"),
+        CatalogEntry("service-hotline", N_("Service hotline"), "service", "offline", "direct"),
+        CatalogEntry("maintenance", N_("Maintenance and repair"), "service", "offline", "direct"),
+        CatalogEntry("spare-parts", N_("Spare parts"), "service", "offline", "direct"),
+        CatalogEntry("customer-portal", N_("Customer portal"), "web", "online", "direct"),
+        CatalogEntry("user-groups", N_("User groups"), "community", "offline", "indirect"),
     ]
 }
 
@@ -95,6 +127,8 @@ def catalog_touchpoint(
     Examples:
         >>> catalog_touchpoint("review-portals", "da").name
         'Anmeldelsesportaler'
+        >>> catalog_touchpoint("commissioning", "de").name
+        'Installation und Inbetriebnahme'
     """
     entry = CATALOG[catalog_id]
     return Touchpoint(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import Location, UsageError, ValidationIssue
-from journeymap.examples import example_path
+from journeymap.examples.translations import translated_example_path
 from journeymap.i18n import LANGUAGES, N_, current_language, format_decimal, gettext
 from journeymap.mapfile import holds_rules, load_map, load_map_document, load_rules
 from journeymap.model import (
@@ -235,14 +235,15 @@ def init_map(
     Args:
         path: Where to write the map (``.yaml``/``.yml``; parent folders are created).
         template: Phase template of a new skeleton: ``b2b``, ``webshop`` or ``classic4``.
-        lang: Language of the skeleton's names and texts: ``en``, ``da`` or ``de``.
-        example: Name of a bundled example to copy as it is (comments included) instead
-            of a skeleton.
+        lang: Language of the skeleton's names and texts: ``en``, ``da`` or ``de``; with
+            ``example``, the language of the example's translation to copy.
+        example: Name of a bundled example to copy (comments included) instead of a
+            skeleton.
         force: Overwrite an existing file.
 
     Raises:
         UsageError: the file exists (and ``force`` is not set), or the template, language or
-            example is unknown.
+            example is unknown, or the example has no translation into ``lang``.
 
     Examples:
         >>> import tempfile, pathlib
@@ -257,9 +258,10 @@ def init_map(
         )
     if target.suffix.lower() not in {".yaml", ".yml"}:
         raise UsageError(f"{target}: a new map is written as YAML; use a .yaml or .yml name")
+    source = None if example is None else translated_example_path(example, lang)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if example is not None:
-        shutil.copyfile(example_path(example), target)
+    if source is not None:
+        shutil.copyfile(source, target)
     else:
         target.write_text(_skeleton_yaml(_map_id(target), template, lang), encoding="utf-8")
     return load_map(target)
