@@ -73,13 +73,13 @@ def test_a_misspelt_catalog_id_is_an_error_at_the_value_with_a_suggestion(tmp_pa
 def test_a_catalog_id_with_no_near_miss_lists_the_catalog(tmp_path: Path) -> None:
     code, output = _validate(tmp_path, SHOP.replace("catalog: checkout", "catalog: organic-search"))
     assert code == 1
+    from journeymap.model import CATALOG
+
     assert (
         "touchpoint 'pay' names catalog entry 'organic-search', which the touchpoint catalog "
-        "does not have (catalog ids: blogs, checkout, customer-service, newsletter, "
-        "online-shop, print, product-inserts, radio-tv, recommendations, review-portals, "
-        "search-ads, social-ads, social-media, specialist-portals, stores, trade-media); "
+        f"does not have (catalog ids: {', '.join(sorted(CATALOG))}); "
         "write one of its ids, or remove 'catalog'"
-    ) in output
+    ) in " ".join(output.split())
 
 
 def test_a_misspelt_catalog_id_in_danish(tmp_path: Path) -> None:

@@ -31,7 +31,9 @@ def test_diff_prints_old_and_new_values_of_changed_elements(tmp_path: Path) -> N
         .replace("{score: -2, label: frustreret}", "{score: -1, label: irriteret}"),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(app, ["diff", str(old), str(new)], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        app, ["diff", str(old), str(new)], env={"COLUMNS": "200", "JOURNEYMAP_LANG": "en"}
+    )
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines == [
@@ -48,7 +50,9 @@ def test_a_long_changed_text_is_cut_to_one_line(tmp_path: Path) -> None:
     old, new = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
     old.write_text(OLD, encoding="utf-8")
     new.write_text(OLD.replace("name: Levering og montering", "name: " + "Lang " * 40), "utf-8")
-    result = CliRunner().invoke(app, ["diff", str(old), str(new)], env={"COLUMNS": "300"})
+    result = CliRunner().invoke(
+        app, ["diff", str(old), str(new)], env={"COLUMNS": "300", "JOURNEYMAP_LANG": "en"}
+    )
     detail = result.output.splitlines()[1]
     assert detail.startswith("    name: 'Levering og montering' -> 'Lang Lang")
     assert detail.endswith("…")

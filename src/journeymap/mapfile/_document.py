@@ -139,20 +139,28 @@ class MapDocument:
         return self._parsed.location(tuple(path), key)
 
     def text(self) -> str:
-        """The document as text, in its own format."""
-        return render_tree(self._parsed.tree, self.format)
+        """The document as text, in its own format (lines end in a line feed, as read)."""
+        return render_tree(self._parsed.tree, self.format, keep_lines=True)
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the document (to its own file by default), atomically.
 
-        The format follows ``path``'s suffix; comments survive only in YAML.
+        The format follows ``path``'s suffix; comments survive only in YAML. The file keeps
+        its blank lines, the lines its texts are written on, its line endings (CRLF in
+        a Windows file) and its byte order mark: saving without an edit writes the same
+        bytes for a file in journeymap's style.
         """
         target = Path(path) if path is not None else self.path
         form = format_of(target)
         tree = self._parsed.tree
         if form == "yaml" and self.format == "json":
             tree = to_yaml_node(tree)
-        atomic_write(target, render_tree(tree, form))
+        atomic_write(
+            target,
+            render_tree(tree, form, keep_lines=True),
+            newline=self._parsed.newline,
+            bom=self._parsed.bom,
+        )
 
 
 def load_map_document(path: str | Path) -> MapDocument:

@@ -17,8 +17,21 @@ __all__ = ["atomic_write", "dump_map", "map_data", "render_tree", "save_map", "t
 
 
 def map_data(journey_map: JourneyMap) -> dict[str, Any]:
-    """The map as plain data: defaults and empty lists left out, keys in field order."""
-    return journey_map.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    """The map as plain data: defaults and empty lists left out, keys in field order.
+
+    A touchpoint's ``mode`` stays when it was given, even as the default ``online``: a file
+    without it reads as a mode left out, which ``validate`` warns about.
+    """
+    data = journey_map.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    for touchpoint, written in zip(
+        journey_map.touchpoints, data.get("touchpoints", []), strict=True
+    ):
+        if "mode" in touchpoint.model_fields_set and "mode" not in written:
+            full = touchpoint.model_dump(mode="json", by_alias=True)
+            kept = {key: full[key] for key in full if key in written or key == "mode"}
+            written.clear()
+            written.update(kept)
+    return data
 
 
 def to_yaml_node(value: Any) -> Any:
@@ -38,8 +51,16 @@ def to_yaml_node(value: Any) -> Any:
     return value
 
 
-def render_tree(tree: Any, format: str) -> str:
-    """Text of a document tree in ``yaml`` or ``json``."""
+# Wide enough that no text of a hand-written file is wrapped anew when it is saved.
+_KEEP_LINES = 1_000_000
+
+
+def render_tree(tree: Any, format: str, *, keep_lines: bool = False) -> str:
+    """Text of a document tree in ``yaml`` or ``json``.
+
+    ``keep_lines`` writes each text on the lines it was read from instead of wrapping long
+    ones at 100 characters, so saving a loaded file changes only what was edited.
+    """
     if format == "json":
         from journeymap.mapfile._parse import _plain
 
@@ -47,7 +68,10 @@ def render_tree(tree: Any, format: str) -> str:
     if format != "yaml":
         raise MapFileError(f"unknown format {format!r}; use 'yaml' or 'json'")
     buffer = io.StringIO()
-    new_yaml().dump(tree, buffer)
+    yaml = new_yaml()
+    if keep_lines:
+        yaml.width = _KEEP_LINES
+    yaml.dump(tree, buffer)
     return buffer.getvalue()
 
 
@@ -68,8 +92,16 @@ def dump_map(journey_map: JourneyMap, format: str = "yaml") -> str:
     return render_tree(data if format == "json" else to_yaml_node(data), format)
 
 
-def atomic_write(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
+def atomic_write(path: str | Path, text: str, *, newline: str = "\n", bom: bool = False) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written).
+
+    ``newline`` ends each line (CRLF for a Windows file); ``bom`` writes a byte order
+    mark first.
+    """
+    if newline != "\n":
+        text = text.replace("\n", newline)
+    if bom:
+        text = "\ufeff" + text
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     try:

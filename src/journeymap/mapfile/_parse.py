@@ -12,6 +12,7 @@ from typing import Any
 from journeymap.errors import Location, MapFileError, UnsafeInputError
 from journeymap.mapfile._limits import YamlEventGuard, check_json_text, check_size
 from journeymap.mapfile._positions import JsonPosition, json_positions
+from journeymap.mapfile._syntax import yaml_syntax_error
 from journeymap.model._messages import _
 
 __all__ = ["FORMATS", "ParsedDocument", "format_of", "new_yaml", "parse_text", "read_file"]
@@ -21,13 +22,19 @@ FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 @dataclass
 class ParsedDocument:
-    """A parsed document: the tree to edit, plain data to validate, where positions live."""
+    """A parsed document: the tree to edit, plain data to validate, where positions live.
+
+    ``newline`` and ``bom`` say how the file was written (CRLF for a Windows file, a
+    byte order mark first), so saving it writes them back.
+    """
 
     source: str
     format: str
     tree: Any
     data: Any
     positions: Any
+    newline: str = "\n"
+    bom: bool = False
 
     def location(self, path: tuple[Any, ...], key: bool = False) -> Location:
         """File location of the value (or key) at ``path``."""
@@ -87,19 +94,14 @@ def read_file(path: str | Path) -> tuple[Path, str]:
             _("cannot read the file: {reason}").format(reason=error.strerror), Location(source)
         ) from None
     try:
-        return file, raw.decode("utf-8-sig")
+        # The byte order mark stays in the text: parse_text notes it, so saving keeps it.
+        return file, raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         raise MapFileError(
             _("the file is not UTF-8 text; save it as UTF-8"), Location(source, line, column)
         ) from None
-
-
-def _offset_location(text: str, offset: int, source: str) -> Location:
-    offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset) + 1
-    return Location(source, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 def _plain(value: Any) -> Any:
@@ -130,39 +132,6 @@ def _plain_key(key: Any) -> Any:
     return plain
 
 
-def _yaml_syntax_error(error: Exception, text: str, source: str) -> MapFileError:
-    from ruamel.yaml.error import MarkedYAMLError
-    from ruamel.yaml.reader import ReaderError
-
-    if isinstance(error, MarkedYAMLError):
-        mark = error.problem_mark or error.context_mark
-        location = (
-            Location(source, mark.line + 1, mark.column + 1) if mark else Location(source, 1, 1)
-        )
-        problem = error.problem or "invalid YAML"
-        context = f" ({error.context})" if error.context else ""
-        hint = _(
-            "check the indentation (the keys of one mapping start in the same column), the "
-            "quotes and the colons here"
-        )
-        if "duplicate key" in problem or "found duplicate key" in str(error):
-            hint = _("each key may appear once in a mapping; remove or rename the repeated one")
-        elif "'\\t'" in problem or "\t" in problem:
-            hint = _("YAML indents with spaces, not tabs; replace the tab with spaces")
-        return MapFileError(
-            _("YAML syntax error: {problem}; {hint}").format(problem=problem + context, hint=hint),
-            location,
-        )
-    if isinstance(error, ReaderError):
-        return MapFileError(
-            _("the text contains a character YAML does not allow ({reason}); remove it").format(
-                reason=error.reason
-            ),
-            _offset_location(text, error.position, source),
-        )
-    return MapFileError(_("YAML error: {error}").format(error=error), Location(source, 1, 1))
-
-
 def _guarded_parser(base: Any, guard: YamlEventGuard) -> Any:
     """A parser class that checks every event before the composer builds anything from it."""
 
@@ -186,7 +155,7 @@ def _parse_yaml(text: str, source: str) -> ParsedDocument:
         except UnsafeInputError:
             raise
         except YAMLError as error:
-            raise _yaml_syntax_error(error, text, source) from None
+            raise yaml_syntax_error(error, text, source) from None
         except (TypeError, ValueError, RecursionError) as error:
             # ruamel's constructor can fail on odd but well-formed input; still name the file.
             raise MapFileError(
@@ -213,10 +182,20 @@ def _parse_json(text: str, source: str) -> ParsedDocument:
 def parse_text(text: str, format: str, source: str) -> ParsedDocument:
     """Parse ``text`` as ``yaml`` or ``json``; raise our errors with file:line:column."""
     check_size(len(text.encode("utf-8", errors="replace")), source)
+    bom = text.startswith("\ufeff")
     text = text.removeprefix("\ufeff")
+    # ruamel keeps a Windows file's blank lines and comments only with plain line feeds; the
+    # positions stay the same (a carriage return ends its line).
+    first_break = text.find("\n")
+    newline = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
+    text = text.replace("\r\n", "\n")
     format = format.lower()
     if format in ("yaml", "yml"):
-        return _parse_yaml(text, source)
-    if format == "json":
-        return _parse_json(text, source)
-    raise MapFileError(f"unknown format {format!r}; use 'yaml' or 'json'", Location(source))
+        document = _parse_yaml(text, source)
+    elif format == "json":
+        document = _parse_json(text, source)
+    else:
+        raise MapFileError(f"unknown format {format!r}; use 'yaml' or 'json'", Location(source))
+    document.newline = newline
+    document.bom = bom
+    return document

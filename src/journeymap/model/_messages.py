@@ -207,6 +207,10 @@ def _message(
                 where=where, found=found, quoted=f'"{_as_written(scalar)}"'
             ),
         )
+    if error_type == "float_parsing" and path and path[-1] == "target":
+        unit_hint = _target_with_unit(where, scalar)
+        if unit_hint is not None:
+            return ("wrong-type", unit_hint)
     if error_type in _TYPE_WORDS:
         return (
             "wrong-type",
@@ -233,6 +237,30 @@ def _message(
             where=where, message=message, found=found
         ),
     )
+
+
+# A target written with its unit: "25 %", "2,5 Tage", "-10 EUR". A number with a thousands
+# separator ("1.500 EUR") is left out: whether it means 1.5 or 1500 depends on the language.
+_NUMBER_WITH_UNIT = re.compile(
+    r"\s*([+-]?\d+(?:[.,]\d{1,2}(?!\d)|[.,]\d{4,})?)\s*([^\d\s.,].*?)?\s*"
+)
+
+
+def _target_with_unit(where: str, found: Any) -> str | None:
+    """``should be a number ...; write target: 25 and unit: "%"`` for a KPI target with its unit."""
+    if not isinstance(found, str):
+        return None
+    match = _NUMBER_WITH_UNIT.fullmatch(found)
+    if match is None or match.group(2) is None:
+        return None
+    number = match.group(1).replace(",", ".").removeprefix("+")
+    return _(
+        "{where} should be a number, found {found}; write target: {number} and unit: {unit}"
+    ).format(where=where, found=_describe_value(found), number=number, unit=_quoted(match.group(2)))
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _choice_meant(found: Any, expected: str) -> str | None:
