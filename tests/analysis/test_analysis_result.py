@@ -118,12 +118,12 @@ def test_html_summary_escapes(shop_map: JourneyMap, shop_events: pa.Table) -> No
     assert "phase_funnel" in html
 
 
-def test_no_events_gives_zeros_not_errors(shop_map: JourneyMap, shop_events: pa.Table) -> None:
-    analysis = analyze(shop_map, shop_events.slice(0, 0))
-    assert analysis.summary["journeys"] == 0
-    assert analysis.summary["conversion_rate"] == 0.0
-    assert [r["reached"] for r in analysis.table("phase_funnel").to_pylist()] == [0, 0, 0]
-    assert json.loads(analysis.to_json())["tables"]["paths"] == []
+def test_no_events_is_refused_not_analysed_into_zeros(
+    shop_map: JourneyMap, shop_events: pa.Table
+) -> None:
+    """A filter that matched nothing gave funnels of zeros and a 0 % conversion rate."""
+    with pytest.raises(AnalysisError, match="the events given hold no rows"):
+        analyze(shop_map, shop_events.slice(0, 0))
 
 
 def test_progress_names_every_step_in_order(shop_map: JourneyMap, shop_events: pa.Table) -> None:

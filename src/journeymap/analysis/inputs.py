@@ -12,9 +12,23 @@ import pyarrow as pa
 
 from journeymap.engine._tables import arrow_of, in_memory
 from journeymap.errors import AnalysisError, WorkspaceError
-from journeymap.i18n.messages import _
+from journeymap.i18n.messages import _, count
 
-__all__ = ["events_table"]
+__all__ = ["events_table", "no_events_reason", "opened"]
+
+
+def opened(source: Any) -> Any:
+    """``source``, a workspace path or URL opened as its ``Workspace`` (to read only).
+
+    The workspace, not only its events, is what ``analyze`` reads when the events are
+    missing: its quarantine says why.
+
+    Raises:
+        WorkspaceError: if the path is a folder, no DuckDB file, or no workspace.
+    """
+    if isinstance(source, str | Path):
+        return _workspace_at(str(source))
+    return source
 
 
 def events_table(source: Any) -> ir.Table:
@@ -32,7 +46,7 @@ def events_table(source: Any) -> ir.Table:
         if isinstance(result, ir.Table):
             return _on_capable_engine(result)
     if isinstance(source, str | Path):
-        return _on_capable_engine(_from_location(str(source)))
+        return _on_capable_engine(_workspace_at(str(source)).events())
     arrow = arrow_of(source)
     if arrow is not None:
         if "row_number" not in arrow.column_names:
@@ -76,19 +90,16 @@ def _on_capable_engine(events: ir.Table) -> ir.Table:
     return copy
 
 
-def _from_location(location: str) -> ir.Table:
+def _workspace_at(location: str) -> Any:
+    """The workspace at ``location``, opened to read only (its events checked readable)."""
+    from journeymap.ingest.workspace import Workspace
+
     url = location if "://" in location else f"duckdb:///{Path(location).resolve()}"
     _check_duckdb_file(location, url)
     # A missing DuckDB file is refused by the read-only Workspace, with the same message.
     try:
-        from journeymap.ingest.workspace import Workspace
-    except ImportError:  # pragma: no cover - the ingest layer ships with journeymap
-        Workspace = None  # type: ignore[assignment,misc]
-    try:
-        if Workspace is not None:
-            table = Workspace(url, read_only=True).events()
-        else:  # pragma: no cover
-            table = ibis.connect(url).table("events")
+        workspace = Workspace(url, read_only=True)
+        workspace.events()
     except WorkspaceError:
         raise
     except Exception as exc:  # driver errors are translated at this boundary
@@ -97,7 +108,7 @@ def _from_location(location: str) -> ir.Table:
                 location=location, reason=exc
             )
         ) from None
-    return table
+    return workspace
 
 
 # Every DuckDB database file has these bytes at offset 8 (its storage header's magic).
@@ -141,3 +152,80 @@ def _check_duckdb_file(location: str, url: str) -> None:
                 "or Arrow table with the events contract's columns"
             ).format(location=location)
         )
+
+
+def no_events_reason(source: Any) -> str:
+    """Why events that hold no row cannot be analysed, said as the command line says it.
+
+    An analysis of nothing came back as funnels of zeros and a 0 % conversion rate: a filter
+    that matched nothing looked like a result. A workspace whose every imported row was
+    quarantined says so, with where the reasons are. ``analyze`` raises these words in an
+    :class:`AnalysisError`; the command line can say the same of the workspace it opened.
+
+    Args:
+        source: What was handed to ``analyze``: a ``Workspace`` (a location was opened as
+            one), an Ibis table, or a DataFrame or Arrow table.
+    """
+    if callable(getattr(source, "has_table", None)) and callable(
+        getattr(source, "quarantine", None)
+    ):
+        where = str(source.display_url)
+        quarantined = _count(source.quarantine()) if source.has_table("quarantine") else 0
+        return _workspace_without_events(where, quarantined)
+    if isinstance(source, ir.Table):
+        tables = _workspace_tables(source)
+        if tables is not None:
+            stored = _count(tables["events"])
+            if stored:
+                return _(
+                    "none of the workspace's {count} events are in the events table given "
+                    "(a filter that matched nothing?): there is nothing to analyse"
+                ).format(count=count(stored))
+            return _workspace_without_events(_location(source), _count(tables["quarantine"]))
+    return _(
+        "the events given hold no rows (an empty DataFrame, or a filter that matched nothing): "
+        "there is nothing to analyse"
+    )
+
+
+def _count(table: ir.Table) -> int:
+    return int(table.count().to_pyarrow().as_py() or 0)
+
+
+def _workspace_tables(events: ir.Table) -> dict[str, ir.Table] | None:
+    """The events and quarantine tables of the workspace ``events`` come from, if it is one."""
+    try:
+        backend = ibis.get_backend(events)
+        # Asked table by table: Ibis 12 cannot list DuckDB 2's tables.
+        return {name: backend.table(name) for name in ("events", "quarantine")}
+    except Exception:  # no such table, or a backend that cannot say: say what is known
+        return None
+
+
+def _location(events: ir.Table) -> str:
+    """Where the workspace of ``events`` is: its DuckDB file, else the engine's name."""
+    backend = ibis.get_backend(events)
+    connection = getattr(backend, "con", None)
+    if backend.name == "duckdb" and connection is not None:
+        found = connection.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()  # all: DuckDB 2 refuses the next query while a result is unfinished
+        if found and found[0][0]:
+            return str(found[0][0])
+    return str(backend.name)
+
+
+def _workspace_without_events(where: str, quarantined: int) -> str:
+    """The command line's words for a workspace without events; ``where`` names it."""
+    why = (
+        _(
+            "; all {count} rows imported so far were quarantined (their reasons are in the "
+            "import's report and the workspace's quarantine table)"
+        ).format(count=count(quarantined))
+        if quarantined
+        else ""
+    )
+    return _(
+        "the workspace {where} holds no events{why}; import events first with "
+        "`journeymap import EVENTS --map MAP`"
+    ).format(where=where, why=why)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import json
 import math
+import os
+import secrets
+import shutil
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeymap.errors import AnalysisError, MissingDependencyError
+from journeymap.errors import AnalysisError, MissingDependencyError, UsageError
+from journeymap.i18n import format_fixed, format_integer, format_percent
 from journeymap.i18n.messages import _
 
 if TYPE_CHECKING:
@@ -23,7 +30,7 @@ if TYPE_CHECKING:
     from journeymap.engine.journeys import JourneyOptions
     from journeymap.model import JourneyMap
 
-__all__ = ["ANALYSIS_FILE", "Analysis", "json_value"]
+__all__ = ["ANALYSIS_FILE", "Analysis", "json_value", "warn_unread_parameters"]
 
 ANALYSIS_FILE = "analysis.json"
 
@@ -51,8 +58,42 @@ class Analysis:
         summary: JSON-able headline numbers and the options used.
         journeys: The lazy journeys table the metrics came from (not saved), or ``None``
             after :meth:`load`.
+        journey_map: The map the analysis measured, or ``None`` after :meth:`load`.
+        options: A copy of the :class:`~journeymap.engine.journeys.JourneyOptions` it was
+            computed with (changing the caller's object later leaves it as it was).
         attribution_parameters: The model parameters the attribution tables were computed
             with (``analyze(..., attribution={...})``); :meth:`attribution` starts from them.
+
+    Examples:
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from journeymap.analysis import analyze
+        >>> from journeymap.examples import example_path
+        >>> from journeymap.mapfile import load_map
+        >>> journey_map = load_map(example_path("online-yoga"))
+        >>> events = pd.DataFrame({
+        ...     "person_id": ["ann", "ann", "ann", "bo"],
+        ...     "account_id": None,
+        ...     "ts": pd.to_datetime(["2024-05-01 09:00", "2024-05-02 10:00",
+        ...                           "2024-05-03 11:00", "2024-05-01 12:00"], utc=True),
+        ...     "touchpoint": ["social-ads", "video-samples", "checkout", "social-ads"],
+        ...     "phase": None, "persona": None,
+        ...     "conversion": [False, False, True, False],
+        ...     "value": [None, None, 49.0, None],
+        ...     "source": "crm",
+        ... })
+        >>> analysis = analyze(journey_map, events, attribution=False)
+        >>> analysis.summary["journeys"], analysis.summary["conversions"]
+        (2, 1)
+        >>> analysis.to_pandas("phase_funnel")[["phase", "reached", "converted"]]
+                   phase  reached  converted
+        0      attention        2          1
+        1  consideration        1          1
+        2       decision        1          1
+        3     evaluation        0          0
+        >>> folder = tempfile.mkdtemp()
+        >>> Analysis.load(analysis.save(folder)).summary["conversion_rate"]
+        0.5
     """
 
     def __init__(
@@ -69,7 +110,8 @@ class Analysis:
         self.summary = dict(summary)
         self.journeys = journeys
         self.journey_map = journey_map
-        self.options = options
+        # A copy: the caller's options, changed for the next run, changed this one's too.
+        self.options = copy.deepcopy(options)
         self.attribution_parameters: dict[str, Any] = {}
         self._segments: Any = None
 
@@ -120,17 +162,28 @@ class Analysis:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def save(self, directory: str | Path) -> Path:
-        """Write ``analysis.json`` and one ``<table>.parquet`` per table into ``directory``."""
+        """Write ``analysis.json`` and one ``<table>.parquet`` per table into ``directory``.
+
+        All or nothing, as far as the file system allows: everything is written into a
+        temporary folder beside ``directory`` first, so a failure (a full disk, a killed
+        process) leaves ``directory`` as it was. A new folder is then renamed into place in
+        one step. Into a folder that exists, the files are moved one by one (each in one
+        step) with ``analysis.json``, which says what the folder holds, last; tables of the
+        previous analysis there that this one does not have are removed. Other files in the
+        folder (a report rendered there, your own notes) are left alone.
+
+        Raises:
+            AnalysisError: if ``directory`` is a file, a folder stands where a file of the
+                analysis goes, or the files cannot be written.
+        """
         folder = Path(directory)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / ANALYSIS_FILE).write_text(self.to_json(), encoding="utf-8")
-            for name, table in self.tables.items():
-                pq.write_table(table, folder / f"{name}.parquet")
+            _save_into(folder, self.to_json(), self.tables)
         except OSError as exc:
+            # The system's words without the file they name: a temporary one of journeymap's.
             raise AnalysisError(
                 _("cannot write the analysis to {folder}: {reason}").format(
-                    folder=folder, reason=exc
+                    folder=folder, reason=exc.strerror or exc
                 )
             ) from None
         return folder
@@ -214,17 +267,18 @@ class Analysis:
             raise AnalysisError(_("attribution is not available in this version of journeymap"))
         import duckdb
 
+        merged = {**self.attribution_parameters, **params}
         try:
             # Asked first: the segment cache may answer without a query, and every call
             # should say the same when the workspace is gone.
             self.journeys.limit(0).to_pyarrow()
-            return attribute(
+            result = attribute(
                 self.journeys,
                 self.journey_map,
                 model=model,
                 level=level,
                 cache=self.segment_cache(),
-                **{**self.attribution_parameters, **params},
+                **merged,
             )
         except duckdb.ConnectionException as error:
             raise AnalysisError(
@@ -233,10 +287,55 @@ class Analysis:
                     "attribution() while it is open (inside the 'with Workspace(...)' block)"
                 )
             ) from error
+        warn_unread_parameters(params, merged, [model], self.journey_map, stacklevel=3)
+        return result
+
+    def notes(
+        self, language: str | None = None, *, journey_map: JourneyMap | None = None
+    ) -> list[str]:
+        """What the tables do not say by themselves, in sentences: the command line's notes.
+
+        ``journeymap analyze`` prints them under its tables, the report under "Notes on the
+        figures": journeys the phase funnel leaves out because they never reached its first
+        phase, a touchpoint funnel that takes a phase's alternatives as steps, journeys
+        that may still be open, touchpoints that always or never go with converting,
+        touchpoints only the events or only the map have, and more
+        (:func:`journeymap.analysis.notes.figure_notes`). None: nothing to say.
+
+        Args:
+            language: ``en``, ``da`` or ``de`` (or a locale such as ``de_DE``); default: the
+                language journeymap speaks to the user (``JOURNEYMAP_LANG``, the locale).
+            journey_map: The map, for an analysis loaded from disk (which keeps none).
+
+        Raises:
+            AnalysisError: for a loaded analysis without ``journey_map``.
+            UsageError: for a language journeymap does not speak.
+        """
+        from journeymap.analysis.notes import figure_notes
+        from journeymap.i18n import LANGUAGES, current_language, language_code
+
+        journey_map = journey_map or self.journey_map
+        if journey_map is None:
+            raise AnalysisError(
+                _(
+                    "this analysis was loaded from disk and has no journey map; give it: "
+                    "analysis.notes(journey_map=load_map('map.yaml'))"
+                )
+            )
+        code = current_language() if language is None else language_code(language)
+        if code is None:
+            raise UsageError(
+                _("unknown language {language}; choose one of: {languages}").format(
+                    language=repr(language), languages=", ".join(LANGUAGES)
+                )
+            )
+        return figure_notes(self, journey_map, code)
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        keys = (
+        from journeymap.i18n import current_language
+
+        language = current_language()
+        keys = [
             "map_id",
             "journeys",
             "persons",
@@ -247,13 +346,26 @@ class Analysis:
             "value",
             "first_ts",
             "last_ts",
-        )
+        ]
+        summary = self.summary
+        # More conversion events than converted journeys: journeys go on after converting,
+        # and value and credit count every conversion event.
+        if "conversion_events" in summary and summary.get("conversion_events") != summary.get(
+            "conversions"
+        ):
+            keys.insert(keys.index("conversions") + 1, "conversion_events")
+        esc = html.escape
         rows = "".join(
-            f"<tr><th>{esc(key)}</th><td>{esc(_format(self.summary.get(key)))}</td></tr>"
+            f"<tr><th>{esc(key)}</th><td>{esc(_format(key, summary.get(key), language))}</td></tr>"
             for key in keys
-            if key in self.summary
+            if key in summary
         )
-        names = esc(", ".join(f"{n} ({t.num_rows})" for n, t in sorted(self.tables.items())))
+        names = esc(
+            ", ".join(
+                f"{n} ({format_integer(t.num_rows, language)})"
+                for n, t in sorted(self.tables.items())
+            )
+        )
         return (
             "<table class='journeymap-analysis'>"
             f"<caption>journeymap analysis</caption>{rows}"
@@ -261,7 +373,160 @@ class Analysis:
         )
 
 
-def _format(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return "" if value is None else str(value)
+# Summary figures that are counts; the others are a rate, a value or text.
+_COUNTS = ("journeys", "persons", "accounts", "events", "conversions", "conversion_events")
+
+
+def _format(key: str, value: Any, language: str) -> str:
+    """A summary figure as a reader writes it: ``4,596,123.40``, ``99.5%``, ``12,330``."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if key in _COUNTS:
+            return format_integer(value, language)
+        if key == "conversion_rate":
+            return format_percent(value, language, decimals=1)
+        if key == "value":
+            return format_fixed(value, 2, language)
+    return str(value)
+
+
+def warn_unread_parameters(
+    given: Mapping[str, Any],
+    params: Mapping[str, Any],
+    run: Sequence[str],
+    journey_map: JourneyMap | None,
+    *,
+    stacklevel: int,
+) -> None:
+    """Warn (``UserWarning``) of each parameter in ``given`` that no model of ``run`` reads.
+
+    ``attribution(model="linear", order=3)`` ran linear, which reads no Markov order: the
+    command line says so, and Python said nothing. ``params`` are all the parameters the
+    models ran with (``given`` over the analysis' own), which decide whether Shapley samples.
+    A value the models would take anyway (its setting or default) is no request, so nothing
+    is said of it: ``summary["attribution_used"]`` given back names every parameter. Which
+    model reads what, and the values used, are the attribution package's.
+    """
+    try:
+        from journeymap.attribution.api import unread_parameters, used_parameters
+    except ImportError:  # pragma: no cover - attribution ships with journeymap
+        return
+    models = list(dict.fromkeys(str(name) for name in run))
+    named = {name: value for name, value in params.items() if value is not None}
+    unread = {
+        name: readers
+        for name, readers in unread_parameters(named, models).items()
+        if given.get(name) is not None  # the analysis' own parameters: said when it ran
+    }
+    if not unread:
+        return
+    default = used_parameters({}, journey_map)
+    for name, readers in unread.items():
+        if used_parameters({name: given[name]}, journey_map).get(name) == default.get(name):
+            continue
+        if set(readers) & set(models):  # Shapley ran, but does not sample
+            message = _(
+                "{parameter} changed nothing: Shapley reads it only with shapley_method='sampling'"
+            )
+        else:
+            message = _(
+                "{parameter} changed nothing: it is read only by {models}, which did not run "
+                "here ({run} did)"
+            )
+        warnings.warn(
+            message.format(
+                parameter=f"{name}={given[name]!r}",
+                models=", ".join(readers),
+                run=", ".join(models),
+            ),
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _save_into(folder: Path, document: str, tables: Mapping[str, pa.Table]) -> None:
+    """Write the analysis beside ``folder``, then move it in (see :meth:`Analysis.save`)."""
+    if folder.exists() and not folder.is_dir():
+        raise AnalysisError(
+            _("cannot write the analysis to {folder}: {reason}").format(
+                folder=folder, reason=_("it is a file, not a folder")
+            )
+        )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = _staging_folder(folder)
+    try:
+        (staging / ANALYSIS_FILE).write_text(document, encoding="utf-8")
+        for name, table in tables.items():
+            pq.write_table(table, staging / f"{name}.parquet")
+        _move_in(staging, folder, set(tables))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging_folder(folder: Path) -> Path:
+    """A new hidden folder beside ``folder`` (same file system: moving out of it is a rename).
+
+    Hidden, so that a job reading ``*.parquet`` next to the output does not read it; made
+    with the user's default permissions, as ``folder`` itself would be. A folder the user may
+    write in, inside one they may not (a mounted ``/output``), holds it itself instead.
+    """
+    resolved = folder.resolve()
+    while True:
+        staging = resolved.parent / f".{resolved.name}.tmp-{secrets.token_hex(4)}"
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue
+        except PermissionError:
+            if not resolved.is_dir():
+                raise
+            staging = resolved / f".journeymap-save.tmp-{secrets.token_hex(4)}"
+            staging.mkdir()
+        return staging
+
+
+def _move_in(staging: Path, folder: Path, names: set[str]) -> None:
+    """Replace ``folder``'s analysis with the one written in ``staging``."""
+    if not folder.exists():
+        try:
+            staging.rename(folder)  # the whole analysis appears at once
+            return
+        except OSError:
+            if not folder.is_dir():  # not made by someone else meanwhile: a real failure
+                raise
+    files = [f"{name}.parquet" for name in sorted(names)]
+    # A folder where a file goes fails the move half way: said before anything is touched.
+    blocked = [name for name in [*files, ANALYSIS_FILE] if (folder / name).is_dir()]
+    if blocked:
+        raise AnalysisError(
+            _("cannot write the analysis to {folder}: {reason}").format(
+                folder=folder,
+                reason=_("{names} is a folder there, where the analysis writes a file").format(
+                    names=", ".join(blocked)
+                ),
+            )
+        )
+    # Tables of the previous analysis this one lacks go first: until its analysis.json goes,
+    # it still reads them from there. Only tables its analysis.json lists: journeymap wrote
+    # those; other files are the user's.
+    for name in sorted(_tables_listed(folder) - names):
+        stale = folder / f"{name}.parquet"
+        if stale.is_file():
+            stale.unlink()
+    # Without analysis.json the folder holds no analysis (load and render refuse it) until the
+    # new one is moved in last: never one run's summary with another's tables.
+    (folder / ANALYSIS_FILE).unlink(missing_ok=True)
+    for file in files:
+        os.replace(staging / file, folder / file)
+    os.replace(staging / ANALYSIS_FILE, folder / ANALYSIS_FILE)
+
+
+def _tables_listed(folder: Path) -> set[str]:
+    """The tables the analysis in ``folder`` lists (none if it has no readable one)."""
+    try:
+        document = json.loads((folder / ANALYSIS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    tables = document.get("tables") if isinstance(document, dict) else None
+    return {str(name) for name in tables} if isinstance(tables, dict) else set()

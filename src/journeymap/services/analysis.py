@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.analysis import Analysis, analyze
+from journeymap.analysis.inputs import no_events_reason
 from journeymap.analysis.run import quiet_driver
 from journeymap.errors import UsageError
-from journeymap.i18n.messages import _, count
+from journeymap.i18n.messages import _
 
 __all__ = ["analyze_workspace", "workspace_events", "workspace_url"]
 
@@ -62,25 +63,10 @@ def workspace_events(url: str | None) -> Any:
         events = workspace.events()
         if int(events.count().to_pyarrow().as_py()) > 0:
             return events
-        has_quarantine = workspace.has_table("quarantine")
-        quarantined = (
-            int(workspace.quarantine().count().to_pyarrow().as_py()) if has_quarantine else 0
-        )
+        # The words analyze() raises for the same workspace (an exit code 2 here).
+        reason = no_events_reason(workspace)
         workspace.close()
-    why = (
-        _(
-            "; all {count} rows imported so far were quarantined (their reasons are in the "
-            "import's report and the workspace's quarantine table)"
-        ).format(count=count(quarantined))
-        if quarantined
-        else ""
-    )
-    raise UsageError(
-        _(
-            "the workspace {where} holds no events{why}; import events first with "
-            "`journeymap import EVENTS --map MAP`"
-        ).format(where=where, why=why)
-    )
+    raise UsageError(reason)
 
 
 def analyze_workspace(

@@ -1,0 +1,56 @@
+"""The metric steps of an analysis: every table, sharing the facts, paths and touch pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
+from journeymap.engine._tables import drop_temporary, materialize
+from journeymap.engine.journeys import JourneyOptions, touch_pairs
+from journeymap.model import JourneyMap
+
+
+def _metrics(
+    journeys: ir.Table,
+    facts: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    step: Callable[[str], None],
+) -> dict[str, pa.Table]:
+    """Every metric, sharing the per-journey facts, the distinct paths and the touch pairs."""
+    phase_order = [p.id for p in journey_map.ordered_phases()]
+    step("shared")
+    counts = materialize(paths.path_counts(journeys, options.collapse_repeats, facts))
+    pairs = materialize(touch_pairs(journeys, facts, options.breakdown))
+    metrics: dict[str, Callable[[], pa.Table]] = {
+        "phase_funnel": lambda: funnel.phase_funnel(journeys, journey_map, options, facts),
+        "touchpoint_funnel": lambda: funnel.touchpoint_funnel(
+            journeys, journey_map, options, facts
+        ),
+        "touchpoint_stats": lambda: stats.touchpoint_stats(journeys, journey_map, facts, pairs),
+        "dropoff": lambda: dropoff.dropoff(journeys, facts=facts),
+        "checkout_abandonment": lambda: dropoff.checkout_abandonment(
+            journeys, journey_map, options, facts, pairs
+        ),
+        "time_to_convert": lambda: timing.time_to_convert(journeys, facts),
+        "time_to_convert_histogram": lambda: timing.time_to_convert_histogram(
+            journeys, facts=facts
+        ),
+        "time_in_phase": lambda: timing.time_in_phase(journeys, phase_order),
+        "time_between_steps": lambda: timing.time_between_steps(journeys),
+        "paths": lambda: paths.paths(journeys, options, counts),
+        "sankey": lambda: paths.sankey(journeys, options, counts=counts),
+        "variants": lambda: variants.variants(journeys, options.top_variants, facts),
+        "correlation": lambda: correlation.correlation(journeys, options, facts, pairs),
+    }
+    tables: dict[str, pa.Table] = {}
+    try:
+        for name, compute in metrics.items():
+            step(name)
+            tables[name] = compute()
+        return tables
+    finally:
+        drop_temporary(counts, pairs)
