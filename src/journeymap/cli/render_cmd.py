@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from journeymap.cli.app import _, console, handle_errors
 from journeymap.cli.maps import map_errors
+
+if TYPE_CHECKING:
+    from journeymap.services.render import Rendered
 
 __all__ = ["register"]
 
@@ -49,14 +52,30 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--lang", help="en, da or de (default: the map's own language)."),
         ] = None,
+        persona: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--persona",
+                help="Draw the map of this persona alone (id; repeat for a group): their "
+                "cells, curves and cards with the buying center's, titled with their names.",
+            ),
+        ] = None,
     ) -> None:
         """Draw the journey map and the report (measured overlay and charts with --analysis)."""
         from journeymap.services.render import render_file
 
         written = render_file(
-            map_path, analysis, format, out, interactive=interactive, language=lang
+            map_path,
+            analysis,
+            format,
+            out,
+            interactive=interactive,
+            language=lang,
+            personas=persona,
         )
         console.print(f"{_('Wrote')} {written.path}")
+        if analysis is not None and written.personas:
+            console.print(_persona_note(written), markup=False)
         if analysis is None:
             console.print(
                 _(
@@ -68,6 +87,43 @@ def register(app: typer.Typer) -> None:
             )
         if written.gone or written.unmeasured:
             console.print(_stale_note(written.gone, written.unmeasured), markup=False)
+
+
+def _persona_note(written: Rendered) -> str:
+    """Whose the figures are on a persona's map: all journeys', whatever the map draws."""
+    from babel.lists import format_list
+
+    from journeymap.i18n import current_language
+    from journeymap.services.render import REPORT_FORMATS
+
+    names = format_list(written.personas, locale=current_language())
+    note = _(
+        "Note: the map shows {personas} only, but its measured lanes are figures for all "
+        "journeys, not only theirs."
+    ).format(personas=names)
+    if not written.by_persona:
+        return (
+            note
+            + " "
+            + _("For a phase funnel per persona, run journeymap analyze with --breakdown persona.")
+        )
+    if written.format in REPORT_FORMATS:
+        return (
+            note
+            + " "
+            + _(
+                "The analysis is broken down by persona: the report's phase funnel by persona "
+                "keeps the lines of {personas}."
+            ).format(personas=names)
+        )
+    return (
+        note
+        + " "
+        + _(
+            "The analysis is broken down by persona: render --format html or pdf for the phase "
+            "funnel of {personas}."
+        ).format(personas=names)
+    )
 
 
 def _stale_note(gone: list[str], unmeasured: list[str]) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from journeymap.errors import MapValidationError, ValidationIssue
+from journeymap.errors import MapValidationError, UsageError, ValidationIssue
+from journeymap.i18n import N_, gettext
 from journeymap.model._base import ElementId, Model
 from journeymap.model.cells import Emotion, StageCell
 from journeymap.model.evidence import EvidenceSource
@@ -14,13 +16,23 @@ from journeymap.model.mapping import MappingRules
 from journeymap.model.personas import Persona
 from journeymap.model.phases import Phase
 from journeymap.model.touchpoints import Touchpoint
-from journeymap.model.validation import LOCATE_CONTEXT, validate_map
+from journeymap.model.validation import LOCATE_CONTEXT, suggestion, validate_map
 
 __all__ = ["JourneyMap", "Kind", "MapLanguage", "Status"]
 
 MapLanguage = Literal["en", "da", "de"]
 Kind = Literal["b2b", "b2c"]
 Status = Literal["draft", "researched", "live"]
+
+# The buying-center roles as the map names them after a persona ("Stefan Weiß (buyer)").
+_ROLE_NAMES = {
+    "initiator": N_("initiator"),
+    "user": N_("user"),
+    "influencer": N_("influencer"),
+    "decider": N_("decider"),
+    "buyer": N_("buyer"),
+    "gatekeeper": N_("gatekeeper"),
+}
 
 
 class JourneyMap(Model):
@@ -223,3 +235,76 @@ class JourneyMap(Model):
             own = [cell.emotion for cell in self.cells_for(phase.id, persona_id) if cell.emotion]
             curve.append((phase.id, own[0] if own else None))
         return curve
+
+    def for_personas(self, persona_ids: Iterable[str]) -> JourneyMap:
+        """A copy of the map for one persona or a group: a journey map per persona.
+
+        The copy keeps these personas (in the map's order) and their cells, at phase and
+        touchpoint level, and the cells without persona: the whole buying center's, its
+        emotion curve included. Phases, touchpoints and mapping rules stay as they are, and so
+        does the id, so an analysis of the whole map still fits the copy. An evidence source
+        keeps backing what is left; one that backed only other personas is left out. The name
+        says whose map it is: the personas with their buying-center roles, in the map's
+        language. The map itself is not changed.
+
+        Args:
+            persona_ids: Ids of the map's personas (one id alone is one persona); an id given
+                twice counts once. None at all leaves the buying center's cells alone.
+
+        Raises:
+            UsageError: an id is not a persona of the map (with the ids it may mean).
+
+        Examples:
+            >>> from journeymap.model import Emotion, Persona, Phase, StageCell
+            >>> m = JourneyMap(
+            ...     id="demo", name="Demo",
+            ...     phases=[Phase(id="decision", name="Decision", order=1)],
+            ...     personas=[Persona(id="ceo", first_name="Jürgen", role="decider"),
+            ...               Persona(id="buyer", first_name="Stefan", last_name="Weiß",
+            ...                       role="buyer")],
+            ...     cells=[StageCell(phase="decision", actions=["Compare offers"]),
+            ...            StageCell(phase="decision", persona="ceo", emotion=Emotion(score=1)),
+            ...            StageCell(phase="decision", persona="buyer", emotion=Emotion(score=-1))],
+            ... )
+            >>> stefan = m.for_personas(["buyer"])
+            >>> stefan.name, [p.id for p in stefan.personas]
+            ('Demo — Stefan Weiß (buyer)', ['buyer'])
+            >>> [(cell.persona, cell.actions) for cell in stefan.cells]
+            [(None, ['Compare offers']), ('buyer', [])]
+            >>> len(m.personas), m.name
+            (2, 'Demo')
+        """
+        # A local ``_``: the module's comprehensions use ``_`` as a throwaway name.
+        from journeymap.model._i18n import _
+
+        given = [persona_ids] if isinstance(persona_ids, str) else list(persona_ids)
+        chosen = set(given)
+        known = [persona.id for persona in self.personas]
+        unknown = [persona_id for persona_id in given if persona_id not in known]
+        if unknown:
+            # The message of ``journeymap show --persona``: one wording, one translation.
+            message = _("the map has no persona {persona} ({hint}); give --persona one of its ids")
+            raise UsageError(
+                message.format(persona=repr(unknown[0]), hint=suggestion(unknown[0], known))
+            )
+        # A deep copy first: changing the copy's cells or touchpoints leaves the map as it is.
+        whole = self.model_copy(deep=True)
+        personas = [persona for persona in whole.personas if persona.id in chosen]
+        kept = {phase.id for phase in whole.phases} | {tp.id for tp in whole.touchpoints} | chosen
+        evidence = []
+        for source in whole.evidence:
+            backs = [element for element in source.backs if element in kept]
+            if backs or not source.backs:
+                evidence.append(source.model_copy(update={"backs": backs}))
+        whose = []
+        for persona in personas:
+            role = gettext(_ROLE_NAMES[persona.role], whole.language) if persona.role else None
+            whose.append(f"{persona.display_name} ({role})" if role else persona.display_name)
+        return whole.model_copy(
+            update={
+                "name": f"{whole.name} — {', '.join(whose)}" if whose else whole.name,
+                "personas": personas,
+                "cells": [c for c in whole.cells if c.persona is None or c.persona in chosen],
+                "evidence": evidence,
+            }
+        )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from journeymap.errors import AnalysisError, UsageError
+from journeymap.i18n import N_, gettext
 from journeymap.i18n.messages import _
 from journeymap.model import JourneyMap
 
-__all__ = ["Rendered", "render_file", "stale_elements"]
+__all__ = ["REPORT_FORMATS", "Rendered", "render_file", "stale_elements"]
 
 
 @dataclass(frozen=True)
@@ -22,15 +24,34 @@ class Rendered:
         gone: Touchpoints and phases the analysis measured that the map no longer has.
         unmeasured: Phases and touchpoints of the map the analysis did not measure (added
             since).
+        format: The format written (``html``, ``pdf``, ``svg`` or ``png``).
+        personas: With ``personas``: the names of the personas whose map was drawn, as its
+            title names them; empty for the whole map.
+        by_persona: With ``personas`` and an analysis broken down by persona: the report
+            (``html``, ``pdf``) keeps their lines of the phase funnel by persona. The measured
+            lanes on the map are figures for all journeys either way.
     """
 
     path: Path
     gone: list[str] = field(default_factory=list)
     unmeasured: list[str] = field(default_factory=list)
+    format: str = "html"
+    personas: list[str] = field(default_factory=list)
+    by_persona: bool = False
 
 
 # The file name suffixes of the formats journeymap writes.
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".svg": "svg", ".png": "png"}
+# The formats that are the report (the map, personas, tables, charts); svg and png: the map.
+REPORT_FORMATS = ("html", "pdf")
+
+# Under the title of a persona's report with an analysis, in the map's language: the map
+# draws the persona's cells, but every measured figure counts all journeys.
+_ALL_JOURNEYS = N_("The measured figures are for all journeys, not only for {personas}.")
+_ALL_JOURNEYS_BUT_FUNNEL = N_(
+    "The measured figures on the map are for all journeys, not only for {personas}; the "
+    "phase funnel by persona shows their own."
+)
 
 
 def render_file(
@@ -41,6 +62,7 @@ def render_file(
     *,
     interactive: bool = False,
     language: str | None = None,
+    personas: Sequence[str] | None = None,
 ) -> Rendered:
     """Load the map (and the analysis saved by ``journeymap analyze --out``) and render it.
 
@@ -53,15 +75,20 @@ def render_file(
             suffix must fit the format.
         interactive: For ``html``: interactive charts (the offline Vega bundle is inlined).
         language: ``en``, ``da`` or ``de`` instead of the map's own ``language``.
+        personas: Persona ids: the map of these personas alone (a workshop with their team),
+            see :meth:`JourneyMap.for_personas`; its title names them. The measured figures
+            stay those of all journeys (the report says so under its title); an analysis
+            broken down by persona keeps only their lines of the report's phase funnel by
+            persona. None or empty: the whole map.
 
     Returns:
-        The written file, and the map elements the analysis and the map disagree on
-        (:func:`stale_elements`).
+        The written file, the map elements the analysis and the map disagree on
+        (:func:`stale_elements`), and whose map it is.
 
     Raises:
         UsageError: for an unknown format, an ``out`` whose suffix names another format or
-            none, ``interactive`` with a format other than ``html``, an unknown language, or
-            a missing analysis folder.
+            none, ``interactive`` with a format other than ``html``, an unknown language, an
+            unknown persona (with the ids it may mean), or a missing analysis folder.
     """
     from journeymap.analysis import Analysis
     from journeymap.mapfile import load_map
@@ -92,6 +119,10 @@ def render_file(
                 )
             )
         journey_map = journey_map.model_copy(update={"language": language})
+    whole_map = journey_map
+    if personas:
+        # After the language: the title names the personas' roles in the report's language.
+        journey_map = journey_map.for_personas(personas)
     analysis = None
     if analysis_dir is not None:
         folder = Path(analysis_dir)
@@ -105,9 +136,66 @@ def render_file(
             )
         analysis = Analysis.load(folder)
     target = Path(out) if out is not None else Path(map_path).with_suffix(f".{format}")
-    written = render(journey_map, analysis, format, target, interactive=interactive)
-    gone, unmeasured = stale_elements(journey_map, analysis) if analysis else ([], [])
-    return Rendered(written, gone, unmeasured)
+    drawn: Any = analysis
+    names: list[str] = []
+    by_persona = False
+    if personas:
+        names = [persona.display_name for persona in journey_map.personas]
+        if analysis is not None:
+            by_persona = _has_persona_funnel(analysis.tables)
+            journey_map, drawn = _persona_report(journey_map, analysis, names, by_persona, format)
+    written = render(journey_map, drawn, format, target, interactive=interactive)
+    gone, unmeasured = stale_elements(whole_map, analysis) if analysis else ([], [])
+    return Rendered(written, gone, unmeasured, format, names, by_persona)
+
+
+def _has_persona_funnel(tables: dict[str, Any]) -> bool:
+    """Whether the analysis' phase funnel is broken down by persona (alone or with more)."""
+    funnel = tables.get("phase_funnel")
+    if funnel is None or "breakdown" not in funnel.column_names:
+        return False
+    return any(
+        "persona" in str(breakdown).split(",")
+        for breakdown in funnel.column("breakdown").to_pylist()
+        if breakdown
+    )
+
+
+def _persona_report(
+    journey_map: JourneyMap, analysis: Any, names: list[str], by_persona: bool, format: str
+) -> tuple[JourneyMap, Any]:
+    """The persona's map and analysis as the report draws them: whose the figures are.
+
+    The measured lanes read the figures of all journeys (``touchpoint_stats``, the funnel's
+    overall rows, attribution: none of them per persona), so they stay as measured, and the
+    report says so under its title. Of a phase funnel by persona, only the personas' own lines
+    stay: the report names the other personas' values by the map's personas, which this map no
+    longer has.
+    """
+    if format not in REPORT_FORMATS:
+        return journey_map, analysis
+    from babel.lists import format_list
+
+    message = _ALL_JOURNEYS_BUT_FUNNEL if by_persona else _ALL_JOURNEYS
+    listed = format_list(names, locale=journey_map.language)
+    note = gettext(message, journey_map.language).format(personas=listed)
+    described = f"{journey_map.description} {note}".strip()
+    journey_map = journey_map.model_copy(update={"description": described})
+    if not by_persona:
+        return journey_map, analysis
+    import pyarrow as pa
+
+    chosen = {persona.id for persona in journey_map.personas}
+    funnel = analysis.tables["phase_funnel"]
+    rows = [
+        row
+        for row in funnel.to_pylist()
+        if not row.get("breakdown")
+        or "persona" not in str(row["breakdown"]).split(",")
+        or row.get("persona") in chosen
+    ]
+    tables = {**analysis.tables, "phase_funnel": pa.Table.from_pylist(rows, schema=funnel.schema)}
+    return journey_map, (tables, dict(analysis.summary))
 
 
 def stale_elements(journey_map: JourneyMap, analysis: Any) -> tuple[list[str], list[str]]:
