@@ -40,6 +40,7 @@ from journeymap.i18n import (
 )
 from journeymap.model import MapDiff
 from journeymap.model.diff import FIELD_WORDS, SECTION_WORDS
+from journeymap.model.personas import ROLE_NAMES
 
 if TYPE_CHECKING:
     from journeymap.services.maps import MapView
@@ -58,14 +59,6 @@ _LANE_TITLES = {
     "pain_points": N_("Pain points"),
     "opportunities": N_("Opportunities"),
     "kpis": N_("KPIs"),
-}
-_ROLES = {
-    "initiator": N_("initiator"),
-    "user": N_("user"),
-    "influencer": N_("influencer"),
-    "decider": N_("decider"),
-    "buyer": N_("buyer"),
-    "gatekeeper": N_("gatekeeper"),
 }
 _ITEMS_PER_LANE_CELL = 2
 _MAX_LABEL_WIDTH = 24
@@ -332,7 +325,7 @@ def show_command(
     table.rows[-1].end_section = True
     for persona_row in view.personas:
         member = persona_row.persona
-        role = _(_ROLES[member.role]) if member.role else ""
+        role = _(ROLE_NAMES[member.role]) if member.role else ""
         label = f"[bold]{escape(member.display_name)}[/]" + (f"\n{escape(role)}" if role else "")
         # The phases before it joins: those the drawn map leaves without its emotion.
         joined = len(phase_ids) - len(view.map.joined_phases(member.id))

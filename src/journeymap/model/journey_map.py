@@ -8,12 +8,12 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, model_validator
 
 from journeymap.errors import MapValidationError, UsageError, ValidationIssue
-from journeymap.i18n import N_, gettext
+from journeymap.i18n import gettext
 from journeymap.model._base import ElementId, Model
 from journeymap.model.cells import Emotion, StageCell
 from journeymap.model.evidence import EvidenceSource
 from journeymap.model.mapping import MappingRules
-from journeymap.model.personas import Persona
+from journeymap.model.personas import ROLE_NAMES, Persona
 from journeymap.model.phases import Phase
 from journeymap.model.touchpoints import Touchpoint
 from journeymap.model.validation import LOCATE_CONTEXT, suggestion, validate_map
@@ -23,17 +23,6 @@ __all__ = ["JourneyMap", "Kind", "MapLanguage", "Status"]
 MapLanguage = Literal["en", "da", "de"]
 Kind = Literal["b2b", "b2c"]
 Status = Literal["draft", "researched", "live"]
-
-# The buying-center roles as the map names them after a persona ("Stefan Weiß (buyer)").
-_ROLE_NAMES = {
-    "initiator": N_("initiator"),
-    "user": N_("user"),
-    "influencer": N_("influencer"),
-    "decider": N_("decider"),
-    "buyer": N_("buyer"),
-    "gatekeeper": N_("gatekeeper"),
-}
-
 
 class JourneyMap(Model):
     """A customer journey map: phases, personas, touchpoints and what happens in each cell.
@@ -298,7 +287,7 @@ class JourneyMap(Model):
                 evidence.append(source.model_copy(update={"backs": backs}))
         whose = []
         for persona in personas:
-            role = gettext(_ROLE_NAMES[persona.role], whole.language) if persona.role else None
+            role = gettext(ROLE_NAMES[persona.role], whole.language) if persona.role else None
             whose.append(f"{persona.display_name} ({role})" if role else persona.display_name)
         return whole.model_copy(
             update={

@@ -6,11 +6,22 @@ from typing import Literal
 
 from pydantic import Field
 
+from journeymap.i18n import N_
 from journeymap.model._base import ElementId, Model
 
-__all__ = ["BuyingCenterRole", "Persona"]
+__all__ = ["ROLE_NAMES", "BuyingCenterRole", "Persona"]
 
 BuyingCenterRole = Literal["initiator", "user", "influencer", "decider", "buyer", "gatekeeper"]
+
+ROLE_NAMES: dict[str, str] = {
+    "initiator": N_("initiator"),
+    "user": N_("user"),
+    "influencer": N_("influencer"),
+    "decider": N_("decider"),
+    "buyer": N_("buyer"),
+    "gatekeeper": N_("gatekeeper"),
+}
+"""A buying-center role as the map names it (``Stefan Weiß (buyer)``), to translate."""
 
 
 class Persona(Model):
