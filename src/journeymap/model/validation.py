@@ -9,8 +9,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from journeymap.errors import ValidationIssue
-from journeymap.i18n import N_, current_language, format_integer
+from journeymap.i18n import N_
 from journeymap.model._i18n import _
+from journeymap.model._long_texts import LONG_TEXT as LONG_TEXT
+from journeymap.model._long_texts import LONG_WORD as LONG_WORD
+from journeymap.model._long_texts import _long_texts
+from journeymap.model._map_warnings import _cells_against_map, _modes_left_out, _same_phase_order
 from journeymap.model.touchpoints import CATALOG
 
 if TYPE_CHECKING:
@@ -176,30 +180,6 @@ def _unknown_catalog(index: int, touchpoint_id: str, catalog_id: str) -> Validat
     )
 
 
-def _same_phase_order(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
-    """A warning at each phase whose ``order`` an earlier phase already has.
-
-    Only orders the map gives count: phases without one all default to 0 and follow the
-    file, which is how a map without orders means them.
-    """
-    first: dict[int, str] = {}
-    for index, phase in enumerate(journey_map.phases):
-        if "order" not in phase.model_fields_set:
-            continue
-        if phase.order not in first:
-            first[phase.order] = phase.id
-            continue
-        yield ValidationIssue(
-            "warning",
-            "same-phase-order",
-            _(
-                "phases {first} and {second} both have order {order}, so the journey, and "
-                "every funnel over it, puts them in file order; give each phase its own order"
-            ).format(first=repr(first[phase.order]), second=repr(phase.id), order=phase.order),
-            ("phases", index, "order"),
-        )
-
-
 # The key of a duplicate cell as the message names it: a cell without persona is every
 # persona's, one without touchpoint the whole phase's (Python's None means nothing to a reader).
 _DUPLICATE_CELL_MESSAGES = {
@@ -249,176 +229,6 @@ def _duplicate_cells(
             ),
             ("cells", index),
         )
-
-
-def _cells_against_map(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
-    """Warnings at cells the map cannot show where they are written.
-
-    A persona's cell in a phase before the persona joins: the drawn map gives the persona no
-    emotion there. A touchpoint's cell in a phase the touchpoint is not in: the map draws it
-    in a column without the touchpoint. Both come from moving a touchpoint or a ``joins_at``
-    without the cells.
-    """
-    position = {phase.id: index for index, phase in enumerate(journey_map.ordered_phases())}
-    personas = {persona.id: persona for persona in journey_map.personas}
-    touchpoints = {touchpoint.id: touchpoint for touchpoint in journey_map.touchpoints}
-    for index, cell in enumerate(journey_map.cells):
-        if cell.phase not in position:
-            continue  # an error already
-        where = _("cell #{number}").format(number=index + 1)
-        member = personas.get(cell.persona) if cell.persona is not None else None
-        joins_at = member.joins_at if member is not None else None
-        if (
-            member is not None
-            and joins_at is not None
-            and joins_at in position
-            and position[cell.phase] < position[joins_at]
-        ):
-            yield ValidationIssue(
-                "warning",
-                "cell-before-joining",
-                _(
-                    "{who} is for persona {persona} in phase {phase}, before the persona "
-                    "joins at {joins_at}: the map leaves the persona out of the phases before "
-                    "(its emotion curve starts at {joins_at}); move the cell to {joins_at} or "
-                    "a later phase, or set the persona's joins_at to {phase}"
-                ).format(
-                    who=where,
-                    persona=repr(member.id),
-                    phase=repr(cell.phase),
-                    joins_at=repr(joins_at),
-                ),
-                ("cells", index, "phase"),
-            )
-        touchpoint = touchpoints.get(cell.touchpoint) if cell.touchpoint is not None else None
-        # A touchpoint in no phase has its own warning, whose fix (its phases) places the cell.
-        if touchpoint is not None and touchpoint.phases and cell.phase not in touchpoint.phases:
-            its_phases = ", ".join(repr(phase) for phase in touchpoint.phases)
-            yield ValidationIssue(
-                "warning",
-                "cell-outside-touchpoint-phases",
-                _(
-                    "{who} is for touchpoint {touchpoint} in phase {phase}, but the "
-                    "touchpoint is not in that phase (its phases: {phases}), so the map "
-                    "draws the cell in a column without the touchpoint; set the cell's phase "
-                    "to one of the touchpoint's phases, or add {phase} to the touchpoint's "
-                    "'phases'"
-                ).format(
-                    who=where,
-                    touchpoint=repr(touchpoint.id),
-                    phase=repr(cell.phase),
-                    phases=its_phases,
-                ),
-                ("cells", index, "phase"),
-            )
-
-
-def _modes_left_out(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
-    """A warning at each touchpoint without ``mode`` in a map that has offline touchpoints.
-
-    Such a map tells online from offline, so a mode left out (the default ``online``) is
-    most likely forgotten: the trade fair drawn as online. In a map without offline
-    touchpoints the default is what the author means, and nothing is said.
-    """
-    if not any(touchpoint.mode == "offline" for touchpoint in journey_map.touchpoints):
-        return
-    for index, touchpoint in enumerate(journey_map.touchpoints):
-        if "mode" in touchpoint.model_fields_set:
-            continue
-        yield ValidationIssue(
-            "warning",
-            "mode-left-out",
-            _(
-                "touchpoint {touchpoint} has no mode; it is drawn as online — set mode: "
-                "offline if customers meet it in person"
-            ).format(touchpoint=repr(touchpoint.id)),
-            ("touchpoints", index),
-        )
-
-
-LONG_TEXT = 280
-"""Characters a text of a lane holds before ``validate`` warns.
-
-A box of the drawn map holds some 25 to 30 characters a line (``render/layout.py``); 280 are
-ten lines or so, as much as one box of a wall map shows before it stretches its whole lane.
-"""
-
-LONG_WORD = 40
-"""Characters of a word (no space or hyphen) before ``validate`` warns: no line holds it."""
-
-_LANE_FIELDS = (
-    "actions",
-    "goals",
-    "questions",
-    "needs",
-    "information_needs",
-    "pain_points",
-    "opportunities",
-)
-
-
-def _long_word(text: str) -> str | None:
-    """The first word of ``text`` longer than :data:`LONG_WORD` (web and mail addresses aside)."""
-    for word in text.split():
-        if "://" in word or "@" in word or word.startswith("www."):
-            continue  # an address is no word to hyphenate; a reader copies it whole
-        for part in word.split("-"):
-            if len(part) >= LONG_WORD:
-                return part
-    return None
-
-
-def _long_texts(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
-    """Warnings at lane texts too long for a box of the map, or with a word no line holds."""
-    language = current_language()
-    for index, cell in enumerate(journey_map.cells):
-        where = _("cell #{number}").format(number=index + 1)
-        texts: list[tuple[str, int, str, tuple[str | int, ...]]] = [
-            (lane, position, text, ("cells", index, lane, position))
-            for lane in _LANE_FIELDS
-            for position, text in enumerate(getattr(cell, lane))
-        ]
-        texts += [
-            ("kpis", position, kpi.name, ("cells", index, "kpis", position, "name"))
-            for position, kpi in enumerate(cell.kpis)
-        ]
-        for lane, position, text, path in texts:
-            if len(text) > LONG_TEXT:
-                yield ValidationIssue(
-                    "warning",
-                    "long-text",
-                    _(
-                        "{who}: item {item} of '{lane}' has {length} characters, more than the "
-                        "{limit} a box of the wall map holds, so the map grows as tall as the "
-                        "text; shorten it to at most {limit} characters"
-                    ).format(
-                        who=where,
-                        item=position + 1,
-                        lane=lane,
-                        length=format_integer(len(text), language),
-                        limit=format_integer(LONG_TEXT, language),
-                    ),
-                    path,
-                )
-            word = _long_word(text)
-            if word is not None:
-                shown = word if len(word) <= 24 else word[:23] + "…"
-                yield ValidationIssue(
-                    "warning",
-                    "long-word",
-                    _(
-                        "{who}: item {item} of '{lane}' has a word of {length} characters "
-                        "({word}), longer than a line of the map, so the map breaks it "
-                        "anywhere, without a hyphen; put a hyphen or a space where it may break"
-                    ).format(
-                        who=where,
-                        item=position + 1,
-                        lane=lane,
-                        length=format_integer(len(word), language),
-                        word=repr(shown),
-                    ),
-                    path,
-                )
 
 
 def validate_map(journey_map: JourneyMap, locate: Locate | None = None) -> list[ValidationIssue]:
