@@ -134,7 +134,7 @@ def test_mistakes_are_said_plainly(db: str, args: list[str], message: str) -> No
 
 def test_a_missing_workspace_is_said_plainly(tmp_path: Path) -> None:
     code, output = invoke("quarantine", "--db", str(tmp_path / "none.duckdb"))
-    assert code == 1
+    assert code == 2
     assert "none.duckdb does not exist; import events first" in output
 
 
@@ -166,7 +166,7 @@ def test_reading_a_sqlite_file_that_is_not_there_creates_nothing(tmp_path: Path)
     """Read-only commands on a missing SQLite file left an empty database behind."""
     missing = tmp_path / "nothere.sqlite"
     code, output = invoke("quarantine", "--engine", f"sqlite:///{missing}")
-    assert code == 1
+    assert code == 2
     assert "does not exist; import events first" in " ".join(output.split())
     assert not missing.exists()
 

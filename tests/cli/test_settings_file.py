@@ -196,11 +196,6 @@ def test_a_size_is_read_as_a_size() -> None:
         setting.read("lots")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/workspace.py registers workspace.memory_limit with parse=_memory_limit, "
-    "which takes any text; it needs parse=parse_size (see the report)",
-)
 def test_a_memory_limit_that_is_no_size_is_refused_when_read(project: Path) -> None:
     code, output = _run("settings", JOURNEYMAP_WORKSPACE_MEMORY_LIMIT="lots")
     assert code == 2

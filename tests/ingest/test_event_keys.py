@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from journeymap.errors import RulesError
-from journeymap.ingest import Workspace, _convert, _keys, import_events, row_keys
+from journeymap.ingest import Workspace, _convert, _keys, import_events, importer, row_keys
 from journeymap.model.mapping import MappingRules
 
 pytestmark = pytest.mark.filterwarnings(
@@ -105,6 +105,8 @@ def test_rows_an_older_journeymap_stored_are_known_by_their_older_keys(
     db = tmp_path / "old.duckdb"
     with Workspace(f"duckdb:///{db}") as workspace:
         monkeypatch.setattr(_convert, "row_keys", _keys.legacy_row_keys)
+        # An older journeymap had no same-event check: let the re-import double January.
+        monkeypatch.setattr(importer, "SameEvents", lambda *args, **kwargs: None)
         import_events(workspace, january, RULES)
         import_events(workspace, both, RULES)  # the older keys doubled January here
         assert workspace.events().count().execute() == 7

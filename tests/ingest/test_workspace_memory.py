@@ -29,9 +29,11 @@ def test_memory_limit_setting_reaches_duckdb(
     assert default != "488.2 MiB"
 
 
-def test_a_bad_memory_limit_is_a_workspace_error(
+def test_a_bad_memory_limit_is_refused_when_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("JOURNEYMAP_WORKSPACE_MEMORY_LIMIT", "lots")
-    with pytest.raises(WorkspaceError, match="cannot open the workspace"):
+    with pytest.raises(
+        WorkspaceError, match=r"JOURNEYMAP_WORKSPACE_MEMORY_LIMIT=.lots. is not a size"
+    ):
         Workspace(f"duckdb:///{tmp_path / 'w.duckdb'}")

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import functools
+import re
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -14,12 +21,17 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from journeymap.errors import EngineError, JourneymapError, from_engine
+from journeymap.errors import EngineError, JourneymapError, UsageError, from_engine
 from journeymap.i18n import N_, current_language, gettext
 
+# The exit codes (README.md, "Exit codes"): a scheduler tells a broken input (1) from a wrong
+# command line (2) and from a workspace that is busy for now (75: EX_TEMPFAIL, retry later).
 EXIT_SUCCESS = 0
 EXIT_FAIL = 1
 EXIT_ERROR = 2
+EXIT_BUSY = 75  # journeymap.ingest.workspace.WorkspaceBusyError.exit_code
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -101,12 +113,14 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     A database driver's own failure (out of memory, a full disk, a lost connection) that no
     layer translated is an :class:`EngineError` too: the user can act on it, and a traceback
-    would say it was our bug.
+    would say it was our bug. A URL given to ``--db`` (every command's ``--db`` takes a
+    DuckDB file) is refused first, pointing to ``--engine``.
     """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            check_db_option(kwargs.get("db"))
             return command(*args, **kwargs)
         except JourneymapError as error:
             console_error(error)
@@ -119,6 +133,97 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(failure.exit_code) from None
 
     return wrapper
+
+
+# A URL scheme (two letters at least: ``C:/`` is a Windows drive). ``duckdb:///x`` reaches
+# a ``--db`` Path as ``duckdb:/x``: the path collapses the slashes.
+_URL_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+):/")
+
+
+def check_db_option(db: object) -> None:
+    """Refuse a connection URL given to ``--db``, which takes a DuckDB file's path.
+
+    ``--db duckdb:///ws.duckdb`` was read as the path ``duckdb:/ws.duckdb`` and answered
+    "duckdb:/ws.duckdb does not exist" (an import made a folder ``duckdb:``).
+
+    Raises:
+        UsageError: ``db`` looks like a URL.
+    """
+    if not isinstance(db, str | Path):
+        return
+    found = _URL_SCHEME.match(str(db))
+    if found is None:
+        return
+    raise UsageError(
+        _(
+            "--db takes the path of a DuckDB file, not a URL ({scheme}://...); give a "
+            "connection URL with --engine instead (e.g. --engine duckdb:///ws.duckdb), or the "
+            "file's path with --db (--db ws.duckdb)"
+        ).format(scheme=found.group("scheme"))
+    )
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[Callable[[], bool]]:
+    """Inside the block, SIGTERM interrupts as Ctrl-C does; yields "was it SIGTERM?".
+
+    ``timeout``, systemd, Kubernetes and CI runners cancel with SIGTERM, which ended a
+    command at once, without a word; raised as KeyboardInterrupt it unwinds the same way
+    (an import's transaction rolls back) and the command says what happened.
+    """
+    received: list[int] = []
+
+    def interrupt(number: int, frame: FrameType | None) -> None:
+        received.append(number)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave SIGTERM as it is
+        yield lambda: False
+        return
+    try:
+        yield lambda: bool(received)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# Seconds between two progress lines off a terminal (a CI runner kills a job that is silent for
+# some minutes); short commands print none.
+PROGRESS_SECONDS = 15.0
+
+
+class ProgressLines:
+    """Off a terminal, a plain, timestamped line on stderr every so often while work runs.
+
+    A log or a CI runner gets no spinner (it would fill the log with ANSI codes); these
+    lines tell it the command is alive: ``2025-11-30T14:05:10+01:00 import events.csv:
+    300,000 rows read``. ``describe`` says where the work is; it is asked from a thread.
+    """
+
+    def __init__(self, describe: Callable[[], str], every: float | None = None) -> None:
+        self.describe = describe
+        self.every = PROGRESS_SECONDS if every is None else every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+            stream = sys.stderr
+            stream.write(f"{stamp} {self.describe()}\n")
+            stream.flush()
+
+    def __enter__(self) -> ProgressLines:
+        if self.every > 0:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def echo_json(data: Any) -> None:

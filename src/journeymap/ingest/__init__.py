@@ -2,10 +2,13 @@
 
 Every input row ends up either in the workspace's ``events`` table or in its ``quarantine``
 table with a reason; :class:`ImportReport` accounts for each one. Quarantine reasons:
-``missing person id``, ``unparseable timestamp``, ``unparseable value``, ``no rule matched``
-(unless ``unmatched: keep``, which keeps the row as touchpoint ``unmapped``), ``filtered out``
-(the rules' ``only`` conditions), ``exact duplicate`` (a later copy of an equal row, unless
-``duplicates: keep``) and ``malformed row`` (a CSV line with the wrong number of fields).
+``missing person id``, ``unparseable timestamp``, ``unparseable value`` (no number, or no
+finite one: ``NaN``, ``inf``, ``1e400``), ``no rule matched`` (unless ``unmatched: keep``,
+which keeps the row as touchpoint ``unmapped``), ``filtered out`` (the rules' ``only``
+conditions), ``exact duplicate`` (a later copy of an equal row), ``same event already
+imported`` (a row whose event, equal in every mapped field, another row made: stored before,
+or earlier in the input; neither of these two with ``duplicates: keep``) and ``malformed row``
+(a CSV line with the wrong number of fields).
 
 Sources without a person id or a time (survey-like files where one row is one journey) use
 ``columns.person_from_row`` (person = ``<source>:<row>``) and ``columns.timestamp_constant``;
@@ -13,7 +16,11 @@ the file order is kept in the events' ``row_number``, the stable tie-breaker.
 
 Imports are atomic on DuckDB, PostgreSQL and SQLite (one transaction) and idempotent
 everywhere: each row's ``event_key`` is a hash of its column names and raw values, and rows
-whose key is already in the workspace are counted as already imported. Each stored row also
+whose key is already in the workspace are counted as already imported; the same events in
+another export (other rows, the same mapped events) are quarantined as ``same event already
+imported``. A row is never both an event and quarantined: an import that stores copies an
+earlier one quarantined (``duplicates: keep``), or a line it had quarantined cut off, takes
+them out of the quarantine. Each stored row also
 records the fingerprint of the mapping rules that made it: rows imported before with other
 rules keep their mapping and are counted (``rows_other_rules``), unless the import is asked to
 ``replace`` them, which maps them again and replaces their events and quarantine rows. On Ibis

@@ -7,9 +7,7 @@ import json
 from typing import Any
 
 from journeymap.ingest._keys import _Keys
-from journeymap.ingest.report import DUPLICATE, ImportReport
-
-MALFORMED = "malformed row"
+from journeymap.ingest.report import DUPLICATE, MALFORMED, ImportReport
 
 
 def _raw_json(names: list[str], columns: list[list[Any]], index: int) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from journeymap.ingest._reasons import BAD_TIMESTAMP
+from journeymap.ingest._reasons import BAD_TIMESTAMP, BAD_VALUE
 from journeymap.ingest.numbers import NumberConvention
 from journeymap.ingest.report import ImportReport
 from journeymap.ingest.timestamps import DateOrder, TimestampNotes, suggest_format
@@ -24,7 +24,10 @@ class RuleState:
     month-first order and whether a value has settled it), ``numbers`` (the value column's
     decimal mark), the first unparseable timestamp and a sample of such values,
     ``quarantined_conversions`` (rows quarantined though the conversion rule matches them,
-    by reason, as the rules decided them: before duplicates and rows already imported).
+    by reason, as the rules decided them: before duplicates and rows already imported),
+    ``not_finite`` (values that read as NaN, an infinity or beyond a double's range, each
+    quarantined as ``unparseable value``) and the first of them, ``conversion_rows`` (rows
+    the rules make conversion events, whatever the importer then does with them).
     """
 
     timestamp_format: str | None = None
@@ -40,6 +43,9 @@ class RuleState:
     bad_timestamps: list[str] = field(default_factory=list)
     first_bad_timestamp: str | None = None
     quarantined_conversions: dict[str, int] = field(default_factory=dict)
+    not_finite: int = 0
+    first_not_finite: str | None = None
+    conversion_rows: int = 0
 
     def fill_report(self, report: ImportReport) -> None:
         """Put what the rules saw, beyond what the importer copies, into ``report``."""
@@ -55,6 +61,10 @@ class RuleState:
             report.timestamp_suggestion = suggest_format(
                 self.timestamp_sample + self.bad_timestamps, self.formats
             )
+        bad_values = min(self.not_finite, report.quarantined.get(BAD_VALUE, 0))
+        if bad_values and self.first_not_finite is not None:
+            report.value_not_finite = (self.first_not_finite, bad_values)
+        report.conversions_in_input = self.conversion_rows
         # The importer may have counted some of these rows as duplicates or as imported before.
         report.quarantined_conversions = {
             reason: min(count, report.quarantined.get(reason, 0))
@@ -69,15 +79,19 @@ def _note_quarantined(
     timestamp_text: pa.Array | None,
     state: RuleState,
 ) -> None:
-    """Count quarantined conversions; keep the first unparseable timestamps."""
+    """Count conversions, those quarantined apart; keep the first unparseable timestamps."""
+    converting = int(pc.sum(conversion).as_py() or 0)
     quarantined = [index for index, reason in enumerate(reasons) if reason is not None]
     if not quarantined:
+        state.conversion_rows += converting
         return
-    converts = conversion.to_pylist()
+    converts = conversion.to_pylist() if converting else [False] * len(reasons)
     for index in quarantined:
         if converts[index]:
+            converting -= 1
             reason = str(reasons[index])
             state.quarantined_conversions[reason] = state.quarantined_conversions.get(reason, 0) + 1
+    state.conversion_rows += converting
     if timestamp_text is None or len(state.bad_timestamps) >= _BAD_SAMPLE:
         return
     bad = pa.array([i for i in quarantined if reasons[i] == BAD_TIMESTAMP], pa.int64())

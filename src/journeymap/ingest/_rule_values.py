@@ -8,7 +8,7 @@ from journeymap.errors import RulesError
 from journeymap.i18n.messages import _, count
 from journeymap.ingest._matching import _field
 from journeymap.ingest._rule_state import RuleState
-from journeymap.ingest.numbers import NumberConvention, parse_number
+from journeymap.ingest.numbers import NotFinite, NumberConvention, parse_number
 from journeymap.model.mapping import ColumnMapping
 
 
@@ -34,6 +34,12 @@ def _values(
             continue
         try:
             values.append(parse_number(str(text), decimal))
+        except NotFinite:  # NaN, inf, 1e400: one would make every value figure NaN
+            values.append(None)
+            bad.add(index)
+            state.not_finite += 1
+            if state.first_not_finite is None:
+                state.first_not_finite = str(text)
         except ValueError:
             values.append(None)
             bad.add(index)

@@ -12,17 +12,19 @@ import pyarrow as pa
 
 from journeymap.errors import EngineError, IngestError, RulesError, from_engine
 from journeymap.i18n.messages import _
-from journeymap.ingest._convert import ProgressCallback, _batches, _run
+from journeymap.ingest._convert import ProgressCallback, _batches, _run, settle
 from journeymap.ingest._keys import KEY_SCHEME, _Keys, row_keys, rules_fingerprint
 
 # Named here by docs/contracts.md: the keys of imports made before KEY_SCHEME 2.
 from journeymap.ingest._keys import legacy_row_keys as legacy_row_keys
+from journeymap.ingest._requarantine import CutLines, Settled
 from journeymap.ingest._rule_columns import locate_missing_columns
 from journeymap.ingest._rule_state import RuleState
+from journeymap.ingest._same_events import SameEvents
 from journeymap.ingest._sparse_fields import _sparse
 from journeymap.ingest._transaction import _Writer
 from journeymap.ingest.readers.csv_reader import TextEncoding
-from journeymap.ingest.report import ImportReport
+from journeymap.ingest.report import MALFORMED, ImportReport
 from journeymap.ingest.workspace import Workspace
 from journeymap.mapfile import rules_from
 from journeymap.model.mapping import MappingRules
@@ -53,7 +55,14 @@ def import_events(
     The import is atomic on DuckDB, PostgreSQL and SQLite (one transaction: a failure leaves
     the workspace as it was) and idempotent everywhere: rows already in the workspace (same event
     key) are counted as already imported and not stored again; exact duplicate rows inside the
-    input are kept once and the rest quarantined as ``exact duplicate``.
+    input are kept once and the rest quarantined as ``exact duplicate``. A row whose event is
+    equal in every mapped field to one stored before from another row (the same events
+    exported again: another format, a column added, ``Z`` for ``+00``), or to the event of an
+    earlier row of the input, is quarantined as ``same event already imported``. With
+    ``duplicates: keep`` in the rules both are imported instead; such an import takes the
+    copies it stores out of the quarantine an earlier import put them in, and so are lines an
+    earlier import of a file of this name quarantined as cut off (``malformed row``) when this
+    input holds the whole row (``ImportReport.unquarantined``).
 
     Every stored row carries the fingerprint of the rules that mapped it. Rows an earlier
     import mapped with other rules keep that mapping and are counted in ``rows_other_rules``
@@ -97,6 +106,10 @@ def import_events(
         rows_are_journeys=rules.columns.person_from_row,
     )
     writer = _Writer(workspace)
+    same_events = None
+    if rules.duplicates != "keep":
+        same_events = SameEvents(writer.event_digests, owners=replace)
+    settled = Settled()
     state = RuleState()
     fingerprint = hashlib.sha256()
     malformed: list[str] = []
@@ -110,6 +123,7 @@ def import_events(
                 replace=replace,
                 legacy=writer.has_legacy_keys(),
             )
+            settled.cut_lines = CutLines(writer.quarantined_lines(MALFORMED, name))
             _run(
                 writer,
                 _batches(source, format, reader_options, malformed, encodings),
@@ -121,8 +135,11 @@ def import_events(
                 progress,
                 malformed,
                 sparse=_sparse(source, format, reader_options.get("encoding")),
+                same_events=same_events,
+                settled=settled,
             )
             report.rows_mapped_differently = writer.count_changed(report.rules_fingerprint)
+            settle(writer, settled, report)
             writer.delete_earlier_rows(keys.replaced, report.rules_fingerprint)
             report.fingerprint = fingerprint.hexdigest()
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
@@ -134,6 +151,7 @@ def import_events(
             )
             report.timestamp_format_hint = state.timestamp_notes.epoch_hint
             report.timestamp_misread = state.timestamp_notes.misread
+            _daylight_saving(report, state, rules.columns.timezone)
             report.repaired_values = state.repaired
             report.suspect_values = dict(state.suspect)
             state.fill_report(report)
@@ -144,6 +162,9 @@ def import_events(
         except BaseException:
             writer.rollback()
             raise
+        finally:
+            if same_events is not None:
+                same_events.close()
         writer.commit()
     except RulesError as error:
         # A column the events lack, named where the rules file names it.
@@ -164,6 +185,15 @@ def import_events(
             ) from None
         raise
     return report
+
+
+def _daylight_saving(report: ImportReport, state: RuleState, timezone: str) -> None:
+    """Local times in a daylight saving gap or overlap of ``timezone``, and how they were read."""
+    notes = state.timestamp_notes
+    report.dst_gap, report.dst_gap_first = notes.gap, notes.first_gap
+    report.dst_overlap, report.dst_overlap_first = notes.overlap, notes.first_overlap
+    if notes.gap or notes.overlap:
+        report.timezone = timezone
 
 
 def _interrupted(error: BaseException) -> bool:

@@ -3,15 +3,25 @@
 ``1,234.50`` says the decimal mark is ``.`` and ``1.234,50`` or ``19,99`` that it is ``,``;
 ``1,234`` fits both (1234 or 1.234). Such values are read with the column's mark once a value
 has settled it; until then ``.`` is assumed, and the importer checks the rows that follow.
+``NaN``, ``inf`` and numbers beyond a double's range (``1e400``) are no numbers here: one of
+them as a conversion value made every value figure NaN.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["AMBIGUOUS", "NumberConvention", "evidence", "parse_loose", "parse_number"]
+__all__ = [
+    "AMBIGUOUS",
+    "NotFinite",
+    "NumberConvention",
+    "evidence",
+    "parse_loose",
+    "parse_number",
+]
 
 AMBIGUOUS = "ambiguous"
 # One separator followed by exactly three digits after a group that may be a thousands
@@ -50,15 +60,24 @@ def evidence(text: str) -> str | None:
     return None
 
 
+class NotFinite(ValueError):
+    """The text reads as a float that is no finite number: ``NaN``, ``inf``, ``1e400``."""
+
+
 def parse_number(text: str, decimal: str) -> float:
     """``text`` read with the decimal mark ``decimal``; the other mark may group thousands.
 
     Raises:
+        NotFinite: ``text`` is ``NaN``, an infinity or beyond a double's range (``1e400``).
         ValueError: ``text`` is no number in that convention (``12,5`` with ``.``).
 
     Examples:
         >>> parse_number("1,234", "."), parse_number("1,234", ","), parse_number("2.500,5", ",")
         (1234.0, 1.234, 2500.5)
+        >>> parse_number("1e400", ".")
+        Traceback (most recent call last):
+        ...
+        journeymap.ingest.numbers.NotFinite: '1e400' is not a finite number
     """
     cleaned = _cleaned(text)
     group = "," if decimal == "." else "."
@@ -66,7 +85,10 @@ def parse_number(text: str, decimal: str) -> float:
         if not _GROUPED[decimal].match(cleaned):
             raise ValueError(f"{text!r} is no number with the decimal mark {decimal!r}")
         cleaned = cleaned.replace(group, "")
-    return float(cleaned.replace(",", ".") if decimal == "," else cleaned)
+    number = float(cleaned.replace(",", ".") if decimal == "," else cleaned)
+    if not math.isfinite(number):
+        raise NotFinite(f"{text!r} is not a finite number")
+    return number
 
 
 def parse_loose(text: str) -> float:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from journeymap.i18n import N_
 from journeymap.model import UNMAPPED
 
-__all__ = ["DUPLICATE", "ImportReport"]
+__all__ = ["DUPLICATE", "MALFORMED", "SAME_EVENT", "ImportReport"]
 
 DUPLICATE = "exact duplicate"
+# A line the reader could not read as a row (see journeymap.ingest._quarantine).
+MALFORMED = "malformed row"
+# Another row made the same event (every mapped field equal): stored before, or earlier in
+# the same input. Rows differ in their text, the events they make do not: a re-export.
+SAME_EVENT = N_("same event already imported")
 
 
 @dataclass
@@ -25,7 +31,8 @@ class ImportReport:
             :func:`journeymap.ingest.importer.rules_fingerprint`).
         rows_read: Rows the reader produced.
         rows_imported: Rows this import put in the events table (mapped again ones included).
-        quarantined: Rows put in the quarantine, by reason (``exact duplicate`` included).
+        quarantined: Rows put in the quarantine, by reason (``exact duplicate`` and ``same
+            event already imported`` included).
         rows_already_imported: Rows already in the workspace from an earlier import (skipped).
         rows_other_rules: Of those, the rows an earlier import mapped with other mapping rules
             (or before journeymap recorded the rules): they keep that earlier mapping. An import
@@ -36,6 +43,20 @@ class ImportReport:
         rows_replaced: Rows an earlier import had mapped with other rules whose events and
             quarantine rows this import replaced (``replace``); a later exact copy of such a
             row in the same input is counted as a duplicate only.
+        rows_same_event_stored: Rows quarantined as ``same event already imported`` because
+            an event stored before this import, from another row, is equal in every mapped
+            field (person, account, time as an instant, touchpoint, phase, persona,
+            conversion, value, kept columns): the same events exported again in another form.
+        rows_same_event_in_input: Rows quarantined as ``same event already imported`` because
+            an earlier row of this input made the same event.
+        same_event_example: ``(row, earlier row)``: the first row of this input whose event an
+            earlier row of it made; else None.
+        duplicate_example: ``(row, first row)``: the first exact duplicate quarantined and the
+            row it repeats (None when there is none, or that row is gone).
+        unquarantined: Rows an earlier import had quarantined that this import took out of the
+            quarantine, by their reason there: ``exact duplicate`` rows that this import (with
+            ``duplicates: keep``) stored, ``malformed row`` lines cut off in an earlier file
+            of the same name that this one holds whole.
         file_already_imported: The same data was imported before (same fingerprint).
         timestamp_format: The timestamp format given or detected (``ISO 8601`` or strptime).
         timestamp_type: The source's own timestamp or date type (Arrow's name, e.g.
@@ -57,6 +78,16 @@ class ImportReport:
             (its raw text, columns joined by a space), or None.
         timestamp_suggestion: A ``timestamp_format`` that reads more of the timestamps (the
             unparseable ones included) than the one used, or None.
+        value_not_finite: ``(first value, count)`` of the values quarantined as ``unparseable
+            value`` for being no finite number (``NaN``, ``inf``, ``1e400``); else None.
+        dst_gap: Local times (read in ``timezone``) that do not exist there: they fall in the
+            hour the clocks skip. Each is read with the offset in force before the change
+            (``02:30`` in Copenhagen on 2025-03-30 as ``01:30`` UTC).
+        dst_gap_first: ``(as written, as read in UTC)`` for the first of them.
+        dst_overlap: Local times that happen twice in ``timezone`` (the hour repeated when the
+            clocks go back), each read as its first occurrence, on the summer offset.
+        dst_overlap_first: ``(as written, as read in UTC)`` for the first of them.
+        timezone: The rules' ``timezone`` the local times were read in.
         value_ambiguous: ``(first value, count)`` when values of the value column fit both
             decimal marks (``1,234``) and no value settled it: they were read with ``.`` as
             the decimal mark; else None.
@@ -70,8 +101,11 @@ class ImportReport:
         suspect_values: Per kept column, values that look like ranges a spreadsheet turned
             into dates (``May-20``); list the column in ``repair_spreadsheet_ranges`` to fix.
         touchpoints: Events imported per touchpoint.
-        conversions: Of the events imported, the conversions (0 says the conversion rule met
-            no row).
+        conversions: Of the events imported, the conversions.
+        conversions_in_input: Rows of the whole input these rules make conversion events,
+            whether imported now, imported before or quarantined as duplicates: 0 says the
+            conversion rule meets no row that becomes an event (``conversions`` can be 0 when
+            the rows this import added merely do not convert).
         conversion_rule: Whether the rules have a conversion rule at all (a file of leads may
             bring none, its conversions coming from another file).
         rows_are_journeys: Whether each row is its own person (``person_from_row``): equal
@@ -90,6 +124,11 @@ class ImportReport:
     rows_other_rules: int = 0
     rows_replaced: int = 0
     rows_mapped_differently: int = 0
+    rows_same_event_stored: int = 0
+    rows_same_event_in_input: int = 0
+    same_event_example: tuple[int, int] | None = None
+    duplicate_example: tuple[int, int] | None = None
+    unquarantined: dict[str, int] = field(default_factory=dict)
     file_already_imported: bool = False
     timestamp_format: str | None = None
     timestamp_type: str | None = None
@@ -99,6 +138,12 @@ class ImportReport:
     timestamp_order_tie: str | None = None
     timestamp_unparseable: str | None = None
     timestamp_suggestion: str | None = None
+    value_not_finite: tuple[str, int] | None = None
+    dst_gap: int = 0
+    dst_gap_first: tuple[str, str] | None = None
+    dst_overlap: int = 0
+    dst_overlap_first: tuple[str, str] | None = None
+    timezone: str | None = None
     value_ambiguous: tuple[str, int] | None = None
     quarantined_conversions: dict[str, int] = field(default_factory=dict)
     encoding: str | None = None
@@ -110,6 +155,7 @@ class ImportReport:
     touchpoints: dict[str, int] = field(default_factory=dict)
     off_map: dict[str, int] = field(default_factory=dict)
     conversions: int = 0
+    conversions_in_input: int = 0
     conversion_rule: bool = True
     rows_are_journeys: bool = False
 
@@ -127,6 +173,11 @@ class ImportReport:
     def rows_duplicate(self) -> int:
         """Exact duplicates of an earlier row of the same input (quarantined)."""
         return self.quarantined.get(DUPLICATE, 0)
+
+    @property
+    def rows_same_event(self) -> int:
+        """Rows quarantined because their event was imported already (stored or earlier)."""
+        return self.quarantined.get(SAME_EVENT, 0)
 
     def count_rows(self) -> list[tuple[str, int]]:
         """(label, count) lines for printing: read, imported, each quarantine reason, ..."""

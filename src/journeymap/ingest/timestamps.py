@@ -76,6 +76,10 @@ def _unknown_zone(name: str) -> RulesError:
     )
 
 
+# Where local times fall in a daylight saving gap and where in an overlap (per value).
+_Shifts = tuple[pa.Array, pa.Array]
+
+
 @dataclass
 class TimestampNotes:
     """What parsing saw that the import should tell, gathered batch by batch.
@@ -89,12 +93,36 @@ class TimestampNotes:
             epoch format whose unit its digits contradict (seconds read as milliseconds fall
             in January 1970): the format the digits look like, and what the first became.
         batches: The batches parsed so far.
+        gap: Local times that do not exist in the zone (the clocks skip them), read with the
+            offset before the change (see :func:`_local_to_utc`).
+        first_gap: ``(as written, as read in UTC)`` for the first of them.
+        overlap: Local times the zone has twice (the clocks go back), read as the first.
+        first_overlap: ``(as written, as read in UTC)`` for the first of them.
     """
 
     naive: bool = False
     epoch_hint: str | None = None
     misread: tuple[str, str] | None = None
     batches: int = 0
+    gap: int = 0
+    first_gap: tuple[str, str] | None = None
+    overlap: int = 0
+    first_overlap: tuple[str, str] | None = None
+
+    def note_daylight_saving(
+        self, values: pa.Array, parsed: pa.Array, read_here: pa.Array, shifts: _Shifts
+    ) -> None:
+        """Count the values read here that fall in a gap or an overlap; keep the first of each."""
+        gap, overlap = (pc.and_(read_here, pc.fill_null(mask, False)) for mask in shifts)
+        for kind, mask in (("gap", gap), ("overlap", overlap)):
+            found = pc.indices_nonzero(mask)
+            if not len(found):
+                continue
+            setattr(self, kind, getattr(self, kind) + len(found))
+            if getattr(self, f"first_{kind}") is None:
+                first = int(found[0].as_py())
+                read = parsed[first].as_py().strftime("%Y-%m-%d %H:%M:%S UTC")
+                setattr(self, f"first_{kind}", (str(values[first].as_py()), read))
 
 
 def _iso(value: str, tz: ZoneInfo) -> datetime | None:
@@ -270,29 +298,50 @@ def suggest_format(values: Sequence[str], given: list[str]) -> str | None:
     return best
 
 
-def _parse_iso(values: pa.Array, tz: ZoneInfo) -> tuple[pa.Array, pa.Array | bool]:
-    """The values in UTC, and where they had a time of day but no offset."""
+def _daylight_saving(wall: datetime, tz: ZoneInfo) -> str | None:
+    """``gap`` for a wall time ``tz`` skips, ``overlap`` for one it has twice, else None."""
+    early, late = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return None
+    back = early.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return "gap" if back != wall else "overlap"
+
+
+# Values read in UTC, where they were local times (or one answer for all), DST shifts.
+_Parsed = tuple[pa.Array, pa.Array | bool, _Shifts | None]
+
+
+def _parse_iso(values: pa.Array, tz: ZoneInfo) -> _Parsed:
+    """The values in UTC, where they had a time of day but no offset, and DST shifts."""
     try:  # fast path: every value carries its offset (XES logs, exports in UTC)
-        return pc.cast(values, TS_TYPE), False
+        return pc.cast(values, TS_TYPE), False, None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # naive or malformed values: parse one by one below
-    cache: dict[str, tuple[datetime | None, bool]] = {}
+    cache: dict[str, tuple[datetime | None, bool, str | None]] = {}
     out: list[datetime | None] = []
     naive: list[bool] = []
+    shifted: list[str | None] = []
     for value in values.to_pylist():
         if value is None:
             out.append(None)
             naive.append(False)
+            shifted.append(None)
             continue
         if value not in cache:
             written = _iso_as_written(value)
             # More than a date (2025-03-30 or 20250330): a time of day without an offset.
             local = written is not None and written.tzinfo is None and len(value.strip()) > 10
-            cache[value] = (_in_utc(written, tz), local)
-        parsed, local = cache[value]
+            shift = _daylight_saving(written, tz) if local and written is not None else None
+            cache[value] = (_in_utc(written, tz), local, shift)
+        parsed, local, shift = cache[value]
         out.append(parsed)
         naive.append(local)
-    return pa.array(out, TS_TYPE), pa.array(naive, pa.bool_())
+        shifted.append(shift)
+    shifts = (
+        pa.array([shift == "gap" for shift in shifted], pa.bool_()),
+        pa.array([shift == "overlap" for shift in shifted], pa.bool_()),
+    )
+    return pa.array(out, TS_TYPE), pa.array(naive, pa.bool_()), shifts
 
 
 def _parse_epoch(values: pa.Array, fmt: str) -> pa.Array:
@@ -311,23 +360,25 @@ def _parse_epoch(values: pa.Array, fmt: str) -> pa.Array:
     return pc.cast(micros, TS_TYPE)
 
 
-def _parse(values: pa.Array, fmt: str, timezone: str) -> tuple[pa.Array, pa.Array | bool]:
-    """The values read with ``fmt`` in UTC, and where they were read in ``timezone``.
+def _parse(values: pa.Array, fmt: str, timezone: str) -> _Parsed:
+    """The values read with ``fmt`` in UTC, where they were read in ``timezone``, DST shifts.
 
     The second item is per value (ISO 8601 text may mix offsets and local times) or one
     answer for all: a ``strptime`` format with ``%z`` or an epoch format reads instants, one
-    with a time of day and no ``%z`` local times; a date alone never counts as local.
+    with a time of day and no ``%z`` local times; a date alone never counts as local. The
+    third says which local times fall in a daylight saving gap or overlap (None: none can).
     """
     tz = zone(timezone)
     fmt = _EPOCH_ALIASES.get(fmt, fmt)
     if fmt == ISO:
         return _parse_iso(values, tz)
     if fmt in EPOCH_FORMATS:
-        return _parse_epoch(values, fmt), False
+        return _parse_epoch(values, fmt), False, None
     if "%z" in fmt:
-        return pc.cast(_strptime(values, fmt), TS_TYPE), False
+        return pc.cast(_strptime(values, fmt), TS_TYPE), False, None
     local = _TIME_OF_DAY.search(fmt) is not None
-    return _local_to_utc(_strptime(values, fmt), timezone), local
+    parsed, shifts = _local_to_utc(_strptime(values, fmt), timezone)
+    return parsed, local, shifts if local else None
 
 
 def parse_timestamps(values: pa.Array, fmt: str, timezone: str) -> pa.Array:
@@ -342,8 +393,10 @@ def parse_timestamps(values: pa.Array, fmt: str, timezone: str) -> pa.Array:
     return _parse(values, fmt, timezone)[0]
 
 
-def _local_to_utc(wall_times: pa.Array, timezone: str) -> pa.Array:
+def _local_to_utc(wall_times: pa.Array, timezone: str) -> tuple[pa.Array, _Shifts]:
     """Naive wall-clock times in ``timezone`` as UTC, read the way :func:`_iso` reads them.
+
+    Also returns which of them fall in a daylight saving gap and which in an overlap.
 
     A time that does not exist (the spring-forward gap: 02:30 on 2025-03-30 in Copenhagen)
     takes the UTC offset in force just before the gap (01:30Z), and a time that happens twice
@@ -356,10 +409,17 @@ def _local_to_utc(wall_times: pa.Array, timezone: str) -> pa.Array:
         earliest = pc.assume_timezone(
             wall_times, timezone=timezone, ambiguous="earliest", nonexistent="earliest"
         )
+        latest = pc.assume_timezone(
+            wall_times, timezone=timezone, ambiguous="latest", nonexistent="latest"
+        )
     except pa.ArrowInvalid:  # a file Python reads as a zone, Arrow not ('posixrules')
         raise _unknown_zone(timezone) from None
-    offset = pc.subtract(pc.local_timestamp(earliest), pc.cast(earliest, wall_times.type))
-    return pc.cast(pc.subtract(wall_times, offset), TS_TYPE)
+    local = pc.local_timestamp(earliest)
+    offset = pc.subtract(local, pc.cast(earliest, wall_times.type))
+    # A skipped time's earliest reading is the last instant before the gap: another wall time.
+    gap = pc.not_equal(local, wall_times)
+    overlap = pc.and_(pc.not_equal(earliest, latest), pc.invert(gap))
+    return pc.cast(pc.subtract(wall_times, offset), TS_TYPE), (gap, overlap)
 
 
 def parse_any(
@@ -375,12 +435,14 @@ def parse_any(
     """
     result = pa.nulls(len(values), TS_TYPE)
     for fmt in formats:
-        parsed, local = _parse(values, fmt, timezone)
+        parsed, local, shifts = _parse(values, fmt, timezone)
+        # Only values this format read count: an earlier format took the others.
+        read_here = pc.and_(pc.is_null(result), pc.is_valid(parsed))
         if notes is not None and not notes.naive and local is not False:
-            # Only values this format read count: an earlier format took the others.
-            read_here = pc.and_(pc.is_null(result), pc.is_valid(parsed))
             local_here = read_here if local is True else pc.and_(read_here, local)
             notes.naive = pc.any(local_here).as_py() is True
+        if notes is not None and shifts is not None:
+            notes.note_daylight_saving(values, parsed, read_here, shifts)
         result = pc.coalesce(result, parsed)
     if notes is not None:
         if notes.batches == 0:

@@ -1,16 +1,20 @@
 """The workspace: one database (DuckDB file by default) holding events, quarantine and imports.
 
 Driver errors (duckdb, ibis) are translated into :class:`WorkspaceError` / :class:`EngineError`
-here, at the boundary; nothing above this module sees them.
+here, at the boundary; nothing above this module sees them. Two of them carry an exit code of
+their own: :class:`WorkspaceBusyError` (another process holds a DuckDB workspace's lock: try
+again later, 75) and :class:`WorkspaceMissingError` (a workspace to read is not there, 2).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -19,8 +23,9 @@ import duckdb
 import ibis
 
 from journeymap.errors import EngineError, WorkspaceError
+from journeymap.i18n import N_
 from journeymap.i18n.messages import _
-from journeymap.settings import Setting, register, resolve
+from journeymap.settings import Setting, parse_size, register, resolve
 
 __all__ = [
     "DEFAULT_URL",
@@ -28,18 +33,170 @@ __all__ = [
     "IMPORTS_SCHEMA",
     "QUARANTINE_SCHEMA",
     "Workspace",
+    "WorkspaceBusyError",
+    "WorkspaceMissingError",
     "duckdb_config",
+    "new_workspace_file",
     "open_for_import",
+    "waiting_for_lock",
+    "workspace_name",
 ]
 
 DEFAULT_URL = "duckdb:///journeymap.duckdb"
+# Seconds between two tries to open a DuckDB workspace another process holds (see
+# :func:`waiting_for_lock`).
+LOCK_RETRY_SECONDS = 0.5
+
+
+class WorkspaceBusyError(WorkspaceError):
+    """Another process holds the lock of a DuckDB workspace: try again later.
+
+    DuckDB lets one process write to a database file, and none read it while one writes.
+    The exit code is EX_TEMPFAIL (75), so a scheduler retries instead of failing the run.
+
+    Attributes:
+        pid: The process that holds the lock, when DuckDB names it.
+    """
+
+    exit_code = 75
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
+
+
+class WorkspaceMissingError(WorkspaceError):
+    """A workspace opened to read is not there: the command names the wrong one (exit 2)."""
+
+    exit_code = 2
+
+
+# How long opening a DuckDB workspace that another process holds keeps trying, and whom to
+# tell that it waits (see waiting_for_lock).
+_LOCK_WAIT: ContextVar[tuple[float, Callable[[int | None], None] | None]] = ContextVar(
+    "journeymap_lock_wait", default=(0.0, None)
+)
+
+
+@contextmanager
+def waiting_for_lock(
+    seconds: float, on_wait: Callable[[int | None], None] | None = None
+) -> Iterator[None]:
+    """Inside the block, a DuckDB workspace held by another process is tried again.
+
+    Every :class:`Workspace` opened inside (by a service, say) keeps trying for up to
+    ``seconds`` before it raises :class:`WorkspaceBusyError`; ``on_wait`` is called once with
+    the holder's PID (None when DuckDB does not name it) when it starts to wait.
+
+    Examples:
+        >>> with waiting_for_lock(30):
+        ...     with Workspace("duckdb://") as workspace:
+        ...         workspace.has_table("events")
+        True
+    """
+    token = _LOCK_WAIT.set((max(0.0, float(seconds)), on_wait))
+    try:
+        yield
+    finally:
+        _LOCK_WAIT.reset(token)
+
+
+_LOCK_HELD = re.compile(r"Could not set lock on file|Conflicting lock is held", re.I)
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def _lock_holder(error: BaseException) -> tuple[bool, int | None]:
+    """Whether ``error`` says another process holds the DuckDB file's lock, and its PID."""
+    text = str(error)
+    if not _LOCK_HELD.search(text):
+        return False, None
+    found = _LOCK_PID.search(text)
+    return True, int(found.group(1)) if found else None
+
+
+def _connect(path: str, read_only: bool, name: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to ``path``; a held lock is tried again while waiting_for_lock says.
+
+    Raises:
+        WorkspaceBusyError: Another process holds the lock (after the wait, if any).
+        duckdb.Error: Any other failure, for the caller to translate.
+    """
+    seconds, on_wait = _LOCK_WAIT.get()
+    deadline = time.monotonic() + seconds
+    told = False
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only, config=duckdb_config())
+        except duckdb.Error as exc:
+            held, pid = _lock_holder(exc)
+            left = deadline - time.monotonic()
+            if not held or left <= 0:
+                if held:
+                    raise _busy(name, pid) from None
+                raise
+            if on_wait is not None and not told:
+                on_wait(pid)
+                told = True
+            time.sleep(min(LOCK_RETRY_SECONDS, left))
+
+
+def _busy(name: str, pid: int | None) -> WorkspaceBusyError:
+    """The message for a DuckDB workspace another process holds, in journeymap's words."""
+    if pid is None:
+        holder = _("another process")
+    else:
+        holder = _("another process (PID {pid})").format(pid=pid)
+    return WorkspaceBusyError(
+        _(
+            "the workspace {where} is in use by {holder}: DuckDB lets one process write to a "
+            "workspace at a time, and none read it meanwhile. Wait until it is done and try "
+            "again (journeymap import --wait SECONDS waits for it), or keep the workspace on "
+            "PostgreSQL (--engine postgresql://...), where imports and analyses can run at once"
+        ).format(where=name, holder=holder),
+        pid,
+    )
+
+
+def workspace_name(url: str | None = None) -> str:
+    """How messages name the workspace at ``url``, the same in every command.
+
+    A DuckDB or SQLite file is named by its path: relative to the working directory when it
+    lies inside it (``w4/ws.duckdb``, whether the command got ``duckdb:///w4/ws.duckdb`` or
+    the absolute path), else absolute. Any other URL is shown without its password.
+
+    Examples:
+        >>> import os
+        >>> workspace_name(f"duckdb:///{os.getcwd()}/w4/ws.duckdb")
+        'w4/ws.duckdb'
+        >>> workspace_name("duckdb:///w4/ws.duckdb")
+        'w4/ws.duckdb'
+        >>> workspace_name("postgresql://lukas:geheim@db/journeys")
+        'postgresql://lukas:***@db/journeys'
+    """
+    url = str(resolve("workspace.url", url))
+    path = _database_file(url)
+    if path is None:
+        return redact_url(url)
+    if path == ":memory:":
+        return f"{url.split(':', 1)[0]}:// (in memory)"
+    absolute = Path(path).absolute()
+    with contextlib.suppress(OSError, RuntimeError):
+        absolute = absolute.resolve()
+    try:
+        here = Path.cwd().resolve()
+    except OSError:
+        return str(absolute)
+    return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(absolute)
+
 
 register(
     Setting(
         name="workspace.url",
         default=DEFAULT_URL,
-        help="Where events live: a DuckDB file (duckdb:///path), duckdb:// for memory, or any "
-        "Ibis connection URL.",
+        help=N_(
+            "Where events live: a DuckDB file (duckdb:///path), duckdb:// for memory, or any "
+            "Ibis connection URL."
+        ),
     )
 )
 
@@ -53,9 +210,11 @@ register(
     Setting(
         name="workspace.memory_limit",
         default=None,
-        help="Most memory a DuckDB workspace may use (e.g. 3GB); beyond it DuckDB spills to "
-        "disk. none: DuckDB's default, 80% of the machine's memory.",
-        parse=_memory_limit,
+        help=N_(
+            "Most memory a DuckDB workspace may use (e.g. 3GB); beyond it DuckDB spills to "
+            "disk. none: DuckDB's default, 80% of the machine's memory."
+        ),
+        parse=parse_size,
     )
 )
 
@@ -133,6 +292,28 @@ def _duckdb_path(url: str) -> str | None:
     return rest[1:] if rest.startswith("/") else rest
 
 
+def _database_file(url: str) -> str | None:
+    """The file of a DuckDB or SQLite workspace URL (``:memory:`` for none), else ``None``.
+
+    Examples:
+        >>> import os
+        >>> _database_file("sqlite:///ev.sqlite") == f"{os.getcwd()}/ev.sqlite"
+        True
+        >>> _database_file("sqlite:////data/ev.sqlite")
+        '/data/ev.sqlite'
+        >>> _database_file("postgresql://db/journeys") is None
+        True
+    """
+    path = _duckdb_path(url)
+    if path is not None:
+        return path
+    sqlite = _sqlite_url(url)
+    if not sqlite.lower().startswith("sqlite:///"):
+        return None
+    file = "/" + sqlite[len("sqlite:///") :].split("?", 1)[0].lstrip("/")
+    return ":memory:" if file in ("/", "/:memory:") else file
+
+
 def _sqlite_url(url: str) -> str:
     """``url`` with the path of a ``sqlite:///`` URL resolved against the working directory.
 
@@ -192,14 +373,14 @@ class Workspace:
         try:
             if path is not None:
                 if read_only and not Path(path).is_file():
-                    raise WorkspaceError(
+                    raise WorkspaceMissingError(
                         _(
                             "{path} does not exist; import events first with `journeymap import`"
-                        ).format(path=path)
+                        ).format(path=self.display_url)
                     )
                 if path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self._duckdb = duckdb.connect(path, read_only=read_only, config=duckdb_config())
+                self._duckdb = _connect(path, read_only, self.display_url)
                 self.backend: Any = ibis.duckdb.from_connection(self._duckdb)
             else:
                 url = _sqlite_url(self.url)
@@ -211,17 +392,19 @@ class Workspace:
                     and not file.endswith(":memory:")
                     and not Path(file).is_file()
                 ):
-                    raise WorkspaceError(
+                    raise WorkspaceMissingError(
                         _(
                             "{path} does not exist; import events first with `journeymap import`"
-                        ).format(path=file)
+                        ).format(path=self.display_url)
                     )
                 self.backend = ibis.connect(url)
         except WorkspaceError:
             raise
         except duckdb.Error as exc:
             raise WorkspaceError(
-                _("cannot open the workspace {url}: {reason}").format(url=self.url, reason=exc)
+                _("cannot open the workspace {url}: {reason}").format(
+                    url=self.display_url, reason=exc
+                )
             ) from None
         except Exception as exc:  # ibis raises many types for a bad URL or driver
             shown = redact_url(self.url)
@@ -356,8 +539,12 @@ class Workspace:
 
     @property
     def display_url(self) -> str:
-        """The URL to show in messages: a password in it reads ``***``."""
-        return redact_url(self.url)
+        """The workspace as messages name it (see :func:`workspace_name`).
+
+        A DuckDB file's path, the same whichever command opened it, or the URL with a
+        password as ``***``.
+        """
+        return workspace_name(self.url)
 
     def has_table(self, name: str) -> bool:
         """Whether the workspace database has the table ``name`` (a read-only one may not)."""
@@ -417,6 +604,36 @@ def _new_files(url: str | None) -> list[Path]:
         created.append(folder)
         folder = folder.parent
     return created
+
+
+def new_workspace_file(url: str | None = None) -> tuple[Path, list[Path]] | None:
+    """The database file opening ``url`` to write would create, and the folders made for it.
+
+    None when the workspace exists already, lives in memory or on a server (PostgreSQL:
+    journeymap does not create databases). An import says when it made a new workspace: a
+    typo in ``--db`` otherwise starts an empty one, quietly.
+
+    Examples:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> file, folders = new_workspace_file(f"duckdb:///{folder / 'new' / 'ws.duckdb'}")
+        >>> file.name, [made.name for made in folders]
+        ('ws.duckdb', ['new'])
+        >>> new_workspace_file("duckdb://") is None
+        True
+    """
+    path_text = _database_file(str(resolve("workspace.url", url)))
+    if path_text is None or path_text == ":memory:":
+        return None
+    path = Path(path_text)
+    if path.exists():
+        return None
+    folders = []
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folders.append(folder)
+        folder = folder.parent
+    return path, folders[::-1]
 
 
 @contextmanager

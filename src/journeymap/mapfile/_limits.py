@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import Location, MapFileError, UnsafeInputError
-from journeymap.settings import Setting, register, resolve
+from journeymap.i18n import N_
+from journeymap.settings import Setting, register, resolve, whole_number
 
 __all__ = [
     "MAX_ALIAS_EXPANSION",
@@ -28,9 +29,11 @@ MAX_BYTES_SETTING = register(
     Setting(
         name="mapfile.max_bytes",
         default=10 * 1024 * 1024,
-        help="Largest map or rules file (in bytes) that journeymap reads; larger files are "
-        "refused as unsafe input.",
-        parse=int,
+        help=N_(
+            "Largest map or rules file (in bytes) that journeymap reads; larger files are "
+            "refused as unsafe input."
+        ),
+        parse=whole_number(1),
     )
 )
 

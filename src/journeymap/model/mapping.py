@@ -327,8 +327,10 @@ class MappingRules(Model):
             other rows are quarantined with the reason ``filtered out``.
         constant: Raw columns with the same value on every row, added before the rules run
             (e.g. ``{stage: won}`` for a file of won deals, then ``conversion`` on ``stage``).
-        duplicates: ``quarantine`` exact duplicate rows after the first (default) or ``keep``
-            them, for sources without ids where equal rows are distinct sessions.
+        duplicates: ``quarantine`` (default) later copies of an equal row (``exact
+            duplicate``) and rows whose event equals one already imported or made by an
+            earlier row (``same event already imported``); ``keep`` imports them all, for
+            sources without ids where equal rows are distinct sessions.
     """
 
     columns: ColumnMapping

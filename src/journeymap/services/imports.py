@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import RulesError, RulesValidationError, UsageError
-from journeymap.i18n.messages import _
-from journeymap.ingest import ImportReport, import_events
+from journeymap.i18n.messages import _, count, n_
+from journeymap.ingest import DUPLICATE, ImportReport, import_events
 from journeymap.ingest.importer import ProgressCallback
 from journeymap.ingest.readers import detect_format
+from journeymap.ingest.report import MALFORMED, SAME_EVENT
 from journeymap.ingest.workspace import open_for_import
 from journeymap.mapfile import load_map, load_rules, locate_rules_issues
 from journeymap.model import UNMAPPED, JourneyMap
 from journeymap.model.mapping import MappingRules
 
-__all__ = ["check_rules_against_map", "import_file", "workspace_url"]
+__all__ = ["check_rules_against_map", "import_file", "import_notes", "workspace_url"]
 
 
 def workspace_url(db: str | Path | None = None, engine: str | None = None) -> str | None:
@@ -173,3 +174,109 @@ def import_file(
     known = {touchpoint.id for touchpoint in journey_map.touchpoints} | {UNMAPPED}
     report.off_map = {tp: n for tp, n in report.touchpoints.items() if tp not in known}
     return report
+
+
+def import_notes(report: ImportReport) -> list[str]:
+    """What an import did beyond its counts that the user should know, in their language.
+
+    Events made again from other rows (``same event already imported``), the row an exact
+    duplicate repeats, rows this import took out of the quarantine, values that are no finite
+    number, local times in a daylight saving gap or overlap. The command line prints them
+    after the counts, as it prints its other notes.
+    """
+    notes: list[str] = []
+    same_event = _(SAME_EVENT)
+    if report.rows_same_event_stored:
+        rows = report.rows_same_event_stored
+        notes.append(
+            n_(
+                "Note: {count} row maps to an event already in the workspace from another row "
+                "(same person, account, time, touchpoint, phase, persona, conversion, value and "
+                "kept columns), as when the same events are exported again in another form: it "
+                "was quarantined as '{reason}', not imported again. If it is a distinct event, "
+                "import again with duplicates: keep in the rules and --replace.",
+                "Note: {count} rows map to events already in the workspace from other rows "
+                "(same person, account, time, touchpoint, phase, persona, conversion, value and "
+                "kept columns), as when the same events are exported again in another form: "
+                "they were quarantined as '{reason}', not imported again. If they are distinct "
+                "events, import again with duplicates: keep in the rules and --replace.",
+                rows,
+            ).format(count=count(rows), reason=same_event)
+        )
+    if report.rows_same_event_in_input and report.same_event_example is not None:
+        rows = report.rows_same_event_in_input
+        row, earlier = report.same_event_example
+        notes.append(
+            n_(
+                "Note: {count} row maps to the same event as an earlier row of this file (row "
+                "{row}, the event of row {earlier}) and was quarantined as '{reason}'. If it is "
+                "a distinct event, import again with duplicates: keep in the rules and "
+                "--replace.",
+                "Note: {count} rows map to the same event as an earlier row of this file (the "
+                "first: row {row}, the event of row {earlier}) and were quarantined as "
+                "'{reason}'. If they are distinct events, import again with duplicates: keep "
+                "in the rules and --replace.",
+                rows,
+            ).format(count=count(rows), row=count(row), earlier=count(earlier), reason=same_event)
+        )
+    if report.duplicate_example is not None:
+        row, first = report.duplicate_example
+        notes.append(
+            _(
+                "Note: the rows quarantined as exact duplicates repeat earlier rows of the file "
+                "(the first: row {row}, a copy of row {first})."
+            ).format(row=count(row), first=count(first))
+        )
+    copies = report.unquarantined.get(DUPLICATE, 0)
+    if copies:
+        notes.append(
+            n_(
+                "Note: {count} row an earlier import quarantined as an exact duplicate is "
+                "imported now (duplicates: keep) and was taken out of the quarantine.",
+                "Note: {count} rows an earlier import quarantined as exact duplicates are "
+                "imported now (duplicates: keep) and were taken out of the quarantine.",
+                copies,
+            ).format(count=count(copies))
+        )
+    cut = report.unquarantined.get(MALFORMED, 0)
+    if cut:
+        notes.append(
+            n_(
+                "Note: {count} line an earlier import of {source} quarantined as a malformed "
+                "row was cut off, as when a file is read while it is being written; this file "
+                "holds it whole, so it was taken out of the quarantine.",
+                "Note: {count} lines an earlier import of {source} quarantined as malformed "
+                "rows were cut off, as when a file is read while it is being written; this "
+                "file holds them whole, so they were taken out of the quarantine.",
+                cut,
+            ).format(count=count(cut), source=report.source)
+        )
+    if report.value_not_finite is not None:
+        value, bad = report.value_not_finite
+        notes.append(
+            _(
+                "Note: conversion values that are no finite number ({count}; the first: "
+                "{value}) were quarantined as unparseable value: NaN, infinity or a number "
+                "beyond 1.8e308 would make every value figure NaN."
+            ).format(count=count(bad), value=repr(value))
+        )
+    zone = report.timezone or "UTC"
+    if report.dst_gap and report.dst_gap_first is not None:
+        value, read = report.dst_gap_first
+        notes.append(
+            _(
+                "Note: local times that do not exist in {zone}, skipped when the clocks go "
+                "forward ({count}; the first: {value}), were read with the UTC offset before "
+                "the change: {value} as {read}."
+            ).format(zone=zone, count=count(report.dst_gap), value=repr(value), read=read)
+        )
+    if report.dst_overlap and report.dst_overlap_first is not None:
+        value, read = report.dst_overlap_first
+        notes.append(
+            _(
+                "Note: local times that happen twice in {zone}, when the clocks go back "
+                "({count}; the first: {value}), were read as the first of the two: {value} as "
+                "{read}. Times written with their UTC offset leave no doubt."
+            ).format(zone=zone, count=count(report.dst_overlap), value=repr(value), read=read)
+        )
+    return notes

@@ -15,7 +15,9 @@ __all__ = ["OUT_FORMATS", "QuarantineRow", "QuarantineSummary", "inspect_quarant
 # What --out writes, by the file's suffix.
 OUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 # The columns of a quarantined row shown and written, in this order.
-COLUMNS = ("source", "row_number", "reason", "raw")
+COLUMNS = ("source", "row_number", "reason", "raw", "duplicate_of")
+# Stored by the importer (journeymap.ingest.report.DUPLICATE).
+_DUPLICATE = "exact duplicate"
 
 
 def _(message: str) -> str:
@@ -31,12 +33,15 @@ class QuarantineRow:
         row_number: The 1-based row of the source (a CSV's header is not counted).
         reason: Why it is not an event (``exact duplicate``, ``no rule matched``, ...).
         raw: The original row as JSON (``{"line": ...}`` for a line that was no row).
+        duplicate_of: For an exact duplicate, the row (numbered as ``row_number``) of the
+            first copy, the one imported; None for other reasons, or when that row is gone.
     """
 
     source: str
     row_number: int
     reason: str
     raw: str
+    duplicate_of: int | None = None
 
 
 @dataclass
@@ -122,7 +127,7 @@ def inspect_quarantine(
             counts=sorted(counts, key=lambda item: (-item[2], item[0], item[1])),
             total=sum(rows for _name, _why, rows in counts),
         )
-        ordered = selected.select(*COLUMNS).order_by(["source", "row_number"])
+        ordered = _with_first_copies(workspace, selected).order_by(["source", "row_number"])
         if limit and summary.total:
             summary.rows = [
                 QuarantineRow(**row) for row in ordered.limit(limit).to_pyarrow().to_pylist()
@@ -130,6 +135,34 @@ def inspect_quarantine(
         if out is not None and out_format is not None:
             summary.written = _write(ordered, Path(out), out_format)
     return summary
+
+
+def _with_first_copies(workspace: Any, selected: Any) -> Any:
+    """The selected rows with ``duplicate_of``: the row an exact duplicate is a copy of.
+
+    A duplicate has its first copy's event key (the row imported, or quarantined for another
+    reason) and comes from the same import, so the same source: the row is looked up by both.
+    """
+    import ibis
+
+    events, quarantine = workspace.events(), workspace.quarantine()
+    copies = selected.filter(selected.reason == _DUPLICATE).select("event_key", "source")
+    firsts = (
+        events.select("event_key", "source", "row_number")
+        .union(
+            quarantine.filter(quarantine.reason != _DUPLICATE).select(
+                "event_key", "source", "row_number"
+            )
+        )
+        .semi_join(copies, ["event_key", "source"])
+        .group_by(["event_key", "source"])
+        .agg(first_copy=lambda table: table.row_number.min())
+    )
+    joined = selected.left_join(firsts, ["event_key", "source"])
+    duplicate_of = ibis.cases(
+        (joined.reason == _DUPLICATE, joined.first_copy), else_=ibis.null("int64")
+    )
+    return joined.select(*COLUMNS[:-1], duplicate_of=duplicate_of)
 
 
 def _out_format(out: str | Path | None) -> str | None:
