@@ -75,7 +75,7 @@ def test_cli_attribute_prints_models_side_by_side(workspace: tuple[Path, Path]) 
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "first_touch" in result.output and "last_touch" in result.output
+    assert "First touch" in result.output and "Last touch" in result.output
     web = next(line for line in result.output.splitlines() if "web" in line)
     assert "2.0 (100.0%)" in web  # last touch: both purchases to the web channel
     paid = next(line for line in result.output.splitlines() if "paid" in line)

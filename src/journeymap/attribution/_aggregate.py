@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
@@ -43,6 +44,7 @@ __all__ = [
     "SEP",
     "WEIGHT",
     "Segments",
+    "exact_sum",
     "key_sets",
     "neighbour_transitions",
     "prepare",
@@ -63,6 +65,26 @@ SEG = ("_g", "_segno")
 WEIGHT = "_w"
 # Journeys columns the segments table does not carry (they are folded into i, n, age, value).
 _FOLDED = {"journey_id", "account_id", "ts", "conversion", "value", "step", *NEIGHBOUR_COLUMNS}
+# The engine adds floats in no fixed order (the partial sums of its threads), so their sums
+# differed from run to run in the last bits (1e-10 in a credit of 1,087) and two identical
+# analyses wrote different JSON. Cast to decimals, each term is rounded once and the sum is
+# exact, the same in any order: weights (at most 1 a touch, times the journeys a path row
+# stands for) to 18 decimals, values (money) to 10, room for totals up to 10**28.
+_WEIGHT_DECIMAL = dt.Decimal(38, 18)
+_VALUE_DECIMAL = dt.Decimal(38, 10)
+
+
+def exact_sum(
+    x: ir.NumericValue, *, value: bool = False, where: ir.BooleanValue | None = None
+) -> ir.FloatingScalar:
+    """The sum of ``x`` as a float, the same whatever order the engine adds the terms in.
+
+    ``value``: ``x`` is money, kept to 10 decimals (a weight to 18); a value that is no
+    finite number, or beyond 10**28, adds nothing (as a null does) instead of failing.
+    """
+    exact = x.try_cast(_VALUE_DECIMAL) if value else x.cast(_WEIGHT_DECIMAL)
+    total: ir.FloatingScalar = exact.sum(where=where).cast("float64")
+    return total
 
 
 @dataclass(frozen=True)
@@ -206,7 +228,9 @@ def prepare(
         drop_temporary(*scratch)
     ends = table.filter(table.converted & (table.i == table.n))
     alone = ends.count(where=ends._alone) if "_alone" in ends.columns else ibis.literal(0)
-    total = ends.aggregate(c=ends.count(), v=ends.seg_value.sum(), alone=alone).to_pyarrow()
+    total = ends.aggregate(
+        c=ends.count(), v=exact_sum(ends.seg_value, value=True), alone=alone
+    ).to_pyarrow()
     return Segments(
         table=table,
         conversions=float(total["c"][0].as_py() or 0),
@@ -408,10 +432,13 @@ def neighbour_transitions(
 
 
 def _grouped_steps(steps: ir.Table) -> list[dict[str, Any]]:
-    grouped = steps.group_by([c for c in steps.columns if c not in {"val", WEIGHT}]).aggregate(
-        count=weighted_count(steps), value=steps.val.sum()
+    by = [c for c in steps.columns if c not in {"val", WEIGHT}]
+    grouped = steps.group_by(by).aggregate(
+        count=weighted_count(steps), value=exact_sum(steps.val, value=True)
     )
     rows: list[dict[str, Any]] = grouped.to_pyarrow().to_pylist()
+    # In one order every run: the engine's varies, and :func:`_fold` adds values up.
+    rows.sort(key=lambda row: [(row[c] is not None, str(row[c])) for c in by])
     return rows
 
 
@@ -471,7 +498,7 @@ def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
     grouped = per.group_by("members").aggregate(
         segments=weighted_count(per),
         conversions=(converted * per[WEIGHT] if weight else converted).sum(),
-        value=ibis.ifelse(per.converted, per.value, 0.0).sum(),
+        value=exact_sum(ibis.ifelse(per.converted, per.value, 0.0), value=True),
     )
     result = []
     for r in grouped.to_pyarrow().to_pylist():

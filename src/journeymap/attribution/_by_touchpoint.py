@@ -68,7 +68,8 @@ def _touchpoint_table(segments: Segments) -> ir.Table:
 
 def _mapped(credit: Credit, by: ByTouchpoint) -> Credit:
     out: Credit = {}
-    for key, (conversions, value) in credit.items():
+    # Added in the keys' order: the engine's row order varies, and so would the float sums.
+    for key, (conversions, value) in sorted(credit.items()):
         c, v = out.get(by(key), (0.0, 0.0))
         out[by(key)] = (c + conversions, v + value)
     return out
@@ -83,6 +84,8 @@ def _level_credits(
     options: dict[str, Any],
 ) -> dict[str, Credit]:
     """Heuristic credits at the level of ``t``, mapped from the touchpoint level where ``by``."""
+    # The conversion touch, when kept, is every converting segment's newest (time decay).
+    options = {**options, "newest_at_conversion": segments.conversion_touch}
     if by is None:
         return credits(t, models, **options)
     identity = by is _same_key  # the touchpoint level itself
@@ -120,8 +123,14 @@ def _level_sets(
         return key_sets(t)
     sets = cache.once(segments, "sets", lambda: key_sets(_touchpoint_table(segments)))
     merged: dict[frozenset[str], tuple[int, int, float]] = {}
-    for members, n, c, v in sets:
+    for members, n, c, v in sorted(sets, key=_set_order):
         key = frozenset(by(k) for k in members)
         n0, c0, v0 = merged.get(key, (0, 0, 0.0))
         merged[key] = (n0 + n, c0 + c, v0 + v)
     return [(key, n, c, v) for key, (n, c, v) in merged.items()]
+
+
+def _set_order(key_set: tuple[frozenset[str], int, int, float]) -> tuple[Any, ...]:
+    """An order of key sets that is the same every run (the engine's row order varies)."""
+    members, n, c, v = key_set
+    return (sorted(members), n, c, v)

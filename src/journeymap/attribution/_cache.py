@@ -21,6 +21,8 @@ from journeymap.engine._tables import drop_temporary, is_temporary
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
 
+ResultT = TypeVar("ResultT")
+
 
 @contextlib.contextmanager
 def _readable(journeys: ir.Table | Paths) -> Iterator[None]:
@@ -79,12 +81,13 @@ class SegmentCache:
         # read off the touchpoint is mapped from) or per journeys (checks, Markov chains).
         self._once: dict[tuple[int, str], Any] = {}
 
-    def once(self, segments: Segments | None, name: str, compute: Callable[[], Any]) -> Any:
+    def once(self, segments: Segments | None, name: str, compute: Callable[[], ResultT]) -> ResultT:
         """Result ``name`` of ``segments`` (of the journeys if ``None``), computed once."""
         key = (id(segments) if segments is not None else 0, name)
         if key not in self._once:
             self._once[key] = compute()
-        return self._once[key]
+        found: ResultT = self._once[key]
+        return found
 
     def get(
         self, lookback: timedelta | None, by_account: bool, conversion_touch: bool = True
@@ -102,6 +105,15 @@ class SegmentCache:
             )
         return self._prepared[key]
 
+    def cached(
+        self, lookback: timedelta | None, by_account: bool, conversion_touch: bool = True
+    ) -> Segments | None:
+        """The segments of :meth:`get`, if they were computed already (else None)."""
+        if isinstance(self.journeys, Paths):
+            return self.journeys.segments
+        key = (lookback.total_seconds() if lookback else None, by_account, conversion_touch)
+        return self._prepared.get(key)
+
     def prepared(self) -> list[Segments]:
         """The segments computed so far (path data: theirs, once asked for)."""
         return list(self._prepared.values())
@@ -117,9 +129,6 @@ class SegmentCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-ResultT = TypeVar("ResultT")
 
 
 def _with_cache(

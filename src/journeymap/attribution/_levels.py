@@ -16,6 +16,7 @@ from journeymap.attribution._options import _duration, _given
 from journeymap.attribution._parameters import value_of
 from journeymap.attribution.paths import PATH_LEVELS, Paths
 from journeymap.engine._checks import unknown_name_message
+from journeymap.engine._extra import extra_keys
 from journeymap.engine.journeys import (
     own_phases,
     phase_lookup,
@@ -58,6 +59,59 @@ def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -
             ],
         )
     )
+
+
+def _unknown_level(journeys: ir.Table, level: str, columns: list[str]) -> str:
+    """Why ``level`` is no level of these journeys, and how to make a kept column one.
+
+    The README promises any kept column as a level, but the journeys carry only the columns
+    the analysis broke down by: a column kept from the events was refused as an "unknown
+    attribution level", which did not say how to get it.
+    """
+    kept = _kept_columns(journeys, columns)
+    if kept is not None and level in kept:
+        return _(
+            "{level} is a column kept from the events; analyze with breakdown=[{level}] "
+            "(CLI: --breakdown {name}) to attribute by it"
+        ).format(level=repr(level), name=level)
+    available = [
+        (_("levels"), FIXED_LEVELS),
+        (_("columns of the journeys"), [c for c in columns if c not in SEG]),
+        (_("columns kept from the events"), kept or []),
+    ]
+    problem = unknown_name_message(
+        _("unknown attribution level {level}").format(level=repr(level)), level, available
+    )
+    if kept is not None or did_you_mean(level, [n for _kind, names in available for n in names]):
+        return problem
+    # Journeys of a data frame: its columns are gone once they are cut.
+    return _(
+        "{problem}. If {level} is a column kept from the events, analyze with "
+        "breakdown=[{level}] (CLI: --breakdown {name}) to attribute by it"
+    ).format(problem=problem, level=repr(level), name=level)
+
+
+# Columns of a workspace's events table that are its own bookkeeping (see
+# journeymap.ingest.workspace.EVENTS_SCHEMA), not columns kept from the events.
+_BOOKKEEPING = frozenset({"event_key", "row_number", "rules_fingerprint", "extra"})
+
+
+def _kept_columns(journeys: ir.Table, columns: list[str]) -> list[str] | None:
+    """The columns the workspace these journeys were cut from keeps for its events.
+
+    Columns of its events table that the journeys lack, and keys of their ``extra`` JSON;
+    None when the journeys come from no workspace (a data frame's other columns are gone
+    once the journeys are cut) or the engine cannot list the keys.
+    """
+    try:
+        events = ibis.get_backend(journeys).table("events")
+    except Exception:  # no events table there, or a backend that cannot say: no list
+        return None
+    keys = extra_keys(events)
+    if keys is None:
+        return None
+    own = [c for c in events.columns if c not in columns and c not in _BOOKKEEPING]
+    return [*own, *sorted(keys - set(own) - set(columns))]
 
 
 class _Cut(NamedTuple):
@@ -117,7 +171,10 @@ def _choices(
             )
         # Their touches are those before the conversion already: nothing to leave out.
         return _level_key(journey_map, level, []), _Cut(None, False, True)
-    key = _level_key(journey_map, level, list(journeys.columns))
+    columns = list(journeys.columns)
+    if level not in FIXED_LEVELS and (level not in columns or level in SEG):
+        raise UsageError(_unknown_level(journeys, level, columns))
+    key = _level_key(journey_map, level, columns)
     if by_account:  # one query per journeys table, however many models ask
         what = _("the account level") if level == "account" else "by_account"
         cache.once(None, "accounts checked", lambda: require_accounts(journeys, what))

@@ -8,6 +8,8 @@ Read and checked before any query (:func:`check_values`), reported as run
 from __future__ import annotations
 
 import re
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -288,3 +290,37 @@ def unread_parameters(
         ):
             unread[name] = readers
     return unread
+
+
+def warn_unread(params: Mapping[str, Any], models: Sequence[str], *, stacklevel: int) -> None:
+    """Warn (``UserWarning``) of each parameter given that none of ``models`` reads.
+
+    ``attribute(..., model="linear", order=3)`` ran linear, which reads no Markov order, and
+    said nothing: the command line notes it. The warning points at the caller's line, the
+    caller of the function that calls this one (``stacklevel`` as :func:`warnings.warn`
+    counts from here). A call from inside journeymap is left alone: the analysis and the
+    command line say it their own way, once (and an analysis hands its own parameters to
+    every model it runs, most of which read only some of them).
+    """
+    caller = sys._getframe(stacklevel - 1)
+    if str(caller.f_globals.get("__name__", "")).split(".")[0] == "journeymap":
+        return
+    run = list(dict.fromkeys(str(model) for model in models))
+    given = {name: value for name, value in params.items() if value is not None}
+    for name, readers in unread_parameters(given, run).items():
+        if set(readers) & set(run):  # Shapley ran, but does not sample
+            message = _(
+                "{parameter} changed nothing: Shapley reads it only with shapley_method='sampling'"
+            )
+        else:
+            message = _(
+                "{parameter} changed nothing: it is read only by {models}, which did not run "
+                "here ({run} did)"
+            )
+        warnings.warn(
+            message.format(
+                parameter=f"{name}={given[name]!r}", models=", ".join(readers), run=", ".join(run)
+            ),
+            UserWarning,
+            stacklevel=stacklevel,
+        )

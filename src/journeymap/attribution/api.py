@@ -33,9 +33,10 @@ from journeymap.attribution._options import (
     check_values,
     unread_parameters,
     used_parameters,
+    warn_unread,
 )
 from journeymap.attribution._parameters import checked, names
-from journeymap.attribution._result import AttributionResult, _table
+from journeymap.attribution._result import AttributionResult, _table, side_by_side
 from journeymap.attribution.heuristic import HEURISTICS
 from journeymap.attribution.paths import Paths
 from journeymap.attribution.shapley import shapley_values
@@ -50,6 +51,7 @@ __all__ = [
     "attribute",
     "check_values",
     "compare_models",
+    "side_by_side",
     "unread_parameters",
     "used_parameters",
 ]
@@ -71,8 +73,13 @@ def attribute(
             :func:`~journeymap.attribution.paths.from_paths`.
         journey_map: The map (touchpoint -> channel for ``level="channel"``).
         model: One of :data:`MODELS`.
-        level: ``touchpoint``, ``channel``, ``phase``, ``persona`` (or any breakdown column),
-            or ``account`` (journeys of all members of an account together; keys are members).
+        level: ``touchpoint``, ``channel``, ``phase``, ``persona``, a breakdown column of the
+            journeys (a column kept from the events is one once the analysis breaks down by
+            it: ``analyze(..., breakdown=["product"])``), or ``account``: the journeys of an
+            account's members merged in time order, each member credited for its own touches.
+            Its keys are the members (person ids), one row each, not one per account: which
+            contact of the buying center earned the credit (an account's own credit would
+            just be its conversions).
         cache: A :class:`SegmentCache` of ``journeys`` to reuse segments across calls.
         **params: ``lookback`` (e.g. ``"30d"``), ``conversion_touch`` (False: the
             conversion event's own touchpoint takes no credit, the touches before it share
@@ -94,12 +101,34 @@ def attribute(
         UsageError: for an unknown model, level, parameter name or parameter value.
         AttributionError: if the journeys lack required columns, or their database, their
             table or the paths were closed.
+
+    Warns:
+        UserWarning: for a parameter the model does not read (``order`` with
+            ``model="linear"``), naming the models that would.
+
+    Examples:
+        Three distinct paths: four journeys took ``ad > mail`` and three of them converted.
+
+        >>> import pyarrow as pa
+        >>> from journeymap.attribution import attribute, from_paths
+        >>> paths = pa.table({
+        ...     "path": ["ad > mail", "mail", "ad"],
+        ...     "total_conversions": [3, 1, 0],
+        ...     "total_null": [1, 2, 4],
+        ... })
+        >>> with from_paths(paths) as data:
+        ...     linear = attribute(data, model="linear")
+        >>> [(row["key"], row["conversions"], row["share"]) for row in linear.table.to_pylist()]
+        [('mail', 2.5, 0.625), ('ad', 1.5, 0.375)]
     """
     _check_models(journeys, [model])
+    given = params
     params = checked(params, ("model", "level", "cache"))
-    return _with_cache(
+    result = _with_cache(
         journeys, cache, lambda own: _attribute(journeys, journey_map, model, level, own, params)
     )
+    warn_unread(given, [model], stacklevel=3)
+    return result
 
 
 def _attribute(
@@ -170,6 +199,7 @@ def compare_models(
     level: str = "touchpoint",
     models: str | list[str] | tuple[str, ...] | None = None,
     cache: SegmentCache | None = None,
+    wide: bool = False,
     **params: Any,
 ) -> pa.Table:
     """Every model side by side.
@@ -178,7 +208,9 @@ def compare_models(
     ``standard_error`` (of the conversions' credit: Shapley's, 0 for its exact values;
     null for the other models). ``custom`` only runs when ``custom_weights`` is given. The
     segments are computed once and every heuristic model comes from the same single
-    aggregation.
+    aggregation. ``wide=True`` gives the table ``journeymap attribute`` prints instead: one
+    row per key, one column of conversions per model (:func:`side_by_side`, which also
+    turns a long table into one of value or share).
 
     Args:
         journeys: As for :func:`attribute`.
@@ -187,14 +219,40 @@ def compare_models(
         models: The models to run, as a list or as text separated by commas; None (the
             default) runs every model.
         cache: As for :func:`attribute`.
+        wide: One row per key and one column per model, instead of the long format.
         **params: The model parameters of :func:`attribute`.
 
     Raises:
         UsageError: for an unknown model or an empty list of models, and as
             :func:`attribute` does.
         AttributionError: as :func:`attribute` does.
+
+    Warns:
+        UserWarning: for a parameter none of the models reads.
+
+    Examples:
+        The paths of :func:`attribute`'s example, three models side by side:
+
+        >>> import pyarrow as pa
+        >>> from journeymap.attribution import compare_models, from_paths
+        >>> paths = pa.table({
+        ...     "path": ["ad > mail", "mail", "ad"],
+        ...     "total_conversions": [3, 1, 0],
+        ...     "total_null": [1, 2, 4],
+        ... })
+        >>> with from_paths(paths) as data:
+        ...     table = compare_models(
+        ...         data, models=["first_touch", "last_touch", "linear"], wide=True
+        ...     )
+        >>> table.column_names
+        ['level', 'key', 'first_touch', 'last_touch', 'linear']
+        >>> for row in table.to_pylist():
+        ...     print(row["key"], row["first_touch"], row["last_touch"], row["linear"])
+        mail 1.0 4.0 2.5
+        ad 3.0 0.0 1.5
     """
-    params = checked(params, ("level", "models", "cache"))
+    given = params
+    params = checked(params, ("level", "models", "cache", "wide"))
     named = None if models is None else list(names("models", models, ("linear", "markov")))
     if named == []:
         raise UsageError(
@@ -214,9 +272,11 @@ def compare_models(
     if models is None and isinstance(journeys, Paths):
         chosen = [m for m in chosen if m != "time_decay"]  # path data have no times
     _check_models(journeys, chosen)
-    return _with_cache(
+    table = _with_cache(
         journeys, cache, lambda own: _compare(journeys, journey_map, level, chosen, own, params)
     )
+    warn_unread(given, chosen, stacklevel=3)
+    return side_by_side(table) if wide else table
 
 
 def _compare(

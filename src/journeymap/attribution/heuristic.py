@@ -9,7 +9,9 @@ touches that exist in proportion to their shares.
 A weight depends only on the touch's position ``i``, the segment length ``n`` and a few
 per-segment figures (first lead and decision touch, last non-direct touch, the time-decay
 total), so :func:`credits` needs one aggregation per segment, one join and one aggregation
-per key for any number of models: no window functions.
+per key for any number of models: no window functions (time decay without the conversion
+touch takes one more aggregation and join). The sums are exact (decimals,
+:func:`~._aggregate.exact_sum`), so the same touches give the same credits in any order.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from journeymap.attribution._aggregate import SEG, WEIGHT, weighted_count
+from journeymap.attribution._aggregate import SEG, WEIGHT, exact_sum, weighted_count
 from journeymap.attribution._parameters import example, named, option, value_of
 from journeymap.engine._tables import number
 from journeymap.errors import UsageError
@@ -234,6 +236,7 @@ def credits(
     custom_weights: Sequence[float] | None = None,
     lead_phases: Sequence[str] = ("consideration",),
     decision_phases: Sequence[str] = ("decision",),
+    newest_at_conversion: bool = True,
 ) -> dict[str, Credit]:
     """Credit per key of every model in ``models``: model -> key -> (conversions, value).
 
@@ -247,6 +250,10 @@ def credits(
         custom_weights: Position weights of the custom model (a list, or text as above).
         lead_phases: Phases whose first touch is the lead-creation touch.
         decision_phases: Phases whose first touch is the decision touch.
+        newest_at_conversion: Whether every converting segment's newest touch is its
+            conversion event (``age_s`` 0), as :func:`~._aggregate.prepare` cuts them with
+            the conversion touch. Without it the time decay is taken relative to each
+            segment's newest touch, which takes one more pass over the touches.
 
     Raises:
         UsageError: for an unknown model or invalid parameters, among them weights that
@@ -270,14 +277,28 @@ def credits(
         per_segment["_decision"] = conv.i.min(where=conv.phase.isin(list(decision_phases) or [""]))
     if "last_non_direct" in chosen:
         per_segment["_non_direct"] = conv.i.max(where=~conv._key.isin(list(direct) or [""]))
-    if "time_decay" in chosen:
-        per_segment["_decay"] = (ibis.literal(0.5) ** (conv.age_s / half_life_seconds)).sum()
+    # Each touch's decay is taken relative to the segment's newest touch (1 for it), so that
+    # the exact (decimal) total loses nothing that counts, however long before the
+    # conversion the touches were; the shares are the same. The conversion touch is the
+    # newest, at age 0: then the total needs no pass of its own.
+    decay_in_one_pass = "time_decay" in chosen and newest_at_conversion
+    if decay_in_one_pass:
+        conv = conv.mutate(_decay_term=ibis.literal(0.5) ** (conv.age_s / half_life_seconds))
+        per_segment["_decay"] = exact_sum(conv._decay_term)
+    elif "time_decay" in chosen:
+        per_segment["_newest"] = conv.age_s.min()
     if per_segment:
         conv = conv.join(conv.group_by(list(SEG)).aggregate(**per_segment), list(SEG))
+    if "time_decay" in chosen and not decay_in_one_pass:
+        conv = conv.mutate(
+            _decay_term=ibis.literal(0.5) ** ((conv.age_s - conv._newest) / half_life_seconds)
+        )
+        totals = conv.group_by(list(SEG)).aggregate(_decay=exact_sum(conv._decay_term))
+        conv = conv.join(totals, list(SEG))
     weights: dict[str, ir.FloatingValue] = {}
     for model in models:
         if model != "participation":
-            weights[model] = _weight(conv, model, u_weights, half_life_seconds, custom_weights)
+            weights[model] = _weight(conv, model, u_weights, custom_weights)
     result: dict[str, Credit] = {}
     # A row standing for many identical segments (path data) counts that many times; its
     # seg_value is already their total value.
@@ -294,8 +315,8 @@ def credits(
         sums: dict[str, Any] = {}
         for index in range(len(weights)):
             weight = named[f"w{index}"]
-            sums[f"c{index}"] = (weight if many is None else weight * named._many).sum()
-            sums[f"v{index}"] = (weight * named.seg_value).sum()
+            sums[f"c{index}"] = exact_sum(weight if many is None else weight * named._many)
+            sums[f"v{index}"] = exact_sum(weight * named.seg_value, value=True)
         rows = named.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
         for index, model in enumerate(weights):
             result[model] = {
@@ -308,7 +329,7 @@ def credits(
         ).distinct()
         rows = (
             distinct.group_by("_key")
-            .aggregate(c=weighted_count(distinct), v=distinct.seg_value.sum())
+            .aggregate(c=weighted_count(distinct), v=exact_sum(distinct.seg_value, value=True))
             .to_pyarrow()
             .to_pylist()
         )
@@ -322,7 +343,6 @@ def _weight(
     t: ir.Table,
     model: str,
     u_weights: Sequence[float],
-    half_life_seconds: float,
     custom_weights: Sequence[float] | None,
 ) -> ir.FloatingValue:
     if model == "first_touch":
@@ -346,6 +366,6 @@ def _weight(
         positions = [ibis.literal(1), t._lead, t._decision, t.n]
         return _key_positions(t, (0.225,) * 4, 0.1, positions)
     if model == "time_decay":
-        return _ratio(ibis.literal(0.5) ** (t.age_s / half_life_seconds), t._decay)
+        return _ratio(t._decay_term, t._decay)
     assert custom_weights  # checked by validate
     return _custom(t, custom_weights)

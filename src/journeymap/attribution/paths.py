@@ -23,7 +23,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from journeymap.attribution._aggregate import WEIGHT, Segments
+from journeymap.attribution._aggregate import WEIGHT, Segments, exact_sum
 from journeymap.engine._tables import (
     arrow_of,
     drop_temporary,
@@ -222,6 +222,26 @@ def from_paths(
     Raises:
         UsageError: if a named column is missing, ``sep`` is empty, or the source is no table
             (or Arrow cannot read it as one).
+
+    Examples:
+        ChannelAttribution's columns; the empty path is skipped and counted:
+
+        >>> import pyarrow as pa
+        >>> from journeymap.attribution import attribute
+        >>> table = pa.table({
+        ...     "path": ["ad > mail", "mail", "ad", ""],
+        ...     "total_conversions": [3, 1, 0, 2],
+        ...     "total_null": [1, 2, 4, 0],
+        ... })
+        >>> with from_paths(table) as paths:
+        ...     print(paths.rows, paths.journeys, paths.conversions, paths.skipped)
+        ...     first = attribute(paths, model="first_touch")
+        4 11 4.0 {'empty path': 1}
+        >>> first.table.select(["key", "conversions"]).to_pylist()
+        [{'key': 'ad', 'conversions': 3.0}, {'key': 'mail', 'conversions': 1.0}]
+
+        A path data frame of pandas or polars reads the same way; ``sep`` and the column
+        arguments read other exports.
     """
     if not sep:
         raise UsageError(_("the path separator must not be empty"))
@@ -283,7 +303,7 @@ def from_paths(
         .aggregate(
             n=checked.count(),
             c=checked._conv.sum(where=ok),
-            v=checked._value.sum(where=ok & (checked._conv > 0)),
+            v=exact_sum(checked._value, value=True, where=ok & (checked._conv > 0)),
             j=(checked._conv + checked._null).sum(where=ok),
         )
         .to_pyarrow()

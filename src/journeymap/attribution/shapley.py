@@ -83,7 +83,8 @@ def shapley_values(
     exact), ``enumerate``, ``dividends`` or ``sampling`` (seeded estimate with standard errors).
     """
     worth: dict[frozenset[str], float] = {}
-    for members, w in sets:
+    # In one order every run (the engine's row order varies): the float sums below follow it.
+    for members, w in sorted(sets, key=lambda item: (sorted(item[0]), item[1])):
         if w:
             worth[members] = worth.get(members, 0.0) + w
     players = sorted({p for members, _ in sets for p in members})

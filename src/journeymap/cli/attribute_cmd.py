@@ -40,6 +40,7 @@ from journeymap.i18n import N_, current_language, ngettext
 if TYPE_CHECKING:  # the engine is imported by the command that runs, not by --help
     import pyarrow as pa
 
+    from journeymap.attribution._notes import CreditFacts
     from journeymap.services.attribution import WorkspaceAttribution
 
 __all__ = ["register", "side_by_side", "skipped_line"]
@@ -74,8 +75,12 @@ def side_by_side(
     the models, so ``top`` keeps the keys with the most credit across the models shown, not
     by the first model alone (last touch gives most keys 0, which would leave the choice to
     the alphabet). ``names`` shows a key under its name (a persona's or a phase's, from the
-    map).
+    map). The columns carry the models' names in the user's language (``Markov chain``), as
+    the report's do; ``--model`` and ``--out`` keep the ids.
     """
+    from journeymap.attribution import model_name
+
+    language = current_language()
     rows = table.to_pylist()
     models = list(dict.fromkeys(str(r["model"]) for r in rows))
     totals: dict[str, float] = {}
@@ -118,7 +123,8 @@ def side_by_side(
     groups: list[list[str]] = [[]]
     used = key_width
     for model in models:
-        column = max([len(model), *(len(text(model, key)) for key in keys)]) + 3
+        head = model_name(model, language)
+        column = max([len(head), *(len(text(model, key)) for key in keys)]) + 3
         if groups[-1] and used + column > width:
             groups.append([])
             used = key_width
@@ -141,7 +147,7 @@ def side_by_side(
         out = Table(title=title, min_width=min(len(title), width))
         out.add_column(_("Key"), no_wrap=True)
         for model in group:
-            out.add_column(model, justify="right", no_wrap=True)
+            out.add_column(model_name(model, language), justify="right", no_wrap=True)
         for key in keys:
             out.add_row(shown.get(key, key), *(text(model, key) for model in group))
         tables.append(out)
@@ -269,6 +275,19 @@ def model_notes(params: dict[str, Any], table: pa.Table, *, asked: bool, paths: 
     return notes
 
 
+def _credit_notes(facts: CreditFacts | None, table: pa.Table, names: dict[str, str]) -> list[str]:
+    """What the credits do not say (:func:`journeymap.attribution._notes.credit_notes`).
+
+    Every heuristic model giving the same credits (a single touch per conversion), Markov
+    credit for keys no converting journey met, and journeys going on after a conversion.
+    """
+    if facts is None:
+        return []
+    from journeymap.attribution._notes import credit_notes
+
+    return credit_notes(facts, table, current_language(), names)
+
+
 def _persona_notes(table: pa.Table, map_path: Path) -> list[str]:
     """What a persona-level table does not say: no persona's credit, and unknown personas.
 
@@ -336,7 +355,16 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--value-column", help="Conversion value column.")
         ] = None,
         model: Annotated[
-            list[str] | None, typer.Option("--model", help="A model (repeat for several).")
+            list[str] | None,
+            typer.Option(
+                "--model",
+                help="A model, by its id (repeat for several; default: every model): "
+                "first_touch (First touch), last_touch (Last touch), last_non_direct (Last "
+                "non-direct), linear (Linear), participation (Participation), position_based "
+                "(Position-based (U)), w_shaped (W-shaped), full_path (Full path), j_shaped "
+                "(J-shaped), inverse_j (Inverse J), time_decay (Time decay), custom (Custom), "
+                "markov (Markov chain), shapley (Shapley value).",
+            ),
         ] = None,
         level: Annotated[
             str, typer.Option("--level", help="touchpoint, channel, phase, persona, account.")
@@ -527,6 +555,9 @@ def register(app: typer.Typer) -> None:
                 markup=False,
             )
         for note in model_notes(params, table, asked=bool(model), paths=paths is not None):
+            console.print(note, markup=False, highlight=False)
+        facts = found.facts if paths is not None else found_in_workspace.facts
+        for note in _credit_notes(facts, table, names):
             console.print(note, markup=False, highlight=False)
         if paths is None:
             notes = conversion_touch_notes(found_in_workspace)

@@ -19,6 +19,8 @@ from journeymap.i18n.messages import _, count
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from journeymap.attribution._notes import CreditFacts
+
 __all__ = [
     "PathsAttribution",
     "WorkspaceAttribution",
@@ -42,6 +44,8 @@ class PathsAttribution:
         nulls_known: Whether the file has a nulls column (see
             :attr:`journeymap.attribution.paths.Paths.nulls_known`).
         nulls_column: The nulls column the file was expected to have.
+        facts: What the credits do not say (see
+            :func:`journeymap.attribution._notes.credit_facts`).
     """
 
     table: pa.Table
@@ -53,6 +57,7 @@ class PathsAttribution:
     position: Literal["line", "row"] = "line"
     nulls_known: bool = True
     nulls_column: str = "total_null"
+    facts: CreditFacts | None = None
 
 
 @dataclass
@@ -70,6 +75,8 @@ class WorkspaceAttribution:
             the events have accounts: every model then credits the persona who converted.
         credits_itself: The touchpoint credited for the conversion itself (see
             :func:`journeymap.analysis.run.credited_for_itself`), or None.
+        facts: What the credits do not say (see
+            :func:`journeymap.attribution._notes.credit_facts`).
     """
 
     table: pa.Table
@@ -79,6 +86,7 @@ class WorkspaceAttribution:
     alone: int = 0
     persona_per_journey: bool = False
     credits_itself: dict[str, Any] | None = None
+    facts: CreditFacts | None = None
 
 
 def attribute_paths_file(
@@ -114,7 +122,8 @@ def attribute_paths_file(
         ReaderError: if the file cannot be read.
     """
     from journeymap.analysis.run import quiet_driver
-    from journeymap.attribution import compare_models, from_paths
+    from journeymap.attribution import SegmentCache, compare_models, from_paths
+    from journeymap.attribution._notes import credit_facts
     from journeymap.ingest.readers import LINE_FORMATS, detect_format, read_events
     from journeymap.mapfile import load_map
 
@@ -141,7 +150,11 @@ def attribute_paths_file(
         from_paths(pa.Table.from_batches(batches), journey_map, sep=sep, **names) as paths,
     ):
         given = {k: v for k, v in params.items() if v is not None}
-        result = compare_models(paths, journey_map, level=level, models=models, **given)
+        with SegmentCache(paths) as cache:
+            result = compare_models(
+                paths, journey_map, level=level, models=models, cache=cache, **given
+            )
+            facts = credit_facts(paths, journey_map, result, level=level, cache=cache, **given)
         skipped = dict(paths.skipped)
         if malformed:
             skipped = {"malformed row": len(malformed), **skipped}
@@ -159,6 +172,7 @@ def attribute_paths_file(
             position="row" if kind == "parquet" else "line",
             nulls_known=paths.nulls_known,
             nulls_column=names.get("nulls", "total_null"),
+            facts=facts,
         )
 
 
@@ -270,6 +284,7 @@ def attribute_workspace(
     )
     from journeymap.attribution import SegmentCache, compare_models
     from journeymap.attribution._levels import FIXED_LEVELS
+    from journeymap.attribution._notes import credit_facts
     from journeymap.attribution.api import check_values
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
@@ -297,6 +312,9 @@ def attribute_workspace(
                 table = compare_models(
                     journeys, journey_map, level=level, models=models, cache=cache, **given
                 )
+                facts = credit_facts(
+                    journeys, journey_map, table, level=level, cache=cache, **given
+                )
                 prepared = cache.prepared()
             counted = conversion_touchpoints(journeys, top=None)
             per_journey = (
@@ -321,6 +339,7 @@ def attribute_workspace(
         ),
         alone=max((s.alone for s in prepared), default=0),
         persona_per_journey=per_journey,
+        facts=facts,
     )
 
 
