@@ -71,7 +71,7 @@ def test_a_new_danish_map_begins_on_the_first_page(tmp_path: Path) -> None:
     pages = _pages(pdf)
     width, height, words = pages[0]
     first = _text(words)
-    assert first.startswith("Nyt customer journey map Journey map")
+    assert first.startswith("Nyt customer journey map Kunderejsekort")
     for element in (*journey_map.phases, *journey_map.touchpoints):
         assert element.name in first, f"{element.name!r} is not on the first page"
     assert "Følelse" in first and "Jens Jensen" in first  # down to the emotion curve

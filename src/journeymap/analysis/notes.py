@@ -598,6 +598,8 @@ def breakdown_converters_only_notes(summary: Mapping[str, Any], language: str) -
     (100 % per value), every one without is a lead that did not (6 of 7,119 converted).
     """
     found = summary.get("breakdown_converters_only") or {}
+    if not found:
+        return []
     conversions = int(summary["conversions"])
     others = int(summary["journeys"]) - conversions
     return [

@@ -17,7 +17,6 @@ from journeymap.cli.app import (
     decimal,
     handle_errors,
     number,
-    percent,
     status_line,
 )
 from journeymap.cli.attribution_options import (
@@ -36,6 +35,10 @@ from journeymap.cli.attribution_options import (
 )
 
 __all__ = ["AfterConversionOption", "ByOption", "SessionGapOption", "register"]
+
+# Rows of the ranked tables (slowest steps, repeats, variants) in the summary; the report
+# shows ten.
+TERMINAL_TOP = 5
 
 # The options that cut events into journeys. `attribute` takes them too (the same names, help
 # and checks), so that its credits are those an analysis with the same options stores.
@@ -137,6 +140,43 @@ def _print_breakdowns(analysis: Any) -> None:
             console.print(note, markup=False, highlight=False)
 
 
+def _print_figure_tables(analysis: Any) -> None:
+    """The report's tables of figures: conversion rate per touchpoint, checkout and the rest.
+
+    Checkout abandonment, time in phase, the slowest steps, the touchpoints met more than
+    once and the variants' reach follow the touchpoints' conversion rates. The ranked tables
+    keep their first :data:`TERMINAL_TOP` rows; the report shows more.
+    """
+    from journeymap.i18n import current_language
+    from journeymap.render.context import figure_tables
+    from journeymap.render.measured import measured_from
+
+    measured = measured_from(analysis)
+    if measured is None:
+        return
+    tables = figure_tables(
+        analysis.journey_map, measured, current_language(), TERMINAL_TOP, touchpoint_ids=True
+    )
+    for found in tables:
+        if found["intro"]:
+            console.print(f"[bold]{escape(found['title'])}:[/] {escape(found['intro'])}")
+        if not found["rows"]:
+            continue
+        table = Table(title=None if found["intro"] else found["title"])
+        for column in found["columns"]:
+            table.add_column(column["label"], justify="right" if column["numeric"] else "left")
+        for group in found["groups"]:
+            if group["name"]:
+                table.add_row(
+                    f"[bold]{escape(group['name'])}[/]", *[""] * len(group["rows"][0]["cells"])
+                )
+            for row in group["rows"]:
+                table.add_row(escape(row["header"]), *row["cells"])
+        console.print(table)
+        for note in found["notes"]:
+            console.print(note, markup=False, highlight=False)
+
+
 def _odds(ratio: float) -> str:
     """An odds ratio with two decimals, or two significant digits below 0.01 (never 0.00).
 
@@ -151,13 +191,24 @@ def _odds(ratio: float) -> str:
     return decimal(ratio)
 
 
+def rate(value: float) -> str:
+    """A share with one decimal, never ``0.0%`` or ``100.0%`` unless it is (the report's rule).
+
+    5 of 10,422 journeys read "0,0 %" here and "< 0,1 %" in the report.
+    """
+    from journeymap.i18n import current_language
+    from journeymap.render.context import format_rate
+
+    return format_rate(float(value or 0.0), current_language())
+
+
 def print_summary(analysis: Any) -> None:
     """Print the headline numbers and the short tables of an analysis."""
     s = analysis.summary
     console.print(
         f"[bold]{_('Journeys')}:[/] {number(s['journeys'])}   [bold]{_('Conversions')}:[/] "
         f"{number(s['conversions'])}   [bold]{_('Conversion rate')}:[/] "
-        f"{percent(s['conversion_rate'])}"
+        f"{rate(s['conversion_rate'])}"
     )
     itself = s.get("conversion_credits_itself")
     notes = (_split_note(analysis), _conversions_note(s))
@@ -186,21 +237,19 @@ def print_summary(analysis: Any) -> None:
             number(row["moved_on"]),
             number(row["converted"]),
             # No journey reached the phase: 0/0 is no rate (as the map's lane shows it).
-            percent(row["dropoff_rate"] if row["reached"] else None),
+            rate(row["dropoff_rate"]) if row["reached"] else "-",
         )
     console.print(funnel)
-    # What the funnel leaves out, then where the map and the events disagree (touchpoints
-    # and personas only one of them has): the notes the report prints too.
-    from journeymap.analysis.notes import funnel_notes, map_currency_notes
+    # What the funnel leaves out, how far the figures hold (open journeys, outcomes among the
+    # odds ratios, ...), then where the map and the events disagree: the notes the report
+    # prints too.
+    from journeymap.analysis.notes import figure_notes
     from journeymap.i18n import current_language
 
-    language = current_language()
-    for note in (
-        *funnel_notes(analysis, analysis.journey_map, language),
-        *map_currency_notes(analysis, analysis.journey_map, language),
-    ):
+    for note in figure_notes(analysis, analysis.journey_map, current_language()):
         console.print(note, markup=False, highlight=False)
     _print_breakdowns(analysis)
+    _print_figure_tables(analysis)
     drops = Table(
         title=_("Top drop-offs"),
         caption=_(
@@ -221,7 +270,7 @@ def print_summary(analysis: Any) -> None:
             escape(phase_names.get(row["last_phase"], row["last_phase"] or "-")),
             str(row["last_touchpoint"]),
             number(row["journeys"]),
-            percent(row["share"]),
+            rate(row["share"]),
         )
     console.print(drops)
     top = Table(title=_("Top paths"))
@@ -229,7 +278,7 @@ def print_summary(analysis: Any) -> None:
         top.add_column(column, justify="left" if column == _("Path") else "right")
     for row in analysis.table("paths").to_pylist():
         if row["kind"] == "all" and row["rank"] <= 5:
-            top.add_row(escape(row["path"]), number(row["journeys"]), percent(row["share"]))
+            top.add_row(escape(row["path"]), number(row["journeys"]), rate(row["share"]))
     console.print(top)
     for key, title in (("top_positive", _("Top positive")), ("top_negative", _("Top negative"))):
         items = s.get(key) or []

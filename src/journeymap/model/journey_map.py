@@ -24,6 +24,7 @@ MapLanguage = Literal["en", "da", "de"]
 Kind = Literal["b2b", "b2c"]
 Status = Literal["draft", "researched", "live"]
 
+
 class JourneyMap(Model):
     """A customer journey map: phases, personas, touchpoints and what happens in each cell.
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from journeymap.attribution._names import MODEL_NAMES, model_name
 from journeymap.errors import MissingDependencyError, RenderError
 from journeymap.i18n import N_, format_percent, format_share, gettext, number_symbols
 from journeymap.render._aria import translate_aria
@@ -30,40 +31,21 @@ WIDTH = 560
 # The attribution heatmap's cells: 13 models fit the chart's width, and 24 touchpoints a page.
 CELL_WIDTH = 44
 CELL_HEIGHT = 22
+# A cell's share in 10 px, and a longer one ("< 0,1 %", "> 99,9 %") in 8 px to fit the cell.
+CELL_FONT = 10
+CELL_SMALL_FONT = 8
+CELL_LABEL_CHARS = 5
 # d3 number formats (the separators come from the spec's locale): counts grouped, shares
 # and ratios to at most one or two decimals ("~" drops trailing zeros).
 COUNT_FORMAT = ",d"
 SHARE_FORMAT = ".1~%"
 RATIO_FORMAT = ",.2~f"
 TIME_FORMAT = ",.1~f"
-# What a reader sees for each model id; the analysis tables and JSON keep the ids (the way
-# `journeymap attribute --model` takes them).
-MODEL_NAMES = {
-    "first_touch": N_("First touch"),
-    "last_touch": N_("Last touch"),
-    "last_non_direct": N_("Last non-direct"),
-    "linear": N_("Linear"),
-    "participation": N_("Participation"),
-    "position_based": N_("Position-based (U)"),
-    "w_shaped": N_("W-shaped"),
-    "full_path": N_("Full path"),
-    "j_shaped": N_("J-shaped"),
-    "inverse_j": N_("Inverse J"),
-    "time_decay": N_("Time decay"),
-    "custom": N_("Custom"),
-    "markov": N_("Markov chain"),
-    "shapley": N_("Shapley value"),
-}
 DIRECTIONS = {
     "positive": N_("positive"),
     "negative": N_("negative"),
     "none": N_("no clear direction"),
 }
-
-
-def model_name(model: str, language: str = "en") -> str:
-    """The name a reader sees for an attribution model id (the id itself when unknown)."""
-    return gettext(MODEL_NAMES[model], language) if model in MODEL_NAMES else model
 
 
 def _direction(direction: str, language: str) -> str:
@@ -208,6 +190,8 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
     top = max(summing or [row["share"] for row in data]) or 1.0
     for row in data:
         row["label"] = format_share(row["share"], language)
+        # "< 0,1 %" and "> 99,9 %" ran past their cell into the next one and the axis.
+        row["small"] = len(row["label"]) > CELL_LABEL_CHARS
         row["dark"] = row["share"] > 0.55 * top
     title: dict[str, Any] = {"text": gettext(N_("Attribution compared across models"), language)}
     if "participation" in ids:
@@ -264,8 +248,12 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                     },
                 },
                 {
-                    "mark": {"type": "text", "fontSize": 10},
+                    "mark": {"type": "text"},
                     "encoding": {
+                        "size": {
+                            "condition": {"test": "datum.small", "value": CELL_SMALL_FONT},
+                            "value": CELL_FONT,
+                        },
                         # The cell's share as printed in it.
                         "text": {"field": "label", "title": gettext(N_("label"), language)},
                         "color": {

@@ -9,16 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
-from babel.dates import format_interval
+from babel.dates import format_interval, get_day_names, get_month_names
 
-from journeymap.i18n import N_, format_decimal, format_integer, format_percent, gettext, ngettext
+from journeymap.i18n import (
+    N_,
+    format_decimal,
+    format_fixed,
+    format_integer,
+    format_percent,
+    format_share,
+    gettext,
+    ngettext,
+)
 from journeymap.model import JourneyMap
 from journeymap.render.charts import model_name
 from journeymap.render.measured import Measured
 
-__all__ = ["breakdown_funnels", "element_names", "measurement_scope"]
+__all__ = [
+    "breakdown_funnels",
+    "element_names",
+    "figure_tables",
+    "format_rate",
+    "measurement_scope",
+]
 
 # Breakdown values shown per funnel table, most journeys first; the rest are counted in a note
 # (a breakdown by a raw column can have hundreds of values).
@@ -227,15 +244,24 @@ def _attribution_parameters(journey_map: JourneyMap, used: dict[str, Any], langu
                 weights=weights(used["custom_weights"])
             )
         )
+    # The models by the names the heatmap gives them ("last non-direct springer over direct"
+    # read English in a Danish report), the touchpoints by the map's names.
     if used.get("direct_touchpoints"):
+        touchpoint_names = {
+            touchpoint.id: touchpoint.name for touchpoint in journey_map.touchpoints
+        }
         parts.append(
-            gettext(N_("last non-direct skips {touchpoints}"), language).format(
-                touchpoints=", ".join(str(t) for t in used["direct_touchpoints"])
+            gettext(N_("{model} skips {touchpoints}"), language).format(
+                model=model_name("last_non_direct", language),
+                touchpoints=", ".join(
+                    touchpoint_names.get(str(t), str(t)) for t in used["direct_touchpoints"]
+                ),
             )
         )
     if used.get("lead_phases") or used.get("decision_phases"):
         parts.append(
-            gettext(N_("W-shaped lead phases {lead}, decision phases {decision}"), language).format(
+            gettext(N_("{model}: lead phases {lead}, decision phases {decision}"), language).format(
+                model=model_name("w_shaped", language),
                 lead=names(used.get("lead_phases")) or "-",
                 decision=names(used.get("decision_phases")) or "-",
             )
@@ -299,9 +325,8 @@ def _funnel_line(
     cells = []
     for step in steps:
         reached = int(by_step.get(step, {}).get("reached") or 0)
-        share = (
-            format_percent(reached / entered, language) if step != steps[0] and entered else None
-        )
+        # 12,292 of 12,330 is no "100 %": 38 journeys never got there.
+        share = format_share(reached / entered, language) if step != steps[0] and entered else None
         cells.append(
             {"reached": reached, "text": format_integer(reached, language), "share": share}
         )
@@ -310,7 +335,7 @@ def _funnel_line(
         "entered": entered,
         "cells": cells,
         "converted": format_integer(converted, language),
-        "rate": format_percent(converted / entered if entered else 0.0, language, 1),
+        "rate": format_rate(converted / entered if entered else 0.0, language),
     }
 
 
@@ -388,10 +413,104 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _leading_number(value: Any) -> float | None:
-    """The number a breakdown value starts with (``18-29`` -> 18, ``70+`` -> 70), else None."""
-    match = re.match(r"\s*(\d+(?:\.\d+)?)", str(value)) if value is not None else None
-    return float(match.group(1)) if match else None
+def format_rate(value: float, language: str) -> str:
+    """A rate with one decimal that reads as none or all only when it is: ``< 0.1%``, ``> 99.9%``.
+
+    The rule of :func:`~journeymap.i18n.format_share` at one decimal: 12,292 of 12,330
+    read "100 %" and 5 of 10,422 "0,0 %", while the report wrote "< 0,1 %".
+
+    Examples:
+        >>> [format_rate(v, "en") for v in (0, 0.0004, 0.1553, 0.9969, 0.9996, 1)]
+        ['0.0%', '< 0.1%', '15.5%', '99.7%', '> 99.9%', '100.0%']
+    """
+    if 0 < value < 0.0005:
+        return "< " + format_percent(0.001, language, 1)
+    if 0.9995 <= value < 1:
+        return "> " + format_percent(0.999, language, 1)
+    return format_percent(value, language, 1)
+
+
+_BAND = re.compile(r"\s*([<>])?\s*(-?\d+(?:[.,]\d+)?)")
+
+
+def _band_key(value: Any) -> tuple[float, int] | None:
+    """Where a number or a band sorts: ``<30`` before ``30-39`` before ``60+``; else None.
+
+    The labels of the mapping rules' bands (``edges``), and numbers, codes and ranges that
+    start with one (``18-29``, ``70+``).
+    """
+    match = _BAND.match(str(value))
+    if match is None:
+        return None
+    sign = {"<": 0, None: 1, ">": 2}[match.group(1)]
+    return float(match.group(2).replace(",", ".")), sign
+
+
+@cache
+def _calendar() -> tuple[dict[str, int], dict[str, int]]:
+    """Month and weekday names (wide and abbreviated, en/da/de, lower case) -> their number."""
+    months: dict[str, int] = {"sept": 9}
+    days: dict[str, int] = {}
+    for locale in ("en", "da", "de"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                months[str(name).lower().rstrip(".")] = int(number)
+            for number, name in get_day_names(width, locale=locale).items():
+                days[str(name).lower().rstrip(".")] = int(number)
+    return months, days
+
+
+def _natural_key(values: list[Any]) -> tuple[Callable[[Any], Any], bool] | None:
+    """How a breakdown column's values sort by their own order, and whether it is bounded.
+
+    Numbers and bands in their order, month names in calendar order, weekday names in week
+    order (bounded: all of them fit a table); None for values of no such kind.
+    """
+    present = [value for value in values if value is not None and value != ""]
+    if not present:
+        return None
+    months, days = _calendar()
+    names = [str(value).strip().lower().rstrip(".") for value in present]
+    if all(name in months for name in names):
+        return (lambda value: months[str(value).strip().lower().rstrip(".")]), True
+    if all(name in days for name in names):
+        return (lambda value: days[str(value).strip().lower().rstrip(".")]), True
+    if all(_band_key(value) is not None for value in present):
+        return _band_key, False
+    return None
+
+
+def _ordered(
+    lines: list[dict[str, Any]], columns: list[str], personas: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The lines a breakdown table shows, in their order, and the lines it leaves out.
+
+    The :data:`BREAKDOWN_TOP` values most journeys entered with, and always the map's own
+    personas (Emil, a student, the second-best segment, was cut for off-map job codes). In
+    the values' own order when every column has one (bands, numbers, months, weekdays; all
+    months and weekdays are shown), else the most journeys first.
+    """
+    lines = sorted(lines, key=lambda line: (-line["entered"], line["label"]))
+    found = [_natural_key([line["value"][i] for line in lines]) for i in range(len(columns))]
+    keys = [key for key in found if key is not None]
+    natural = len(keys) == len(columns)
+    if natural and all(bounded for _sort, bounded in keys):
+        shown, hidden = lines, []
+    else:
+        shown, hidden = lines[:BREAKDOWN_TOP], lines[BREAKDOWN_TOP:]
+    if columns == ["persona"]:
+        shown += [line for line in hidden if line["value"][0] in personas]
+        hidden = [line for line in hidden if line["value"][0] not in personas]
+    if natural:
+        sorters = [sort for sort, _bounded in keys]
+        shown.sort(
+            key=lambda line: tuple(
+                sort(value) for sort, value in zip(sorters, line["value"], strict=True)
+            )
+        )
+    else:
+        shown.sort(key=lambda line: (-line["entered"], line["label"]))
+    return shown, hidden
 
 
 def breakdown_funnels(
@@ -401,12 +520,14 @@ def breakdown_funnels(
 
     One table per breakdown (the engine writes one, over the combination of its columns): the
     overall row, then the :data:`BREAKDOWN_TOP` values that most journeys entered the funnel
-    with (in their own order when all start with a number: age bands, codes), the journeys
-    without a value, and a note counting the values left out. Empty without a breakdown.
+    with and the map's own personas (in their own order when they have one: bands, numbers,
+    months, weekdays; see :func:`_ordered`), the journeys without a value, and a note
+    counting the values left out. Empty without a breakdown.
     ``language`` is the report's, the map's own unless the caller (the command line) has one.
     """
     language = language or journey_map.language
     names = element_names(journey_map)
+    personas = {persona.id for persona in journey_map.personas}
     rows = measured.rows("phase_funnel")
     overall = {int(r["step"]): r for r in rows if not r.get("breakdown")}
     groups: dict[str, dict[tuple[Any, ...], dict[int, dict[str, Any]]]] = {}
@@ -427,15 +548,11 @@ def breakdown_funnels(
             parts = zip(columns, value, strict=True)
             label = " · ".join(_breakdown_value(c, v, journey_map, language) for c, v in parts)
             line = _funnel_line(label, by_step, steps, language)
-            line["order"] = _leading_number(value[0])
+            line["value"] = value
             (missing if all(v is None for v in value) else lines).append(line)
-        lines.sort(key=lambda line: (-line["entered"], line["label"]))
-        shown = lines[:BREAKDOWN_TOP]
-        if all(line["order"] is not None for line in shown):  # age bands, numeric codes
-            shown.sort(key=lambda line: line["order"])
+        shown, hidden = _ordered(lines, columns, personas)
         # The journeys without a value are shown whatever their number: they are no "other
         # value", and often the group that converts best or worst.
-        hidden = lines[BREAKDOWN_TOP:]
         lines = shown + missing
         total = None
         if overall:
@@ -456,3 +573,389 @@ def breakdown_funnels(
             }
         )
     return tables
+
+
+# Rows of the report's tables of slowest steps, repeated touchpoints and variants (the
+# terminal's summary shows fewer).
+FIGURES_TOP = 10
+
+
+def _span(seconds: float, language: str) -> str:
+    """A measured duration in the unit that reads best: ``8.5 days``, ``1.0 hour``, ``0 seconds``.
+
+    The largest unit the duration reaches; one decimal below 100 of it (none in seconds).
+    """
+    unit, singular, plural = next(
+        (u, one, many) for u, one, many in DURATION_UNITS if seconds >= u or u == 1
+    )
+    value = seconds / unit
+    places = 0 if value >= 100 or unit == 1 else 1
+    text = format_fixed(value, places, language)
+    count = 1 if text == format_fixed(1, places, language) else 2
+    return ngettext(singular, plural, count, language).format(count=text)
+
+
+def _table(
+    table_id: str,
+    title: str,
+    columns: list[tuple[str, bool]],
+    rows: list[list[str]],
+    notes: list[str],
+    intro: str | None = None,
+    groups: Sequence[str | None] | None = None,
+) -> dict[str, Any]:
+    """A table of figures as the report and the terminal show it.
+
+    ``columns`` are (label, numeric); each row's first cell names the row (its header).
+    ``groups`` names each row's group (a phase), shown once above its rows: a column that
+    repeats it took a phone's width from the figures.
+    """
+    grouped: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        group = groups[index] if groups else None
+        if not grouped or grouped[-1]["name"] != group:
+            grouped.append({"name": group, "rows": []})
+        grouped[-1]["rows"].append({"header": row[0], "cells": row[1:]})
+    return {
+        "id": table_id,
+        "title": title,
+        "intro": intro,
+        "columns": [{"label": label, "numeric": numeric} for label, numeric in columns],
+        "groups": grouped,
+        "rows": [row for group in grouped for row in group["rows"]],
+        "notes": notes,
+    }
+
+
+def _map_order(journey_map: JourneyMap) -> list[tuple[str, str]]:
+    """(touchpoint id, phase id): every touchpoint once, at its first phase, in map order."""
+    order: dict[str, str] = {}
+    for phase in journey_map.ordered_phases():
+        for touchpoint in journey_map.touchpoints_in(phase.id):
+            order.setdefault(touchpoint.id, phase.id)
+    return list(order.items())
+
+
+def _touchpoint_table(
+    journey_map: JourneyMap, names: dict[str, str], measured: Measured, language: str
+) -> dict[str, Any] | None:
+    """Journeys, conversions, conversion rate and exits per touchpoint, in phase order.
+
+    GA4's channel report and PostHog's breakdown lead with it; the report had only the
+    events and attribution shares on the map's cards.
+    """
+    figures = measured.touchpoint_figures(_map_order(journey_map))
+    if not any(figure.journeys for figure in figures):
+        return None
+    exits = any(figure.ended is not None for figure in figures)
+    rows, groups = [], []
+    for figure in figures:
+        rate = figure.conversion_rate
+        groups.append(
+            names.get(figure.phase, figure.phase)
+            if figure.phase
+            else gettext(N_("Not on the map"), language)
+        )
+        # The rate first: on a phone the columns after it may need a swipe.
+        row = [
+            names.get(figure.touchpoint, figure.touchpoint),
+            "–" if rate is None else format_rate(rate, language),
+            format_integer(figure.journeys, language),
+            format_integer(figure.conversions, language),
+        ]
+        if exits:
+            ended = figure.ended or 0
+            row.append(format_share(ended / figure.journeys, language) if figure.journeys else "–")
+        rows.append(row)
+    columns = [
+        (gettext(N_("Touchpoint"), language), False),
+        (gettext(N_("Conversion rate"), language), True),
+        (gettext(N_("Journeys"), language), True),
+        (gettext(N_("Converted"), language), True),
+    ]
+    notes = [
+        gettext(
+            N_(
+                "Conversion rate: of the journeys that met the touchpoint, the share that "
+                "converted (before or after meeting it)."
+            ),
+            language,
+        )
+    ]
+    if exits:
+        columns.append((gettext(N_("Ended here without converting"), language), True))
+        notes.append(
+            gettext(
+                N_(
+                    "Ended here without converting: of the journeys that met it, the share "
+                    "that did not convert and met it last (exit touchpoint), as the bar at the "
+                    "foot of its card on the map shows."
+                ),
+                language,
+            )
+        )
+    title = gettext(N_("Conversion rate per touchpoint"), language)
+    return _table("touchpoints", title, columns, rows, notes, groups=groups)
+
+
+def _checkout_table(
+    names: dict[str, str], measured: Measured, language: str
+) -> dict[str, Any] | None:
+    """Checkout abandonment: reached, converted, abandoned and its rate per checkout touchpoint."""
+    found = measured.rows("checkout_abandonment")
+    if not any(int(row["reached"] or 0) for row in found):
+        return None  # no checkout touchpoint, or none with events
+    rows = [
+        [
+            names.get(str(row["touchpoint"]), str(row["touchpoint"])),
+            format_integer(row["reached"] or 0, language),
+            format_integer(row["converted"] or 0, language),
+            format_integer(row["abandoned"] or 0, language),
+            format_rate(float(row["abandonment_rate"] or 0.0), language) if row["reached"] else "–",
+        ]
+        for row in found
+    ]
+    columns = [
+        (gettext(N_("Touchpoint"), language), False),
+        (gettext(N_("Reached"), language), True),
+        (gettext(N_("Converted"), language), True),
+        (gettext(N_("Abandoned"), language), True),
+        (gettext(N_("Abandonment rate"), language), True),
+    ]
+    note = gettext(
+        N_(
+            "Abandoned: journeys that reached the checkout touchpoint and did not convert; "
+            "abandonment rate: abandoned of reached."
+        ),
+        language,
+    )
+    return _table("checkout", gettext(N_("Checkout abandonment"), language), columns, rows, [note])
+
+
+def _time_in_phase_table(
+    names: dict[str, str], measured: Measured, language: str
+) -> dict[str, Any] | None:
+    """Median, middle half and mean time in each phase (none when every time is 0)."""
+    found = measured.rows("time_in_phase")
+    if not any(float(row["mean_seconds"] or 0) > 0 for row in found):
+        return None  # events without times (one row per session): nothing to read
+    rows = [
+        [
+            names.get(str(row["phase"]), str(row["phase"])),
+            format_integer(row["journeys"] or 0, language),
+            _span(float(row["median_seconds"] or 0), language),
+            gettext(N_("{low} to {high}"), language).format(
+                low=_span(float(row["p25_seconds"] or 0), language),
+                high=_span(float(row["p75_seconds"] or 0), language),
+            ),
+            _span(float(row["mean_seconds"] or 0), language),
+        ]
+        for row in found
+    ]
+    columns = [
+        (gettext(N_("Phase"), language), False),
+        (gettext(N_("Journeys"), language), True),
+        (gettext(N_("Median"), language), True),
+        (gettext(N_("Middle half"), language), True),
+        (gettext(N_("Mean"), language), True),
+    ]
+    note = gettext(
+        N_(
+            "A journey's time in a phase: from each of its events there to its next event, "
+            "added up. Middle half: from the 25th to the 75th percentile of the journeys."
+        ),
+        language,
+    )
+    return _table("time_in_phase", gettext(N_("Time in phase"), language), columns, rows, [note])
+
+
+def _slowest_steps_table(
+    names: dict[str, str], measured: Measured, language: str, top: int
+) -> dict[str, Any] | None:
+    """The steps between touchpoints that cost the journeys the most time, most first."""
+    steps = [step for step in measured.slowest_steps() if step.time_lost_seconds > 0]
+    if not steps:
+        return None
+    rows = [
+        [
+            f"{names.get(step.source, step.source)} → {names.get(step.target, step.target)}",
+            format_integer(step.transitions, language),
+            _span(step.median_seconds, language),
+            _span(step.time_lost_seconds, language),
+        ]
+        for step in steps[:top]
+    ]
+    columns = [
+        (gettext(N_("Step"), language), False),
+        (gettext(N_("Transitions"), language), True),
+        (gettext(N_("Median time"), language), True),
+        (gettext(N_("Time lost"), language), True),
+    ]
+    note = gettext(
+        N_(
+            "Ranked by time lost: the step's transitions × its median time ({shown} of {total} "
+            "steps). A step from a touchpoint to itself is a repeat."
+        ),
+        language,
+    ).format(shown=format_integer(len(rows), language), total=format_integer(len(steps), language))
+    return _table("slowest_steps", gettext(N_("Slowest steps"), language), columns, rows, [note])
+
+
+def _repeats_table(
+    journey_map: JourneyMap, names: dict[str, str], measured: Measured, language: str, top: int
+) -> dict[str, Any] | None:
+    """The touchpoints most journeys met more than once (rework), most first."""
+    figures = [f for f in measured.touchpoint_figures(_map_order(journey_map)) if f.journeys]
+    per_journey = N_("Events per journey")
+    if figures and figures[0].repeated is None:
+        # An analysis saved before the summary counted them: events per journey only.
+        ranked = sorted(
+            (f for f in figures if f.events > f.journeys),
+            key=lambda f: (-f.events / f.journeys, f.touchpoint),
+        )
+        rows = [
+            [
+                names.get(f.touchpoint, f.touchpoint),
+                format_integer(f.journeys, language),
+                format_fixed(f.events / f.journeys, 1, language),
+            ]
+            for f in ranked[:top]
+        ]
+        columns = [
+            (gettext(N_("Touchpoint"), language), False),
+            (gettext(N_("Journeys"), language), True),
+            (gettext(per_journey, language), True),
+        ]
+        note = gettext(
+            N_(
+                "Run journeymap analyze again to count the journeys that met each touchpoint "
+                "more than once."
+            ),
+            language,
+        )
+    else:
+        ranked = sorted(
+            (f for f in figures if f.repeated),
+            key=lambda f: (-(f.repeated or 0), f.touchpoint),
+        )
+        rows = [
+            [
+                names.get(f.touchpoint, f.touchpoint),
+                format_integer(f.journeys, language),
+                format_integer(f.repeated or 0, language),
+                format_share((f.repeated or 0) / f.journeys, language),
+                format_fixed(f.events / f.journeys, 1, language),
+            ]
+            for f in ranked[:top]
+        ]
+        columns = [
+            (gettext(N_("Touchpoint"), language), False),
+            (gettext(N_("Journeys"), language), True),
+            (gettext(N_("Met more than once"), language), True),
+            (gettext(N_("Share of journeys"), language), True),
+            (gettext(per_journey, language), True),
+        ]
+        note = ngettext(
+            "Met more than once: the journeys that met the touchpoint two or more times "
+            "(rework, loops); share of journeys: of those that met it ({shown} of {total} "
+            "touchpoint that some journey met more than once).",
+            "Met more than once: the journeys that met the touchpoint two or more times "
+            "(rework, loops); share of journeys: of those that met it ({shown} of the "
+            "{total} touchpoints that some journey met more than once).",
+            len(ranked),
+            language,
+        ).format(
+            shown=format_integer(len(rows), language),
+            total=format_integer(len(ranked), language),
+        )
+    if not rows:
+        return None
+    title = gettext(N_("Touchpoints met more than once"), language)
+    return _table("repeats", title, columns, rows, [note])
+
+
+def _variants_table(
+    names: dict[str, str], measured: Measured, language: str, top: int
+) -> dict[str, Any] | None:
+    """How far the most frequent variants reach, and the first of them."""
+    coverage = measured.variant_coverage()
+    if coverage is None:
+        return None
+    covered = {
+        "shown": format_integer(coverage.shown, language),
+        "covered": format_integer(coverage.covered, language),
+        "journeys": format_integer(coverage.journeys, language),
+        "share": format_share(
+            coverage.covered / coverage.journeys if coverage.journeys else 0.0, language
+        ),
+    }
+    if coverage.total is None:
+        intro = ngettext(
+            "The {shown} most frequent variant (touchpoint sequence) covers {covered} of "
+            "{journeys} journeys ({share}).",
+            "The {shown} most frequent variants (touchpoint sequences) cover {covered} of "
+            "{journeys} journeys ({share}).",
+            coverage.shown,
+            language,
+        ).format(**covered)
+    else:
+        intro = ngettext(
+            "The {shown} most frequent variant (touchpoint sequence) covers {covered} of "
+            "{journeys} journeys ({share}); the journeys follow {total} variants in all.",
+            "The {shown} most frequent variants (touchpoint sequences) cover {covered} of "
+            "{journeys} journeys ({share}); the journeys follow {total} variants in all.",
+            coverage.shown,
+            language,
+        ).format(**covered, total=format_integer(coverage.total, language))
+    rows = [
+        [
+            " > ".join(names.get(step, step) for step in str(row["variant"]).split(" > ")),
+            format_integer(row["journeys"] or 0, language),
+            format_share(
+                int(row["journeys"] or 0) / coverage.journeys if coverage.journeys else 0.0,
+                language,
+            ),
+            format_rate(float(row["conversion_rate"] or 0.0), language),
+        ]
+        for row in measured.rows("variants")[:top]
+    ]
+    columns = [
+        (gettext(N_("Variant"), language), False),
+        (gettext(N_("Journeys"), language), True),
+        (gettext(N_("Share of journeys"), language), True),
+        (gettext(N_("Conversion rate"), language), True),
+    ]
+    return _table("variants", gettext(N_("Variants"), language), columns, rows, [], intro)
+
+
+def figure_tables(
+    journey_map: JourneyMap,
+    measured: Measured,
+    language: str | None = None,
+    top: int = FIGURES_TOP,
+    *,
+    touchpoint_ids: bool = False,
+) -> list[dict[str, Any]]:
+    """The analysis' tables the report and ``analyze``'s summary show, as formatted rows.
+
+    Conversion rate per touchpoint, checkout abandonment, time in phase, the slowest steps,
+    the touchpoints met more than once and the variants' reach; a table whose figures the
+    analysis lacks is left out. Each is a dict: ``id``, ``title``, ``intro`` (a sentence or
+    None), ``columns`` (``label``, ``numeric``), ``rows`` (``header``, ``cells``: text) and
+    ``notes``. ``top`` rows at most of the ranked ones (steps, repeats, variants).
+    ``touchpoint_ids`` names touchpoints by id, as the command line's other tables do (the
+    ids its options take); phases keep their names.
+    """
+    language = language or journey_map.language
+    names = element_names(journey_map)
+    if touchpoint_ids:
+        names.update({touchpoint.id: touchpoint.id for touchpoint in journey_map.touchpoints})
+    found = (
+        _touchpoint_table(journey_map, names, measured, language),
+        _checkout_table(names, measured, language),
+        _time_in_phase_table(names, measured, language),
+        _slowest_steps_table(names, measured, language, top),
+        _repeats_table(journey_map, names, measured, language, top),
+        _variants_table(names, measured, language, top),
+    )
+    return [table for table in found if table is not None]

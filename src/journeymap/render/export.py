@@ -18,6 +18,9 @@ from journeymap.render.report import render_report_html
 
 __all__ = ["render_map_png", "render_report_pdf", "write_file"]
 
+PDF_VARIANT = "pdf/ua-1"
+"""The PDF's conformance: tagged for accessibility (WeasyPrint 62 and later, offline)."""
+
 
 def write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` (parents created); OS errors become a RenderError."""
@@ -31,9 +34,10 @@ def write_file(path: Path, data: bytes) -> None:
 def render_report_pdf(
     journey_map: JourneyMap, analysis: AnalysisLike | None, path: str | Path
 ) -> Path:
-    """Write the report as a PDF (A3 landscape pages) to ``path`` and return the path.
+    """Write the report as a tagged PDF (A3 landscape pages) to ``path``; return the path.
 
-    The map gets pages of its own at a legible scale (:func:`map_print_pages`).
+    The map gets pages of its own at a legible scale (:func:`map_print_pages`). The PDF is
+    PDF/UA-1 (:data:`PDF_VARIANT`): tagged, with the report's language and title.
     """
     try:
         from weasyprint import HTML
@@ -45,7 +49,9 @@ def render_report_pdf(
     # WeasyPrint logs every unsupported CSS property as a warning; the report's CSS is ours.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    pdf = HTML(string=html).write_pdf()
+    # Tagged (PDF/UA-1): headings, tables and reading order for a screen reader, where an
+    # untagged PDF is one stream of text.
+    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # pragma: no cover - write_pdf returns bytes without a target
         raise RenderError("WeasyPrint produced no PDF")
     target = Path(path)

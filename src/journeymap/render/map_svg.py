@@ -54,6 +54,8 @@ __all__ = [
     "touchpoint_tips",
 ]
 
+NOTE_FONT_SIZE = 11.0
+"""The funnel's notes under the map's legend, as large as the legend."""
 TITLE_HEIGHT = 40.0
 TITLE_FONT_SIZE = 18.0
 TITLE_LINE_HEIGHT = 24.0
@@ -208,7 +210,9 @@ def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, languag
                     # Written as the summary and the attribution chart write it: a Markov
                     # share a hair below zero reads "0%", not "-0%", and 0.6% not "1%".
                     share = format_share(measured.attribution_share[tp.id], language)
-                    text += f", {share} {gettext(N_('attribution'), language)}"
+                    # One message: Danish words it as a share of the conversions, not as
+                    # the English "14 % attribution".
+                    text += ", " + gettext(N_("{share} attribution"), language).format(share=share)
                 if tp.id in unused or row is None:
                     text += f" [{gettext(N_('unused'), language)}]"
                     fill = "#eeeeee"
@@ -363,6 +367,10 @@ def draw_map_svg(journey_map: JourneyMap, layout: MapLayout, measured: Measured 
             height, width, language, lane=bool(tips), bars=bool(accents), model=model
         )
         height += legend_height
+    notes, notes_height = ("", 0.0)
+    if measured is not None:
+        notes, notes_height = _funnel_notes_svg(journey_map, measured, height, width, language)
+        height += notes_height
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="jm-map" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -379,5 +387,38 @@ def draw_map_svg(journey_map: JourneyMap, layout: MapLayout, measured: Measured 
     if "emotion" in layout.lanes:
         parts.append(emotion_svg(journey_map, layout))
     parts.append(legend)
+    parts.append(notes)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _funnel_notes_svg(
+    journey_map: JourneyMap, measured: Measured, top: float, width: float, language: str
+) -> tuple[str, float]:
+    """The funnel's notes under the legend, and their height ("" and 0 when there are none).
+
+    The notes that explain a contradiction the map shows: "Decision: reached 0" beside
+    "Contract signed — 842 events" when no journey reached an earlier phase, or a first phase
+    that fewer journeys reached than there are. The report prints them above the map; the
+    map image, shown on its own on a slide, had none.
+    """
+    from journeymap.analysis.notes import first_phase_note, unreached_phase_note
+
+    found = [unreached_phase_note(measured, journey_map, language)]
+    if isinstance(measured.summary.get("journeys"), int) and isinstance(
+        measured.summary.get("conversions"), int
+    ):
+        found.insert(0, first_phase_note(measured, language))
+    notes = [note for note in found if note]
+    if not notes:
+        return "", 0.0
+    lines = [line for note in notes for line in wrap_text(note, width - 16, NOTE_FONT_SIZE)]
+    spans = " ".join(
+        f'<tspan x="8" y="{PADDING + (i + 1) * LINE_HEIGHT - 3:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    svg = (
+        f'<g class="jm-ended-legend jm-map-notes" transform="translate(0 {top:.1f})">'
+        f'<text font-size="{NOTE_FONT_SIZE:g}" fill="#8a3b12">{spans}</text></g>'
+    )
+    return svg, PADDING + len(lines) * LINE_HEIGHT + PADDING

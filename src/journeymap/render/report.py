@@ -7,6 +7,7 @@ are inlined, charts are inline SVG, so the file opens with no network access.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.resources import files
@@ -16,10 +17,25 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from journeymap.i18n import N_, format_integer, format_percent, format_share, gettext, ngettext
+from journeymap.i18n import (
+    N_,
+    format_decimal,
+    format_fixed,
+    format_integer,
+    format_percent,
+    format_share,
+    gettext,
+    ngettext,
+    translations,
+)
 from journeymap.model import JourneyMap, Persona
 from journeymap.render.charts import chart_specs, model_name, render_chart_svg
-from journeymap.render.context import breakdown_funnels, element_names, measurement_scope
+from journeymap.render.context import (
+    breakdown_funnels,
+    element_names,
+    figure_tables,
+    measurement_scope,
+)
 from journeymap.render.interactive import embed_script, vega_bundle
 from journeymap.render.map_pages import FIRST_CAPTION_PT, PAGE_HEIGHT_PT, heading_room_pt
 from journeymap.render.map_sticky import sticky_map
@@ -41,6 +57,9 @@ FONT_FILES = (("DejaVuSans.ttf", "normal"), ("DejaVuSans-Bold.ttf", "bold"))
 MIN_SCREEN_SCALE = 0.85
 """On a screen, a map wider than the window shrinks to fit it down to this scale (its cards'
 text at 10 px), then scrolls (report.css)."""
+MIN_CHART_SCALE = 0.5
+"""On a screen, a chart wider than the window shrinks to fit it down to this scale (its
+10-11 px labels at 5 px, legible zoomed in), then scrolls in its box, with a hint (report.css)."""
 
 
 @cache
@@ -69,6 +88,16 @@ def font_css() -> str:
                 f"{weight}; src: url(data:font/ttf;base64,{data}) format('truetype'); }}"
             )
     return "\n".join(rules)
+
+
+def map_heading(language: str) -> str:
+    """The map's section heading: "Kunderejsekort" in Danish, "Journey Map" in German.
+
+    The catalogs' "Journey map" stays English in Danish (the CLI's messages say "journey
+    map"), while a Danish reader of the report looks for the word the command line's help
+    uses, "kunderejsekort"; a message context keeps the two apart.
+    """
+    return translations(language).pgettext("report heading", "Journey map")
 
 
 def _persona_card(persona: Persona, journey_map: JourneyMap) -> dict[str, Any]:
@@ -269,16 +298,20 @@ def _exit_touchpoints(measured: Measured, names: dict[str, str], language: str) 
 def _charts(
     journey_map: JourneyMap, measured: Measured
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Each chart as SVG with its figures as a table (for screen readers and a closer look)."""
     language = journey_map.language
     names = element_names(journey_map)
     charts: list[dict[str, Any]] = []
     sankey_rows = measured.rows("sankey")
     if sankey_rows:
+        svg = render_sankey_svg(sankey_rows, names, language)
         charts.append(
             {
                 "id": "sankey",
                 "title": gettext(N_("Observed paths"), language),
-                "svg": Markup(render_sankey_svg(sankey_rows, names, language)),
+                "svg": Markup(svg),
+                "width": _svg_width(svg),
+                "data": _sankey_table(sankey_rows, names, language),
             }
         )
     titled = chart_specs(measured, names, language)
@@ -286,15 +319,119 @@ def _charts(
     for chart_id, spec in titled.items():
         # A title with a subtitle (what a chart's numbers are) becomes caption and note.
         title = spec["title"] if isinstance(spec["title"], dict) else {"text": spec["title"]}
+        svg = render_chart_svg(specs[chart_id], language)
         charts.append(
             {
                 "id": chart_id,
                 "title": title["text"],
                 "note": title.get("subtitle"),
-                "svg": Markup(render_chart_svg(specs[chart_id], language)),
+                "svg": Markup(svg),
+                "width": _svg_width(svg),
+                "data": _chart_table(chart_id, spec, language),
             }
         )
     return charts, specs
+
+
+def _svg_width(svg: str) -> int | None:
+    """The width an SVG is drawn at (its root's ``width``), for its least size on a screen."""
+    match = re.search(r'<svg\b[^>]*?\swidth="([\d.]+)"', svg)
+    return round(float(match.group(1)) * MIN_CHART_SCALE) if match else None
+
+
+def _ratio(value: float, language: str) -> str:
+    """An odds ratio with two decimals, or two significant digits below 0.01 (never 0.00)."""
+    return format_fixed(value, 2, language) if value >= 0.01 else format_decimal(value, language, 2)
+
+
+def _chart_table(chart_id: str, spec: dict[str, Any], language: str) -> dict[str, Any] | None:
+    """A chart's figures as rows and columns: what a screen reader reads instead of the marks.
+
+    Vega's SVG gives a screen reader each mark's label, one after the other ("44 % 14 % 9 %
+    ..."); the table gives each figure its row and column.
+    """
+    values: list[dict[str, Any]] = spec["data"]["values"]
+    if chart_id == "funnel":
+        columns = [N_("Phase"), N_("Reached"), N_("Drop-off")]
+        rows = [
+            [v["phase"], format_integer(v["reached"], language), v["dropoff"]]
+            for v in sorted(values, key=lambda v: v["step"])
+        ]
+    elif chart_id == "attribution":
+        models = list(spec["encoding"]["x"]["sort"])
+        cells: dict[str, dict[str, str]] = {}
+        for v in values:
+            cells.setdefault(v["touchpoint"], {})[v["model"]] = v["label"]
+        touchpoints = spec["encoding"]["y"]["sort"]
+        header = [gettext(N_("Touchpoint"), language), *models]
+        rows = [[tp, *(cells[tp].get(m, "–") for m in models)] for tp in touchpoints]
+        return {"columns": header, "rows": rows}
+    elif chart_id == "time_to_convert":
+        encoding = spec["encoding"]
+        header = [
+            encoding["x"]["title"],
+            encoding["x2"]["title"],
+            gettext(N_("Journeys"), language),
+        ]
+        rows = [
+            [
+                format_fixed(v["from"], 1, language),
+                format_fixed(v["to"], 1, language),
+                format_integer(v["journeys"], language),
+            ]
+            for v in values
+        ]
+        return {"columns": header, "rows": rows}
+    elif chart_id == "correlation":
+        columns = [
+            N_("Touchpoint"),
+            N_("Odds ratio"),
+            N_("Lower confidence limit"),
+            N_("Upper confidence limit"),
+            N_("Direction"),
+        ]
+        rows = [
+            [
+                v["touchpoint"],
+                _ratio(v["odds_ratio"], language),
+                _ratio(v["ci_low"], language),
+                _ratio(v["ci_high"], language),
+                v["direction"],
+            ]
+            for v in sorted(values, key=lambda v: (-v["odds_ratio"], v["touchpoint"]))
+        ]
+    else:
+        return None
+    return {"columns": [gettext(column, language) for column in columns], "rows": rows}
+
+
+def _sankey_table(
+    rows: list[dict[str, Any]], names: dict[str, str], language: str
+) -> dict[str, Any]:
+    """The Sankey's links: from which node to which, at which step, how many journeys."""
+    from journeymap.render.sankey import NODE_LABELS
+
+    labels = {node: gettext(label, language) for node, label in NODE_LABELS.items()}
+    labels.update(names)
+    links = sorted(
+        (r for r in rows if int(r.get("journeys") or 0) > 0),
+        key=lambda r: (int(r["step"]), -int(r["journeys"]), str(r["source"]), str(r["target"])),
+    )
+    return {
+        "columns": [
+            gettext(column, language)
+            for column in (N_("Step"), N_("From"), N_("To"), N_("Journeys"))
+        ],
+        "rows": [
+            [
+                format_integer(int(r["step"]), language),
+                labels.get(str(r["source"]), str(r["source"])),
+                labels.get(str(r["target"]), str(r["target"])),
+                format_integer(int(r["journeys"]), language),
+            ]
+            for r in links
+        ],
+    }
 
 
 def render_report_html(
@@ -352,7 +489,13 @@ def render_report_html(
         ),
         "notes": gettext(N_("Notes on the figures"), language),
         "attributed": gettext(N_("Top touchpoints by attribution"), language),
-        "map": gettext(N_("Journey map"), language),
+        "map": map_heading(language),
+        "map_page": gettext(N_("Journey map ({page}/{pages})"), language),
+        "chart_data": gettext(N_("The chart's figures as a table"), language),
+        "scroll_hint": gettext(
+            N_("Wider than the screen: scroll sideways, or use the arrow keys, to see the rest."),
+            language,
+        ),
         "personas": gettext(N_("Personas"), language),
         "charts": gettext(N_("Charts"), language),
         "scope": gettext(N_("What was measured"), language),
@@ -371,21 +514,37 @@ def render_report_html(
         "department": gettext(N_("Department"), language),
         "backs": gettext(N_("Backs"), language),
     }
-    map_note = None
+    map_notes = []
+    if measured is not None and measured.ended_here():
+        # The legend under the map says it too, but on a phone its lines run past the
+        # screen's edge, and a card's tooltip needs a mouse: the bars' meaning goes above.
+        map_notes.append(
+            gettext(
+                N_(
+                    "Bar at the foot of a touchpoint (exit touchpoint): of the journeys that "
+                    "touched it, the share that did not convert and touched it last (longer "
+                    "and darker = more)"
+                ),
+                language,
+            )
+            + "."
+        )
     if measured is not None and measured.attribution_model:
-        map_note = gettext(
+        attribution_note = gettext(
             N_("Attribution on the map: each touchpoint's share of conversions ({model})."),
             language,
         ).format(model=model_name(measured.attribution_model, language))
         if any(len(touchpoint.phases) > 1 for touchpoint in journey_map.touchpoints):
             # A CMO adding up the cards must not count such a touchpoint twice.
-            map_note += " " + gettext(
+            attribution_note += " " + gettext(
                 N_(
                     "A touchpoint drawn in several phases shows its whole share in each: "
                     "count it once when adding up."
                 ),
                 language,
             )
+        map_notes.append(attribution_note)
+    map_note = " ".join(map_notes) or None
     layout, _ = build_layout(journey_map, measured_pair(measured))
     map_svg = draw_map_svg(journey_map, layout, measured)
     # Nothing stands between the heading and the map without measured figures: the map then
@@ -412,6 +571,7 @@ def render_report_html(
         summary=written_summary(journey_map, measured) if measured else None,
         scope=measurement_scope(journey_map, measured) if measured else [],
         breakdowns=breakdown_funnels(journey_map, measured) if measured else [],
+        figure_tables=figure_tables(journey_map, measured) if measured else [],
         notes=_notes(journey_map, measured, language) if measured else [],
         map_svg=Markup(map_svg),
         map_min_width=round(layout.width * MIN_SCREEN_SCALE),
@@ -433,21 +593,12 @@ def render_report_html(
 def _notes(journey_map: JourneyMap, measured: Measured, language: str) -> list[str]:
     """What ``journeymap analyze`` notes under its tables, for the report's reader too.
 
-    The journeys the funnel leaves out, a phase nobody reached, touchpoints and personas only
-    the map or only the events have (:mod:`journeymap.analysis.notes`); not the note on the
-    touchpoint funnel, a table of the analysis' files that the report does not show.
+    Every note of :func:`journeymap.analysis.notes.figure_notes` but the one on the touchpoint
+    funnel, a table of the analysis' files that the report does not show.
     """
-    from journeymap.analysis.notes import (
-        first_phase_note,
-        map_currency_notes,
-        unreached_phase_note,
-    )
+    from journeymap.analysis.notes import figure_notes
 
-    funnel = (
-        first_phase_note(measured, language),
-        unreached_phase_note(measured, journey_map, language),
-    )
-    return [note for note in funnel if note] + map_currency_notes(measured, journey_map, language)
+    return figure_notes(measured, journey_map, language, touchpoint_funnel=False)
 
 
 def measured_pair(measured: Measured | None) -> AnalysisLike | None:
