@@ -17,18 +17,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from journeymap.i18n import (
-    N_,
-    format_decimal,
-    format_fixed,
-    format_integer,
-    format_percent,
-    format_share,
-    gettext,
-    ngettext,
-    translations,
-)
+from journeymap.i18n import N_, format_integer, gettext, translations
 from journeymap.model import JourneyMap, Persona
+from journeymap.render._chart_tables import _chart_table, _sankey_table
+from journeymap.render._written_summary import written_summary
 from journeymap.render.charts import chart_specs, model_name, render_chart_svg
 from journeymap.render.context import (
     breakdown_funnels,
@@ -200,101 +192,6 @@ def _evidence_rows(journey_map: JourneyMap) -> list[dict[str, Any]]:
     return rows
 
 
-def written_summary(journey_map: JourneyMap, measured: Measured) -> dict[str, Any]:
-    """Headline figures, the biggest drop-offs and the top touchpoints by attribution."""
-    language = journey_map.language
-    names = element_names(journey_map)
-    s = measured.summary
-    figures = []
-    for key, label in (("journeys", N_("Journeys")), ("conversions", N_("Conversions"))):
-        if isinstance(s.get(key), int | float):
-            figures.append((gettext(label, language), format_integer(s[key], language)))
-    if isinstance(s.get("conversion_rate"), int | float):
-        rate = format_percent(s["conversion_rate"], language, 1)
-        figures.append((gettext(N_("Conversion rate"), language), rate))
-    value = s.get("value")
-    if isinstance(value, int | float) and value > 0:  # revenue, contract value, ...
-        figures.append(
-            (gettext(N_("Conversion value"), language), format_integer(round(value), language))
-        )
-    model = model_name(measured.attribution_model or "", language)
-    attributed = [
-        f"{names.get(tp, tp)}: {format_share(share, language)} ({model})"
-        for tp, share in sorted(measured.attribution_share.items(), key=lambda kv: -kv[1])[:5]
-    ]
-    return {
-        "figures": figures,
-        "dropoffs": _funnel_dropoffs(measured, names, language),
-        "exits": _exit_touchpoints(measured, names, language),
-        "attributed": attributed,
-    }
-
-
-# A drop-off of fewer than 1 in 100 journeys that reached a phase is no "biggest" one while
-# bigger ones exist: 23 of 11,064 (0.2 %) ranked among them only by its count.
-MINOR_DROPOFF = 0.01
-
-
-def _funnel_dropoffs(measured: Measured, names: dict[str, str], language: str) -> list[str]:
-    """The phases where most journeys get no further in the funnel, most first (up to 3).
-
-    The phase funnel's figure (the furthest phase a journey reached in the map's order):
-    worded so that it is not read as the exit touchpoints' count beside it.
-    """
-    rows = [r for r in measured.phase_rows.values() if int(r.get("dropped") or 0) > 0]
-    if any(float(r.get("dropoff_rate") or 0) >= MINOR_DROPOFF for r in rows):
-        rows = [r for r in rows if float(r.get("dropoff_rate") or 0) >= MINOR_DROPOFF]
-    rows.sort(key=lambda r: -int(r["dropped"]))
-    return [
-        ngettext(
-            "{count} journey gets no further than {phase} in the funnel "
-            "({share} of those that reached it)",
-            "{count} journeys get no further than {phase} in the funnel "
-            "({share} of those that reached it)",
-            int(r["dropped"]),
-            language,
-        ).format(
-            count=format_integer(r["dropped"], language),
-            phase=names.get(str(r["phase"]), str(r["phase"])),
-            share=format_share(float(r.get("dropoff_rate") or 0), language),
-        )
-        for r in rows[:3]
-    ]
-
-
-def _exit_touchpoints(measured: Measured, names: dict[str, str], language: str) -> list[str]:
-    """The touchpoints most journeys that did not convert touched last, most first (up to 3).
-
-    The ``dropoff`` table's rows are per last phase and touchpoint; a touchpoint in two
-    phases is summed into one line, as the map's bars sum it.
-    """
-    exits: dict[str, tuple[int, float]] = {}
-    for row in measured.rows("dropoff"):
-        touchpoint = str(row.get("last_touchpoint") or "")
-        journeys, share = exits.get(touchpoint, (0, 0.0))
-        exits[touchpoint] = (
-            journeys + int(row.get("journeys") or 0),
-            share + float(row.get("share") or 0),
-        )
-    ranked = sorted(
-        ((tp, counts) for tp, counts in exits.items() if tp and counts[0]),
-        key=lambda item: (-item[1][0], item[0]),
-    )
-    return [
-        ngettext(
-            "{count} journey that did not convert last touched {touchpoint} ({share} of them)",
-            "{count} journeys that did not convert last touched {touchpoint} ({share} of them)",
-            journeys,
-            language,
-        ).format(
-            count=format_integer(journeys, language),
-            touchpoint=names.get(touchpoint, touchpoint),
-            share=format_share(share, language),
-        )
-        for touchpoint, (journeys, share) in ranked[:3]
-    ]
-
-
 def _charts(
     journey_map: JourneyMap, measured: Measured
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -337,101 +234,6 @@ def _svg_width(svg: str) -> int | None:
     """The width an SVG is drawn at (its root's ``width``), for its least size on a screen."""
     match = re.search(r'<svg\b[^>]*?\swidth="([\d.]+)"', svg)
     return round(float(match.group(1)) * MIN_CHART_SCALE) if match else None
-
-
-def _ratio(value: float, language: str) -> str:
-    """An odds ratio with two decimals, or two significant digits below 0.01 (never 0.00)."""
-    return format_fixed(value, 2, language) if value >= 0.01 else format_decimal(value, language, 2)
-
-
-def _chart_table(chart_id: str, spec: dict[str, Any], language: str) -> dict[str, Any] | None:
-    """A chart's figures as rows and columns: what a screen reader reads instead of the marks.
-
-    Vega's SVG gives a screen reader each mark's label, one after the other ("44 % 14 % 9 %
-    ..."); the table gives each figure its row and column.
-    """
-    values: list[dict[str, Any]] = spec["data"]["values"]
-    if chart_id == "funnel":
-        columns = [N_("Phase"), N_("Reached"), N_("Drop-off")]
-        rows = [
-            [v["phase"], format_integer(v["reached"], language), v["dropoff"]]
-            for v in sorted(values, key=lambda v: v["step"])
-        ]
-    elif chart_id == "attribution":
-        models = list(spec["encoding"]["x"]["sort"])
-        cells: dict[str, dict[str, str]] = {}
-        for v in values:
-            cells.setdefault(v["touchpoint"], {})[v["model"]] = v["label"]
-        touchpoints = spec["encoding"]["y"]["sort"]
-        header = [gettext(N_("Touchpoint"), language), *models]
-        rows = [[tp, *(cells[tp].get(m, "–") for m in models)] for tp in touchpoints]
-        return {"columns": header, "rows": rows}
-    elif chart_id == "time_to_convert":
-        encoding = spec["encoding"]
-        header = [
-            encoding["x"]["title"],
-            encoding["x2"]["title"],
-            gettext(N_("Journeys"), language),
-        ]
-        rows = [
-            [
-                format_fixed(v["from"], 1, language),
-                format_fixed(v["to"], 1, language),
-                format_integer(v["journeys"], language),
-            ]
-            for v in values
-        ]
-        return {"columns": header, "rows": rows}
-    elif chart_id == "correlation":
-        columns = [
-            N_("Touchpoint"),
-            N_("Odds ratio"),
-            N_("Lower confidence limit"),
-            N_("Upper confidence limit"),
-            N_("Direction"),
-        ]
-        rows = [
-            [
-                v["touchpoint"],
-                _ratio(v["odds_ratio"], language),
-                _ratio(v["ci_low"], language),
-                _ratio(v["ci_high"], language),
-                v["direction"],
-            ]
-            for v in sorted(values, key=lambda v: (-v["odds_ratio"], v["touchpoint"]))
-        ]
-    else:
-        return None
-    return {"columns": [gettext(column, language) for column in columns], "rows": rows}
-
-
-def _sankey_table(
-    rows: list[dict[str, Any]], names: dict[str, str], language: str
-) -> dict[str, Any]:
-    """The Sankey's links: from which node to which, at which step, how many journeys."""
-    from journeymap.render.sankey import NODE_LABELS
-
-    labels = {node: gettext(label, language) for node, label in NODE_LABELS.items()}
-    labels.update(names)
-    links = sorted(
-        (r for r in rows if int(r.get("journeys") or 0) > 0),
-        key=lambda r: (int(r["step"]), -int(r["journeys"]), str(r["source"]), str(r["target"])),
-    )
-    return {
-        "columns": [
-            gettext(column, language)
-            for column in (N_("Step"), N_("From"), N_("To"), N_("Journeys"))
-        ],
-        "rows": [
-            [
-                format_integer(int(r["step"]), language),
-                labels.get(str(r["source"]), str(r["source"])),
-                labels.get(str(r["target"]), str(r["target"])),
-                format_integer(int(r["journeys"]), language),
-            ]
-            for r in links
-        ],
-    }
 
 
 def render_report_html(
