@@ -11,6 +11,9 @@ translated title (shown on no axis where the axis needs none) and a number forma
 Danish report read "ci_high: 25568,7129192". Vega's own phrases around the axes and legends
 ("Y-axis titled ...") and its role names ("rect mark") are worded again in the SVG
 (:mod:`journeymap.render._aria`): vl-convert has no locale for them.
+
+The spec's frame, number formats and locale are in :mod:`journeymap.render._chart_spec`, the
+attribution heatmap in :mod:`journeymap.render._attribution_chart`.
 """
 
 from __future__ import annotations
@@ -18,29 +21,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from journeymap.attribution._names import MODEL_NAMES, model_name
+from journeymap.attribution._names import model_name
 from journeymap.errors import MissingDependencyError, RenderError
-from journeymap.i18n import N_, format_percent, format_share, gettext, number_symbols
+from journeymap.i18n import N_, format_percent, format_share, gettext
 from journeymap.render._aria import translate_aria
+from journeymap.render._attribution_chart import _attribution
+from journeymap.render._chart_spec import COUNT_FORMAT, RATIO_FORMAT, TIME_FORMAT, _spec
 from journeymap.render.measured import Measured
 
 __all__ = ["chart_specs", "model_name", "render_chart_svg", "render_charts_svg"]
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-WIDTH = 560
-# The attribution heatmap's cells: 13 models fit the chart's width, and 24 touchpoints a page.
-CELL_WIDTH = 44
-CELL_HEIGHT = 22
-# A cell's share in 10 px, and a longer one ("< 0,1 %", "> 99,9 %") in 8 px to fit the cell.
-CELL_FONT = 10
-CELL_SMALL_FONT = 8
-CELL_LABEL_CHARS = 5
-# d3 number formats (the separators come from the spec's locale): counts grouped, shares
-# and ratios to at most one or two decimals ("~" drops trailing zeros).
-COUNT_FORMAT = ",d"
-SHARE_FORMAT = ".1~%"
-RATIO_FORMAT = ",.2~f"
-TIME_FORMAT = ",.1~f"
 DIRECTIONS = {
     "positive": N_("positive"),
     "negative": N_("negative"),
@@ -50,36 +40,6 @@ DIRECTIONS = {
 
 def _direction(direction: str, language: str) -> str:
     return gettext(DIRECTIONS[direction], language) if direction in DIRECTIONS else direction
-
-
-def _number_locale(language: str) -> dict[str, Any]:
-    """Vega's number locale (d3-format) for ``language``, from Babel's CLDR symbols."""
-    decimal, thousands = number_symbols(language)
-    # The percent sign with the spacing the language puts before it ("15 %" in Danish).
-    percent = format_percent(0, language).removeprefix("0")
-    return {"decimal": decimal, "thousands": thousands, "grouping": [3], "percent": percent}
-
-
-def _spec(
-    title: str | dict[str, Any],
-    data: list[dict[str, Any]],
-    body: dict[str, Any],
-    language: str,
-    number_format: str,
-) -> dict[str, Any]:
-    # The number format of every field that sets none: the second field of a range (x2)
-    # takes no format of its own, and Vega's default prints a float's every digit.
-    config: dict[str, Any] = {"font": "DejaVu Sans", "numberFormat": number_format}
-    if language != "en":  # Vega's default locale is English (en-US) already
-        config["locale"] = {"number": _number_locale(language)}
-    return {
-        "$schema": SCHEMA,
-        "title": title,
-        "width": WIDTH,
-        "data": {"values": data},
-        "config": config,
-        **body,
-    }
 
 
 def _funnel(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
@@ -154,119 +114,6 @@ def _dropoff_label(row: dict[str, Any], language: str) -> str:
         return "–"
     share = format_share(float(row.get("dropoff_rate") or 0), language)
     return share if share == format_percent(0, language) or share[0] == "<" else f"-{share}"
-
-
-def _attribution(measured: Measured, names: dict[str, str], language: str) -> dict[str, Any] | None:
-    """A heatmap: touchpoints down, models across, each cell the model's share of conversions.
-
-    A grouped bar chart of 13 models x 24 touchpoints gave each bar about 3 px; a cell keeps
-    its number legible at any count, and reading across a row compares the models. The
-    touchpoints most credited on average come first. Participation counts every touchpoint
-    that took part in a conversion, so its column does not add up to 100 %: the colour scale
-    ends at the largest share of the other models (participation's cells saturate), and a
-    subtitle says what its numbers are.
-    """
-    rows = [r for r in measured.rows("attribution") if r.get("level") == "touchpoint"]
-    if not rows:
-        return None
-    data: list[dict[str, Any]] = [
-        {
-            "touchpoint": names.get(str(r["key"]), str(r["key"])),
-            "model": model_name(str(r["model"]), language),
-            "share": float(r["share"] or 0.0),
-        }
-        for r in rows
-    ]
-    ids = {str(r["model"]) for r in rows}
-    models = [model_name(m, language) for m in [*MODEL_NAMES, *sorted(ids - set(MODEL_NAMES))]]
-    models = [m for m in models if m in {row["model"] for row in data}]
-    credited: dict[str, float] = {}
-    for row in data:
-        credited[row["touchpoint"]] = credited.get(row["touchpoint"], 0.0) + row["share"]
-    touchpoints = sorted(credited, key=lambda t: (-credited[t], t))
-    summing = [
-        row["share"] for row, r in zip(data, rows, strict=True) if r["model"] != "participation"
-    ]
-    top = max(summing or [row["share"] for row in data]) or 1.0
-    for row in data:
-        row["label"] = format_share(row["share"], language)
-        # "< 0,1 %" and "> 99,9 %" ran past their cell into the next one and the axis.
-        row["small"] = len(row["label"]) > CELL_LABEL_CHARS
-        row["dark"] = row["share"] > 0.55 * top
-    title: dict[str, Any] = {"text": gettext(N_("Attribution compared across models"), language)}
-    if "participation" in ids:
-        # "100 %" written as the cells write it ("100%" in English, with a no-break space
-        # in Danish and German).
-        title["subtitle"] = gettext(
-            N_(
-                "Participation: the share of conversions a touchpoint took part in; "
-                "its column does not add up to {all}."
-            ),
-            language,
-        ).format(all=format_percent(1, language))
-    share_title = gettext(N_("Share of conversions"), language)
-    x = {
-        "field": "model",
-        "type": "nominal",
-        "sort": models,
-        "title": gettext(N_("model"), language),
-        "axis": {"orient": "top", "labelAngle": -40, "labelLimit": 160, "title": None},
-    }
-    y = {
-        "field": "touchpoint",
-        "type": "nominal",
-        "sort": touchpoints,
-        "title": gettext(N_("touchpoint"), language),
-        "axis": {"title": None},
-    }
-    return _spec(
-        title,
-        data,
-        {
-            "width": min(WIDTH, CELL_WIDTH * len(models)),
-            "height": CELL_HEIGHT * len(touchpoints),
-            "encoding": {"x": x, "y": y},
-            "layer": [
-                {
-                    "mark": {"type": "rect", "stroke": "white"},
-                    "encoding": {
-                        "color": {
-                            "field": "share",
-                            "type": "quantitative",
-                            "title": share_title,
-                            "format": SHARE_FORMAT,
-                            # White at 0 (Vega's "blues" starts light blue, so a model
-                            # that gave nothing looked as if it had).
-                            "scale": {
-                                "domain": [0, top],
-                                "range": ["#ffffff", "#08519c"],
-                                "interpolate": "rgb",
-                                "clamp": True,
-                            },
-                            "legend": {"format": "%"},
-                        }
-                    },
-                },
-                {
-                    "mark": {"type": "text"},
-                    "encoding": {
-                        "size": {
-                            "condition": {"test": "datum.small", "value": CELL_SMALL_FONT},
-                            "value": CELL_FONT,
-                        },
-                        # The cell's share as printed in it.
-                        "text": {"field": "label", "title": gettext(N_("label"), language)},
-                        "color": {
-                            "condition": {"test": "datum.dark", "value": "white"},
-                            "value": "black",
-                        },
-                    },
-                },
-            ],
-        },
-        language,
-        SHARE_FORMAT,
-    )
 
 
 # The unit of the time-to-convert axis: the largest that the longest time spans twice.
