@@ -85,9 +85,10 @@ def test_counts_per_file_and_reason_then_the_first_rows(db: str) -> None:
     ]
     assert "The first 2 of 4 rows" in output
     shown = rows[3:]
-    assert [row[:3] for row in shown] == [
-        ["events.csv", "2", "exact duplicate (a copy of row 1)"],
-        ["events.csv", "3", "no rule matched"],
+    # A narrow console wraps the reason: compare it without its spaces.
+    assert [[cell.replace(" ", "") for cell in row[:3]] for row in shown] == [
+        ["events.csv", "2", "exactduplicate(acopyofrow1)"],
+        ["events.csv", "3", "norulematched"],
     ]
     assert shown[1][3].replace(" ", "") == '{"user":"u2","when":"2024-02-0111:00","what":"mail"}'
 

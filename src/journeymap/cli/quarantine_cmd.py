@@ -44,7 +44,7 @@ def quarantine_command(
     ] = None,
 ) -> None:
     """Show the quarantine: rows counted by file and reason, then the first rows as read."""
-    from journeymap.cli.import_cmd import reason_id, reason_label
+    from journeymap.cli._import_labels import reason_id, reason_label
     from journeymap.services.quarantine import QuarantineSummary, inspect_quarantine
 
     if reason is not None:
@@ -110,7 +110,7 @@ def _nothing_selected(
         UsageError: A reason journeymap does not give (with the one meant, if close), or a
             source never imported into the workspace (with the ones imported).
     """
-    from journeymap.cli.import_cmd import REASONS
+    from journeymap.cli._import_labels import REASONS
     from journeymap.ingest.workspace import Workspace, quiet_driver_warnings
     from journeymap.services.imports import workspace_url
 
@@ -152,7 +152,7 @@ def _nothing_selected(
 
 def _unknown_reason(given: str, known: list[str], present: list[str]) -> UsageError:
     """A ``--reason`` journeymap does not give: the one meant, if close, and the ones there are."""
-    from journeymap.cli.import_cmd import reason_label
+    from journeymap.cli._import_labels import reason_label
 
     # The reasons as the user may have typed them: stored (English) or translated.
     spelled = {_(why): why for why in known} | {why: why for why in known}

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,9 +21,27 @@ import duckdb
 import ibis
 
 from journeymap.errors import EngineError, WorkspaceError
-from journeymap.i18n import N_
 from journeymap.i18n.messages import _
-from journeymap.settings import Setting, parse_size, register, resolve
+from journeymap.ingest._workspace_errors import WorkspaceBusyError, WorkspaceMissingError
+from journeymap.ingest._workspace_lock import _LOCK_WAIT, _connect
+from journeymap.ingest._workspace_names import (
+    _database_file,
+    _duckdb_path,
+    _sqlite_url,
+    workspace_name,
+)
+from journeymap.ingest._workspace_names import redact_text as redact_text
+from journeymap.ingest._workspace_names import redact_url as redact_url
+from journeymap.ingest._workspace_settings import DEFAULT_URL, duckdb_config
+from journeymap.ingest._workspace_tables import (
+    EVENTS_SCHEMA,
+    IMPORTS_SCHEMA,
+    QUARANTINE_SCHEMA,
+    TABLES,
+    _ibis_types,
+    _missing_columns,
+)
+from journeymap.settings import resolve
 
 __all__ = [
     "DEFAULT_URL",
@@ -41,41 +57,6 @@ __all__ = [
     "waiting_for_lock",
     "workspace_name",
 ]
-
-DEFAULT_URL = "duckdb:///journeymap.duckdb"
-# Seconds between two tries to open a DuckDB workspace another process holds (see
-# :func:`waiting_for_lock`).
-LOCK_RETRY_SECONDS = 0.5
-
-
-class WorkspaceBusyError(WorkspaceError):
-    """Another process holds the lock of a DuckDB workspace: try again later.
-
-    DuckDB lets one process write to a database file, and none read it while one writes.
-    The exit code is EX_TEMPFAIL (75), so a scheduler retries instead of failing the run.
-
-    Attributes:
-        pid: The process that holds the lock, when DuckDB names it.
-    """
-
-    exit_code = 75
-
-    def __init__(self, message: str, pid: int | None = None) -> None:
-        super().__init__(message)
-        self.pid = pid
-
-
-class WorkspaceMissingError(WorkspaceError):
-    """A workspace opened to read is not there: the command names the wrong one (exit 2)."""
-
-    exit_code = 2
-
-
-# How long opening a DuckDB workspace that another process holds keeps trying, and whom to
-# tell that it waits (see waiting_for_lock).
-_LOCK_WAIT: ContextVar[tuple[float, Callable[[int | None], None] | None]] = ContextVar(
-    "journeymap_lock_wait", default=(0.0, None)
-)
 
 
 @contextmanager
@@ -101,171 +82,6 @@ def waiting_for_lock(
         _LOCK_WAIT.reset(token)
 
 
-_LOCK_HELD = re.compile(r"Could not set lock on file|Conflicting lock is held", re.I)
-_LOCK_PID = re.compile(r"\(PID (\d+)\)")
-
-
-def _lock_holder(error: BaseException) -> tuple[bool, int | None]:
-    """Whether ``error`` says another process holds the DuckDB file's lock, and its PID."""
-    text = str(error)
-    if not _LOCK_HELD.search(text):
-        return False, None
-    found = _LOCK_PID.search(text)
-    return True, int(found.group(1)) if found else None
-
-
-def _connect(path: str, read_only: bool, name: str) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to ``path``; a held lock is tried again while waiting_for_lock says.
-
-    Raises:
-        WorkspaceBusyError: Another process holds the lock (after the wait, if any).
-        duckdb.Error: Any other failure, for the caller to translate.
-    """
-    seconds, on_wait = _LOCK_WAIT.get()
-    deadline = time.monotonic() + seconds
-    told = False
-    while True:
-        try:
-            return duckdb.connect(path, read_only=read_only, config=duckdb_config())
-        except duckdb.Error as exc:
-            held, pid = _lock_holder(exc)
-            left = deadline - time.monotonic()
-            if not held or left <= 0:
-                if held:
-                    raise _busy(name, pid) from None
-                raise
-            if on_wait is not None and not told:
-                on_wait(pid)
-                told = True
-            time.sleep(min(LOCK_RETRY_SECONDS, left))
-
-
-def _busy(name: str, pid: int | None) -> WorkspaceBusyError:
-    """The message for a DuckDB workspace another process holds, in journeymap's words."""
-    if pid is None:
-        holder = _("another process")
-    else:
-        holder = _("another process (PID {pid})").format(pid=pid)
-    return WorkspaceBusyError(
-        _(
-            "the workspace {where} is in use by {holder}: DuckDB lets one process write to a "
-            "workspace at a time, and none read it meanwhile. Wait until it is done and try "
-            "again (journeymap import --wait SECONDS waits for it), or keep the workspace on "
-            "PostgreSQL (--engine postgresql://...), where imports and analyses can run at once"
-        ).format(where=name, holder=holder),
-        pid,
-    )
-
-
-def workspace_name(url: str | None = None) -> str:
-    """How messages name the workspace at ``url``, the same in every command.
-
-    A DuckDB or SQLite file is named by its path: relative to the working directory when it
-    lies inside it (``w4/ws.duckdb``, whether the command got ``duckdb:///w4/ws.duckdb`` or
-    the absolute path), else absolute. Any other URL is shown without its password.
-
-    Examples:
-        >>> import os
-        >>> workspace_name(f"duckdb:///{os.getcwd()}/w4/ws.duckdb")
-        'w4/ws.duckdb'
-        >>> workspace_name("duckdb:///w4/ws.duckdb")
-        'w4/ws.duckdb'
-        >>> workspace_name("postgresql://lukas:geheim@db/journeys")
-        'postgresql://lukas:***@db/journeys'
-    """
-    url = str(resolve("workspace.url", url))
-    path = _database_file(url)
-    if path is None:
-        return redact_url(url)
-    if path == ":memory:":
-        return f"{url.split(':', 1)[0]}:// (in memory)"
-    absolute = Path(path).absolute()
-    with contextlib.suppress(OSError, RuntimeError):
-        absolute = absolute.resolve()
-    try:
-        here = Path.cwd().resolve()
-    except OSError:
-        return str(absolute)
-    return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(absolute)
-
-
-register(
-    Setting(
-        name="workspace.url",
-        default=DEFAULT_URL,
-        help=N_(
-            "Where events live: a DuckDB file (duckdb:///path), duckdb:// for memory, or any "
-            "Ibis connection URL."
-        ),
-    )
-)
-
-
-def _memory_limit(text: str | None) -> str | None:
-    cleaned = str(text or "").strip()
-    return None if cleaned.lower() in {"", "none", "off"} else cleaned
-
-
-register(
-    Setting(
-        name="workspace.memory_limit",
-        default=None,
-        help=N_(
-            "Most memory a DuckDB workspace may use (e.g. 3GB); beyond it DuckDB spills to "
-            "disk. none: DuckDB's default, 80% of the machine's memory."
-        ),
-        parse=parse_size,
-    )
-)
-
-
-def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
-    """The DuckDB connection settings the journeymap settings ask for (``memory_limit``)."""
-    limit = _memory_limit(resolve("workspace.memory_limit"))
-    return {"memory_limit": limit} if limit else {}
-
-
-EVENTS_SCHEMA: dict[str, str] = {
-    "person_id": "VARCHAR NOT NULL",
-    "account_id": "VARCHAR",
-    "ts": "TIMESTAMPTZ NOT NULL",
-    "touchpoint": "VARCHAR NOT NULL",
-    "phase": "VARCHAR",
-    "persona": "VARCHAR",
-    "conversion": "BOOLEAN NOT NULL",
-    "value": "DOUBLE",
-    "source": "VARCHAR NOT NULL",
-    "event_key": "VARCHAR NOT NULL",
-    "row_number": "BIGINT NOT NULL",
-    "extra": "VARCHAR",
-    "rules_fingerprint": "VARCHAR",
-}
-QUARANTINE_SCHEMA: dict[str, str] = {
-    "source": "VARCHAR NOT NULL",
-    "row_number": "BIGINT NOT NULL",
-    "reason": "VARCHAR NOT NULL",
-    "raw": "VARCHAR NOT NULL",
-    "event_key": "VARCHAR NOT NULL",
-    "rules_fingerprint": "VARCHAR",
-}
-IMPORTS_SCHEMA: dict[str, str] = {
-    "source": "VARCHAR NOT NULL",
-    "fingerprint": "VARCHAR NOT NULL",
-    "imported_at": "TIMESTAMPTZ NOT NULL",
-    "rows_read": "BIGINT NOT NULL",
-    "rows_imported": "BIGINT NOT NULL",
-    "rows_quarantined": "BIGINT NOT NULL",
-    "rows_duplicate": "BIGINT NOT NULL",
-    "rules_fingerprint": "VARCHAR",
-    "rows_replaced": "BIGINT",
-    "key_scheme": "BIGINT",
-}
-TABLES = {"events": EVENTS_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "imports": IMPORTS_SCHEMA}
-# ``rules_fingerprint`` (the mapping rules that made a row), ``rows_replaced`` and
-# ``key_scheme`` (how its event keys were made) came later: opening an older workspace adds
-# them, empty (NULL: not recorded). Columns added this way must be nullable.
-
-
 @contextmanager
 def quiet_driver_warnings() -> Iterator[None]:
     """Silence deprecations ibis 12 triggers in duckdb 2.0; they are not the user's concern."""
@@ -274,67 +90,6 @@ def quiet_driver_warnings() -> Iterator[None]:
             "ignore", message=r"fetch_arrow_table\(\) is deprecated", category=DeprecationWarning
         )
         yield
-
-
-def _duckdb_path(url: str) -> str | None:
-    """The database path of a ``duckdb://`` URL (``:memory:`` for none), else ``None``.
-
-    Text without a scheme is a DuckDB file's path (``Workspace("journeymap.duckdb")``): Ibis
-    would open it with its own DuckDB connection, which fails on DuckDB 2.
-    """
-    if "://" not in url:
-        return url
-    if not url.startswith("duckdb://"):
-        return None
-    rest = url[len("duckdb://") :]
-    if rest in ("", "/", "/:memory:", ":memory:"):
-        return ":memory:"
-    return rest[1:] if rest.startswith("/") else rest
-
-
-def _database_file(url: str) -> str | None:
-    """The file of a DuckDB or SQLite workspace URL (``:memory:`` for none), else ``None``.
-
-    Examples:
-        >>> import os
-        >>> _database_file("sqlite:///ev.sqlite") == f"{os.getcwd()}/ev.sqlite"
-        True
-        >>> _database_file("sqlite:////data/ev.sqlite")
-        '/data/ev.sqlite'
-        >>> _database_file("postgresql://db/journeys") is None
-        True
-    """
-    path = _duckdb_path(url)
-    if path is not None:
-        return path
-    sqlite = _sqlite_url(url)
-    if not sqlite.lower().startswith("sqlite:///"):
-        return None
-    file = "/" + sqlite[len("sqlite:///") :].split("?", 1)[0].lstrip("/")
-    return ":memory:" if file in ("/", "/:memory:") else file
-
-
-def _sqlite_url(url: str) -> str:
-    """``url`` with the path of a ``sqlite:///`` URL resolved against the working directory.
-
-    ``sqlite:///ev.sqlite`` names ``ev.sqlite`` here, as ``duckdb:///ev.duckdb`` does (see
-    :func:`_duckdb_path`); Ibis reads the path after the third slash as absolute, and wrote
-    the workspace to ``/ev.sqlite``. ``sqlite:////data/ev.sqlite`` stays absolute.
-
-    Examples:
-        >>> import os
-        >>> _sqlite_url("sqlite:///ev.sqlite") == f"sqlite://{os.getcwd()}/ev.sqlite"
-        True
-        >>> _sqlite_url("sqlite:////data/ev.sqlite")
-        'sqlite:////data/ev.sqlite'
-    """
-    prefix = "sqlite:///"
-    if not url.lower().startswith(prefix) or url.startswith("/", len(prefix)):
-        return url
-    rest = url[len(prefix) :]
-    if rest.split("?", 1)[0] in ("", ":memory:"):
-        return url
-    return f"sqlite://{Path(rest).absolute().as_posix()}"
 
 
 class Workspace:
@@ -561,34 +316,6 @@ class Workspace:
             ) from None
 
 
-_PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^/@:]*):(?P<password>[^/@]*)@", re.I)
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its password, if any, as ``***`` (for messages and logs).
-
-    Examples:
-        >>> redact_url("postgresql://lukas:geheim@db.bank.de:5432/journeys")
-        'postgresql://lukas:***@db.bank.de:5432/journeys'
-        >>> redact_url("duckdb:///journeymap.duckdb")
-        'duckdb:///journeymap.duckdb'
-    """
-    return _PASSWORD.sub(r"\g<head>:***@", url)
-
-
-def redact_text(text: str, url: str) -> str:
-    """``text`` (a driver's message) without the password of ``url`` in it."""
-    match = _PASSWORD.match(url)
-    if not match or not match.group("password"):
-        return text
-    password = match.group("password")
-    from urllib.parse import unquote
-
-    for form in {password, unquote(password)}:
-        text = text.replace(form, "***")
-    return text
-
-
 def _new_files(url: str | None) -> list[Path]:
     """The files and folders opening the DuckDB workspace at ``url`` would create, deepest first."""
     path_text = _duckdb_path(str(resolve("workspace.url", url)))
@@ -670,37 +397,3 @@ def open_for_import(url: str | None = None) -> Iterator[Workspace]:
                 else:
                     path.unlink(missing_ok=True)
         raise
-
-
-def _missing_columns(name: str, schema: dict[str, str], present: set[str]) -> list[str]:
-    """``column TYPE`` of each column of ``schema`` an older workspace's table lacks.
-
-    Raises:
-        WorkspaceError: A missing column may not be empty (not added by journeymap later).
-    """
-    missing = [column for column in schema if column not in present]
-    required = [column for column in missing if "NOT NULL" in schema[column]]
-    if required:
-        raise WorkspaceError(
-            _(
-                "the workspace's {name} table lacks the columns {columns}; it was not made by "
-                "journeymap"
-            ).format(name=name, columns=", ".join(required))
-        )
-    return [f"{column} {schema[column]}" for column in missing]
-
-
-def _ibis_types(schema: dict[str, str]) -> dict[str, str]:
-    kinds = {
-        "VARCHAR": "string",
-        "TIMESTAMPTZ": "timestamp('UTC')",
-        "BOOLEAN": "boolean",
-        "DOUBLE": "float64",
-        "BIGINT": "int64",
-    }
-    out = {}
-    for column, kind in schema.items():
-        base = kind.split()[0]
-        nullable = "NOT NULL" not in kind
-        out[column] = ("" if nullable else "!") + kinds[base]
-    return out
