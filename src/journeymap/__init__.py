@@ -13,9 +13,9 @@ Examples:
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
 
+from journeymap._lazy import lazy_names as _lazy_names
 from journeymap.errors import JourneymapError
 from journeymap.mapfile import (
     dump_map,
@@ -71,16 +71,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name in _LAZY:
-        value = getattr(_importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'journeymap' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, globals())
 
 
 def _map_repr_html(self: JourneyMap) -> str:

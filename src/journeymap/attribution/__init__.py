@@ -10,9 +10,9 @@ a report of a saved analysis and the command line's help read, need neither.
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
 
+from journeymap._lazy import lazy_names as _lazy_names
 from journeymap.attribution import _settings  # noqa: F401  (registers the settings)
 from journeymap.attribution._names import MODEL_NAMES, model_name
 
@@ -55,13 +55,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name in _LAZY:
-        value = getattr(_importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'journeymap.attribution' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, globals())
