@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
+from helpdesk import PHASES, helpdesk_map, helpdesk_rules
 from journeymap import Workspace, import_events
 from journeymap.analysis import Analysis, analyze
 from journeymap.analysis.notes import figure_notes
@@ -28,7 +29,7 @@ from journeymap.cli.app import app
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.errors import AnalysisError, UsageError
 from journeymap.mapfile import save_map
-from journeymap.model import JourneyMap, Phase, Touchpoint
+from journeymap.model import JourneyMap
 
 
 def _one_line(text: str) -> str:
@@ -338,54 +339,18 @@ def test_the_notebook_summary_writes_numbers_as_a_reader_does(
 
 # --- Real data: the help desk log, as the user test ran it ---
 
-
-HELPDESK_PHASES = {
-    "intake": ["Insert ticket", "Assign seriousness"],
-    "service": [
-        "Take in charge ticket",
-        "Wait",
-        "Require upgrade",
-        "Create SW anomaly",
-        "Resolve SW anomaly",
-        "Schedule intervention",
-    ],
+# The help desk phases with the ticket's verdicts in resolution, as the user test mapped them.
+PHASES_WITH_VERDICTS = {
+    **PHASES,
     "resolution": ["Resolve ticket", "VERIFIED", "RESOLVED", "INVALID", "DUPLICATE"],
-    "closure": ["Closed"],
 }
-
-
-def _touchpoint_id(activity: str) -> str:
-    return activity.lower().replace(" ", "-")
 
 
 @pytest.mark.slow
 def test_the_help_desk_notes_reach_the_python_user(datasets: Path, tmp_path: Path) -> None:
     """The command line and the report said the funnel leaves out 78 of 4,580 journeys."""
-    journey_map = JourneyMap(
-        id="helpdesk",
-        name="Help desk ticket",
-        phases=[
-            Phase(id=phase, name=phase.capitalize(), order=order)
-            for order, phase in enumerate(HELPDESK_PHASES, start=1)
-        ],
-        touchpoints=[
-            Touchpoint(id=_touchpoint_id(activity), name=activity, phases=[phase])
-            for phase, activities in HELPDESK_PHASES.items()
-            for activity in activities
-        ],
-    )
-    rules = {
-        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
-        "touchpoints": [
-            {
-                "touchpoint": _touchpoint_id(activity),
-                "when": [{"field": "concept:name", "equals": activity}],
-            }
-            for activities in HELPDESK_PHASES.values()
-            for activity in activities
-        ],
-        "conversion": [{"field": "concept:name", "equals": "Closed"}],
-    }
+    journey_map = helpdesk_map(PHASES_WITH_VERDICTS)
+    rules = helpdesk_rules(PHASES_WITH_VERDICTS)
     db = tmp_path / "hd.duckdb"
     with Workspace(str(db)) as workspace:
         import_events(workspace, datasets / "helpdesk" / "helpdesk.xes.gz", rules)

@@ -22,7 +22,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from journeymap import JourneyMap, Phase, Touchpoint, Workspace, analyze, import_events
+from helpdesk import helpdesk_map, helpdesk_rules
+from journeymap import JourneyMap, Workspace, analyze, import_events
 from journeymap.attribution import (
     AttributionResult,
     Paths,
@@ -43,24 +44,6 @@ PATHS = pa.table(
     }
 )
 
-HELPDESK_PHASES = {
-    "intake": ["Insert ticket", "Assign seriousness"],
-    "service": [
-        "Take in charge ticket",
-        "Wait",
-        "Require upgrade",
-        "Create SW anomaly",
-        "Resolve SW anomaly",
-        "Schedule intervention",
-    ],
-    "resolution": ["Resolve ticket"],
-    "closure": ["Closed"],
-}
-
-
-def _touchpoint_id(activity: str) -> str:
-    return activity.lower().replace(" ", "-")
-
 
 @pytest.fixture
 def paths() -> Iterator[Paths]:
@@ -71,32 +54,8 @@ def paths() -> Iterator[Paths]:
 @pytest.fixture(scope="module")
 def helpdesk(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[JourneyMap, Path]:
     """The help desk log in a workspace that keeps ``product`` and ``responsible_section``."""
-    journey_map = JourneyMap(
-        id="helpdesk",
-        name="Help desk ticket",
-        phases=[
-            Phase(id=phase, name=phase.capitalize(), order=order)
-            for order, phase in enumerate(HELPDESK_PHASES, start=1)
-        ],
-        touchpoints=[
-            Touchpoint(id=_touchpoint_id(activity), name=activity, phases=[phase])
-            for phase, activities in HELPDESK_PHASES.items()
-            for activity in activities
-        ],
-    )
-    rules = {
-        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
-        "touchpoints": [
-            {
-                "touchpoint": _touchpoint_id(activity),
-                "when": [{"field": "concept:name", "equals": activity}],
-            }
-            for activities in HELPDESK_PHASES.values()
-            for activity in activities
-        ],
-        "conversion": [{"field": "concept:name", "equals": "Closed"}],
-        "keep": ["product", "responsible_section"],
-    }
+    journey_map = helpdesk_map()
+    rules = helpdesk_rules(keep=["product", "responsible_section"])
     db = tmp_path_factory.mktemp("helpdesk") / "hd.duckdb"
     with Workspace(str(db)) as workspace:
         import_events(workspace, datasets / "helpdesk" / "helpdesk.xes.gz", rules)

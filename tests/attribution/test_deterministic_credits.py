@@ -20,22 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from helpdesk import helpdesk_map, helpdesk_rules
 from journeymap import JourneyMap, Phase, Touchpoint, Workspace, analyze, import_events
 from journeymap.attribution import attribute, compare_models, from_paths
 
-HELPDESK_PHASES = {
-    "intake": ["Insert ticket", "Assign seriousness"],
-    "service": [
-        "Take in charge ticket",
-        "Wait",
-        "Require upgrade",
-        "Create SW anomaly",
-        "Resolve SW anomaly",
-        "Schedule intervention",
-    ],
-    "resolution": ["Resolve ticket"],
-    "closure": ["Closed"],
-}
 CONTRACT = [
     "person_id",
     "account_id",
@@ -48,37 +36,10 @@ CONTRACT = [
 ]
 
 
-def _touchpoint_id(activity: str) -> str:
-    return activity.lower().replace(" ", "-")
-
-
 def _helpdesk(datasets: Path, tmp_path: Path) -> tuple[JourneyMap, pa.Table]:
     """The help desk map and its events (a value per closed ticket: its number of events)."""
-    journey_map = JourneyMap(
-        id="helpdesk",
-        name="Help desk ticket",
-        phases=[
-            Phase(id=phase, name=phase.capitalize(), order=order)
-            for order, phase in enumerate(HELPDESK_PHASES, start=1)
-        ],
-        touchpoints=[
-            Touchpoint(id=_touchpoint_id(activity), name=activity, phases=[phase])
-            for phase, activities in HELPDESK_PHASES.items()
-            for activity in activities
-        ],
-    )
-    rules = {
-        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
-        "touchpoints": [
-            {
-                "touchpoint": _touchpoint_id(activity),
-                "when": [{"field": "concept:name", "equals": activity}],
-            }
-            for activities in HELPDESK_PHASES.values()
-            for activity in activities
-        ],
-        "conversion": [{"field": "concept:name", "equals": "Closed"}],
-    }
+    journey_map = helpdesk_map()
+    rules = helpdesk_rules()
     with Workspace(str(tmp_path / "hd.duckdb")) as workspace:
         import_events(workspace, datasets / "helpdesk" / "helpdesk.xes.gz", rules)
         events = workspace.events().select(*CONTRACT).to_pyarrow()
