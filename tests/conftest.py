@@ -6,12 +6,16 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pytest
 
 from journeymap.ingest import Workspace
 from journeymap.model import JourneyMap, Phase, Touchpoint
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("JOURNEYMAP_DATASETS", ROOT.parent / "shared" / "datasets"))
@@ -31,6 +35,24 @@ def artifacts() -> Path:
     """A folder for test artifacts (screenshots, rendered reports) kept after the run."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def bpic2012_events(datasets: Path) -> Iterator[ir.Table]:
+    """BPI Challenge 2012 (van Dongen, 2012; 4TU.ResearchData) imported once per test process.
+
+    Imported with journeymap's importer by the rules of ``bpic_log.RULES`` (case = journey,
+    activity = touchpoint, only COMPLETE transitions, A_APPROVED converts): the events table
+    of an in-memory workspace that stays open for the session. The import takes about 20 s,
+    and several test modules measure the same log. Read it (``analyze``), never write to it:
+    a test that imports into a workspace or replaces its events imports its own.
+    """
+    from bpic_log import RULES, log_path
+    from journeymap.ingest import import_events
+
+    with Workspace("duckdb://") as workspace:
+        import_events(workspace, log_path(datasets), RULES)
+        yield workspace.events()
 
 
 @pytest.fixture

@@ -2,17 +2,23 @@
 
 Broken YAML, an unknown name (with the closest known one) and a value its setting cannot read
 are each a :class:`UsageError` that names the file, line and column and the setting.
+
+The names are judged against the list of every setting's name
+(:data:`~journeymap._settings_registry.REGISTRAR_OF`), without importing the modules that
+register them: a light command (``journeymap validate``) imported the engine and the importer
+for any name of a layer it had not loaded. A value is read by its setting when the file is
+read if its setting is registered, else when a command first reads that setting
+(a command that never reads a layer's settings does not load the layer to read its values).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from journeymap._settings_registry import REGISTRARS, SETTINGS
+from journeymap._settings_registry import REGISTRAR_OF, SETTINGS, Setting
 from journeymap._settings_values import _did_you_mean, written
 from journeymap.errors import Location, UsageError
 from journeymap.i18n.messages import _
@@ -20,12 +26,26 @@ from journeymap.i18n.messages import _
 
 @dataclass(frozen=True)
 class _FileValue:
+    """A setting's value in a file: read by its setting, or (``read`` False) as written."""
+
     value: Any
     location: Location
+    read: bool = True
 
 
-def _file_settings(path: Path | None) -> Mapping[str, _FileValue]:
-    """The settings in the file at ``path``, checked (none when there is no such file)."""
+def _read(setting: Setting, value: Any, location: Location) -> _FileValue:
+    try:
+        return _FileValue(setting.read(_as_text(value)), location)
+    except (ValueError, UsageError) as exc:
+        raise UsageError(f"{location}: {setting.name}: {exc}") from None
+
+
+def _file_settings(path: Path | None) -> dict[str, _FileValue]:
+    """The settings in the file at ``path``, checked (none when there is no such file).
+
+    Each value whose setting is registered is read by it; one of a layer not loaded yet is
+    read once a command loads the layer (and with it reads a setting).
+    """
     if path is None:
         return {}
     try:
@@ -37,7 +57,11 @@ def _file_settings(path: Path | None) -> Mapping[str, _FileValue]:
             f"{_shown_path(path)}: "
             + _("cannot read the file: {reason}").format(reason=error.strerror)
         ) from None
-    return _checked_settings(_shown_path(path), raw)
+    values = _checked_settings(_shown_path(path), raw)
+    for name, found in values.items():
+        if not found.read and name in SETTINGS:
+            values[name] = _read(SETTINGS[name], found.value, found.location)
+    return values
 
 
 def _shown_path(path: Path) -> str:
@@ -49,10 +73,10 @@ def _shown_path(path: Path) -> str:
 
 
 # Checked files by name and content: resolve() runs often, the files rarely change.
-_CHECKED: dict[tuple[str, bytes], Mapping[str, _FileValue]] = {}
+_CHECKED: dict[tuple[str, bytes], dict[str, _FileValue]] = {}
 
 
-def _checked_settings(source: str, raw: bytes) -> Mapping[str, _FileValue]:
+def _checked_settings(source: str, raw: bytes) -> dict[str, _FileValue]:
     key = (source, raw)
     if key not in _CHECKED:
         if len(_CHECKED) > 16:  # a long-lived process whose files keep changing
@@ -99,11 +123,13 @@ def _read_settings_file(source: str, raw: bytes) -> dict[str, _FileValue]:
     _collect(source, section, "", entries)
     values: dict[str, _FileValue] = {}
     for name, (value, location) in entries.items():
-        setting = SETTINGS[name]
-        try:
-            values[name] = _FileValue(setting.read(_as_text(value)), location)
-        except (ValueError, UsageError) as exc:
-            raise UsageError(f"{location}: {name}: {exc}") from None
+        setting = SETTINGS.get(name)
+        # A setting of a layer not loaded yet is read once it is (_file_settings).
+        values[name] = (
+            _FileValue(value, location, read=False)
+            if setting is None
+            else _read(setting, value, location)
+        )
     return values
 
 
@@ -152,33 +178,38 @@ def _location(source: str, mapping: Any, key: Any = None, *, at_key: bool = Fals
     return Location(source, line + 1, column + 1)
 
 
-def _groups() -> set[str]:
-    """The prefixes of the registered names: ``paths`` of ``paths.top``."""
+def _known() -> list[str]:
+    """Every setting's name: those of the list, and any registered outside it."""
+    return sorted({*REGISTRAR_OF, *SETTINGS})
+
+
+def _groups(known: list[str]) -> set[str]:
+    """The prefixes of the names: ``paths`` of ``paths.top``."""
     return {
         ".".join(parts[:end])
-        for parts in (name.split(".") for name in SETTINGS)
+        for parts in (name.split(".") for name in known)
         for end in range(1, len(parts))
     }
 
 
-def _register_every_setting() -> None:
-    """Import the modules that register settings, so that a name can be judged unknown."""
-    import importlib
+def _setting(name: str) -> Setting:
+    """The setting ``name``, its module imported if it is not registered yet."""
+    if name not in SETTINGS:
+        import importlib
 
-    for module in REGISTRARS:
-        importlib.import_module(module)
+        importlib.import_module(REGISTRAR_OF[name])
+    return SETTINGS[name]
 
 
 def _collect(
     source: str, mapping: Any, prefix: str, entries: dict[str, tuple[Any, Location]]
 ) -> None:
     """Every ``name: value`` of ``mapping``, nested (``paths: {top: 3}``) or dotted."""
+    known = _known()
+    groups = _groups(known)
     for key, value in mapping.items():
         name = prefix + str(key)
-        if name not in SETTINGS and name not in _groups():
-            # The command may not have loaded the layer that registers it: load every layer.
-            _register_every_setting()
-        if name in SETTINGS:
+        if name in known:
             location = _location(source, mapping, key)
             if name in entries:
                 raise UsageError(
@@ -191,14 +222,14 @@ def _collect(
                 raise UsageError(
                     f"{location}: {name}: "
                     + _("takes a value (e.g. {name}: {example}), not a mapping").format(
-                        name=name, example=written(SETTINGS[name].default) or "a,b"
+                        name=name, example=written(_setting(name).default) or "a,b"
                     )
                 )
             entries[name] = (value, location)
-        elif name in _groups() and isinstance(value, dict):
+        elif name in groups and isinstance(value, dict):
             _collect(source, value, name + ".", entries)
-        elif name in _groups():
-            below = sorted(known for known in SETTINGS if known.startswith(name + "."))
+        elif name in groups:
+            below = [setting for setting in known if setting.startswith(name + ".")]
             raise UsageError(
                 f"{_location(source, mapping, key, at_key=True)}: "
                 + _("{name} is a group of settings, not one: name one of {names}").format(
@@ -210,7 +241,7 @@ def _collect(
                 f"{_location(source, mapping, key, at_key=True)}: "
                 + _("unknown setting {name}").format(name=repr(name))
                 # ``setings:`` at the top meant the section.
-                + _did_you_mean(name, [*sorted(SETTINGS), *(["settings"] if not prefix else [])])
+                + _did_you_mean(name, [*known, *(["settings"] if not prefix else [])])
                 + " "
                 + _("(journeymap settings lists every setting)")
             )

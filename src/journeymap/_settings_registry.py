@@ -8,13 +8,51 @@ from typing import Any
 
 from journeymap._settings_values import _READERS
 
-REGISTRARS = (
-    "journeymap.attribution._settings",
-    "journeymap.engine._options",
-    "journeymap.ingest.workspace",
-    "journeymap.mapfile._limits",
-)
-"""The modules that register settings: imported before a settings file's names are judged."""
+# Every setting's name, by the module that registers it. A settings file's names are judged
+# against this list, not against the registry: to know every registered name, a command that
+# reads one setting imported every layer (the engine and the importer, seconds for
+# ``journeymap validate``). A test keeps the list equal to what the modules register.
+_NAMES_BY_REGISTRAR: dict[str, tuple[str, ...]] = {
+    "journeymap.attribution._settings": (
+        "attribution.conversion_touch",
+        "attribution.decision_phases",
+        "attribution.direct_touchpoints",
+        "attribution.half_life",
+        "attribution.lead_phases",
+        "attribution.lookback",
+        "attribution.markov_order",
+        "attribution.shapley_cap",
+        "attribution.u_weights",
+    ),
+    "journeymap.engine._options": (
+        "analysis.breakdown",
+        "analysis.since",
+        "analysis.until",
+        "correlation.confidence",
+        "correlation.min_support",
+        "correlation.prior",
+        "dropoff.checkout",
+        "funnel.conversion_window",
+        "funnel.ordering",
+        "funnel.touchpoints",
+        "journeys.after_conversion",
+        "journeys.by",
+        "journeys.session_gap",
+        "paths.collapse_repeats",
+        "paths.sankey_steps",
+        "paths.top",
+    ),
+    "journeymap.ingest.workspace": ("workspace.memory_limit", "workspace.url"),
+    "journeymap.mapfile._limits": ("mapfile.max_bytes",),
+}
+
+REGISTRARS = tuple(_NAMES_BY_REGISTRAR)
+"""The modules that register settings (``journeymap settings`` imports them all)."""
+
+REGISTRAR_OF: dict[str, str] = {
+    name: module for module, names in _NAMES_BY_REGISTRAR.items() for name in names
+}
+"""Every setting's name -> the module that registers it, known without importing it."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ with pandas on the raw files or on the imported events table.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -22,14 +21,13 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
+from bpic_log import LOAN_MAP
 from journeymap import analyze
 from journeymap.analysis.notes import figure_notes, measurement_notes
 from journeymap.analysis.result import Analysis
 from journeymap.cli.app import app
-from journeymap.ingest import Workspace, import_events
 from journeymap.mapfile import load_map
-from journeymap.model import JourneyMap, Phase, Touchpoint
-from journeymap.model.mapping import MappingRules
+from journeymap.model import JourneyMap
 
 pytestmark = [
     pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
@@ -38,33 +36,15 @@ pytestmark = [
 
 # --- BPI Challenge 2012: a loan application per case, A_APPROVED the conversion ------------
 
-STEPS = ["A_SUBMITTED", "A_PREACCEPTED", "A_ACCEPTED", "O_SENT", "A_APPROVED"]
-LOAN_RULES = MappingRules.model_validate(
-    {
-        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
-        "only": [{"field": "lifecycle:transition", "equals": "COMPLETE"}],
-        "touchpoints": [{"touchpoint_from": "concept:name"}],
-        "conversion": [{"field": "concept:name", "equals": "A_APPROVED"}],
-    }
-)
-LOAN_MAP = JourneyMap(
-    id="bpic2012",
-    name="Loan application",
-    phases=[Phase(id=f"s{i}", name=step, order=i) for i, step in enumerate(STEPS, start=1)],
-    touchpoints=[
-        Touchpoint(id=step, name=step, phases=[f"s{i}"]) for i, step in enumerate(STEPS, start=1)
-    ],
-)
+# The log is imported once per session (``bpic2012_events``, tests/conftest.py) by the
+# rules of ``bpic_log.RULES``; LOAN_MAP is the map of those rules.
 
 
 @pytest.fixture(scope="module")
-def loans(datasets: Path) -> Iterator[tuple[ir.Table, pd.DataFrame]]:
+def loans(bpic2012_events: ir.Table) -> tuple[ir.Table, pd.DataFrame]:
     """The imported log (as ``analyze`` reads it) and its events table in pandas."""
-    with Workspace("duckdb://") as workspace:
-        import_events(workspace, datasets / "bpic2012" / "bpic2012.xes.gz", LOAN_RULES)
-        events = workspace.events()
-        frame = events.select("person_id", "ts", "touchpoint", "conversion").to_pandas()
-        yield events, frame
+    frame = bpic2012_events.select("person_id", "ts", "touchpoint", "conversion").to_pandas()
+    return bpic2012_events, frame
 
 
 def _cases(frame: pd.DataFrame) -> pd.DataFrame:

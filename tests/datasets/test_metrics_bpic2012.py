@@ -10,17 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
 import pytest
 from ordered_funnel import furthest_step
 
+from bpic_log import LOAN_MAP, STEPS, log_path
 from journeymap.analysis import analyze
-from journeymap.ingest import Workspace, import_events
-from journeymap.model import JourneyMap, Phase, Touchpoint
-from journeymap.model.mapping import MappingRules
 
 pytestmark = [
     pytest.mark.slow,
@@ -28,26 +25,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
 ]
 
-STEPS = ["A_SUBMITTED", "A_PREACCEPTED", "A_ACCEPTED", "O_SENT", "A_APPROVED"]
 WINDOW = dt.timedelta(days=30)
-
-RULES = MappingRules.model_validate(
-    {
-        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
-        "only": [{"field": "lifecycle:transition", "equals": "COMPLETE"}],
-        "touchpoints": [{"touchpoint_from": "concept:name"}],
-        "conversion": [{"field": "concept:name", "equals": "A_APPROVED"}],
-    }
-)
-
-LOAN_MAP = JourneyMap(
-    id="bpic2012",
-    name="Loan application",
-    phases=[Phase(id=f"s{i}", name=step, order=i) for i, step in enumerate(STEPS, start=1)],
-    touchpoints=[
-        Touchpoint(id=step, name=step, phases=[f"s{i}"]) for i, step in enumerate(STEPS, start=1)
-    ],
-)
 
 
 def _cases(path: Path) -> list[list[tuple[dt.datetime, str]]]:
@@ -71,12 +49,11 @@ def _cases(path: Path) -> list[list[tuple[dt.datetime, str]]]:
 
 
 @pytest.fixture(scope="module")
-def loans(datasets: Path) -> Iterator[tuple[ibis.Table, list[list[tuple[dt.datetime, str]]]]]:
-    """The imported events and, independently, the raw cases."""
-    path = datasets / "bpic2012" / "bpic2012.xes.gz"
-    with Workspace("duckdb://") as workspace:
-        import_events(workspace, path, RULES)
-        yield workspace.events(), _cases(path)
+def loans(
+    bpic2012_events: ibis.Table, datasets: Path
+) -> tuple[ibis.Table, list[list[tuple[dt.datetime, str]]]]:
+    """The imported events (imported once per session) and, independently, the raw cases."""
+    return bpic2012_events, _cases(log_path(datasets))
 
 
 @pytest.mark.parametrize("window", [None, WINDOW], ids=["no-window", "30d"])

@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 from numbers import Real
 from typing import Any
 
@@ -33,6 +35,7 @@ __all__ = [
     "checked",
     "example",
     "flag",
+    "half_life",
     "named",
     "names",
     "option",
@@ -219,6 +222,45 @@ def names(name: str, value: Any, example: Sequence[str]) -> tuple[str, ...]:
     )
 
 
+def half_life(value: Any) -> Any:
+    """``value`` as given (read as a duration where it is used), unless it is not positive.
+
+    A number or a number without a unit that is not positive (``0``, ``-3``, ``"0"``) was
+    told "give None to turn it off", or that it is no duration at all: a half-life cannot
+    be turned off, and what the user wanted to hear is that it must be positive and how to
+    write one.
+
+    Examples:
+        >>> half_life("7d")
+        '7d'
+        >>> half_life(0)
+        Traceback (most recent call last):
+        ...
+        journeymap.errors.UsageError: the time-decay half-life must be positive: ...
+    """
+    if isinstance(value, timedelta):
+        not_positive = value <= timedelta(0)
+    elif isinstance(value, Real) and not isinstance(value, bool | np.bool_):
+        not_positive = not float(value) > 0
+    elif isinstance(value, str):
+        number = re.fullmatch(r"[-+]?\s*\d+(?:\.\d+)?", value.strip())
+        not_positive = number is not None and not float(number[0].replace(" ", "")) > 0
+    else:
+        not_positive = False
+    if not_positive:
+        raise UsageError(
+            _(
+                "the time-decay half-life must be positive: a duration with its unit, "
+                "e.g. {days} or {hours}; got {value}"
+            ).format(
+                days=example("half_life", "7d"),
+                hours=example("half_life", "12h"),
+                value=repr(value),
+            )
+        )
+    return value
+
+
 _Parse = Callable[[Any], Any]
 
 
@@ -227,11 +269,12 @@ def _parser(kind: Callable[..., Any], name: str, example: Any) -> _Parse:
 
 
 # Every parameter, in the order attribute() documents them, with how its value is read; None:
-# as given (durations are read where they are used, as their settings are).
+# as given (durations are read where they are used, as their settings are; a half-life that
+# is not positive is refused here, with how to write one).
 PARAMETERS: dict[str, _Parse | None] = {
     "lookback": None,
     "conversion_touch": functools.partial(flag, "conversion_touch"),
-    "half_life": None,
+    "half_life": half_life,
     "u_weights": _parser(weights, "u_weights", (0.4, 0.2, 0.4)),
     "direct_touchpoints": _parser(names, "direct_touchpoints", ("direct", "web")),
     "custom_weights": _parser(weights, "custom_weights", (0.5, 0.3, 0.2)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from journeymap.attribution._names import MODEL_NAMES, model_name
@@ -50,11 +51,20 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
         row["share"] for row, r in zip(data, rows, strict=True) if r["model"] != "participation"
     ]
     top = max(summing or [row["share"] for row in data]) or 1.0
+    share_title = gettext(N_("Share of conversions"), language)
+    model_title = gettext(N_("model"), language)
+    touchpoint_title = gettext(N_("touchpoint"), language)
     for row in data:
         row["label"] = format_share(row["share"], language)
         # "< 0,1 %" and "> 99,9 %" ran past their cell into the next one and the axis.
         row["small"] = len(row["label"]) > CELL_LABEL_CHARS
         row["dark"] = row["share"] > 0.55 * top
+        # A screen reader reads the cell as Vega would word it, but with the share as the
+        # cell prints it: Vega's number format read 99.96 % as "100%" and 0.04 % as "0%".
+        row["description"] = (
+            f"{model_title}: {row['model']}; {touchpoint_title}: {row['touchpoint']}; "
+            f"{share_title}: {row['label']}"
+        )
     title: dict[str, Any] = {"text": gettext(N_("Attribution compared across models"), language)}
     if "participation" in ids:
         # "100 %" written as the cells write it ("100%" in English, with a no-break space
@@ -66,19 +76,18 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
             ),
             language,
         ).format(all=format_percent(1, language))
-    share_title = gettext(N_("Share of conversions"), language)
     x = {
         "field": "model",
         "type": "nominal",
         "sort": models,
-        "title": gettext(N_("model"), language),
+        "title": model_title,
         "axis": {"orient": "top", "labelAngle": -40, "labelLimit": 160, "title": None},
     }
     y = {
         "field": "touchpoint",
         "type": "nominal",
         "sort": touchpoints,
-        "title": gettext(N_("touchpoint"), language),
+        "title": touchpoint_title,
         "axis": {"title": None},
     }
     return _spec(
@@ -92,6 +101,7 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                 {
                     "mark": {"type": "rect", "stroke": "white"},
                     "encoding": {
+                        "description": {"field": "description"},
                         "color": {
                             "field": "share",
                             "type": "quantitative",
@@ -100,13 +110,13 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
                             # White at 0 (Vega's "blues" starts light blue, so a model
                             # that gave nothing looked as if it had).
                             "scale": {
-                                "domain": [0, top],
+                                "domain": [0, _legend_end(top)],
                                 "range": ["#ffffff", "#08519c"],
                                 "interpolate": "rgb",
                                 "clamp": True,
                             },
                             "legend": {"format": "%"},
-                        }
+                        },
                     },
                 },
                 {
@@ -129,3 +139,16 @@ def _attribution(measured: Measured, names: dict[str, str], language: str) -> di
         language,
         SHARE_FORMAT,
     )
+
+
+def _legend_end(top: float) -> float:
+    """The colour scale's end: the largest share rounded up to a whole percent.
+
+    The legend labels its end in whole percents, so a scale ending at 99.96 % read "100%";
+    rounded up, the label is the scale's end, and no cell's colour changes visibly.
+
+    Examples:
+        >>> [_legend_end(v) for v in (0.4, 0.4321, 0.9996, 1.0)]
+        [0.4, 0.44, 1.0, 1.0]
+    """
+    return min(1.0, math.ceil(round(top * 100, 6)) / 100)
