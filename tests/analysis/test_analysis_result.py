@@ -132,7 +132,7 @@ def test_progress_names_every_step_in_order(shop_map: JourneyMap, shop_events: p
         tables = list(analysis.tables)
     metrics = [name for name in tables if name not in {"attribution", "markov_removal_effects"}]
     assert steps == ["journeys", "facts", "shared", *metrics, "summary", "attribution"]
-    assert len(metrics) == 13
+    assert len(metrics) == 14  # with outcomes (journeys per outcome touchpoint)
 
 
 def test_analyze_reads_an_arrow_stream(shop_map: JourneyMap, shop_events: pa.Table) -> None:

@@ -11,12 +11,12 @@ import pytest
 from attribution_journeys import events_of, journeys_table, map_of
 
 from journeymap.attribution import attribute
-from journeymap.attribution._aggregate import (
+from journeymap.attribution._levels import _level_key, _touchpoint_key
+from journeymap.attribution._transitions import (
     neighbour_transitions,
     touch_rows,
     transition_counts,
 )
-from journeymap.attribution._levels import _level_key, _touchpoint_key
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 

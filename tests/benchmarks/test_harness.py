@@ -134,5 +134,5 @@ def test_profile_times_every_metric_of_an_analysis(data: Path) -> None:
     # Every table analyze() makes has its own line, beside the shared steps and the floor.
     tables = set(analyze(bench_map(), events(data), attribution=False).tables)
     assert set(seconds) - {"floor", "journeys", "facts", "shared", "summary"} == tables
-    assert len(tables) == 13
+    assert len(tables) == 14  # with the journeys by outcome
     assert all(value >= 0 for value in seconds.values())

@@ -151,7 +151,7 @@ def test_every_catalog_id_is_accepted(map_data: dict[str, Any]) -> None:
     map_data["touchpoints"] = [
         {"id": catalog_id, "name": catalog_id, "catalog": catalog_id, "phases": ["awareness"]}
         for catalog_id in CATALOG
-    ] + [{"id": "pay", "name": "Pay", "phases": ["purchase"]}]
+    ] + [{"id": "pay", "name": "Pay", "mode": "online", "phases": ["purchase"]}]
     assert JourneyMap.model_validate(map_data).issues() == []
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from journeymap.analysis.result import Analysis
 from journeymap.errors import JourneymapError, UsageError
+from journeymap.model.touchpoints import outcome_ids
 from journeymap.settings import written
 
 
@@ -40,7 +41,13 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
     analysis.summary["attribution_used"] = used
     found = conversion_touchpoints(analysis.journeys)
     analysis.summary["conversion_touchpoints"] = found
-    counts = {str(row["touchpoint"]): int(row["conversions"]) for row in found}
+    # An outcome touchpoint (outcome: true) takes no credit: it is not credited for itself.
+    outcomes = set(outcome_ids(analysis.journey_map.touchpoints)) if analysis.journey_map else set()
+    counts = {
+        str(row["touchpoint"]): int(row["conversions"])
+        for row in found
+        if row["touchpoint"] not in outcomes
+    }
     conversion_touch = resolve_conversion_touch(params)
     analysis.summary["conversion_touch"] = conversion_touch
     analysis.summary["conversion_credits_itself"] = credited_for_itself(

@@ -18,6 +18,7 @@ from babel.dates import format_date
 
 from journeymap.i18n import format_fixed, format_integer, gettext, ngettext
 from journeymap.model import JourneyMap
+from journeymap.model.touchpoints import outcome_ids
 
 __all__ = [
     "EXAMPLES",
@@ -43,13 +44,13 @@ def measurement_notes(analysis: Any, journey_map: JourneyMap, language: str) -> 
     Journeys that may still be open (every figure), conversions at a journey's first event
     (time to convert), a breakdown column only converted journeys carry (the breakdown), then
     the drop-off correlation's touchpoints that always or never go with converting and what
-    its counts leave out. ``journey_map`` is taken for the same call as the other groups.
+    its counts leave out. ``journey_map`` tells which touchpoints are declared outcomes.
     """
     found = (
         open_journeys_note(analysis.summary, language),
         converted_at_first_event_note(analysis.summary, language),
         *breakdown_converters_only_notes(analysis.summary, language),
-        *outcome_touchpoints_notes(analysis, language),
+        *outcome_touchpoints_notes(analysis, language, journey_map),
         correlation_before_conversion_note(analysis, language),
     )
     return [note for note in found if note]
@@ -75,15 +76,24 @@ def _names(touchpoints: list[str], language: str) -> str:
     return shown
 
 
-def outcome_touchpoints_notes(analysis: Any, language: str) -> list[str]:
+def outcome_touchpoints_notes(
+    analysis: Any, language: str, journey_map: JourneyMap | None = None
+) -> list[str]:
     """Touchpoints of the correlation with a direction whose journeys all, or none, converted.
 
     Complete separation: BPIC's registered and activated (logged in the same millisecond as
     the approval) read odds ratios in the tens of thousands, its declined and cancelled near 0.
-    They are more likely steps or outcomes of (not) converting than causes of it.
+    They are more likely steps or outcomes of (not) converting than causes of it. Touchpoints
+    ``journey_map`` declares outcomes (``outcome: true``) are not named (the correlation leaves
+    them out; a saved analysis from before may not); for those on the map, the note says how
+    to declare them.
     """
+    declared = set(outcome_ids(journey_map.touchpoints)) if journey_map is not None else set()
+    on_map = {t.id for t in journey_map.touchpoints} if journey_map is not None else set()
     rows = [
-        r for r in _correlation_rows(analysis) if r.get("direction") in ("positive", "negative")
+        r
+        for r in _correlation_rows(analysis)
+        if r.get("direction") in ("positive", "negative") and r["touchpoint"] not in declared
     ]
     always = [
         str(r["touchpoint"])
@@ -108,6 +118,7 @@ def outcome_touchpoints_notes(analysis: Any, language: str) -> list[str]:
                 len(always),
                 language,
             ).format(touchpoints=_names(always, language))
+            + _declare_hint([t for t in always if t in on_map], language)
         )
     if never:
         notes.append(
@@ -121,8 +132,24 @@ def outcome_touchpoints_notes(analysis: Any, language: str) -> list[str]:
                 len(never),
                 language,
             ).format(touchpoints=_names(never, language))
+            + _declare_hint([t for t in never if t in on_map], language)
         )
     return notes
+
+
+def _declare_hint(touchpoints: list[str], language: str) -> str:
+    """How to declare the map's touchpoints among ``touchpoints`` outcomes; empty if none."""
+    if not touchpoints:
+        return ""
+    return " " + ngettext(
+        "If {touchpoints} is an outcome, mark it in the map with outcome: true: the drop-off, "
+        "the correlation and the attribution then treat it as an end state, not a touch.",
+        "If {touchpoints} are outcomes, mark them in the map with outcome: true: the "
+        "drop-off, the correlation and the attribution then treat them as end states, not "
+        "touches.",
+        len(touchpoints),
+        language,
+    ).format(touchpoints=_names(touchpoints, language))
 
 
 def correlation_before_conversion_note(analysis: Any, language: str) -> str | None:
@@ -247,6 +274,16 @@ def open_journeys_note(summary: Mapping[str, Any], language: str) -> str | None:
         basis=basis,
         date=_day(summary.get("last_ts"), language) or "-",
     )
+    if found.get("outcomes"):
+        ended = int(found.get("ended_in_outcome") or 0)
+        note += " " + gettext(
+            "Journeys that reached an outcome ({outcomes}) have ended and are not counted "
+            "({ended} more within that time).",
+            language,
+        ).format(
+            outcomes=_names([str(name) for name in found["outcomes"]], language),
+            ended=format_integer(ended, language),
+        )
     span = _span_seconds(summary)
     if found.get("horizon") == "conversion_window" and span is not None and horizon >= span:
         note += " " + gettext(

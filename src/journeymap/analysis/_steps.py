@@ -11,6 +11,7 @@ from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions, touch_pairs
 from journeymap.model import JourneyMap
+from journeymap.model.touchpoints import outcome_ids
 
 
 def _metrics(
@@ -22,6 +23,7 @@ def _metrics(
 ) -> dict[str, pa.Table]:
     """Every metric, sharing the per-journey facts, the distinct paths and the touch pairs."""
     phase_order = [p.id for p in journey_map.ordered_phases()]
+    outcomes = outcome_ids(journey_map.touchpoints)
     step("shared")
     counts = materialize(paths.path_counts(journeys, options.collapse_repeats, facts))
     pairs = materialize(touch_pairs(journeys, facts, options.breakdown))
@@ -31,7 +33,8 @@ def _metrics(
             journeys, journey_map, options, facts
         ),
         "touchpoint_stats": lambda: stats.touchpoint_stats(journeys, journey_map, facts, pairs),
-        "dropoff": lambda: dropoff.dropoff(journeys, facts=facts),
+        "dropoff": lambda: dropoff.dropoff(journeys, facts=facts, outcomes=outcomes),
+        "outcomes": lambda: dropoff.outcomes(journeys, outcomes, facts),
         "checkout_abandonment": lambda: dropoff.checkout_abandonment(
             journeys, journey_map, options, facts, pairs
         ),
@@ -44,7 +47,7 @@ def _metrics(
         "paths": lambda: paths.paths(journeys, options, counts),
         "sankey": lambda: paths.sankey(journeys, options, counts=counts),
         "variants": lambda: variants.variants(journeys, options.top_variants, facts),
-        "correlation": lambda: correlation.correlation(journeys, options, facts, pairs),
+        "correlation": lambda: correlation.correlation(journeys, options, facts, pairs, outcomes),
     }
     tables: dict[str, pa.Table] = {}
     try:

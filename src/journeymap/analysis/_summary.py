@@ -4,13 +4,15 @@ Also two counts the tables cannot give: the distinct variants beyond the top one
 ``variants`` table keeps, and per touchpoint the journeys that met it more than once (rework).
 And what the tables cannot tell about how far their figures hold (read by
 :func:`journeymap.analysis.notes.measurement_notes`): the journeys that may still be open at
-the data's end, the conversions at a journey's first event, and breakdown columns that only
+the data's end (a journey that reached one of the map's ``outcome`` touchpoints is closed,
+not open), the conversions at a journey's first event, and breakdown columns that only
 converted journeys carry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import ibis.expr.types as ir
@@ -21,6 +23,7 @@ from journeymap.engine._tables import seconds
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.engine.paths import group_sequences
 from journeymap.model import JourneyMap
+from journeymap.model.touchpoints import outcome_ids
 
 
 def _summary(
@@ -82,12 +85,16 @@ def _summary(
         "personas_off_map": _personas_off_map(journeys, journey_map),
         "variants_total": _variants_total(journeys, facts),
         "touchpoint_repeats": _touchpoint_repeats(journeys),
-        **_measurement(facts, options, tables),
+        **_measurement(facts, options, tables, journeys, outcome_ids(journey_map.touchpoints)),
     }
 
 
 def _measurement(
-    facts: ir.Table, options: JourneyOptions, tables: dict[str, pa.Table]
+    facts: ir.Table,
+    options: JourneyOptions,
+    tables: dict[str, pa.Table],
+    journeys: ir.Table | None = None,
+    outcomes: Collection[str] = (),
 ) -> dict[str, Any]:
     """``open_journeys``, ``converted_at_first_event``, ``breakdown_converters_only``.
 
@@ -95,7 +102,11 @@ def _measurement(
       horizon of the data's last event, so that they may still be under way (right-censored):
       BPIC ends on 14 Mar 2012 with cases still being worked on, counted as drop-offs. The
       horizon is the conversion window when one is set, else the 90th percentile of the time
-      to convert; None when neither exists (no window, no conversion).
+      to convert; None when neither exists (no window, no conversion). A journey that reached
+      one of the map's ``outcomes`` (declined, cancelled) has ended, and is not counted: BPIC's
+      2,144 open cases at a 30-day window are 399 once its decisions are outcomes. With
+      outcomes, also ``outcomes`` (their ids) and ``ended_in_outcome`` (the journeys within
+      the horizon that did not convert and reached one).
     - ``converted_at_first_event``: converted journeys whose first conversion is at the time
       of their first event (0 s in ``time_to_convert``): Olist's 15 journeys that are only the
       won deal pulled its 10th percentile from 2.67 to 1.87 days.
@@ -111,9 +122,17 @@ def _measurement(
         "at_first": (facts.conversion_ts == facts.first_ts).fill_null(False).sum(),
         "not_converted": (~facts.converted).sum(),
     }
+    closed = None
+    if outcomes and journeys is not None:
+        reached = journeys.filter(journeys.touchpoint.isin(list(outcomes)))
+        closed = facts.journey_id.isin(reached.journey_id)
     if horizon is not None and end is not None:
         recent = seconds(facts.last_ts) > float(end) - horizon
-        counts["open"] = (~facts.converted & recent).sum()
+        if closed is None:
+            counts["open"] = (~facts.converted & recent).sum()
+        else:
+            counts["open"] = (~facts.converted & recent & ~closed).sum()
+            counts["ended"] = (~facts.converted & recent & closed).sum()
     for index, column in enumerate(columns):
         present = facts[column].notnull()
         counts[f"_c{index}"] = (facts.converted & present).sum()
@@ -125,14 +144,18 @@ def _measurement(
         for index, column in enumerate(columns)
         if not_converted and not found[f"_n{index}"] and found[f"_c{index}"]
     }
-    return {
-        "open_journeys": None
-        if "open" not in found
-        else {
+    open_journeys: dict[str, Any] | None = None
+    if "open" in found:
+        open_journeys = {
             "journeys": int(found["open"] or 0),
             "horizon_seconds": horizon,
             "horizon": basis,
-        },
+        }
+        if "ended" in found:
+            open_journeys["outcomes"] = list(outcomes)
+            open_journeys["ended_in_outcome"] = int(found["ended"] or 0)
+    return {
+        "open_journeys": open_journeys,
         "converted_at_first_event": int(found["at_first"] or 0),
         "breakdown_converters_only": converters_only,
     }

@@ -9,11 +9,19 @@ previous conversion of the same journey (or the journey start) within the lookba
 conversion event's own touchpoint counts as the segment's last touch. Touches after a
 journey's last conversion form a segment that did not convert (a null path).
 
+Outcome touchpoints (the map's ``outcome: true``: declined, cancelled, approved, lost, won)
+are end states, not touches: :func:`without_outcomes` takes them out of the segments, so no
+model credits them. A converting segment whose conversion event is an outcome (BPIC's
+approval) still converts, and its credit goes to the touches before it; one whose every touch
+is an outcome keeps its conversion event's own touch, as ``conversion_touch=False`` keeps a
+conversion with nothing before it, so that every conversion is credited. A segment that did
+not convert and holds outcomes only is left out (it has no touch).
+
 :func:`prepare` computes the segments once into a temporary table with, per touch, its
 position ``i`` and the segment's length ``n``, age, outcome and value. Every model and level
 then reads that table: positional weights are closed-form expressions of ``i`` and ``n`` plus
 a few per-segment aggregates, so the heuristics need hash aggregations only; the Markov
-transitions need a single window pass.
+transitions (:mod:`journeymap.attribution._transitions`) need a single window pass.
 """
 
 from __future__ import annotations
@@ -46,11 +54,8 @@ __all__ = [
     "Segments",
     "exact_sum",
     "key_sets",
-    "neighbour_transitions",
     "prepare",
-    "segment_rows",
-    "touch_rows",
-    "transition_counts",
+    "without_outcomes",
 ]
 
 SEP = "\x1f"
@@ -108,6 +113,9 @@ class Segments:
             :func:`prepare`).
         alone: Without the conversion touch: the conversions that kept it all the same, as
             no touch came before them in their segment.
+        outcomes: The outcome touchpoints taken out of the segments (:func:`without_outcomes`).
+        outcome_alone: The conversions whose segment held outcomes only: their conversion
+            event's touchpoint kept its credit.
     """
 
     table: ir.Table
@@ -118,6 +126,8 @@ class Segments:
     touchpoints: ir.Table | None = None
     conversion_touch: bool = True
     alone: int = 0
+    outcomes: tuple[str, ...] = ()
+    outcome_alone: int = 0
 
 
 def prepare(
@@ -126,6 +136,7 @@ def prepare(
     lookback: timedelta | None = None,
     by_account: bool = False,
     conversion_touch: bool = True,
+    outcomes: tuple[str, ...] = (),
 ) -> Segments:
     """Cut journeys into conversion segments (see the module doc) in one temporary table.
 
@@ -138,6 +149,7 @@ def prepare(
             (the contract signing is the outcome, not a touchpoint that earned it); a
             conversion with no touch before it in its segment keeps its own, so that every
             conversion is credited.
+        outcomes: Outcome touchpoints, taken out of the segments (:func:`without_outcomes`).
 
     Raises:
         AttributionError: if the journeys table lacks a required column.
@@ -214,6 +226,10 @@ def prepare(
         table = both.mutate(i=both.i - both.n + both._kept, n=both._kept.cast("int64")).drop(
             "_kept"
         )
+    if outcomes:
+        # After the lookback, as the conversion touch below: an outcome conversion with no
+        # other touch in the window keeps its own.
+        table = without_outcomes(table, outcomes)
     if not conversion_touch:
         # The conversion closes its segment, so it is the segment's last touch (i = n); cut
         # after the lookback, so that a conversion with no touch in the window keeps its own.
@@ -228,8 +244,13 @@ def prepare(
         drop_temporary(*scratch)
     ends = table.filter(table.converted & (table.i == table.n))
     alone = ends.count(where=ends._alone) if "_alone" in ends.columns else ibis.literal(0)
+    kept_outcome = (
+        ends.count(where=ends._outcome_alone)
+        if "_outcome_alone" in ends.columns
+        else ibis.literal(0)
+    )
     total = ends.aggregate(
-        c=ends.count(), v=exact_sum(ends.seg_value, value=True), alone=alone
+        c=ends.count(), v=exact_sum(ends.seg_value, value=True), alone=alone, own=kept_outcome
     ).to_pyarrow()
     return Segments(
         table=table,
@@ -239,7 +260,32 @@ def prepare(
         by_account=by_account,
         conversion_touch=conversion_touch,
         alone=int(total["alone"][0].as_py() or 0),
+        outcomes=tuple(outcomes),
+        outcome_alone=int(total["own"][0].as_py() or 0),
     )
+
+
+def without_outcomes(table: ir.Table, outcomes: tuple[str, ...]) -> ir.Table:
+    """Segments without their ``outcomes`` touches, renumbered (see the module doc).
+
+    A converting segment of outcomes only keeps its conversion event's touch (``i = n``),
+    marked ``_outcome_alone``; one that did not convert is left out whole. Two window passes,
+    made only for a map that declares outcomes.
+    """
+    segment = [table[c] for c in SEG]
+    is_outcome = table.touchpoint.isin(list(outcomes)).fill_null(False)
+    others = number(~is_outcome).sum().over(ibis.window(group_by=segment))
+    marked = table.mutate(_outcome=is_outcome, _others=others)
+    own = marked.converted & (marked.i == marked.n) & (marked._others == 0)
+    kept = marked.filter(~marked._outcome | own)
+    segment = [kept[c] for c in SEG]
+    position = ibis.row_number().over(ibis.window(group_by=segment, order_by=kept.i))
+    renumbered = kept.mutate(
+        i=(position + 1).cast("int64"),
+        n=kept.i.count().over(ibis.window(group_by=segment)).cast("int64"),
+        _outcome_alone=kept._outcome,
+    )
+    return renumbered.drop("_outcome", "_others")
 
 
 def _facts(base: ir.Table, *, check: bool) -> ir.Table:
@@ -281,190 +327,6 @@ def keyed(segments: Segments, key: KeyOf) -> ir.Table:
 def keys_seen(t: ir.Table) -> set[str]:
     """Every key that occurs in the (keyed) segments."""
     return {str(r["_key"]) for r in t.select("_key").distinct().to_pyarrow().to_pylist()}
-
-
-def touch_rows(
-    journeys: ir.Table, key: KeyOf, *, by_account: bool = False
-) -> tuple[ir.Table, list[str], list[str]]:
-    """Journeys as touch rows for :func:`transition_counts`, with no segmentation pass.
-
-    Returns the rows (``_key``, ``_c`` conversion flag, ``_v`` value), the columns that
-    group one sequence and the ordering within it. Segments need not be cut: a conversion
-    closes its segment, which the transitions read off the lagged conversion flags.
-    """
-    missing = [c for c in REQUIRED if c not in journeys.columns]
-    if missing:
-        raise AttributionError(
-            _(
-                "the journeys table lacks {columns}; build it with "
-                "journeymap.engine.journeys.build_journeys"
-            ).format(columns=", ".join(missing))
-        )
-    rows = journeys.mutate(
-        _key=key(journeys).cast("string").fill_null("(none)"),
-        _c=journeys.conversion.cast("boolean").fill_null(False),
-        _v=journeys.value.cast("float64"),
-        _g=(
-            ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
-            if by_account
-            else journeys.journey_id.cast("string")
-        ),
-    )
-    return rows, ["_g"], ["ts", "step", "person_id", "_key"] if by_account else ["step"]
-
-
-def segment_rows(t: ir.Table) -> tuple[ir.Table, list[str], list[str]]:
-    """Prepared (keyed) segments as touch rows for :func:`transition_counts`."""
-    return t.mutate(_c=t.converted & (t.i == t.n), _v=t.seg_value), list(SEG), ["i"]
-
-
-def transition_counts(
-    rows: ir.Table,
-    group: list[str],
-    order_by: list[str],
-    order: int,
-    collapse_repeats: bool,
-) -> list[dict[str, Any]]:
-    """Transition counts between order-``order`` states, with start, conversion and null.
-
-    A state is the tuple of the last ``order`` keys of a segment (shorter at its start),
-    encoded as the keys joined by :data:`SEP`. Returns rows ``from``, ``to``, ``count``,
-    ``value`` (the summed conversion value on the transitions into the conversion state).
-
-    ``rows`` come from :func:`touch_rows` or :func:`segment_rows`: sequences (columns
-    ``group``, ordered by the columns ``order_by``) of touches with ``_key``, ``_c`` (a
-    conversion, which closes its segment) and ``_v``. One window pass reads the lagged keys
-    and conversion flags (a lag counts only when no conversion lies between); collapsing
-    repeats at order 2 and above first drops the repeats in a second pass. Every touch
-    yields the transition into its state and, when it ends a segment, the transition out of
-    it into conversion or null.
-    """
-    w = ibis.window(group_by=[rows[c] for c in group], order_by=[rows[c] for c in order_by])
-    lead_missing = rows._key.lead().over(w).isnull()
-    if collapse_repeats and order > 1:
-        # Keep every touch that is not a repeat, and a repeat that ends its segment (its
-        # state is the previous touch's: only its way out counts).
-        previous, previous_c = rows._key.lag().over(w), rows._c.lag().over(w).fill_null(False)
-        running = ibis.window(
-            group_by=[rows[c] for c in group],
-            order_by=[rows[c] for c in order_by],
-            preceding=None,
-            following=0,
-        )
-        conversion = number(rows._c)
-        # The conversions before each touch number its segment within the sequence. A column
-        # of its own: segment rows already group by ``_segno`` (0 inside each segment), and
-        # overwriting it merged a journey's segments into one, ordered by positions that
-        # restart in each (ties: credits differed between engines and between runs).
-        marked = rows.mutate(
-            _repeat=(previous == rows._key).fill_null(False) & ~previous_c,
-            _end=rows._c | lead_missing,
-            _cut=conversion.sum().over(running) - conversion,
-        )
-        rows = marked.filter(~marked._repeat | marked._end)
-        group = [*group, "_cut"]
-        w = ibis.window(group_by=[rows[c] for c in group], order_by=[rows[c] for c in order_by])
-        lags = [rows._key.lag(j).over(w) for j in range(1, order + 1)]
-        valid = [lag.notnull() for lag in lags]
-        repeat, end = rows._repeat, rows._end
-    else:
-        lags = [rows._key.lag(j).over(w) for j in range(1, order + 1)]
-        crossed: ir.BooleanValue = ibis.literal(False)
-        valid = []
-        for j, lag in enumerate(lags, start=1):
-            crossed = crossed | rows._c.lag(j).over(w).fill_null(False)
-            valid.append(lag.notnull() & ~crossed)
-        end = rows._c | lead_missing
-        # At order 1 a repeat keeps the state: no transition into it, its way out counts.
-        repeat = (valid[0] & (lags[0] == rows._key)) if collapse_repeats else ibis.literal(False)
-    # The engine groups the lagged keys themselves (no per-row string building); the
-    # states are spelled out on the grouped rows.
-    steps = rows.select(
-        _key=rows._key,
-        **{
-            f"l{j}": ibis.ifelse(ok, lag, ibis.null("string"))
-            for j, (lag, ok) in enumerate(zip(lags, valid, strict=True), start=1)
-        },
-        repeat=repeat,
-        out=ibis.ifelse(end, ibis.ifelse(rows._c, CONVERSION, NULL), ibis.null("string")),
-        val=ibis.ifelse(rows._c, rows._v.fill_null(0.0), 0.0),
-        **({WEIGHT: rows[WEIGHT]} if WEIGHT in rows.columns else {}),
-    )
-    return _fold(_grouped_steps(steps), order)
-
-
-def neighbour_transitions(
-    journeys: ir.Table, key: KeyOf, collapse_repeats: bool
-) -> list[dict[str, Any]] | None:
-    """First-order transition counts read off the journeys' neighbour columns, no window pass.
-
-    Each event of the journeys table knows its journey's previous touchpoint and whether a
-    next event follows (``previous_touchpoint``, ``previous_ts``, ``next_ts``), so the
-    transitions are one grouping. It holds when ``key`` reads only the touchpoint and no
-    conversion sits inside a journey (a conversion ends its segment); returns ``None`` when
-    the journeys say otherwise, and :func:`transition_counts` does the work.
-    """
-    if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
-        return None
-    # The previous touchpoint takes the touchpoint's place, so ``key`` reads it.
-    conversion = journeys.conversion.cast("boolean").fill_null(False)
-    t = journeys.select(
-        touchpoint=journeys.previous_touchpoint,
-        _key=key(journeys).cast("string").fill_null("(none)"),
-        _first=journeys.previous_ts.isnull(),
-        _end=journeys.next_ts.isnull(),
-        _c=conversion,
-        _v=ibis.ifelse(conversion, journeys.value.cast("float64").fill_null(0.0), 0.0),
-    )
-    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
-    steps = t.select(
-        _key=t._key,
-        l1=before,
-        repeat=(~t._first & (before == t._key)) if collapse_repeats else ibis.literal(False),
-        out=ibis.ifelse(t._end, ibis.ifelse(t._c, CONVERSION, NULL), ibis.null("string")),
-        inside=t._c & ~t._end,
-        val=t._v,
-    )
-    grouped = _grouped_steps(steps)
-    if any(r["inside"] for r in grouped):
-        return None  # a conversion inside a journey ("continue"): segments need the window
-    return _fold(grouped, 1)
-
-
-def _grouped_steps(steps: ir.Table) -> list[dict[str, Any]]:
-    by = [c for c in steps.columns if c not in {"val", WEIGHT}]
-    grouped = steps.group_by(by).aggregate(
-        count=weighted_count(steps), value=exact_sum(steps.val, value=True)
-    )
-    rows: list[dict[str, Any]] = grouped.to_pyarrow().to_pylist()
-    # In one order every run: the engine's varies, and :func:`_fold` adds values up.
-    rows.sort(key=lambda row: [(row[c] is not None, str(row[c])) for c in by])
-    return rows
-
-
-def _fold(grouped: list[dict[str, Any]], order: int) -> list[dict[str, Any]]:
-    """Transition counts from the grouped steps.
-
-    The steps carry the lagged keys ``l1``..``l{order}``, ``_key``, ``repeat``, ``out``,
-    ``count`` and ``value``.
-    """
-    counts: dict[tuple[str, str], list[float]] = {}
-    for r in grouped:
-        back = [r[f"l{j}"] for j in range(order, 0, -1) if r[f"l{j}"] is not None]
-        state = SEP.join([*back[max(0, len(back) - order + 1) :], r["_key"]])
-        before = SEP.join(back) if back else START
-        if r["repeat"]:  # no transition into a repeat; its way out leaves the earlier state
-            state = before if order > 1 else state
-        else:
-            counts.setdefault((before, state), [0, 0.0])[0] += int(r["count"])
-        if r["out"] is not None:
-            end_counts = counts.setdefault((state, r["out"]), [0, 0.0])
-            end_counts[0] += int(r["count"])
-            end_counts[1] += float(r["value"] or 0.0)
-    return [
-        {"from": src, "to": dst, "count": int(c), "value": float(v)}
-        for (src, dst), (c, v) in sorted(counts.items())
-    ]
 
 
 def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:

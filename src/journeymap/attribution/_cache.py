@@ -8,16 +8,18 @@ errors of closed journeys or paths in words (:func:`_readable`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from journeymap.attribution._aggregate import Segments, prepare
+from journeymap.attribution._aggregate import WEIGHT, Segments, prepare, without_outcomes
 from journeymap.attribution.paths import Paths
-from journeymap.engine._tables import drop_temporary, is_temporary
+from journeymap.engine._tables import drop_temporary, is_temporary, materialize
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
 
@@ -76,7 +78,7 @@ class SegmentCache:
     def __init__(self, journeys: ir.Table | Paths) -> None:
         """Cache segments of ``journeys`` (path data bring their own)."""
         self.journeys = journeys
-        self._prepared: dict[tuple[float | None, bool, bool], Segments] = {}
+        self._prepared: dict[tuple[float | None, bool, bool, tuple[str, ...]], Segments] = {}
         # Results computed once per segments table (the touchpoint level's, which every level
         # read off the touchpoint is mapped from) or per journeys (checks, Markov chains).
         self._once: dict[tuple[int, str], Any] = {}
@@ -90,29 +92,55 @@ class SegmentCache:
         return found
 
     def get(
-        self, lookback: timedelta | None, by_account: bool, conversion_touch: bool = True
+        self,
+        lookback: timedelta | None,
+        by_account: bool,
+        conversion_touch: bool = True,
+        outcomes: tuple[str, ...] = (),
     ) -> Segments:
-        """The segments for this lookback, grouping and conversion touch (computed once)."""
+        """The segments for this lookback, grouping, conversion touch and outcomes (once).
+
+        Path data bring their own segments; with ``outcomes``, a copy without them.
+        """
+        key = self._key(lookback, by_account, conversion_touch, outcomes)
         if isinstance(self.journeys, Paths):
-            return self.journeys.segments  # owned by the Paths, which drop them
-        key = (lookback.total_seconds() if lookback else None, by_account, conversion_touch)
+            own = self.journeys.segments  # owned by the Paths, which drop them
+            if not outcomes:
+                return own
+            if key not in self._prepared:
+                self._prepared[key] = _paths_without(own, outcomes)
+            return self._prepared[key]
         if key not in self._prepared:
             self._prepared[key] = prepare(
                 self.journeys,
                 lookback=lookback,
                 by_account=by_account,
                 conversion_touch=conversion_touch,
+                outcomes=outcomes,
             )
         return self._prepared[key]
 
     def cached(
-        self, lookback: timedelta | None, by_account: bool, conversion_touch: bool = True
+        self,
+        lookback: timedelta | None,
+        by_account: bool,
+        conversion_touch: bool = True,
+        outcomes: tuple[str, ...] = (),
     ) -> Segments | None:
         """The segments of :meth:`get`, if they were computed already (else None)."""
-        if isinstance(self.journeys, Paths):
+        if isinstance(self.journeys, Paths) and not outcomes:
             return self.journeys.segments
-        key = (lookback.total_seconds() if lookback else None, by_account, conversion_touch)
-        return self._prepared.get(key)
+        return self._prepared.get(self._key(lookback, by_account, conversion_touch, outcomes))
+
+    @staticmethod
+    def _key(
+        lookback: timedelta | None,
+        by_account: bool,
+        conversion_touch: bool,
+        outcomes: tuple[str, ...],
+    ) -> tuple[float | None, bool, bool, tuple[str, ...]]:
+        seconds = lookback.total_seconds() if lookback else None
+        return (seconds, by_account, conversion_touch, tuple(sorted(outcomes)))
 
     def prepared(self) -> list[Segments]:
         """The segments computed so far (path data: theirs, once asked for)."""
@@ -129,6 +157,22 @@ class SegmentCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _paths_without(segments: Segments, outcomes: tuple[str, ...]) -> Segments:
+    """Path data's segments without their outcome touches (a table of the cache's own)."""
+    table = materialize(without_outcomes(segments.table, outcomes))
+    ends = table.filter(table.converted & (table.i == table.n))
+    stands_for = ends[WEIGHT] if WEIGHT in ends.columns else ibis.literal(1)
+    own = ibis.ifelse(ends._outcome_alone, stands_for, 0).sum()
+    found = ends.aggregate(own=own).to_pyarrow().to_pylist()[0]
+    return dataclasses.replace(
+        segments,
+        table=table,
+        touchpoints=None,  # the distinct touchpoints of the path texts hold the outcomes
+        outcomes=outcomes,
+        outcome_alone=int(found["own"] or 0),
+    )
 
 
 def _with_cache(

@@ -26,6 +26,7 @@ from journeymap.engine.journeys import (
 from journeymap.errors import UsageError
 from journeymap.i18n.messages import _
 from journeymap.model import JourneyMap, did_you_mean
+from journeymap.model.touchpoints import outcome_ids
 from journeymap.settings import resolve
 
 FIXED_LEVELS = ("touchpoint", "channel", "phase", "persona", "account")
@@ -120,6 +121,7 @@ class _Cut(NamedTuple):
     lookback: timedelta | None
     by_account: bool
     conversion_touch: bool
+    outcomes: tuple[str, ...] = ()
 
 
 def _choices(
@@ -129,7 +131,11 @@ def _choices(
     params: dict[str, Any],
     cache: SegmentCache,
 ) -> tuple[KeyOf, _Cut]:
-    """The level's key, and how the journeys are cut into segments (:class:`_Cut`)."""
+    """The level's key, and how the journeys are cut into segments (:class:`_Cut`).
+
+    The map's outcome touchpoints are taken out of the segments at every level.
+    """
+    outcomes = tuple(outcome_ids(journey_map.touchpoints)) if journey_map is not None else ()
     lookback = _duration(resolve("attribution.lookback", params.get("lookback")))
     by_account = _given(params, "by_account", False) or level == "account"
     conversion_touch = value_of(
@@ -170,7 +176,7 @@ def _choices(
                 ).format(level=level)
             )
         # Their touches are those before the conversion already: nothing to leave out.
-        return _level_key(journey_map, level, []), _Cut(None, False, True)
+        return _level_key(journey_map, level, []), _Cut(None, False, True, outcomes)
     columns = list(journeys.columns)
     if level not in FIXED_LEVELS and (level not in columns or level in SEG):
         raise UsageError(_unknown_level(journeys, level, columns))
@@ -181,7 +187,7 @@ def _choices(
     if level == "persona":
         check = functools.partial(require_values, journeys, "persona", _("the persona level"))
         cache.once(None, "personas checked", check)
-    return key, _Cut(lookback, by_account, conversion_touch)
+    return key, _Cut(lookback, by_account, conversion_touch, outcomes)
 
 
 def _keyed(

@@ -6,18 +6,16 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from journeymap.attribution._aggregate import (
-    CONVERSION,
-    KeyOf,
-    keyed,
+from journeymap.attribution._aggregate import CONVERSION, KeyOf, keyed
+from journeymap.attribution._cache import SegmentCache
+from journeymap.attribution._levels import _choices, _Cut, _map_reading, _touchpoint_key
+from journeymap.attribution._options import _given, _markov_order
+from journeymap.attribution._transitions import (
     neighbour_transitions,
     segment_rows,
     touch_rows,
     transition_counts,
 )
-from journeymap.attribution._cache import SegmentCache
-from journeymap.attribution._levels import _choices, _Cut, _map_reading, _touchpoint_key
-from journeymap.attribution._options import _given, _markov_order
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import Paths
 from journeymap.model import JourneyMap
@@ -42,7 +40,10 @@ def _markov(
     }
     # An analysis asks for the same chain twice (in the side-by-side table and for the
     # removal effects); the journeys do not change while the cache lives.
-    name = f"markov {level} {used} by account {cut.by_account} {_map_reading(journey_map, level)}"
+    name = (
+        f"markov {level} {used} by account {cut.by_account} outcomes {cut.outcomes} "
+        f"{_map_reading(journey_map, level)}"
+    )
     chain = cache.once(
         None,
         name,
@@ -63,10 +64,11 @@ def _chain(
 ) -> MarkovResult:
     counts = None
     # The journeys' own sequences serve when the segments would not differ from them: no
-    # lookback cuts a touch off, and the conversion event is a touch of its own.
-    whole = cut.lookback is None and cut.conversion_touch
+    # lookback cuts a touch off, the conversion event is a touch of its own, and no outcome
+    # touchpoint is taken out.
+    whole = cut.lookback is None and cut.conversion_touch and not cut.outcomes
     if isinstance(journeys, Paths):
-        rows, group, order_by = segment_rows(keyed(journeys.segments, key))
+        rows, group, order_by = segment_rows(keyed(cache.get(*cut), key))
         counts = transition_counts(rows, group, order_by, order, collapse)
     elif order == 1 and whole and not cut.by_account:
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)

@@ -320,6 +320,8 @@ def show_command(
             mode=_("on") if touchpoint.mode == "online" else _("off"),
             influence=_("dir") if touchpoint.influence == "direct" else _("ind"),
         )
+        if touchpoint.outcome:  # an end state: met neither online nor offline
+            badge = _("outcome")
         cells = [str(row.positions[p.id]) if p.id in row.positions else "" for p in view.phases]
         table.add_row(f"{escape(touchpoint.name)} [dim]\\[{badge}][/]", *cells)
     table.rows[-1].end_section = True

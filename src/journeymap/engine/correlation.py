@@ -23,11 +23,17 @@ outcome itself (a signed contract mapped to ``checkout``: every converting journ
 count as one with checkout). A touchpoint that only conversion events reach is the outcome,
 not a driver, and is left out; so is one with fewer than ``correlation_min_support`` journeys
 with it or without it (a touchpoint every journey met has nothing to be compared with).
+
+The map's ``outcome`` touchpoints (declined, cancelled, lost, closed) are left out too: every
+declined journey met "declined", so it would top the drivers by construction (BPIC's
+A_DECLINED read an odds ratio near 0, its A_REGISTERED one in the tens of thousands). The
+``outcomes`` table counts the journeys per outcome instead.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from statistics import NormalDist
 from typing import Any
 
@@ -86,11 +92,13 @@ def correlation(
     options: JourneyOptions,
     facts: ir.Table | None = None,
     pairs: ir.Table | None = None,
+    outcomes: Collection[str] = (),
 ) -> pa.Table:
     """Per touchpoint (and per breakdown value) the odds ratio of converting (contract table).
 
     Rows with fewer than ``correlation_min_support`` journeys touching, or not touching, are
-    left out, as are touchpoints only conversion events reach (see the module doc); rows are
+    left out, as are touchpoints only conversion events reach and the ``outcomes`` (the map's
+    outcome touchpoints: end states, not drivers; see the module doc); rows are
     sorted by odds ratio, highest first. ``pairs`` is
     :func:`~journeymap.engine.journeys.touch_pairs` of the journeys with the breakdown
     columns, if already computed.
@@ -104,6 +112,8 @@ def correlation(
     # Only touches up to the first conversion can explain it: with after_conversion="continue",
     # retention touchpoints met after the purchase would otherwise look like causes.
     joined = pairs.filter(pairs.before)
+    if outcomes:
+        joined = joined.filter(~joined.touchpoint.isin(list(outcomes)).fill_null(False))
     rows: list[dict[str, Any]] = []
     groupings: list[str | None] = [None, *breakdown]
     for column in groupings:

@@ -20,15 +20,18 @@ def map_data(journey_map: JourneyMap) -> dict[str, Any]:
     """The map as plain data: defaults and empty lists left out, keys in field order.
 
     A touchpoint's ``mode`` stays when it was given, even as the default ``online``: a file
-    without it reads as a mode left out, which ``validate`` warns about.
+    without it reads as a mode left out, which ``validate`` warns about. So do the channel and
+    influence of a touchpoint made from a catalog entry: left out, they read as the entry's.
     """
     data = journey_map.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     for touchpoint, written in zip(
         journey_map.touchpoints, data.get("touchpoints", []), strict=True
     ):
-        if "mode" in touchpoint.model_fields_set and "mode" not in written:
+        given = {"mode"} | ({"channel", "influence"} if touchpoint.catalog is not None else set())
+        stays = (given & touchpoint.model_fields_set) - set(written)
+        if stays:
             full = touchpoint.model_dump(mode="json", by_alias=True)
-            kept = {key: full[key] for key in full if key in written or key == "mode"}
+            kept = {key: full[key] for key in full if key in written or key in stays}
             written.clear()
             written.update(kept)
     return data

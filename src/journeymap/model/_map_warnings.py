@@ -113,7 +113,7 @@ def _modes_left_out(journey_map: JourneyMap) -> Iterable[ValidationIssue]:
     if not any(touchpoint.mode == "offline" for touchpoint in journey_map.touchpoints):
         return
     for index, touchpoint in enumerate(journey_map.touchpoints):
-        if "mode" in touchpoint.model_fields_set:
+        if "mode" in touchpoint.model_fields_set or touchpoint.outcome:  # an end state
             continue
         yield ValidationIssue(
             "warning",

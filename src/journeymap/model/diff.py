@@ -74,6 +74,7 @@ FIELD_WORDS: dict[str, str] = {
     "influence": N_("influence"),
     "phases": N_("phases"),
     "catalog": N_("catalog"),
+    "outcome": N_("outcome"),
     "origin": N_("origin"),
     "department": N_("department"),
     "link": N_("link"),

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from collections.abc import Iterable
+from typing import Any, Literal, NamedTuple
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from journeymap.i18n import N_, gettext
 from journeymap.model._base import ElementId, Model
 
-__all__ = ["CATALOG", "CatalogEntry", "Influence", "Mode", "Touchpoint", "catalog_touchpoint"]
+__all__ = [
+    "CATALOG",
+    "CatalogEntry",
+    "Influence",
+    "Mode",
+    "Touchpoint",
+    "catalog_touchpoint",
+    "outcome_ids",
+]
 
 Mode = Literal["online", "offline"]
 Influence = Literal["direct", "indirect"]
@@ -31,7 +40,15 @@ class Touchpoint(Model):
             listed use the touchpoint's position in the map's touchpoint list.
         owner: Team or person responsible for it.
         description: What the customer meets there.
-        catalog: Id of the built-in catalog entry it was made from, if any.
+        catalog: Id of the built-in catalog entry it was made from, if any. Its channel,
+            mode and influence are the entry's unless the touchpoint gives its own: a
+            touchpoint made from ``radio-tv`` is offline without saying so.
+        outcome: The touchpoint is an outcome or end state (a declined or approved
+            application, a lost or won deal, a closed ticket), not a touch the customer
+            meets on the way: the drop-off correlation leaves it out of its drivers, the
+            drop-off counts a journey's exit at the touchpoint before it (and the journeys
+            that ended in each outcome apart), a journey that reached one is not "still
+            open", and no attribution model credits it.
     """
 
     id: ElementId
@@ -44,6 +61,32 @@ class Touchpoint(Model):
     owner: str | None = None
     description: str = ""
     catalog: ElementId | None = None
+    outcome: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _catalog_defaults(cls, data: Any) -> Any:
+        """The catalog entry's channel, mode and influence where the touchpoint gives none."""
+        if not isinstance(data, dict):
+            return data
+        catalog = data.get("catalog")
+        entry = CATALOG.get(catalog) if isinstance(catalog, str) else None
+        if entry is None:
+            return data
+        defaults = {"channel": entry.channel, "mode": entry.mode, "influence": entry.influence}
+        missing = {name: value for name, value in defaults.items() if name not in data}
+        return {**data, **missing} if missing else data
+
+
+def outcome_ids(touchpoints: Iterable[Touchpoint]) -> list[str]:
+    """The ids of the touchpoints marked ``outcome``, in the map's order.
+
+    Examples:
+        >>> declined = Touchpoint(id="declined", name="Declined", outcome=True)
+        >>> outcome_ids([Touchpoint(id="ad", name="Ad"), declined])
+        ['declined']
+    """
+    return [touchpoint.id for touchpoint in touchpoints if touchpoint.outcome]
 
 
 class CatalogEntry(NamedTuple):

@@ -1,7 +1,8 @@
 """The report's tables of figures to act on (``figure_tables``), also ``analyze``'s summary.
 
-Conversion rate per touchpoint, checkout abandonment, time in phase, the slowest steps, the
-touchpoints met more than once and the variants' reach, as formatted rows.
+Conversion rate per touchpoint, checkout abandonment, the journeys per outcome, time in phase,
+the slowest steps, the touchpoints met more than once and the variants' reach, as formatted
+rows.
 """
 
 from __future__ import annotations
@@ -171,6 +172,42 @@ def _checkout_table(
         language,
     )
     return _table("checkout", gettext(N_("Checkout abandonment"), language), columns, rows, [note])
+
+
+def _outcomes_table(
+    names: dict[str, str], measured: Measured, language: str
+) -> dict[str, Any] | None:
+    """The journeys per outcome touchpoint they ended in, and those with none (``outcomes``)."""
+    found = measured.rows("outcomes")
+    if not any(row["touchpoint"] is not None and row["reached"] for row in found):
+        return None  # the map declares no outcome, or no journey reached one
+    rows = [
+        [
+            gettext(N_("(no outcome)"), language)
+            if row["touchpoint"] is None
+            else names.get(str(row["touchpoint"]), str(row["touchpoint"])),
+            format_integer(row["journeys"] or 0, language),
+            format_share(float(row["share"] or 0.0), language),
+            format_integer(row["reached"] or 0, language),
+        ]
+        for row in found
+    ]
+    columns = [
+        (gettext(N_("Outcome"), language), False),
+        (gettext(N_("Journeys"), language), True),
+        (gettext(N_("Share"), language), True),
+        (gettext(N_("Reached"), language), True),
+    ]
+    note = gettext(
+        N_(
+            "Journeys: those that ended in the outcome (their first, so the rows add up to all "
+            "journeys); reached: those that met it at all. (no outcome): journeys that reached "
+            "none, still open or left without a decision."
+        ),
+        language,
+    )
+    title = gettext(N_("Journeys by outcome"), language)
+    return _table("outcomes", title, columns, rows, [note])
 
 
 def _time_in_phase_table(
@@ -379,8 +416,9 @@ def figure_tables(
 ) -> list[dict[str, Any]]:
     """The analysis' tables the report and ``analyze``'s summary show, as formatted rows.
 
-    Conversion rate per touchpoint, checkout abandonment, time in phase, the slowest steps,
-    the touchpoints met more than once and the variants' reach; a table whose figures the
+    Conversion rate per touchpoint, checkout abandonment, the journeys per outcome, time in
+    phase, the slowest steps, the touchpoints met more than once and the variants' reach; a
+    table whose figures the
     analysis lacks is left out. Each is a dict: ``id``, ``title``, ``intro`` (a sentence or
     None), ``columns`` (``label``, ``numeric``), ``rows`` (``header``, ``cells``: text) and
     ``notes``. ``top`` rows at most of the ranked ones (steps, repeats, variants).
@@ -394,6 +432,7 @@ def figure_tables(
     found = (
         _touchpoint_table(journey_map, names, measured, language),
         _checkout_table(names, measured, language),
+        _outcomes_table(names, measured, language),
         _time_in_phase_table(names, measured, language),
         _slowest_steps_table(names, measured, language, top),
         _repeats_table(journey_map, names, measured, language, top),

@@ -85,6 +85,8 @@ FILLS = {
     "touchpoint": "#e8f1fb",
     "item": "#ffffff",
 }
+OUTCOME_FILL = "#fdf1e3"
+"""An outcome touchpoint's card (declined, won, closed): an end state, apart from the touches."""
 DESCRIPTION_FILL = "#f4f6f8"
 """The phase descriptions' cards, under the phase headers: a tint apart from the lanes."""
 ORIGINS = {"internal": N_("internal"), "external": N_("external")}
@@ -196,12 +198,17 @@ def _touchpoint_lane(journey_map: JourneyMap, measured: Measured | None, languag
     for phase in journey_map.ordered_phases():
         entries: list[tuple[str, str | None, tuple[str, ...], str | None]] = []
         for tp in journey_map.touchpoints_in(phase.id):
-            badges = (
+            badges: tuple[str, ...] = (
                 gettext(N_("online") if tp.mode == "online" else N_("offline"), language),
                 gettext(N_("direct") if tp.influence == "direct" else N_("indirect"), language),
             )
             text = tp.name
             fill = None
+            if tp.outcome:
+                # An end state, not a touch (met neither online nor offline): said in its
+                # badge, read out with its text, and set apart by its card's tint.
+                badges = (gettext(N_("outcome"), language),)
+                fill = OUTCOME_FILL
             if measured is not None:
                 row = measured.touchpoint_rows.get(tp.id)
                 events = int(row["events"] or 0) if row else 0
