@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import ibis.expr.types as ir
 
@@ -12,31 +13,95 @@ from journeymap.i18n import N_
 from journeymap.i18n.messages import translate
 from journeymap.model import JourneyMap, did_you_mean
 
+ALTERNATIVES = "|"
+"""Joins a funnel step's alternatives: ``product-page|search-result`` is reached by either."""
+
+
+def step_alternatives(step: Any) -> tuple[str, ...]:
+    """The touchpoints a funnel step is reached by: one, or several alternatives.
+
+    A step is a touchpoint id, ids joined by ``|`` (as the command line and the settings write
+    it: a comma separates steps) or, in Python, a list of ids. Repeats count once.
+
+    Raises:
+        UsageError: an alternative is empty (``a|``), or the step is no text or list of texts.
+
+    Examples:
+        >>> step_alternatives("product-page | search-result")
+        ('product-page', 'search-result')
+        >>> step_alternatives(["ad"]), step_alternatives("ad|ad")
+        (('ad',), ('ad',))
+    """
+    if isinstance(step, str):
+        parts = [part.strip() for part in step.split(ALTERNATIVES)]
+    elif isinstance(step, list | tuple) and step and all(isinstance(p, str) for p in step):
+        parts = [part.strip() for part in step]
+    else:
+        raise UsageError(
+            translate(
+                N_(
+                    "the funnel step {step} is no touchpoint id; give an id, or several joined "
+                    "by | (a list in Python) for a step reached by any of them"
+                )
+            ).format(step=repr(step))
+        )
+    if not all(parts):
+        raise UsageError(
+            translate(
+                N_(
+                    "the funnel step {step} has an empty alternative; write touchpoint ids "
+                    "separated by |, e.g. product-page|search-result"
+                )
+            ).format(step=repr(step if isinstance(step, str) else ALTERNATIVES.join(step)))
+        )
+    return tuple(dict.fromkeys(parts))
+
+
+def funnel_steps(options: JourneyOptions) -> list[tuple[str, ...]]:
+    """The alternatives of each touchpoint funnel step given (none: the map's default)."""
+    return [step_alternatives(step) for step in options.funnel_touchpoints or []]
+
 
 def check_touchpoints(journey_map: JourneyMap, options: JourneyOptions) -> None:
     """Raise a :class:`UsageError` for a funnel step or checkout touchpoint not on the map.
 
-    A misspelt step would otherwise be a funnel step that nobody reaches.
+    A misspelt step would otherwise be a funnel step that nobody reaches. Each alternative of
+    a step (``a|b``) is checked, and a touchpoint may be in one step only: a journey meeting
+    it could not tell which step it took.
     """
     known = [touchpoint.id for touchpoint in journey_map.touchpoints]
-    chosen = {
-        N_("the funnel step {name} is not a touchpoint of the map"): (
-            options.funnel_touchpoints or []
-        ),
-        N_("the checkout touchpoint {name} is not a touchpoint of the map"): (
-            options.checkout_touchpoints or []
-        ),
-    }
-    for problem, names in chosen.items():
-        for name in names:
-            if name not in known:
-                raise UsageError(
-                    unknown_name_message(
-                        translate(problem).format(name=repr(name)),
-                        name,
-                        [(translate(N_("touchpoints")), known)],
-                    )
+    touchpoints = [(translate(N_("touchpoints")), known)]
+    steps = funnel_steps(options)
+    for alternatives in steps:
+        for name in alternatives:
+            if name in known:
+                continue
+            if len(alternatives) == 1:
+                problem = translate(N_("the funnel step {name} is not a touchpoint of the map"))
+            else:
+                problem = translate(
+                    N_("{name} in the funnel step {step} is not a touchpoint of the map")
                 )
+            text = problem.format(name=repr(name), step=repr(ALTERNATIVES.join(alternatives)))
+            raise UsageError(unknown_name_message(text, name, touchpoints))
+    first: dict[str, int] = {}
+    for number, alternatives in enumerate(steps, start=1):
+        for name in alternatives:
+            if first.setdefault(name, number) != number:
+                raise UsageError(
+                    translate(
+                        N_(
+                            "the touchpoint {name} is in funnel steps {first} and {second}; a "
+                            "touchpoint can be one step only: leave it out of one of them"
+                        )
+                    ).format(name=repr(name), first=first[name], second=number)
+                )
+    problem = N_("the checkout touchpoint {name} is not a touchpoint of the map")
+    for name in options.checkout_touchpoints or []:
+        if name not in known:
+            raise UsageError(
+                unknown_name_message(translate(problem).format(name=repr(name)), name, touchpoints)
+            )
 
 
 def unknown_name_message(

@@ -17,7 +17,7 @@ all occur within one window (see :func:`_any_levels`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ibis
@@ -26,7 +26,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeymap.engine._checks import funnel_steps
 from journeymap.engine._facts import with_sequences
+from journeymap.engine._funnel_steps import Step, step_name, step_numbers, step_phase, step_text
 from journeymap.engine._tables import record_batches, records_table, scratch, seconds
 from journeymap.engine.journeys import (
     JourneyOptions,
@@ -36,6 +38,7 @@ from journeymap.engine.journeys import (
 from journeymap.model import JourneyMap
 
 __all__ = [
+    "Step",
     "funnel_counts",
     "funnel_levels",
     "funnel_table",
@@ -50,17 +53,13 @@ def _window_seconds(options: JourneyOptions) -> int | None:
     return int(window.total_seconds()) if window is not None else None
 
 
-def _step_numbers(steps: list[str]) -> dict[str, int]:
-    return {value: position + 1 for position, value in enumerate(steps)}
-
-
-def _step_index(journeys: ir.Table, column: str, steps: list[str]) -> ir.IntegerValue:
-    mapping = _step_numbers(steps)
+def _step_index(journeys: ir.Table, column: str, steps: Sequence[Step]) -> ir.IntegerValue:
+    mapping = step_numbers(steps)
     return journeys[column].substitute(mapping, else_=ibis.null("int64")).cast("int64")
 
 
 def funnel_levels(
-    journeys: ir.Table, column: str, steps: list[str], options: JourneyOptions
+    journeys: ir.Table, column: str, steps: Sequence[Step], options: JourneyOptions
 ) -> ir.Table:
     """Per journey, the furthest funnel step reached (``level``, 0 when step 1 never happens).
 
@@ -70,7 +69,8 @@ def funnel_levels(
     Args:
         journeys: The journeys table.
         column: ``phase`` or ``touchpoint``: which column holds the step.
-        steps: The step values in funnel order.
+        steps: The step values in funnel order; a tuple of values is a step any of them
+            reaches.
         options: Ordering and conversion window.
     """
     rows = journeys.select(
@@ -253,7 +253,7 @@ def _parse_sequences(texts: pa.ChunkedArray) -> pa.Array:
 def funnel_counts(
     journeys: ir.Table,
     column: str,
-    steps: list[str],
+    steps: Sequence[Step],
     options: JourneyOptions,
     facts: ir.Table | None = None,
 ) -> pa.Table:
@@ -275,7 +275,7 @@ def funnel_counts(
 
 
 def _funnel_counts(
-    journeys: ir.Table, column: str, steps: list[str], options: JourneyOptions, facts: ir.Table
+    journeys: ir.Table, column: str, steps: Sequence[Step], options: JourneyOptions, facts: ir.Table
 ) -> pa.Table:
     groups = list(options.breakdown)
     keys = ["converted", *groups]
@@ -298,7 +298,7 @@ def _funnel_counts(
         # break the chain), an ordered one drops them.
         # Grouped as text ("1,3,2"): grouped as arrays, 10M journeys ran out of memory
         # under a 3GB cap; as text they did not.
-        mapping = {value: str(number) for value, number in _step_numbers(steps).items()}
+        mapping = {value: str(number) for value, number in step_numbers(steps).items()}
         other = ibis.literal("0" if options.ordering == "strict" else None, "string")
         sequence = short[sequence_column].map(lambda x: x.substitute(mapping, else_=other))
         if options.ordering != "strict":
@@ -332,7 +332,7 @@ def _sum_by_level(counted: pa.Table, keys: list[str]) -> pa.Table:
 def funnel_table(
     journeys: ir.Table,
     column: str,
-    steps: list[str],
+    steps: Sequence[Step],
     options: JourneyOptions,
     facts: ir.Table | None = None,
 ) -> pa.Table:
@@ -364,7 +364,7 @@ def funnel_table(
             previous = tally[f"r{k - 1}"] if k > 1 else reached
             records.append(
                 {
-                    "value": value,
+                    "value": step_text(value),
                     "step": k,
                     "reached": reached,
                     "moved_on": tally[f"r{k + 1}"] if k < len(steps) else 0,
@@ -435,23 +435,33 @@ def touchpoint_funnel(
     options: JourneyOptions,
     facts: ir.Table | None = None,
 ) -> pa.Table:
-    """The touchpoint funnel (contract table ``touchpoint_funnel``)."""
+    """The touchpoint funnel (contract table ``touchpoint_funnel``).
+
+    A step given as alternatives (``product-page|search-result``) is reached by a journey
+    that meets any of them; its ``touchpoint`` is written as given (``a|b``), its
+    ``touchpoint_name`` names them in the map's language ("Product page or Search result"),
+    its ``phase`` is the earliest phase of any of them.
+    """
     if options.funnel_touchpoints:
         check_touchpoints(journey_map, options)
-        phase_of = {tp.id: journey_map.first_phase_of(tp.id) for tp in journey_map.touchpoints}
-        steps = [(phase_of.get(tp), tp) for tp in options.funnel_touchpoints]
+        steps = [(step_phase(journey_map, alts), alts) for alts in funnel_steps(options)]
     else:
-        steps = default_touchpoint_steps(journey_map)
+        steps = [(phase, (tp,)) for phase, tp in default_touchpoint_steps(journey_map)]
     plain = JourneyOptions(**{**options.__dict__, "breakdown": []})
-    table = funnel_table(journeys, "touchpoint", [tp for _, tp in steps], plain, facts)
-    phases = dict((tp, phase) for phase, tp in steps)
+    table = funnel_table(journeys, "touchpoint", [alts for _, alts in steps], plain, facts)
+    phases = {step_text(alts): phase for phase, alts in steps}
+    names = {
+        step_text(alts): step_name(journey_map, alts, journey_map.language) for _, alts in steps
+    }
     rows = table.to_pylist()
     for row in rows:
         row["touchpoint"] = row.pop("value")
+        row["touchpoint_name"] = names[row["touchpoint"]]
         row["phase"] = phases[row["touchpoint"]]
     order = [
         "phase",
         "touchpoint",
+        "touchpoint_name",
         "step",
         "reached",
         "moved_on",
@@ -466,6 +476,7 @@ _FUNNEL_SCHEMA = {
     "phase": pa.string(),
     "phase_name": pa.string(),
     "touchpoint": pa.string(),
+    "touchpoint_name": pa.string(),
     "step": pa.int64(),
     "reached": pa.int64(),
     "moved_on": pa.int64(),

@@ -12,6 +12,7 @@ from journeymap.i18n import gettext
 from journeymap.model._base import ElementId, Model
 from journeymap.model.cells import Emotion, StageCell
 from journeymap.model.evidence import EvidenceSource
+from journeymap.model.labels import BreakdownLabels, label_issues, value_label
 from journeymap.model.mapping import MappingRules
 from journeymap.model.personas import ROLE_NAMES, Persona
 from journeymap.model.phases import Phase
@@ -59,6 +60,12 @@ class JourneyMap(Model):
     cells: list[StageCell] = Field(default_factory=list)
     evidence: list[EvidenceSource] = Field(default_factory=list)
     mapping: MappingRules | None = None
+    labels: BreakdownLabels = Field(
+        default_factory=dict,
+        description="Per breakdown column, the label the report shows for each raw value of "
+        "the events (e.g. VisitorType: {Returning_Visitor: Returning visitor}), in the map's "
+        "language.",
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> JourneyMap:
@@ -73,7 +80,18 @@ class JourneyMap(Model):
 
     def issues(self) -> list[ValidationIssue]:
         """Every error and warning of the map (errors are empty for a constructed map)."""
-        return validate_map(self)
+        return validate_map(self) + label_issues(self)
+
+    def value_label(self, column: str, value: object) -> str | None:
+        """The label the map gives a breakdown value (its ``labels``), or None.
+
+        Examples:
+            >>> m = JourneyMap(id="shop", name="Shop", language="da",
+            ...                labels={"VisitorType": {"New_Visitor": "Ny besøgende"}})
+            >>> m.value_label("VisitorType", "New_Visitor"), m.value_label("VisitorType", "x")
+            ('Ny besøgende', None)
+        """
+        return value_label(self.labels, column, value)
 
     def ordered_phases(self) -> list[Phase]:
         """Phases in journey order (by ``order``, then by position in the file)."""

@@ -26,12 +26,20 @@ BREAKDOWN_TOP = 10
 
 
 def _breakdown_value(column: str, value: Any, journey_map: JourneyMap, language: str) -> str:
+    """A breakdown value as the reader sees it: a persona's name, the map's label, else raw.
+
+    The map's persona names come first (its labels for a persona id are not used: ``validate``
+    warns), then the map's ``labels`` (``Returning_Visitor`` -> "Returning visitor"), then
+    the value as the events have it.
+    """
     if value is None or value == "":
         return gettext(N_("(none)"), language)
     if column == "persona":
         personas = {persona.id: persona.display_name for persona in journey_map.personas}
-        return personas.get(str(value), str(value))
-    return str(value)
+        if str(value) in personas:
+            return personas[str(value)]
+    label = journey_map.value_label(column, value)
+    return label if label is not None else str(value)
 
 
 def _funnel_line(
