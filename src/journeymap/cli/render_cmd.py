@@ -60,6 +60,14 @@ def register(app: typer.Typer) -> None:
                 "cells, curves and cards with the buying center's, titled with their names.",
             ),
         ] = None,
+        feedback: Annotated[
+            Path | None,
+            typer.Option(
+                "--feedback",
+                help="A workspace DuckDB file with feedback imported for the map: draw the "
+                "measured feelings beside the designed emotions.",
+            ),
+        ] = None,
     ) -> None:
         """Draw the journey map and the report (measured overlay and charts with --analysis)."""
         from journeymap.services.render import render_file
@@ -72,8 +80,17 @@ def register(app: typer.Typer) -> None:
             interactive=interactive,
             language=lang,
             personas=persona,
+            feedback=feedback,
         )
         console.print(f"{_('Wrote')} {written.path}")
+        if written.feedback_answers:
+            console.print(
+                _(
+                    "Drew the measured feelings of {answers} feedback answers beside the "
+                    "designed emotions."
+                ).format(answers=written.feedback_answers),
+                markup=False,
+            )
         if analysis is not None and written.personas:
             console.print(_persona_note(written), markup=False)
         if analysis is None:

@@ -16,7 +16,8 @@ in (:meth:`~journeymap.model.JourneyMap.own_emotion_curve`):
 Every curve point of a phase sits on the column's centre line; the labels are stacked in the
 column's right half, spread vertically so that they never cover each other, and a label that
 had to move away from its point is joined to it by a thin line. ``journeymap show`` prints
-the same emotions (``services.maps.show_map``).
+the same emotions (``services.maps.show_map``). Feedback given with
+:func:`~journeymap.render.feedback_marks.measured_feelings` is drawn beside them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from journeymap.i18n import N_, format_decimal, gettext
 from journeymap.model import JourneyMap
+from journeymap.render import feedback_marks as feedback
 from journeymap.render.layout import (
     CHAR_WIDTH_EM,
     COLUMN_WIDTH,
@@ -211,6 +213,8 @@ def emotion_legend(journey_map: JourneyMap) -> list[LegendEntry]:
     if _touchpoint_emotions(journey_map):
         name = gettext(AT_TOUCHPOINT, journey_map.language)
         entries.append(LegendEntry("", name, ALL_COLOUR, "", "marker"))
+    for name in feedback.measured_legend(journey_map):  # feedback given (render.feedback_marks)
+        entries.append(LegendEntry("", name, feedback.MEASURED_COLOUR, "", "measured"))
     return entries
 
 
@@ -326,6 +330,8 @@ def _legend_svg(entries: list[LegendEntry], top: float) -> list[str]:
         y = top + offset
         if entry.kind == "marker":
             sample = f'<path d="{marker_path(16, y - 4, 4)}" fill="{entry.colour}"/>'
+        elif entry.kind == "measured":
+            sample = feedback.measured_sample_svg(16, y - 4)
         else:
             width = 3 if entry.kind == "all" else 2.5
             sample = (
@@ -426,6 +432,7 @@ def emotion_svg(journey_map: JourneyMap, layout: MapLayout) -> str:
             f'stroke-width="1"/></g>'
         )
         labels.append((x, y, felt))
+    parts.append(feedback.measured_marks_svg(journey_map, layout, xs, y_of))
     parts.extend(_labels_svg(labels, layout, (top, height)))
     parts.extend(_legend_svg(emotion_legend(journey_map), top))
     parts.append("</g>")

@@ -30,6 +30,7 @@ class Rendered:
         by_persona: With ``personas`` and an analysis broken down by persona: the report
             (``html``, ``pdf``) keeps their lines of the phase funnel by persona. The measured
             lanes on the map are figures for all journeys either way.
+        feedback_answers: With ``feedback``: the feedback answers drawn as measured feelings.
     """
 
     path: Path
@@ -38,6 +39,7 @@ class Rendered:
     format: str = "html"
     personas: list[str] = field(default_factory=list)
     by_persona: bool = False
+    feedback_answers: int = 0
 
 
 # The file name suffixes of the formats journeymap writes.
@@ -63,6 +65,7 @@ def render_file(
     interactive: bool = False,
     language: str | None = None,
     personas: Sequence[str] | None = None,
+    feedback: str | Path | None = None,
 ) -> Rendered:
     """Load the map (and the analysis saved by ``journeymap analyze --out``) and render it.
 
@@ -80,6 +83,11 @@ def render_file(
             stay those of all journeys (the report says so under its title); an analysis
             broken down by persona keeps only their lines of the report's phase funnel by
             persona. None or empty: the whole map.
+        feedback: A workspace DuckDB file with feedback imported for the map
+            (``journeymap feedback import``): its measured feelings are drawn beside the
+            designed emotions (:mod:`journeymap.render.feedback_marks`). Without it, an
+            analysis holding a ``feedback`` table (analyze of a workspace with feedback)
+            draws that one.
 
     Returns:
         The written file, the map elements the analysis and the map disagree on
@@ -144,9 +152,22 @@ def render_file(
         if analysis is not None:
             by_persona = _has_persona_funnel(analysis.tables)
             journey_map, drawn = _persona_report(journey_map, analysis, names, by_persona, format)
-    written = render(journey_map, drawn, format, target, interactive=interactive)
+    comparison: Any = None
+    answers = 0
+    if feedback is not None:
+        from journeymap.services.feedback import workspace_comparison
+
+        comparison = workspace_comparison(whole_map, db=feedback)
+        answers = comparison.answers
+    elif analysis is not None and "feedback" in analysis.tables:  # analyze took it along
+        comparison = analysis.tables["feedback"].to_pylist()
+        answers = sum(row["n"] for row in comparison if row["level"] == "phase")
+    from journeymap.render.feedback_marks import measured_feelings
+
+    with measured_feelings(comparison):
+        written = render(journey_map, drawn, format, target, interactive=interactive)
     gone, unmeasured = stale_elements(whole_map, analysis) if analysis else ([], [])
-    return Rendered(written, gone, unmeasured, format, names, by_persona)
+    return Rendered(written, gone, unmeasured, format, names, by_persona, answers)
 
 
 def _has_persona_funnel(tables: dict[str, Any]) -> bool:
