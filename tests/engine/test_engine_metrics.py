@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from statistics import NormalDist
 from typing import Any
@@ -234,6 +235,8 @@ def test_touchpoint_stats_show_unused_and_unmapped(shop_map: JourneyMap) -> None
         "journeys": 2,
         "persons": 2,
         "conversions": 1,
+        "first_seen": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        "last_seen": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
     }
     assert rows["blog"]["events"] == 0 and rows["blog"]["on_map"] is True
     assert rows["mystery"]["on_map"] is False and rows["mystery"]["events"] == 1

@@ -14,7 +14,7 @@ from journeymap.engine._tables import arrow_of, in_memory
 from journeymap.errors import AnalysisError, WorkspaceError
 from journeymap.i18n.messages import _, count
 
-__all__ = ["events_table", "no_events_reason", "opened"]
+__all__ = ["events_table", "no_events_in_period_reason", "no_events_reason", "opened"]
 
 
 def opened(source: Any) -> Any:
@@ -229,3 +229,21 @@ def _workspace_without_events(where: str, quarantined: int) -> str:
         "the workspace {where} holds no events{why}; import events first with "
         "`journeymap import EVENTS --map MAP`"
     ).format(where=where, why=why)
+
+
+def no_events_in_period_reason(period: Any) -> str:
+    """Why a period without events cannot be analysed, with the range the events do cover.
+
+    ``period`` is the :class:`~journeymap.engine.period.Period` that
+    :func:`~journeymap.engine.period.in_period` found empty.
+    """
+    from journeymap.engine.period import readable
+
+    start = readable(period.since) or _("the first event")
+    end = readable(period.until) or _("the last event")
+    first, last = readable(period.data_first), readable(period.data_last)
+    return _(
+        "no event falls in the period from {since} up to {until} (since is included, until "
+        "left out): the {count} events given run from {first} to {last}; choose a period "
+        "within that"
+    ).format(since=start, until=end, count=count(period.events_total), first=first, last=last)

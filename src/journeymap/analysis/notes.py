@@ -10,6 +10,10 @@ a sentence in ``language``, or None when there is nothing to say:
 - touchpoints of the map that no event shows (keeping the map current: a touchpoint nobody
   meets, or rules that never name it);
 - persona values of the events that the map has no persona for;
+- keeping the map current over time (:mod:`journeymap.analysis._currency_notes`): the period
+  analysed and the journeys it cuts (first of all notes), off-map touchpoints that may be map
+  touchpoints renamed, map touchpoints last seen long before the data's end, and events
+  mapped by more than one version of the mapping rules;
 - how far the measured figures hold (:func:`measurement_notes`): touchpoints that always or
   never go with converting, the correlation's count of touches before the conversion only,
   journeys that may still be open at the data's end, a breakdown column only converted
@@ -28,6 +32,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from journeymap.analysis._currency_notes import (
+    period_note,
+    rename_hints_note,
+    rules_versions_note,
+    stale_touchpoints_note,
+)
 from journeymap.analysis._measurement_notes import (
     SHOWN,
     breakdown_converters_only_notes,
@@ -52,7 +62,11 @@ __all__ = [
     "off_map_note",
     "open_journeys_note",
     "outcome_touchpoints_notes",
+    "period_note",
     "personas_off_map_note",
+    "rename_hints_note",
+    "rules_versions_note",
+    "stale_touchpoints_note",
     "touchpoint_funnel_note",
     "unreached_phase_note",
     "unused_touchpoints_note",
@@ -64,15 +78,18 @@ def figure_notes(
 ) -> list[str]:
     """Every note on an analysis' figures, in reading order.
 
-    The funnel's, then how far the measured figures hold, then where the map and the events
-    disagree. ``touchpoint_funnel=False`` leaves out the note on the touchpoint funnel (for a
-    reader who is not shown that table, as the report's).
+    Which period was read (when one was given), the funnel's, then how far the measured
+    figures hold, then where the map and the events disagree. ``touchpoint_funnel=False``
+    leaves out the note on the touchpoint funnel (for a reader who is not shown that table,
+    as the report's).
     """
     funnel = funnel_notes(analysis, journey_map, language)
     if not touchpoint_funnel:
         skipped = touchpoint_funnel_note(analysis, journey_map, language)
         funnel = [note for note in funnel if note != skipped]
+    period = period_note(analysis.summary, language)
     return [
+        *([period] if period else []),
         *funnel,
         *measurement_notes(analysis, journey_map, language),
         *map_currency_notes(analysis, journey_map, language),
@@ -140,11 +157,18 @@ def touchpoint_funnel_note(analysis: Any, journey_map: JourneyMap, language: str
 
 
 def map_currency_notes(analysis: Any, journey_map: JourneyMap, language: str) -> list[str]:
-    """What the events and the map disagree on: touchpoints and personas only one side has."""
+    """What the events and the map disagree on: touchpoints and personas only one side has.
+
+    Then what changed over time: off-map touchpoints that may be renamed map touchpoints,
+    map touchpoints no longer seen, and events mapped by several versions of the rules.
+    """
     found = (
         off_map_note(_off_map(analysis), language),
         unused_touchpoints_note(analysis, journey_map, language),
+        rename_hints_note(analysis, journey_map, language),
+        stale_touchpoints_note(analysis, journey_map, language),
         personas_off_map_note(analysis.summary, language),
+        rules_versions_note(analysis.summary, language),
     )
     return [note for note in found if note]
 

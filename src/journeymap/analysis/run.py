@@ -16,9 +16,16 @@ from journeymap.analysis._attribution import (
     resolve_conversion_touch,
 )
 from journeymap.analysis._checks import _check_events, _typed
+from journeymap.analysis._currency_notes import rules_versions
 from journeymap.analysis._steps import _metrics
 from journeymap.analysis._summary import _summary
-from journeymap.analysis.inputs import events_table, no_events_reason, opened
+from journeymap.analysis.feedback import feedback_tables
+from journeymap.analysis.inputs import (
+    events_table,
+    no_events_in_period_reason,
+    no_events_reason,
+    opened,
+)
 from journeymap.analysis.result import Analysis, warn_unread_parameters
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import (
@@ -29,6 +36,7 @@ from journeymap.engine.journeys import (
     phase_lookup,
     require_accounts,
 )
+from journeymap.engine.period import in_period
 from journeymap.errors import AnalysisError, EngineError, JourneymapError, UsageError, from_engine
 from journeymap.i18n.messages import _
 from journeymap.mapfile import load_map
@@ -64,7 +72,10 @@ def analyze(
             ``shared`` (the tables the metrics share), each table's name, ``summary`` and
             ``attribution``; a long analysis can show where it is.
         **option_values: e.g. ``by="account"``, ``ordering="strict"``,
-            ``conversion_window="7d"``, ``breakdown=["persona"]``.
+            ``conversion_window="7d"``, ``breakdown=["persona"]``, ``since="2012-01-01"``,
+            ``until="2012-02-01"`` (events from since, included, up to until, left out; a
+            span such as ``since="30d"`` counts back from the data's last event). Events are
+            filtered before journeys are cut; ``summary["period"]`` says what was left out.
 
     Returns:
         The :class:`Analysis` with every table of docs/contracts.md (attribution tables when
@@ -73,7 +84,8 @@ def analyze(
     Raises:
         AnalysisError: for a missing column or an impossible request, and for events that
             hold no row, with the reason (a workspace whose every imported row was
-            quarantined, an empty DataFrame): zeros would read as a result.
+            quarantined, an empty DataFrame, a period without events): zeros would read as a
+            result.
         UsageError: for an unknown option, or an attribution parameter no model takes
             (checked before anything is measured).
         WorkspaceError: for a workspace path that is no workspace, or a closed workspace.
@@ -183,6 +195,12 @@ def _analyze(
     if not _check_events(events):
         # As the command line refuses it: zeros would read as a result.
         raise AnalysisError(no_events_reason(source))
+    # The period first: journeys are cut from the events in it, not cut and then chosen.
+    events, period = in_period(events, options.since, options.until, unit=options.by)
+    if period is not None:
+        options.since, options.until = period.since, period.until  # as analysed: moments
+        if not period.events:
+            raise AnalysisError(no_events_in_period_reason(period))
     if options.by == "account":
         require_accounts(events, _("journeys per account"))
     elif attribution and attribution.get("by_account"):
@@ -198,8 +216,14 @@ def _analyze(
         facts = materialize(facts)
         try:
             tables = _metrics(journeys, facts, journey_map, options, step)
+            tables.update(feedback_tables(source, journey_map))
             step("summary")
             summary = _summary(journeys, facts, journey_map, options, tables)
+            if period is not None:
+                summary["period"] = period.to_json()
+            versions = rules_versions(events)
+            if versions is not None:
+                summary["rules_versions"] = versions
         finally:
             drop_temporary(facts)
     except JourneymapError:

@@ -10,11 +10,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from journeymap.cli._period import SinceOption, UntilOption, WaitOption, period_bounds, period_line
 from journeymap.cli.app import (
     _,
     console,
     credited_itself_note,
     decimal,
+    error_console,
     handle_errors,
     number,
     status_line,
@@ -210,6 +212,9 @@ def print_summary(analysis: Any) -> None:
         f"{number(s['conversions'])}   [bold]{_('Conversion rate')}:[/] "
         f"{rate(s['conversion_rate'])}"
     )
+    period = period_line(s)
+    if period:
+        console.print(period)
     itself = s.get("conversion_credits_itself")
     notes = (_split_note(analysis), _conversions_note(s))
     for note in (*notes, credited_itself_note(itself) if itself else None):
@@ -250,20 +255,24 @@ def print_summary(analysis: Any) -> None:
         console.print(note, markup=False, highlight=False)
     _print_breakdowns(analysis)
     _print_figure_tables(analysis)
-    drops = Table(
-        title=_("Top drop-offs"),
-        caption=_(
-            "Journeys that did not convert, by the touchpoint they touched last (exit "
-            "touchpoint) and its phase; share: of all journeys that did not convert. Not the "
-            "funnel's drop-off."
-        ),
+    journey_map = getattr(analysis, "journey_map", None)
+    caption = _(
+        "Journeys that did not convert, by the touchpoint they touched last (exit "
+        "touchpoint) and its phase; share: of all journeys that did not convert. Not the "
+        "funnel's drop-off."
     )
+    if journey_map is not None and any(t.outcome for t in journey_map.touchpoints):
+        caption = _(
+            "Journeys that did not convert, by the last touchpoint they met before an "
+            "outcome (exit touchpoint) and its phase; share: of all journeys that did not "
+            "convert. Not the funnel's drop-off."
+        )
+    drops = Table(title=_("Top drop-offs"), caption=caption)
     for column in (_("Phase"), _("Last touchpoint"), _("Journeys"), _("Share")):
         drops.add_column(
             column, justify="right" if column in (_("Journeys"), _("Share")) else "left"
         )
     # Phases by name, as the funnel above shows them (touchpoints keep the ids options take).
-    journey_map = getattr(analysis, "journey_map", None)
     phase_names = {p.id: p.name for p in journey_map.phases} if journey_map else {}
     for row in s.get("top_dropoffs", []):
         drops.add_row(
@@ -325,8 +334,8 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--funnel-step",
-                help="A touchpoint funnel step, in order (repeat, or a,b,c); default: the "
-                "map's touchpoints.",
+                help="A touchpoint funnel step, in order (repeat, or a,b,c); a|b is one step "
+                "reached by either touchpoint; default: the map's touchpoints.",
             ),
         ] = None,
         checkout: Annotated[
@@ -349,9 +358,24 @@ def register(app: typer.Typer) -> None:
         direct: DirectOption = None,
         lead_phases: LeadPhasesOption = None,
         decision_phases: DecisionPhasesOption = None,
+        since: SinceOption = None,
+        until: UntilOption = None,
+        wait: WaitOption = 0.0,
     ) -> None:
         """Measure the map against the events: funnels, drop-off, timing, paths."""
-        from journeymap.services.analysis import analyze_workspace
+        from journeymap.cli._import_notes import _waiting_note
+        from journeymap.errors import UsageError
+        from journeymap.ingest.workspace import waiting_for_lock, workspace_name
+        from journeymap.services.analysis import (
+            analyze_workspace,
+            check_out_folder,
+            workspace_url,
+        )
+
+        if wait < 0:
+            raise UsageError(_("--wait takes seconds, 0 or more, not {value}").format(value=wait))
+        period = period_bounds(since, until)
+        check_out_folder(out, "--out")
 
         # The model options given (the attribution.* settings fill in the rest), as
         # `attribute` reads them.
@@ -367,8 +391,13 @@ def register(app: typer.Typer) -> None:
             lead_phases=lead_phases,
             decision_phases=decision_phases,
         )
+
+        def waiting(pid: int | None) -> None:
+            where = workspace_name(workspace_url(db, engine))
+            error_console.print(_waiting_note(where, pid, wait), markup=False)
+
         # On a terminal, a transient line says which step a long analysis is in.
-        with status_line(console.is_terminal) as bar:
+        with status_line(console.is_terminal) as bar, waiting_for_lock(wait, waiting):
             task = bar.add_task(_("Analysing"), total=None)
 
             def step(name: str) -> None:
@@ -389,6 +418,7 @@ def register(app: typer.Typer) -> None:
                 checkout_touchpoints=_names(checkout),
                 attribution=params if attribution and params else attribution,
                 progress=step if console.is_terminal else None,
+                **period,
             )
         print_summary(analysis)
         console.print(f"{_('Wrote')} {out / 'analysis.json'}")

@@ -14,6 +14,7 @@ from journeymap.cli._attribute_notes import (
     conversion_touch_notes,
     model_notes,
 )
+from journeymap.cli._period import SinceOption, UntilOption, period_bounds, period_line
 from journeymap.cli.analyze_cmd import AfterConversionOption, ByOption, SessionGapOption
 from journeymap.cli.app import (
     _,
@@ -287,6 +288,8 @@ def register(app: typer.Typer) -> None:
         by: ByOption = None,
         session_gap: SessionGapOption = None,
         after_conversion: AfterConversionOption = None,
+        since: SinceOption = None,
+        until: UntilOption = None,
         engine: Annotated[
             str | None, typer.Option("--engine", help="An engine URL instead of --db.")
         ] = None,
@@ -344,6 +347,8 @@ def register(app: typer.Typer) -> None:
                 "--by": by,
                 "--session-gap": session_gap,
                 "--after-conversion": after_conversion,
+                "--since": since,
+                "--until": until,
             }
             given = [option for option, value in cuts.items() if value is not None]
             if given:
@@ -423,9 +428,13 @@ def register(app: typer.Typer) -> None:
                 by=by,
                 session_gap=session_gap,
                 after_conversion=after_conversion,
+                **period_bounds(since, until),
                 **params,
             )
             table = found_in_workspace.table
+            period = period_line({"period": found_in_workspace.period})
+            if period:
+                console.print(period)
         if metric == "value" and not any(table.column("value").to_pylist()):
             raise UsageError(
                 _(

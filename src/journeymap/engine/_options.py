@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from numbers import Real
 from typing import Any, Literal
 
 from journeymap.engine._columns import RESERVED_NAMES
+from journeymap.engine.period import check_order, iso, parse_bound
 from journeymap.errors import UsageError
 from journeymap.i18n import N_
 from journeymap.i18n.messages import translate
@@ -132,6 +133,28 @@ register(
 register(Setting("analysis.breakdown", [], N_("Columns to break funnels down by."), parse_names))
 register(
     Setting(
+        "analysis.since",
+        None,
+        N_(
+            "Analyse only events from this date on (included): an ISO 8601 date or time (UTC "
+            "unless a zone is given), or a span back from the data's last event (e.g. 90d)."
+        ),
+        parse_bound,
+    )
+)
+register(
+    Setting(
+        "analysis.until",
+        None,
+        N_(
+            "Analyse only events before this date (left out): an ISO 8601 date or time (UTC "
+            "unless a zone is given), or a span back from the data's last event (e.g. 30d)."
+        ),
+        parse_bound,
+    )
+)
+register(
+    Setting(
         "funnel.conversion_window",
         timedelta(days=30),
         N_("A funnel step counts only within this time of the first step (e.g. 30d)."),
@@ -238,6 +261,11 @@ class JourneyOptions:
             whose id or catalog entry is ``checkout``).
         top_variants: How many variants to list.
         sankey_steps: How many steps the Sankey edges cover.
+        since: Analyse only events from this moment on (included): a date or time (text in
+            ISO 8601, UTC unless it names a zone) or a span back from the data's last event
+            (``"30d"``). Events are filtered before journeys are cut
+            (:mod:`journeymap.engine.period`).
+        until: Analyse only events before this moment (left out); as ``since``.
     """
 
     by: Literal["person", "account"] = "person"
@@ -255,11 +283,16 @@ class JourneyOptions:
     checkout_touchpoints: list[str] | None = None
     top_variants: int = 50
     sankey_steps: int = 6
+    since: datetime | timedelta | None = None
+    until: datetime | timedelta | None = None
 
     def __post_init__(self) -> None:
         """Check the choices so a typo fails with a clear message."""
         self.session_gap = parse_duration(self.session_gap)
         self.conversion_window = parse_duration(self.conversion_window)
+        self.since = parse_bound(self.since, "since")
+        self.until = parse_bound(self.until, "until")
+        check_order(self.since, self.until)
         if isinstance(self.breakdown, str):
             self.breakdown = parse_names(self.breakdown)
         choices: dict[str, tuple[str, ...]] = {
@@ -353,6 +386,8 @@ class JourneyOptions:
             "correlation_prior": "correlation.prior",
             "correlation_min_support": "correlation.min_support",
             "confidence": "correlation.confidence",
+            "since": "analysis.since",
+            "until": "analysis.until",
         }
         unknown = set(explicit) - set(cls.__dataclass_fields__)
         if unknown:
@@ -375,7 +410,17 @@ class JourneyOptions:
         for name in ("session_gap", "conversion_window"):
             value = data[name]
             data[name] = value.total_seconds() if value is not None else None
+        for name in ("since", "until"):
+            # A moment in ISO 8601; a span not yet taken back from the data's end as written.
+            value = getattr(self, name)
+            data[name] = iso(value) if isinstance(value, datetime) else _written(value)
         return data
+
+
+def _written(value: timedelta | None) -> str | None:
+    from journeymap.settings import written
+
+    return None if value is None else written(value)
 
 
 def _whole_number(name: str, value: Any, least: int) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -20,6 +23,10 @@ def touchpoint_stats(
 ) -> pa.Table:
     """Per touchpoint: events, journeys, persons and converted journeys that touched it.
 
+    And when it was met first and last (``first_seen``, ``last_seen``, UTC; null for a map
+    touchpoint without events): a touchpoint whose events stop long before the data's end,
+    or start late, is one a journey no longer meets, or one the rules now name otherwise.
+
     Map touchpoints without events appear with zeros (unused); touchpoints in the events that
     the map does not know appear with ``on_map`` false (unmapped). Map touchpoints come first
     in map order, then unmapped ones by events. ``pairs`` is
@@ -33,10 +40,13 @@ def touchpoint_stats(
     # Distinct pairs first, then plain counts: cheaper than COUNT(DISTINCT) per touchpoint.
     people = journeys.select("touchpoint", "person_id").distinct()
     per_person = people.group_by("touchpoint").aggregate(persons=people.person_id.count())
-    found: dict[str, dict[str, int]] = {}
-    for part in (per_journey, per_person):
+    seen = journeys.group_by("touchpoint").aggregate(
+        first_seen=journeys.ts.min(), last_seen=journeys.ts.max()
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for part in (per_journey, per_person, seen):
         for row in part.to_pyarrow().to_pylist():
-            found.setdefault(row.pop("touchpoint"), {}).update(row)
+            found.setdefault(row.pop("touchpoint"), {}).update(_in_utc(row))
     rows = []
     for touchpoint in journey_map.touchpoints:
         row = found.pop(touchpoint.id, None) or {
@@ -44,6 +54,8 @@ def touchpoint_stats(
             "journeys": 0,
             "persons": 0,
             "conversions": 0,
+            "first_seen": None,
+            "last_seen": None,
         }
         rows.append({**row, "touchpoint": touchpoint.id, "on_map": True})
     for name, row in sorted(found.items(), key=lambda item: (-item[1]["events"], str(item[0]))):
@@ -57,5 +69,16 @@ def touchpoint_stats(
             ("journeys", pa.int64()),
             ("persons", pa.int64()),
             ("conversions", pa.int64()),
+            ("first_seen", pa.timestamp("us", tz="UTC")),
+            ("last_seen", pa.timestamp("us", tz="UTC")),
         ],
     )
+
+
+def _in_utc(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its times in UTC (a time without a zone is UTC, as analyze reads it)."""
+    for name in ("first_seen", "last_seen"):
+        value = row.get(name)
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            row[name] = value.replace(tzinfo=dt.UTC)
+    return row

@@ -73,7 +73,34 @@ def _period(summary: dict[str, Any], language: str) -> str | None:
     if first is None or last is None:
         return None
     locale = language if language in ("da", "de") else "en"
-    return str(format_interval(first, last, "yMMMd", locale=locale))
+    text = str(format_interval(first, last, "yMMMd", locale=locale))
+    chosen = _chosen_period(summary.get("period"), language)
+    return f"{text} ({chosen})" if chosen else text
+
+
+def _chosen_period(period: Any, language: str) -> str | None:
+    """``only events from 2012-01-01 up to 2012-02-01 (not included): 6,402 of 262,200``."""
+    from journeymap.engine.period import readable
+
+    if not isinstance(period, dict):
+        return None
+    since, until = (
+        dt.datetime.fromisoformat(period[name]) if isinstance(period.get(name), str) else None
+        for name in ("since", "until")
+    )
+    if since and until:
+        text = gettext(N_("only events from {since} up to {until} (not included)"), language)
+    elif since:
+        text = gettext(N_("only events from {since} on"), language)
+    elif until:
+        text = gettext(N_("only events before {until}"), language)
+    else:
+        return None
+    counts = gettext(N_("{events} of {total} events"), language).format(
+        events=format_integer(int(period.get("events") or 0), language),
+        total=format_integer(int(period.get("events_total") or 0), language),
+    )
+    return f"{text.format(since=readable(since), until=readable(until))}: {counts}"
 
 
 def _counts(summary: dict[str, Any], by: str, language: str) -> str | None:

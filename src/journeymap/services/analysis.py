@@ -7,12 +7,48 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.analysis import Analysis, analyze
-from journeymap.analysis.inputs import no_events_reason
+from journeymap.analysis.inputs import no_events_in_period_reason, no_events_reason
 from journeymap.analysis.run import quiet_driver
+from journeymap.engine.journeys import JourneyOptions
+from journeymap.engine.period import in_period
 from journeymap.errors import UsageError
 from journeymap.i18n.messages import _
 
-__all__ = ["analyze_workspace", "workspace_events", "workspace_url"]
+__all__ = ["analyze_workspace", "check_out_folder", "workspace_events", "workspace_url"]
+
+
+def check_out_folder(out: str | Path | None, name: str = "out") -> None:
+    """Refuse an output folder that is a file, or lies under one, before anything is analysed.
+
+    The analysis is a folder (``analysis.json`` and a Parquet file per table); written to a
+    file's path it failed after the whole analysis with the system's "[Errno 20] Not a
+    directory". ``name`` is the option as the caller writes it (``--out``).
+
+    Raises:
+        UsageError: naming the file in the way.
+    """
+    if out is None:
+        return
+    path = Path(out)
+    for candidate in (path, *path.parents):
+        if not candidate.exists():
+            continue
+        if candidate.is_dir():
+            return
+        if candidate == path:
+            raise UsageError(
+                _(
+                    "{name} {out} is a file, not a folder: the analysis is written into a "
+                    "folder (analysis.json and a Parquet file per table); give a folder's path "
+                    "(a missing folder is made)"
+                ).format(name=name, out=out)
+            )
+        raise UsageError(
+            _(
+                "{name} {out} cannot be a folder: {file} is a file; give a folder's path for "
+                "the analysis (a missing folder is made)"
+            ).format(name=name, out=out, file=candidate)
+        )
 
 
 def workspace_url(db: str | Path | None, engine: str | None) -> str | None:
@@ -91,18 +127,27 @@ def analyze_workspace(
             mapping gives their parameters (see :func:`journeymap.analysis.analyze`).
         progress: Called with each step's name as it starts (see ``analyze``).
         **options: :class:`~journeymap.engine.journeys.JourneyOptions` fields; ``None``
-            means "not given" (the setting applies).
+            means "not given" (the setting applies). ``since`` and ``until`` take the period
+            (e.g. ``since="2012-01-01", until="2012-02-01"``; ``until`` left out).
 
     Raises:
-        UsageError: if both ``db`` and ``engine`` are given.
+        UsageError: if both ``db`` and ``engine`` are given, ``out`` is a file, or the
+            period (``since``, ``until``) holds no events.
     """
     from journeymap.mapfile import load_map
 
     url = workspace_url(db, engine)
+    check_out_folder(out)
     journey_map = load_map(map_path)
     events = workspace_events(url)
     given = {name: value for name, value in options.items() if value is not None}
-    analysis = analyze(journey_map, events, attribution=attribution, progress=progress, **given)
+    chosen = JourneyOptions.from_settings(**given)
+    with quiet_driver():
+        _, period = in_period(events, chosen.since, chosen.until, unit=chosen.by)
+    if period is not None and not period.events:
+        # As for a workspace without events: the words analyze() raises, an exit code 2 here.
+        raise UsageError(no_events_in_period_reason(period))
+    analysis = analyze(journey_map, events, chosen, attribution=attribution, progress=progress)
     if out is not None:
         analysis.save(out)
     return analysis

@@ -77,6 +77,8 @@ class WorkspaceAttribution:
             :func:`journeymap.analysis.run.credited_for_itself`), or None.
         facts: What the credits do not say (see
             :func:`journeymap.attribution._notes.credit_facts`).
+        period: The period the journeys were cut from (``since``/``until``), as
+            ``analysis.json`` records it (``summary["period"]``), or None: every event.
     """
 
     table: pa.Table
@@ -87,6 +89,7 @@ class WorkspaceAttribution:
     persona_per_journey: bool = False
     credits_itself: dict[str, Any] | None = None
     facts: CreditFacts | None = None
+    period: dict[str, Any] | None = None
 
 
 def attribute_paths_file(
@@ -247,13 +250,15 @@ def attribute_workspace(
     by: str | None = None,
     session_gap: str | timedelta | None = None,
     after_conversion: str | None = None,
+    since: Any = None,
+    until: Any = None,
     **params: Any,
 ) -> WorkspaceAttribution:
     """Load the map, build journeys from the workspace and compare attribution models.
 
     The journeys are cut as :func:`~journeymap.services.analysis.analyze_workspace` cuts
-    them with the same ``by``, ``session_gap`` and ``after_conversion``, so the credits are
-    those of that analysis' ``attribution`` table.
+    them with the same ``by``, ``session_gap``, ``after_conversion``, ``since`` and
+    ``until``, so the credits are those of that analysis' ``attribution`` table.
 
     Args:
         map_path: The journey map file (YAML or JSON).
@@ -266,6 +271,11 @@ def attribute_workspace(
             splits); None: the ``journeys.session_gap`` setting.
         after_conversion: ``end`` or ``continue``; None: the ``journeys.after_conversion``
             setting.
+        since: Only events from this date on (included): ISO 8601 text, a datetime, or a
+            span back from the data's last event (``"30d"``); None: the ``analysis.since``
+            setting. Events are filtered before journeys are cut.
+        until: Only events before this date (left out); None: the ``analysis.until``
+            setting.
         **params: Model parameters (see :func:`journeymap.attribution.attribute`).
 
     Returns:
@@ -274,8 +284,9 @@ def attribute_workspace(
 
     Raises:
         UsageError: if the workspace file does not exist, both ``db`` and ``engine`` are
-            given, or a journey option is not valid.
+            given, a journey option is not valid, or the period holds no events.
     """
+    from journeymap.analysis.inputs import no_events_in_period_reason
     from journeymap.analysis.run import (
         conversion_touchpoints,
         credited_for_itself,
@@ -285,9 +296,11 @@ def attribute_workspace(
     from journeymap.attribution import SegmentCache, compare_models
     from journeymap.attribution._levels import FIXED_LEVELS
     from journeymap.attribution._notes import credit_facts
+    from journeymap.attribution._parameters import checked
     from journeymap.attribution.api import check_values
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
+    from journeymap.engine.period import in_period
     from journeymap.mapfile import load_map
     from journeymap.services.analysis import workspace_events, workspace_url
 
@@ -295,13 +308,24 @@ def attribute_workspace(
     journey_map = load_map(map_path)
     # Parameter values no journeys could make right are refused before any query, as analyze
     # refuses them, naming a value that came from a setting as the setting.
-    check_values({k: v for k, v in params.items() if v is not None}, journey_map, models)
+    given = {k: v for k, v in params.items() if v is not None}
+    check_values(checked(given, ()), journey_map, models)
     events = workspace_events(url)
-    cuts = {"by": by, "session_gap": session_gap, "after_conversion": after_conversion}
+    cuts = {
+        "by": by,
+        "session_gap": session_gap,
+        "after_conversion": after_conversion,
+        "since": since,
+        "until": until,
+    }
     given_cuts = {name: value for name, value in cuts.items() if value is not None}
     with quiet_driver():
         breakdown = [] if level in FIXED_LEVELS else [_checked_level(events, level)]
         options = JourneyOptions.from_settings(breakdown=breakdown, **given_cuts)
+        # The period first, as analyze takes it: journeys are cut from the events in it.
+        events, period = in_period(events, options.since, options.until, unit=options.by)
+        if period is not None and not period.events:
+            raise UsageError(no_events_in_period_reason(period))
         if options.by == "account":  # as analyze checks it
             require_accounts(events, _("journeys per account"))
         # Computed once: every model reads the journeys (and the segments made from them).
@@ -340,6 +364,7 @@ def attribute_workspace(
         alone=max((s.alone for s in prepared), default=0),
         persona_per_journey=per_journey,
         facts=facts,
+        period=period.to_json() if period is not None else None,
     )
 
 
