@@ -37,10 +37,12 @@ from journeymap.model import (
 
 if _typing.TYPE_CHECKING:
     from journeymap.analysis import Analysis, analyze
+    from journeymap.analysis.compare import Comparison, compare
     from journeymap.ingest import Workspace, import_events
 
 __all__ = [
     "Analysis",
+    "Comparison",
     "JourneyMap",
     "JourneymapError",
     "Persona",
@@ -50,6 +52,7 @@ __all__ = [
     "Workspace",
     "__version__",
     "analyze",
+    "compare",
     "diff_maps",
     "dump_map",
     "import_events",
@@ -66,6 +69,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "Analysis": "journeymap.analysis",
     "analyze": "journeymap.analysis",
+    "Comparison": "journeymap.analysis.compare",
+    "compare": "journeymap.analysis.compare",
     "Workspace": "journeymap.ingest",
     "import_events": "journeymap.ingest",
 }

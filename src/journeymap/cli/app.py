@@ -321,7 +321,9 @@ def _register_all(target: typer.Typer) -> None:
     from journeymap.cli import (
         analyze_cmd,
         attribute_cmd,
+        compare_cmd,
         demo_cmd,
+        feedback_cmd,
         import_cmd,
         maps,
         quarantine_cmd,
@@ -334,10 +336,12 @@ def _register_all(target: typer.Typer) -> None:
         import_cmd,
         analyze_cmd,
         attribute_cmd,
+        compare_cmd,
         render_cmd,
         demo_cmd,
         settings_cmd,
         quarantine_cmd,
+        feedback_cmd,
     ):
         module.register(target)
 
