@@ -22,7 +22,6 @@ Tables (columns in ``docs/contracts.md``, "Comparison"):
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,13 +41,14 @@ from journeymap.analysis._compare_tables import (
     touchpoint_table,
 )
 from journeymap.analysis._intervals import CONFIDENCE, METHOD
-from journeymap.analysis.result import Analysis, json_value
-from journeymap.errors import AnalysisError, MissingDependencyError
+from journeymap.analysis._table_set import TableSet
+from journeymap.analysis.result import Analysis
+from journeymap.errors import AnalysisError
+from journeymap.i18n import N_
 from journeymap.i18n.messages import _
 
 if TYPE_CHECKING:
-    import pandas as pd
-    import polars as pl
+    pass
 
 __all__ = ["Comparison", "compare"]
 
@@ -56,7 +56,7 @@ __all__ = ["Comparison", "compare"]
 SIDE_KEYS = ("map_id", "journeys", "conversions", "conversion_rate", "first_ts", "last_ts")
 
 
-class Comparison:
+class Comparison(TableSet):
     """Two analyses side by side: named :class:`pyarrow.Table` s and a summary.
 
     Attributes:
@@ -69,6 +69,9 @@ class Comparison:
         before: The analysis before.
         after: The analysis after.
     """
+
+    _no_table = N_("no table {name} in this comparison; available: {known}")
+    _to_polars_for = "Converting comparison tables to polars"
 
     def __init__(
         self,
@@ -90,45 +93,6 @@ class Comparison:
         return (
             f"Comparison(before={labels[0]!r}, after={labels[1]!r}, tables={sorted(self.tables)})"
         )
-
-    def table(self, name: str) -> pa.Table:
-        """The table ``name``; an :class:`AnalysisError` lists the available ones."""
-        try:
-            return self.tables[name]
-        except KeyError:
-            raise AnalysisError(
-                _("no table {name} in this comparison; available: {known}").format(
-                    name=repr(name), known=", ".join(sorted(self.tables))
-                )
-            ) from None
-
-    def to_pandas(self, name: str) -> pd.DataFrame:
-        """The table ``name`` as a pandas DataFrame."""
-        frame: pd.DataFrame = self.table(name).to_pandas()
-        return frame
-
-    def to_polars(self, name: str) -> pl.DataFrame:
-        """The table ``name`` as a polars DataFrame (needs the ``polars`` extra)."""
-        try:
-            import polars
-        except ImportError:
-            raise MissingDependencyError(
-                "polars", "polars", "Converting comparison tables to polars"
-            ) from None
-        result = polars.from_arrow(self.table(name))
-        assert isinstance(result, polars.DataFrame)
-        return result
-
-    def to_dict(self) -> dict[str, Any]:
-        """Summary and every table as a list of records, JSON-safe."""
-        return {
-            "summary": json_value(self.summary),
-            "tables": {name: json_value(t.to_pylist()) for name, t in self.tables.items()},
-        }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The comparison as JSON text (what ``journeymap compare --out FILE.json`` writes)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def save(self, path: str | Path) -> Path:
         """Write :meth:`to_json` to the file ``path``.

@@ -90,18 +90,9 @@ class FeedbackComparison:
 
     def to_polars(self) -> pl.DataFrame:
         """The table as a polars DataFrame (needs the ``polars`` extra)."""
-        try:
-            import polars as pl
-        except ImportError:
-            from journeymap.errors import MissingDependencyError
+        from journeymap.engine._tables import polars_frame
 
-            raise MissingDependencyError(
-                "polars", "polars", "Converting the feedback comparison to polars"
-            ) from None
-
-        frame = pl.from_arrow(self.table)
-        assert isinstance(frame, pl.DataFrame)
-        return frame
+        return polars_frame(self.table, "Converting the feedback comparison to polars")
 
     def rows(self, level: str | None = None) -> list[dict[str, Any]]:
         """The rows as dicts, of one level (``touchpoint``, ``phase``, ...) or all."""

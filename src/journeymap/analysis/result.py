@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import html
 import json
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,14 +14,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journeymap.analysis._save import ANALYSIS_FILE, _save_into
-from journeymap.errors import AnalysisError, MissingDependencyError, UsageError
+from journeymap.analysis._table_set import TableSet, json_value
+from journeymap.errors import AnalysisError, UsageError
 from journeymap.i18n import format_fixed, format_integer, format_percent
 from journeymap.i18n.messages import _
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    import pandas as pd
-    import polars as pl
 
     from journeymap.engine.journeys import JourneyOptions
     from journeymap.model import JourneyMap
@@ -31,22 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["ANALYSIS_FILE", "Analysis", "json_value", "warn_unread_parameters"]
 
 
-def json_value(value: Any) -> Any:
-    """A value made JSON-safe: datetimes as ISO text, NaN/inf as None, containers recursed."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    if isinstance(value, dict):
-        return {str(k): json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    return value
-
-
-class Analysis:
+class Analysis(TableSet):
     """Every metric of one analysis run, as named :class:`pyarrow.Table` s and a summary.
 
     Attributes:
@@ -116,46 +98,6 @@ class Analysis:
             f"Analysis(map={self.summary.get('map_id')!r}, journeys={self.summary.get('journeys')},"
             f" tables={sorted(self.tables)})"
         )
-
-    def table(self, name: str) -> pa.Table:
-        """The table ``name``; an :class:`AnalysisError` lists the available ones."""
-        try:
-            return self.tables[name]
-        except KeyError:
-            known = ", ".join(sorted(self.tables))
-            raise AnalysisError(
-                _("no table {name} in this analysis; available: {known}").format(
-                    name=repr(name), known=known
-                )
-            ) from None
-
-    def to_pandas(self, name: str) -> pd.DataFrame:
-        """The table ``name`` as a pandas DataFrame."""
-        frame: pd.DataFrame = self.table(name).to_pandas()
-        return frame
-
-    def to_polars(self, name: str) -> pl.DataFrame:
-        """The table ``name`` as a polars DataFrame (needs the ``polars`` extra)."""
-        try:
-            import polars
-        except ImportError:
-            raise MissingDependencyError(
-                "polars", "polars", "Converting analysis tables to polars"
-            ) from None
-        result = polars.from_arrow(self.table(name))
-        assert isinstance(result, polars.DataFrame)
-        return result
-
-    def to_dict(self) -> dict[str, Any]:
-        """Summary and every table as a list of records, JSON-safe."""
-        return {
-            "summary": json_value(self.summary),
-            "tables": {name: json_value(t.to_pylist()) for name, t in self.tables.items()},
-        }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The analysis as JSON text (what ``analysis.json`` holds)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def save(self, directory: str | Path) -> Path:
         """Write ``analysis.json`` and one ``<table>.parquet`` per table into ``directory``.

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from journeymap.errors import MissingDependencyError, UsageError
+from journeymap.engine._tables import polars_frame
+from journeymap.errors import UsageError
 from journeymap.i18n.messages import _
 
 if TYPE_CHECKING:
@@ -60,15 +61,7 @@ class AttributionResult:
 
     def to_polars(self) -> pl.DataFrame:
         """The table as a polars DataFrame (needs the ``polars`` extra)."""
-        try:
-            import polars
-        except ImportError:
-            raise MissingDependencyError(
-                "polars", "polars", "Converting attribution tables to polars"
-            ) from None
-        result = polars.from_arrow(self.table)
-        assert isinstance(result, polars.DataFrame)
-        return result
+        return polars_frame(self.table, "Converting attribution tables to polars")
 
 
 def side_by_side(table: pa.Table, metric: str = "conversions") -> pa.Table:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from journeymap.errors import MissingDependencyError
 from journeymap.ingest.readers._common import arrow_table
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "arrow_of",
@@ -18,6 +22,7 @@ __all__ = [
     "is_temporary",
     "materialize",
     "number",
+    "polars_frame",
     "record_batches",
     "records_table",
     "scratch",
@@ -50,6 +55,22 @@ def in_memory(source: Any) -> ir.Table | None:
         return source
     table = arrow_of(source)
     return ibis.memtable(table) if table is not None else None
+
+
+def polars_frame(table: pa.Table, purpose: str) -> pl.DataFrame:
+    """``table`` as a polars DataFrame; without polars, an error naming the extra to install.
+
+    Args:
+        table: The Arrow table.
+        purpose: What the conversion is for, said in the error ("Converting ... to polars").
+    """
+    try:
+        import polars
+    except ImportError:
+        raise MissingDependencyError("polars", "polars", purpose) from None
+    frame = polars.from_arrow(table)
+    assert isinstance(frame, polars.DataFrame)
+    return frame
 
 
 def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBatch]:
