@@ -41,6 +41,30 @@ def log_path(datasets: Path) -> Path:
     return datasets / "bpic2012" / "bpic2012.xes.gz"
 
 
+Case = list[tuple[dt.datetime, str]]
+
+
+def raw_cases(path: Path) -> list[Case]:
+    """Per trace of the XES at ``path``, its COMPLETE events (time, activity) in time order
+    (file order for ties); a trace without one is an empty case."""
+    cases: list[Case] = []
+    current: Case = []
+    with gzip.open(path, "rb") as handle:
+        for _, element in ET.iterparse(handle, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "event":
+                values = {child.get("key"): child.get("value") for child in element}
+                if values.get("lifecycle:transition") == "COMPLETE":
+                    stamp = dt.datetime.fromisoformat(str(values["time:timestamp"]))
+                    current.append((stamp, str(values["concept:name"])))
+                element.clear()
+            elif tag == "trace":
+                cases.append(sorted(current, key=lambda item: item[0]))
+                current = []
+                element.clear()
+    return cases
+
+
 def raw_events(datasets: Path) -> pd.DataFrame:
     """Every COMPLETE event of the raw log: ``case``, ``ts`` (UTC) and ``activity``."""
     rows: list[tuple[str, dt.datetime, str]] = []

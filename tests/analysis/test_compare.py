@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import ibis
 import pyarrow as pa
 import pytest
 from scipy.stats import norm
@@ -312,8 +313,8 @@ def test_an_analysis_of_an_older_format_is_refused_plainly(saved: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def bpic(datasets: Path) -> tuple[Comparison, Cohort, Cohort]:
-    before, after = cohort_analyses(datasets)
+def bpic(bpic2012_events: ibis.Table, datasets: Path) -> tuple[Comparison, Cohort, Cohort]:
+    before, after = cohort_analyses(bpic2012_events)
     with pytest.warns(UserWarning, match="may still be under way"):
         comparison = compare(before, after)
     return (comparison, *raw_cohorts(datasets))

@@ -11,7 +11,6 @@ for a note.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
@@ -19,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from bpic_log import LOAN_MAP, RULES, log_path, raw_events
+from bpic_log import LOAN_MAP, raw_events
 from journeymap.analysis import analyze
 from journeymap.ingest import Workspace, import_events
 from journeymap.model import JourneyMap, Phase, Touchpoint
@@ -35,10 +34,9 @@ CUT = pd.Timestamp("2012-01-15", tz="UTC")
 
 
 @pytest.fixture(scope="module")
-def loans(datasets: Path) -> Iterator[tuple[ibis.Table, pd.DataFrame]]:
-    with Workspace("duckdb://") as workspace:
-        import_events(workspace, log_path(datasets), RULES)
-        yield workspace.events(), raw_events(datasets)
+def loans(bpic2012_events: ibis.Table, datasets: Path) -> tuple[ibis.Table, pd.DataFrame]:
+    """The imported events (imported once per session) and, independently, the raw events."""
+    return bpic2012_events, raw_events(datasets)
 
 
 def _after_cut(events: ibis.Table) -> ibis.Value:

@@ -9,7 +9,6 @@ given; a span (``30d``) counts back from the data's last event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
@@ -17,11 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from bpic_log import LOAN_MAP, RULES, STEPS, log_path, raw_events
+from bpic_log import LOAN_MAP, STEPS, raw_events
 from journeymap.analysis import Analysis, analyze
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.errors import AnalysisError, UsageError
-from journeymap.ingest import Workspace, import_events
 from journeymap.model import JourneyMap, Phase, Touchpoint
 from journeymap.render.context import measurement_scope
 from journeymap.render.measured import measured_from
@@ -37,11 +35,9 @@ UNTIL = pd.Timestamp("2012-02-01", tz="UTC")
 
 
 @pytest.fixture(scope="module")
-def loans(datasets: Path) -> Iterator[tuple[ibis.Table, pd.DataFrame]]:
-    """The imported events and, independently, the raw events."""
-    with Workspace("duckdb://") as workspace:
-        import_events(workspace, log_path(datasets), RULES)
-        yield workspace.events(), raw_events(datasets)
+def loans(bpic2012_events: ibis.Table, datasets: Path) -> tuple[ibis.Table, pd.DataFrame]:
+    """The imported events (imported once per session) and, independently, the raw events."""
+    return bpic2012_events, raw_events(datasets)
 
 
 def _january(events: ibis.Table) -> Analysis:

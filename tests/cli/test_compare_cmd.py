@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import ibis
 import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
@@ -193,9 +194,11 @@ def test_mistakes_are_said_without_a_traceback(folders: tuple[Path, Path], tmp_p
 
 
 @pytest.mark.slow
-def test_bpic_cohorts_in_the_terminal(datasets: Path, tmp_path: Path) -> None:
+def test_bpic_cohorts_in_the_terminal(
+    bpic2012_events: ibis.Table, datasets: Path, tmp_path: Path
+) -> None:
     """BPI Challenge 2012 (van Dongen, 2012): applications of 2011 against those of 2012."""
-    before, after = cohort_analyses(datasets)
+    before, after = cohort_analyses(bpic2012_events)
     folders = before.save(tmp_path / "2011"), after.save(tmp_path / "2012")
     raw = raw_cohorts(datasets)
     code, out, err = _run(*folders)

@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import gzip
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
 import pytest
 
+from bpic_log import log_path, raw_cases
 from journeymap.analysis import Analysis, analyze
 from journeymap.analysis.notes import measurement_notes
-from journeymap.ingest import Workspace, import_events
 from journeymap.model import JourneyMap, Phase, Touchpoint
-from journeymap.model.mapping import MappingRules
 
 pytestmark = [
     pytest.mark.slow,
@@ -33,14 +29,6 @@ pytestmark = [
 
 STEPS = ["A_SUBMITTED", "A_PREACCEPTED", "A_ACCEPTED", "O_SENT", "A_APPROVED"]
 OUTCOMES = ["A_APPROVED", "A_DECLINED", "A_CANCELLED"]
-RULES = MappingRules.model_validate(
-    {
-        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
-        "only": [{"field": "lifecycle:transition", "equals": "COMPLETE"}],
-        "touchpoints": [{"touchpoint_from": "concept:name"}],
-        "conversion": [{"field": "concept:name", "equals": "A_APPROVED"}],
-    }
-)
 
 
 def _map(declared: bool) -> JourneyMap:
@@ -58,33 +46,12 @@ def _map(declared: bool) -> JourneyMap:
     )
 
 
-def _cases(path: Path) -> list[list[tuple[dt.datetime, str]]]:
-    """Per trace, its COMPLETE events (time, activity) in time order, file order for ties."""
-    cases: list[list[tuple[dt.datetime, str]]] = []
-    current: list[tuple[dt.datetime, str]] = []
-    with gzip.open(path, "rb") as handle:
-        for _, element in ET.iterparse(handle, events=("end",)):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if tag == "event":
-                values = {child.get("key"): child.get("value") for child in element}
-                if values.get("lifecycle:transition") == "COMPLETE":
-                    stamp = dt.datetime.fromisoformat(str(values["time:timestamp"]))
-                    current.append((stamp, str(values["concept:name"])))
-                element.clear()
-            elif tag == "trace":
-                cases.append(sorted(current, key=lambda item: item[0]))
-                current = []
-                element.clear()
-    return cases
-
-
 @pytest.fixture(scope="module")
-def loans(datasets: Path) -> Iterator[tuple[ibis.Table, list[list[tuple[dt.datetime, str]]]]]:
-    """The imported events and, independently, the raw cases."""
-    path = datasets / "bpic2012" / "bpic2012.xes.gz"
-    with Workspace("duckdb://") as workspace:
-        import_events(workspace, path, RULES)
-        yield workspace.events(), _cases(path)
+def loans(
+    bpic2012_events: ibis.Table, datasets: Path
+) -> tuple[ibis.Table, list[list[tuple[dt.datetime, str]]]]:
+    """The imported events (imported once per session) and, independently, the raw cases."""
+    return bpic2012_events, raw_cases(log_path(datasets))
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,13 @@ COMPLETE transitions). The expected funnel is computed here from the raw XES wit
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import ibis
 import pytest
 from ordered_funnel import furthest_step
 
-from bpic_log import LOAN_MAP, STEPS, log_path
+from bpic_log import LOAN_MAP, STEPS, log_path, raw_cases
 from journeymap.analysis import analyze
 
 pytestmark = [
@@ -28,32 +26,12 @@ pytestmark = [
 WINDOW = dt.timedelta(days=30)
 
 
-def _cases(path: Path) -> list[list[tuple[dt.datetime, str]]]:
-    """Per trace, its COMPLETE events (time, activity) in time order, file order for ties."""
-    cases: list[list[tuple[dt.datetime, str]]] = []
-    current: list[tuple[dt.datetime, str]] = []
-    with gzip.open(path, "rb") as handle:
-        for _, element in ET.iterparse(handle, events=("end",)):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if tag == "event":
-                values = {child.get("key"): child.get("value") for child in element}
-                if values.get("lifecycle:transition") == "COMPLETE":
-                    stamp = dt.datetime.fromisoformat(str(values["time:timestamp"]))
-                    current.append((stamp, str(values["concept:name"])))
-                element.clear()
-            elif tag == "trace":
-                cases.append(sorted(current, key=lambda item: item[0]))
-                current = []
-                element.clear()
-    return cases
-
-
 @pytest.fixture(scope="module")
 def loans(
     bpic2012_events: ibis.Table, datasets: Path
 ) -> tuple[ibis.Table, list[list[tuple[dt.datetime, str]]]]:
     """The imported events (imported once per session) and, independently, the raw cases."""
-    return bpic2012_events, _cases(log_path(datasets))
+    return bpic2012_events, raw_cases(log_path(datasets))
 
 
 @pytest.mark.parametrize("window", [None, WINDOW], ids=["no-window", "30d"])

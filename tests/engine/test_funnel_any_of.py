@@ -7,12 +7,9 @@ are walked here in plain Python over the raw XES, independent of the engine.
 
 from __future__ import annotations
 
-import datetime as dt
-import gzip
 import random
-import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +17,12 @@ import ibis
 import pytest
 from engine_events import events
 
+from bpic_log import Case, log_path, raw_cases
 from journeymap.analysis import analyze
 from journeymap.engine.funnel import funnel_counts, funnel_levels, touchpoint_funnel
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.errors import UsageError
-from journeymap.ingest import Workspace, import_events
 from journeymap.model import JourneyMap, Phase, Touchpoint
-from journeymap.model.mapping import MappingRules
 
 DAY = 24.0
 
@@ -185,36 +181,6 @@ LOAN_MAP = JourneyMap(
     phases=[Phase(id="application", name="Application", order=1)],
     touchpoints=[Touchpoint(id=a, name=a, phases=["application"]) for a in ACTIVITIES],
 )
-RULES = MappingRules.model_validate(
-    {
-        "columns": {"person_id": "case:concept:name", "timestamp": "time:timestamp"},
-        "only": [{"field": "lifecycle:transition", "equals": "COMPLETE"}],
-        "touchpoints": [{"touchpoint_from": "concept:name"}],
-        "unmatched": "keep",
-        "conversion": [{"field": "concept:name", "equals": "A_APPROVED"}],
-    }
-)
-Case = list[tuple[dt.datetime, str]]
-
-
-def _cases(path: Path) -> list[Case]:
-    """Per trace, its COMPLETE events (time, activity) in time order, file order for ties."""
-    cases: list[Case] = []
-    current: Case = []
-    with gzip.open(path, "rb") as handle:
-        for _, element in ET.iterparse(handle, events=("end",)):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if tag == "event":
-                values = {child.get("key"): child.get("value") for child in element}
-                if values.get("lifecycle:transition") == "COMPLETE":
-                    stamp = dt.datetime.fromisoformat(str(values["time:timestamp"]))
-                    current.append((stamp, str(values["concept:name"])))
-                element.clear()
-            elif tag == "trace":
-                cases.append(sorted(current, key=lambda item: item[0]))
-                current = []
-                element.clear()
-    return cases
 
 
 def _numbers(case: Case, steps: Sequence[str]) -> list[int]:
@@ -248,11 +214,10 @@ def _strict(numbers: list[int]) -> int:
 
 
 @pytest.fixture(scope="module")
-def loans(datasets: Path) -> Iterator[tuple[ibis.Table, list[Case]]]:
-    path = datasets / "bpic2012" / "bpic2012.xes.gz"
-    with Workspace("duckdb://") as workspace:
-        import_events(workspace, path, RULES)
-        yield workspace.events(), _cases(path)
+def loans(bpic2012_events: ibis.Table, datasets: Path) -> tuple[ibis.Table, list[Case]]:
+    """The log imported once per session (every COMPLETE event has a touchpoint, so keeping
+    unmatched rows changes nothing) and, independently, the raw cases."""
+    return bpic2012_events, raw_cases(log_path(datasets))
 
 
 @pytest.mark.slow
