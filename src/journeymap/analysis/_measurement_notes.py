@@ -16,7 +16,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from journeymap.i18n import format_fixed, format_integer, gettext, ngettext
+from journeymap.i18n import format_duration, format_integer, gettext, ngettext
 from journeymap.model import JourneyMap
 from journeymap.model.touchpoints import outcome_ids
 
@@ -191,28 +191,6 @@ def correlation_before_conversion_note(analysis: Any, language: str) -> str | No
     ).format(examples=examples)
 
 
-def _duration(seconds: float, language: str) -> str:
-    """In the largest unit it reaches: ``30 days``, ``28.7 days``, ``5.7 hours``."""
-    units = (
-        (86400, "{count} day", "{count} days", "{amount} days"),
-        (3600, "{count} hour", "{count} hours", "{amount} hours"),
-        (60, "{count} minute", "{count} minutes", "{amount} minutes"),
-    )
-    for unit, singular, plural, decimal in units:
-        if seconds < unit:
-            continue
-        if seconds % unit == 0:
-            count = int(seconds // unit)
-            return ngettext(singular, plural, count, language).format(
-                count=format_integer(count, language)
-            )
-        return gettext(decimal, language).format(amount=format_fixed(seconds / unit, 1, language))
-    count = max(round(seconds), 0)
-    return ngettext("{count} second", "{count} seconds", count, language).format(
-        count=format_integer(count, language)
-    )
-
-
 def _day(text: Any, language: str) -> str | None:
     """The UTC date of the summary's ISO time as the language writes it: ``Mar 14, 2012``."""
     if not isinstance(text, str):
@@ -270,7 +248,7 @@ def open_journeys_note(summary: Mapping[str, Any], language: str) -> str | None:
     ).format(
         count=format_integer(count, language),
         total=format_integer(not_converted, language),
-        horizon=_duration(horizon, language),
+        horizon=format_duration(horizon, language),
         basis=basis,
         date=_day(summary.get("last_ts"), language) or "-",
     )

@@ -62,35 +62,13 @@ def interval(low: float | None, high: float | None) -> str:
     return _("{value} pp").format(value=_("{low} to {high}").format(low=low_text, high=high_text))
 
 
-# Units of a duration, largest first: whole ones counted, others with one decimal.
-UNITS = (
-    (86400, "{count} day", "{count} days", N_("{amount} days")),
-    (3600, "{count} hour", "{count} hours", N_("{amount} hours")),
-    (60, "{count} minute", "{count} minutes", N_("{amount} minutes")),
-)
-
-
 def duration(seconds: float | None) -> str:
     """A time in the largest unit it reaches, as the notes write it: ``14.7 days``, ``3 hours``."""
     if seconds is None:
         return DASH
-    from journeymap.i18n import current_language, format_fixed, format_integer, ngettext
+    from journeymap.i18n import current_language, format_duration
 
-    language = current_language()
-    seconds = abs(float(seconds))
-    for unit, singular, plural, amount in UNITS:
-        if seconds < unit:
-            continue
-        if seconds % unit == 0:
-            count = int(seconds // unit)
-            return ngettext(singular, plural, count, language).format(
-                count=format_integer(count, language)
-            )
-        return _(amount).format(amount=format_fixed(seconds / unit, 1, language))
-    count = round(seconds)
-    return ngettext("{count} second", "{count} seconds", count, language).format(
-        count=format_integer(count, language)
-    )
+    return format_duration(seconds, current_language())
 
 
 def _pair(before: Any, after: Any, shown: Any) -> str:

@@ -56,6 +56,7 @@ __all__ = [
     "current_language",
     "document_language",
     "format_decimal",
+    "format_duration",
     "format_fixed",
     "format_integer",
     "format_percent",
@@ -121,6 +122,37 @@ def ngettext(singular: str, plural: str, count: int, language: str = "en") -> st
         '2 Ereignisse'
     """
     return translations(language).ngettext(singular, plural, count)
+
+
+# Units of a duration, largest first: a whole number of one is counted, else one decimal.
+_DURATION_UNITS = (
+    (86400, "{count} day", "{count} days", N_("{amount} days")),
+    (3600, "{count} hour", "{count} hours", N_("{amount} hours")),
+    (60, "{count} minute", "{count} minutes", N_("{amount} minutes")),
+)
+
+
+def format_duration(seconds: float, language: str = "en") -> str:
+    """A length of time in the largest unit it reaches: ``30 days``, ``14.7 days``, ``5 hours``.
+
+    Examples:
+        >>> format_duration(2592000), format_duration(1270080, "da"), format_duration(42)
+        ('30 days', '14,7 dage', '42 seconds')
+    """
+    seconds = abs(float(seconds))
+    for unit, singular, plural, amount in _DURATION_UNITS:
+        if seconds < unit:
+            continue
+        if seconds % unit == 0:
+            count = int(seconds // unit)
+            return ngettext(singular, plural, count, language).format(
+                count=format_integer(count, language)
+            )
+        return gettext(amount, language).format(amount=format_fixed(seconds / unit, 1, language))
+    count = round(seconds)
+    return ngettext("{count} second", "{count} seconds", count, language).format(
+        count=format_integer(count, language)
+    )
 
 
 LANGUAGE_VARIABLE = "JOURNEYMAP_LANG"
