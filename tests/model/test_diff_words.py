@@ -78,7 +78,7 @@ def test_diff_in_danish(tmp_path: Path) -> None:
     assert lines[0] == "- personaer: ek-weiss"
     assert "~ kilder: crm (underbygger)" in lines
     assert "~ faser: consideration (navn)" in lines
-    assert "    følelse: {score: -1,5; Etiket: 'gestresst im Anlauf'} -> " in output
+    assert "    følelse: {score: -1,5; etiket: 'gestresst im Anlauf'} -> " in output
 
 
 def test_text_is_quoted_the_same_way_with_an_apostrophe_in_it(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ MODELS = ("first_touch", "last_touch", "linear", "markov", "shapley", "time_deca
 SHARES = {"search": 0.9996, "blog": 0.0003, "print": 0.42, "radio": 0.006}
 CELL = re.compile(r'<path aria-label="[^"]*"[^>]*d="M[\d.]+,[\d.]+h([\d.]+)v[\d.]+h-[\d.]+Z"')
 LABEL = re.compile(
-    r'<text aria-label="[^"]*; (?:label|Etiket|Beschriftung): ([^"]*)"[^>]*font-size="([\d.]+)px"'
+    r'<text aria-label="[^"]*; (?:label|etiket|Beschriftung): ([^"]*)"[^>]*font-size="([\d.]+)px"'
 )
 
 
