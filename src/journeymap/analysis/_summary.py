@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._facts import with_sequences
-from journeymap.engine._tables import seconds
+from journeymap.engine._tables import exact_sum, seconds
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.engine.paths import group_sequences
 from journeymap.model import JourneyMap
@@ -37,7 +37,7 @@ def _summary(
         facts.aggregate(
             journeys=facts.count(),
             conversions=facts.converted.sum(),
-            value=facts.value.sum(),
+            value=exact_sum(facts.value, value=True),
         )
         .to_pyarrow()
         .to_pylist()[0]

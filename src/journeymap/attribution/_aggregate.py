@@ -32,12 +32,12 @@ from datetime import timedelta
 from typing import Any
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from journeymap.engine._tables import (
     drop_temporary,
+    exact_sum,
     is_temporary,
     materialize,
     number,
@@ -70,26 +70,6 @@ SEG = ("_g", "_segno")
 WEIGHT = "_w"
 # Journeys columns the segments table does not carry (they are folded into i, n, age, value).
 _FOLDED = {"journey_id", "account_id", "ts", "conversion", "value", "step", *NEIGHBOUR_COLUMNS}
-# The engine adds floats in no fixed order (the partial sums of its threads), so their sums
-# differed from run to run in the last bits (1e-10 in a credit of 1,087) and two identical
-# analyses wrote different JSON. Cast to decimals, each term is rounded once and the sum is
-# exact, the same in any order: weights (at most 1 a touch, times the journeys a path row
-# stands for) to 18 decimals, values (money) to 10, room for totals up to 10**28.
-_WEIGHT_DECIMAL = dt.Decimal(38, 18)
-_VALUE_DECIMAL = dt.Decimal(38, 10)
-
-
-def exact_sum(
-    x: ir.NumericValue, *, value: bool = False, where: ir.BooleanValue | None = None
-) -> ir.FloatingScalar:
-    """The sum of ``x`` as a float, the same whatever order the engine adds the terms in.
-
-    ``value``: ``x`` is money, kept to 10 decimals (a weight to 18); a value that is no
-    finite number, or beyond 10**28, adds nothing (as a null does) instead of failing.
-    """
-    exact = x.try_cast(_VALUE_DECIMAL) if value else x.cast(_WEIGHT_DECIMAL)
-    total: ir.FloatingScalar = exact.sum(where=where).cast("float64")
-    return total
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 from ibis import _
 
 from journeymap.engine._columns import UNIT
+from journeymap.engine._tables import exact_sum
 
 
 def journey_facts(
@@ -41,7 +42,7 @@ def journey_facts(
         "events": _.count(),
         "converted": _.conversion.any(),
         "conversion_ts": _.ts.min(where=_.conversion),
-        "value": _.value.sum(where=_.conversion),
+        "value": exact_sum(journeys.value, value=True, where=journeys.conversion),
     }
     for name in dict.fromkeys(["persona", *(breakdown or [])]):
         column = journeys[name]  # the first value that is there
