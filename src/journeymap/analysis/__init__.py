@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from journeymap.analysis.compare import Comparison, compare
 from journeymap.analysis.result import Analysis
 from journeymap.analysis.run import analyze
 
-__all__ = ["Analysis", "analyze"]
+__all__ = ["Analysis", "Comparison", "analyze", "compare"]
