@@ -21,7 +21,6 @@ from journeymap.render import render_report_html
 from journeymap.render.map_svg import render_map_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _labels(root: ET.Element) -> dict[tuple[str, str], ET.Element]:
@@ -85,16 +84,6 @@ def test_a_persona_without_its_own_cell_shows_no_label_the_buying_center_curve_d
     labels = _labels(root)
     assert [persona for persona, phase in labels if phase == "loyalty"] == [""]
     assert "".join(labels[("", "loyalty")].find(f"{SVG}text").itertext()) == "delighted"  # type: ignore[union-attr]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from journeymap.render.feedback_marks import measured_feelings
 from journeymap.render.map_svg import build_layout
 
 SVG = "{http://www.w3.org/2000/svg}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")
@@ -104,16 +102,6 @@ def test_the_mark_speaks_the_maps_language(comparison: FeedbackComparison) -> No
         svg = render_map_svg(danish)
     label = _marks(svg)[("touchpoint", "checkout")].get("aria-label", "")
     assert "designet +1,5, målt -1,0" in label
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser

@@ -24,7 +24,6 @@ from journeymap.model import JourneyMap
 from journeymap.render import render_map_svg, render_report_html, render_report_pdf
 
 SVG = "{http://www.w3.org/2000/svg}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _german(journey_map: JourneyMap) -> JourneyMap:
@@ -77,16 +76,6 @@ def test_user_text_in_the_new_parts_stays_text(example_map: JourneyMap) -> None:
     assert "<b>Sales</b>" not in html and "&lt;b&gt;Sales&lt;/b&gt;" in html
     assert "<script>alert(1)" not in html and "href=" not in html
     ET.fromstring(render_map_svg(changed))  # still well-formed
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

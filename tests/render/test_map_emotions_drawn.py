@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ from journeymap.render.emotion_curve import ALL_COLOUR, PERSONA_COLOURS, emotion
 from journeymap.render.map_svg import build_layout
 
 SVG = "{http://www.w3.org/2000/svg}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 MASCHINENBAU = """\
 id: cnc-zelle
@@ -289,16 +287,6 @@ def test_the_examples_negative_review_is_drawn() -> None:
         g for g in _groups(root, "jm-emotion-label") if g.get("data-touchpoint") == "review-portals"
     ]
     assert _text(label) == "Review portals: worried by a bad review"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser

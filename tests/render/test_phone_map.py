@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,6 @@ from journeymap.render.map_svg import build_layout
 
 Pair = tuple[dict[str, pa.Table], dict[str, Any]]
 SVG = "{http://www.w3.org/2000/svg}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 PANES = re.compile(
@@ -71,16 +69,6 @@ def test_exports_and_print_pages_have_no_phone_panes(
     assert 'class="map-lanes"' not in printed and "jm-sticky" not in printed
     html = render_report_html(example_map, example_measured)
     assert html.count('class="map-lanes" aria-hidden="true"') == 1
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser: Any, html: str, path: Path, viewport: dict[str, int]) -> Any:

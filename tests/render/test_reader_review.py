@@ -41,7 +41,6 @@ from journeymap.render.sankey import BASELINE, FONT_SIZE, LINE_HEIGHT, render_sa
 
 Pair = tuple[dict[str, pa.Table], dict[str, Any]]
 SVG = "{http://www.w3.org/2000/svg}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = 390
 
 
@@ -193,16 +192,6 @@ def test_the_funnel_note_is_translated(
     html = render_report_html(translated, example_measured)
     figure = re.search(r'<figure class="chart" id="chart-funnel">.*?</figcaption>', html, re.S)
     assert figure is not None and words in figure.group(0)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,6 @@ from journeymap.render import render
 from journeymap.services.render import render_file
 
 SVG = "{http://www.w3.org/2000/svg}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 NAME = "Kauf einer CNC-Bearbeitungszelle"
 STEFAN_TITLE = f"{NAME} — Stefan Weiß (Einkäufer)"
 # Cell texts of one owner each: the buying center's, Stefan's and Ayşe's.
@@ -169,16 +167,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def german(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JOURNEYMAP_LANG", "de")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def _render(*args: str) -> str:

@@ -25,19 +25,8 @@ from journeymap.render import render_report_html
 from journeymap.render.export import render_report_pdf
 
 Pair = tuple[dict[str, pa.Table], dict[str, Any]]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
 BAR_NOTE = "Bar at the foot of a touchpoint (exit touchpoint)"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

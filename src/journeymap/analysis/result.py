@@ -347,6 +347,7 @@ def warn_unread_parameters(
     model reads what, and the values used, are the attribution package's.
     """
     try:
+        from journeymap.attribution._options import unread_message
         from journeymap.attribution.api import unread_parameters, used_parameters
     except ImportError:  # pragma: no cover - attribution ships with journeymap
         return
@@ -363,21 +364,6 @@ def warn_unread_parameters(
     for name, readers in unread.items():
         if used_parameters({name: given[name]}, journey_map).get(name) == default.get(name):
             continue
-        if set(readers) & set(models):  # Shapley ran, but does not sample
-            message = _(
-                "{parameter} changed nothing: Shapley reads it only with shapley_method='sampling'"
-            )
-        else:
-            message = _(
-                "{parameter} changed nothing: it is read only by {models}, which did not run "
-                "here ({run} did)"
-            )
         warnings.warn(
-            message.format(
-                parameter=f"{name}={given[name]!r}",
-                models=", ".join(readers),
-                run=", ".join(models),
-            ),
-            UserWarning,
-            stacklevel=stacklevel,
+            unread_message(name, given[name], readers, models), UserWarning, stacklevel=stacklevel
         )

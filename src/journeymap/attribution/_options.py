@@ -308,19 +308,26 @@ def warn_unread(params: Mapping[str, Any], models: Sequence[str], *, stacklevel:
     run = list(dict.fromkeys(str(model) for model in models))
     given = {name: value for name, value in params.items() if value is not None}
     for name, readers in unread_parameters(given, run).items():
-        if set(readers) & set(run):  # Shapley ran, but does not sample
-            message = _(
-                "{parameter} changed nothing: Shapley reads it only with shapley_method='sampling'"
-            )
-        else:
-            message = _(
-                "{parameter} changed nothing: it is read only by {models}, which did not run "
-                "here ({run} did)"
-            )
         warnings.warn(
-            message.format(
-                parameter=f"{name}={given[name]!r}", models=", ".join(readers), run=", ".join(run)
-            ),
-            UserWarning,
-            stacklevel=stacklevel,
+            unread_message(name, given[name], readers, run), UserWarning, stacklevel=stacklevel
         )
+
+
+def unread_message(name: str, value: Any, readers: Sequence[str], run: Sequence[str]) -> str:
+    """Why the parameter ``name=value`` changed nothing: the models ``run`` do not read it.
+
+    ``readers``: the models that would read it (Shapley among them when it ran without
+    sampling).
+    """
+    if set(readers) & set(run):  # Shapley ran, but does not sample
+        message = _(
+            "{parameter} changed nothing: Shapley reads it only with shapley_method='sampling'"
+        )
+    else:
+        message = _(
+            "{parameter} changed nothing: it is read only by {models}, which did not run "
+            "here ({run} did)"
+        )
+    return message.format(
+        parameter=f"{name}={value!r}", models=", ".join(readers), run=", ".join(run)
+    )
