@@ -43,7 +43,7 @@ from journeymap.engine._tables import (
     number,
     seconds,
 )
-from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
+from journeymap.engine.journeys import NEIGHBOUR_COLUMNS, converting_part
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
 
@@ -88,7 +88,11 @@ class Segments:
         by_account: Whether segments span all members of an account.
         touchpoints: The distinct touchpoints of the segments (column ``touchpoint``) when
             a cheaper query than a scan of ``table`` gives them (path data: the distinct
-            texts between separators, trimmed afterwards), else None.
+            texts between separators, trimmed afterwards) or when ``table`` holds only part
+            of the segments (``partial``), else None.
+        partial: ``table`` holds the segments of the actors with a conversion alone
+            (:func:`prepare`'s ``converting_only``): enough for the heuristic models, not for
+            Markov or Shapley, which read the journeys that did not convert.
         conversion_touch: Whether a conversion event's own touchpoint is a touch (see
             :func:`prepare`).
         alone: Without the conversion touch: the conversions that kept it all the same, as
@@ -104,6 +108,7 @@ class Segments:
     lookback: timedelta | None
     by_account: bool
     touchpoints: ir.Table | None = None
+    partial: bool = False
     conversion_touch: bool = True
     alone: int = 0
     outcomes: tuple[str, ...] = ()
@@ -117,6 +122,7 @@ def prepare(
     by_account: bool = False,
     conversion_touch: bool = True,
     outcomes: tuple[str, ...] = (),
+    converting_only: bool = False,
 ) -> Segments:
     """Cut journeys into conversion segments (see the module doc) in one temporary table.
 
@@ -130,6 +136,11 @@ def prepare(
             conversion with no touch before it in its segment keeps its own, so that every
             conversion is credited.
         outcomes: Outcome touchpoints, taken out of the segments (:func:`without_outcomes`).
+        converting_only: Only the converting segments are read (the heuristic models at a
+            level read off the touchpoint): without a lookback and per journey, the segments
+            are cut from the journeys of actors with a conversion alone
+            (:func:`~journeymap.engine.journeys.converting_part`), and ``touchpoints`` holds
+            every touchpoint the whole segments would hold, so the keys credited with 0 stay.
 
     Raises:
         AttributionError: if the journeys table lacks a required column.
@@ -143,6 +154,11 @@ def prepare(
             ).format(columns=", ".join(missing))
         )
     scratch: list[ir.Table] = []  # intermediate tables, dropped once the segments are built
+    others: ir.Table | None = None  # touchpoints of the journeys left out (converting_only)
+    narrow = converting_only and lookback is None and not by_account
+    part = converting_part(journeys) if narrow else None
+    if part is not None:
+        journeys, others = part
     if not isinstance(journeys.op(), ops.PhysicalTable):
         # Read once, however many passes follow; without the neighbour columns, which the
         # segments do not use and whose window functions the engine then leaves out.
@@ -220,6 +236,12 @@ def prepare(
             _alone=kept.converted & (kept.n == 1),  # kept its own touch: none before it
         )
     table = materialize(table)
+    touchpoints = None
+    if others is not None:
+        # A journey left out converted nowhere: its segments keep every touch but outcomes.
+        if outcomes:
+            others = others.filter(~others.touchpoint.isin(list(outcomes)).fill_null(False))
+        touchpoints = table.select("touchpoint").union(others).distinct()
     if is_temporary(table):  # else the table still reads the intermediate ones
         drop_temporary(*scratch)
     ends = table.filter(table.converted & (table.i == table.n))
@@ -238,6 +260,8 @@ def prepare(
         value=float(total["v"][0].as_py() or 0.0),
         lookback=lookback,
         by_account=by_account,
+        touchpoints=touchpoints,
+        partial=touchpoints is not None,
         conversion_touch=conversion_touch,
         alone=int(total["alone"][0].as_py() or 0),
         outcomes=tuple(outcomes),

@@ -24,6 +24,8 @@ from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
 
 ResultT = TypeVar("ResultT")
+# Lookback seconds, by account, conversion touch, outcomes, converting actors' segments alone.
+_Key = tuple[float | None, bool, bool, tuple[str, ...], bool]
 
 
 @contextlib.contextmanager
@@ -75,10 +77,17 @@ class SegmentCache:
     cache is in use (an analysis' journeys are a snapshot).
     """
 
-    def __init__(self, journeys: ir.Table | Paths) -> None:
-        """Cache segments of ``journeys`` (path data bring their own)."""
+    def __init__(self, journeys: ir.Table | Paths, *, heuristics_only: bool = False) -> None:
+        """Cache segments of ``journeys`` (path data bring their own).
+
+        ``heuristics_only``: no model but the heuristic ones will read these segments, so at
+        a level read off the touchpoint they may be the converting actors' alone
+        (:func:`~._aggregate.prepare`'s ``converting_only``). A cache that outlives one call
+        (an analysis', which Markov and Shapley read too) leaves it False.
+        """
         self.journeys = journeys
-        self._prepared: dict[tuple[float | None, bool, bool, tuple[str, ...]], Segments] = {}
+        self.heuristics_only = heuristics_only
+        self._prepared: dict[_Key, Segments] = {}
         # Results computed once per segments table (the touchpoint level's, which every level
         # read off the touchpoint is mapped from) or per journeys (checks, Markov chains).
         self._once: dict[tuple[int, str], Any] = {}
@@ -97,12 +106,19 @@ class SegmentCache:
         by_account: bool,
         conversion_touch: bool = True,
         outcomes: tuple[str, ...] = (),
+        converting_only: bool = False,
     ) -> Segments:
         """The segments for this lookback, grouping, conversion touch and outcomes (once).
 
         Path data bring their own segments; with ``outcomes``, a copy without them.
+        ``converting_only`` (honoured on a ``heuristics_only`` cache): the converting actors'
+        segments suffice; the whole segments serve as well when they were computed already.
         """
-        key = self._key(lookback, by_account, conversion_touch, outcomes)
+        converting_only = converting_only and self.heuristics_only
+        whole = self._key(lookback, by_account, conversion_touch, outcomes)
+        key = (*whole[:-1], converting_only)
+        if converting_only and whole in self._prepared:
+            return self._prepared[whole]
         if isinstance(self.journeys, Paths):
             own = self.journeys.segments  # owned by the Paths, which drop them
             if not outcomes:
@@ -117,6 +133,7 @@ class SegmentCache:
                 by_account=by_account,
                 conversion_touch=conversion_touch,
                 outcomes=outcomes,
+                converting_only=converting_only,
             )
         return self._prepared[key]
 
@@ -126,11 +143,19 @@ class SegmentCache:
         by_account: bool,
         conversion_touch: bool = True,
         outcomes: tuple[str, ...] = (),
+        converting_only: bool = False,
     ) -> Segments | None:
-        """The segments of :meth:`get`, if they were computed already (else None)."""
+        """The segments of :meth:`get`, if they were computed already (else None).
+
+        ``converting_only``: the converting actors' segments serve too.
+        """
         if isinstance(self.journeys, Paths) and not outcomes:
             return self.journeys.segments
-        return self._prepared.get(self._key(lookback, by_account, conversion_touch, outcomes))
+        whole = self._key(lookback, by_account, conversion_touch, outcomes)
+        found = self._prepared.get(whole)
+        if found is None and converting_only:
+            found = self._prepared.get((*whole[:-1], True))
+        return found
 
     @staticmethod
     def _key(
@@ -138,9 +163,10 @@ class SegmentCache:
         by_account: bool,
         conversion_touch: bool,
         outcomes: tuple[str, ...],
-    ) -> tuple[float | None, bool, bool, tuple[str, ...]]:
+    ) -> _Key:
+        """The whole segments' key (``converting_only`` False)."""
         seconds = lookback.total_seconds() if lookback else None
-        return (seconds, by_account, conversion_touch, tuple(sorted(outcomes)))
+        return (seconds, by_account, conversion_touch, tuple(sorted(outcomes)), False)
 
     def prepared(self) -> list[Segments]:
         """The segments computed so far (path data: theirs, once asked for)."""
@@ -179,13 +205,18 @@ def _with_cache(
     journeys: ir.Table | Paths,
     cache: SegmentCache | None,
     run: Callable[[SegmentCache], ResultT],
+    *,
+    heuristics_only: bool = False,
 ) -> ResultT:
     """``run`` with ``cache``, or with a cache of its own that is dropped after.
+
+    ``heuristics_only``: ``run`` runs heuristic models alone, so a cache of its own may hold
+    the converting actors' segments alone (:class:`SegmentCache`).
 
     Driver errors of closed journeys or paths are said in words (:func:`_readable`).
     """
     with _readable(journeys):
         if cache is None:
-            with SegmentCache(journeys) as own:
+            with SegmentCache(journeys, heuristics_only=heuristics_only) as own:
                 return run(own)
         return run(cache)

@@ -196,10 +196,17 @@ def _keyed(
     level: str,
     params: dict[str, Any],
     cache: SegmentCache,
+    *,
+    heuristics: bool = False,
 ) -> tuple[Segments, ir.Table]:
-    """The segments (from ``cache`` when given) keyed by ``level``."""
+    """The segments (from ``cache`` when given) keyed by ``level``.
+
+    ``heuristics``: only heuristic models read them. At a level read off the touchpoint,
+    whose keys credited with 0 come from the segments' touchpoints, the converting actors'
+    segments then suffice (on a heuristics-only cache: :class:`SegmentCache`).
+    """
     key, cut = _choices(journeys, journey_map, level, params, cache)
-    segments = cache.get(*cut)
+    segments = cache.get(*cut, converting_only=heuristics and level in TOUCHPOINT_KEYED)
     return segments, keyed(segments, key)
 
 

@@ -95,7 +95,9 @@ def credit_facts(
     segments = cache.cached(*cut)
     single = False
     if models & set(HEURISTICS):
-        single = _single_touch(segments if segments is not None else cache.get(*cut))
+        # Read off the converting segments: the converting actors' serve as well.
+        found = cache.cached(*cut, converting_only=True)
+        single = _single_touch(found if found is not None else cache.get(*cut))
     if "markov" not in models:
         return CreditFacts(single_touch=single)
     credited = {

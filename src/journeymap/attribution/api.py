@@ -125,7 +125,10 @@ def attribute(
     given = params
     params = checked(params, ("model", "level", "cache"))
     result = _with_cache(
-        journeys, cache, lambda own: _attribute(journeys, journey_map, model, level, own, params)
+        journeys,
+        cache,
+        lambda own: _attribute(journeys, journey_map, model, level, own, params),
+        heuristics_only=model in HEURISTICS,
     )
     warn_unread(given, [model], stacklevel=3)
     return result
@@ -151,7 +154,9 @@ def _attribute(
         columns = {"removal_effect": result.removal_effects}
         table = _table(level, rows, result.total_conversions, columns)
         return AttributionResult(model, level, used, table, extras)
-    segments, t = _keyed(journeys, journey_map, level, params, cache)
+    segments, t = _keyed(
+        journeys, journey_map, level, params, cache, heuristics=model in HEURISTICS
+    )
     by = _from_touchpoint(journeys, journey_map, level, cache)
     used = {
         "lookback": str(segments.lookback) if segments.lookback else None,
@@ -273,7 +278,10 @@ def compare_models(
         chosen = [m for m in chosen if m != "time_decay"]  # path data have no times
     _check_models(journeys, chosen)
     table = _with_cache(
-        journeys, cache, lambda own: _compare(journeys, journey_map, level, chosen, own, params)
+        journeys,
+        cache,
+        lambda own: _compare(journeys, journey_map, level, chosen, own, params),
+        heuristics_only=all(name in HEURISTICS for name in chosen),
     )
     warn_unread(given, chosen, stacklevel=3)
     return side_by_side(table) if wide else table
@@ -293,7 +301,7 @@ def _compare(
     seen: set[str] = set()
     conversions = 0.0
     if heuristics:  # Markov alone needs no segments
-        segments, t = _keyed(journeys, journey_map, level, params, cache)
+        segments, t = _keyed(journeys, journey_map, level, params, cache, heuristics=True)
         by = _from_touchpoint(journeys, journey_map, level, cache)
         options = _heuristic_options(params, journey_map)
         seen, conversions = _level_seen(segments, t, by, cache), segments.conversions

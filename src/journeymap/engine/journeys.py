@@ -10,7 +10,10 @@ beside this one; their public names are imported from here.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from journeymap.engine._checks import check_touchpoints, require_accounts, require_values
@@ -33,6 +36,7 @@ __all__ = [
     "JourneyOptions",
     "build_journeys",
     "check_touchpoints",
+    "converting_part",
     "joinable",
     "journey_facts",
     "own_phases",
@@ -42,6 +46,12 @@ __all__ = [
     "require_values",
     "touch_pairs",
 ]
+
+
+# How the last journeys tables were built (their events, map and options), so that
+# :func:`converting_part` can cut the journeys of converting actors alone from the events.
+_BUILT: OrderedDict[object, tuple[ir.Table, JourneyMap, JourneyOptions]] = OrderedDict()
+_BUILT_KEPT = 16
 
 
 def phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
@@ -72,6 +82,47 @@ def build_journeys(
         AnalysisError: if a required column is missing.
     """
     options = options or JourneyOptions()
+    journeys = _build(events, journey_map, options)
+    _BUILT[journeys.op()] = (events, journey_map, options)
+    while len(_BUILT) > _BUILT_KEPT:
+        _BUILT.popitem(last=False)
+    return journeys
+
+
+def converting_part(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
+    """The journeys of the actors that converted, and the touchpoints of the others' events.
+
+    What the heuristic attribution models read: they credit converting journeys only, and
+    the others add nothing but the touchpoints they saw (keys credited with 0). Where few
+    people convert, the journeys of those who did are a small part of the events, and cutting
+    only them spares most of the sort (at 1M generated journeys, 21 % of the events).
+
+    A journeys table from :func:`build_journeys` is cut again from its events, kept to the
+    actors (persons, or accounts when cut per account) with a conversion: their journeys are
+    exactly theirs in the whole table. A stored journeys table is kept to its journeys with a
+    conversion. Returns None for any other lazy table, which would be computed once more.
+    """
+    built = _BUILT.get(journeys.op())
+    if built is not None:
+        events, journey_map, options = built
+        actor = events.person_id.cast("string")
+        if options.by == "account":
+            actor = ibis.coalesce(events.account_id.cast("string"), actor)
+        converted = events.conversion.cast("boolean").fill_null(False)
+        actors = events.filter(converted).select(_actor=actor).distinct()
+        kept = actor.isin(actors._actor).fill_null(False)
+        part = build_journeys(events.filter(kept), journey_map, options)
+        others = events.filter(~kept).select(touchpoint=events.touchpoint.cast("string"))
+        return part, others.distinct()
+    if not isinstance(journeys.op(), ops.PhysicalTable):
+        return None
+    ids = journeys.filter(journeys.conversion.fill_null(False)).select("journey_id").distinct()
+    kept = journeys.journey_id.isin(ids.journey_id).fill_null(False)
+    others = journeys.filter(~kept).select("touchpoint").distinct()
+    return journeys.filter(kept), others
+
+
+def _build(events: ir.Table, journey_map: JourneyMap, options: JourneyOptions) -> ir.Table:
     missing = [name for name in EVENT_COLUMNS if name not in events.columns]
     if missing:
         raise AnalysisError(

@@ -296,8 +296,9 @@ def attribute_workspace(
     from journeymap.attribution import SegmentCache, compare_models
     from journeymap.attribution._levels import FIXED_LEVELS
     from journeymap.attribution._notes import credit_facts
-    from journeymap.attribution._parameters import checked
+    from journeymap.attribution._parameters import checked, names
     from journeymap.attribution.api import check_values
+    from journeymap.attribution.heuristic import HEURISTICS
     from journeymap.engine._tables import drop_temporary, materialize
     from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
     from journeymap.engine.period import in_period
@@ -332,7 +333,11 @@ def attribute_workspace(
         journeys = materialize(build_journeys(events, journey_map, options))
         try:
             given = {k: v for k, v in params.items() if v is not None}
-            with SegmentCache(journeys) as cache:
+            # Heuristic models alone credit only the journeys that converted.
+            heuristics_only = models is not None and all(
+                name in HEURISTICS for name in names("models", models, ("linear", "markov"))
+            )
+            with SegmentCache(journeys, heuristics_only=heuristics_only) as cache:
                 table = compare_models(
                     journeys, journey_map, level=level, models=models, cache=cache, **given
                 )
