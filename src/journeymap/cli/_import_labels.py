@@ -17,6 +17,11 @@ _ROW_LABELS = (
     N_("of which mapped with other rules"),
     N_("mapped again (replaced)"),
     N_("spreadsheet values repaired"),
+    # Rules with events_per_row count rows and events apart.
+    N_("rows with events"),
+    N_("events imported"),
+    N_("events quarantined"),
+    N_("rows quarantined"),
     N_("missing person id"),
     N_("unparseable timestamp"),
     N_("unparseable value"),
@@ -25,8 +30,9 @@ _ROW_LABELS = (
     N_("exact duplicate"),
     N_("malformed row"),
     N_("same event already imported"),
+    N_("no entry of events_per_row matched"),
 )
-REASONS = frozenset(_ROW_LABELS[9:])
+REASONS = frozenset(_ROW_LABELS[_ROW_LABELS.index("missing person id") :])
 _MANGLED = "looks spreadsheet-mangled: "
 
 

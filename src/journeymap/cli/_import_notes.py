@@ -148,7 +148,10 @@ def _data_notes(report: ImportReport) -> list[str]:
                 )
             ).format(value=report.timestamp_order_tie, other=other)
         )
-    unreadable = report.quarantined.get("unparseable timestamp", 0)
+    # Rows, and with events_per_row also single events, whose timestamp could not be read.
+    unreadable = report.quarantined.get("unparseable timestamp", 0) + (
+        report.events_quarantined.get("unparseable timestamp", 0)
+    )
     if unreadable and report.timestamp_unparseable is not None:
         note = _(
             "Note: timestamps that could not be read were quarantined ({count}); the first: "

@@ -27,6 +27,10 @@ def used_columns(rules: MappingRules) -> set[str]:
     for rule in rules.touchpoints:
         wanted += [condition.field for condition in rule.when]
         wanted += [rule.touchpoint_from] if rule.touchpoint_from else []
+    for entry in rules.events_per_row:
+        wanted += [condition.field for condition in entry.conditions()]
+        wanted += [entry.touchpoint_from] if entry.touchpoint_from else []
+        wanted += entry.timestamp_columns + ([entry.value] if entry.value else [])
     wanted += rules.keep + rules.repair_spreadsheet_ranges
     return set(wanted) - {band.name for band in rules.bands}
 
@@ -61,7 +65,8 @@ def missing_columns_error(missing: Iterable[str], available: Iterable[str]) -> R
 
 
 # Where rules name a raw column: the columns section (not its settings), a condition's or a
-# band's ``field``, ``touchpoint_from``, and the ``keep`` and repair lists.
+# band's ``field``, ``touchpoint_from``, the ``keep`` and repair lists, and an
+# ``events_per_row`` entry's ``timestamp`` (one column or a list) and ``value``.
 _COLUMN_SETTINGS = frozenset({"person_id", "account_id", "timestamp", "value", "persona", "phase"})
 
 
@@ -72,6 +77,8 @@ def _names_a_column(path: tuple[object, ...]) -> bool:
         return len(path) >= 2 and path[1] in _COLUMN_SETTINGS
     if path[0] in {"keep", "repair_spreadsheet_ranges"}:
         return len(path) == 2
+    if path[0] == "events_per_row" and len(path) >= 3 and path[2] in {"timestamp", "value"}:
+        return True
     return path[-1] in {"field", "touchpoint_from"}
 
 

@@ -55,21 +55,25 @@ class RuleState:
         numbers = self.numbers
         if numbers.decimal is None and numbers.ambiguous:
             report.value_ambiguous = (numbers.first_ambiguous or "", numbers.ambiguous)
-        bad = report.quarantined.get(BAD_TIMESTAMP, 0)
+        # With events_per_row an entry's event is quarantined, not its row: both count.
+        refused = dict(report.quarantined)
+        for reason, count in report.events_quarantined.items():
+            refused[reason] = refused.get(reason, 0) + count
+        bad = refused.get(BAD_TIMESTAMP, 0)
         if bad and self.first_bad_timestamp is not None:
             report.timestamp_unparseable = self.first_bad_timestamp
             report.timestamp_suggestion = suggest_format(
                 self.timestamp_sample + self.bad_timestamps, self.formats
             )
-        bad_values = min(self.not_finite, report.quarantined.get(BAD_VALUE, 0))
+        bad_values = min(self.not_finite, refused.get(BAD_VALUE, 0))
         if bad_values and self.first_not_finite is not None:
             report.value_not_finite = (self.first_not_finite, bad_values)
         report.conversions_in_input = self.conversion_rows
         # The importer may have counted some of these rows as duplicates or as imported before.
         report.quarantined_conversions = {
-            reason: min(count, report.quarantined.get(reason, 0))
+            reason: min(count, refused.get(reason, 0))
             for reason, count in sorted(self.quarantined_conversions.items())
-            if report.quarantined.get(reason, 0)
+            if refused.get(reason, 0)
         }
 
 

@@ -32,32 +32,87 @@ def _timestamp_text(batch: pa.RecordBatch, rules: MappingRules) -> pa.Array | No
 
 
 def _timestamps(
-    batch: pa.RecordBatch, text: pa.Array | None, rules: MappingRules, state: RuleState, row: int
+    batch: pa.RecordBatch,
+    text: pa.Array | None,
+    rules: MappingRules,
+    state: RuleState,
+    row: int,
+    names: list[str] | None = None,
 ) -> pa.Array:
+    """The batch's timestamps read from ``text`` (the columns ``names``, by default the rules').
+
+    The format is detected on the first text that reads (see :func:`_detect`).
+    """
     columns = rules.columns
     if text is None:
         assert columns.timestamp_constant is not None
         return constant_timestamp(columns.timestamp_constant, columns.timezone, batch.num_rows)
-    if not state.timestamp_sample and len(text):
-        state.timestamp_sample = pc.unique(text).slice(0, SAMPLE_SIZE).to_pylist()
     if not state.format_known:
-        if len(columns.timestamp_columns) == 1:
-            native = source_type(batch, columns.timestamp_columns[0])
-            if native is not None and native.startswith(("timestamp", "date")):
-                state.timestamp_type = native
-        if columns.timestamp_format:
-            state.formats = [columns.timestamp_format]
-        else:
-            state.formats = detect_formats(text, columns.dayfirst)
-            # A detected day/month order is checked on the rows that follow until settled.
-            detected_order = date_order(state.formats)
-            state.date_order.open = columns.dayfirst is None and detected_order is not None
-        state.timestamp_format = " | ".join(state.formats) or None
-        state.format_known = bool(state.formats)
+        _detect(batch, text, rules, state, columns.timestamp_columns if names is None else names)
     parsed = parse_any(text, state.formats, columns.timezone, state.timestamp_notes)
     if state.date_order.open:
         parsed = _check_date_order(text, parsed, columns.timezone, state, row)
     return parsed
+
+
+def _detect(
+    batch: pa.RecordBatch, text: pa.Array, rules: MappingRules, state: RuleState, names: list[str]
+) -> None:
+    """Settle the timestamp format on ``text`` (given, or detected; its sample kept)."""
+    columns = rules.columns
+    if not state.timestamp_sample and len(text):
+        state.timestamp_sample = pc.unique(text).slice(0, SAMPLE_SIZE).to_pylist()
+    if len(names) == 1:
+        native = source_type(batch, names[0])
+        if native is not None and native.startswith(("timestamp", "date")):
+            state.timestamp_type = native
+    if columns.timestamp_format:
+        state.formats = [columns.timestamp_format]
+    else:
+        state.formats = detect_formats(text, columns.dayfirst)
+        # A detected day/month order is checked on the rows that follow until settled.
+        detected_order = date_order(state.formats)
+        state.date_order.open = columns.dayfirst is None and detected_order is not None
+    state.timestamp_format = " | ".join(state.formats) or None
+    state.format_known = bool(state.formats)
+
+
+def _column_text(batch: pa.RecordBatch, names: list[str]) -> pa.Array:
+    """The text of ``names`` joined with a space (missing values are the empty string)."""
+    parts = [_field(batch, name) for name in names]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
+
+
+def _timestamps_by_source(
+    batch: pa.RecordBatch,
+    sources: list[tuple[str, ...]],
+    rules: MappingRules,
+    state: RuleState,
+    row: int,
+) -> dict[tuple[str, ...], tuple[pa.Array | None, pa.Array]]:
+    """``(text, timestamps)`` per timestamp source of ``events_per_row`` entries.
+
+    A source is the columns an entry names, or ``()`` for the row's own timestamp. The
+    format is detected once, on the filled values of every source together: a file whose
+    first rows have no demo date still reads its contract dates.
+    """
+    texts: dict[tuple[str, ...], pa.Array | None] = {
+        names: _column_text(batch, list(names)) if names else _timestamp_text(batch, rules)
+        for names in sources
+    }
+    filled = [
+        pc.filter(text, pc.not_equal(pc.utf8_trim_whitespace(text), "")).cast(pa.string())
+        for text in texts.values()
+        if text is not None
+    ]
+    if not state.format_known and any(len(text) for text in filled):
+        first = next(names for names, text in texts.items() if text is not None)
+        named = list(first) or rules.columns.timestamp_columns
+        _detect(batch, pa.concat_arrays(filled), rules, state, named if len(texts) == 1 else [])
+    return {
+        names: (text, _timestamps(batch, text, rules, state, row, list(names) or None))
+        for names, text in texts.items()
+    }
 
 
 def _check_date_order(

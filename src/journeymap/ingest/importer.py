@@ -23,6 +23,7 @@ from journeymap.ingest._rule_state import RuleState
 from journeymap.ingest._same_events import SameEvents
 from journeymap.ingest._sparse_fields import _sparse
 from journeymap.ingest._transaction import _Writer
+from journeymap.ingest._unpivot import row_owned_digests, run_events_per_row
 from journeymap.ingest.readers.csv_reader import TextEncoding
 from journeymap.ingest.report import MALFORMED, ImportReport
 from journeymap.ingest.workspace import Workspace
@@ -86,7 +87,8 @@ def import_events(
         **reader_options: Passed to the reader (``delimiter``, ``encoding`` for CSV).
 
     Returns:
-        The counts; ``rows_read`` equals imported + quarantined + already imported.
+        The counts; ``rows_read`` equals imported + quarantined + already imported (with the
+        rules' ``events_per_row``: rows with events + rows quarantined + already imported).
 
     Raises:
         ReaderError: The input cannot be read.
@@ -108,7 +110,8 @@ def import_events(
     writer = _Writer(workspace)
     same_events = None
     if rules.duplicates != "keep":
-        same_events = SameEvents(writer.event_digests, owners=replace)
+        stored = row_owned_digests(writer) if rules.events_per_row else writer.event_digests
+        same_events = SameEvents(stored, owners=replace)
     settled = Settled()
     state = RuleState()
     fingerprint = hashlib.sha256()
@@ -124,7 +127,7 @@ def import_events(
                 legacy=writer.has_legacy_keys(),
             )
             settled.cut_lines = CutLines(writer.quarantined_lines(MALFORMED, name))
-            _run(
+            (run_events_per_row if rules.events_per_row else _run)(
                 writer,
                 _batches(source, format, reader_options, malformed, encodings),
                 rules,

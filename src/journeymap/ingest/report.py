@@ -24,15 +24,22 @@ class ImportReport:
     Rows mapped again (``rows_replaced``, an import with ``replace``) are counted as imported or
     quarantined, where this import put them, and not as already imported.
 
+    With ``events_per_row`` a row can make several events, so rows and events are counted
+    apart: ``rows_read`` equals ``rows_with_events`` + ``rows_quarantined`` +
+    ``rows_already_imported``, and the events those rows made equal ``rows_imported`` (events
+    stored) + ``rows_events_quarantined``.
+
     Attributes:
         source: The source name stored with every event.
         fingerprint: A hash of the input's rows; the same data gives the same fingerprint.
         rules_fingerprint: A hash of the mapping rules this import used (see
             :func:`journeymap.ingest.importer.rules_fingerprint`).
         rows_read: Rows the reader produced.
-        rows_imported: Rows this import put in the events table (mapped again ones included).
+        rows_imported: Rows this import put in the events table (mapped again ones included):
+            events, which with ``events_per_row`` are more than the rows that made them.
         quarantined: Rows put in the quarantine, by reason (``exact duplicate`` and ``same
-            event already imported`` included).
+            event already imported`` included); with ``events_per_row``, the rows that made
+            no event at all (``no entry of events_per_row matched``, ``filtered out``, ...).
         rows_already_imported: Rows already in the workspace from an earlier import (skipped).
         rows_other_rules: Of those, the rows an earlier import mapped with other mapping rules
             (or before journeymap recorded the rules): they keep that earlier mapping. An import
@@ -110,6 +117,14 @@ class ImportReport:
             bring none, its conversions coming from another file).
         rows_are_journeys: Whether each row is its own person (``person_from_row``): equal
             rows are then likely distinct sessions, not copies.
+        events_per_row: The rules make several events of a row (``events_per_row``).
+        rows_with_events: With ``events_per_row``: rows whose entries made events (stored,
+            or quarantined in ``events_quarantined``).
+        events_quarantined: With ``events_per_row``: events of those rows put in the
+            quarantine, by reason (``unparseable timestamp`` of an entry's own timestamp
+            column, ``unparseable value``, ``no rule matched``, ``same event already
+            imported``); each quarantine row keeps the original row, its ``event_key`` ends
+            in ``/`` and the entry's number.
         off_map: Of those, the touchpoints the journey map does not have (set by an import
             checked against a map; ``unmapped`` is not counted, it is reported on its own).
     """
@@ -158,6 +173,9 @@ class ImportReport:
     conversions_in_input: int = 0
     conversion_rule: bool = True
     rows_are_journeys: bool = False
+    events_per_row: bool = False
+    rows_with_events: int = 0
+    events_quarantined: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_quarantined(self) -> int:
@@ -179,14 +197,40 @@ class ImportReport:
         """Rows quarantined because their event was imported already (stored or earlier)."""
         return self.quarantined.get(SAME_EVENT, 0)
 
+    @property
+    def rows_events_quarantined(self) -> int:
+        """Events of ``events_per_row`` quarantined, whatever the reason."""
+        return sum(self.events_quarantined.values())
+
     def count_rows(self) -> list[tuple[str, int]]:
         """(label, count) lines for printing: read, imported, each quarantine reason, ..."""
+        if self.events_per_row:
+            return self._count_rows_and_events() + self._count_others()
         lines = [("read", self.rows_read), ("imported", self.rows_imported)]
         if self.unmapped:
             lines.append(("  of which unmapped", self.unmapped))
         lines.append(("  of which conversions", self.conversions))
         lines.append(("quarantined", self.rows_quarantined))
         lines += [(f"  {reason}", count) for reason, count in sorted(self.quarantined.items())]
+        return lines + self._count_others()
+
+    def _count_rows_and_events(self) -> list[tuple[str, int]]:
+        """Rows and the events they made, each under its own label (``events_per_row``)."""
+        lines = [("read", self.rows_read), ("rows with events", self.rows_with_events)]
+        lines.append(("events imported", self.rows_imported))
+        if self.unmapped:
+            lines.append(("  of which unmapped", self.unmapped))
+        lines.append(("  of which conversions", self.conversions))
+        lines.append(("events quarantined", self.rows_events_quarantined))
+        lines += [
+            (f"  {reason}", count) for reason, count in sorted(self.events_quarantined.items())
+        ]
+        lines.append(("rows quarantined", self.rows_quarantined))
+        lines += [(f"  {reason}", count) for reason, count in sorted(self.quarantined.items())]
+        return lines
+
+    def _count_others(self) -> list[tuple[str, int]]:
+        lines: list[tuple[str, int]] = []
         lines.append(("already imported", self.rows_already_imported))
         if self.rows_other_rules:
             lines.append(("  of which mapped with other rules", self.rows_other_rules))

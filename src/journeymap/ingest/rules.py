@@ -64,6 +64,27 @@ def _optional(batch: pa.RecordBatch, name: str | None) -> list[str | None]:
     ]
 
 
+def _with_constants(batch: pa.RecordBatch, rules: MappingRules) -> pa.RecordBatch:
+    """``batch`` with the rules' ``constant`` columns added."""
+    for name, value in rules.constant.items():
+        if name in batch.schema.names:
+            raise RulesError(
+                _("constant column {name} already exists in the events").format(name=repr(name))
+            )
+        batch = batch.append_column(name, pa.array([value] * batch.num_rows, pa.string()))
+    return batch
+
+
+def _persons(
+    batch: pa.RecordBatch, rules: MappingRules, source: str, first_row: int
+) -> list[str | None]:
+    """Each row's person id: its column, or ``<source>:<row number>`` with person_from_row."""
+    if rules.columns.person_from_row:
+        return [f"{source}:{first_row + i}" for i in range(batch.num_rows)]
+    assert rules.columns.person_id is not None
+    return _optional(batch, rules.columns.person_id)
+
+
 def apply_rules(
     batch: pa.RecordBatch,
     rules: MappingRules,
@@ -87,21 +108,12 @@ def apply_rules(
     Raises:
         RulesError: The rules name columns the data does not have, or cannot run on it.
     """
-    for name, value in rules.constant.items():
-        if name in batch.schema.names:
-            raise RulesError(
-                _("constant column {name} already exists in the events").format(name=repr(name))
-            )
-        batch = batch.append_column(name, pa.array([value] * batch.num_rows, pa.string()))
+    batch = _with_constants(batch, rules)
     _check_columns(batch, rules)
     batch = _with_bands(batch, rules)
     count = batch.num_rows
     columns = rules.columns
-    if columns.person_from_row:
-        persons: list[str | None] = [f"{source}:{first_row + i}" for i in range(count)]
-    else:
-        assert columns.person_id is not None
-        persons = _optional(batch, columns.person_id)
+    persons = _persons(batch, rules, source, first_row)
     timestamp_text = _timestamp_text(batch, rules)
     ts = _timestamps(batch, timestamp_text, rules, state, first_row)
     touchpoints, rule_phases = _touchpoints(batch, rules)

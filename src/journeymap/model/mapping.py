@@ -12,9 +12,15 @@ import warnings
 import zoneinfo
 from collections.abc import Collection
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from journeymap.errors import ValidationIssue
 from journeymap.i18n import N_
@@ -22,6 +28,9 @@ from journeymap.model._base import ElementId, Model
 from journeymap.model._i18n import _
 from journeymap.model._re2 import read_as_re2
 from journeymap.model.validation import UNMAPPED, did_you_mean, suggestion
+
+if TYPE_CHECKING:
+    from journeymap.model._unpivot import RowEvent
 
 __all__ = ["AgeBand", "ColumnMapping", "Condition", "MappingRules", "TouchpointRule"]
 
@@ -33,6 +42,11 @@ _ISO = "ISO 8601"  # journeymap.ingest.timestamps.ISO, a timestamp_format the im
 _EPOCH_FORMATS = frozenset({"epoch_s", "epoch_ms", "epoch_us"})
 # How issues_against_map names a rule, as its callers pass it.
 _RULE_NAMES = {"touchpoint rule": N_("touchpoint rule"), "mapping rule": N_("mapping rule")}
+# Entries of events_per_row: the event key numbers them with two digits, so that the events
+# of one row that share a time keep the entries' order (see journeymap.ingest._unpivot).
+MAX_EVENTS_PER_ROW = 99
+# How issues_against_map names an entry of events_per_row.
+_ENTRY_NAME = N_("events_per_row entry")
 # What the importer's strptime (Arrow's, the C library's) reads; %E and %O may prefix them.
 _STRPTIME_DIRECTIVES = frozenset("aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%")
 
@@ -331,6 +345,9 @@ class MappingRules(Model):
             duplicate``) and rows whose event equals one already imported or made by an
             earlier row (``same event already imported``); ``keep`` imports them all, for
             sources without ids where equal rows are distinct sessions.
+        events_per_row: Several events from one row, one per entry whose conditions hold
+            (see :class:`~journeymap.model._unpivot.RowEvent`): a session's page types, a
+            CRM record's dated steps. Empty: each row makes one event, as above.
     """
 
     columns: ColumnMapping
@@ -343,6 +360,15 @@ class MappingRules(Model):
     only: list[Condition] = Field(default_factory=list)
     constant: dict[str, str] = Field(default_factory=dict)
     duplicates: Literal["quarantine", "keep"] = "quarantine"
+    events_per_row: list[RowEvent] = Field(default_factory=list, max_length=MAX_EVENTS_PER_ROW)
+
+    @field_validator("events_per_row")
+    @classmethod
+    def _entries_fit(cls, entries: list[RowEvent], info: ValidationInfo) -> list[RowEvent]:
+        # Fields validate in order: a wrong conversion or touchpoints list is not in data.
+        conversion = info.data.get("conversion") or []
+        check_events_per_row(entries, conversion, len(info.data.get("touchpoints") or []))
+        return entries
 
     def issues_against_map(
         self,
@@ -352,7 +378,7 @@ class MappingRules(Model):
         *,
         rule_name: str = "touchpoint rule",
     ) -> list[ValidationIssue]:
-        """Every touchpoint rule whose fixed touchpoint or phase the journey map lacks.
+        """Every touchpoint rule or events_per_row entry whose touchpoint or phase the map lacks.
 
         A rule naming an id the map does not define (a typo such as ``demoo`` for ``demo``)
         would file every row it matches where no analysis of the map sees it, so an import
@@ -368,7 +394,8 @@ class MappingRules(Model):
 
         Returns:
             One error per unknown id, with a "did you mean" for near misses, at its path in
-            the rules (``touchpoints``, index, ``touchpoint`` or ``phase``).
+            the rules (``touchpoints`` or ``events_per_row``, index, ``touchpoint`` or
+            ``phase``).
 
         Examples:
             >>> rules = MappingRules.model_validate({
@@ -383,10 +410,16 @@ class MappingRules(Model):
         """  # noqa: E501
         issues: list[ValidationIssue] = []
         the_map = _("the journey map {name}").format(name=map_name) if map_name else _("the map")
-        for index, rule in enumerate(self.touchpoints):
-            where = _("{rule} #{number}").format(
-                rule=_(_RULE_NAMES.get(rule_name, rule_name)), number=index + 1
-            )
+        targets: list[tuple[str, int, str, TouchpointRule | RowEvent]] = [
+            ("touchpoints", index, _(_RULE_NAMES.get(rule_name, rule_name)), rule)
+            for index, rule in enumerate(self.touchpoints)
+        ]
+        targets += [
+            ("events_per_row", index, _(_ENTRY_NAME), entry)
+            for index, entry in enumerate(self.events_per_row)
+        ]
+        for section, index, name, rule in targets:
+            where = _("{rule} #{number}").format(rule=name, number=index + 1)
             if rule.touchpoint is not None and rule.touchpoint not in {*touchpoints, UNMAPPED}:
                 issues.append(
                     ValidationIssue(
@@ -401,7 +434,7 @@ class MappingRules(Model):
                             map=the_map,
                             suggestion=suggestion(rule.touchpoint, touchpoints),
                         ),
-                        ("touchpoints", index, "touchpoint"),
+                        (section, index, "touchpoint"),
                     )
                 )
             if rule.phase is not None and rule.phase not in phases:
@@ -418,7 +451,13 @@ class MappingRules(Model):
                             map=the_map,
                             suggestion=suggestion(rule.phase, phases),
                         ),
-                        ("touchpoints", index, "phase"),
+                        (section, index, "phase"),
                     )
                 )
         return issues
+
+
+# Last: the entries' models subclass Condition (above); MappingRules names them.
+from journeymap.model._unpivot import RowEvent, check_events_per_row  # noqa: E402
+
+MappingRules.model_rebuild()
