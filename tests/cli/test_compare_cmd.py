@@ -147,10 +147,13 @@ def test_json_and_out_write_what_compare_returns(
     assert printed == json.loads(target.read_text(encoding="utf-8")) == expected
     rate = next(r for r in printed["tables"]["overall"] if r["metric"] == "conversion_rate")
     assert rate["significant"] is True
-    code, out, err = _run(*folders, "--out", tmp_path / "change.html")
+    code, out, err = _run(*folders, "--out", tmp_path / "change.txt")
     assert code == 2
-    assert "Error: --out writes the comparison as JSON" in err
-    assert not (tmp_path / "change.html").exists()
+    assert (
+        "Error: --out writes the comparison as JSON (.json) or as a report (.html, .htm or "
+        ".pdf); give a file name ending in one of them (not change.txt)"
+    ) in " ".join(err.split())
+    assert not (tmp_path / "change.txt").exists()
 
 
 def test_top_keeps_the_biggest_rows_and_says_how_many_more(folders: tuple[Path, Path]) -> None:

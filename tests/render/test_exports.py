@@ -11,6 +11,8 @@ def test_render_exports_exactly_its_api() -> None:
         "Format",
         "render",
         "render_analysis_html",
+        "render_comparison_html",
+        "render_comparison_pdf",
         "render_map_html",
         "render_map_png",
         "render_map_svg",

@@ -7,7 +7,6 @@ the user's language (``+5,3 Pp. *`` in German). A ``*`` marks a change whose 95 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from rich.markup import escape
@@ -15,13 +14,11 @@ from rich.table import Table
 
 from journeymap.cli.analyze_cmd import rate
 from journeymap.cli.app import _, console, decimal, number, percent
-from journeymap.i18n import N_
+from journeymap.i18n import N_, current_language
+from journeymap.render import _comparison_cells as cells
+from journeymap.render._comparison_cells import DASH, MARK
 
 __all__ = ["print_comparison"]
-
-ARROW = "→"
-MARK = "*"
-DASH = "–"
 
 # The headline figures, in the order of the overall table, with their words.
 METRICS = {
@@ -43,49 +40,35 @@ def _status(row: dict[str, Any]) -> str:
 
 
 def _signed(text: str, value: float) -> str:
-    return ("+" if value > 0 else "-" if value < 0 else "") + text
+    return cells.signed(text, value)
 
 
 def points(change: float | None, significant: bool | None = None) -> str:
     """A rate's change in percentage points: ``+5.3 pp``, with ``*`` when significant."""
-    if change is None:
-        return DASH
-    text = _signed(_("{value} pp").format(value=decimal(abs(change) * 100, 1)), change)
-    return f"{text} {MARK}" if significant else text
+    return cells.points(change, current_language(), significant)
 
 
 def interval(low: float | None, high: float | None) -> str:
     """A change's interval in percentage points: ``-3.1 to -0.5 pp``."""
-    if low is None or high is None:
-        return ""
-    low_text, high_text = (decimal(value * 100, 1) for value in (low, high))
-    return _("{value} pp").format(value=_("{low} to {high}").format(low=low_text, high=high_text))
+    return cells.interval(low, high, current_language())
 
 
 def duration(seconds: float | None) -> str:
     """A time in the largest unit it reaches, as the notes write it: ``14.7 days``, ``3 hours``."""
-    if seconds is None:
-        return DASH
-    from journeymap.i18n import current_language, format_duration
-
-    return format_duration(seconds, current_language())
+    return cells.duration(seconds, current_language())
 
 
 def _pair(before: Any, after: Any, shown: Any) -> str:
     """``before → after``; a side without the figure reads ``–``."""
-    first = DASH if before is None else shown(before)
-    second = DASH if after is None else shown(after)
-    return f"{first} {ARROW} {second}"
+    return cells.pair(before, after, shown)
 
 
 def _rate(value: float | None) -> str:
-    return DASH if value is None else rate(value)
+    return cells.rate(value, current_language())
 
 
 def _relative(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f" ({_signed(percent(abs(value)), value)})"
+    return cells.relative(value, current_language())
 
 
 def print_comparison(comparison: Any, top: int) -> None:
@@ -108,27 +91,7 @@ def print_comparison(comparison: Any, top: int) -> None:
 
 def _period(side: dict[str, Any]) -> str:
     """First to last event, as the language writes a date: ``Oct 1, 2011 to Mar 14, 2012``."""
-    first, last = _day(side.get("first_ts")), _day(side.get("last_ts"))
-    if first is None or last is None:
-        return DASH
-    return _("{first} to {last}").format(first=first, last=last)
-
-
-def _day(text: Any) -> str | None:
-    """The UTC date of an ISO time from the summary, as the language writes it (medium)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    from babel.dates import format_date
-
-    from journeymap.i18n import current_language
-
-    day = (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
-    language = current_language()
-    return str(format_date(day, "medium", locale=language if language in ("da", "de") else "en"))
+    return cells.period(side, current_language())
 
 
 def _significance_caption() -> str:
@@ -226,13 +189,11 @@ def _phases(comparison: Any) -> None:
 
 
 def _count(value: int | None) -> str:
-    return DASH if value is None else number(value)
+    return cells.count(value, current_language())
 
 
 def _count_change(before: int | None, after: int | None) -> str:
-    if before is None or after is None:
-        return DASH
-    return _signed(number(abs(after - before)), after - before)
+    return cells.count_change(before, after, current_language())
 
 
 def _shown(rows: list[dict[str, Any]], top: int) -> tuple[list[dict[str, Any]], int]:

@@ -1,5 +1,8 @@
 """Drawing and reports: the journey map as SVG/HTML/PNG, charts, the HTML and PDF report.
 
+Also the comparison of two analyses (:func:`journeymap.compare`) as an HTML or PDF report
+(:func:`render_comparison_html`, :func:`render_comparison_pdf`).
+
 Render takes a :class:`~journeymap.model.JourneyMap` and optionally an
 :class:`~journeymap.analysis.Analysis` (or a ``(tables, summary)`` pair with the same tables);
 it never queries the engine.
@@ -12,6 +15,7 @@ from typing import Literal, get_args
 
 from journeymap.errors import UsageError
 from journeymap.model import JourneyMap
+from journeymap.render.comparison import render_comparison_html, render_comparison_pdf
 from journeymap.render.export import render_map_png, render_report_pdf, write_file
 from journeymap.render.map_svg import render_map_svg
 from journeymap.render.measured import AnalysisLike
@@ -25,6 +29,8 @@ __all__ = [
     "Format",
     "render",
     "render_analysis_html",
+    "render_comparison_html",
+    "render_comparison_pdf",
     "render_map_html",
     "render_map_png",
     "render_map_svg",
