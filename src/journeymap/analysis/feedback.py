@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,11 +78,20 @@ class FeedbackComparison:
         table: One row per level and element.
         answers: The answers compared.
         off_map: Answers about touchpoints, phases or personas the map no longer has, by id.
+        map_name: The name of the map compared (None: not known).
+        map_personas: The ids of its personas (None: not known); with ``map_name``, a
+            renderer tells a persona's map (:meth:`JourneyMap.for_personas`) from the map.
     """
 
     table: pa.Table
     answers: int = 0
     off_map: dict[str, int] = field(default_factory=dict)
+    map_name: str | None = None
+    map_personas: tuple[str, ...] | None = None
+    # The map and the answers compared, for :meth:`for_personas`.
+    compared: tuple[JourneyMap, list[dict[str, Any]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def to_pandas(self) -> pd.DataFrame:
         """The table as a pandas DataFrame."""
@@ -99,6 +109,29 @@ class FeedbackComparison:
         found: list[dict[str, Any]] = self.table.to_pylist()
         return [row for row in found if level is None or row["level"] == level]
 
+    def for_personas(self, persona_ids: Iterable[str]) -> FeedbackComparison | None:
+        """The comparison of these personas' answers alone, pooled; None if not known.
+
+        Its ``touchpoint`` and ``phase`` rows count the personas' answers together (a
+        group's map); the designed emotion is the shared one, as for all answers.
+
+        Examples:
+            >>> from journeymap.examples import example_path
+            >>> from journeymap.mapfile import load_map
+            >>> shop = load_map(example_path("fashion-webshop"))
+            >>> answers = pa.table({"touchpoint": ["checkout"] * 3, "persona": ["sara", None, None],
+            ...                     "score": [-2.0, 1.0, 1.0]})
+            >>> [(r["n"], r["mean"]) for r in compare_feedback(shop, answers)
+            ...     .for_personas(["sara"]).rows("touchpoint")]
+            [(1, -2.0)]
+        """
+        if self.compared is None:
+            return None
+        journey_map, answers = self.compared
+        chosen = set(persona_ids)
+        mine = [row for row in answers if row.get("persona") in chosen]
+        return compare_feedback(journey_map, pa.Table.from_pylist(mine, schema=_ANSWER_SCHEMA))
+
 
 def _t_quantile(degrees: int) -> float:
     from scipy.stats import t
@@ -115,6 +148,17 @@ def _stats(scores: list[float]) -> tuple[int, float, float | None, float | None]
     variance = sum((score - mean) ** 2 for score in scores) / (n - 1)
     half = _t_quantile(n - 1) * math.sqrt(variance / n)
     return n, mean, max(-2.0, mean - half), min(2.0, mean + half)
+
+
+_ANSWER_SCHEMA = pa.schema(
+    [
+        ("map_id", pa.string()),
+        ("touchpoint", pa.string()),
+        ("phase", pa.string()),
+        ("persona", pa.string()),
+        ("score", pa.float64()),
+    ]
+)
 
 
 def _answers(feedback: Any) -> list[dict[str, Any]]:
@@ -205,13 +249,14 @@ def compare_feedback(journey_map: JourneyMap, feedback: Any) -> FeedbackComparis
         ('Checkout', 6, 1.5, -2.5, True)
     """
     designed = _Designed(journey_map)
+    read = _answers(feedback)
     touchpoints = {tp.id: tp.name for tp in journey_map.touchpoints}
     phases = {phase.id: phase.name for phase in journey_map.phases}
     personas = {persona.id: persona.display_name for persona in journey_map.personas}
     groups: dict[tuple[str, tuple[str | None, ...]], list[float]] = defaultdict(list)
     off_map: dict[str, int] = defaultdict(int)
     answers = 0
-    for row in _answers(feedback):
+    for row in read:
         if row.get("map_id") not in (None, journey_map.id) or row.get("score") is None:
             continue
         touchpoint, phase, persona = row.get("touchpoint"), row.get("phase"), row.get("persona")
@@ -283,7 +328,14 @@ def compare_feedback(journey_map: JourneyMap, feedback: Any) -> FeedbackComparis
             r["name"],
         )
     )
-    return FeedbackComparison(pa.Table.from_pylist(rows, schema=COLUMNS), answers, dict(off_map))
+    return FeedbackComparison(
+        pa.Table.from_pylist(rows, schema=COLUMNS),
+        answers,
+        dict(off_map),
+        map_name=journey_map.name,
+        map_personas=tuple(persona.id for persona in journey_map.personas),
+        compared=(journey_map, read),
+    )
 
 
 def feedback_in(workspace: WorkspaceType, journey_map: JourneyMap) -> FeedbackComparison | None:

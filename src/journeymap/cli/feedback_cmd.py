@@ -3,7 +3,7 @@
 ``feedback import FILE --map MAP`` stores the answers (CSAT, NPS, CES, -2..+2, sentiment) on
 the map's emotion scale; ``feedback show --map MAP`` prints, per touchpoint, phase and persona,
 the designed emotion beside the measured mean with its 95 % interval, largest significant
-gaps first.
+gaps first; ``feedback quarantine`` lists the rows not taken, and writes them to fix.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class _FeedbackGroup(TyperGroup):
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``feedback import`` and ``feedback show`` to ``app``."""
+    """Add ``feedback import``, ``feedback show`` and ``feedback quarantine`` to ``app``."""
     group = typer.Typer(
         cls=_FeedbackGroup,
         no_args_is_help=True,
@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
     )
     group.command("import")(handle_errors(map_errors(import_command)))
     group.command("show")(handle_errors(map_errors(show_command)))
+    group.command("quarantine")(handle_errors(quarantine_command))
     app.add_typer(group, name="feedback")
 
 
@@ -191,6 +192,13 @@ def import_command(
         console.print(
             _("Rows imported before and not stored again: {rows}.").format(
                 rows=number(report.rows_already_imported)
+            ),
+            markup=False,
+        )
+    if report.rows_fixed:
+        console.print(
+            _("Quarantined rows fixed and imported: {rows}.").format(
+                rows=number(report.rows_fixed)
             ),
             markup=False,
         )
@@ -333,3 +341,101 @@ def show_command(
             ),
             markup=False,
         )
+
+
+def _reason_id(text: str) -> str:
+    """The stored reason ``text`` names: as stored, or as the table shows it (translated)."""
+    labels = {}
+    for reason, label in REASON_LABELS.items():
+        labels[label.casefold()] = labels[_(label).casefold()] = reason
+    return labels.get(text.strip().casefold(), text.strip())
+
+
+def _why(row: Any) -> str:
+    """``unknown touchpoint 'chekout'; did you mean 'checkout'?``, translated."""
+    text = _(REASON_LABELS.get(row.reason, row.reason))
+    if row.value and row.reason != "malformed row":
+        text += f" {row.value!r}"
+    if row.suggestion:
+        text += _("; did you mean '{name}'?").format(name=row.suggestion)
+    return text
+
+
+def quarantine_command(
+    db: Annotated[Path | None, typer.Option("--db", help="The workspace DuckDB file.")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="An Ibis connection URL.")] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason", help="Only rows quarantined for this reason, e.g. 'unknown touchpoint'."
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only rows of this imported file.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="How many quarantined rows to show (0: none).")
+    ] = 10,
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Write every selected row to this CSV file with its original columns: fix the "
+            "rows and import the file again.",
+        ),
+    ] = None,
+) -> None:
+    """Show the feedback rows not imported: counted by file and reason, then the first rows."""
+    from journeymap.cli.quarantine_cmd import _ngettext
+    from journeymap.services.feedback import feedback_quarantine
+
+    found = feedback_quarantine(
+        db=db,
+        engine=engine,
+        reason=None if reason is None else _reason_id(reason),
+        source=source,
+        limit=limit,
+        csv=csv,
+    )
+    if not found.total:
+        console.print(_("No quarantined rows."), markup=False)
+    else:
+        counts = Table(
+            title=_("Quarantined feedback rows: {rows}").format(rows=number(found.total))
+        )
+        for header, justify in ((_("source"), "left"), (_("reason"), "left"), (_("rows"), "right")):
+            counts.add_column(header, justify=justify)  # type: ignore[arg-type]
+        for name, why, rows in found.counts:
+            counts.add_row(name, _(REASON_LABELS.get(why, why)), number(rows))
+        console.print(counts)
+    if found.rows:
+        title = (
+            _ngettext("The quarantined row", "The {rows} quarantined rows", found.total)
+            if len(found.rows) == found.total
+            else _("The first {shown} of {rows} rows")
+        )
+        shown = Table(title=title.format(shown=number(len(found.rows)), rows=number(found.total)))
+        shown.add_column(_("source"))
+        shown.add_column(_("row"), justify="right")
+        shown.add_column(_("reason"))
+        shown.add_column(_("original row"), overflow="fold")
+        for row in found.rows:
+            number_shown = str(row.row_number) if row.row_number else "–"
+            shown.add_row(row.source, number_shown, _why(row), row.raw)
+        console.print(shown)
+    if csv is not None:
+        console.print(
+            _ngettext(
+                "Wrote {rows} row to {path}", "Wrote {rows} rows to {path}", found.written
+            ).format(rows=number(found.written), path=csv),
+            markup=False,
+        )
+        if found.written:
+            console.print(
+                _(
+                    "Fix the rows there and import the file again with `journeymap feedback "
+                    "import {path} --map MAP`: each fixed row takes the place of the "
+                    "quarantined one."
+                ).format(path=csv),
+                markup=False,
+            )

@@ -164,7 +164,7 @@ def render_file(
         answers = sum(row["n"] for row in comparison if row["level"] == "phase")
     from journeymap.render.feedback_marks import measured_feelings
 
-    with measured_feelings(comparison):
+    with measured_feelings(comparison, personas=list(personas) if personas else None):
         written = render(journey_map, drawn, format, target, interactive=interactive)
     gone, unmeasured = stale_elements(whole_map, analysis) if analysis else ([], [])
     return Rendered(written, gone, unmeasured, format, names, by_persona, answers)

@@ -77,26 +77,32 @@ def ensure_feedback_tables(workspace: Workspace) -> None:
         WorkspaceError: The workspace cannot hold them.
     """
     workspace.check_open()
-    try:
-        for name, schema in _TABLES.items():
+    for name, schema in _TABLES.items():
+        if workspace.has_table(name):
+            continue
+        try:
+            _create(workspace, name, schema)
+        except WorkspaceError:
+            raise
+        except Exception as exc:  # duckdb and every Ibis driver raise their own types
             if workspace.has_table(name):
-                continue
-            if workspace.duckdb is not None:
-                columns = ", ".join(f"{column} {kind}" for column, kind in schema.items())
-                workspace.duckdb.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
-            else:
-                import ibis
+                continue  # another import of a new PostgreSQL workspace made it meanwhile
+            raise WorkspaceError(
+                _("the workspace {url} cannot hold the feedback tables: {reason}").format(
+                    url=workspace.display_url, reason=exc
+                )
+            ) from None
 
-                with quiet_driver_warnings():
-                    workspace.backend.create_table(name, schema=ibis.schema(_ibis_types(schema)))
-    except WorkspaceError:
-        raise
-    except Exception as exc:  # duckdb and every Ibis driver raise their own types
-        raise WorkspaceError(
-            _("the workspace {url} cannot hold the feedback tables: {reason}").format(
-                url=workspace.display_url, reason=exc
-            )
-        ) from None
+
+def _create(workspace: Workspace, name: str, schema: dict[str, str]) -> None:
+    if workspace.duckdb is not None:
+        columns = ", ".join(f"{column} {kind}" for column, kind in schema.items())
+        workspace.duckdb.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+        return
+    import ibis
+
+    with quiet_driver_warnings():
+        workspace.backend.create_table(name, schema=ibis.schema(_ibis_types(schema)))
 
 
 def _read(workspace: Workspace, name: str, map_id: str | None) -> pa.Table:

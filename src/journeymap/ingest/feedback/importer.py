@@ -18,24 +18,16 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from journeymap.errors import IngestError, UsageError, from_engine
+from journeymap.errors import UsageError
 from journeymap.i18n.messages import _
-from journeymap.ingest._transaction import _Writer
 from journeymap.ingest.feedback._scales import Scale, infer_scale, scale_from
-from journeymap.ingest.feedback._tables import (
-    FEEDBACK,
-    FEEDBACK_QUARANTINE,
-    FEEDBACK_QUARANTINE_SCHEMA,
-    FEEDBACK_SCHEMA,
-    arrow_schema,
-    ensure_feedback_tables,
-)
+from journeymap.ingest.feedback._store import fixed_row, store
 from journeymap.ingest.readers import LINE_FORMATS, detect_format, read_events
 from journeymap.ingest.timestamps import detect_formats, parse_any
 from journeymap.ingest.workspace import Workspace
@@ -99,6 +91,8 @@ class FeedbackReport:
     """What :func:`import_feedback` did; ``rows_read`` = imported + quarantined + already there.
 
     Attributes:
+        rows_fixed: Of ``rows_imported``, quarantined rows a fixed row took the place of (a
+            file written by ``journeymap feedback quarantine --csv``).
         problems: The first quarantined rows: (row number, reason, value, suggestion).
         columns: What each column used holds (``score`` -> its name, ...).
     """
@@ -112,6 +106,7 @@ class FeedbackReport:
     rows_quarantined: int = 0
     rows_already_imported: int = 0
     rows_replaced: int = 0
+    rows_fixed: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     problems: list[tuple[int, str, str, str | None]] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
@@ -258,7 +253,7 @@ def import_feedback(
     report = FeedbackReport(source_name, journey_map.id, chosen.describe(), inferred)
     report.columns = used
     rows, rejected = _rows(table, used, columns, journey_map, chosen, malformed)
-    _store(workspace, report, rows, rejected, replace)
+    store(workspace, report, rows, rejected, replace)
     return report
 
 
@@ -301,8 +296,8 @@ def _rows(
     stored: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     for index in range(table.num_rows):
-        raw_values = [column[index] for column in every_column]
-        raw = json.dumps(dict(zip(names, raw_values, strict=True)), ensure_ascii=False)
+        read, fixes = fixed_row(dict(zip(names, [c[index] for c in every_column], strict=True)))
+        raw = json.dumps(read, ensure_ascii=False)
         seen[raw] += 1
         key = _key(journey_map.id, raw, seen[raw])
         row_number = index + 1
@@ -336,6 +331,7 @@ def _rows(
                     "suggestion": suggestion,
                     "raw": raw,
                     "feedback_key": key,
+                    "fixes": fixes,
                 }
             )
             continue
@@ -343,6 +339,8 @@ def _rows(
             {
                 "row_number": row_number,
                 "feedback_key": key,
+                "raw": raw,
+                "fixes": fixes,
                 "touchpoint": found["touchpoint"],
                 "phase": found["phase"],
                 "persona": found["persona"],
@@ -383,80 +381,3 @@ def _times(table: pa.Table, column: str | None) -> list[datetime | None] | None:
 def _key(map_id: str, raw: str, occurrence: int) -> str:
     text = f"{map_id}\x1f{raw}\x1f{occurrence}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def _store(
-    workspace: Workspace,
-    report: FeedbackReport,
-    rows: list[dict[str, Any]],
-    rejected: list[dict[str, Any]],
-    replace: bool,
-) -> None:
-    """Store the rows and the quarantined ones in one transaction, skipping keys stored before."""
-    ensure_feedback_tables(workspace)
-    writer = _Writer(workspace)
-    now = datetime.now(UTC)
-    report.rows_read = len(rows) + len(rejected)
-    try:
-        writer.begin()
-        try:
-            if replace:
-                report.rows_replaced = _delete_source(writer, report)
-            known = _known_keys(writer, report.map_id)
-            new_rows = [row for row in rows if row["feedback_key"] not in known]
-            new_rejected = [row for row in rejected if row["feedback_key"] not in known]
-            report.rows_already_imported = report.rows_read - len(new_rows) - len(new_rejected)
-            report.rows_imported = len(new_rows)
-            report.rows_quarantined = len(new_rejected)
-            report.reasons = dict(Counter(row["reason"] for row in new_rejected).most_common())
-            report.problems = [
-                (row["row_number"], row["reason"], row["value"], row["suggestion"])
-                for row in new_rejected[:10]
-            ]
-            common = {"map_id": report.map_id, "source": report.source, "imported_at": now}
-            for name, schema, chosen in (
-                (FEEDBACK, FEEDBACK_SCHEMA, new_rows),
-                (FEEDBACK_QUARANTINE, FEEDBACK_QUARANTINE_SCHEMA, new_rejected),
-            ):
-                records = [{**common, **row} for row in chosen]
-                writer.insert(name, pa.Table.from_pylist(records, schema=arrow_schema(schema)))
-        except BaseException:
-            writer.rollback()
-            raise
-        writer.commit()
-    except IngestError:
-        raise
-    except Exception as exc:
-        if from_engine(exc, "ibis"):
-            from journeymap.errors import EngineError
-
-            raise EngineError(
-                _("the workspace rejected the import of {name}: {reason}").format(
-                    name=report.source, reason=exc
-                )
-            ) from None
-        raise
-
-
-def _known_keys(writer: _Writer, map_id: str) -> set[str]:
-    keys: set[str] = set()
-    for name in (FEEDBACK, FEEDBACK_QUARANTINE):
-        found = writer.workspace.table(name)
-        found = found.filter(found.map_id == map_id).select("feedback_key")
-        keys.update(found.to_pyarrow().column("feedback_key").to_pylist())
-    return keys
-
-
-def _delete_source(writer: _Writer, report: FeedbackReport) -> int:
-    """Remove what earlier imports of this source stored for this map; how many answers."""
-    table = writer.workspace.table(FEEDBACK)
-    mine = (table.map_id == report.map_id) & (table.source == report.source)
-    removed = int(table.filter(mine).count().to_pyarrow().as_py())
-    condition = f"map_id = {_literal(report.map_id)} AND source = {_literal(report.source)}"
-    for name in (FEEDBACK, FEEDBACK_QUARANTINE):
-        writer.workspace.execute(f"DELETE FROM {name} WHERE {condition}")
-    return removed
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
