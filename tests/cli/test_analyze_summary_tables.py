@@ -120,13 +120,15 @@ def test_analyze_prints_the_conversion_rate_per_touchpoint_and_the_process_figur
         "Journeys",
         "Converted",
         "Ended here without converting",
+        "First seen",
+        "Last seen",
     ]
     by_touchpoint = {row[0]: row[1:] for row in rates[1:]}
     # Touchpoint ids, as the terminal's other tables and the options name them.
-    assert by_touchpoint["form"] == ["0.1%", "2,306", "3", "99.7%"]
-    assert by_touchpoint["call"] == ["50.0%", "6", "3", "17%"]
-    assert by_touchpoint["offer"] == ["60.0%", "5", "3", "40%"]
-    assert ["Check", "", "", "", ""] in rates  # the phases as group rows
+    assert by_touchpoint["form"] == ["0.1%", "2,306", "3", "99.7%", "3/1/24", "3/1/24"]
+    assert by_touchpoint["call"] == ["50.0%", "6", "3", "17%", "3/1/24", "3/1/24"]
+    assert by_touchpoint["offer"] == ["60.0%", "5", "3", "40%", "3/3/24", "3/3/24"]
+    assert ["Check", "", "", "", "", "", ""] in rates  # the phases as group rows
     assert _table_rows(output, "Checkout abandonment")[1] == ["offer", "5", "3", "2", "40.0%"]
     steps = _table_rows(output, "Slowest steps")
     assert steps[1] == ["validate → offer", "5", "2.0 days", "10.0 days"]

@@ -16,8 +16,10 @@ from typing import Any
 
 from babel.dates import format_date
 
+from journeymap.engine._funnel_steps import outcome_steps
 from journeymap.i18n import format_duration, format_integer, gettext, ngettext
 from journeymap.model import JourneyMap
+from journeymap.model.labels import column_label
 from journeymap.model.touchpoints import outcome_ids
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "correlation_before_conversion_note",
     "measurement_notes",
     "open_journeys_note",
+    "outcome_funnel_steps_note",
     "outcome_touchpoints_notes",
 ]
 
@@ -43,14 +46,16 @@ def measurement_notes(analysis: Any, journey_map: JourneyMap, language: str) -> 
 
     Journeys that may still be open (every figure), conversions at a journey's first event
     (time to convert), a breakdown column only converted journeys carry (the breakdown), then
-    the drop-off correlation's touchpoints that always or never go with converting and what
-    its counts leave out. ``journey_map`` tells which touchpoints are declared outcomes.
+    the drop-off correlation's touchpoints that always or never go with converting, outcomes
+    given as touchpoint funnel steps, and what the correlation's counts leave out.
+    ``journey_map`` tells which touchpoints are declared outcomes.
     """
     found = (
         open_journeys_note(analysis.summary, language),
         converted_at_first_event_note(analysis.summary, language),
-        *breakdown_converters_only_notes(analysis.summary, language),
+        *breakdown_converters_only_notes(analysis.summary, language, journey_map),
         *outcome_touchpoints_notes(analysis, language, journey_map),
+        outcome_funnel_steps_note(analysis.summary, journey_map, language),
         correlation_before_conversion_note(analysis, language),
     )
     return [note for note in found if note]
@@ -135,6 +140,36 @@ def outcome_touchpoints_notes(
             + _declare_hint([t for t in never if t in on_map], language)
         )
     return notes
+
+
+def outcome_funnel_steps_note(
+    summary: Mapping[str, Any], journey_map: JourneyMap, language: str
+) -> str | None:
+    """Outcome touchpoints (``outcome: true``) given as touchpoint funnel steps.
+
+    A legitimate step ("reached approval"), said because it is no contact like the other
+    steps: the funnel counts the journeys that reached the outcome, while the drop-off
+    correlation and the attribution leave it out. The steps are ``--funnel-step`` (or the
+    ``funnel.touchpoints`` setting, the ``funnel_touchpoints`` option); the map declares no
+    funnel of its own.
+    """
+    options = summary.get("options")
+    steps = options.get("funnel_touchpoints") if isinstance(options, Mapping) else None
+    outcomes = outcome_steps(journey_map, steps or [])
+    if not outcomes:
+        return None
+    return ngettext(
+        "Note: the touchpoint funnel step {touchpoints} is an outcome (outcome: true in the "
+        "map), an end state rather than a contact: the funnel counts the journeys that reached "
+        "it as reaching that outcome, while the drop-off correlation leaves it out of the "
+        "drivers and the attribution gives it no credit.",
+        "Note: the touchpoint funnel steps {touchpoints} are outcomes (outcome: true in the "
+        "map), end states rather than contacts: the funnel counts the journeys that reached "
+        "them as reaching those outcomes, while the drop-off correlation leaves them out of the "
+        "drivers and the attribution gives them no credit.",
+        len(outcomes),
+        language,
+    ).format(touchpoints=_names(outcomes, language))
 
 
 def _declare_hint(touchpoints: list[str], language: str) -> str:
@@ -297,12 +332,16 @@ def converted_at_first_event_note(summary: Mapping[str, Any], language: str) -> 
     )
 
 
-def breakdown_converters_only_notes(summary: Mapping[str, Any], language: str) -> list[str]:
+def breakdown_converters_only_notes(
+    summary: Mapping[str, Any], language: str, journey_map: JourneyMap | None = None
+) -> list[str]:
     """Breakdown columns set only on converted journeys (``breakdown_converters_only``).
 
     Olist's ``lead_type`` comes from the won deals: every journey with a value converted
-    (100 % per value), every one without is a lead that did not (6 of 7,119 converted).
+    (100 % per value), every one without is a lead that did not (6 of 7,119 converted). A
+    column is named as ``journey_map``'s labels name it (``(column)``), if they do.
     """
+    labels = journey_map.labels if journey_map is not None else {}
     found = summary.get("breakdown_converters_only") or {}
     if not found:
         return []
@@ -315,7 +354,7 @@ def breakdown_converters_only_notes(summary: Mapping[str, Any], language: str) -
             "so its conversion rates say nothing about who converts.",
             language,
         ).format(
-            column=column,
+            column=column_label(labels, column) or column,
             count=format_integer(int(count), language),
             conversions=format_integer(conversions, language),
             others=format_integer(others, language),

@@ -2,12 +2,17 @@
 
 The period's bounds are read here, before the workspace is opened, so that a bad date names
 the option as the command line writes it (``--since``); the analysis records the period
-(``summary["period"]``) and :func:`period_line` shows it under the headline.
+(``summary["period"]``) and :func:`period_line` shows it under the headline. A date and a span
+back from the data's end (``--since 30d --until 2018-01-01``) can cross only once the end is
+known: a command runs its analysis inside :func:`options_named`, so that the message names
+the options too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeAlias
 
 import typer
@@ -15,7 +20,17 @@ from rich.markup import escape
 
 from journeymap.cli.app import _
 
-__all__ = ["SinceOption", "UntilOption", "WaitOption", "period_bounds", "period_line"]
+__all__ = [
+    "SinceOption",
+    "UntilOption",
+    "WaitOption",
+    "options_named",
+    "period_bounds",
+    "period_line",
+]
+
+# The period's bounds as the command line writes them.
+OPTION_NAMES = ("--since", "--until")
 
 SinceOption: TypeAlias = Annotated[
     str | None,
@@ -51,9 +66,25 @@ def period_bounds(since: str | None, until: str | None) -> dict[str, Any]:
     """
     from journeymap.engine.period import check_order, parse_bound
 
-    bounds = {"since": parse_bound(since, "--since"), "until": parse_bound(until, "--until")}
-    check_order(bounds["since"], bounds["until"], ("--since", "--until"))
+    bounds = {
+        "since": parse_bound(since, OPTION_NAMES[0]),
+        "until": parse_bound(until, OPTION_NAMES[1]),
+    }
+    check_order(bounds["since"], bounds["until"], OPTION_NAMES)
     return {name: bound for name, bound in bounds.items() if bound is not None}
+
+
+@contextmanager
+def options_named() -> Iterator[None]:
+    """Inside, a message on the period names ``--since`` and ``--until``, not ``since``.
+
+    The analysis checks a span against a date once it knows the data's last event, deep
+    in the layers the Python API shares, which name their parameters.
+    """
+    from journeymap.engine.period import bounds_named
+
+    with bounds_named(OPTION_NAMES):
+        yield
 
 
 def period_line(summary: dict[str, Any]) -> str | None:

@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from journeymap.cli._period import SinceOption, UntilOption, WaitOption, period_bounds, period_line
+from journeymap.cli._figure_output import print_figure_tables
+from journeymap.cli._period import (
+    SinceOption,
+    UntilOption,
+    WaitOption,
+    options_named,
+    period_bounds,
+    period_line,
+)
 from journeymap.cli.app import (
     _,
     console,
@@ -142,43 +150,6 @@ def _print_breakdowns(analysis: Any) -> None:
             console.print(note, markup=False, highlight=False)
 
 
-def _print_figure_tables(analysis: Any) -> None:
-    """The report's tables of figures: conversion rate per touchpoint, checkout and the rest.
-
-    Checkout abandonment, time in phase, the slowest steps, the touchpoints met more than
-    once and the variants' reach follow the touchpoints' conversion rates. The ranked tables
-    keep their first :data:`TERMINAL_TOP` rows; the report shows more.
-    """
-    from journeymap.i18n import current_language
-    from journeymap.render.context import figure_tables
-    from journeymap.render.measured import measured_from
-
-    measured = measured_from(analysis)
-    if measured is None:
-        return
-    tables = figure_tables(
-        analysis.journey_map, measured, current_language(), TERMINAL_TOP, touchpoint_ids=True
-    )
-    for found in tables:
-        if found["intro"]:
-            console.print(f"[bold]{escape(found['title'])}:[/] {escape(found['intro'])}")
-        if not found["rows"]:
-            continue
-        table = Table(title=None if found["intro"] else found["title"])
-        for column in found["columns"]:
-            table.add_column(column["label"], justify="right" if column["numeric"] else "left")
-        for group in found["groups"]:
-            if group["name"]:
-                table.add_row(
-                    f"[bold]{escape(group['name'])}[/]", *[""] * len(group["rows"][0]["cells"])
-                )
-            for row in group["rows"]:
-                table.add_row(escape(row["header"]), *row["cells"])
-        console.print(table)
-        for note in found["notes"]:
-            console.print(note, markup=False, highlight=False)
-
-
 def _odds(ratio: float) -> str:
     """An odds ratio with two decimals, or two significant digits below 0.01 (never 0.00).
 
@@ -254,7 +225,7 @@ def print_summary(analysis: Any) -> None:
     for note in figure_notes(analysis, analysis.journey_map, current_language()):
         console.print(note, markup=False, highlight=False)
     _print_breakdowns(analysis)
-    _print_figure_tables(analysis)
+    print_figure_tables(analysis, TERMINAL_TOP)
     journey_map = getattr(analysis, "journey_map", None)
     caption = _(
         "Journeys that did not convert, by the touchpoint they touched last (exit "
@@ -397,7 +368,11 @@ def register(app: typer.Typer) -> None:
             error_console.print(_waiting_note(where, pid, wait), markup=False)
 
         # On a terminal, a transient line says which step a long analysis is in.
-        with status_line(console.is_terminal) as bar, waiting_for_lock(wait, waiting):
+        with (
+            status_line(console.is_terminal) as bar,
+            waiting_for_lock(wait, waiting),
+            options_named(),
+        ):
             task = bar.add_task(_("Analysing"), total=None)
 
             def step(name: str) -> None:

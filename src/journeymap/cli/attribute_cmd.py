@@ -14,7 +14,13 @@ from journeymap.cli._attribute_notes import (
     conversion_touch_notes,
     model_notes,
 )
-from journeymap.cli._period import SinceOption, UntilOption, period_bounds, period_line
+from journeymap.cli._period import (
+    SinceOption,
+    UntilOption,
+    options_named,
+    period_bounds,
+    period_line,
+)
 from journeymap.cli.analyze_cmd import AfterConversionOption, ByOption, SessionGapOption
 from journeymap.cli.app import (
     _,
@@ -419,18 +425,19 @@ def register(app: typer.Typer) -> None:
             if map_path is None:
                 raise UsageError(_("give the journey map with --map (or path data with --paths)"))
             # Journeys cut as `analyze` cuts them (None: the journeys.* settings).
-            found_in_workspace = attribute_workspace(
-                map_path,
-                db,
-                engine=engine,
-                models=model or None,
-                level=level,
-                by=by,
-                session_gap=session_gap,
-                after_conversion=after_conversion,
-                **period_bounds(since, until),
-                **params,
-            )
+            with options_named():  # a message on the period names --since and --until
+                found_in_workspace = attribute_workspace(
+                    map_path,
+                    db,
+                    engine=engine,
+                    models=model or None,
+                    level=level,
+                    by=by,
+                    session_gap=session_gap,
+                    after_conversion=after_conversion,
+                    **period_bounds(since, until),
+                    **params,
+                )
             table = found_in_workspace.table
             period = period_line({"period": found_in_workspace.period})
             if period:

@@ -8,14 +8,14 @@ alternative to another is a repeat of the step, which keeps a strict chain).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeAlias
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeAlias
 
 from journeymap.engine._checks import ALTERNATIVES
 from journeymap.i18n import gettext
 from journeymap.model import JourneyMap
 
-__all__ = ["Step", "step_name", "step_numbers", "step_phase", "step_text"]
+__all__ = ["Step", "outcome_steps", "step_name", "step_numbers", "step_phase", "step_text"]
 
 
 Step: TypeAlias = str | tuple[str, ...]
@@ -62,3 +62,31 @@ def step_name(journey_map: JourneyMap, alternatives: Sequence[str], language: st
     if len(shown) < 2:
         return "".join(shown)
     return f"{', '.join(shown[:-1])} {gettext('or', language)} {shown[-1]}"
+
+
+def outcome_steps(journey_map: JourneyMap, steps: Iterable[Any]) -> list[str]:
+    """The map's outcome touchpoints (``outcome: true``) that funnel steps name, in step order.
+
+    A step is a touchpoint id, ids joined by ``|`` or a list of ids, as the options and a saved
+    analysis' summary keep them. An outcome as a step is legitimate ("reached approval"), but
+    it is an end state, not a contact, which the analysis' notes say.
+
+    Examples:
+        >>> from journeymap.model import Touchpoint
+        >>> m = JourneyMap(id="loan", name="Loan", touchpoints=[
+        ...     Touchpoint(id="form", name="Form"),
+        ...     Touchpoint(id="approved", name="Approved", outcome=True),
+        ...     Touchpoint(id="declined", name="Declined", outcome=True)])
+        >>> outcome_steps(m, ["form", "approved|declined"]), outcome_steps(m, [["form"]])
+        (['approved', 'declined'], [])
+    """
+    outcomes = {touchpoint.id for touchpoint in journey_map.touchpoints if touchpoint.outcome}
+    found: list[str] = []
+    for step in steps:
+        alternatives = step.split(ALTERNATIVES) if isinstance(step, str) else step
+        if not isinstance(alternatives, list | tuple):
+            continue
+        for touchpoint in (str(part).strip() for part in alternatives):
+            if touchpoint in outcomes and touchpoint not in found:
+                found.append(touchpoint)
+    return found

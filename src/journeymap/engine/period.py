@@ -7,12 +7,20 @@ data, ``until="30d"`` leaves them out). Events are filtered before journeys are 
 that began before the period starts at its first event in it, one that goes on after it ends
 at its last event in it. :func:`in_period` filters and counts; the counts say how many persons
 (or accounts) have events outside the period, whose journeys the period cuts.
+
+Messages name the bounds as the caller writes them: ``since`` and ``until`` in Python, the
+options ``--since`` and ``--until`` where the command line runs an analysis inside
+:func:`bounds_named` (a date and a span back from the data's end can cross only once the end
+is known, deep inside the analysis).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +31,45 @@ from journeymap.errors import UsageError
 from journeymap.i18n import N_
 from journeymap.i18n.messages import translate
 
-__all__ = ["Period", "check_order", "in_period", "iso", "parse_bound", "readable"]
+__all__ = [
+    "Period",
+    "bounds_named",
+    "check_order",
+    "in_period",
+    "iso",
+    "parse_bound",
+    "readable",
+]
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 Bound = dt.datetime | dt.timedelta | None
+
+# The bounds' names in messages of an analysis run inside ``bounds_named`` (None: Python's).
+_NAMES: ContextVar[tuple[str, str] | None] = ContextVar("period_bound_names", default=None)
+
+
+@contextmanager
+def bounds_named(names: tuple[str, str]) -> Iterator[None]:
+    """Name the bounds ``names`` (``("--since", "--until")``) in the block's period messages.
+
+    For a caller whose bounds reach :func:`in_period` through layers that do not pass their
+    names: the command line, whose ``--since 30d --until 2018-01-01`` cross only at the data's
+    end.
+
+    Examples:
+        >>> with bounds_named(("--since", "--until")):
+        ...     check_order(parse_bound("2012-02-01"), parse_bound("2012-01-01"))
+        Traceback (most recent call last):
+        ...
+        journeymap.errors.UsageError: --since 2012-02-01 is not before --until 2012-01-01: ...
+    """
+    token = _NAMES.set(names)
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
 
 
 def parse_bound(value: Any, name: str = "since") -> Bound:
@@ -95,16 +136,19 @@ def _not_a_bound(name: str, value: Any) -> UsageError:
     )
 
 
-def check_order(since: Bound, until: Bound, names: tuple[str, str] = ("since", "until")) -> None:
+def check_order(since: Bound, until: Bound, names: tuple[str, str] | None = None) -> None:
     """Refuse a period whose start is not before its end (both moments, or both spans).
 
     A span back from the data's end is checked once the end is known (:func:`in_period`).
+    ``names`` are the bounds as the caller writes them; by default those of
+    :func:`bounds_named`, else ``since`` and ``until``.
 
     Raises:
         UsageError: naming both options and their values.
     """
     if since is None or until is None or type(since) is not type(until):
         return
+    names = names or _NAMES.get() or ("since", "until")
     # Two spans: since="7d" reads from 7 days before the end, until="30d" stops 30 days before.
     empty = since >= until if isinstance(since, dt.datetime) else since <= until  # type: ignore[operator]
     if empty:
@@ -238,13 +282,14 @@ def in_period(
     until: Bound,
     *,
     unit: str = "person",
-    names: tuple[str, str] = ("since", "until"),
+    names: tuple[str, str] | None = None,
 ) -> tuple[ir.Table, Period | None]:
     """The events from ``since`` (included) up to ``until`` (left out), and the counts.
 
     Spans are taken back from the last event of ``events``. Without bounds the events come
     back as they are, with no period. Three small queries: the data's range, the period's
-    count, and the persons (or accounts, ``unit``) the period cuts.
+    count, and the persons (or accounts, ``unit``) the period cuts. ``names`` name the bounds
+    in the message (see :func:`check_order`).
 
     Raises:
         UsageError: when the resolved start is not before the resolved end.

@@ -1,4 +1,9 @@
-"""Differences between two versions of a journey map, element by element (by id)."""
+"""Differences between two versions of a journey map, element by element (by id).
+
+The map's ``labels`` are compared per breakdown column: a column labelled in one map only is
+added or removed, a column whose labels differ is changed, its fields the raw values (and the
+``(none)`` and ``(column)`` keys) whose label changed, as (old, new), None where absent.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ SECTION_WORDS: dict[str, str] = {
     "evidence": N_("evidence"),
     "cells": N_("cells"),
     "mapping": N_("mapping rules"),
+    "labels": N_("labels"),
 }
 """The words a reader of a diff knows a :class:`MapDiff` section by (marked, to translate)."""
 
@@ -94,6 +100,9 @@ FIELD_WORDS: dict[str, str] = {
     "target": N_("target"),
     "unit": N_("unit"),
     "metric": N_("metric"),
+    # The keys of a column's labels that are journeymap's own (model.labels), not raw values.
+    "(column)": N_("column name"),
+    "(none)": N_("no value"),
 }
 """The words for the map's fields in a diff (marked, to translate); the keys of the file.
 
@@ -329,5 +338,26 @@ def diff_maps(a: JourneyMap, b: JourneyMap) -> MapDiff:
             changes = _field_changes(before[key], after[key])
             if changes:
                 result.changed.append(ElementChange(section, key, changes))
+    _diff_labels(a, b, result)
     result.changed.sort(key=lambda change: (change.section, change.id))
     return result
+
+
+def _diff_labels(a: JourneyMap, b: JourneyMap, result: MapDiff) -> None:
+    """The labels' columns added, removed and changed (raw value -> (old, new) label).
+
+    Columns and raw values are compared as the files write them: a label moved from
+    ``visitortype`` to ``VisitorType`` is one column removed and one added.
+    """
+    before, after = a.labels, b.labels
+    result.added["labels"] = [column for column in after if column not in before]
+    result.removed["labels"] = [column for column in before if column not in after]
+    for column in before.keys() & after.keys():
+        old, new = before[column], after[column]
+        changes = {
+            raw: (old.get(raw), new.get(raw))
+            for raw in [*old, *(raw for raw in new if raw not in old)]
+            if old.get(raw) != new.get(raw)
+        }
+        if changes:
+            result.changed.append(ElementChange("labels", column, changes))

@@ -15,6 +15,7 @@ from babel.dates import get_day_names, get_month_names
 
 from journeymap.i18n import N_, format_integer, format_share, gettext, ngettext
 from journeymap.model import JourneyMap
+from journeymap.model.labels import column_label
 from journeymap.render._wording import _column_label, _counted, _whole, element_names, format_rate
 from journeymap.render.measured import Measured
 
@@ -29,11 +30,13 @@ def _breakdown_value(column: str, value: Any, journey_map: JourneyMap, language:
     """A breakdown value as the reader sees it: a persona's name, the map's label, else raw.
 
     The map's persona names come first (its labels for a persona id are not used: ``validate``
-    warns), then the map's ``labels`` (``Returning_Visitor`` -> "Returning visitor"), then
-    the value as the events have it.
+    warns), then the map's ``labels`` (``Returning_Visitor`` -> "Returning visitor"; no value
+    takes the column's ``(none)`` label), then the value as the events have it, and "(none)"
+    for no value.
     """
     if value is None or value == "":
-        return gettext(N_("(none)"), language)
+        missing = journey_map.value_label(column, None)
+        return missing if missing is not None else gettext(N_("(none)"), language)
     if column == "persona":
         personas = {persona.id: persona.display_name for persona in journey_map.personas}
         if str(value) in personas:
@@ -110,7 +113,9 @@ def _breakdown_notes(
     return notes
 
 
-def _varying_notes(columns: list[str], summary: dict[str, Any], language: str) -> list[str]:
+def _varying_notes(
+    columns: list[str], summary: dict[str, Any], language: str, journey_map: JourneyMap
+) -> list[str]:
     """A column that changes along journeys: they count under their first value."""
     varies = summary.get("breakdown_varies")
     if not isinstance(varies, dict):
@@ -128,7 +133,7 @@ def _varying_notes(columns: list[str], summary: dict[str, Any], language: str) -
                     count,
                     language,
                 ).format(
-                    column=_capitalised(_column_label(column, language)),
+                    column=_capitalised(_column_label(column, language, journey_map)),
                     count=format_integer(count, language),
                 )
             )
@@ -267,19 +272,22 @@ def breakdown_funnels(
         total = None
         if overall:
             total = _funnel_line(gettext(N_("All journeys"), language), overall, steps, language)
-        label = " × ".join(_column_label(column, language) for column in columns)
+        label = " × ".join(_column_label(column, language, journey_map) for column in columns)
+        # A persona column's header reads "Persona", unless the map's labels name the column.
+        named = columns != ["persona"] or column_label(journey_map.labels, "persona")
+        header = label if named else gettext(N_("Persona"), language)
         tables.append(
             {
                 "breakdown": breakdown,
                 "title": gettext(N_("Phase funnel by {breakdown}"), language).format(
                     breakdown=label
                 ),
-                "column": gettext(N_("Persona"), language) if columns == ["persona"] else label,
+                "column": header,
                 "phases": phase_names,
                 "total": total,
                 "lines": lines,
                 "notes": _breakdown_notes(hidden, total, measured.summary, phase_names[0], language)
-                + _varying_notes(columns, measured.summary, language),
+                + _varying_notes(columns, measured.summary, language, journey_map),
             }
         )
     return tables

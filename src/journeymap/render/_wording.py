@@ -10,6 +10,7 @@ from typing import Any
 
 from journeymap.i18n import N_, format_integer, format_percent, gettext, ngettext
 from journeymap.model import JourneyMap
+from journeymap.model.labels import column_label
 
 __all__ = ["DURATION_UNITS", "element_names", "format_rate"]
 
@@ -38,8 +39,15 @@ def _whole(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _column_label(column: str, language: str) -> str:
-    """A breakdown column as a reader names it: the persona in the language, else the column."""
+def _column_label(column: str, language: str, journey_map: JourneyMap | None = None) -> str:
+    """A breakdown column as a reader names it.
+
+    The name the map's labels give it (``(column)``: ``Besøgstype`` for ``VisitorType``),
+    else the persona in the language, else the column as the events have it.
+    """
+    named = column_label(journey_map.labels, column) if journey_map is not None else None
+    if named is not None:
+        return named
     return gettext(N_("persona"), language) if column == "persona" else column
 
 

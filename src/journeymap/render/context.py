@@ -172,7 +172,7 @@ def measurement_scope(journey_map: JourneyMap, measured: Measured) -> list[tuple
     rows.append((gettext(N_("Settings"), language), _settings(options, language)))
     breakdown = [str(column) for column in options.get("breakdown") or []]
     if breakdown:
-        columns = ", ".join(_column_label(column, language) for column in breakdown)
+        columns = ", ".join(_column_label(column, language, journey_map) for column in breakdown)
         rows.append((gettext(N_("Broken down by"), language), columns))
     if measured.attribution_model:
         model = model_name(measured.attribution_model, language)

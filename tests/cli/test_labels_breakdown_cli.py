@@ -1,0 +1,154 @@
+"""A breakdown as the map's labels name it: the column by its ``(column)`` label, the journeys
+without a value by its ``(none)`` label, in ``analyze``'s tables and notes and in the report.
+
+Olist's marketing funnel (Olist on Kaggle; CC BY-NC-SA 4.0): 60 of its 8,000 leads have no
+origin, which the phase funnel by origin showed as "(none)", under the title "Phase funnel by
+origin". The saved tables keep the raw values (null).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.cli.app import app, console
+
+pytestmark = [
+    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+]
+
+MAP = """\
+id: olist
+name: Olist sellers
+phases:
+  - {id: awareness, name: Awareness, order: 1}
+  - {id: decision, name: Decision, order: 2}
+touchpoints:
+  - {id: organic_search, name: Organic search, phases: [awareness]}
+  - {id: paid_search, name: Paid search, phases: [awareness]}
+  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
+  - {id: won-deal, name: Won deal, phases: [decision]}
+labels:
+  origin:
+    (column): Lead origin
+    ~: No origin given
+    organic_search: Organic search
+  lead_type:
+    (column): Lead type
+"""
+LEADS = """\
+columns: {person_id: mql_id, timestamp: first_contact_date}
+touchpoints:
+  - {touchpoint_from: origin, phase: awareness}
+  - {touchpoint: unknown-origin, phase: awareness}
+keep: [origin]
+"""
+DEALS = """\
+columns: {person_id: mql_id, timestamp: won_date}
+constant: {stage: won}
+touchpoints:
+  - {touchpoint: won-deal, phase: decision}
+conversion:
+  - {field: stage, equals: won}
+keep: [lead_type]
+"""
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    saved = console._width
+    console.width = 250  # as wide as no header wraps (the console may exist already)
+    try:
+        result = CliRunner().invoke(
+            app, list(args), env={"JOURNEYMAP_LANG": "en", "COLUMNS": "250"}
+        )
+    finally:
+        console._width = saved
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Olist's leads (origin kept) and won deals (lead type kept), imported with the CLI."""
+    folder = tmp_path_factory.mktemp("olist")
+    (folder / "map.yaml").write_text(MAP, encoding="utf-8")
+    (folder / "leads.rules.yaml").write_text(LEADS, encoding="utf-8")
+    (folder / "deals.rules.yaml").write_text(DEALS, encoding="utf-8")
+    raw = datasets / "olist-marketing-funnel"
+    for name, rules in (("marketing_qualified_leads", "leads"), ("closed_deals", "deals")):
+        code, output = invoke(
+            *("import", str(raw / f"{name}.csv"), "--map", str(folder / "map.yaml")),
+            *("--rules", str(folder / f"{rules}.rules.yaml"), "--db", str(folder / "ws.duckdb")),
+        )
+        assert code == 0, output
+    yield folder
+
+
+def _analyze(olist: Path, out: str, *options: str) -> str:
+    code, output = invoke(
+        *("analyze", "--map", str(olist / "map.yaml"), "--db", str(olist / "ws.duckdb")),
+        *("--out", str(olist / out), "--no-attribution", *options),
+    )
+    assert code == 0, output
+    return output
+
+
+def _table(output: str, title: str) -> dict[str, list[str]]:
+    """The rows of the table under ``title`` by their first cell (the header row too)."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == title)
+    rows = {}
+    for line in lines[start + 1 :]:
+        if line.startswith("└"):
+            break
+        if line[:1] in "┃│":
+            cells = [cell.strip() for cell in re.split(r"[┃│]", line)[1:-1]]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_breakdown_names_the_column_and_the_journeys_without_a_value(
+    olist: Path, datasets: Path
+) -> None:
+    leads = pd.read_csv(datasets / "olist-marketing-funnel" / "marketing_qualified_leads.csv")
+    without = int(leads.origin.isna().sum())
+    assert without == 60
+    output = _analyze(olist, "by-origin", "--breakdown", "origin")
+    rows = _table(output, "Phase funnel by Lead origin")
+    assert rows["Lead origin"][:2] == ["Awareness", "Decision"]  # the header row
+    assert rows["No origin given"][0] == f"{without}"
+    assert rows["Organic search"][0] == f"{int((leads.origin == 'organic_search').sum()):,}"
+    assert "(none)" not in rows
+    assert "Phase funnel by origin" not in output
+    # The tables keep the raw value: null.
+    funnel = pd.read_parquet(olist / "by-origin" / "phase_funnel.parquet")
+    first = funnel[(funnel.breakdown == "origin") & (funnel.step == 1)]
+    assert int(first[first.origin.isna()].reached.iloc[0]) == without
+    assert "No origin given" not in set(funnel.origin.dropna())
+
+
+def test_the_report_names_the_column_and_the_missing_values_too(olist: Path) -> None:
+    _analyze(olist, "for-report", "--breakdown", "origin")
+    code, output = invoke(
+        *("render", str(olist / "map.yaml"), "--analysis", str(olist / "for-report")),
+        *("--format", "html", "--out", str(olist / "report.html")),
+    )
+    assert code == 0, output
+    html = (olist / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"<th[^>]*>Broken down by</th>\s*<td[^>]*>Lead origin</td>", html)
+    assert "Phase funnel by Lead origin" in html
+    assert re.search(r"<th[^>]*>No origin given</th>", html)
+
+
+def test_a_note_on_a_column_names_it_as_the_labels_do(olist: Path, datasets: Path) -> None:
+    deals = pd.read_csv(datasets / "olist-marketing-funnel" / "closed_deals.csv")
+    typed = int(deals.lead_type.notna().sum())
+    output = " ".join(_analyze(olist, "by-type", "--breakdown", "lead_type").split())
+    assert "Phase funnel by Lead type" in output
+    # Olist's lead type comes with the won deal: the note names the column as the map does.
+    assert f"Note: Lead type is set only on journeys that converted ({typed} of 842;" in output

@@ -1,0 +1,124 @@
+"""An outcome (``outcome: true``) given as a touchpoint funnel step is said, not refused.
+
+"Reached the won deal" is a legitimate step, but an outcome is an end state, not a contact:
+the funnel counts the journeys that reached it, while the drop-off correlation leaves it out
+of the drivers and the attribution gives it no credit. ``analyze --funnel-step`` said nothing
+of it. Olist's marketing funnel (Olist on Kaggle; CC BY-NC-SA 4.0), its won deals declared an
+outcome; the map declares no funnel of its own, so the analysis' notes say it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.analysis.notes import figure_notes
+from journeymap.cli.app import app
+from journeymap.mapfile import load_map
+from journeymap.services.analysis import analyze_workspace
+
+pytestmark = [
+    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+]
+
+MAP = """\
+id: olist
+name: Olist sellers
+phases:
+  - {id: awareness, name: Awareness, order: 1}
+  - {id: decision, name: Decision, order: 2}
+touchpoints:
+  - {id: organic_search, name: Organic search, phases: [awareness]}
+  - {id: paid_search, name: Paid search, phases: [awareness]}
+  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
+  - {id: won-deal, name: Won deal, phases: [decision], outcome: true}
+"""
+LEADS = """\
+columns: {person_id: mql_id, timestamp: first_contact_date}
+touchpoints:
+  - {touchpoint_from: origin, phase: awareness}
+  - {touchpoint: unknown-origin, phase: awareness}
+"""
+DEALS = """\
+columns: {person_id: mql_id, timestamp: won_date}
+constant: {stage: won}
+touchpoints:
+  - {touchpoint: won-deal, phase: decision}
+conversion:
+  - {field: stage, equals: won}
+"""
+NOTE = (
+    "Note: the touchpoint funnel step won-deal is an outcome (outcome: true in the map), an "
+    "end state rather than a contact: the funnel counts the journeys that reached it as "
+    "reaching that outcome, while the drop-off correlation leaves it out of the drivers and "
+    "the attribution gives it no credit."
+)
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"JOURNEYMAP_LANG": "en", "COLUMNS": "250"})
+    return result.exit_code, " ".join(result.output.split())
+
+
+@pytest.fixture(scope="module")
+def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Olist's leads and won deals, imported with the command line."""
+    folder = tmp_path_factory.mktemp("olist")
+    (folder / "map.yaml").write_text(MAP, encoding="utf-8")
+    (folder / "plain.yaml").write_text(MAP.replace(", outcome: true", ""), encoding="utf-8")
+    (folder / "leads.rules.yaml").write_text(LEADS, encoding="utf-8")
+    (folder / "deals.rules.yaml").write_text(DEALS, encoding="utf-8")
+    raw = datasets / "olist-marketing-funnel"
+    for name, rules in (("marketing_qualified_leads", "leads"), ("closed_deals", "deals")):
+        code, output = invoke(
+            *("import", str(raw / f"{name}.csv"), "--map", str(folder / "map.yaml")),
+            *("--rules", str(folder / f"{rules}.rules.yaml"), "--db", str(folder / "ws.duckdb")),
+        )
+        assert code == 0, output
+    yield folder
+
+
+def _analyze(olist: Path, map_name: str, *steps: str) -> str:
+    code, output = invoke(
+        *("analyze", "--map", str(olist / map_name), "--db", str(olist / "ws.duckdb")),
+        *("--out", str(olist / "out"), "--no-attribution"),
+        *(option for step in steps for option in ("--funnel-step", step)),
+    )
+    assert code == 0, output
+    return output
+
+
+def test_an_outcome_as_funnel_step_is_said_and_still_counted(olist: Path, datasets: Path) -> None:
+    output = _analyze(olist, "map.yaml", "organic_search|paid_search", "won-deal")
+    assert NOTE in output
+    # A warning, not a refusal: the step counts the leads from search that were won.
+    funnel = pd.read_parquet(olist / "out" / "touchpoint_funnel.parquet")
+    assert list(funnel.touchpoint) == ["organic_search|paid_search", "won-deal"]
+    leads = pd.read_csv(datasets / "olist-marketing-funnel" / "marketing_qualified_leads.csv")
+    searched = int(leads.origin.isin(["organic_search", "paid_search"]).sum())
+    assert int(funnel.reached.iloc[0]) == searched
+    assert 0 < int(funnel.reached.iloc[1]) <= 842
+
+
+def test_no_note_without_an_outcome_among_the_steps(olist: Path) -> None:
+    assert "is an outcome" not in _analyze(olist, "map.yaml", "organic_search", "paid_search")
+    # The same step, not declared an outcome.
+    assert "is an outcome" not in _analyze(olist, "plain.yaml", "organic_search", "won-deal")
+    # The default funnel (the map's touchpoints) is not the user's choice of steps.
+    assert "is an outcome" not in _analyze(olist, "map.yaml")
+
+
+def test_the_python_api_notes_it_too(olist: Path) -> None:
+    analysis = analyze_workspace(
+        olist / "map.yaml",
+        db=olist / "ws.duckdb",
+        funnel_touchpoints=["organic_search", ["paid_search", "won-deal"]],
+        attribution=False,
+    )
+    notes = figure_notes(analysis, load_map(olist / "map.yaml"), "en")
+    assert NOTE in notes

@@ -1,0 +1,134 @@
+"""A period whose date and span cross only at the data's end names the options that made it.
+
+``--since 30d --until 2018-01-01`` can be checked only once the data's last event is known,
+deep in the analysis, whose message named the Python parameters: "since 2018-10-15 18:04 UTC
+is not before until 2018-01-01". The command line names ``--since`` and ``--until``, the Python
+API its parameters, as for every other period message. Olist's marketing funnel (Olist on
+Kaggle; CC BY-NC-SA 4.0): its last event is the last won deal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.cli.app import app
+from journeymap.errors import UsageError
+from journeymap.services.analysis import analyze_workspace
+
+pytestmark = [
+    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+]
+
+MAP = """\
+id: olist
+name: Olist sellers
+phases:
+  - {id: awareness, name: Awareness, order: 1}
+  - {id: decision, name: Decision, order: 2}
+touchpoints:
+  - {id: organic_search, name: Organic search, phases: [awareness]}
+  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
+  - {id: won-deal, name: Won deal, phases: [decision]}
+"""
+LEADS = """\
+columns: {person_id: mql_id, timestamp: first_contact_date}
+touchpoints:
+  - {touchpoint_from: origin, phase: awareness}
+  - {touchpoint: unknown-origin, phase: awareness}
+"""
+DEALS = """\
+columns: {person_id: mql_id, timestamp: won_date}
+constant: {stage: won}
+touchpoints:
+  - {touchpoint: won-deal, phase: decision}
+conversion:
+  - {field: stage, equals: won}
+"""
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"JOURNEYMAP_LANG": "en", "COLUMNS": "250"})
+    return result.exit_code, " ".join(result.output.split())
+
+
+@pytest.fixture(scope="module")
+def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("olist")
+    (folder / "map.yaml").write_text(MAP, encoding="utf-8")
+    (folder / "leads.rules.yaml").write_text(LEADS, encoding="utf-8")
+    (folder / "deals.rules.yaml").write_text(DEALS, encoding="utf-8")
+    raw = datasets / "olist-marketing-funnel"
+    for name, rules in (("marketing_qualified_leads", "leads"), ("closed_deals", "deals")):
+        code, output = invoke(
+            *("import", str(raw / f"{name}.csv"), "--map", str(folder / "map.yaml")),
+            *("--rules", str(folder / f"{rules}.rules.yaml"), "--db", str(folder / "ws.duckdb")),
+        )
+        assert code == 0, output
+    yield folder
+
+
+def _back_from_the_end(datasets: Path, days: int) -> str:
+    """The moment ``days`` before the last won deal, as the messages write it (UTC)."""
+    deals = pd.read_csv(datasets / "olist-marketing-funnel" / "closed_deals.csv")
+    last = pd.to_datetime(deals.won_date, format="%d-%m-%Y %H:%M").max()
+    return (last.to_pydatetime() - dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def test_analyze_names_its_options_when_a_span_and_a_date_cross(
+    olist: Path, datasets: Path
+) -> None:
+    start = _back_from_the_end(datasets, 30)
+    code, output = invoke(
+        *("analyze", "--map", str(olist / "map.yaml"), "--db", str(olist / "ws.duckdb")),
+        *("--out", str(olist / "out"), "--since", "30d", "--until", "2018-01-01"),
+    )
+    assert code == 2
+    assert output == (
+        f"Error: --since {start} is not before --until 2018-01-01: the period is empty (since "
+        "is included, until is left out)"
+    )
+
+
+def test_analyze_names_its_options_when_the_end_is_the_span(olist: Path, datasets: Path) -> None:
+    end = _back_from_the_end(datasets, 200)
+    code, output = invoke(
+        *("analyze", "--map", str(olist / "map.yaml"), "--db", str(olist / "ws.duckdb")),
+        *("--out", str(olist / "out"), "--since", "2018-06-01", "--until", "200d"),
+    )
+    assert code == 2
+    assert output.startswith(f"Error: --since 2018-06-01 is not before --until {end}: ")
+
+
+def test_the_python_api_names_its_parameters(olist: Path, datasets: Path) -> None:
+    start = _back_from_the_end(datasets, 30)
+    with pytest.raises(UsageError) as caught:
+        analyze_workspace(
+            olist / "map.yaml", db=olist / "ws.duckdb", since="30d", until="2018-01-01"
+        )
+    assert str(caught.value).startswith(f"since {start} is not before until 2018-01-01: ")
+    # A command run before does not leave its option names behind.
+    invoke(
+        *("analyze", "--map", str(olist / "map.yaml"), "--db", str(olist / "ws.duckdb")),
+        *("--out", str(olist / "out"), "--since", "30d", "--until", "2018-01-01"),
+    )
+    with pytest.raises(UsageError, match=r"^since "):
+        analyze_workspace(
+            olist / "map.yaml", db=olist / "ws.duckdb", since="30d", until="2018-01-01"
+        )
+
+
+def test_attribute_names_its_options_too(olist: Path, datasets: Path) -> None:
+    start = _back_from_the_end(datasets, 30)
+    code, output = invoke(
+        *("attribute", "--map", str(olist / "map.yaml"), "--db", str(olist / "ws.duckdb")),
+        *("--model", "linear", "--since", "30d", "--until", "2018-01-01"),
+    )
+    assert code == 2
+    assert output.startswith(f"Error: --since {start} is not before --until 2018-01-01: ")
