@@ -213,8 +213,8 @@ def _cut_at_conversions(
 
     A journey's number is the count of the actor's conversions before the event (when a
     conversion ends it), so it needs no second pass; the step is the position in the actor's
-    events less that of the journey's first event, which follows the previous conversion (a
-    running maximum in the same order, which DuckDB leaves out when no query reads the step).
+    events less that of the journey's first event, which follows the previous conversion
+    (one join with the conversions).
     """
     order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
@@ -233,17 +233,14 @@ def _cut_at_conversions(
         _next_ts=base.ts.lead().over(actor),
     )
     if end_at_conversion:
-        # A journey starts at the actor's first event and after each conversion: the step is
-        # the position less that of the latest start, a running maximum in the same order.
-        # Not a join with the conversions, which no query can leave out: a window column
-        # nobody reads is left out (the Markov transitions read no step), and materializing
-        # took no longer (1M generated journeys, DuckDB 2.0.1: Markov 3.78 s -> 1.71 s,
-        # materialized 6.19 s -> 5.65 s, a loaded machine, medians of 3).
-        order = [first[key] for key in keys]
-        running = ibis.window(group_by=first._actor, order_by=order, preceding=None, following=0)
-        start = ibis.ifelse(first._starts, first._rn, ibis.null("int64")).max().over(running)
-        first = first.mutate(_start=start)
-        step = first._rn - first._start + 1
+        # Journey s > 0 starts right after the actor's conversion that ended journey s - 1:
+        # a join with the conversions alone, not a grouping of every event.
+        ended = first.filter(first.conversion)
+        starts = ended.select(
+            "_actor", _segment=ended._segment + 1, _start=(ended._rn + 1).cast("int64")
+        )
+        first = first.left_join(starts, ["_actor", "_segment"])
+        step = first._rn - first._start.fill_null(0) + 1
         ends = first.conversion
     else:
         step, ends = first._rn + 1, ibis.literal(False)
