@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app
+from olist_cli import import_olist
 
 pytestmark = [
     pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
@@ -39,20 +39,6 @@ touchpoints:
   - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
   - {id: won-deal, name: Won deal, phases: [decision]}
 """
-LEADS = """\
-columns: {person_id: mql_id, timestamp: first_contact_date}
-touchpoints:
-  - {touchpoint_from: origin, phase: awareness}
-  - {touchpoint: unknown-origin, phase: awareness}
-"""
-DEALS = """\
-columns: {person_id: mql_id, timestamp: won_date}
-constant: {stage: won}
-touchpoints:
-  - {touchpoint: won-deal, phase: decision}
-conversion:
-  - {field: stage, equals: won}
-"""
 SINCE, UNTIL = pd.Timestamp("2018-01-01", tz="UTC"), pd.Timestamp("2018-04-01", tz="UTC")
 
 
@@ -64,20 +50,9 @@ def invoke(*args: str, language: str = "en") -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace of Olist's leads and won deals, imported with the command line."""
-    folder = tmp_path_factory.mktemp("olist")
-    (folder / "map.yaml").write_text(MAP, encoding="utf-8")
-    (folder / "leads.rules.yaml").write_text(LEADS, encoding="utf-8")
-    (folder / "deals.rules.yaml").write_text(DEALS, encoding="utf-8")
-    raw = datasets / "olist-marketing-funnel"
-    for name, rules in (("marketing_qualified_leads", "leads"), ("closed_deals", "deals")):
-        code, output = invoke(
-            *("import", str(raw / f"{name}.csv"), "--map", str(folder / "map.yaml")),
-            *("--rules", str(folder / f"{rules}.rules.yaml"), "--db", str(folder / "ws.duckdb")),
-        )
-        assert code == 0, output
-    yield folder
+    return import_olist(tmp_path_factory.mktemp("olist"), datasets, MAP)
 
 
 def _expected(datasets: Path) -> tuple[int, int, int, int, int]:

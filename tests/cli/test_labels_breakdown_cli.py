@@ -9,7 +9,6 @@ origin". The saved tables keep the raw values (null).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journeymap.cli.app import app, console
+from olist_cli import DEALS, LEADS, import_olist
 
 pytestmark = [
     pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
@@ -42,22 +42,6 @@ labels:
   lead_type:
     (column): Lead type
 """
-LEADS = """\
-columns: {person_id: mql_id, timestamp: first_contact_date}
-touchpoints:
-  - {touchpoint_from: origin, phase: awareness}
-  - {touchpoint: unknown-origin, phase: awareness}
-keep: [origin]
-"""
-DEALS = """\
-columns: {person_id: mql_id, timestamp: won_date}
-constant: {stage: won}
-touchpoints:
-  - {touchpoint: won-deal, phase: decision}
-conversion:
-  - {field: stage, equals: won}
-keep: [lead_type]
-"""
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -73,20 +57,15 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Olist's leads (origin kept) and won deals (lead type kept), imported with the CLI."""
-    folder = tmp_path_factory.mktemp("olist")
-    (folder / "map.yaml").write_text(MAP, encoding="utf-8")
-    (folder / "leads.rules.yaml").write_text(LEADS, encoding="utf-8")
-    (folder / "deals.rules.yaml").write_text(DEALS, encoding="utf-8")
-    raw = datasets / "olist-marketing-funnel"
-    for name, rules in (("marketing_qualified_leads", "leads"), ("closed_deals", "deals")):
-        code, output = invoke(
-            *("import", str(raw / f"{name}.csv"), "--map", str(folder / "map.yaml")),
-            *("--rules", str(folder / f"{rules}.rules.yaml"), "--db", str(folder / "ws.duckdb")),
-        )
-        assert code == 0, output
-    yield folder
+    return import_olist(
+        tmp_path_factory.mktemp("olist"),
+        datasets,
+        MAP,
+        leads=f"{LEADS}keep: [origin]\n",
+        deals=f"{DEALS}keep: [lead_type]\n",
+    )
 
 
 def _analyze(olist: Path, out: str, *options: str) -> str:

@@ -9,7 +9,6 @@ outcome; the map declares no funnel of its own, so the analysis' notes say it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ from journeymap.analysis.notes import figure_notes
 from journeymap.cli.app import app
 from journeymap.mapfile import load_map
 from journeymap.services.analysis import analyze_workspace
+from olist_cli import import_olist
 
 pytestmark = [
     pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
@@ -38,20 +38,6 @@ touchpoints:
   - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
   - {id: won-deal, name: Won deal, phases: [decision], outcome: true}
 """
-LEADS = """\
-columns: {person_id: mql_id, timestamp: first_contact_date}
-touchpoints:
-  - {touchpoint_from: origin, phase: awareness}
-  - {touchpoint: unknown-origin, phase: awareness}
-"""
-DEALS = """\
-columns: {person_id: mql_id, timestamp: won_date}
-constant: {stage: won}
-touchpoints:
-  - {touchpoint: won-deal, phase: decision}
-conversion:
-  - {field: stage, equals: won}
-"""
 NOTE = (
     "Note: the touchpoint funnel step won-deal is an outcome (outcome: true in the map), an "
     "end state rather than a contact: the funnel counts the journeys that reached it as "
@@ -66,21 +52,11 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def olist(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Olist's leads and won deals, imported with the command line."""
-    folder = tmp_path_factory.mktemp("olist")
-    (folder / "map.yaml").write_text(MAP, encoding="utf-8")
+    folder = import_olist(tmp_path_factory.mktemp("olist"), datasets, MAP)
     (folder / "plain.yaml").write_text(MAP.replace(", outcome: true", ""), encoding="utf-8")
-    (folder / "leads.rules.yaml").write_text(LEADS, encoding="utf-8")
-    (folder / "deals.rules.yaml").write_text(DEALS, encoding="utf-8")
-    raw = datasets / "olist-marketing-funnel"
-    for name, rules in (("marketing_qualified_leads", "leads"), ("closed_deals", "deals")):
-        code, output = invoke(
-            *("import", str(raw / f"{name}.csv"), "--map", str(folder / "map.yaml")),
-            *("--rules", str(folder / f"{rules}.rules.yaml"), "--db", str(folder / "ws.duckdb")),
-        )
-        assert code == 0, output
-    yield folder
+    return folder
 
 
 def _analyze(olist: Path, map_name: str, *steps: str) -> str:

@@ -14,10 +14,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from babel.dates import format_date
-
 from journeymap.engine._funnel_steps import outcome_steps
 from journeymap.i18n import format_duration, format_integer, gettext, ngettext
+from journeymap.i18n.numbers import format_day
 from journeymap.model import JourneyMap
 from journeymap.model.labels import column_label
 from journeymap.model.touchpoints import outcome_ids
@@ -228,14 +227,7 @@ def correlation_before_conversion_note(analysis: Any, language: str) -> str | No
 
 def _day(text: Any, language: str) -> str | None:
     """The UTC date of the summary's ISO time as the language writes it: ``Mar 14, 2012``."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    day = (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
-    return str(format_date(day, "medium", locale=language if language in ("da", "de") else "en"))
+    return format_day(text, language)
 
 
 def _span_seconds(summary: Mapping[str, Any]) -> float | None:

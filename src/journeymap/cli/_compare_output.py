@@ -14,24 +14,12 @@ from rich.table import Table
 
 from journeymap.cli.analyze_cmd import rate
 from journeymap.cli.app import _, console, decimal, number, percent
-from journeymap.i18n import N_, current_language
+from journeymap.i18n import current_language
 from journeymap.render import _comparison_cells as cells
 from journeymap.render._comparison_cells import DASH, MARK
+from journeymap.render._comparison_tables import METRICS, STATUS
 
 __all__ = ["print_comparison"]
-
-# The headline figures, in the order of the overall table, with their words.
-METRICS = {
-    "journeys": N_("Journeys"),
-    "persons": N_("Persons"),
-    "events": N_("Events"),
-    "conversions": N_("Conversions"),
-    "conversion_rate": N_("Conversion rate"),
-    "value": N_("Value"),
-    "time_to_convert_median": N_("Median time to convert"),
-}
-# A phase or touchpoint only one analysis has; those both have go unmarked.
-STATUS = {"new": N_("new"), "vanished": N_("vanished")}
 
 
 def _status(row: dict[str, Any]) -> str:

@@ -9,7 +9,6 @@ the long headers; :func:`fitted_widths` keeps every cell whole and wraps the hea
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -130,19 +129,13 @@ def seen_dates(row: dict[str, Any], language: str) -> list[str]:
     of figures besides. ``-`` for a touchpoint without events.
 
     Examples:
+        >>> import datetime as dt
         >>> met = {"first_seen": dt.datetime(2017, 6, 14, 23, tzinfo=dt.UTC), "last_seen": None}
         >>> seen_dates(met, "da"), seen_dates(met, "en")
         (['14.06.2017', '-'], ['6/14/17', '-'])
     """
-    from babel.dates import format_date
+    from journeymap.i18n.numbers import format_day
 
-    locale = language if language in ("da", "de") else "en"
-    dates = []
-    for name in ("first_seen", "last_seen"):
-        moment = row.get(name)
-        if not isinstance(moment, dt.datetime):
-            dates.append("-")
-            continue
-        day = (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
-        dates.append(str(format_date(day, "short", locale=locale)))
-    return dates
+    return [
+        format_day(row.get(name), language, "short") or "-" for name in ("first_seen", "last_seen")
+    ]

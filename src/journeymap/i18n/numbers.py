@@ -22,6 +22,7 @@ Examples:
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -31,12 +32,14 @@ from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 __all__ = [
+    "format_day",
     "format_decimal",
     "format_fixed",
     "format_integer",
     "format_percent",
     "format_share",
     "number_symbols",
+    "utc_day",
 ]
 
 
@@ -115,3 +118,42 @@ def number_symbols(language: str = "en") -> tuple[str, str]:
     """The locale's decimal sign and thousands separator (``(",", ".")`` in Danish)."""
     locale = _locale(language)
     return str(get_decimal_symbol(locale)), str(get_group_symbol(locale))
+
+
+def utc_day(moment: object) -> dt.date | None:
+    """The UTC date of a time (a datetime, or ISO 8601 text as an analysis' summary holds it).
+
+    None for anything else (no time, text that is no time). A time without a zone is UTC.
+
+    Examples:
+        >>> utc_day("2012-03-14T23:30:00-02:00"), utc_day("soon"), utc_day(None)
+        (datetime.date(2012, 3, 15), None, None)
+    """
+    if isinstance(moment, str):
+        try:
+            moment = dt.datetime.fromisoformat(moment)
+        except ValueError:
+            return None
+    if not isinstance(moment, dt.datetime):
+        return None
+    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
+
+
+def format_day(moment: object, language: str = "en", width: str = "medium") -> str | None:
+    """The UTC date of ``moment`` (see :func:`utc_day`) as the language writes it.
+
+    ``width``: Babel's ``short`` (``14.06.2017``, ``6/14/17``) or ``medium`` (``Jun 14,
+    2017``); None where there is no time.
+
+    Examples:
+        >>> format_day("2017-06-14T23:00:00+00:00", "de"), format_day("2017-06-14", "en")
+        ('14.06.2017', 'Jun 14, 2017')
+        >>> format_day("2017-06-14", "da", "short"), format_day(None)
+        ('14.06.2017', None)
+    """
+    from babel.dates import format_date
+
+    day = utc_day(moment)
+    if day is None:
+        return None
+    return str(format_date(day, width, locale=_locale(language)))

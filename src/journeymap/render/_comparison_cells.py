@@ -8,11 +8,11 @@ interval ``-3.1 to -0.5 pp``, times ``14.7 days`` (``+5,3 Pp.`` and ``14,7 Tage`
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from journeymap.i18n import format_duration, format_fixed, format_integer, format_percent, gettext
+from journeymap.i18n.numbers import format_day
 from journeymap.render._wording import format_rate
 
 __all__ = [
@@ -105,13 +105,4 @@ def period(side: dict[str, Any], language: str) -> str:
 
 def _day(text: Any, language: str) -> str | None:
     """The UTC date of an ISO time from the summary, as the language writes it (medium)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    from babel.dates import format_date
-
-    day = (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
-    return str(format_date(day, "medium", locale=language if language in ("da", "de") else "en"))
+    return format_day(text, language)

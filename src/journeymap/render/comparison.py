@@ -16,13 +16,12 @@ the analyses carry when they were made in this session).
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from journeymap.errors import MissingDependencyError, RenderError, UsageError
+from journeymap.errors import UsageError
 from journeymap.i18n import (
     LANGUAGES,
     N_,
@@ -38,7 +37,7 @@ from journeymap.render._comparison_cells import ARROW, DASH
 from journeymap.render._comparison_chart import changes_chart, chart_alt_text, with_alt_text
 from journeymap.render._wording import element_names
 from journeymap.render.charts import render_chart_svg
-from journeymap.render.export import PDF_VARIANT, write_file
+from journeymap.render.export import write_pdf
 from journeymap.render.report import _css, _environment, _svg_width, font_css
 
 if TYPE_CHECKING:
@@ -241,19 +240,10 @@ def render_comparison_pdf(
         MissingDependencyError: without WeasyPrint (the ``render`` extra).
         RenderError: when the file cannot be written.
     """
-    try:
-        from weasyprint import HTML
-    except ImportError as error:  # pragma: no cover - depends on the install
-        raise MissingDependencyError("weasyprint", "render", "The PDF comparison") from error
-    html = render_comparison_html(
-        comparison, journey_map=journey_map, language=language, top=top, embed_fonts=False
+    return write_pdf(
+        lambda: render_comparison_html(
+            comparison, journey_map=journey_map, language=language, top=top, embed_fonts=False
+        ),
+        path,
+        "The PDF comparison",
     )
-    # WeasyPrint logs every CSS property it does not support as a warning; the CSS is ours.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
-    if pdf is None:  # pragma: no cover - write_pdf returns bytes without a target
-        raise RenderError("WeasyPrint produced no PDF")
-    target = Path(path)
-    write_file(target, bytes(pdf))
-    return target

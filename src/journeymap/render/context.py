@@ -15,6 +15,7 @@ from typing import Any
 from babel.dates import format_interval
 
 from journeymap.i18n import N_, format_decimal, format_integer, gettext
+from journeymap.i18n.numbers import utc_day
 from journeymap.model import JourneyMap
 from journeymap.render._breakdown import breakdown_funnels
 from journeymap.render._figure_tables import figure_tables
@@ -56,20 +57,9 @@ def _duration(seconds: float, language: str) -> str:
     return _counted(max(round(seconds), 1), "{count} second", "{count} seconds", language)
 
 
-def _date(text: Any) -> dt.date | None:
-    """The UTC date of an ISO 8601 time from the summary (``None`` when there is none)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
-
-
 def _period(summary: dict[str, Any], language: str) -> str | None:
     """First to last event as the language writes a date range: ``5. jan.–3. jul. 2026``."""
-    first, last = _date(summary.get("first_ts")), _date(summary.get("last_ts"))
+    first, last = utc_day(summary.get("first_ts")), utc_day(summary.get("last_ts"))
     if first is None or last is None:
         return None
     locale = language if language in ("da", "de") else "en"
