@@ -51,17 +51,42 @@ def _quarantine_limit(text: str | None) -> _Limit | None:
     )
 
 
-def _counted_quarantine(report: ImportReport) -> tuple[int, int]:
-    """(quarantined rows, rows read) as --max-quarantined counts them.
+@dataclasses.dataclass(frozen=True)
+class _Counted:
+    """What ``--max-quarantined`` counts of an import.
 
-    Rows the rules filter out on purpose (``only:``) count in neither, nor rows whose events
-    were imported already from other rows (an export sent again in another form): no data is
+    Attributes:
+        quarantined: The rows quarantined and, with ``events_per_row``, the events
+            quarantined alone (a row's bad date): all the limit counts.
+        events: Of ``quarantined``, the events (0 without ``events_per_row``).
+        rows_read: The rows read, less those the limit leaves out.
+        total: What a share is of: ``rows_read``, where with ``events_per_row`` a row that
+            made events counts as those events.
+    """
+
+    quarantined: int
+    events: int
+    rows_read: int
+    total: int
+
+
+def _counted_quarantine(report: ImportReport) -> _Counted:
+    """The quarantined rows (and events) and what they are a share of, as the limit counts.
+
+    Rows the rules filter out on purpose (``only:``) count nowhere, nor rows (or events)
+    imported already from other rows (an export sent again in another form): no data is
     missing for them.
     """
     from journeymap.ingest.report import SAME_EVENT
 
     skipped = report.quarantined.get(FILTERED_OUT, 0) + report.quarantined.get(SAME_EVENT, 0)
-    return report.rows_quarantined - skipped, report.rows_read - skipped
+    rows, read = report.rows_quarantined - skipped, report.rows_read - skipped
+    if not report.events_per_row:
+        return _Counted(rows, 0, read, read)
+    same = report.events_quarantined.get(SAME_EVENT, 0)
+    events = report.rows_events_quarantined - same
+    made = report.rows_imported + events  # by the rows with events
+    return _Counted(rows + events, events, read, read - report.rows_with_events + made)
 
 
 def _exceeded(report: ImportReport, limit: _Limit | None, workspace: str) -> str | None:
@@ -72,22 +97,34 @@ def _exceeded(report: ImportReport, limit: _Limit | None, workspace: str) -> str
     """
     if limit is None:
         return None
-    quarantined, read = _counted_quarantine(report)
-    share = quarantined / read if read else 0.0
-    if (share if limit.share else quarantined) <= limit.value:
+    counted = _counted_quarantine(report)
+    share = counted.quarantined / counted.total if counted.total else 0.0
+    if (share if limit.share else counted.quarantined) <= limit.value:
         return None
+    values = {
+        "count": number(counted.quarantined),
+        "share": percent(share, _share_decimals(share)),
+        "limit": limit.text,
+        "workspace": workspace,
+        "source": shlex.quote(report.source),
+    }
+    if report.events_per_row:
+        return _(
+            "{count} of {total} rows and events were quarantined ({share}; rows refused "
+            "whole: {rows}, events alone: {events}), more than --max-quarantined {limit} "
+            "allows. The import is stored all the same; the rows and events and their "
+            "reasons: journeymap quarantine{workspace} --source {source}"
+        ).format(
+            total=number(counted.total),
+            rows=number(counted.quarantined - counted.events),
+            events=number(counted.events),
+            **values,
+        )
     return _(
         "{count} of {rows} rows read were quarantined ({share}), more than --max-quarantined "
         "{limit} allows. The import is stored all the same; the rows and their reasons: "
         "journeymap quarantine{workspace} --source {source}"
-    ).format(
-        count=number(quarantined),
-        rows=number(read),
-        share=percent(share, _share_decimals(share)),
-        limit=limit.text,
-        workspace=workspace,
-        source=shlex.quote(report.source),
-    )
+    ).format(rows=number(counted.rows_read), **values)
 
 
 def _workspace_option(db: Path | None, engine: str | None) -> str:

@@ -72,21 +72,34 @@ def _json_report(
     data.update(dataclasses.asdict(report))
     data["quarantined"] = dict(sorted(report.quarantined.items()))
     data["rows_quarantined"] = report.rows_quarantined
+    # events_per_row: the rows whose entries made events, and their events quarantined alone.
+    data["rows_with_events"] = report.rows_with_events
+    data["events_quarantined"] = dict(sorted(report.events_quarantined.items()))
+    data["rows_events_quarantined"] = report.rows_events_quarantined
     data["rows_duplicate"] = report.rows_duplicate
     data["unmapped"] = report.unmapped
     order = date_order((report.timestamp_format or "").split(" | "))
     data["timestamp_order"] = order  # "day", "month" or null
-    quarantined, read = _counted_quarantine(report)
-    data["max_quarantined"] = (
-        None
-        if limit is None
-        else {
-            "limit": limit.text,
-            "quarantined": quarantined,
-            "rows_read": read,
-            "exceeded": _exceeded(report, limit, "") is not None,
-        }
-    )
+    data["max_quarantined"] = None if limit is None else _limit_json(report, limit)
     data["notes"] = notes
     data["warnings"] = warnings
     return data
+
+
+def _limit_json(report: ImportReport, limit: _Limit) -> dict[str, Any]:
+    """``max_quarantined`` of ``--json``: what the limit counted, and whether it was exceeded.
+
+    With ``events_per_row`` also ``events_quarantined`` (of ``quarantined``, the events
+    quarantined alone) and ``rows_and_events`` (what a share is of).
+    """
+    counted = _counted_quarantine(report)
+    found: dict[str, Any] = {
+        "limit": limit.text,
+        "quarantined": counted.quarantined,
+        "rows_read": counted.rows_read,
+        "exceeded": _exceeded(report, limit, "") is not None,
+    }
+    if report.events_per_row:
+        found["events_quarantined"] = counted.events
+        found["rows_and_events"] = counted.total
+    return found

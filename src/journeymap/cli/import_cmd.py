@@ -2,10 +2,11 @@
 
 For pipelines: ``--json`` prints the counts, notes and warnings as one JSON object,
 ``--quiet`` prints only errors, ``--max-quarantined`` fails the run (exit 1) when more rows
-are quarantined than it allows, and ``--wait`` waits for a DuckDB workspace another process
-holds. Off a terminal a long import prints a plain, timestamped progress line now and then
-(on stderr, as warnings). ``-``, ``/dev/stdin`` and named pipes are read too (spooled to a
-temporary file: some readers read a file twice).
+(with ``events_per_row``: rows and events) are quarantined than it allows, and ``--wait``
+waits for a DuckDB workspace another process holds. Off a terminal a long import prints a
+plain, timestamped progress line now and then (on stderr, as warnings). ``-``,
+``/dev/stdin`` and named pipes are read too (spooled to a temporary file: some readers read
+a file twice).
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def import_command(
         typer.Option(
             "--max-quarantined",
             help="Fail (exit 1) when more rows are quarantined: a count (0, 100) or a share "
-            "of the rows read (1%). Rows the rules filter out (only:) do not count.",
+            "of the rows read (1%). Rows the rules filter out (only:) do not count. With "
+            "events_per_row, events quarantined alone count too, and a share is of the rows "
+            "and events (a row that made events counts as its events).",
         ),
     ] = None,
     wait: Annotated[

@@ -13,27 +13,27 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from journeymap.i18n import N_
-from journeymap.ingest._matching import _field, _touchpoints, all_of, condition_mask
-from journeymap.ingest._reasons import BAD_TIMESTAMP, BAD_VALUE, FILTERED, MISSING_ID, NO_RULE
+from journeymap.ingest._matching import _field, _touchpoints, all_of
+from journeymap.ingest._reasons import (
+    BAD_TIMESTAMP,
+    BAD_VALUE,
+    FILTERED,
+    MISSING_ID,
+    NO_ENTRY,
+    NO_RULE,
+)
 from journeymap.ingest._rule_columns import _check_columns
 from journeymap.ingest._rule_extras import _extras, _with_bands
 from journeymap.ingest._rule_state import RuleState, _note_quarantined
 from journeymap.ingest._rule_timestamps import _timestamps_by_source
 from journeymap.ingest._rule_values import _values
-from journeymap.ingest.numbers import parse_loose, parse_number
 from journeymap.ingest.rules import _optional, _persons, _with_constants
 from journeymap.ingest.timestamps import TS_TYPE
 from journeymap.model import UNMAPPED
-from journeymap.model._unpivot import EntryCondition, RowEvent
+from journeymap.model._unpivot import RowEvent
 from journeymap.model.mapping import MappingRules
 
-__all__ = ["NO_ENTRY", "RowEvents", "map_row_events"]
-
-# A row none of whose entries holds (and ``unmatched: quarantine``): it makes no event.
-NO_ENTRY = N_("no entry of events_per_row matched")
-
-_COMPARE = {">": pc.greater, ">=": pc.greater_equal, "<": pc.less, "<=": pc.less_equal}
+__all__ = ["RowEvents", "map_row_events"]
 
 
 @dataclass
@@ -42,7 +42,7 @@ class RowEvents:
 
     Attributes:
         row_reasons: Per row of the batch, the reason it makes no event at all (``filtered
-            out``, ``missing person id``, :data:`NO_ENTRY`), or None.
+            out``, ``missing person id``, ``no entry of events_per_row matched``), or None.
         columns: The contract columns of the candidate events (no ``source``), in row order
             and, within a row, in the entries' order.
         rows: Per candidate event, its row's index in the batch.
@@ -59,46 +59,9 @@ class RowEvents:
     reasons: list[str | None] = field(default_factory=list)
 
 
-def _numbers(values: pa.Array, decimal: str | None) -> pa.Array:
-    """``values`` read as numbers (null where empty or no number)."""
-    trimmed = pc.utf8_trim_whitespace(values)
-    texts = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    if decimal is None:
-        try:  # plain numbers (page counts, durations): one kernel
-            return pc.cast(texts, pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    read: list[float | None] = []
-    for text in texts.to_pylist():
-        if text is None:
-            read.append(None)
-            continue
-        try:
-            read.append(parse_number(text, decimal) if decimal else parse_loose(text))
-        except ValueError:  # no number, or no finite one (NotFinite)
-            read.append(None)
-    return pa.array(read, pa.float64())
-
-
-def entry_condition(
-    batch: pa.RecordBatch, condition: EntryCondition, decimal: str | None
-) -> pa.Array:
-    """True where the row meets ``condition`` (missing values are the empty string)."""
-    if condition.not_empty is not None:
-        filled = pc.not_equal(pc.utf8_trim_whitespace(_field(batch, condition.field)), "")
-        return filled if condition.not_empty else pc.invert(filled)
-    found = condition.comparison
-    if found is None:
-        return condition_mask(batch, condition)
-    numbers = _numbers(_field(batch, condition.field), decimal)
-    return pc.fill_null(_COMPARE[found[0]](numbers, found[1]), False)
-
-
 def _holds(batch: pa.RecordBatch, entry: RowEvent, decimal: str | None) -> np.ndarray:
     """Where the entry makes an event: its conditions hold and its own timestamp is filled."""
-    mask = np.ones(batch.num_rows, dtype=bool)
-    for condition in entry.when:
-        mask &= _bools(entry_condition(batch, condition, decimal))
+    mask = _bools(all_of(batch, entry.when, decimal))
     if entry.timestamp_columns:
         filled = np.zeros(batch.num_rows, dtype=bool)
         for name in entry.timestamp_columns:
@@ -151,7 +114,7 @@ def map_row_events(
     batch = _with_bands(batch, rules)
     count = batch.num_rows
     persons = _persons(batch, rules, source, first_row)
-    included = _bools(all_of(batch, rules.only))
+    included = _bools(all_of(batch, rules.only, rules.columns.decimal))
     row_reasons: list[str | None] = [
         FILTERED if not included[i] else None if persons[i] else MISSING_ID for i in range(count)
     ]
@@ -176,7 +139,7 @@ def map_row_events(
     converting = np.zeros(count, dtype=bool)  # rows with a conversion entry, for the counts
     for number, entry in enumerate(entries, start=1):
         holds = _holds(batch, entry, decimal)
-        conversion = _conversion(batch, entry)
+        conversion = _conversion(batch, entry, decimal)
         converting |= holds & _bools(conversion)
         rows = np.flatnonzero(holds & open_rows)
         made[rows] = True
@@ -209,9 +172,9 @@ def map_row_events(
     return found
 
 
-def _conversion(batch: pa.RecordBatch, entry: RowEvent) -> pa.Array:
+def _conversion(batch: pa.RecordBatch, entry: RowEvent, decimal: str | None) -> pa.Array:
     if isinstance(entry.conversion, list):
-        return all_of(batch, entry.conversion)
+        return all_of(batch, entry.conversion, decimal)
     return pa.array([entry.conversion] * batch.num_rows, pa.bool_())
 
 

@@ -108,6 +108,13 @@ class _Writer:
             self.staged = f"journeymap_tmp_{uuid.uuid4().hex}"
             with quiet_driver_warnings():
                 backend.create_table(self.staged, schema=schema, temp=True)
+            if self.con is None and backend.name == "sqlite":
+                # SQLite joins by nested loops: without an index the comparison took 19.4 s
+                # for 23,399 events of UCI Online Shoppers (events_per_row), growing with
+                # the square of the rows.
+                self.workspace.execute(
+                    f'CREATE INDEX "{self.staged}_key" ON "{self.staged}" (event_key)'
+                )
             self.staged_schema = schema.to_pyarrow()
         staged = outcomes.cast(self.staged_schema)
         # A quarantined row has no time; Ibis cannot insert a null time into SQLite (NaT),

@@ -39,11 +39,13 @@ IMPORTS_SCHEMA: dict[str, str] = {
     "rules_fingerprint": "VARCHAR",
     "rows_replaced": "BIGINT",
     "key_scheme": "BIGINT",
+    "events_quarantined": "BIGINT",
 }
 TABLES = {"events": EVENTS_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "imports": IMPORTS_SCHEMA}
-# ``rules_fingerprint`` (the mapping rules that made a row), ``rows_replaced`` and
-# ``key_scheme`` (how its event keys were made) came later: opening an older workspace adds
-# them, empty (NULL: not recorded). Columns added this way must be nullable.
+# ``rules_fingerprint`` (the mapping rules that made a row), ``rows_replaced``, ``key_scheme``
+# (how its event keys were made) and ``events_quarantined`` (events of ``events_per_row``
+# quarantined alone; NULL for an import without it) came later: opening an older workspace
+# adds them, empty (NULL: not recorded). Columns added this way must be nullable.
 
 
 def _missing_columns(name: str, schema: dict[str, str], present: set[str]) -> list[str]:

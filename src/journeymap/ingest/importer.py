@@ -224,5 +224,10 @@ def _imports_row(report: ImportReport) -> pa.Table:
             "rules_fingerprint": [report.rules_fingerprint],
             "rows_replaced": [report.rows_replaced],
             "key_scheme": [KEY_SCHEME],
+            # Rows and events apart (events_per_row): rows_imported counts events stored,
+            # rows_quarantined the rows refused whole, this the events refused alone.
+            "events_quarantined": pa.array(
+                [report.rows_events_quarantined if report.events_per_row else None], pa.int64()
+            ),
         }
     )

@@ -121,11 +121,11 @@ def apply_rules(
     phases = [e or r for e, r in zip(explicit_phases, rule_phases, strict=True)]
     values, bad_values = _values(batch, columns, state, first_row)
     conversion = (
-        all_of(batch, rules.conversion)
+        all_of(batch, rules.conversion, columns.decimal)
         if rules.conversion
         else pa.array([False] * count, pa.bool_())
     )
-    included = all_of(batch, rules.only).to_pylist()
+    included = all_of(batch, rules.only, columns.decimal).to_pylist()
     ts_valid = pc.is_valid(ts).to_pylist()
     reasons: list[str | None] = []
     for index in range(count):

@@ -3,94 +3,19 @@
 Exports often hold one row per session or per customer with several touches in columns: page
 counts per page type, a ``first_contact_date``, ``demo_date`` and ``contract_date``. The rules'
 ``events_per_row`` lists the events such a row makes; each entry makes its event from every
-row its conditions hold on. The models live here; :class:`MappingRules` holds the list.
+row its conditions hold on (:class:`~journeymap.model.mapping.Condition`, the same conditions as
+everywhere in the rules). The models live here; :class:`MappingRules` holds the list.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from journeymap.model._base import ElementId, Model
 from journeymap.model._i18n import _
 from journeymap.model.mapping import MAX_EVENTS_PER_ROW, Condition
 
-__all__ = ["MAX_EVENTS_PER_ROW", "EntryCondition", "RowEvent", "check_events_per_row"]
-
-_TEXT_TESTS = ("equals", "in", "prefix", "regex")
-_NUMBER_TESTS = ("greater_than", "at_least", "less_than", "at_most")
-
-
-class EntryCondition(Condition):
-    """A condition of an ``events_per_row`` entry: a :class:`Condition`'s tests and more.
-
-    Exactly one of ``equals``, ``in``, ``prefix``, ``regex``, ``not_empty``, ``greater_than``,
-    ``at_least``, ``less_than``, ``at_most``. The comparisons read the field as a number (the
-    decimal mark of ``columns.decimal``, else ``.`` or ``,`` as the value shows it); an empty
-    field or one that is no number does not meet them.
-
-    Attributes:
-        not_empty: ``true``: the field holds something other than spaces; ``false``: it is
-            empty (or missing).
-        greater_than: The field is a number above this one (``greater_than: 0``).
-        at_least: The field is a number of at least this one.
-        less_than: The field is a number below this one.
-        at_most: The field is a number of at most this one.
-
-    Examples:
-        >>> EntryCondition(field="ProductRelated", greater_than=0).describe()
-        'ProductRelated > 0'
-        >>> EntryCondition(field="demo_date", not_empty=True).describe()
-        'demo_date is not empty'
-    """
-
-    not_empty: bool | None = None
-    greater_than: float | None = None
-    at_least: float | None = None
-    less_than: float | None = None
-    at_most: float | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one_test(self) -> EntryCondition:
-        given = [
-            name
-            for name in (*_TEXT_TESTS, "not_empty", *_NUMBER_TESTS)
-            if getattr(self, "in_" if name == "in" else name) is not None
-        ]
-        if len(given) != 1:
-            raise ValueError(
-                _(
-                    "a condition on {field} needs exactly one of equals, in, prefix, regex, "
-                    "not_empty, greater_than, at_least, less_than, at_most (found {found})"
-                ).format(field=repr(self.field), found=", ".join(given) or _("none"))
-            )
-        return self
-
-    @field_validator(*_NUMBER_TESTS, mode="before")
-    @classmethod
-    def _a_number(cls, value: Any) -> Any:
-        if isinstance(value, bool):  # pydantic reads true as 1: a slip, not a number
-            raise ValueError(_("a comparison needs a number such as 0, not true or false"))
-        return value
-
-    @property
-    def comparison(self) -> tuple[str, float] | None:
-        """``(operator, number)`` of a numeric comparison (``">"``, ``">="``, ...), else None."""
-        for name, operator in zip(_NUMBER_TESTS, (">", ">=", "<", "<="), strict=True):
-            number = getattr(self, name)
-            if number is not None:
-                return operator, float(number)
-        return None
-
-    def describe(self) -> str:
-        """A short human-readable form, used in reports and quarantine reasons."""
-        if self.not_empty is not None:
-            return f"{self.field} is {'not ' if self.not_empty else ''}empty"
-        found = self.comparison
-        if found is not None:
-            return f"{self.field} {found[0]} {found[1]:g}"
-        return super().describe()
+__all__ = ["MAX_EVENTS_PER_ROW", "RowEvent", "check_events_per_row"]
 
 
 class RowEvent(Model):
@@ -123,7 +48,7 @@ class RowEvent(Model):
     touchpoint_rules: bool = False
     phase: ElementId | None = None
     timestamp: str | list[str] | None = None
-    when: list[EntryCondition] = Field(default_factory=list)
+    when: list[Condition] = Field(default_factory=list)
     conversion: bool | list[Condition] = False
     value: str | None = None
 

@@ -47,22 +47,37 @@ _RULE_NAMES = {"touchpoint rule": N_("touchpoint rule"), "mapping rule": N_("map
 MAX_EVENTS_PER_ROW = 99
 # How issues_against_map names an entry of events_per_row.
 _ENTRY_NAME = N_("events_per_row entry")
+# A condition's tests: on the text, and comparisons that read the field as a number.
+_OPERATORS = {"greater_than": ">", "at_least": ">=", "less_than": "<", "at_most": "<="}
+_NUMBER_TESTS = tuple(_OPERATORS)
 # What the importer's strptime (Arrow's, the C library's) reads; %E and %O may prefix them.
 _STRPTIME_DIRECTIVES = frozenset("aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%")
 
 
 class Condition(Model):
-    """A test on one raw field; exactly one of ``equals``, ``in``, ``prefix``, ``regex``.
+    """A test on one raw field: exactly one of its tests, the same wherever it is written.
 
-    Raw fields are text: a boolean column (Parquet, Arrow, a DataFrame) reads as ``TRUE`` or
-    ``FALSE``, a number as its digits. A YAML ``true``/``false`` given to ``equals`` or ``in``
-    matches any case of it (``TRUE``, ``true``, ``True``), unless ``case_sensitive`` is given.
+    On the text: ``equals``, ``in``, ``prefix``, ``regex``. A boolean column (Parquet, Arrow,
+    a DataFrame) reads as ``TRUE`` or ``FALSE``, a number as its digits; a YAML ``true`` given
+    to ``equals`` or ``in`` matches any case of it unless ``case_sensitive`` is given. Then
+    ``not_empty`` and the comparisons, which read the field as a number with the decimal mark
+    of ``columns.decimal`` (else as the value shows it: ``12,5``, ``1.234,50``); an empty
+    field or one that is no finite number does not meet them.
+
+    Attributes:
+        not_empty: ``true``: the field holds something other than spaces; ``false``: empty.
+        greater_than: The field is a number above this one (``greater_than: 0``).
+        at_least: The field is a number of at least this one.
+        less_than: The field is a number below this one.
+        at_most: The field is a number of at most this one.
 
     Examples:
         >>> Condition(field="utm_medium", equals="cpc").describe()
         "utm_medium == 'cpc'"
         >>> Condition(field="converted", equals=True).describe()
         "converted == 'true'"
+        >>> Condition(field="campaign", at_least=3).describe()
+        'campaign >= 3'
     """
 
     field: str = Field(min_length=1)
@@ -73,6 +88,11 @@ class Condition(Model):
     prefix: Exact | None = None
     regex: Exact | None = None
     case_sensitive: bool = True
+    not_empty: bool | None = None
+    greater_than: float | None = None
+    at_least: float | None = None
+    less_than: float | None = None
+    at_most: float | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -97,6 +117,13 @@ class Condition(Model):
         data.setdefault("case_sensitive", False)
         return data
 
+    @field_validator(*_NUMBER_TESTS, mode="before")
+    @classmethod
+    def _a_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic reads true as 1: a slip, not a number
+            raise ValueError(_("a comparison needs a number such as 0, not true or false"))
+        return value
+
     @field_validator("regex")
     @classmethod
     def _regex_compiles(cls, pattern: str | None) -> str | None:
@@ -118,22 +145,26 @@ class Condition(Model):
     def _exactly_one_test(self) -> Condition:
         given = [
             name
-            for name, value in (
-                ("equals", self.equals),
-                ("in", self.in_),
-                ("prefix", self.prefix),
-                ("regex", self.regex),
-            )
-            if value is not None
+            for name in ("equals", "in", "prefix", "regex", "not_empty", *_NUMBER_TESTS)
+            if getattr(self, "in_" if name == "in" else name) is not None
         ]
         if len(given) != 1:
             raise ValueError(
                 _(
-                    "a condition on {field} needs exactly one of equals, in, prefix, regex "
-                    "(found {found})"
+                    "a condition on {field} needs exactly one of equals, in, prefix, regex, "
+                    "not_empty, greater_than, at_least, less_than, at_most (found {found})"
                 ).format(field=repr(self.field), found=", ".join(given) or _("none"))
             )
         return self
+
+    @property
+    def comparison(self) -> tuple[str, float] | None:
+        """``(operator, number)`` of a comparison (``">"``, ``">="``, ...), else None."""
+        for name, operator in _OPERATORS.items():
+            number = getattr(self, name)
+            if number is not None:
+                return operator, float(number)
+        return None
 
     def describe(self) -> str:
         """A short human-readable form, used in reports and quarantine reasons."""
@@ -143,7 +174,12 @@ class Condition(Model):
             return f"{self.field} in {self.in_!r}"
         if self.prefix is not None:
             return f"{self.field} starts with {self.prefix!r}"
-        return f"{self.field} ~ /{self.regex}/"
+        if self.regex is not None:
+            return f"{self.field} ~ /{self.regex}/"
+        if self.not_empty is not None:
+            return f"{self.field} is {'not ' if self.not_empty else ''}empty"
+        operator, number = self.comparison or ("?", 0.0)
+        return f"{self.field} {operator} {number:g}"
 
 
 class TouchpointRule(Model):
@@ -457,7 +493,7 @@ class MappingRules(Model):
         return issues
 
 
-# Last: the entries' models subclass Condition (above); MappingRules names them.
+# Last: the entries' model reads Condition (above); MappingRules names it.
 from journeymap.model._unpivot import RowEvent, check_events_per_row  # noqa: E402
 
 MappingRules.model_rebuild()
