@@ -27,6 +27,7 @@ from journeymap.cli.app import (
 from journeymap.cli.maps import map_errors
 from journeymap.errors import UsageError
 from journeymap.i18n import N_
+from journeymap.i18n.messages import n_
 
 __all__ = ["register"]
 
@@ -386,7 +387,6 @@ def quarantine_command(
     ] = None,
 ) -> None:
     """Show the feedback rows not imported: counted by file and reason, then the first rows."""
-    from journeymap.cli.quarantine_cmd import _ngettext
     from journeymap.services.feedback import feedback_quarantine
 
     found = feedback_quarantine(
@@ -410,7 +410,7 @@ def quarantine_command(
         console.print(counts)
     if found.rows:
         title = (
-            _ngettext("The quarantined row", "The {rows} quarantined rows", found.total)
+            n_("The quarantined row", "The {rows} quarantined rows", found.total)
             if len(found.rows) == found.total
             else _("The first {shown} of {rows} rows")
         )
@@ -425,9 +425,9 @@ def quarantine_command(
         console.print(shown)
     if csv is not None:
         console.print(
-            _ngettext(
-                "Wrote {rows} row to {path}", "Wrote {rows} rows to {path}", found.written
-            ).format(rows=number(found.written), path=csv),
+            n_("Wrote {rows} row to {path}", "Wrote {rows} rows to {path}", found.written).format(
+                rows=number(found.written), path=csv
+            ),
             markup=False,
         )
         if found.written:

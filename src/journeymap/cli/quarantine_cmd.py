@@ -11,11 +11,7 @@ from rich.table import Table
 
 from journeymap.cli.app import _, console, handle_errors, number
 from journeymap.errors import UsageError
-from journeymap.i18n import current_language, ngettext
-
-
-def _ngettext(singular: str, plural: str, count: int) -> str:
-    return ngettext(singular, plural, count, current_language())
+from journeymap.i18n.messages import n_
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +69,7 @@ def quarantine_command(
         console.print(counts)
     if summary.rows:
         title = (
-            _ngettext("The quarantined row", "The {rows} quarantined rows", summary.total)
+            n_("The quarantined row", "The {rows} quarantined rows", summary.total)
             if len(summary.rows) == summary.total
             else _("The first {shown} of {rows} rows")
         )
@@ -92,9 +88,9 @@ def quarantine_command(
         console.print(shown)
     if out is not None:
         console.print(
-            _ngettext(
-                "Wrote {rows} row to {path}", "Wrote {rows} rows to {path}", summary.written
-            ).format(rows=number(summary.written), path=out),
+            n_("Wrote {rows} row to {path}", "Wrote {rows} rows to {path}", summary.written).format(
+                rows=number(summary.written), path=out
+            ),
             markup=False,
         )
 
@@ -178,10 +174,8 @@ def _write_empty(out: Path) -> None:
         UsageError: ``out`` is neither .csv nor .parquet, or cannot be written.
     """
     import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
-    from journeymap.services.quarantine import OUT_FORMATS
+    from journeymap.services.quarantine import OUT_FORMATS, write_rows
 
     kind = OUT_FORMATS.get(out.suffix.lower())
     if kind is None:
@@ -196,17 +190,4 @@ def _write_empty(out: Path) -> None:
             "raw": pa.array([], pa.string()),
         }
     )
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if kind == "csv":
-            pacsv.write_csv(empty, out)
-        else:
-            pq.write_table(empty, out)
-    except OSError as exc:
-        blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
-        why = (
-            _("{file} is a file, not a folder").format(file=blocked)
-            if blocked is not None
-            else exc.strerror or str(exc)
-        )
-        raise UsageError(_("cannot write {path}: {reason}").format(path=out, reason=why)) from None
+    write_rows(empty, out, kind)

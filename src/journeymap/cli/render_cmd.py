@@ -68,6 +68,15 @@ def register(app: typer.Typer) -> None:
                 "measured feelings beside the designed emotions.",
             ),
         ] = None,
+        feedback_engine: Annotated[
+            str | None,
+            typer.Option(
+                "--feedback-engine",
+                help="As --feedback, for a workspace at an Ibis connection URL (the --engine "
+                "of `journeymap feedback import`), e.g. sqlite:///ws.sqlite or "
+                "postgresql://user@host/db.",
+            ),
+        ] = None,
     ) -> None:
         """Draw the journey map and the report (measured overlay and charts with --analysis)."""
         from journeymap.services.render import render_file
@@ -81,6 +90,7 @@ def register(app: typer.Typer) -> None:
             language=lang,
             personas=persona,
             feedback=feedback,
+            feedback_engine=feedback_engine,
         )
         console.print(f"{_('Wrote')} {written.path}")
         if written.feedback_answers:

@@ -213,8 +213,9 @@ def emotion_legend(journey_map: JourneyMap) -> list[LegendEntry]:
     if _touchpoint_emotions(journey_map):
         name = gettext(AT_TOUCHPOINT, journey_map.language)
         entries.append(LegendEntry("", name, ALL_COLOUR, "", "marker"))
-    for name in feedback.measured_legend(journey_map):  # feedback given (render.feedback_marks)
-        entries.append(LegendEntry("", name, feedback.MEASURED_COLOUR, "", "measured"))
+    for name, dashed in feedback.measured_legend(journey_map):  # render.feedback_marks
+        dashes = feedback.FALLBACK_DASHES if dashed else ""
+        entries.append(LegendEntry("", name, feedback.MEASURED_COLOUR, dashes, "measured"))
     return entries
 
 
@@ -331,7 +332,7 @@ def _legend_svg(entries: list[LegendEntry], top: float) -> list[str]:
         if entry.kind == "marker":
             sample = f'<path d="{marker_path(16, y - 4, 4)}" fill="{entry.colour}"/>'
         elif entry.kind == "measured":
-            sample = feedback.measured_sample_svg(16, y - 4)
+            sample = feedback.measured_sample_svg(16, y - 4, dashed=bool(entry.dashes))
         else:
             width = 3 if entry.kind == "all" else 2.5
             sample = (
@@ -343,6 +344,8 @@ def _legend_svg(entries: list[LegendEntry], top: float) -> list[str]:
         ref = f" data-ref={quoteattr(entry.ref)}" if entry.kind == "persona" else ""
         cut = " ".join(lines) != " ".join(entry.name.split())
         tip = f"<title>{escape(entry.name)}</title>" if cut else ""
+        # A cut name is read whole: screen readers take the entry as one image so named.
+        whole = f' role="img" aria-label={quoteattr(entry.name)}' if cut else ""
         if len(lines) == 1:
             name = escape(lines[0])
         else:
@@ -351,7 +354,7 @@ def _legend_svg(entries: list[LegendEntry], top: float) -> list[str]:
                 for i, line in enumerate(lines)
             )
         parts.append(
-            f'<g class="{css}"{ref}>{tip}'
+            f'<g class="{css}"{ref}{whole}>{tip}'
             f'<rect x="8" y="{y - 9:.1f}" width="16" height="10" fill="none" stroke="none"/>'
             f'{sample}<text x="{LEGEND_TEXT_X:g}" y="{y:.1f}" font-size="10">{name}</text></g>'
         )

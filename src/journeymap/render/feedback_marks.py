@@ -41,6 +41,7 @@ from journeymap.render.layout import MapLayout
 
 __all__ = [
     "FALLBACK",
+    "FALLBACK_DASHES",
     "MEASURED_COLOUR",
     "MEASURED_OF",
     "measured_feelings",
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 MEASURED_COLOUR = "#111111"
+# The outline of a mark of all answers on a persona's map, and of its legend sample.
+FALLBACK_DASHES = "2 1.5"
 # From a touchpoint's diamond to its measured mark, and from a phase's curve point.
 BESIDE_DIAMOND = 9.0
 BESIDE_POINT = -8.0
@@ -182,23 +185,23 @@ def _names(journey_map: JourneyMap) -> str:
     return format_list(names, locale=journey_map.language) if names else ""
 
 
-def measured_legend(journey_map: JourneyMap) -> list[str]:
-    """The legend's names of the measured marks, when the map draws any (else empty).
+def measured_legend(journey_map: JourneyMap) -> list[tuple[str, bool]]:
+    """The legend's entries of the measured marks, when the map draws any (else empty).
 
-    On a persona's map: whose feedback the marks are, and, where some are all answers
-    instead (dashed), an entry saying so.
+    Each is (name, dashed). On a persona's map: whose feedback the marks are, and, where
+    some are all answers instead, a dashed entry saying so.
     """
     drawn = _drawn(journey_map)
     if not drawn:
         return []
     given = _GIVEN.get()
     if given is None or _whose(journey_map, given) is None:
-        return [gettext(MEASURED, journey_map.language)]
+        return [(gettext(MEASURED, journey_map.language), False)]
     personas = _names(journey_map)
-    names = [gettext(MEASURED_OF, journey_map.language).format(personas=personas)]
+    entries = [(gettext(MEASURED_OF, journey_map.language).format(personas=personas), False)]
     if any(row["fallback"] for row in drawn):
-        names.append(gettext(FALLBACK, journey_map.language).format(personas=personas))
-    return names
+        entries.append((gettext(FALLBACK, journey_map.language).format(personas=personas), True))
+    return entries
 
 
 def _signed(value: float | None, language: str) -> str:
@@ -228,16 +231,21 @@ def measured_text(row: dict[str, Any], language: str) -> str:
     return text
 
 
-def measured_sample_svg(x: float, y: float) -> str:
-    """The legend's sample: a hollow circle on a capped whisker."""
-    return _mark_svg(x, y, y - 6, y + 6, significant=False)
+def measured_sample_svg(x: float, y: float, *, dashed: bool = False) -> str:
+    """The legend's sample: a hollow circle on a capped whisker, dashed as the marks it names.
+
+    Examples:
+        >>> "stroke-dasharray" in measured_sample_svg(16, 40, dashed=True)
+        True
+    """
+    return _mark_svg(x, y, y - 6, y + 6, significant=False, dashed=dashed)
 
 
 def _mark_svg(
     x: float, y: float, top: float, bottom: float, *, significant: bool, dashed: bool = False
 ) -> str:
     width = 2.2 if significant else 1.3
-    dashes = ' stroke-dasharray="2 1.5"' if dashed else ""
+    dashes = f' stroke-dasharray="{FALLBACK_DASHES}"' if dashed else ""
     parts = [
         f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" '
         f'stroke="{MEASURED_COLOUR}" stroke-width="1.2"/>'

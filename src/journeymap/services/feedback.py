@@ -21,7 +21,13 @@ from journeymap.ingest.feedback import (
     import_feedback,
 )
 from journeymap.ingest.feedback import read_feedback as read_feedback
-from journeymap.ingest.workspace import Workspace, open_for_import
+from journeymap.ingest.workspace import (
+    Workspace,
+    WorkspaceMissingError,
+    open_for_import,
+    redact_url,
+    workspace_name,
+)
 from journeymap.mapfile import load_map
 from journeymap.services.imports import _csv_options, workspace_url
 
@@ -75,6 +81,40 @@ def import_feedback_file(
         )
 
 
+def _read_workspace(db: str | Path | None, engine: str | None) -> Workspace:
+    """The workspace opened to read feedback; if it is not there, how to import feedback.
+
+    ``Workspace`` says to import events first, but ``feedback import`` makes the workspace
+    as well: someone starting with a survey imports it into the file or URL named here.
+
+    Raises:
+        WorkspaceMissingError: The DuckDB or SQLite file is not there.
+        WorkspaceError: The workspace cannot be opened.
+    """
+    url = workspace_url(db, engine)
+    try:
+        return Workspace(url, read_only=True)
+    except WorkspaceMissingError:
+        raise WorkspaceMissingError(
+            _(
+                "{path} does not exist; import the feedback first: `journeymap feedback import "
+                "FILE --map MAP{option}` creates it"
+            ).format(path=workspace_name(url), option=_where_option(db, engine))
+        ) from None
+
+
+def _where_option(db: str | Path | None, engine: str | None) -> str:
+    """`` --db ws.duckdb`` or `` --engine URL``: the workspace as ``feedback import`` takes it.
+
+    Empty for the default workspace (the ``workspace.url`` setting), which it takes too.
+    """
+    if db is not None:
+        return f" --db {db}"
+    if engine is not None:
+        return f" --engine {redact_url(engine)}"
+    return ""
+
+
 def workspace_comparison(
     journey_map: Any, *, db: str | Path | None = None, engine: str | None = None
 ) -> FeedbackComparison:
@@ -84,15 +124,15 @@ def workspace_comparison(
         UsageError: The workspace holds no feedback for the map (with how to import it).
         WorkspaceError: The workspace cannot be opened (or does not exist).
     """
-    with Workspace(workspace_url(db, engine), read_only=True) as workspace:
+    with _read_workspace(db, engine) as workspace:
         answers = read_feedback(workspace, journey_map.id)
         where = workspace.display_url
     if answers.num_rows == 0:
         raise UsageError(
             _(
                 "the workspace {where} holds no feedback for the map {map}; import it first "
-                "with `journeymap feedback import FILE --map MAP`"
-            ).format(where=where, map=repr(journey_map.id))
+                "with `journeymap feedback import FILE --map MAP{option}`"
+            ).format(where=where, map=repr(journey_map.id), option=_where_option(db, engine))
         )
     return compare_feedback(journey_map, answers)
 
@@ -174,17 +214,17 @@ def feedback_quarantine(
         WorkspaceError: The workspace cannot be opened.
     """
     from journeymap.ingest.workspace import quiet_driver_warnings
-    from journeymap.services.quarantine import _chosen
+    from journeymap.services.quarantine import stored_name
 
     if limit < 0:
         raise UsageError(_("--limit must be 0 or more, not {limit}").format(limit=limit))
-    with Workspace(workspace_url(db, engine), read_only=True) as workspace:
+    with _read_workspace(db, engine) as workspace:
         if not workspace.has_table(FEEDBACK_QUARANTINE):
             raise UsageError(
                 _(
                     "the workspace {where} holds no feedback: import it first with "
-                    "`journeymap feedback import FILE --map MAP`"
-                ).format(where=workspace.display_url)
+                    "`journeymap feedback import FILE --map MAP{option}`"
+                ).format(where=workspace.display_url, option=_where_option(db, engine))
             )
         with quiet_driver_warnings():
             table = workspace.table(FEEDBACK_QUARANTINE)
@@ -196,7 +236,7 @@ def feedback_quarantine(
             selected = table
             if source is not None:
                 names = sorted({name for name, _why, _rows in every})
-                source = _chosen(source, names, Path(source).name)
+                source = stored_name(source, names, Path(source).name)
                 selected = selected.filter(selected.source == source)
             if reason is not None:
                 # A reason journeymap gives but no row has is a clean import, not a mistake.
@@ -239,16 +279,6 @@ def _check_reason(reason: str, known: list[str]) -> None:
 _LISTED = ("source", "row_number", "reason", "value", "suggestion", "raw")
 
 
-class _Read:
-    """Rows already read, handed to :func:`journeymap.services.quarantine._write`."""
-
-    def __init__(self, rows: pa.Table) -> None:
-        self.rows = rows
-
-    def to_pyarrow(self) -> pa.Table:
-        return self.rows
-
-
 def _write_fixable(rows: pa.Table, path: Path) -> int:
     """Write ``rows`` to the CSV ``path`` as the files had them, after why and whence.
 
@@ -256,7 +286,7 @@ def _write_fixable(rows: pa.Table, path: Path) -> int:
     (all files' columns, in the order first seen; empty where a row's file had none). A line
     that was no row has no columns: its text is the value at fault.
     """
-    from journeymap.services.quarantine import _write
+    from journeymap.services.quarantine import write_rows
 
     originals: list[dict[str, Any]] = []
     for row in rows.to_pylist():
@@ -284,4 +314,4 @@ def _write_fixable(rows: pa.Table, path: Path) -> int:
         )
         for name in names
     }
-    return _write(_Read(pa.table(columns)), path, "csv")
+    return write_rows(pa.table(columns), path, "csv")

@@ -10,7 +10,14 @@ from typing import Any
 from journeymap.errors import UsageError
 from journeymap.i18n import current_language, gettext
 
-__all__ = ["OUT_FORMATS", "QuarantineRow", "QuarantineSummary", "inspect_quarantine"]
+__all__ = [
+    "OUT_FORMATS",
+    "QuarantineRow",
+    "QuarantineSummary",
+    "inspect_quarantine",
+    "stored_name",
+    "write_rows",
+]
 
 # What --out writes, by the file's suffix.
 OUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -111,7 +118,7 @@ def inspect_quarantine(
         selected = table
         if source is not None:
             names = sorted({name for name, _reason, _rows in every})
-            stored = _chosen(source, names, Path(source).name)
+            stored = stored_name(source, names, Path(source).name)
             selected = selected.filter(selected.source == stored)
         if reason is not None:
             selected = selected.filter(selected.reason == reason)
@@ -122,7 +129,7 @@ def inspect_quarantine(
         ]
         if reason is not None and not counts:
             reasons = sorted({why for _name, why, _rows in every})
-            _chosen(reason, reasons, reason, option="--reason")
+            stored_name(reason, reasons, reason, option="--reason")
         summary = QuarantineSummary(
             counts=sorted(counts, key=lambda item: (-item[2], item[0], item[1])),
             total=sum(rows for _name, _why, rows in counts),
@@ -133,7 +140,7 @@ def inspect_quarantine(
                 QuarantineRow(**row) for row in ordered.limit(limit).to_pyarrow().to_pylist()
             ]
         if out is not None and out_format is not None:
-            summary.written = _write(ordered, Path(out), out_format)
+            summary.written = write_rows(ordered, Path(out), out_format)
     return summary
 
 
@@ -142,18 +149,22 @@ def _with_first_copies(workspace: Any, selected: Any) -> Any:
 
     A duplicate has its first copy's event key (the row imported, or quarantined for another
     reason) and comes from the same import, so the same source: the row is looked up by both.
+    A row of ``events_per_row`` is stored as its events, each under ``<row key>/NN``
+    (``journeymap.ingest._unpivot.event_key``), so a stored key is read up to its ``/``.
     """
     import ibis
 
     events, quarantine = workspace.events(), workspace.quarantine()
     copies = selected.filter(selected.reason == _DUPLICATE).select("event_key", "source")
-    firsts = (
-        events.select("event_key", "source", "row_number")
-        .union(
-            quarantine.filter(quarantine.reason != _DUPLICATE).select(
-                "event_key", "source", "row_number"
-            )
+    stored = events.select("event_key", "source", "row_number").union(
+        quarantine.filter(quarantine.reason != _DUPLICATE).select(
+            "event_key", "source", "row_number"
         )
+    )
+    slash = stored.event_key.find("/")
+    row_key = ibis.cases((slash >= 0, stored.event_key.substr(0, slash)), else_=stored.event_key)
+    firsts = (
+        stored.select(event_key=row_key, source=stored.source, row_number=stored.row_number)
         .semi_join(copies, ["event_key", "source"])
         .group_by(["event_key", "source"])
         .agg(first_copy=lambda table: table.row_number.min())
@@ -176,8 +187,28 @@ def _out_format(out: str | Path | None) -> str | None:
     return OUT_FORMATS[suffix]
 
 
-def _chosen(given: str, known: list[str], stored: str, option: str = "--source") -> str:
-    """The stored name ``given`` means; a usage error naming the ones there are if none."""
+def stored_name(given: str, known: list[str], stored: str, option: str = "--source") -> str:
+    """The name, as a quarantine stores it, that a ``--source`` or ``--reason`` given means.
+
+    Shared by ``journeymap quarantine`` and ``journeymap feedback quarantine``.
+
+    Args:
+        given: What the user gave (a source's stored name or a path to its file; a reason).
+        known: The names the quarantine holds.
+        stored: The name ``given`` would be stored under (a path's file name), tried second.
+        option: The option named in the error.
+
+    Returns:
+        ``given`` or ``stored``, whichever ``known`` holds.
+
+    Raises:
+        UsageError: Neither is known: the one meant, if close, and the ones there are (or
+            that the quarantine is empty).
+
+    Examples:
+        >>> stored_name("exports/web.csv", ["crm.csv", "web.csv"], "web.csv")
+        'web.csv'
+    """
     if given in known:
         return given
     if stored in known:
@@ -193,16 +224,43 @@ def _chosen(given: str, known: list[str], stored: str, option: str = "--source")
     )
 
 
-def _write(ordered: Any, path: Path, out_format: str) -> int:
-    """Write every row of ``ordered`` to ``path``; how many were written.
+def write_rows(rows: Any, path: str | Path, out_format: str = "csv") -> int:
+    """Write every row of ``rows`` to the ``csv`` or ``parquet`` file ``path``; how many.
 
-    Read whole (Ibis's batch reader fails on DuckDB 2), so a failing query leaves no file
-    half written; a quarantine is the small part of an import.
+    Shared by ``journeymap quarantine --out`` and ``journeymap feedback quarantine --csv``.
+    Missing folders are made. An Ibis table is read whole first (Ibis's batch reader fails on
+    DuckDB 2), so a failing query leaves no file half written; a quarantine is the small part
+    of an import.
+
+    Args:
+        rows: A :class:`pyarrow.Table`, or an Ibis table expression (anything with
+            ``to_pyarrow()``).
+        path: The file to write.
+        out_format: ``csv`` or ``parquet`` (see :data:`OUT_FORMATS` for the suffixes).
+
+    Returns:
+        The rows written.
+
+    Raises:
+        UsageError: The file cannot be written (a file where a folder should be, no
+            permission, a full disk).
+
+    Examples:
+        >>> import tempfile
+        >>> import pyarrow as pa
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> write_rows(pa.table({"source": ["web.csv"], "row_number": [7]}), folder / "q.csv")
+        1
+        >>> (folder / "q.csv").read_text().splitlines()
+        ['"source","row_number"', '"web.csv",7']
     """
+    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    rows = ordered.to_pyarrow()
+    path = Path(path)
+    if not isinstance(rows, pa.Table):
+        rows = rows.to_pyarrow()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if out_format == "csv":

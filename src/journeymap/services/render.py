@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,8 @@ class Rendered:
     feedback_answers: int = 0
 
 
+# A URL scheme (two letters at least: ``C:/`` is a Windows drive); a Path collapses ``//``.
+_URL_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+):/")
 # The file name suffixes of the formats journeymap writes.
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".svg": "svg", ".png": "png"}
 # The formats that are the report (the map, personas, tables, charts); svg and png: the map.
@@ -66,6 +69,7 @@ def render_file(
     language: str | None = None,
     personas: Sequence[str] | None = None,
     feedback: str | Path | None = None,
+    feedback_engine: str | None = None,
 ) -> Rendered:
     """Load the map (and the analysis saved by ``journeymap analyze --out``) and render it.
 
@@ -88,6 +92,9 @@ def render_file(
             designed emotions (:mod:`journeymap.render.feedback_marks`). Without it, an
             analysis holding a ``feedback`` table (analyze of a workspace with feedback)
             draws that one.
+        feedback_engine: Instead of ``feedback``, the Ibis connection URL of a workspace
+            with feedback imported for the map (``journeymap feedback import --engine URL``):
+            SQLite (``sqlite:///ws.sqlite``) or PostgreSQL (``postgresql://user@host/db``).
 
     Returns:
         The written file, the map elements the analysis and the map disagree on
@@ -96,7 +103,8 @@ def render_file(
     Raises:
         UsageError: for an unknown format, an ``out`` whose suffix names another format or
             none, ``interactive`` with a format other than ``html``, an unknown language, an
-            unknown persona (with the ids it may mean), or a missing analysis folder.
+            unknown persona (with the ids it may mean), a missing analysis folder, both
+            ``feedback`` and ``feedback_engine``, or a URL given as ``feedback``.
     """
     from journeymap.analysis import Analysis
     from journeymap.mapfile import load_map
@@ -116,6 +124,7 @@ def render_file(
                 "charts); {format} is always static: leave out --interactive"
             ).format(formats=f" {_('or')} ".join(INTERACTIVE_FORMATS), format=format)
         )
+    _check_feedback_options(feedback, feedback_engine)
     journey_map = load_map(map_path)
     if language is not None:
         from journeymap.i18n import LANGUAGES
@@ -154,10 +163,10 @@ def render_file(
             journey_map, drawn = _persona_report(journey_map, analysis, names, by_persona, format)
     comparison: Any = None
     answers = 0
-    if feedback is not None:
+    if feedback is not None or feedback_engine is not None:
         from journeymap.services.feedback import workspace_comparison
 
-        comparison = workspace_comparison(whole_map, db=feedback)
+        comparison = workspace_comparison(whole_map, db=feedback, engine=feedback_engine)
         answers = comparison.answers
     elif analysis is not None and "feedback" in analysis.tables:  # analyze took it along
         comparison = analysis.tables["feedback"].to_pylist()
@@ -168,6 +177,32 @@ def render_file(
         written = render(journey_map, drawn, format, target, interactive=interactive)
     gone, unmeasured = stale_elements(whole_map, analysis) if analysis else ([], [])
     return Rendered(written, gone, unmeasured, format, names, by_persona, answers)
+
+
+def _check_feedback_options(feedback: str | Path | None, feedback_engine: str | None) -> None:
+    """Refuse both feedback workspaces at once, and a URL where a DuckDB file's path goes.
+
+    ``--feedback postgresql://...`` would be read as the path ``postgresql:/...``, and answered
+    "does not exist".
+
+    Raises:
+        UsageError: Both are given, or ``feedback`` is a URL.
+    """
+    if feedback is not None and feedback_engine is not None:
+        raise UsageError(
+            _(
+                "give either --feedback (a DuckDB file) or --feedback-engine (a connection "
+                "URL), not both"
+            )
+        )
+    found = _URL_SCHEME.match(str(feedback)) if feedback is not None else None
+    if found is not None:
+        raise UsageError(
+            _(
+                "--feedback takes the path of a DuckDB file, not a URL ({scheme}://...); give "
+                "a connection URL with --feedback-engine instead"
+            ).format(scheme=found.group("scheme"))
+        )
 
 
 def _has_persona_funnel(tables: dict[str, Any]) -> bool:
