@@ -185,9 +185,9 @@ def test_one_touch_per_conversion_says_every_model_gives_the_same(
     ]
     output = _unwrapped(_attribute(make_workspace(visits), language="da"))
     assert (
-        "Bemærk: hver konvertering her har ét enkelt touchpoint at kreditere, så alle modeller "
+        "Bemærk: hver konvertering her har én enkelt berøring at kreditere, så alle modeller "
         "giver den samme kredit: de adskiller sig kun i, hvordan de deler en konvertering "
-        "mellem flere touchpoints."
+        "mellem flere berøringer."
     ) in output
 
 

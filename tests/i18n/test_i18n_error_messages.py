@@ -140,8 +140,8 @@ def test_a_missing_analysis_folder(
         ("en", "leave out --by and --session-gap (they cut a workspace's events into journeys)"),
         (
             "de",
-            "lassen Sie --by und --session-gap weg (diese Optionen schneiden die Ereignisse "
-            "eines Arbeitsbereichs in Journeys)",
+            "lassen Sie --by und --session-gap weg (diese Optionen teilen die Ereignisse eines "
+            "Arbeitsbereichs in Journeys auf)",
         ),
         (
             "da",

@@ -89,7 +89,7 @@ def test_a_missing_events_file(
         (
             "da",
             "Fejl: --encoding 'bogus' er ikke en tegnkodning, Python kender "
-            "(fx utf-8, cp1252, latin-1)\n",
+            "(f.eks. utf-8, cp1252, latin-1)\n",
         ),
     ],
     ids=LANGUAGES,
@@ -152,7 +152,7 @@ def test_a_rules_column_typo(
         ),
         (
             "da",
-            "Fejl: filen med mappingregler har 1 problem:\n"
+            "Fejl: filen med mapping-regler har 1 problem:\n"
             "  zone.yaml:1:55: fejl: columns.timezone: ukendt tidszone 'Europe/Berln' "
             "(mente du 'Europe/Berlin'?); brug et IANA-navn som 'Europe/Berlin' eller 'UTC' "
             "(ved columns.timezone)\n",
@@ -187,7 +187,7 @@ def test_validate_a_rules_file_with_a_bad_time_zone(
         ),
         (
             "da",
-            "Fejl: filen med mappingregler har 1 problem:\n"
+            "Fejl: filen med mapping-regler har 1 problem:\n"
             "  unknown.yaml:3:17: fejl: touchpoint-regel nr. 1 tildeler touchpointet 'demoo', som "
             "kortet map.yaml ikke definerer (mente du 'demo'?); ret id'et, eller tilføj "
             "touchpointet til kortet (ved touchpoints.1.touchpoint)\n",

@@ -106,5 +106,5 @@ def test_the_note_on_a_second_import_writes_numbers_the_german_way(files: list[s
     result = CliRunner().invoke(app, files, env=env)
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
-    assert "Hinweis: 1.500 Datensätze" in output
-    assert "diese Regeln würden 100 davon anders mappen" in output
+    assert "Hinweis: 1.500 Zeilen" in output
+    assert "diese Regeln würden 100 davon anders zuordnen" in output

@@ -66,7 +66,7 @@ def test_naive_iso_text_read_as_utc_is_noted(tmp_path: Path) -> None:
     ("language", "note"),
     [
         ("da", "Bemærk: tidsstemplerne har ingen tidszone og blev læst som UTC;"),
-        ("de", "Hinweis: Die Zeitstempel tragen keine Zeitzone und wurden als UTC gelesen;"),
+        ("de", "Hinweis: Die Zeitstempel haben keine Zeitzone und wurden als UTC gelesen;"),
     ],
 )
 def test_the_naive_note_is_translated(tmp_path: Path, language: str, note: str) -> None:

@@ -75,7 +75,7 @@ def test_diff_in_danish(tmp_path: Path) -> None:
     code, output = _diff(tmp_path, "da")
     assert code == 1
     lines = output.splitlines()
-    assert lines[0] == "- personaer: ek-weiss"
+    assert lines[0] == "- personas: ek-weiss"
     assert "~ kilder: crm (underbygger)" in lines
     assert "~ faser: consideration (navn)" in lines
     assert "    følelse: {score: -1,5; etiket: 'gestresst im Anlauf'} -> " in output

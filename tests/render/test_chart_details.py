@@ -195,7 +195,7 @@ def test_a_long_name_is_shortened_at_a_word_and_tiny_nodes_share_a_label() -> No
 
 @pytest.mark.parametrize(
     ("language", "step", "outcome"),
-    [("en", "Step", "Outcome"), ("da", "Trin", "Resultat"), ("de", "Schritt", "Ergebnis")],
+    [("en", "Step", "Outcome"), ("da", "Trin", "Udfald"), ("de", "Schritt", "Ergebnis")],
 )
 def test_sankey_columns_are_titled(language: str, step: str, outcome: str) -> None:
     root = ET.fromstring(render_sankey_svg(_crowded_rows(), NAMES, language))

@@ -138,7 +138,7 @@ def test_danish_map_writes_danish_numbers(
     overall = _rows(page, "overall")
     assert overall["Rejser"][:2] == ["7.455", "5.632"]
     assert overall["Hændelser"][:2] == ["94.311", "70.195"]
-    assert overall["Median tid til konvertering"][:2] == ["14,7 dage", "13,9 dage"]
+    assert overall["Mediantid til konvertering"][:2] == ["14,7 dage", "13,9 dage"]
     # The warning is worded again in the report's language.
     assert "2.128 (37,8\xa0%) efter" in page.inner_text("#warnings")
     page.close()

@@ -71,14 +71,14 @@ def test_a_new_danish_map_begins_on_the_first_page(tmp_path: Path) -> None:
     pages = _pages(pdf)
     width, height, words = pages[0]
     first = _text(words)
-    assert first.startswith("Nyt customer journey map Kunderejsekort")
+    assert first.startswith("Nyt journey map Journey map")
     for element in (*journey_map.phases, *journey_map.touchpoints):
         assert element.name in first, f"{element.name!r} is not on the first page"
     assert "Følelse" in first and "Jens Jensen" in first  # down to the emotion curve
     _assert_whole_and_legible(width, height, words)
     # the map on one page, the persona cards on the next: no page holds only the heading
     assert len(pages) == 2
-    assert _text(pages[1][2]).startswith("Personaer")
+    assert _text(pages[1][2]).startswith("Personas")
 
 
 def test_the_example_map_starts_under_its_title_and_description(tmp_path: Path) -> None:

@@ -39,8 +39,8 @@ EXPECTED = {
     "da": {
         "persona": ("Jens", "Jensen"),
         "texts": [
-            "# Et customer journey map lavet med `journeymap init --template {template} --lang da`",
-            "# Køberpersonaer. I B2B tilføjes én pr. medlem af indkøbsteamet",
+            "# Et journey map lavet med `journeymap init --template {template} --lang da`",
+            "# Køberpersonas. I B2B tilføjes én pr. medlem af indkøbsteamet",
             'needs: ["Hvad har personaen brug for?"]',
             'questions: ["Hvilke spørgsmål stiller personaen?"]',
             'needs: ["Hvad har kunden brug for her?"]',
@@ -51,8 +51,8 @@ EXPECTED = {
     "de": {
         "persona": ("Max", "Mustermann"),
         "texts": [
-            "# Eine Customer Journey Map, erstellt mit `journeymap init --template {template}",
-            "# Buyer Personas. Legen Sie in B2B eine pro Mitglied des Buying Centers an",
+            "# Eine Journey Map, erstellt mit `journeymap init --template {template}",
+            "# Buyer-Personas. Legen Sie in B2B eine pro Mitglied des Buying Centers an",
             'needs: ["Was braucht die Persona?"]',
             'questions: ["Welche Fragen stellt die Persona?"]',
             'needs: ["Was braucht der Kunde hier?"]',
