@@ -243,3 +243,19 @@ def _bpic_map() -> JourneyMap:
         phases=[Phase(id="apply", name="Apply", order=1)],
         touchpoints=[Touchpoint(id=s, name=s, phases=["apply"]) for s in steps],
     )
+
+
+def test_remembering_how_journeys_were_built_keeps_no_events_alive() -> None:
+    """The events a journeys table was cut from are freed with it (a large DataFrame too)."""
+    import gc
+    import weakref
+
+    import ibis
+
+    events = ibis.memtable(_events())
+    journeys = build_journeys(events, _map(False))
+    gone = weakref.ref(events.op())
+    assert compare_models(journeys, _map(False), models=["linear"]).num_rows == 6
+    del events, journeys
+    gc.collect()
+    assert gone() is None

@@ -10,7 +10,7 @@ beside this one; their public names are imported from here.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import weakref
 
 import ibis
 import ibis.expr.operations as ops
@@ -48,10 +48,12 @@ __all__ = [
 ]
 
 
-# How the last journeys tables were built (their events, map and options), so that
+# How each journeys table still in use was built (its events, map and options), so that
 # :func:`converting_part` can cut the journeys of converting actors alone from the events.
-_BUILT: OrderedDict[object, tuple[ir.Table, JourneyMap, JourneyOptions]] = OrderedDict()
-_BUILT_KEPT = 16
+# Weak keys: an entry goes with its journeys table, and holds nothing that table does not.
+_BUILT: weakref.WeakKeyDictionary[ops.Node, tuple[ir.Table, JourneyMap, JourneyOptions]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def phase_lookup(journey_map: JourneyMap) -> dict[str, str]:
@@ -84,8 +86,6 @@ def build_journeys(
     options = options or JourneyOptions()
     journeys = _build(events, journey_map, options)
     _BUILT[journeys.op()] = (events, journey_map, options)
-    while len(_BUILT) > _BUILT_KEPT:
-        _BUILT.popitem(last=False)
     return journeys
 
 
