@@ -294,7 +294,7 @@ def attribute_workspace(
         resolve_conversion_touch,
     )
     from journeymap.attribution import SegmentCache, compare_models
-    from journeymap.attribution._levels import FIXED_LEVELS
+    from journeymap.attribution._levels import FIXED_LEVELS, TOUCHPOINT_KEYED
     from journeymap.attribution._notes import credit_facts
     from journeymap.attribution._parameters import checked, names
     from journeymap.attribution.api import check_values
@@ -329,14 +329,18 @@ def attribute_workspace(
             raise UsageError(no_events_in_period_reason(period))
         if options.by == "account":  # as analyze checks it
             require_accounts(events, _("journeys per account"))
-        # Computed once: every model reads the journeys (and the segments made from them).
-        journeys = materialize(build_journeys(events, journey_map, options))
+        given = {k: v for k, v in params.items() if v is not None}
+        # Heuristic models alone credit only the journeys that converted: at a level read off
+        # the touchpoint the segments are cut from the converting actors' events, so the
+        # journeys stay lazy (nothing else reads them; prepare stores them if it needs all).
+        heuristics_only = models is not None and all(
+            name in HEURISTICS for name in names("models", models, ("linear", "markov"))
+        )
+        journeys = build_journeys(events, journey_map, options)
+        if not (heuristics_only and level in TOUCHPOINT_KEYED):
+            # Computed once: every model reads the journeys (and the segments made from them).
+            journeys = materialize(journeys)
         try:
-            given = {k: v for k, v in params.items() if v is not None}
-            # Heuristic models alone credit only the journeys that converted.
-            heuristics_only = models is not None and all(
-                name in HEURISTICS for name in names("models", models, ("linear", "markov"))
-            )
             with SegmentCache(journeys, heuristics_only=heuristics_only) as cache:
                 table = compare_models(
                     journeys, journey_map, level=level, models=models, cache=cache, **given
@@ -345,7 +349,13 @@ def attribute_workspace(
                     journeys, journey_map, table, level=level, cache=cache, **given
                 )
                 prepared = cache.prepared()
-            counted = conversion_touchpoints(journeys, top=None)
+            # Every event is in the journeys: the conversions are counted off the events.
+            counted = conversion_touchpoints(
+                events.select(
+                    touchpoint=events.touchpoint.cast("string"), conversion=events.conversion
+                ),
+                top=None,
+            )
             per_journey = (
                 level == "persona"
                 and options.by == "person"
