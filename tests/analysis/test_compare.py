@@ -8,7 +8,7 @@ on analyses that were cut or measured differently, and the folders compare refus
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import json
 import math
 import statistics
@@ -27,33 +27,9 @@ from journeymap.analysis import Analysis, analyze
 from journeymap.analysis._intervals import difference_interval
 from journeymap.errors import AnalysisError, UsageError
 from journeymap.model import JourneyMap, Phase, Touchpoint
+from shop_journeys import shop_events
 
-T0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
-
-
-def _events(people: int, buyers: int, *, first: str = "ad", prefix: str = "p") -> pa.Table:
-    """``people`` journeys: ``first``, reviews, checkout; the first ``buyers`` then buy."""
-    rows: list[tuple[str, dt.datetime, str, bool, float | None]] = []
-    for index in range(people):
-        person = f"{prefix}{index}"
-        start = T0 + dt.timedelta(minutes=index)
-        for hours, touchpoint in enumerate((first, "reviews", "checkout")):
-            rows.append((person, start + dt.timedelta(hours=hours), touchpoint, False, None))
-        if index < buyers:
-            rows.append((person, start + dt.timedelta(hours=3), "buy", True, 100.0))
-    return pa.table(
-        {
-            "person_id": [row[0] for row in rows],
-            "account_id": pa.nulls(len(rows), pa.string()),
-            "ts": pa.array([row[1] for row in rows], pa.timestamp("us", "UTC")),
-            "touchpoint": [row[2] for row in rows],
-            "phase": pa.nulls(len(rows), pa.string()),
-            "persona": pa.nulls(len(rows), pa.string()),
-            "conversion": [row[3] for row in rows],
-            "value": pa.array([row[4] for row in rows], pa.float64()),
-            "source": ["test"] * len(rows),
-        }
-    )
+_events = functools.partial(shop_events, value=100.0)
 
 
 def _analysis(journey_map: JourneyMap, events: pa.Table, **options: Any) -> Analysis:

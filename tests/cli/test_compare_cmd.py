@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import ibis
-import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -16,33 +14,12 @@ from journeymap import compare
 from journeymap.analysis import analyze
 from journeymap.cli.app import app, console
 from journeymap.model import JourneyMap
+from shop_journeys import shop_events
 
-T0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
 WIDE = {"COLUMNS": "250", "JOURNEYMAP_LANG": "en"}
 
 
-def _events(people: int, buyers: int, first: str) -> pa.Table:
-    """``people`` journeys: ``first``, reviews, checkout; the first ``buyers`` then buy."""
-    rows = []
-    for index in range(people):
-        start = T0 + dt.timedelta(minutes=index)
-        for hours, touchpoint in enumerate((first, "reviews", "checkout")):
-            rows.append((f"p{index}", start + dt.timedelta(hours=hours), touchpoint, False))
-        if index < buyers:
-            rows.append((f"p{index}", start + dt.timedelta(hours=3), "buy", True))
-    return pa.table(
-        {
-            "person_id": [row[0] for row in rows],
-            "ts": pa.array([row[1] for row in rows], pa.timestamp("us", "UTC")),
-            "touchpoint": [row[2] for row in rows],
-            "conversion": [row[3] for row in rows],
-            "source": ["test"] * len(rows),
-            "account_id": pa.nulls(len(rows), pa.string()),
-            "phase": pa.nulls(len(rows), pa.string()),
-            "persona": pa.nulls(len(rows), pa.string()),
-            "value": pa.nulls(len(rows), pa.float64()),
-        }
-    )
+_events = shop_events
 
 
 @pytest.fixture(autouse=True)

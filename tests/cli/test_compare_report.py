@@ -3,22 +3,20 @@ the terminal prints; ``--map`` names the elements and speaks the map's language.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
 from journeymap.analysis import analyze
 from journeymap.cli.app import app, console
 from journeymap.model import JourneyMap
+from shop_journeys import shop_events
 
-T0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
 # No language chosen by the user (the map's own decides), else English.
 NEUTRAL = {"JOURNEYMAP_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"}
 DANISH_MAP = """\
@@ -38,30 +36,7 @@ touchpoints:
 """
 
 
-def _events(people: int, buyers: int, first: str) -> pa.Table:
-    """``people`` journeys: ``first``, reviews, checkout; the first ``buyers`` then buy."""
-    rows = []
-    for index in range(people):
-        start = T0 + dt.timedelta(minutes=index)
-        for hours, touchpoint in enumerate((first, "reviews", "checkout")):
-            rows.append((f"p{index}", start + dt.timedelta(hours=hours), touchpoint, False))
-        if index < buyers:
-            rows.append((f"p{index}", start + dt.timedelta(hours=3), "buy", True))
-    columns = list(zip(*rows, strict=True))
-    n = len(rows)
-    return pa.table(
-        {
-            "person_id": list(columns[0]),
-            "ts": pa.array(list(columns[1]), pa.timestamp("us", "UTC")),
-            "touchpoint": list(columns[2]),
-            "conversion": list(columns[3]),
-            "source": ["test"] * n,
-            "account_id": pa.nulls(n, pa.string()),
-            "phase": pa.nulls(n, pa.string()),
-            "persona": pa.nulls(n, pa.string()),
-            "value": pa.nulls(n, pa.float64()),
-        }
-    )
+_events = shop_events
 
 
 @pytest.fixture(autouse=True)

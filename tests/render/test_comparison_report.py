@@ -7,7 +7,6 @@ counted from the raw XES, case by case.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 import subprocess
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import ibis
-import pyarrow as pa
 import pytest
 
 from bpic_cohorts import Cohort, cohort_analyses, raw_cohorts
@@ -25,6 +23,7 @@ from journeymap.analysis import analyze
 from journeymap.errors import UsageError
 from journeymap.model import JourneyMap
 from journeymap.render import render_comparison_html, render_comparison_pdf
+from shop_journeys import shop_events
 
 CHART = "Biggest changes in the touchpoints' conversion rates"
 
@@ -164,33 +163,7 @@ def test_the_pdf_holds_the_headline(
     assert "W_Nabellen offertes" in text
 
 
-T0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
-
-
-def _events(people: int, buyers: int) -> pa.Table:
-    """``people`` journeys: ad, reviews, checkout; the first ``buyers`` then buy."""
-    rows = []
-    for index in range(people):
-        start = T0 + dt.timedelta(minutes=index)
-        for hours, touchpoint in enumerate(("ad", "reviews", "checkout")):
-            rows.append((f"p{index}", start + dt.timedelta(hours=hours), touchpoint, False))
-        if index < buyers:
-            rows.append((f"p{index}", start + dt.timedelta(hours=3), "buy", True))
-    columns = list(zip(*rows, strict=True))
-    n = len(rows)
-    return pa.table(
-        {
-            "person_id": list(columns[0]),
-            "ts": pa.array(list(columns[1]), pa.timestamp("us", "UTC")),
-            "touchpoint": list(columns[2]),
-            "conversion": list(columns[3]),
-            "source": ["test"] * n,
-            "account_id": pa.nulls(n, pa.string()),
-            "phase": pa.nulls(n, pa.string()),
-            "persona": pa.nulls(n, pa.string()),
-            "value": pa.nulls(n, pa.float64()),
-        }
-    )
+_events = shop_events
 
 
 @pytest.mark.browser
