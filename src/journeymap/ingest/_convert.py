@@ -1,89 +1,164 @@
-"""Batch conversion: read the batches, map each, send every row to the events or the quarantine."""
+"""Batch conversion: read the batches, map each, send every row to the events or the quarantine.
+
+:class:`BatchLoop` is the loop, for both shapes of rows; :class:`OneEventPerRow` the shape
+of one event per row (``_unpivot.EventsPerRow``: several, with ``events_per_row``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from journeymap.ingest._batch_steps import (
+    Candidates,
+    ProgressCallback,
+    Quarantine,
+    new_outcomes,
+    number_copies,
+    other_events,
+    store_events,
+)
 from journeymap.ingest._keys import _Keys, row_keys
-from journeymap.ingest._quarantine import _malformed_rows, _raw_json
+from journeymap.ingest._quarantine import _malformed_rows
 from journeymap.ingest._requarantine import Settled, choose_copies
 from journeymap.ingest._rule_state import RuleState
-from journeymap.ingest._same_events import FIELDS, SameEvents
+from journeymap.ingest._same_events import SameEvents
 from journeymap.ingest._sparse_fields import _Columns
-from journeymap.ingest._transaction import COMPARED, _Writer
+from journeymap.ingest._transaction import _Writer
 from journeymap.ingest.readers import LINE_FORMATS, detect_format, read_events
 from journeymap.ingest.readers.csv_reader import TextEncoding
-from journeymap.ingest.report import DUPLICATE, MALFORMED, SAME_EVENT, ImportReport
-from journeymap.ingest.rules import MappedBatch, apply_rules
-from journeymap.ingest.workspace import EVENTS_SCHEMA, QUARANTINE_SCHEMA
+from journeymap.ingest.report import DUPLICATE, MALFORMED, ImportReport
+from journeymap.ingest.rules import apply_rules
+from journeymap.ingest.workspace import QUARANTINE_SCHEMA
 from journeymap.model.mapping import MappingRules
 
-ProgressCallback = Callable[[int], None]
-"""Called after each batch with the number of rows read so far."""
+__all__ = ["BatchLoop", "OneEventPerRow", "settle"]
 
 
-def _new_outcomes(mapped: MappedBatch, keys: list[str], rows: list[int]) -> pa.Table:
-    """The event (or quarantine reason) these rules make of the batch's ``rows``."""
-    reasons = pa.array([mapped.reasons[i] for i in rows], pa.string())
-    taken = pa.array(rows, pa.int64())
-    is_event = pc.is_null(reasons)
-    new = {"event_key": pa.array([keys[i] for i in rows], pa.string())}
-    for column in COMPARED:
-        values = mapped.columns[column].take(taken)
-        new[column] = pc.if_else(is_event, values, pa.scalar(None, values.type))
-    new["reason"] = reasons
-    return pa.table(new)
+class BatchLoop:
+    """The import's loop over the batches; a shape of rows (a subclass) fills in three steps.
 
-
-def _run(
-    writer: _Writer,
-    batches: Iterable[pa.RecordBatch],
-    rules: MappingRules,
-    report: ImportReport,
-    state: RuleState,
-    keys_in_workspace: _Keys,
-    fingerprint: Any,
-    progress: ProgressCallback | None,
-    malformed: list[str] | None = None,
-    sparse: tuple[Path, str, str | None] | None = None,
-    same_events: SameEvents | None = None,
-    settled: Settled | None = None,
-) -> None:
-    """Import the batches; ``sparse`` is the file and format of a JSON Lines or XES source.
+    Each batch: its rows keyed (``_keys.row_keys``; ``<key>#n`` for the n-th copy with
+    ``duplicates: keep``), mapped (:meth:`map`), sorted into the events to store and the
+    rows and events to quarantine (:meth:`choose`), the events made already left out, the
+    rows an earlier import mapped with other rules staged (:meth:`stage`), the events and
+    quarantine rows written, the progress reported.
 
     ``same_events`` quarantines events made again from other rows (``same event already
-    imported``); ``settled`` gathers what this import settles in the quarantine.
+    imported``); ``settled`` gathers what this import settles in the quarantine; ``sparse``
+    is the file and format of a JSON Lines or XES source.
     """
-    seen: dict[str, int] = {}
-    columns = _Columns(rules, sparse)
-    settled = settled if settled is not None else Settled()
-    numbered = rules.duplicates == "keep"
-    for batch in batches:
-        first_row = report.rows_read + 1
-        settled.see(batch, first_row)
-        keys = keys_in_workspace.resolve(batch, row_keys(batch))
-        if numbered:
-            keys = _number_copies(keys, seen)
-        for key in keys:
-            fingerprint.update(key.encode())
+
+    def __init__(
+        self,
+        writer: _Writer,
+        rules: MappingRules,
+        report: ImportReport,
+        state: RuleState,
+        keys_in_workspace: _Keys,
+        fingerprint: Any,
+        progress: ProgressCallback | None,
+        malformed: list[str] | None = None,
+        sparse: tuple[Path, str, str | None] | None = None,
+        same_events: SameEvents | None = None,
+        settled: Settled | None = None,
+    ) -> None:
+        self.writer, self.rules, self.report, self.state = writer, rules, report, state
+        self.keys_in_workspace, self.fingerprint = keys_in_workspace, fingerprint
+        self.progress, self.malformed, self.same_events = progress, malformed, same_events
+        self.settled = settled if settled is not None else Settled()
+        self.columns = _Columns(rules, sparse)
+        self.numbered = rules.duplicates == "keep"
+        # The row keys read so far (a shape's value: 1, or the row first read at).
+        self.seen: dict[str, int] = {}
+        self.copies: dict[str, int] = {}  # with ``numbered``: the copies of each row so far
+
+    def map(self, batch: pa.RecordBatch, first_row: int) -> Candidates:
+        """The batch's candidate events (``first_row``: the number of its first row)."""
+        raise NotImplementedError
+
+    def choose(self, keys: list[str], mapped: Candidates, quarantine: Quarantine) -> list[int]:
+        """The candidate events to store, in order; the rows and events refused quarantined.
+
+        Rows already imported are skipped (``keys_in_workspace.already_imported``), rows
+        read before are quarantined as ``exact duplicate``; both are noted in ``seen``.
+        """
+        raise NotImplementedError
+
+    def stage(self, mapped: Candidates, keys: list[str], rows: list[int]) -> None:
+        """Stage for the writer's comparison what these rules make of ``rows``.
+
+        Rows (first read in this import) an earlier import mapped with other rules.
+        """
+        raise NotImplementedError
+
+    def run(self, batches: Iterable[pa.RecordBatch]) -> None:
+        """Import ``batches``: each row read ends up an event or in the quarantine, once."""
+        report = self.report
+        for batch in batches:
+            first_row = report.rows_read + 1
+            self.settled.see(batch, first_row)
+            keys = self.keys_in_workspace.resolve(batch, row_keys(batch))
+            if self.numbered:
+                keys = number_copies(keys, self.copies)
+            for key in keys:
+                self.fingerprint.update(key.encode())
+            mapped = self.map(self.columns.padded(batch), first_row)
+            remapped = self._remapped(keys)
+            quarantine = Quarantine(batch, keys, first_row, report)
+            chosen = self.choose(keys, mapped, quarantine)
+            if self.same_events is not None and chosen:
+                chosen = other_events(self.same_events, mapped, keys, chosen, quarantine)
+            if remapped:  # with the events made again as this import quarantines them
+                self.stage(mapped, keys, remapped)
+            report.rows_read += batch.num_rows
+            store_events(self.writer, mapped, keys, chosen, first_row, report)
+            self._write_quarantine(quarantine.rows)
+        if self.malformed:  # lines after the last row (a reader yields no batch for them alone)
+            self._write_quarantine({column: [] for column in QUARANTINE_SCHEMA})
+        self.columns.check()
+
+    def _remapped(self, keys: list[str]) -> list[int]:
+        """The rows (first copies new to this import) an earlier import mapped with other rules."""
+        earlier = {key: i for i, key in reversed(list(enumerate(keys))) if key not in self.seen}
+        other_rules = self.keys_in_workspace.other_rules
+        return sorted(i for key, i in earlier.items() if key in other_rules)
+
+    def _write_quarantine(self, rows: dict[str, list[Any]]) -> None:
+        """Insert a batch's quarantine ``rows``, with the malformed lines read so far."""
+        if self.malformed:
+            _malformed_rows(
+                self.malformed,
+                self.report,
+                rows,
+                self.keys_in_workspace,
+                self.seen,
+                self.fingerprint,
+            )
+        self.writer.insert("quarantine", pa.table({c: rows[c] for c in QUARANTINE_SCHEMA}))
+        if self.progress is not None:
+            self.progress(self.report.rows_read)
+
+
+class OneEventPerRow(BatchLoop):
+    """Each row read makes one event, stored under the row key, or one quarantine row."""
+
+    def map(self, batch: pa.RecordBatch, first_row: int) -> Candidates:
         mapped = apply_rules(
-            columns.padded(batch), rules, source=report.source, first_row=first_row, state=state
+            batch, self.rules, source=self.report.source, first_row=first_row, state=self.state
         )
-        earlier = {key: i for i, key in reversed(list(enumerate(keys))) if key not in seen}
-        remapped = sorted(i for key, i in earlier.items() if key in keys_in_workspace.other_rules)
+        return Candidates(mapped.columns, mapped.reasons)
+
+    def choose(self, keys: list[str], mapped: Candidates, quarantine: Quarantine) -> list[int]:
+        first_row, seen, settled = quarantine.first_row, self.seen, self.settled
         event_rows: list[int] = []
-        quarantined = _QuarantineRows(batch, keys, first_row, report)
-        quarantine = quarantined.rows
         for index, key in enumerate(keys):
-            if keys_in_workspace.already_imported(key, report):
+            if self.keys_in_workspace.already_imported(key, self.report):
                 continue
-            if numbered and "#" in key:
+            if self.numbered and "#" in key:
                 settled.stored(key, first_row + index)
             reason = DUPLICATE if key in seen else mapped.reasons[index]
             seen.setdefault(key, 1)
@@ -92,109 +167,11 @@ def _run(
                 continue
             if reason == DUPLICATE:
                 settled.duplicate(key, first_row + index)
-            quarantined.add(index, reason)
-        if same_events is not None and event_rows:
-            event_rows = _other_events(
-                same_events, mapped, keys, event_rows, first_row, report, quarantined
-            )
-        if remapped:  # with the events made again as this import quarantines them
-            writer.stage_outcomes(_new_outcomes(mapped, keys, remapped), report.rules_fingerprint)
-        report.rows_read += batch.num_rows
-        indices = pa.array(event_rows, pa.int64())
-        events = {column: array.take(indices) for column, array in mapped.columns.items()}
-        events["event_key"] = pa.array([keys[i] for i in event_rows], pa.string())
-        events["row_number"] = pa.array([first_row + i for i in event_rows], pa.int64())
-        events["rules_fingerprint"] = pa.array(
-            [report.rules_fingerprint] * len(event_rows), pa.string()
-        )
-        table = pa.table({column: events[column] for column in EVENTS_SCHEMA})
-        report.rows_imported += table.num_rows
-        report.conversions += int(pc.sum(table.column("conversion")).as_py() or 0)
-        for found in pc.value_counts(table.column("touchpoint")).to_pylist():
-            touchpoint, count = found["values"], found["counts"]
-            report.touchpoints[touchpoint] = report.touchpoints.get(touchpoint, 0) + count
-        writer.insert("events", table)
-        if malformed:
-            _malformed_rows(malformed, report, quarantine, keys_in_workspace, seen, fingerprint)
-        writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
-        if progress is not None:
-            progress(report.rows_read)
-    if malformed:  # lines after the last row (a reader yields no batch for them alone)
-        quarantine = {column: [] for column in QUARANTINE_SCHEMA}
-        _malformed_rows(malformed, report, quarantine, keys_in_workspace, seen, fingerprint)
-        writer.insert("quarantine", pa.table({c: quarantine[c] for c in QUARANTINE_SCHEMA}))
-        if progress is not None:
-            progress(report.rows_read)
-    columns.check()
-
-
-class _QuarantineRows:
-    """A batch's rows for the quarantine table, with the original row of each."""
-
-    def __init__(
-        self, batch: pa.RecordBatch, keys: list[str], first_row: int, report: ImportReport
-    ) -> None:
-        self.batch, self.keys, self.first_row, self.report = batch, keys, first_row, report
-        self.rows: dict[str, list[Any]] = {column: [] for column in QUARANTINE_SCHEMA}
-        self.names = list(batch.schema.names)
-        self.raw_columns: list[list[Any]] | None = None
-
-    def add(self, index: int, reason: str) -> None:
-        """Quarantine the batch's row ``index`` for ``reason``, and count it."""
-        report = self.report
-        report.quarantined[reason] = report.quarantined.get(reason, 0) + 1
-        if self.raw_columns is None:
-            self.raw_columns = [column.to_pylist() for column in self.batch.columns]
-        for column, value in (
-            ("source", report.source),
-            ("row_number", self.first_row + index),
-            ("reason", reason),
-            ("raw", _raw_json(self.names, self.raw_columns, index)),
-            ("event_key", self.keys[index]),
-            ("rules_fingerprint", report.rules_fingerprint),
-        ):
-            self.rows[column].append(value)
-
-
-def _other_events(
-    same_events: SameEvents,
-    mapped: MappedBatch,
-    keys: list[str],
-    event_rows: list[int],
-    first_row: int,
-    report: ImportReport,
-    quarantined: _QuarantineRows,
-) -> list[int]:
-    """``event_rows`` without the rows whose event was made already (those are quarantined).
-
-    Their reason in ``mapped`` becomes ``same event already imported`` too.
-    """
-    if len(event_rows) == len(mapped.reasons):  # every row an event: nothing to take
-        candidates = {name: mapped.columns[name] for name in FIELDS}
-    else:
-        taken = pa.array(event_rows, pa.int64())
-        candidates = {name: mapped.columns[name].take(taken) for name in FIELDS}
-    if same_events.owners:
-        candidates["event_key"] = pa.array([keys[i] for i in event_rows], pa.string())
-    rows = np.asarray(event_rows, dtype=np.int64) + first_row
-    made, where = same_events.check(pa.table(candidates), rows)
-    if not made.any():
+            quarantine.add(index, reason)
         return event_rows
-    kept = []
-    for position, index in enumerate(event_rows):
-        if not made[position]:
-            kept.append(index)
-            continue
-        quarantined.add(index, SAME_EVENT)
-        mapped.reasons[index] = SAME_EVENT
-        earlier = int(where[position])
-        if earlier:
-            report.rows_same_event_in_input += 1
-            if report.same_event_example is None:
-                report.same_event_example = (first_row + index, earlier)
-        else:
-            report.rows_same_event_stored += 1
-    return kept
+
+    def stage(self, mapped: Candidates, keys: list[str], rows: list[int]) -> None:
+        self.writer.stage_outcomes(new_outcomes(mapped, keys, rows), self.report.rules_fingerprint)
 
 
 def settle(writer: _Writer, settled: Settled, report: ImportReport) -> None:
@@ -244,13 +221,3 @@ def _batches(
         if found in {"csv", "tsv"}:
             options = {"on_encoding": encodings.append, **options}
     return read_events(source, format, **options)
-
-
-def _number_copies(keys: list[str], seen: dict[str, int]) -> list[str]:
-    """Give the n-th copy of an equal row the key ``<hash>#n``: kept, and still idempotent."""
-    numbered = []
-    for key in keys:
-        copy = seen.get(key + "#", 0) + 1
-        seen[key + "#"] = copy
-        numbered.append(key if copy == 1 else f"{key}#{copy}")
-    return numbered

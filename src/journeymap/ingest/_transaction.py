@@ -379,13 +379,13 @@ class _Writer:
         if rows.num_rows == 0:
             return
         if self.con is not None:
-            self.con.register("_journeymap_staged", rows)
-            try:
-                self.con.execute(
-                    f"INSERT INTO {table_name} BY NAME SELECT * FROM _journeymap_staged"
-                )
-            finally:
-                self.con.unregister("_journeymap_staged")
+            # Not register/unregister: a view dropped inside the transaction lives on until
+            # the commit, and with it the Arrow table it names. A first import of 4.5M rows
+            # held every batch so, about 1 GB beyond DuckDB's memory_limit.
+            self.con.from_arrow(rows).query(
+                "_journeymap_staged",
+                f"INSERT INTO {table_name} BY NAME SELECT * FROM _journeymap_staged",
+            )
         elif self.workspace.backend.name == "postgres":
             _copy_into_postgres(self.workspace.backend.con, table_name, rows)
         else:

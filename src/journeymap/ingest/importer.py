@@ -12,7 +12,8 @@ import pyarrow as pa
 
 from journeymap.errors import EngineError, IngestError, RulesError, from_engine
 from journeymap.i18n.messages import _
-from journeymap.ingest._convert import ProgressCallback, _batches, _run, settle
+from journeymap.ingest._batch_steps import ProgressCallback
+from journeymap.ingest._convert import OneEventPerRow, _batches, settle
 from journeymap.ingest._keys import KEY_SCHEME, _Keys, row_keys, rules_fingerprint
 
 # Named here by docs/contracts.md: the keys of imports made before KEY_SCHEME 2.
@@ -23,7 +24,7 @@ from journeymap.ingest._rule_state import RuleState
 from journeymap.ingest._same_events import SameEvents
 from journeymap.ingest._sparse_fields import _sparse
 from journeymap.ingest._transaction import _Writer
-from journeymap.ingest._unpivot import row_owned_digests, run_events_per_row
+from journeymap.ingest._unpivot import EventsPerRow, row_owned_digests
 from journeymap.ingest.readers.csv_reader import TextEncoding
 from journeymap.ingest.report import MALFORMED, ImportReport
 from journeymap.ingest.workspace import Workspace
@@ -127,9 +128,9 @@ def import_events(
                 legacy=writer.has_legacy_keys(),
             )
             settled.cut_lines = CutLines(writer.quarantined_lines(MALFORMED, name))
-            (run_events_per_row if rules.events_per_row else _run)(
+            batches = _batches(source, format, reader_options, malformed, encodings)
+            (EventsPerRow if rules.events_per_row else OneEventPerRow)(
                 writer,
-                _batches(source, format, reader_options, malformed, encodings),
                 rules,
                 report,
                 state,
@@ -140,7 +141,7 @@ def import_events(
                 sparse=_sparse(source, format, reader_options.get("encoding")),
                 same_events=same_events,
                 settled=settled,
-            )
+            ).run(batches)
             report.rows_mapped_differently = writer.count_changed(report.rules_fingerprint)
             settle(writer, settled, report)
             writer.delete_earlier_rows(keys.replaced, report.rules_fingerprint)
