@@ -33,6 +33,7 @@ from journeymap.engine.journeys import (
     build_journeys,
     check_touchpoints,
     journey_facts,
+    materialize_journeys,
     phase_lookup,
     require_accounts,
 )
@@ -207,8 +208,7 @@ def _analyze(
         require_accounts(events, "by_account")  # before the work, not after it
     try:
         step("journeys")
-        journeys = build_journeys(events, journey_map, options)
-        journeys = materialize(journeys)
+        journeys = materialize_journeys(build_journeys(events, journey_map, options))
         step("facts")
         facts = journey_facts(
             journeys, options.breakdown, sequences=True, phase_of=phase_lookup(journey_map)

@@ -43,7 +43,11 @@ from journeymap.engine._tables import (
     number,
     seconds,
 )
-from journeymap.engine.journeys import NEIGHBOUR_COLUMNS, converting_part
+from journeymap.engine.journeys import (
+    NEIGHBOUR_COLUMNS,
+    converting_part,
+    materialize_journeys,
+)
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
 
@@ -163,7 +167,7 @@ def prepare(
         # Read once, however many passes follow; without the neighbour columns, which the
         # segments do not use and whose window functions the engine then leaves out.
         needed = [c for c in journeys.columns if c not in NEIGHBOUR_COLUMNS]
-        journeys = materialize(journeys.select(*needed))
+        journeys = materialize_journeys(journeys, needed)
         scratch.append(journeys)
     keep = [c for c in journeys.columns if c not in _FOLDED]
     base = journeys.select(

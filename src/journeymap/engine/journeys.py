@@ -22,7 +22,13 @@ from journeymap.engine._extra import breakdown_column
 from journeymap.engine._extra import extra_text as extra_text  # named in docs/contracts.md
 from journeymap.engine._facts import joinable, journey_facts, own_phases, touch_pairs
 from journeymap.engine._options import JourneyOptions, parse_duration
-from journeymap.engine._tables import number, seconds
+from journeymap.engine._tables import (
+    drop_temporary,
+    is_temporary,
+    materialize,
+    number,
+    seconds,
+)
 from journeymap.errors import AnalysisError
 from journeymap.i18n import N_
 from journeymap.i18n.messages import translate
@@ -39,6 +45,7 @@ __all__ = [
     "converting_part",
     "joinable",
     "journey_facts",
+    "materialize_journeys",
     "own_phases",
     "parse_duration",
     "phase_lookup",
@@ -122,7 +129,45 @@ def converting_part(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     return journeys.filter(kept), others
 
 
-def _build(events: ir.Table, journey_map: JourneyMap, options: JourneyOptions) -> ir.Table:
+def materialize_journeys(journeys: ir.Table, columns: list[str] | None = None) -> ir.Table:
+    """``journeys`` (or its ``columns``) computed once into a temporary table.
+
+    A journey that follows its actor's conversion numbers its steps from the event after
+    that conversion, which one query learns from a second look at the numbered events (a
+    join with the conversions): the engine then keeps all of them to read them twice. A
+    journeys table from :func:`build_journeys` that ends journeys at conversions is stored
+    instead with each event's position in its actor's events as the step, and only when
+    some actor has more than one journey are the journeys renumbered, from the stored
+    table. Any other table is materialized as it is (:func:`materialize`).
+    """
+    wanted = columns if columns is not None else list(journeys.columns)
+    built = _BUILT.get(journeys.op())
+    if built is None or built[2].session_gap is not None or built[2].after_conversion != "end":
+        return materialize(journeys.select(*wanted))
+    numbered = _build(*built, renumber=False)
+    stored = materialize(numbered.select(*dict.fromkeys([*wanted, "journey_id", "step"])))
+    if not is_temporary(stored):  # no temporary tables on this backend: stay lazy
+        return journeys.select(*wanted)
+    later = stored.filter(~stored.journey_id.endswith("#0"))  # journeys after a conversion
+    if int(later.count().to_pyarrow().as_py()) == 0:
+        if list(stored.columns) == wanted:
+            return stored
+        kept = materialize(stored.select(*wanted))
+        drop_temporary(stored)
+        return kept
+    first = later.group_by("journey_id").aggregate(_first=later.step.min())
+    joined = stored.left_join(first, "journey_id")
+    step = (joined.step - joined._first.fill_null(1) + 1).cast("int64")
+    renumbered = materialize(
+        joined.select(*[step.name("step") if c == "step" else joined[c] for c in wanted])
+    )
+    drop_temporary(stored)
+    return renumbered
+
+
+def _build(
+    events: ir.Table, journey_map: JourneyMap, options: JourneyOptions, *, renumber: bool = True
+) -> ir.Table:
     missing = [name for name in EVENT_COLUMNS if name not in events.columns]
     if missing:
         raise AnalysisError(
@@ -166,7 +211,9 @@ def _build(events: ir.Table, journey_map: JourneyMap, options: JourneyOptions) -
     keys += ["person_id"] if options.by == "account" else []
     extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
     if options.session_gap is None:
-        return _cut_at_conversions(base, keys, options.after_conversion == "end", extra)
+        return _cut_at_conversions(
+            base, keys, options.after_conversion == "end", extra, renumber=renumber
+        )
     # A session gap needs two window passes over the actor's events, both with the same order
     # (DuckDB sorts once per pass): the first reads the neighbours and marks where journeys
     # start, the second numbers the journeys and steps.
@@ -207,14 +254,20 @@ def _build(events: ir.Table, journey_map: JourneyMap, options: JourneyOptions) -
 
 
 def _cut_at_conversions(
-    base: ir.Table, keys: list[str], end_at_conversion: bool, extra: list[str]
+    base: ir.Table,
+    keys: list[str],
+    end_at_conversion: bool,
+    extra: list[str],
+    *,
+    renumber: bool = True,
 ) -> ir.Table:
     """Journeys without a session gap, in one window pass over each actor's events.
 
     A journey's number is the count of the actor's conversions before the event (when a
     conversion ends it), so it needs no second pass; the step is the position in the actor's
     events less that of the journey's first event, which follows the previous conversion
-    (one join with the conversions).
+    (one join with the conversions). Without ``renumber`` the step is the position in the
+    actor's events (:func:`materialize_journeys` renumbers the later journeys afterwards).
     """
     order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
@@ -232,7 +285,7 @@ def _cut_at_conversions(
         _prev_ts=base.ts.lag().over(actor),
         _next_ts=base.ts.lead().over(actor),
     )
-    if end_at_conversion:
+    if end_at_conversion and renumber:
         # Journey s > 0 starts right after the actor's conversion that ended journey s - 1:
         # a join with the conversions alone, not a grouping of every event.
         ended = first.filter(first.conversion)
@@ -242,6 +295,8 @@ def _cut_at_conversions(
         first = first.left_join(starts, ["_actor", "_segment"])
         step = first._rn - first._start.fill_null(0) + 1
         ends = first.conversion
+    elif end_at_conversion:
+        step, ends = first._rn + 1, first.conversion
     else:
         step, ends = first._rn + 1, ibis.literal(False)
     no_time = ibis.null(first.ts.type().copy(nullable=True))

@@ -299,8 +299,13 @@ def attribute_workspace(
     from journeymap.attribution._parameters import checked, names
     from journeymap.attribution.api import check_values
     from journeymap.attribution.heuristic import HEURISTICS
-    from journeymap.engine._tables import drop_temporary, materialize
-    from journeymap.engine.journeys import JourneyOptions, build_journeys, require_accounts
+    from journeymap.engine._tables import drop_temporary
+    from journeymap.engine.journeys import (
+        JourneyOptions,
+        build_journeys,
+        materialize_journeys,
+        require_accounts,
+    )
     from journeymap.engine.period import in_period
     from journeymap.mapfile import load_map
     from journeymap.services.analysis import workspace_events, workspace_url
@@ -339,7 +344,7 @@ def attribute_workspace(
         journeys = build_journeys(events, journey_map, options)
         if not (heuristics_only and level in TOUCHPOINT_KEYED):
             # Computed once: every model reads the journeys (and the segments made from them).
-            journeys = materialize(journeys)
+            journeys = materialize_journeys(journeys)
         try:
             with SegmentCache(journeys, heuristics_only=heuristics_only) as cache:
                 table = compare_models(

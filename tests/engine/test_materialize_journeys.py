@@ -1,0 +1,88 @@
+"""Stored journeys equal the lazy ones: steps renumbered after a conversion, ties, accounts."""
+
+from __future__ import annotations
+
+import ibis
+import pytest
+from engine_events import events
+
+from journeymap.engine._tables import drop_temporary, is_temporary
+from journeymap.engine.journeys import JourneyOptions, build_journeys, materialize_journeys
+from journeymap.model import JourneyMap
+
+# p1 converts twice and goes on: three journeys, the later two numbered from 1 again; p2
+# converts at its last event; p3 never converts; p4 has two touches at the same moment.
+REPEATS = [
+    ("p1", 0, "ad"),
+    ("p1", 1, "mail"),
+    ("p1", 2, "buy", True, "acme"),
+    ("p1", 3, "ad"),
+    ("p1", 4, "buy", True, "acme"),
+    ("p1", 5, "mail"),
+    ("p1", 6, "ad"),
+    ("p2", 0, "mail", False, "acme"),
+    ("p2", 1, "buy", True, "acme"),
+    ("p3", 0, "ad"),
+    ("p3", 2, "mail"),
+    ("p4", 1, "mail"),
+    ("p4", 1, "ad"),
+    ("p4", 3, "buy", True),
+]
+
+
+def _rows(table: ibis.Table) -> list[dict[str, object]]:
+    return table.order_by(["journey_id", "step"]).to_pyarrow().to_pylist()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        JourneyOptions(),
+        JourneyOptions(by="account"),
+        JourneyOptions(after_conversion="continue"),
+        JourneyOptions(session_gap="90m"),
+    ],
+    ids=["person", "account", "continue", "session gap"],
+)
+def test_stored_journeys_equal_the_lazy_ones(shop_map: JourneyMap, options: JourneyOptions) -> None:
+    journeys = build_journeys(events(REPEATS), shop_map, options)
+    stored = materialize_journeys(journeys)
+    try:
+        assert is_temporary(stored)
+        assert stored.columns == journeys.columns
+        assert _rows(stored) == _rows(journeys)
+    finally:
+        drop_temporary(stored)
+
+
+def test_later_journeys_are_numbered_from_one(shop_map: JourneyMap) -> None:
+    stored = materialize_journeys(build_journeys(events(REPEATS), shop_map, JourneyOptions()))
+    try:
+        steps = [(r["journey_id"], r["step"], r["touchpoint"]) for r in _rows(stored)]
+    finally:
+        drop_temporary(stored)
+    assert [s for s in steps if s[0].startswith("p1")] == [
+        ("p1#0", 1, "ad"),
+        ("p1#0", 2, "mail"),
+        ("p1#0", 3, "buy"),
+        ("p1#1", 1, "ad"),
+        ("p1#1", 2, "buy"),
+        ("p1#2", 1, "mail"),
+        ("p1#2", 2, "ad"),
+    ]
+
+
+@pytest.mark.parametrize("repeats", [True, False], ids=["later journeys", "one journey each"])
+def test_chosen_columns_are_stored_alone(shop_map: JourneyMap, repeats: bool) -> None:
+    rows = REPEATS if repeats else [r for r in REPEATS if r[0] != "p1"]
+    journeys = build_journeys(events(rows), shop_map, JourneyOptions())
+    columns = ["person_id", "touchpoint", "step"]
+    stored = materialize_journeys(journeys, columns)
+    try:
+        assert list(stored.columns) == columns
+        found = stored.order_by(["person_id", "step", "touchpoint"]).to_pyarrow().to_pylist()
+    finally:
+        drop_temporary(stored)
+    expected = journeys.select(*columns).order_by(["person_id", "step", "touchpoint"])
+    assert found == expected.to_pyarrow().to_pylist()
+
