@@ -126,7 +126,9 @@ def test_bpic_outcomes_and_open_cases_are_said(loans: tuple[ir.Table, pd.DataFra
         "Note: 2,144 of 10,841 journeys that did not convert had events within 30 days (the "
         "conversion window) of the data's last event on Mar 14, 2012: they may still be "
         "under way and convert later, yet every figure counts them as not converted (funnel "
-        "drop-off, exits, correlation).",
+        "drop-off, exits, correlation). If some touchpoint ends a journey without a "
+        "conversion (declined, cancelled, lost), mark it with outcome: true in the map: "
+        "journeys that reached it have ended and are no longer counted here.",
         "Note: every journey that met one of these touchpoints converted: O_ACCEPTED, "
         "A_REGISTERED, A_ACTIVATED. They may be steps of converting (outcomes) rather than "
         "causes; their odds ratios in the drop-off correlation say little.",

@@ -136,8 +136,20 @@ def test_a_journey_that_reached_an_outcome_is_not_open() -> None:
         "Journeys that reached an outcome (approved, declined, cancelled) have ended and are "
         "not counted (4 more within that time)."
     ) in note
+    assert "outcome: true" not in note
     danish = measurement_notes(analysis, _map(), "da")[0]
     assert "approved, declined, cancelled" in danish and "(4 " in danish
+    # A map that declares no outcome is told how to: every such journey counts as open.
+    undeclared = _analysis(declared=False)
+    hint = measurement_notes(undeclared, _map(declared=False), "en")[0]
+    assert hint.startswith("Note: 5 of 5 journeys that did not convert had events within")
+    assert (
+        "If some touchpoint ends a journey without a conversion (declined, cancelled, lost), "
+        "mark it with outcome: true in the map: journeys that reached it have ended and are "
+        "no longer counted here."
+    ) in hint
+    german = measurement_notes(undeclared, _map(declared=False), "de")[0]
+    assert "sind beendet und werden hier nicht mehr mitgezählt." in german
 
 
 def test_the_outcome_note_suggests_declaring_the_map_touchpoints() -> None:

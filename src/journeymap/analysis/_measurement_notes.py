@@ -289,6 +289,13 @@ def open_journeys_note(summary: Mapping[str, Any], language: str) -> str | None:
             outcomes=_names([str(name) for name in found["outcomes"]], language),
             ended=format_integer(ended, language),
         )
+    else:
+        note += " " + gettext(
+            "If some touchpoint ends a journey without a conversion (declined, cancelled, "
+            "lost), mark it with outcome: true in the map: journeys that reached it have "
+            "ended and are no longer counted here.",
+            language,
+        )
     span = _span_seconds(summary)
     if found.get("horizon") == "conversion_window" and span is not None and horizon >= span:
         note += " " + gettext(
