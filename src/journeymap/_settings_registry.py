@@ -26,6 +26,7 @@ _NAMES_BY_REGISTRAR: dict[str, tuple[str, ...]] = {
     ),
     "journeymap.engine._options": (
         "analysis.breakdown",
+        "analysis.separate_breakdowns",
         "analysis.since",
         "analysis.until",
         "correlation.confidence",

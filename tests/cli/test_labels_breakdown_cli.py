@@ -131,3 +131,49 @@ def test_a_note_on_a_column_names_it_as_the_labels_do(olist: Path, datasets: Pat
     assert "Phase funnel by Lead type" in output
     # Olist's lead type comes with the won deal: the note names the column as the map does.
     assert f"Note: Lead type is set only on journeys that converted ({typed} of 842;" in output
+
+
+def test_separate_breakdowns_give_one_funnel_per_column(olist: Path, datasets: Path) -> None:
+    """Two columns each on their own: every lead counted once by origin and once by type."""
+    leads = pd.read_csv(datasets / "olist-marketing-funnel" / "marketing_qualified_leads.csv")
+    deals = pd.read_csv(datasets / "olist-marketing-funnel" / "closed_deals.csv")
+    options = ("--breakdown", "origin", "--breakdown", "lead_type", "--separate-breakdowns")
+    output = _analyze(olist, "separate", *options)
+    by_origin = _table(output, "Phase funnel by Lead origin")
+    by_type = _table(output, "Phase funnel by Lead type")
+    assert by_origin["No origin given"][0] == "60"
+    assert by_origin["Organic search"][0] == f"{int((leads.origin == 'organic_search').sum()):,}"
+    online = int((deals.lead_type == "online_medium").sum())
+    assert by_type["online_medium"][0] == f"{online:,}"
+    assert "Phase funnel by Lead origin, Lead type" not in output
+    funnel = pd.read_parquet(olist / "separate" / "phase_funnel.parquet")
+    first = funnel[funnel.step == 1]
+    total = int(first[first.breakdown.isna()].reached.iloc[0])
+    for column, other in (("origin", "lead_type"), ("lead_type", "origin")):
+        rows = first[first.breakdown == column]
+        assert rows[other].isna().all()  # the other column plays no part in these rows
+        assert int(rows.reached.sum()) == total  # every journey once per column
+    # Crossed (the default), one funnel over the combinations instead.
+    _analyze(olist, "crossed", *options[:-1])
+    crossed = pd.read_parquet(olist / "crossed" / "phase_funnel.parquet")
+    assert set(crossed.breakdown.dropna()) == {"origin,lead_type"}
+    code, output = invoke(
+        *("render", str(olist / "map.yaml"), "--analysis", str(olist / "separate")),
+        *("--format", "html", "--out", str(olist / "separate.html")),
+    )
+    assert code == 0, output
+    html = (olist / "separate.html").read_text(encoding="utf-8")
+    assert re.search(
+        r"<th[^>]*>Broken down by</th>\s*<td[^>]*>Lead origin, Lead type, each on its own</td>",
+        html,
+    )
+    assert "Phase funnel by Lead origin" in html and "Phase funnel by Lead type" in html
+
+
+def test_separate_breakdowns_take_yes_or_no() -> None:
+    from journeymap.engine.journeys import JourneyOptions
+    from journeymap.errors import UsageError
+
+    assert JourneyOptions(separate_breakdowns="yes").separate_breakdowns is True
+    with pytest.raises(UsageError, match=r"separate_breakdowns='maybe' is not a yes/no value"):
+        JourneyOptions(separate_breakdowns="maybe")

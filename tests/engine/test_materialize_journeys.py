@@ -85,4 +85,3 @@ def test_chosen_columns_are_stored_alone(shop_map: JourneyMap, repeats: bool) ->
         drop_temporary(stored)
     expected = journeys.select(*columns).order_by(["person_id", "step", "touchpoint"])
     assert found == expected.to_pyarrow().to_pylist()
-

@@ -285,7 +285,15 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--breakdown",
                 help="Column to break down by; repeated, the columns are crossed (one row "
-                "per combination of values).",
+                "per combination of values) unless --separate-breakdowns.",
+            ),
+        ] = None,
+        separate_breakdowns: Annotated[
+            bool | None,
+            typer.Option(
+                "--separate-breakdowns/--crossed-breakdowns",
+                help="With several --breakdown columns: one funnel per column instead of one "
+                "per combination of their values (setting analysis.separate_breakdowns).",
             ),
         ] = None,
         window: Annotated[
@@ -385,6 +393,7 @@ def register(app: typer.Typer) -> None:
                 out=out,
                 by=by,
                 breakdown=list(breakdown) if breakdown else None,
+                separate_breakdowns=separate_breakdowns,
                 conversion_window=window,
                 ordering=ordering,
                 session_gap=session_gap,

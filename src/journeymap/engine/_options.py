@@ -133,6 +133,17 @@ register(
 register(Setting("analysis.breakdown", [], N_("Columns to break funnels down by."), parse_names))
 register(
     Setting(
+        "analysis.separate_breakdowns",
+        False,
+        N_(
+            "Break funnels down by each breakdown column on its own (one table per column) "
+            "instead of by the combinations of their values."
+        ),
+        parse_bool,
+    )
+)
+register(
+    Setting(
         "analysis.since",
         None,
         N_(
@@ -247,6 +258,9 @@ class JourneyOptions:
         after_conversion: ``end`` (events after a conversion start a new journey) or
             ``continue`` (repeat purchases stay in the journey).
         breakdown: Columns (e.g. ``persona`` or a raw column kept in ``extra``) to break down by.
+        separate_breakdowns: Break the funnels down by each breakdown column on its own (rows
+            whose ``breakdown`` names that column) instead of by the combinations of the
+            columns' values (rows whose ``breakdown`` names them all, comma-separated).
         conversion_window: Funnel steps count only this long after step 1 (``None``: no limit).
         ordering: Funnel ordering, ``any``, ``ordered`` or ``strict``.
         top_paths: How many paths to list before ``Other``.
@@ -272,6 +286,7 @@ class JourneyOptions:
     session_gap: timedelta | None = None
     after_conversion: Literal["end", "continue"] = "end"
     breakdown: list[str] = field(default_factory=list)
+    separate_breakdowns: bool = False
     conversion_window: timedelta | None = timedelta(days=30)
     ordering: Literal["any", "ordered", "strict"] = "ordered"
     top_paths: int = 10
@@ -321,17 +336,15 @@ class JourneyOptions:
                         )
                     ).format(name=repr(name))
                 )
-        collapse = as_bool(self.collapse_repeats)
-        if collapse is None:
-            raise UsageError(
-                translate(
-                    N_(
-                        "collapse_repeats={value} is not a yes/no value "
-                        "(true/false, yes/no, on/off, 1/0)"
-                    )
-                ).format(value=repr(self.collapse_repeats))
-            )
-        self.collapse_repeats = collapse
+        for name in ("collapse_repeats", "separate_breakdowns"):
+            flag = as_bool(getattr(self, name))
+            if flag is None:
+                raise UsageError(
+                    translate(
+                        N_("{name}={value} is not a yes/no value (true/false, yes/no, on/off, 1/0)")
+                    ).format(name=name, value=repr(getattr(self, name)))
+                )
+            setattr(self, name, flag)
         smallest = {
             "top_paths": 0,
             "top_variants": 0,
@@ -376,6 +389,7 @@ class JourneyOptions:
             "session_gap": "journeys.session_gap",
             "after_conversion": "journeys.after_conversion",
             "breakdown": "analysis.breakdown",
+            "separate_breakdowns": "analysis.separate_breakdowns",
             "conversion_window": "funnel.conversion_window",
             "ordering": "funnel.ordering",
             "funnel_touchpoints": "funnel.touchpoints",

@@ -339,25 +339,38 @@ def funnel_table(
     """Counts per step: reached, moved_on, converted, dropped, and the rates.
 
     The first rows are the totals (``breakdown`` null); with a breakdown, further rows carry
-    ``breakdown`` (the column names) and the value in the breakdown column itself.
+    ``breakdown`` (the column names, comma-separated) and the values in the breakdown columns
+    themselves: one row per combination of the columns' values, or, with
+    ``options.separate_breakdowns``, one set of rows per column (``breakdown`` names it, the
+    other columns are null), every journey counted once in each.
     """
     groups = list(options.breakdown)
+    # An owner: the breakdown it belongs to (a tuple of columns) and its values there.
+    breakdowns: list[tuple[str, ...]]
+    if options.separate_breakdowns:
+        breakdowns = [(g,) for g in dict.fromkeys(groups)]
+    else:
+        breakdowns = [tuple(groups)] if groups else []
     tallies: dict[tuple[Any, ...], Counter[str]] = {(): Counter()}
     for row in funnel_counts(journeys, column, steps, options, facts).to_pylist():
         level, count = int(row["level"]), int(row["journeys"])
-        owners = [()] + ([tuple(row[g] for g in groups)] if groups else [])
+        owners = [()] + [(b, tuple(row[g] for g in b)) for b in breakdowns]
         for owner in owners:
             tally = tallies.setdefault(owner, Counter())
             for k in range(1, level + 1):
                 tally[f"r{k}"] += count
                 tally[f"c{k}"] += count if row["converted"] else 0
             tally[f"d{level}"] += 0 if row["converted"] else count
-    label = ",".join(groups) if groups else None
     records: list[dict[str, Any]] = []
-    for owner in [(), *sorted((o for o in tallies if o), key=_sort_key)]:
+    ranked = sorted(
+        (o for o in tallies if o), key=lambda o: (breakdowns.index(o[0]), _sort_key(o[1]))
+    )
+    for owner in [(), *ranked]:
         tally = tallies[owner]
-        keys = {"breakdown": label if owner else None, **dict.fromkeys(groups)}
-        keys.update(zip(groups, owner, strict=False))  # the totals have no owner
+        keys: dict[str, Any] = {"breakdown": None, **dict.fromkeys(groups)}
+        if owner:  # the totals have none
+            keys["breakdown"] = ",".join(owner[0])
+            keys.update(zip(owner[0], owner[1], strict=True))
         first = tally["r1"]
         for k, value in enumerate(steps, start=1):
             reached, dropped = tally[f"r{k}"], tally[f"d{k}"]

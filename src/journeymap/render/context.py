@@ -163,6 +163,8 @@ def measurement_scope(journey_map: JourneyMap, measured: Measured) -> list[tuple
     breakdown = [str(column) for column in options.get("breakdown") or []]
     if breakdown:
         columns = ", ".join(_column_label(column, language, journey_map) for column in breakdown)
+        if options.get("separate_breakdowns") and len(breakdown) > 1:
+            columns = gettext(N_("{columns}, each on its own"), language).format(columns=columns)
         rows.append((gettext(N_("Broken down by"), language), columns))
     if measured.attribution_model:
         model = model_name(measured.attribution_model, language)
