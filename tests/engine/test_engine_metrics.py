@@ -225,7 +225,16 @@ def test_correlation_odds_ratio_with_prior_and_ci(journeys: ibis.Table) -> None:
 
 
 def test_touchpoint_stats_show_unused_and_unmapped(shop_map: JourneyMap) -> None:
-    table = events([("p1", 0, "ad"), ("p1", 1, "mystery"), ("p2", 0, "ad"), ("p2", 1, "buy", True)])
+    table = events(
+        [
+            ("p1", 0, "ad"),
+            ("p1", 1, "mystery"),
+            ("p2", 0, "ad"),
+            ("p2", 1, "buy", True),
+            ("p3", 0, "mystery"),
+            ("p3", 1, "mystery"),
+        ]
+    )
     journeys = build_journeys(table, shop_map, JourneyOptions())
     rows = {r["touchpoint"]: r for r in stats.touchpoint_stats(journeys, shop_map).to_pylist()}
     assert rows["ad"] == {
@@ -237,9 +246,12 @@ def test_touchpoint_stats_show_unused_and_unmapped(shop_map: JourneyMap) -> None
         "conversions": 1,
         "first_seen": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
         "last_seen": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        "repeat_journeys": 0,
     }
     assert rows["blog"]["events"] == 0 and rows["blog"]["on_map"] is True
-    assert rows["mystery"]["on_map"] is False and rows["mystery"]["events"] == 1
+    assert rows["blog"]["repeat_journeys"] == 0
+    assert rows["mystery"]["on_map"] is False and rows["mystery"]["events"] == 3
+    assert (rows["mystery"]["journeys"], rows["mystery"]["repeat_journeys"]) == (2, 1)  # p3
 
 
 def test_correlation_ignores_touches_after_the_first_conversion(shop_map: JourneyMap) -> None:

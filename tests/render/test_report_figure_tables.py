@@ -179,6 +179,9 @@ def test_checkout_abandonment_time_in_phase_slow_steps_repeats_and_variants(
     )
     assert process_analysis.summary["variants_total"] == 4
     assert process_analysis.summary["touchpoint_repeats"] == {"call": 5}
+    stats = process_analysis.table("touchpoint_stats").to_pylist()
+    repeated = {row["touchpoint"]: row["repeat_journeys"] for row in stats}
+    assert repeated["call"] == 5 and sum(repeated.values()) == 5  # the table says it too
 
 
 def test_figure_tables_in_danish_with_danish_numbers(process_analysis: Analysis) -> None:

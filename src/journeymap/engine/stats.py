@@ -23,6 +23,9 @@ def touchpoint_stats(
 ) -> pa.Table:
     """Per touchpoint: events, journeys, persons and converted journeys that touched it.
 
+    And ``repeat_journeys``, the journeys that met it more than once (rework and loops, which
+    its events against its journeys cannot tell).
+
     And when it was met first and last (``first_seen``, ``last_seen``, UTC; null for a map
     touchpoint without events): a touchpoint whose events stop long before the data's end,
     or start late, is one a journey no longer meets, or one the rules now name otherwise.
@@ -35,7 +38,10 @@ def touchpoint_stats(
     if pairs is None:
         pairs = touch_pairs(journeys, facts)
     per_journey = pairs.group_by("touchpoint").aggregate(
-        events=pairs.events.sum(), journeys=pairs.count(), conversions=pairs.converted.sum()
+        events=pairs.events.sum(),
+        journeys=pairs.count(),
+        conversions=pairs.converted.sum(),
+        repeat_journeys=(pairs.events > 1).sum(),
     )
     # Distinct pairs first, then plain counts: cheaper than COUNT(DISTINCT) per touchpoint.
     people = journeys.select("touchpoint", "person_id").distinct()
@@ -56,6 +62,7 @@ def touchpoint_stats(
             "conversions": 0,
             "first_seen": None,
             "last_seen": None,
+            "repeat_journeys": 0,
         }
         rows.append({**row, "touchpoint": touchpoint.id, "on_map": True})
     for name, row in sorted(found.items(), key=lambda item: (-item[1]["events"], str(item[0]))):
@@ -71,6 +78,7 @@ def touchpoint_stats(
             ("conversions", pa.int64()),
             ("first_seen", pa.timestamp("us", tz="UTC")),
             ("last_seen", pa.timestamp("us", tz="UTC")),
+            ("repeat_journeys", pa.int64()),
         ],
     )
 
