@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeymap.ingest._key_digests import KeyRuns
 from journeymap.ingest._quarantine import _raw_json
 from journeymap.ingest._same_events import FIELDS, SameEvents
 from journeymap.ingest._transaction import COMPARED, _Writer
@@ -219,11 +220,10 @@ def store_events(
     writer.insert("events", table)
 
 
-def number_copies(keys: list[str], copies: dict[str, int]) -> list[str]:
-    """Give the n-th copy of an equal row the key ``<hash>#n``: kept, and still idempotent."""
-    numbered = []
-    for key in keys:
-        copy = copies.get(key + "#", 0) + 1
-        copies[key + "#"] = copy
-        numbered.append(key if copy == 1 else f"{key}#{copy}")
-    return numbered
+def number_copies(keys: list[str], copies: KeyRuns) -> list[str]:
+    """Give the n-th copy of an equal row the key ``<hash>#n``: kept, and still idempotent.
+
+    ``copies`` counts the copies of each row read so far.
+    """
+    numbers = copies.count(keys).tolist()
+    return [key if copy == 1 else f"{key}#{copy}" for key, copy in zip(keys, numbers, strict=True)]

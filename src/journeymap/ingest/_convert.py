@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from journeymap.ingest._batch_steps import (
@@ -21,6 +22,7 @@ from journeymap.ingest._batch_steps import (
     other_events,
     store_events,
 )
+from journeymap.ingest._key_digests import KeyRuns
 from journeymap.ingest._keys import _Keys, row_keys
 from journeymap.ingest._quarantine import _malformed_rows
 from journeymap.ingest._requarantine import Settled, choose_copies
@@ -47,6 +49,12 @@ class BatchLoop:
     rows an earlier import mapped with other rules staged (:meth:`stage`), the events and
     quarantine rows written, the progress reported.
 
+    The keys read are kept as digests (``_key_digests.KeyRuns``: 16 bytes a key, where a dict
+    of strings took 115): ``seen``, the keys of the rows read, with ``first_rows`` the row each
+    was first read at; ``copies``, with ``numbered``, how often each row was read. A numbered
+    import notes no row key in ``seen``: each of its rows has a key of its own (the n-th copy
+    of a row ``<key>#n``), none a duplicate.
+
     ``same_events`` quarantines events made again from other rows (``same event already
     imported``); ``settled`` gathers what this import settles in the quarantine; ``sparse``
     is the file and format of a JSON Lines or XES source.
@@ -72,9 +80,10 @@ class BatchLoop:
         self.settled = settled if settled is not None else Settled()
         self.columns = _Columns(rules, sparse)
         self.numbered = rules.duplicates == "keep"
-        # The row keys read so far (a shape's value: 1, or the row first read at).
-        self.seen: dict[str, int] = {}
-        self.copies: dict[str, int] = {}  # with ``numbered``: the copies of each row so far
+        self.seen = KeyRuns(numbers=self.first_rows)  # the row keys read so far
+        self.copies = KeyRuns(numbers=True)  # with ``numbered``: the copies of each row so far
+
+    first_rows = False  # whether ``seen`` keeps the row each key was first read at
 
     def map(self, batch: pa.RecordBatch, first_row: int) -> Candidates:
         """The batch's candidate events (``first_row``: the number of its first row)."""
@@ -84,9 +93,23 @@ class BatchLoop:
         """The candidate events to store, in order; the rows and events refused quarantined.
 
         Rows already imported are skipped (``keys_in_workspace.already_imported``), rows
-        read before are quarantined as ``exact duplicate``; both are noted in ``seen``.
+        read before are quarantined as ``exact duplicate`` (:meth:`read_before`).
         """
         raise NotImplementedError
+
+    def read_before(
+        self, keys: list[str], first_row: int, skipped: np.ndarray
+    ) -> tuple[list[bool], list[int]]:
+        """Note the rows not ``skipped`` in ``seen``; whether each was read before, and where.
+
+        Returns:
+            Per row whether an earlier row had its key (the row is an exact duplicate), and
+            the row that key was first read at (with ``first_rows``).
+        """
+        noted = np.zeros(len(keys), dtype=bool) if self.numbered else ~skipped
+        rows = np.arange(first_row, first_row + len(keys), dtype=np.int64)
+        earlier, first = self.seen.first(keys, rows, noted)
+        return earlier.tolist(), first.tolist()
 
     def stage(self, mapped: Candidates, keys: list[str], rows: list[int]) -> None:
         """Stage for the writer's comparison what these rules make of ``rows``.
@@ -123,9 +146,13 @@ class BatchLoop:
 
     def _remapped(self, keys: list[str]) -> list[int]:
         """The rows (first copies new to this import) an earlier import mapped with other rules."""
-        earlier = {key: i for i, key in reversed(list(enumerate(keys))) if key not in self.seen}
-        other_rules = self.keys_in_workspace.other_rules
-        return sorted(i for key, i in earlier.items() if key in other_rules)
+        other_rules = self.keys_in_workspace.other_rules(keys)
+        if not other_rules.any():
+            return []
+        first: dict[str, int] = {}
+        for index in np.flatnonzero(other_rules & ~self.seen.holds(keys)).tolist():
+            first.setdefault(keys[index], index)
+        return sorted(first.values())
 
     def _write_quarantine(self, rows: dict[str, list[Any]]) -> None:
         """Insert a batch's quarantine ``rows``, with the malformed lines read so far."""
@@ -153,15 +180,17 @@ class OneEventPerRow(BatchLoop):
         return Candidates(mapped.columns, mapped.reasons)
 
     def choose(self, keys: list[str], mapped: Candidates, quarantine: Quarantine) -> list[int]:
-        first_row, seen, settled = quarantine.first_row, self.seen, self.settled
+        first_row, settled = quarantine.first_row, self.settled
+        skipped = self.keys_in_workspace.already_imported(keys, self.report)
+        duplicate, _first = self.read_before(keys, first_row, skipped)
+        skipped_rows = skipped.tolist()
         event_rows: list[int] = []
         for index, key in enumerate(keys):
-            if self.keys_in_workspace.already_imported(key, self.report):
+            if skipped_rows[index]:
                 continue
             if self.numbered and "#" in key:
                 settled.stored(key, first_row + index)
-            reason = DUPLICATE if key in seen else mapped.reasons[index]
-            seen.setdefault(key, 1)
+            reason = DUPLICATE if duplicate[index] else mapped.reasons[index]
             if reason is None:
                 event_rows.append(index)
                 continue

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeymap.ingest._key_digests import COUNTED, DISCARDED, OTHER_RULES, StoredKeys
 from journeymap.ingest.report import ImportReport
 from journeymap.model.mapping import MappingRules
 
@@ -96,24 +100,43 @@ def rules_fingerprint(rules: MappingRules) -> str:
 class _Keys:
     """Which rows are already in the workspace, and which of them to map again.
 
+    The keys stored are kept as digests (``_key_digests.StoredKeys``: 17 bytes a key, where
+    Python sets took 118), each batch's keys looked up at once (:meth:`already_imported`).
+
     Args:
-        existing: Event keys already in the events or quarantine table.
-        other_rules: Of those, the keys of rows mapped with other (or unrecorded) rules.
-        replace: Map those rows again instead of skipping them.
+        read: Reads the keys in the events or quarantine table, in batches of ``event_key``
+            and ``other`` (whether the row was mapped with other, or unrecorded, rules); called
+            again (``by_row``) when such rows are found.
+        replace: Map the rows mapped with other rules again instead of skipping them.
+        legacy: Whether an earlier import stored keys of :func:`legacy_row_keys`.
+        by_row: Know rows by their row keys (``events_per_row``: a row's events are stored
+            under ``<row key>/<entry>``); ``stored_keys`` then holds the stored keys of each
+            row mapped with other rules.
     """
 
     def __init__(
-        self, existing: set[str], other_rules: set[str], replace: bool, legacy: bool = False
+        self,
+        read: Callable[[], Iterable[pa.RecordBatch]],
+        replace: bool,
+        legacy: bool = False,
+        by_row: bool = False,
     ) -> None:
-        self.existing = existing
-        self.other_rules = other_rules
         self.replace = replace
-        self.replaced: list[str] = []
-        # Keys counted in ``rows_other_rules`` by this import (once each, see already_imported).
-        self.counted: set[str] = set()
-        # Whether an earlier import stored keys of :func:`legacy_row_keys`.
         self.legacy = legacy
-        self.stored = frozenset(existing) if legacy else frozenset()
+        self.stored = StoredKeys(
+            (_row_keys_of(batch) if by_row else _keys_of(batch), _other_of(batch))
+            for batch in read()
+        )
+        self.has_other_rules = bool((self.stored.flags & OTHER_RULES).any())
+        self.stored_keys: dict[str, list[str]] = defaultdict(list)
+        if by_row and self.has_other_rules:
+            for batch in read():
+                rows = _row_keys_of(batch)
+                slots = self.stored.slots(rows)
+                other = np.flatnonzero(_flags(self.stored, slots) & OTHER_RULES).tolist()
+                keys = _keys_of(batch)
+                for index in other:
+                    self.stored_keys[rows[index]].append(keys[index])
 
     def resolve(self, batch: pa.RecordBatch, keys: list[str]) -> list[str]:
         """``keys``, with the legacy key of each row an earlier import stored under it.
@@ -123,29 +146,72 @@ class _Keys:
         """
         if not self.legacy:
             return keys
-        return [
-            old if key not in self.stored and old in self.stored else key
-            for key, old in zip(keys, legacy_row_keys(batch), strict=True)
-        ]
+        old_keys = legacy_row_keys(batch)
+        new = self.stored.slots(keys) == -1
+        old = self.stored.slots(old_keys) != -1
+        return [old_keys[i] if new[i] and old[i] else key for i, key in enumerate(keys)]
 
-    def already_imported(self, key: str, report: ImportReport) -> bool:
-        """Whether the row with ``key`` is skipped; counts it in ``report`` either way.
+    def already_imported(self, keys: Sequence[str], report: ImportReport) -> np.ndarray:
+        """Which rows (with ``keys``, in order) are skipped; counts them in ``report``.
 
-        A later exact copy of a row mapped with other rules is counted as already imported
-        only, not again in ``rows_other_rules``: with ``replace`` such a copy is a duplicate
-        only (not in ``rows_replaced``), so both imports name the same rows.
+        A row mapped with other rules is counted in ``rows_other_rules`` once, a later exact
+        copy of it as already imported only; with ``replace`` it is mapped again (from now
+        on the row is new: a later exact copy in the input is a duplicate, not in
+        ``rows_replaced``), so both imports name the same rows.
         """
-        if key not in self.existing:
-            return False
-        if key in self.other_rules:
-            if self.replace:
-                # From now on the row is new: a later exact copy in the input is a duplicate.
-                self.existing.discard(key)
-                self.replaced.append(key)
-                report.rows_replaced += 1
-                return False
-            if key not in self.counted:
-                self.counted.add(key)
-                report.rows_other_rules += 1
-        report.rows_already_imported += 1
-        return True
+        skipped: np.ndarray = np.zeros(len(keys), dtype=bool)
+        if not len(self.stored) or not len(keys):
+            return skipped
+        slots = self.stored.slots(keys)
+        flags = _flags(self.stored, slots)
+        stored = (slots != -1) & (flags & DISCARDED == 0)
+        other = stored & (flags & OTHER_RULES != 0)
+        first = np.zeros(len(keys), dtype=bool)  # each key's first copy in the batch
+        first[np.unique(slots, return_index=True)[1]] = True
+        if self.replace:
+            replaced = other & first
+            self.stored.flags[slots[replaced]] |= DISCARDED
+            report.rows_replaced += int(replaced.sum())
+            skipped = stored & ~other
+        else:
+            counted = other & first & (flags & COUNTED == 0)
+            self.stored.flags[slots[counted]] |= COUNTED
+            report.rows_other_rules += int(counted.sum())
+            skipped = stored
+        report.rows_already_imported += int(skipped.sum())
+        return skipped
+
+    def other_rules(self, keys: Sequence[str]) -> np.ndarray:
+        """Whether each row was stored mapped with other rules (replaced or not)."""
+        if not self.has_other_rules:
+            return np.zeros(len(keys), dtype=bool)
+        other: np.ndarray = _flags(self.stored, self.stored.slots(keys)) & OTHER_RULES != 0
+        return other
+
+    def replaced(self) -> list[str]:
+        """The stored keys of the rows this import mapped again (``replace``)."""
+        slots = np.flatnonzero(self.stored.flags & DISCARDED)
+        rows = self.stored.keys(slots)
+        if not self.stored_keys:
+            return rows
+        return sorted({key for row in rows for key in self.stored_keys.get(row, [row])})
+
+
+def _flags(stored: StoredKeys, slots: np.ndarray) -> np.ndarray:
+    """The flags in ``slots``; 0 for -1 (not stored)."""
+    flags: np.ndarray = np.where(slots == -1, 0, stored.flags[np.maximum(slots, 0)])
+    return flags.astype(np.uint8)
+
+
+def _keys_of(batch: pa.RecordBatch) -> list[str]:
+    return [str(key) for key in batch.column(0).to_pylist()]
+
+
+def _row_keys_of(batch: pa.RecordBatch) -> list[str]:
+    """The row key of each stored key of ``batch`` (``<row key>/<entry>``: the part before /)."""
+    split = pc.split_pattern(batch.column(0), "/", max_splits=1)
+    return [str(key) for key in pc.list_element(split, 0).to_pylist()]
+
+
+def _other_of(batch: pa.RecordBatch) -> np.ndarray:
+    return np.asarray(pc.fill_null(batch.column(1), False).to_numpy(zero_copy_only=False), bool)

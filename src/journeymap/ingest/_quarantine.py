@@ -6,6 +6,9 @@ import hashlib
 import json
 from typing import Any
 
+import numpy as np
+
+from journeymap.ingest._key_digests import KeyRuns
 from journeymap.ingest._keys import _Keys
 from journeymap.ingest.report import DUPLICATE, MALFORMED, ImportReport
 
@@ -22,21 +25,29 @@ def _malformed_rows(
     report: ImportReport,
     quarantine: dict[str, list[Any]],
     keys_in_workspace: _Keys,
-    seen: dict[str, int],
+    seen: KeyRuns,
     fingerprint: Any,
 ) -> None:
-    """Quarantine lines the reader could not read as a row."""
-    for text in lines:
-        report.rows_read += 1
-        key = hashlib.blake2b(b"malformed\x1d" + text.encode(), digest_size=16).hexdigest()
+    """Quarantine lines the reader could not read as a row (``seen``: the keys read so far)."""
+    keys = [
+        hashlib.blake2b(b"malformed\x1d" + text.encode(), digest_size=16).hexdigest()
+        for text in lines
+    ]
+    for key in keys:
         fingerprint.update(key.encode())
-        if keys_in_workspace.already_imported(key, report):
+    skipped = keys_in_workspace.already_imported(keys, report)
+    # Noted with the number 1 (``seen`` of ``_unpivot.EventsPerRow`` numbers rows).
+    read, _number = seen.first(keys, np.ones(len(keys), dtype=np.int64), ~skipped)
+    earlier = read.tolist()
+    first_row = report.rows_read + 1
+    report.rows_read += len(lines)
+    for index, (text, key, skip) in enumerate(zip(lines, keys, skipped.tolist(), strict=True)):
+        if skip:
             continue
-        reason = DUPLICATE if key in seen else MALFORMED
-        seen.setdefault(key, 1)
+        reason = DUPLICATE if earlier[index] else MALFORMED
         report.quarantined[reason] = report.quarantined.get(reason, 0) + 1
         quarantine["source"].append(report.source)
-        quarantine["row_number"].append(report.rows_read)
+        quarantine["row_number"].append(first_row + index)
         quarantine["reason"].append(reason)
         quarantine["raw"].append(json.dumps({"line": text}, ensure_ascii=False))
         quarantine["event_key"].append(key)

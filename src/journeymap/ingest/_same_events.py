@@ -31,6 +31,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from journeymap.ingest._key_digests import add_run, merge_sorted
 from journeymap.ingest.timestamps import TS_TYPE
 
 __all__ = ["FIELDS", "SameEvents", "digest_sql", "identity_table"]
@@ -112,26 +113,15 @@ class _Run:
 
     def merged(self, other: _Run) -> _Run:
         """Both runs in one, sorted: ``other``'s digests go after equal ones of this run."""
-        size = len(self) + len(other)
-        placed = np.searchsorted(self.low, other.low, "right") + np.arange(len(other))
-        mine = np.ones(size, dtype=bool)
-        mine[placed] = False
-
-        def both(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-            out = np.empty(size, dtype=first.dtype)
-            out[mine] = first
-            out[placed] = second
-            return out
-
-        owners = None
-        if self.owner is not None and other.owner is not None:
-            owners = both(self.owner, other.owner)
-        return _Run(
-            both(self.low, other.low),
-            both(self.high, other.high),
-            owners,
-            both(self.row, other.row),
+        low, high, owner, row = merge_sorted(
+            self.low,
+            other.low,
+            (self.high, other.high),
+            (self.owner, other.owner),
+            (self.row, other.row),
         )
+        assert low is not None and high is not None and row is not None
+        return _Run(low, high, owner, row)
 
     def _other_owner(self, at: np.ndarray | int, owner: np.ndarray | None, index: Any) -> Any:
         if self.owner is None or owner is None:
@@ -254,13 +244,7 @@ class SameEvents:
         return made_in_rows, where_in_rows
 
     def _add(self, run: _Run) -> None:
-        if not len(run):
-            return
-        self._runs.append(run)
-        # Runs of like size merge, so a lookup searches few (log of the events) runs.
-        while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
-            last = self._runs.pop()
-            self._runs[-1] = self._runs[-1].merged(last)
+        add_run(self._runs, run)
 
     def close(self) -> None:
         """Free the digests and the hashing connection."""

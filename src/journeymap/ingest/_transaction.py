@@ -38,6 +38,8 @@ COMPARED = tuple(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Rows of a re-import staged before they are compared with the stored rows (see _Writer).
 STAGED_ROWS = 1_000_000
+# Stored keys read at a time (see _Writer.existing_keys).
+_KEY_BATCH_ROWS = 100_000
 
 
 class _Writer:
@@ -61,32 +63,28 @@ class _Writer:
         self.staged_rows = 0  # rows staged since the last comparison
         self.changed = 0  # rows the comparisons so far found mapped differently
 
-    def existing_keys(self, rules: str) -> tuple[set[str], set[str]]:
-        """The keys in the workspace, and those of rows not mapped with the rules ``rules``."""
-        keys: set[str] = set()
-        other_rules: set[str] = set()
+    def existing_keys(self, rules: str) -> Iterator[pa.RecordBatch]:
+        """The keys in the workspace (``event_key``); ``other``: not mapped with ``rules``.
+
+        In batches: an import keeps the keys as digests (``_keys._Keys``), never all of them as
+        Python strings (fetched as tuples, a re-import of 455,564 rows peaked 87 MB higher
+        reading them, in batches 28 MB).
+        """
         if self.con is not None:
-            rows = self.con.execute(
-                "SELECT event_key, rules_fingerprint IS DISTINCT FROM $rules FROM events "
-                "UNION SELECT event_key, rules_fingerprint IS DISTINCT FROM $rules "
+            found = self.con.sql(
+                "SELECT event_key, rules_fingerprint IS DISTINCT FROM $rules AS other "
+                "FROM events UNION SELECT event_key, rules_fingerprint IS DISTINCT FROM $rules "
                 "FROM quarantine",
-                {"rules": rules},
-            ).fetchall()
-            for key, other in rows:
-                keys.add(key)
-                if other:
-                    other_rules.add(key)
-            return keys, other_rules
+                params={"rules": rules},
+            )
+            yield from found.to_arrow_reader(_KEY_BATCH_ROWS)
+            return
         for name in ("events", "quarantine"):
             table = self.workspace.table(name)
             other = table.rules_fingerprint.isnull() | (table.rules_fingerprint != rules)
             with quiet_driver_warnings():
-                found = table.select("event_key", other=other).to_pyarrow().to_pylist()
-            for row in found:
-                keys.add(row["event_key"])
-                if row["other"]:
-                    other_rules.add(row["event_key"])
-        return keys, other_rules
+                found = table.select("event_key", other=other).to_pyarrow()
+            yield from found.to_batches(_KEY_BATCH_ROWS)
 
     def stage_outcomes(self, outcomes: pa.Table, rules: str) -> None:
         """Keep the new outcomes of rows mapped with other rules, for :meth:`count_changed`.

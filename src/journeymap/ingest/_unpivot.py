@@ -33,24 +33,13 @@ from journeymap.ingest._batch_steps import (
     new_outcomes,
 )
 from journeymap.ingest._convert import BatchLoop
-from journeymap.ingest._keys import _Keys
 from journeymap.ingest._rule_entries import map_row_events
 from journeymap.ingest._same_events import FIELDS, DigestLoader, SameEvents, digest_sql
 from journeymap.ingest._transaction import _Writer
 from journeymap.ingest.report import DUPLICATE
 from journeymap.ingest.workspace import quiet_driver_warnings
 
-__all__ = ["EventsPerRow", "event_key", "row_key_of", "row_owned_digests"]
-
-
-def row_key_of(key: str) -> str:
-    """The row key of a stored event or quarantine key (itself when it is one).
-
-    Examples:
-        >>> row_key_of("9f2c#3/12"), row_key_of("9f2c")
-        ('9f2c#3', '9f2c')
-    """
-    return key.split("/", 1)[0]
+__all__ = ["EventsPerRow", "event_key", "row_owned_digests"]
 
 
 def row_owned_digests(writer: _Writer) -> DigestLoader:
@@ -85,35 +74,19 @@ def row_owned_digests(writer: _Writer) -> DigestLoader:
     return load
 
 
-def _by_row(keys: _Keys) -> dict[str, list[str]]:
-    """Make ``keys`` know rows by their row keys; the stored keys of each row."""
-    stored: dict[str, list[str]] = defaultdict(list)
-    for key in keys.existing:
-        stored[row_key_of(key)].append(key)
-    keys.existing = set(stored)
-    keys.other_rules = {row_key_of(key) for key in keys.other_rules}
-    if keys.legacy:
-        keys.stored = frozenset(keys.existing)
-    return stored
-
-
 class EventsPerRow(BatchLoop):
     """Each row read makes its entries' events, or one quarantine row; an event may be too.
 
     ``seen`` holds the row each row key was first read at (for ``duplicate_example``).
+    ``keys_in_workspace`` knows rows by their row keys (``by_row``).
     """
 
-    stored_keys: dict[str, list[str]]  # the stored keys of each row (see _by_row)
+    first_rows = True
 
     def run(self, batches: Iterable[pa.RecordBatch]) -> None:
-        """Import the batches; then ``keys_in_workspace.replaced`` lists each row's stored keys."""
-        keys_in_workspace = self.keys_in_workspace
+        """Import the batches."""
         self.report.events_per_row = True
-        self.stored_keys = _by_row(keys_in_workspace)
         super().run(batches)
-        keys_in_workspace.replaced = sorted(
-            {key for row in keys_in_workspace.replaced for key in self.stored_keys.get(row, [row])}
-        )
 
     def map(self, batch: pa.RecordBatch, first_row: int) -> Candidates:
         mapped = map_row_events(
@@ -133,18 +106,20 @@ class EventsPerRow(BatchLoop):
 
     def _open_rows(self, keys: list[str], mapped: Candidates, quarantine: Quarantine) -> list[int]:
         """The rows whose events this import makes; the others are skipped or quarantined."""
-        report, first_row, seen = self.report, quarantine.first_row, self.seen
+        report, first_row = self.report, quarantine.first_row
         assert mapped.row_reasons is not None
+        skipped = self.keys_in_workspace.already_imported(keys, report)
+        duplicate, first_read = self.read_before(keys, first_row, skipped)
+        skipped_rows = skipped.tolist()
         open_rows: list[int] = []
         for index, key in enumerate(keys):
-            if self.keys_in_workspace.already_imported(key, report):
+            if skipped_rows[index]:
                 continue
-            if key in seen:
+            if duplicate[index]:
                 if report.duplicate_example is None:
-                    report.duplicate_example = (first_row + index, seen[key])
+                    report.duplicate_example = (first_row + index, first_read[index])
                 quarantine.add(index, DUPLICATE, key)
                 continue
-            seen[key] = first_row + index
             reason = mapped.row_reasons[index]
             if reason is not None:
                 quarantine.add(index, reason, key)
@@ -167,7 +142,7 @@ class EventsPerRow(BatchLoop):
                 made[row].add(event_key(keys[row], entry))
         same = set()
         for row in rows:
-            stored = set(self.stored_keys.get(keys[row], ()))
+            stored = set(self.keys_in_workspace.stored_keys.get(keys[row], ()))
             if any("/" in key for key in stored):
                 # Beside its events, the row key is an exact duplicate's (quarantined under the
                 # key of the row it repeats), which no comparison reads.

@@ -123,9 +123,10 @@ def import_events(
         try:
             # Read inside the transaction: a concurrent import has committed or waits.
             keys = _Keys(
-                *writer.existing_keys(report.rules_fingerprint),
+                lambda: writer.existing_keys(report.rules_fingerprint),
                 replace=replace,
                 legacy=writer.has_legacy_keys(),
+                by_row=bool(rules.events_per_row),
             )
             settled.cut_lines = CutLines(writer.quarantined_lines(MALFORMED, name))
             batches = _batches(source, format, reader_options, malformed, encodings)
@@ -144,7 +145,7 @@ def import_events(
             ).run(batches)
             report.rows_mapped_differently = writer.count_changed(report.rules_fingerprint)
             settle(writer, settled, report)
-            writer.delete_earlier_rows(keys.replaced, report.rules_fingerprint)
+            writer.delete_earlier_rows(keys.replaced(), report.rules_fingerprint)
             report.fingerprint = fingerprint.hexdigest()
             report.file_already_imported = writer.known_fingerprint(report.fingerprint)
             report.timestamp_format = state.timestamp_format
