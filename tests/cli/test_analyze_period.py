@@ -7,6 +7,7 @@ CSV files read with pandas.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -16,37 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from journeymap.cli.app import app
-from olist_cli import import_olist
+from olist_cli import WARNINGS, import_olist, olist_map
+from olist_cli import invoke as olist_invoke
 
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-]
+pytestmark = WARNINGS
 
-MAP = """\
-id: olist
-name: Olist sellers
-phases:
-  - {id: awareness, name: Awareness, order: 1}
-  - {id: decision, name: Decision, order: 2}
-touchpoints:
-  - {id: organic_search, name: Organic search, phases: [awareness]}
-  - {id: paid_search, name: Paid search, phases: [awareness]}
-  - {id: social, name: Social, phases: [awareness]}
-  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
-  - {id: won-deal, name: Won deal, phases: [decision]}
-"""
+MAP = olist_map(["organic_search", "paid_search", "social", "unknown-origin"])
 SINCE, UNTIL = pd.Timestamp("2018-01-01", tz="UTC"), pd.Timestamp("2018-04-01", tz="UTC")
 
 
-def invoke(*args: str, language: str = "en") -> tuple[int, str]:
-    result = CliRunner().invoke(
-        app, list(args), env={"JOURNEYMAP_LANG": language, "COLUMNS": "250"}
-    )
-    return result.exit_code, " ".join(result.output.split())
+invoke = functools.partial(olist_invoke, flat=True)
 
 
 @pytest.fixture(scope="module")

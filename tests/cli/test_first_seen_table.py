@@ -15,29 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from journeymap.cli.app import app, console
-from olist_cli import import_olist
+from journeymap.cli.app import console
+from olist_cli import WARNINGS, import_olist, olist_map
+from olist_cli import invoke as olist_invoke
 
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-]
+pytestmark = WARNINGS
 
-MAP = """\
-id: olist
-name: Olist sellers
-phases:
-  - {id: awareness, name: Awareness, order: 1}
-  - {id: decision, name: Decision, order: 2}
-touchpoints:
-  - {id: organic_search, name: Organic search, phases: [awareness]}
-  - {id: paid_search, name: Paid search, phases: [awareness]}
-  - {id: trade-fair, name: Trade fair, phases: [awareness]}
-  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
-  - {id: won-deal, name: Won deal, phases: [decision]}
-"""
+MAP = olist_map(["organic_search", "paid_search", "trade-fair", "unknown-origin"])
 TITLES = {"en": "Conversion rate per touchpoint", "da": "Konverteringsrate pr. touchpoint"}
 
 
@@ -51,8 +36,7 @@ def console_80() -> Iterator[None]:
 
 
 def invoke(*args: str, language: str = "en") -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), env={"JOURNEYMAP_LANG": language, "COLUMNS": "80"})
-    return result.exit_code, result.output
+    return olist_invoke(*args, language=language, columns=80)
 
 
 @pytest.fixture(scope="module")

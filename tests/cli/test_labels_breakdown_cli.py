@@ -13,27 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from journeymap.cli.app import app, console
-from olist_cli import DEALS, LEADS, import_olist
+from olist_cli import DEALS, LEADS, WARNINGS, import_olist, olist_map
+from olist_cli import invoke as olist_invoke
 
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-]
+pytestmark = WARNINGS
 
-MAP = """\
-id: olist
-name: Olist sellers
-phases:
-  - {id: awareness, name: Awareness, order: 1}
-  - {id: decision, name: Decision, order: 2}
-touchpoints:
-  - {id: organic_search, name: Organic search, phases: [awareness]}
-  - {id: paid_search, name: Paid search, phases: [awareness]}
-  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
-  - {id: won-deal, name: Won deal, phases: [decision]}
+MAP = olist_map(
+    ["organic_search", "paid_search", "unknown-origin"],
+    tail="""\
 labels:
   origin:
     (column): Lead origin
@@ -41,19 +29,13 @@ labels:
     organic_search: Organic search
   lead_type:
     (column): Lead type
-"""
+""",
+)
 
 
 def invoke(*args: str) -> tuple[int, str]:
-    saved = console._width
-    console.width = 250  # as wide as no header wraps (the console may exist already)
-    try:
-        result = CliRunner().invoke(
-            app, list(args), env={"JOURNEYMAP_LANG": "en", "COLUMNS": "250"}
-        )
-    finally:
-        console._width = saved
-    return result.exit_code, result.output
+    # As wide as no header wraps (the console may exist already).
+    return olist_invoke(*args, console_width=250)
 
 
 @pytest.fixture(scope="module")

@@ -9,35 +9,21 @@ outcome; the map declares no funnel of its own, so the analysis' notes say it.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from journeymap.analysis.notes import figure_notes
-from journeymap.cli.app import app
 from journeymap.mapfile import load_map
 from journeymap.services.analysis import analyze_workspace
-from olist_cli import import_olist
+from olist_cli import WARNINGS, import_olist, olist_map
+from olist_cli import invoke as olist_invoke
 
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-]
+pytestmark = WARNINGS
 
-MAP = """\
-id: olist
-name: Olist sellers
-phases:
-  - {id: awareness, name: Awareness, order: 1}
-  - {id: decision, name: Decision, order: 2}
-touchpoints:
-  - {id: organic_search, name: Organic search, phases: [awareness]}
-  - {id: paid_search, name: Paid search, phases: [awareness]}
-  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
-  - {id: won-deal, name: Won deal, phases: [decision], outcome: true}
-"""
+MAP = olist_map(["organic_search", "paid_search", "unknown-origin"], outcome=True)
 NOTE = (
     "Note: the touchpoint funnel step won-deal is an outcome (outcome: true in the map), an "
     "end state rather than a contact: the funnel counts the journeys that reached it as "
@@ -46,9 +32,7 @@ NOTE = (
 )
 
 
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), env={"JOURNEYMAP_LANG": "en", "COLUMNS": "250"})
-    return result.exit_code, " ".join(result.output.split())
+invoke = functools.partial(olist_invoke, flat=True)
 
 
 @pytest.fixture(scope="module")

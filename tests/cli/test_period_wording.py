@@ -10,38 +10,23 @@ Kaggle; CC BY-NC-SA 4.0): its last event is the last won deal.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from journeymap.cli.app import app
 from journeymap.errors import UsageError
 from journeymap.services.analysis import analyze_workspace
-from olist_cli import import_olist
+from olist_cli import WARNINGS, import_olist, olist_map
+from olist_cli import invoke as olist_invoke
 
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-]
+pytestmark = WARNINGS
 
-MAP = """\
-id: olist
-name: Olist sellers
-phases:
-  - {id: awareness, name: Awareness, order: 1}
-  - {id: decision, name: Decision, order: 2}
-touchpoints:
-  - {id: organic_search, name: Organic search, phases: [awareness]}
-  - {id: unknown-origin, name: Unknown origin, phases: [awareness]}
-  - {id: won-deal, name: Won deal, phases: [decision]}
-"""
+MAP = olist_map(["organic_search", "unknown-origin"])
 
 
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), env={"JOURNEYMAP_LANG": "en", "COLUMNS": "250"})
-    return result.exit_code, " ".join(result.output.split())
+invoke = functools.partial(olist_invoke, flat=True)
 
 
 @pytest.fixture(scope="module")
