@@ -22,12 +22,11 @@ from journeymap.ingest._reasons import (
     NO_ENTRY,
     NO_RULE,
 )
-from journeymap.ingest._rule_columns import _check_columns
-from journeymap.ingest._rule_extras import _extras, _with_bands
+from journeymap.ingest._rule_extras import _extras
 from journeymap.ingest._rule_state import RuleState, _note_quarantined
 from journeymap.ingest._rule_timestamps import _timestamps_by_source
 from journeymap.ingest._rule_values import _values
-from journeymap.ingest.rules import _optional, _persons, _with_constants
+from journeymap.ingest.rules import _optional, prepared
 from journeymap.ingest.timestamps import TS_TYPE
 from journeymap.model import UNMAPPED
 from journeymap.model._unpivot import RowEvent
@@ -109,11 +108,8 @@ def map_row_events(
     Raises:
         RulesError: The rules name columns the data does not have, or cannot run on it.
     """
-    batch = _with_constants(batch, rules)
-    _check_columns(batch, rules)
-    batch = _with_bands(batch, rules)
+    batch, persons = prepared(batch, rules, source, first_row)
     count = batch.num_rows
-    persons = _persons(batch, rules, source, first_row)
     included = _bools(all_of(batch, rules.only, rules.columns.decimal))
     row_reasons: list[str | None] = [
         FILTERED if not included[i] else None if persons[i] else MISSING_ID for i in range(count)

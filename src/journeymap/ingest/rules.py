@@ -85,6 +85,19 @@ def _persons(
     return _optional(batch, rules.columns.person_id)
 
 
+def prepared(
+    batch: pa.RecordBatch, rules: MappingRules, source: str, first_row: int
+) -> tuple[pa.RecordBatch, list[str | None]]:
+    """``batch`` ready for the rules, and each row's person id.
+
+    Constants and bands added, columns checked: one event per row and several start alike.
+    """
+    batch = _with_constants(batch, rules)
+    _check_columns(batch, rules)
+    batch = _with_bands(batch, rules)
+    return batch, _persons(batch, rules, source, first_row)
+
+
 def apply_rules(
     batch: pa.RecordBatch,
     rules: MappingRules,
@@ -108,12 +121,9 @@ def apply_rules(
     Raises:
         RulesError: The rules name columns the data does not have, or cannot run on it.
     """
-    batch = _with_constants(batch, rules)
-    _check_columns(batch, rules)
-    batch = _with_bands(batch, rules)
+    batch, persons = prepared(batch, rules, source, first_row)
     count = batch.num_rows
     columns = rules.columns
-    persons = _persons(batch, rules, source, first_row)
     timestamp_text = _timestamp_text(batch, rules)
     ts = _timestamps(batch, timestamp_text, rules, state, first_row)
     touchpoints, rule_phases = _touchpoints(batch, rules)
