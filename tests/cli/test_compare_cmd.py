@@ -14,7 +14,7 @@ from journeymap import compare
 from journeymap.analysis import analyze
 from journeymap.cli.app import app, console
 from journeymap.model import JourneyMap
-from shop_journeys import shop_events
+from shop_journeys import shop_events, two_months
 
 WIDE = {"COLUMNS": "250", "JOURNEYMAP_LANG": "en"}
 
@@ -31,9 +31,7 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def folders(shop_map: JourneyMap, tmp_path: Path) -> tuple[Path, Path]:
     """Last month: 400 journeys by the blog, 20 % bought; this month by the ad, 30 %."""
-    before = analyze(shop_map, _events(400, 80, "blog")).save(tmp_path / "march")
-    after = analyze(shop_map, _events(400, 120, "ad")).save(tmp_path / "april")
-    return before, after
+    return two_months(shop_map, tmp_path)
 
 
 def _run(*args: str | Path, language: str = "en") -> tuple[int, str, str]:

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from journeymap.analysis import analyze
 from journeymap.cli.app import app, console
 from journeymap.model import JourneyMap
-from shop_journeys import shop_events
+from shop_journeys import two_months
 
 # No language chosen by the user (the map's own decides), else English.
 NEUTRAL = {"JOURNEYMAP_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"}
@@ -36,9 +35,6 @@ touchpoints:
 """
 
 
-_events = shop_events
-
-
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wide enough that no cell wraps: the console took its width when first imported."""
@@ -48,9 +44,7 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def folders(shop_map: JourneyMap, tmp_path: Path) -> tuple[Path, Path]:
     """Last month: 400 journeys by the blog, 20 % bought; this month by the ad, 30 %."""
-    before = analyze(shop_map, _events(400, 80, "blog")).save(tmp_path / "march")
-    after = analyze(shop_map, _events(400, 120, "ad")).save(tmp_path / "april")
-    return before, after
+    return two_months(shop_map, tmp_path)
 
 
 def _run(*args: str | Path, **env: str | None) -> tuple[int, str, str]:
