@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from journeymap.model._base import ElementId, Model
 from journeymap.model._i18n import _
-from journeymap.model.mapping import MAX_EVENTS_PER_ROW, Condition
+from journeymap.model.mapping import MAX_EVENTS_PER_ROW, Condition, column_list
 
 __all__ = ["MAX_EVENTS_PER_ROW", "RowEvent", "check_events_per_row"]
 
@@ -74,9 +74,7 @@ class RowEvent(Model):
     @property
     def timestamp_columns(self) -> list[str]:
         """The raw columns of the entry's own timestamp (empty: the row's timestamp)."""
-        if self.timestamp is None:
-            return []
-        return [self.timestamp] if isinstance(self.timestamp, str) else list(self.timestamp)
+        return column_list(self.timestamp)
 
     def conditions(self) -> list[Condition]:
         """Every condition the entry reads: ``when`` and a conditional ``conversion``."""

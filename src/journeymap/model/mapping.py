@@ -316,9 +316,14 @@ class ColumnMapping(Model):
     @property
     def timestamp_columns(self) -> list[str]:
         """The raw columns the timestamp is built from (empty for a constant)."""
-        if self.timestamp is None:
-            return []
-        return [self.timestamp] if isinstance(self.timestamp, str) else list(self.timestamp)
+        return column_list(self.timestamp)
+
+
+def column_list(columns: str | list[str] | None) -> list[str]:
+    """One column, several or none (a timestamp's columns) as a list."""
+    if columns is None:
+        return []
+    return [columns] if isinstance(columns, str) else list(columns)
 
 
 def _zone_suggestion(name: str) -> str | None:
