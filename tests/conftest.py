@@ -176,3 +176,24 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+def _engine_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if engine == "duckdb":
+        return f"duckdb:///{tmp_path / 'ws.duckdb'}"
+    if engine == "sqlite":
+        return f"sqlite:///{tmp_path / 'ws.sqlite'}"
+    database = request.getfixturevalue("database")
+    return "postgresql://{user}@{host}:{port}/".format(**POSTGRES) + database
+
+
+@pytest.fixture(params=["duckdb", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new workspace on each engine: DuckDB, SQLite and the local PostgreSQL."""
+    return _engine_url(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql_engine_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new workspace on SQLite and on the local PostgreSQL (the engines beside DuckDB)."""
+    return _engine_url(request.param, request, tmp_path)

@@ -38,12 +38,10 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workspace.sqlite'}"
-    database = request.getfixturevalue("database")
-    return f"postgresql://postgres@127.0.0.1:5432/{database}"
+@pytest.fixture
+def url(sql_engine_url: str) -> str:
+    """A new workspace on SQLite and PostgreSQL (tests/conftest.py)."""
+    return sql_engine_url
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ DuckDB, SQLite and PostgreSQL, unless the rules say ``duplicates: keep``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -73,15 +72,10 @@ def exports(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> dict[st
     return {"xes": helpdesk, "csv": csv, "parquet": parquet, "wider": wider}
 
 
-@pytest.fixture(params=["duckdb", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new workspace on each engine."""
-    if request.param == "duckdb":
-        yield f"duckdb:///{tmp_path / 'ws.duckdb'}"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ws.sqlite'}"
-    else:
-        yield f"postgresql://postgres@127.0.0.1:5432/{request.getfixturevalue('database')}"
+@pytest.fixture
+def url(engine_url: str) -> str:
+    """A new workspace on each engine (tests/conftest.py)."""
+    return engine_url
 
 
 def _stored(workspace: Workspace) -> tuple[int, int]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,15 +36,10 @@ KEEP_RULES = MappingRules.model_validate({**SESSIONS, "duplicates": "keep"})
 SMALL_RULES = MappingRules.model_validate({**SESSIONS, "keep": ["TrafficType"]})
 
 
-@pytest.fixture(params=["duckdb", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new workspace on each engine."""
-    if request.param == "duckdb":
-        yield f"duckdb:///{tmp_path / 'ws.duckdb'}"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ws.sqlite'}"
-    else:
-        yield f"postgresql://postgres@127.0.0.1:5432/{request.getfixturevalue('database')}"
+@pytest.fixture
+def url(engine_url: str) -> str:
+    """A new workspace on each engine (tests/conftest.py)."""
+    return engine_url
 
 
 def _counts(workspace: Workspace) -> tuple[int, int]:

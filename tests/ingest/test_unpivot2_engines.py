@@ -8,7 +8,6 @@ and ``journeymap quarantine``'s ``duplicate_of`` for a copy of a row stored as i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +54,10 @@ ONE_PER_ROW = MappingRules.model_validate(
 NO_ENTRY = "no entry of events_per_row matched"
 
 
-@pytest.fixture(params=["duckdb", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new workspace on each engine."""
-    if request.param == "duckdb":
-        yield f"duckdb:///{tmp_path / 'ws.duckdb'}"
-    elif request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ws.sqlite'}"
-    else:
-        yield f"postgresql://postgres@127.0.0.1:5432/{request.getfixturevalue('database')}"
+@pytest.fixture
+def url(engine_url: str) -> str:
+    """A new workspace on each engine (tests/conftest.py)."""
+    return engine_url
 
 
 @pytest.fixture
