@@ -164,6 +164,42 @@ def test_one_model_without_the_conversion_touch(conversion_touch: bool) -> None:
             assert sum(fast.table.column("conversions").to_pylist()) == pytest.approx(4.0)
 
 
+@pytest.mark.parametrize(
+    ("cut", "one_query"),
+    [
+        pytest.param({}, True, id="default"),
+        pytest.param({"session_gap": "48h"}, True, id="session-gap"),
+        pytest.param({"by": "account"}, True, id="per-account"),
+        pytest.param({"after_conversion": "continue"}, False, id="continue-after-conversion"),
+    ],
+)
+def test_journeys_ended_by_their_conversion_are_credited_in_one_query(
+    cut: dict[str, str], one_query: bool
+) -> None:
+    """No segments table is stored when every journey ends at its conversion.
+
+    The totals and the touchpoints seen (radio and fair only on journeys that did not
+    convert) come from the events; the credits are the whole segments' all the same.
+    """
+    import ibis
+
+    from journeymap.engine._tables import is_temporary
+
+    journey_map = _map(False)
+    journeys = build_journeys(ibis.memtable(_events()), journey_map, JourneyOptions(**cut))
+    with SegmentCache(journeys, heuristics_only=True) as cache:
+        fast = compare_models(journeys, journey_map, models=MODELS, cache=cache)
+        (segments,) = cache.prepared()
+        assert segments.partial
+        assert is_temporary(segments.table) is not one_query
+        assert isinstance(segments.touchpoints, frozenset) is one_query
+        assert segments.conversions == 4
+        assert segments.value == 300.0
+    assert _sorted(fast) == _sorted(_whole(journeys, journey_map, models=MODELS))
+    keys = {row["key"] for row in fast.to_pylist()}
+    assert keys == {"ad", "mail", "shop", "radio", "fair", "declined"}
+
+
 def test_a_stored_journeys_table_keeps_its_converting_journeys() -> None:
     import ibis
 

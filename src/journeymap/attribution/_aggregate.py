@@ -21,11 +21,15 @@ not convert and holds outcomes only is left out (it has no touch).
 position ``i`` and the segment's length ``n``, age, outcome and value. Every model and level
 then reads that table: positional weights are closed-form expressions of ``i`` and ``n`` plus
 a few per-segment aggregates, so the heuristics need hash aggregations only; the Markov
-transitions (:mod:`journeymap.attribution._transitions`) need a single window pass.
+transitions (:mod:`journeymap.attribution._transitions`) need a single window pass. For the
+heuristic models alone, on journeys that each end at their conversion, nothing is stored:
+the segments stay a lazy table and the credits are one query from the events
+(:func:`_in_one_query`).
 """
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,6 +49,7 @@ from journeymap.engine._tables import (
 )
 from journeymap.engine.journeys import (
     NEIGHBOUR_COLUMNS,
+    converting_journeys,
     converting_part,
     materialize_journeys,
 )
@@ -93,7 +98,8 @@ class Segments:
         touchpoints: The distinct touchpoints of the segments (column ``touchpoint``) when
             a cheaper query than a scan of ``table`` gives them (path data: the distinct
             texts between separators, trimmed afterwards) or when ``table`` holds only part
-            of the segments (``partial``), else None.
+            of the segments (``partial``), else None; a set of them when they were read
+            already (:func:`prepare` in one query).
         partial: ``table`` holds the segments of the actors with a conversion alone
             (:func:`prepare`'s ``converting_only``): enough for the heuristic models, not for
             Markov or Shapley, which read the journeys that did not convert.
@@ -111,7 +117,7 @@ class Segments:
     value: float
     lookback: timedelta | None
     by_account: bool
-    touchpoints: ir.Table | None = None
+    touchpoints: ir.Table | frozenset[str] | None = None
     partial: bool = False
     conversion_touch: bool = True
     alone: int = 0
@@ -157,9 +163,13 @@ def prepare(
                 "journeymap.engine.journeys.build_journeys"
             ).format(columns=", ".join(missing))
         )
+    narrow = converting_only and lookback is None and not by_account
+    if narrow and conversion_touch and not outcomes:
+        lean = converting_journeys(journeys)
+        if lean is not None:
+            return _in_one_query(*lean)
     scratch: list[ir.Table] = []  # intermediate tables, dropped once the segments are built
     others: ir.Table | None = None  # touchpoints of the journeys left out (converting_only)
-    narrow = converting_only and lookback is None and not by_account
     part = converting_part(journeys) if narrow else None
     if part is not None:
         journeys, others = part
@@ -169,24 +179,11 @@ def prepare(
         needed = [c for c in journeys.columns if c not in NEIGHBOUR_COLUMNS]
         journeys = materialize_journeys(journeys, needed)
         scratch.append(journeys)
-    keep = [c for c in journeys.columns if c not in _FOLDED]
-    base = journeys.select(
-        *keep,
-        ts=journeys.ts,
-        value=journeys.value.cast("float64"),
-        step=journeys.step.cast("int64"),
-        _c=number(journeys.conversion.cast("boolean").fill_null(False)),
-        _g=(
-            ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
-            if by_account
-            else journeys.journey_id.cast("string")
-        ),
-    )
+    base, keep = _base(journeys, by_account)
     facts = None
     if not by_account:
         # The common case: a journey ends at its conversion, so segment = journey. The
         # facts of that assumption also tell whether it holds.
-        base = base.mutate(_rn=base.step, _segno=ibis.literal(0, "int64"))
         facts = materialize(_facts(base, check=True))
         scratch.append(facts)
         odd = facts.filter(
@@ -207,16 +204,7 @@ def prepare(
         )
         scratch.append(base)
         facts = _facts(base, check=False)
-    joined = base.join(facts, list(SEG))
-    table = joined.select(
-        *SEG,
-        *keep,
-        i=(joined._rn - joined._r0 + 1).cast("int64"),
-        n=joined.n.cast("int64"),
-        age_s=(joined._ref - seconds(joined.ts)).cast("float64"),
-        converted=joined.converted,
-        seg_value=joined.seg_value,
-    )
+    table = _joined(base, facts, keep)
     if lookback is not None:
         # Touches older than the window are a prefix of their segment (time only grows
         # along it), so the kept ones are renumbered by what was cut off.
@@ -270,6 +258,72 @@ def prepare(
         alone=int(total["alone"][0].as_py() or 0),
         outcomes=tuple(outcomes),
         outcome_alone=int(total["own"][0].as_py() or 0),
+    )
+
+
+def _base(journeys: ir.Table, by_account: bool) -> tuple[ir.Table, list[str]]:
+    """The touches with what the segments read, and the journeys columns they keep.
+
+    Per journey (not ``by_account``) a segment is taken to be a journey, numbered by its
+    step; :func:`prepare` checks that, or numbers the segments itself.
+    """
+    keep = [c for c in journeys.columns if c not in _FOLDED]
+    base = journeys.select(
+        *keep,
+        ts=journeys.ts,
+        value=journeys.value.cast("float64"),
+        step=journeys.step.cast("int64"),
+        _c=number(journeys.conversion.cast("boolean").fill_null(False)),
+        _g=(
+            ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
+            if by_account
+            else journeys.journey_id.cast("string")
+        ),
+    )
+    if not by_account:
+        base = base.mutate(_rn=base.step, _segno=ibis.literal(0, "int64"))
+    return base, keep
+
+
+def _joined(base: ir.Table, facts: ir.Table, keep: list[str]) -> ir.Table:
+    """The segments table (see :class:`Segments`): each touch with its segment's facts."""
+    joined = base.join(facts, list(SEG))
+    return joined.select(
+        *SEG,
+        *keep,
+        i=(joined._rn - joined._r0 + 1).cast("int64"),
+        n=joined.n.cast("int64"),
+        age_s=(joined._ref - seconds(joined.ts)).cast("float64"),
+        converted=joined.converted,
+        seg_value=joined.seg_value,
+    )
+
+
+def _in_one_query(journeys: ir.Table, touchpoints: ir.Table) -> Segments:
+    """The converting actors' segments as a lazy table, for the heuristic models alone.
+
+    ``journeys`` and ``touchpoints`` are :func:`~journeymap.engine.journeys.converting_journeys`'.
+    Every journey ends at its conversion, so a segment is a journey and needs no check; and
+    the heuristic models read the segments once (one aggregation for every model), so they
+    are not stored: the credits are one query from the events, with the window pass over the
+    converting actors' events inside it. The totals and the touchpoints seen come from a
+    scan of the events with no sort: each conversion closes one converting segment, and every
+    event is a touch of some segment (the conversion touch is kept, there are no outcomes).
+    """
+    base, keep = _base(journeys, by_account=False)
+    table = _joined(base, _facts(base, check=False), keep)
+    rows = touchpoints.to_pyarrow().to_pylist()
+    with decimal.localcontext() as exact:
+        exact.prec = 60  # the decimals' 38 digits, added up without rounding
+        value = sum((r["value"] or decimal.Decimal(0) for r in rows), decimal.Decimal(0))
+    return Segments(
+        table=table,
+        conversions=float(sum(r["conversions"] or 0 for r in rows)),
+        value=float(value),
+        lookback=None,
+        by_account=False,
+        touchpoints=frozenset(str(r["touchpoint"] or "(none)") for r in rows),
+        partial=True,
     )
 
 

@@ -112,6 +112,8 @@ def _level_seen(
 def _touchpoints_seen(segments: Segments) -> set[str]:
     if segments.touchpoints is None:
         return keys_seen(_touchpoint_table(segments))
+    if isinstance(segments.touchpoints, frozenset):
+        return set(segments.touchpoints)
     found = segments.touchpoints.to_pyarrow().column("touchpoint").to_pylist()
     return {str(touchpoint) for touchpoint in found}
 

@@ -24,6 +24,7 @@ from journeymap.engine._facts import joinable, journey_facts, own_phases, touch_
 from journeymap.engine._options import JourneyOptions, parse_duration
 from journeymap.engine._tables import (
     drop_temporary,
+    exact_value_sum,
     is_temporary,
     materialize,
     number,
@@ -42,6 +43,7 @@ __all__ = [
     "JourneyOptions",
     "build_journeys",
     "check_touchpoints",
+    "converting_journeys",
     "converting_part",
     "joinable",
     "journey_facts",
@@ -112,12 +114,7 @@ def converting_part(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     built = _BUILT.get(journeys.op())
     if built is not None:
         events, journey_map, options = built
-        actor = events.person_id.cast("string")
-        if options.by == "account":
-            actor = ibis.coalesce(events.account_id.cast("string"), actor)
-        converted = events.conversion.cast("boolean").fill_null(False)
-        actors = events.filter(converted).select(_actor=actor).distinct()
-        kept = actor.isin(actors._actor).fill_null(False)
+        kept = _of_converting_actors(events, options)
         part = build_journeys(events.filter(kept), journey_map, options)
         others = events.filter(~kept).select(touchpoint=events.touchpoint.cast("string"))
         return part, others.distinct()
@@ -127,6 +124,43 @@ def converting_part(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     kept = journeys.journey_id.isin(ids.journey_id).fill_null(False)
     others = journeys.filter(~kept).select("touchpoint").distinct()
     return journeys.filter(kept), others
+
+
+def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
+    """Lean journeys of the actors that converted, and every touchpoint's conversions.
+
+    For a journeys table from :func:`build_journeys` that ends journeys at conversions, so
+    that each journey holds at most one conversion, as its last event; None for any other.
+    What the heuristic attribution models read in one query, with no table stored:
+
+    - the journeys of the actors with a conversion (as :func:`converting_part` cuts them)
+      without :data:`NEIGHBOUR_COLUMNS`, and with ``step`` the event's position in its
+      actor's events (a journey after a conversion starts past 1): one window pass, no join;
+    - per touchpoint of all the events (``touchpoint``), its conversion events
+      (``conversions``) and their value as an exact decimal sum (``value``): a scan, no sort.
+    """
+    built = _BUILT.get(journeys.op())
+    if built is None or built[2].after_conversion != "end":
+        return None
+    events, journey_map, options = built
+    kept = events.filter(_of_converting_actors(events, options))
+    lean = _build(kept, journey_map, options, renumber=False, neighbours=False)
+    conversion = events.conversion.cast("boolean").fill_null(False)
+    touchpoints = events.group_by(touchpoint=events.touchpoint.cast("string")).aggregate(
+        conversions=number(conversion).sum(),
+        value=exact_value_sum(events.value.cast("float64"), where=conversion),
+    )
+    return lean, touchpoints
+
+
+def _of_converting_actors(events: ir.Table, options: JourneyOptions) -> ir.BooleanValue:
+    """Whether an event's actor (person, or account when cut per account) ever converted."""
+    actor = events.person_id.cast("string")
+    if options.by == "account":
+        actor = ibis.coalesce(events.account_id.cast("string"), actor)
+    converted = events.conversion.cast("boolean").fill_null(False)
+    actors = events.filter(converted).select(_actor=actor).distinct()
+    return actor.isin(actors._actor).fill_null(False)
 
 
 def materialize_journeys(journeys: ir.Table, columns: list[str] | None = None) -> ir.Table:
@@ -166,7 +200,12 @@ def materialize_journeys(journeys: ir.Table, columns: list[str] | None = None) -
 
 
 def _build(
-    events: ir.Table, journey_map: JourneyMap, options: JourneyOptions, *, renumber: bool = True
+    events: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    *,
+    renumber: bool = True,
+    neighbours: bool = True,
 ) -> ir.Table:
     missing = [name for name in EVENT_COLUMNS if name not in events.columns]
     if missing:
@@ -212,7 +251,12 @@ def _build(
     extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
     if options.session_gap is None:
         return _cut_at_conversions(
-            base, keys, options.after_conversion == "end", extra, renumber=renumber
+            base,
+            keys,
+            options.after_conversion == "end",
+            extra,
+            renumber=renumber,
+            neighbours=neighbours,
         )
     # A session gap needs two window passes over the actor's events, both with the same order
     # (DuckDB sorts once per pass): the first reads the neighbours and marks where journeys
@@ -226,9 +270,7 @@ def _build(
     first = base.mutate(
         _new=number(new_journey.fill_null(False)),
         _rn=ibis.row_number().over(actor).cast("int64"),
-        _prev_tp=base.touchpoint.lag().over(actor),
-        _prev_ts=base.ts.lag().over(actor),
-        _next_ts=base.ts.lead().over(actor),
+        **(_neighbours(base, actor) if neighbours else {}),
     )
     order = [first[key] for key in keys]
     actor = ibis.window(group_by=first._actor, order_by=order)
@@ -243,13 +285,20 @@ def _build(
     )
     journey_id = second._actor + ibis.literal("#") + second._segment.cast("string")
     no_time = ibis.null(second.ts.type().copy(nullable=True))
+    around = (
+        {
+            "previous_touchpoint": ibis.ifelse(starts, ibis.null("string"), second._prev_tp),
+            "previous_ts": ibis.ifelse(starts, no_time, second._prev_ts),
+            "next_ts": ibis.ifelse(second._ends, no_time, second._next_ts),
+        }
+        if neighbours
+        else {}
+    )
     return second.select(
         journey_id=journey_id,
         **{name: second[name] for name in (*EVENT_COLUMNS, *extra)},
         step=(second._rn - second._start + 1).cast("int64"),
-        previous_touchpoint=ibis.ifelse(starts, ibis.null("string"), second._prev_tp),
-        previous_ts=ibis.ifelse(starts, no_time, second._prev_ts),
-        next_ts=ibis.ifelse(second._ends, no_time, second._next_ts),
+        **around,
     )
 
 
@@ -260,6 +309,7 @@ def _cut_at_conversions(
     extra: list[str],
     *,
     renumber: bool = True,
+    neighbours: bool = True,
 ) -> ir.Table:
     """Journeys without a session gap, in one window pass over each actor's events.
 
@@ -268,6 +318,7 @@ def _cut_at_conversions(
     events less that of the journey's first event, which follows the previous conversion
     (one join with the conversions). Without ``renumber`` the step is the position in the
     actor's events (:func:`materialize_journeys` renumbers the later journeys afterwards).
+    Without ``neighbours`` the journeys lack :data:`NEIGHBOUR_COLUMNS`, and their windows.
     """
     order = [base[key] for key in keys]
     actor = ibis.window(group_by=base._actor, order_by=order)
@@ -278,12 +329,7 @@ def _cut_at_conversions(
     first = base.mutate(
         _segment=segment,
         _rn=ibis.row_number().over(actor).cast("int64"),
-        _starts=base.conversion.lag().over(actor).fill_null(True)
-        if end_at_conversion
-        else base.ts.lag().over(actor).isnull(),
-        _prev_tp=base.touchpoint.lag().over(actor),
-        _prev_ts=base.ts.lag().over(actor),
-        _next_ts=base.ts.lead().over(actor),
+        **(_neighbours(base, actor, end_at_conversion) if neighbours else {}),
     )
     if end_at_conversion and renumber:
         # Journey s > 0 starts right after the actor's conversion that ended journey s - 1:
@@ -300,14 +346,44 @@ def _cut_at_conversions(
     else:
         step, ends = first._rn + 1, ibis.literal(False)
     no_time = ibis.null(first.ts.type().copy(nullable=True))
+    around = (
+        {
+            "previous_touchpoint": ibis.ifelse(first._starts, ibis.null("string"), first._prev_tp),
+            "previous_ts": ibis.ifelse(first._starts, no_time, first._prev_ts),
+            "next_ts": ibis.ifelse(ends, no_time, first._next_ts),
+        }
+        if neighbours
+        else {}
+    )
     journeys = first.select(
         journey_id=first._actor + ibis.literal("#") + first._segment.cast("string"),
         **{name: first[name] for name in (*EVENT_COLUMNS, *extra)},
         step=step.cast("int64"),
-        previous_touchpoint=ibis.ifelse(first._starts, ibis.null("string"), first._prev_tp),
-        previous_ts=ibis.ifelse(first._starts, no_time, first._prev_ts),
-        next_ts=ibis.ifelse(ends, no_time, first._next_ts),
+        **around,
     )
     # A relation of its own: metrics join the journeys with tables derived from them, which
     # ibis would otherwise fold into the join above.
     return journeys.view()
+
+
+def _neighbours(
+    base: ir.Table, actor: ibis.expr.builders.LegacyWindowBuilder, starts: bool | None = None
+) -> dict[str, ir.Value]:
+    """The windows the neighbour columns read: the touch before, and the times around.
+
+    With ``starts`` (whether a conversion ends a journey), also whether the event starts one
+    (``_starts``), without a session gap.
+    """
+    first: dict[str, ir.Value] = {}
+    if starts is not None:
+        first["_starts"] = (
+            base.conversion.lag().over(actor).fill_null(True)
+            if starts
+            else base.ts.lag().over(actor).isnull()
+        )
+    return {
+        **first,
+        "_prev_tp": base.touchpoint.lag().over(actor),
+        "_prev_ts": base.ts.lag().over(actor),
+        "_next_ts": base.ts.lead().over(actor),
+    }
