@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import SEG, WEIGHT, exact_sum, weighted_count
 from journeymap.attribution._parameters import example, named, option, value_of
-from journeymap.engine._tables import number
+from journeymap.engine._tables import exact_total, number
 from journeymap.errors import UsageError
 from journeymap.i18n import N_, current_language, format_decimal
 from journeymap.i18n.messages import _
@@ -295,32 +295,16 @@ def credits(
         )
         totals = conv.group_by(list(SEG)).aggregate(_decay=exact_sum(conv._decay_term))
         conv = conv.join(totals, list(SEG))
-    weights: dict[str, ir.FloatingValue] = {}
-    for model in models:
-        if model != "participation":
-            weights[model] = _weight(conv, model, u_weights, custom_weights)
+    weights = [model for model in models if model != "participation"]
     result: dict[str, Credit] = {}
     # A row standing for many identical segments (path data) counts that many times; its
     # seg_value is already their total value.
     many = conv[WEIGHT] if WEIGHT in conv.columns else None
     if weights:
-        # Each weight computed once, in a projection the sums read: written into every sum
-        # the SQL doubled (counts and value), and compiling it took as long as running it.
-        named = conv.select(
-            "_key",
-            "seg_value",
-            _many=many if many is not None else ibis.literal(1, "int64"),
-            **{f"w{index}": weight for index, weight in enumerate(weights.values())},
-        )
-        sums: dict[str, Any] = {}
-        for index in range(len(weights)):
-            weight = named[f"w{index}"]
-            sums[f"c{index}"] = exact_sum(weight if many is None else weight * named._many)
-            sums[f"v{index}"] = exact_sum(weight * named.seg_value, value=True)
-        rows = named.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
-        for index, model in enumerate(weights):
+        rows = _weighted_sums(conv, weights, many, u_weights, custom_weights)
+        for model in weights:
             result[model] = {
-                str(r["_key"]): (float(r[f"c{index}"] or 0), float(r[f"v{index}"] or 0))
+                str(r["_key"]): (float(r[f"c_{model}"] or 0), float(r[f"v_{model}"] or 0))
                 for r in rows
             }
     if "participation" in chosen:  # every distinct key of a conversion gets 1
@@ -337,6 +321,50 @@ def credits(
             str(r["_key"]): (float(r["c"] or 0), float(r["v"] or 0)) for r in rows
         }
     return result
+
+
+# Per-segment figures a positional weight reads besides the position and the length.
+_SHAPE = ("_lead", "_decision", "_non_direct")
+
+
+def _weighted_sums(
+    conv: ir.Table,
+    models: list[str],
+    many: ir.IntegerColumn | None,
+    u_weights: Sequence[float],
+    custom_weights: Sequence[float] | None,
+) -> list[dict[str, Any]]:
+    """Per key, each model's credit (``c_<model>``) and value (``v_<model>``).
+
+    Every weight but time decay's is a function of the touch's position and its segment's
+    length (and lead, decision and last non-direct position): the converting touches are
+    first counted per key and those figures, with their value, so each of those weights is
+    computed and summed once per group instead of once per touch. Each weight is the same on
+    every touch of a group, so the credit is the same exact sum; the value is the weight
+    times the group's exact value. Time decay reads each touch's age: its sums are made per
+    touch, as exact decimals, inside the same grouping.
+    """
+    shape = ["_key", "i", "n", *(c for c in _SHAPE if c in conv.columns)]
+    inner: dict[str, Any] = {
+        "_touches": conv[WEIGHT].sum() if many is not None else conv.count(),
+        "_value": exact_total(conv.seg_value, value=True),
+    }
+    if "time_decay" in models:
+        weight = _weight(conv, "time_decay", u_weights, custom_weights)
+        inner["c_time_decay"] = exact_total(weight if many is None else weight * many)
+        inner["v_time_decay"] = exact_total(weight * conv.seg_value, value=True)
+    groups = conv.group_by(shape).aggregate(**inner)
+    sums: dict[str, Any] = {}
+    for model in models:
+        if model == "time_decay":  # decimals: their sum is exact
+            for total in ("c_time_decay", "v_time_decay"):
+                sums[total] = groups[total].sum().cast("float64")
+            continue
+        weight = _weight(groups, model, u_weights, custom_weights)
+        sums[f"c_{model}"] = exact_sum(weight * groups._touches)
+        sums[f"v_{model}"] = exact_sum(weight * groups._value.cast("float64"), value=True)
+    rows: list[dict[str, Any]] = groups.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
+    return rows
 
 
 def _weight(

@@ -25,15 +25,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import bicgstab, splu
 
 from journeymap.attribution._aggregate import CONVERSION, NULL, SEP, START
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+# SciPy (a sixth of a second to load) is loaded by the functions that solve a chain, so that
+# the heuristic models, which import this module with the others, do not wait for it.
 
 __all__ = ["MarkovResult", "markov_from_counts"]
 
@@ -78,6 +81,9 @@ def _solve(q: sp.csr_matrix, r: np.ndarray, keep: np.ndarray) -> np.ndarray:
         kept = np.outer(keep, keep) * q.toarray()
         dense: np.ndarray = np.linalg.solve(np.eye(q.shape[0]) - kept, r * keep)
         return dense
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import bicgstab, splu
+
     mask = sp.diags(keep.astype(float))
     reduced = mask @ q @ mask
     system = (sp.identity(q.shape[0], format="csr") - reduced).tocsr()
@@ -113,6 +119,8 @@ def markov_from_counts(
             rows.append(src)
             cols.append(index[row["to"]])
             data.append(probability)
+    import scipy.sparse as sp
+
     q = sp.csr_matrix((data, (rows, cols)), shape=(size, size))
     effects, base = _removal_effects(q, r, transient)
     share = _shares(effects)
@@ -182,6 +190,8 @@ def _removals(
     for number, state in enumerate(transient, start=1):
         for key in dict.fromkeys(state.split(SEP)):
             holding.setdefault(key, []).append(number)
+    from scipy.sparse.csgraph import connected_components
+
     # Parts of the chain without (start): a removal reaches no state outside its key's parts.
     _count, part = connected_components(q[1:, 1:], directed=True, connection="weak")
     members: dict[int, list[int]] = {}

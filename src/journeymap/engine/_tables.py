@@ -118,21 +118,20 @@ def exact_sum(
     ``value``: ``x`` is money, kept to 10 decimals (a weight to 18); a value that is no
     finite number, or beyond 10**28, adds nothing (as a null does) instead of failing.
     """
-    if value:
-        total: ir.FloatingScalar = exact_value_sum(x, where=where).cast("float64")
-        return total
-    return x.cast(_WEIGHT_DECIMAL).sum(where=where).cast("float64")
+    total: ir.FloatingScalar = exact_total(x, value=value, where=where).cast("float64")
+    return total
 
 
-def exact_value_sum(
-    x: ir.NumericValue, *, where: ir.BooleanValue | None = None
+def exact_total(
+    x: ir.NumericValue, *, value: bool = False, where: ir.BooleanValue | None = None
 ) -> ir.NumericScalar:
-    """The sum of money ``x`` as an exact decimal (as :func:`exact_sum` with ``value``).
+    """The sum of :func:`exact_sum` as an exact decimal, for partial sums added up later.
 
-    For partial sums added up later (as :class:`decimal.Decimal`): the total is then the
-    same as one sum of every term.
+    Partial sums added as decimals (in the engine, or as :class:`decimal.Decimal`) give the
+    same total as one sum of every term.
     """
-    total: ir.NumericScalar = x.try_cast(_VALUE_DECIMAL).sum(where=where)
+    exact = x.try_cast(_VALUE_DECIMAL) if value else x.cast(_WEIGHT_DECIMAL)
+    total: ir.NumericScalar = exact.sum(where=where)
     return total
 
 

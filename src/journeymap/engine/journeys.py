@@ -24,7 +24,7 @@ from journeymap.engine._facts import joinable, journey_facts, own_phases, touch_
 from journeymap.engine._options import JourneyOptions, parse_duration
 from journeymap.engine._tables import (
     drop_temporary,
-    exact_value_sum,
+    exact_total,
     is_temporary,
     materialize,
     number,
@@ -148,7 +148,7 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     conversion = events.conversion.cast("boolean").fill_null(False)
     touchpoints = events.group_by(touchpoint=events.touchpoint.cast("string")).aggregate(
         conversions=number(conversion).sum(),
-        value=exact_value_sum(events.value.cast("float64"), where=conversion),
+        value=exact_total(events.value.cast("float64"), value=True, where=conversion),
     )
     return lean, touchpoints
 
