@@ -8,9 +8,11 @@ touches that exist in proportion to their shares.
 
 A weight depends only on the touch's position ``i``, the segment length ``n`` and a few
 per-segment figures (first lead and decision touch, last non-direct touch, the time-decay
-total), so :func:`credits` needs one aggregation per segment, one join and one aggregation
-per key for any number of models: no window functions (time decay without the conversion
-touch takes one more aggregation and join). The sums are exact (decimals,
+total), so :func:`credits` needs one aggregation per segment, one join and two aggregations
+for any number of models: the touches counted per key, position, length and those figures,
+then each weight summed once per such group. No window functions (time decay, which reads
+each touch's age, is summed per touch in the first grouping; without the conversion touch it
+takes one more aggregation and join). The sums are exact (decimals,
 :func:`~._aggregate.exact_sum`), so the same touches give the same credits in any order.
 """
 
