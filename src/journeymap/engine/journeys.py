@@ -134,8 +134,9 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     What the heuristic attribution models read in one query, with no table stored:
 
     - the journeys of the actors with a conversion (as :func:`converting_part` cuts them)
-      without :data:`NEIGHBOUR_COLUMNS`, and with ``step`` the event's position in its
-      actor's events (a journey after a conversion starts past 1): one window pass, no join;
+      without :data:`NEIGHBOUR_COLUMNS`; without a session gap ``step`` is the event's
+      position in its actor's events (a journey after a conversion starts past 1), one
+      window pass and no join;
     - per touchpoint of all the events (``touchpoint``), its conversion events
       (``conversions``) and their value as an exact decimal sum (``value``): a scan, no sort.
     """
