@@ -200,6 +200,33 @@ def test_journeys_ended_by_their_conversion_are_credited_in_one_query(
     assert keys == {"ad", "mail", "shop", "radio", "fair", "declined"}
 
 
+def test_every_heuristic_model_is_credited_by_the_same_one_query() -> None:
+    """Participation (distinct touchpoints per conversion) adds no query of its own.
+
+    Every query the engine runs is counted: all heuristic models together run as many as one
+    model alone (the events' totals, then the credits), with the same credits as one model
+    at a time.
+    """
+    import ibis
+
+    journey_map = _map(False)
+    journeys = build_journeys(ibis.memtable(_events()), journey_map)
+    queries: list[str] = []
+    verbose, log = ibis.options.verbose, ibis.options.verbose_log
+    ibis.options.verbose, ibis.options.verbose_log = True, queries.append
+    try:
+        compare_models(journeys, journey_map, models=["linear"])
+        one = len(queries)
+        del queries[:]
+        together = compare_models(journeys, journey_map, models=MODELS)
+        every = len(queries)
+        alone = [compare_models(journeys, journey_map, models=[m]) for m in MODELS]
+    finally:
+        ibis.options.verbose, ibis.options.verbose_log = verbose, log
+    assert every == one == 2
+    assert _sorted(together) == _sorted(pa.concat_tables(alone))
+
+
 def test_a_stored_journeys_table_keeps_its_converting_journeys() -> None:
     import ibis
 

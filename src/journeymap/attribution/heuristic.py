@@ -12,7 +12,9 @@ total), so :func:`credits` needs one aggregation per segment, one join and two a
 for any number of models: the touches counted per key, position, length and those figures,
 then each weight summed once per such group. No window functions (time decay, which reads
 each touch's age, is summed per touch in the first grouping; without the conversion touch it
-takes one more aggregation and join). The sums are exact (decimals,
+takes one more aggregation and join). Participation, which counts the distinct keys of each
+conversion, is one more aggregation of the same touches, joined to the others per key: every
+model together is one query. The sums are exact (decimals,
 :func:`~._aggregate.exact_sum`), so the same touches give the same credits in any order.
 """
 
@@ -298,31 +300,37 @@ def credits(
         totals = conv.group_by(list(SEG)).aggregate(_decay=exact_sum(conv._decay_term))
         conv = conv.join(totals, list(SEG))
     weights = [model for model in models if model != "participation"]
-    result: dict[str, Credit] = {}
     # A row standing for many identical segments (path data) counts that many times; its
     # seg_value is already their total value.
     many = conv[WEIGHT] if WEIGHT in conv.columns else None
-    if weights:
-        rows = _weighted_sums(conv, weights, many, u_weights, custom_weights)
-        for model in weights:
-            result[model] = {
-                str(r["_key"]): (float(r[f"c_{model}"] or 0), float(r[f"v_{model}"] or 0))
-                for r in rows
-            }
-    if "participation" in chosen:  # every distinct key of a conversion gets 1
-        distinct = conv.select(
-            *SEG, "_key", "seg_value", *([WEIGHT] if many is not None else [])
-        ).distinct()
-        rows = (
-            distinct.group_by("_key")
-            .aggregate(c=weighted_count(distinct), v=exact_sum(distinct.seg_value, value=True))
-            .to_pyarrow()
-            .to_pylist()
-        )
-        result["participation"] = {
-            str(r["_key"]): (float(r["c"] or 0), float(r["v"] or 0)) for r in rows
+    sums = [_weighted_sums(conv, weights, many, u_weights, custom_weights)] if weights else []
+    if "participation" in chosen:
+        sums.append(_participation(conv, many))
+    if not sums:
+        return {}
+    # Every table has a row per key of the converting touches: one query for all of them,
+    # which reads the segments once.
+    table = sums[0]
+    for other in sums[1:]:
+        table = table.join(other, "_key")
+    rows: list[dict[str, Any]] = table.to_pyarrow().to_pylist()
+    return {
+        model: {
+            str(r["_key"]): (float(r[f"c_{model}"] or 0), float(r[f"v_{model}"] or 0)) for r in rows
         }
-    return result
+        for model in models
+    }
+
+
+def _participation(conv: ir.Table, many: ir.IntegerColumn | None) -> ir.Table:
+    """Per key, the conversions (and value) it took part in: 1 per distinct key of each."""
+    distinct = conv.select(
+        *SEG, "_key", "seg_value", *([WEIGHT] if many is not None else [])
+    ).distinct()
+    return distinct.group_by("_key").aggregate(
+        c_participation=weighted_count(distinct),
+        v_participation=exact_sum(distinct.seg_value, value=True),
+    )
 
 
 # Per-segment figures a positional weight reads besides the position and the length.
@@ -335,7 +343,7 @@ def _weighted_sums(
     many: ir.IntegerColumn | None,
     u_weights: Sequence[float],
     custom_weights: Sequence[float] | None,
-) -> list[dict[str, Any]]:
+) -> ir.Table:
     """Per key, each model's credit (``c_<model>``) and value (``v_<model>``).
 
     Every weight but time decay's is a function of the touch's position and its segment's
@@ -365,8 +373,7 @@ def _weighted_sums(
         weight = _weight(groups, model, u_weights, custom_weights)
         sums[f"c_{model}"] = exact_sum(weight * groups._touches)
         sums[f"v_{model}"] = exact_sum(weight * groups._value.cast("float64"), value=True)
-    rows: list[dict[str, Any]] = groups.group_by("_key").aggregate(**sums).to_pyarrow().to_pylist()
-    return rows
+    return groups.group_by("_key").aggregate(**sums)
 
 
 def _weight(
