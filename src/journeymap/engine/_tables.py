@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -82,6 +84,11 @@ def polars_frame(table: pa.Table, purpose: str) -> pl.DataFrame:
     return frame
 
 
+@ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
+def _duckdb_epoch(ts: datetime.datetime) -> float:  # type: ignore[empty-body]
+    """DuckDB's ``epoch``: seconds since 1970 as a double, of a time with or without a zone."""
+
+
 def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBatch]:
     """The result of ``expr`` in batches of at most ``rows``; at least one, empty if need be.
 
@@ -151,8 +158,24 @@ def seconds(ts: ir.TimestampValue) -> ir.FloatingValue:
 
     Ibis types ``epoch_seconds()`` as a 32-bit integer, so a table that stored it (or a cast
     of it) failed for times after 2038-01-19 or before 1901-12-13, and dropped fractions.
+    On DuckDB it is the engine's own ``epoch``: Ibis's ``epoch_seconds`` first casts a time
+    with a zone to one without, through the time-zone library, which took eight times as
+    long per row (the ages and gaps of every event pay it).
     """
+    if _backend_name(ts) == "duckdb":
+        return _duckdb_epoch(ts)
     return ts.epoch_seconds().cast("float64")
+
+
+def _backend_name(expr: ir.Expr) -> str | None:
+    """The name of the backend ``expr`` runs on, or None when it has none of its own."""
+    import ibis
+    import ibis.common.exceptions as exc
+
+    try:
+        return str(ibis.get_backend(expr).name)
+    except exc.IbisError:
+        return None
 
 
 def materialize(expr: ir.Table) -> ir.Table:
