@@ -18,7 +18,7 @@ from journeymap.attribution._transitions import (
     transition_counts,
 )
 from journeymap.engine._tables import drop_temporary, materialize
-from journeymap.engine.journeys import JourneyOptions, build_journeys
+from journeymap.engine.journeys import JourneyOptions, build_journeys, materialize_journeys
 
 PATHS = [
     (["search", "email", "direct"], True, 120.0),
@@ -302,3 +302,39 @@ def test_a_removal_effect_below_zero_is_rounding_and_kept_at_zero(monkeypatch) -
     paths = [(["search"], True, 1.0), (["direct"], False, 0.0), (["search", "mail"], True, 1.0)]
     rows = {r["key"]: r for r in attribute(journeys_table(paths), model="markov").table.to_pylist()}
     assert rows["direct"]["removal_effect"] >= 0.0 and rows["direct"]["conversions"] >= 0.0
+
+
+# Each buy closes a journey: p0 has three, the later two starting past its first step.
+REPEAT_PATHS = [
+    (["search", "buy", "email", "search", "buy", "social", "email"], False, None),
+    (["email", "social", "buy"], False, None),
+    (["social", "search"], False, None),
+    (["search", "search", "email", "buy", "email"], False, None),
+]
+
+
+@pytest.mark.parametrize("order", [1, 3])
+def test_journeys_after_a_conversion_need_no_renumbering_for_the_chain(order: int) -> None:
+    # The transitions read a journey's order and neighbours, not its steps' numbers: on
+    # journeys built from the events, no query joins the conversions to number them.
+    journey_map = map_of(dict.fromkeys(("search", "email", "social", "buy"), "all"))
+    buy = ibis._.touchpoint == "buy"
+    raw = events_of(REPEAT_PATHS).mutate(
+        conversion=buy, value=ibis.ifelse(buy, 10.0, ibis.null("float64"))
+    )
+    journeys = build_journeys(raw, journey_map, JourneyOptions())
+    queries: list[str] = []
+    verbose, log = ibis.options.verbose, ibis.options.verbose_log
+    ibis.options.verbose, ibis.options.verbose_log = True, queries.append
+    try:
+        lazy = attribute(journeys, journey_map, model="markov", order=order)
+    finally:
+        ibis.options.verbose, ibis.options.verbose_log = verbose, log
+    assert queries and not any("JOIN" in query.upper() for query in queries)
+    stored = materialize_journeys(journeys)  # steps numbered from 1 in every journey
+    try:
+        whole = attribute(stored, journey_map, model="markov", order=order)
+    finally:
+        drop_temporary(stored)
+    assert lazy.table.to_pylist() == whole.table.to_pylist()
+    assert sum(r["conversions"] for r in lazy.table.to_pylist()) == pytest.approx(4)

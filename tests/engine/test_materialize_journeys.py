@@ -7,7 +7,13 @@ import pytest
 from engine_events import events
 
 from journeymap.engine._tables import drop_temporary, is_temporary
-from journeymap.engine.journeys import JourneyOptions, build_journeys, materialize_journeys
+from journeymap.engine.journeys import (
+    NEIGHBOUR_COLUMNS,
+    JourneyOptions,
+    build_journeys,
+    materialize_journeys,
+    unnumbered,
+)
 from journeymap.model import JourneyMap
 
 # p1 converts twice and goes on: three journeys, the later two numbered from 1 again; p2
@@ -85,3 +91,28 @@ def test_chosen_columns_are_stored_alone(shop_map: JourneyMap, repeats: bool) ->
         drop_temporary(stored)
     expected = journeys.select(*columns).order_by(["person_id", "step", "touchpoint"])
     assert found == expected.to_pyarrow().to_pylist()
+
+
+def test_unnumbered_journeys_keep_each_journeys_order(shop_map: JourneyMap) -> None:
+    journeys = build_journeys(events(REPEATS), shop_map, JourneyOptions())
+    lean = unnumbered(journeys, neighbours=False)
+    assert not set(NEIGHBOUR_COLUMNS) & set(lean.columns)
+    assert set(unnumbered(journeys).columns) == set(journeys.columns)
+    found = [(r["journey_id"], r["step"], r["touchpoint"]) for r in _rows(lean)]
+    # p1's later journeys go on counting its events; every journey keeps its order.
+    assert [s for s in found if s[0].startswith("p1")] == [
+        ("p1#0", 1, "ad"),
+        ("p1#0", 2, "mail"),
+        ("p1#0", 3, "buy"),
+        ("p1#1", 4, "ad"),
+        ("p1#1", 5, "buy"),
+        ("p1#2", 6, "mail"),
+        ("p1#2", 7, "ad"),
+    ]
+    ordered = [(j, t) for j, _, t in found]
+    assert ordered == [(r["journey_id"], r["touchpoint"]) for r in _rows(journeys)]
+    stored = materialize_journeys(journeys)
+    try:
+        assert unnumbered(stored) is stored  # a stored table is as it is
+    finally:
+        drop_temporary(stored)

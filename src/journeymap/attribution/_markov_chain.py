@@ -18,6 +18,7 @@ from journeymap.attribution._transitions import (
 )
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import Paths
+from journeymap.engine.journeys import unnumbered
 from journeymap.model import JourneyMap
 
 
@@ -73,11 +74,13 @@ def _chain(
     elif order == 1 and whole and not cut.by_account:
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
         if by_touchpoint is not None:
-            counts = neighbour_transitions(journeys, by_touchpoint, collapse)
+            counts = neighbour_transitions(unnumbered(journeys), by_touchpoint, collapse)
     if counts is None:  # the window pass, over the journeys or the prepared segments
         assert not isinstance(journeys, Paths)
         if whole:
-            rows, group, order_by = touch_rows(journeys, key, by_account=cut.by_account)
+            # The steps order each journey; numbered from 1 or not, the order is the same.
+            lean = unnumbered(journeys, neighbours=False)
+            rows, group, order_by = touch_rows(lean, key, by_account=cut.by_account)
         else:
             rows, group, order_by = segment_rows(keyed(cache.get(*cut), key))
         counts = transition_counts(rows, group, order_by, order, collapse)

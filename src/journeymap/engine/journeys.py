@@ -54,6 +54,7 @@ __all__ = [
     "require_accounts",
     "require_values",
     "touch_pairs",
+    "unnumbered",
 ]
 
 
@@ -152,6 +153,24 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
         value=exact_total(events.value.cast("float64"), value=True, where=conversion),
     )
     return lean, touchpoints
+
+
+def unnumbered(journeys: ir.Table, *, neighbours: bool = True) -> ir.Table:
+    """``journeys`` without the join that numbers each journey's steps from 1.
+
+    For a journeys table from :func:`build_journeys` without a session gap, ``step`` is then
+    the event's position in its actor's events (plus 1): it still orders a journey's events,
+    but a journey after a conversion starts past 1. What a reader of the journeys' order or
+    neighbours needs and no more: numbering the later journeys takes a join with the
+    conversions, for which the engine keeps every event to read it twice (at 1M generated
+    journeys, a quarter of the first-order transition counts' time). Without ``neighbours``
+    the journeys also lack :data:`NEIGHBOUR_COLUMNS` and their windows. Any other table is
+    returned as it is.
+    """
+    built = _BUILT.get(journeys.op())
+    if built is None:
+        return journeys
+    return _build(*built, renumber=False, neighbours=neighbours)
 
 
 def _of_converting_actors(events: ir.Table, options: JourneyOptions) -> ir.BooleanValue:
