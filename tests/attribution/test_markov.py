@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 
 import ibis
@@ -11,8 +12,10 @@ import pytest
 from attribution_journeys import events_of, journeys_table, map_of
 
 from journeymap.attribution import attribute
+from journeymap.attribution._aggregate import SEP
 from journeymap.attribution._levels import _level_key, _touchpoint_key
 from journeymap.attribution._transitions import (
+    neighbour_rows,
     neighbour_transitions,
     touch_rows,
     transition_counts,
@@ -331,6 +334,10 @@ def test_journeys_after_a_conversion_need_no_renumbering_for_the_chain(order: in
     finally:
         ibis.options.verbose, ibis.options.verbose_log = verbose, log
     assert queries and not any("JOIN" in query.upper() for query in queries)
+    # One window pass cuts the journeys (their neighbours with it); above order 1, a second
+    # reads the lagged keys once the repeats are collapsed. Each sorts every event.
+    passes = {p for query in queries for p in re.findall(r"PARTITION BY (.+?) ORDER BY", query)}
+    assert len(passes) == (1 if order == 1 else 2)
     stored = materialize_journeys(journeys)  # steps numbered from 1 in every journey
     try:
         whole = attribute(stored, journey_map, model="markov", order=order)
@@ -338,3 +345,44 @@ def test_journeys_after_a_conversion_need_no_renumbering_for_the_chain(order: in
         drop_temporary(stored)
     assert lazy.table.to_pylist() == whole.table.to_pylist()
     assert sum(r["conversions"] for r in lazy.table.to_pylist()) == pytest.approx(4)
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["lazy", "stored"])
+@pytest.mark.parametrize("order", [2, 3, 4])
+def test_repeats_read_off_the_neighbours_equal_the_window_pass(order: int, stored: bool) -> None:
+    # Collapsing repeats at order 2 and above marks them from the journeys' neighbour
+    # columns instead of a window pass of its own: the same transition counts.
+    journey_map = map_of(dict.fromkeys(("search", "email", "social", "buy"), "all"))
+    buy = ibis._.touchpoint == "buy"
+    raw = events_of(REPEAT_PATHS).mutate(
+        conversion=buy, value=ibis.ifelse(buy, 10.0, ibis.null("float64"))
+    )
+    journeys = build_journeys(raw, journey_map, JourneyOptions())
+    table = materialize_journeys(journeys) if stored else journeys
+    try:
+        key = _level_key(journey_map, "touchpoint", list(table.columns))
+        marked = neighbour_rows(table, key)
+        assert marked is not None
+        found = transition_counts(*marked, order, True)
+        assert found == transition_counts(*touch_rows(table, key), order, True)
+        # search > search is collapsed: no state repeats its last key.
+        assert not any(r["to"].endswith(f"search{SEP}search") for r in found)
+    finally:
+        if stored:
+            drop_temporary(table)
+
+
+def test_conversions_inside_journeys_leave_the_repeats_to_the_window_pass() -> None:
+    journey_map = map_of({"search": "all", "email": "all"})
+    raw = events_of([(["search", "email", "search", "email"], False, 0.0)])
+    journeys = build_journeys(
+        raw.mutate(conversion=ibis._.touchpoint == "email"),
+        journey_map,
+        JourneyOptions(after_conversion="continue"),
+    )
+    assert neighbour_rows(journeys, lambda t: t.touchpoint) is None
+    stored = materialize_journeys(journeys)
+    try:
+        assert neighbour_rows(stored, lambda t: t.touchpoint) is None
+    finally:
+        drop_temporary(stored)

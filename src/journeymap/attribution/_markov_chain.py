@@ -11,6 +11,7 @@ from journeymap.attribution._cache import SegmentCache
 from journeymap.attribution._levels import _choices, _Cut, _map_reading, _touchpoint_key
 from journeymap.attribution._options import _given, _markov_order
 from journeymap.attribution._transitions import (
+    neighbour_rows,
     neighbour_transitions,
     segment_rows,
     touch_rows,
@@ -71,10 +72,16 @@ def _chain(
     if isinstance(journeys, Paths):
         rows, group, order_by = segment_rows(keyed(cache.get(*cut), key))
         counts = transition_counts(rows, group, order_by, order, collapse)
-    elif order == 1 and whole and not cut.by_account:
+    elif whole and not cut.by_account and (order == 1 or collapse):
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
-        if by_touchpoint is not None:
+        if by_touchpoint is not None and order == 1:
             counts = neighbour_transitions(unnumbered(journeys), by_touchpoint, collapse)
+        elif by_touchpoint is not None:
+            # The repeats and the journeys' ends read off the neighbours: one window pass
+            # fewer before the one that reads the lagged keys.
+            marked = neighbour_rows(journeys, by_touchpoint)
+            if marked is not None:
+                counts = transition_counts(*marked, order, collapse)
     if counts is None:  # the window pass, over the journeys or the prepared segments
         assert not isinstance(journeys, Paths)
         if whole:

@@ -26,11 +26,17 @@ from journeymap.attribution._aggregate import (
     weighted_count,
 )
 from journeymap.engine._tables import number
-from journeymap.engine.journeys import NEIGHBOUR_COLUMNS
+from journeymap.engine.journeys import NEIGHBOUR_COLUMNS, ends_at_conversions, unnumbered
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
 
-__all__ = ["neighbour_transitions", "segment_rows", "touch_rows", "transition_counts"]
+__all__ = [
+    "neighbour_rows",
+    "neighbour_transitions",
+    "segment_rows",
+    "touch_rows",
+    "transition_counts",
+]
 
 
 def touch_rows(
@@ -61,6 +67,50 @@ def touch_rows(
         ),
     )
     return rows, ["_g"], ["ts", "step", "person_id", "_key"] if by_account else ["step"]
+
+
+# The marks :func:`transition_counts` puts on touch rows before it collapses repeats.
+_MARKS = {"_repeat", "_end", "_cut"}
+
+
+def neighbour_rows(journeys: ir.Table, key: KeyOf) -> tuple[ir.Table, list[str], list[str]] | None:
+    """Touch rows already marked for collapsing repeats, read off the neighbour columns.
+
+    Each event of the journeys knows the touchpoint before it in its journey and whether
+    one follows (:data:`NEIGHBOUR_COLUMNS`), so :func:`transition_counts` needs no window
+    pass to find the repeats and the journeys' ends before the one that reads the lagged
+    keys. It holds when ``key`` reads only the touchpoint and each conversion ends its
+    journey (``ends_at_conversions``); None otherwise.
+    """
+    if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
+        return None
+    if not ends_at_conversions(journeys):
+        return None
+    journeys = unnumbered(journeys)  # the steps order each journey, numbered from 1 or not
+    conversion = journeys.conversion.cast("boolean").fill_null(False)
+    # The previous touchpoint takes the touchpoint's place, so ``key`` reads it.
+    t = journeys.select(
+        "step",
+        touchpoint=journeys.previous_touchpoint,
+        _key=key(journeys).cast("string").fill_null("(none)"),
+        _c=conversion,
+        _v=journeys.value.cast("float64"),
+        _g=journeys.journey_id.cast("string"),
+        _first=journeys.previous_ts.isnull(),
+        _end=journeys.next_ts.isnull() | conversion,
+    )
+    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
+    rows = t.select(
+        "step",
+        "_key",
+        "_c",
+        "_v",
+        "_g",
+        "_end",
+        _repeat=(before == t._key).fill_null(False),
+        _cut=ibis.literal(0, "int64"),
+    )
+    return rows, ["_g"], ["step"]
 
 
 def segment_rows(t: ir.Table) -> tuple[ir.Table, list[str], list[str]]:
@@ -106,10 +156,14 @@ def transition_counts(
         # of its own: segment rows already group by ``_segno`` (0 inside each segment), and
         # overwriting it merged a journey's segments into one, ordered by positions that
         # restart in each (ties: credits differed between engines and between runs).
-        marked = rows.mutate(
-            _repeat=(previous == rows._key).fill_null(False) & ~previous_c,
-            _end=rows._c | lead_missing,
-            _cut=conversion.sum().over(running) - conversion,
+        marked = (
+            rows  # marked already from the journeys' neighbours (:func:`neighbour_rows`)
+            if set(rows.columns) >= _MARKS
+            else rows.mutate(
+                _repeat=(previous == rows._key).fill_null(False) & ~previous_c,
+                _end=rows._c | lead_missing,
+                _cut=conversion.sum().over(running) - conversion,
+            )
         )
         rows = marked.filter(~marked._repeat | marked._end)
         group = [*group, "_cut"]

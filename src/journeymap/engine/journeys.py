@@ -45,6 +45,7 @@ __all__ = [
     "check_touchpoints",
     "converting_journeys",
     "converting_part",
+    "ends_at_conversions",
     "joinable",
     "journey_facts",
     "materialize_journeys",
@@ -153,6 +154,24 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
         value=exact_total(events.value.cast("float64"), value=True, where=conversion),
     )
     return lean, touchpoints
+
+
+def ends_at_conversions(journeys: ir.Table) -> bool:
+    """Whether every conversion in ``journeys`` is the last event of its journey.
+
+    Known without a query for a table from :func:`build_journeys` (``after_conversion``
+    "end"); a stored table with :data:`NEIGHBOUR_COLUMNS` is asked in one scan (a
+    conversion with an event after it in its journey); any other table: False.
+    """
+    built = _BUILT.get(journeys.op())
+    if built is not None:
+        return built[2].after_conversion == "end"
+    if not isinstance(journeys.op(), ops.PhysicalTable):
+        return False
+    if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
+        return False
+    inside = journeys.conversion.cast("boolean").fill_null(False) & journeys.next_ts.notnull()
+    return int(journeys.count(where=inside).to_pyarrow().as_py()) == 0
 
 
 def unnumbered(journeys: ir.Table, *, neighbours: bool = True) -> ir.Table:
