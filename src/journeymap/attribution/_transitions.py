@@ -12,6 +12,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow.compute as pc
 
 from journeymap.attribution._aggregate import (
     CONVERSION,
@@ -240,9 +241,16 @@ def _grouped_steps(steps: ir.Table) -> list[dict[str, Any]]:
     grouped = steps.group_by(by).aggregate(
         count=weighted_count(steps), value=exact_sum(steps.val, value=True)
     )
-    rows: list[dict[str, Any]] = grouped.to_pyarrow().to_pylist()
-    # In one order every run: the engine's varies, and :func:`_fold` adds values up.
-    rows.sort(key=lambda row: [(row[c] is not None, str(row[c])) for c in by])
+    # In one order every run: the engine's varies, and :func:`_fold` adds values up. Nulls
+    # first, then by value (text by code point, as Python compares it; False before True),
+    # sorted by Arrow: sorting the rows in Python took five times as long.
+    table = grouped.to_pyarrow()
+    keys: list[tuple[str, str]] = []
+    for c in by:
+        table = table.append_column(f"_valid_{c}", pc.is_valid(table[c]))
+        keys += [(f"_valid_{c}", "ascending"), (c, "ascending")]
+    ordered = table.sort_by(keys).select(list(grouped.columns))
+    rows: list[dict[str, Any]] = ordered.to_pylist()
     return rows
 
 
@@ -253,8 +261,9 @@ def _fold(grouped: list[dict[str, Any]], order: int) -> list[dict[str, Any]]:
     ``count`` and ``value``.
     """
     counts: dict[tuple[str, str], list[float]] = {}
+    lags = [f"l{j}" for j in range(order, 0, -1)]  # the oldest first
     for r in grouped:
-        back = [r[f"l{j}"] for j in range(order, 0, -1) if r[f"l{j}"] is not None]
+        back = [r[lag] for lag in lags if r[lag] is not None]
         state = SEP.join([*back[max(0, len(back) - order + 1) :], r["_key"]])
         before = SEP.join(back) if back else START
         if r["repeat"]:  # no transition into a repeat; its way out leaves the earlier state
