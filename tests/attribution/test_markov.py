@@ -386,3 +386,39 @@ def test_conversions_inside_journeys_leave_the_repeats_to_the_window_pass() -> N
         assert neighbour_rows(stored, lambda t: t.touchpoint) is None
     finally:
         drop_temporary(stored)
+
+
+def test_a_small_chain_is_solved_without_loading_scipy() -> None:
+    # SciPy takes a sixth of a second to load; a chain of up to DENSE_MAX_STATES states is
+    # built, split into parts and solved with NumPy alone.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from journeymap.attribution.markov import markov_from_counts\n"
+        "counts = [\n"
+        "    {'from': '(start)', 'to': 'ad', 'count': 3, 'value': 0.0},\n"
+        "    {'from': 'ad', 'to': '(conversion)', 'count': 2, 'value': 20.0},\n"
+        "    {'from': 'ad', 'to': '(null)', 'count': 1, 'value': 0.0},\n"
+        "]\n"
+        "result = markov_from_counts(counts, 2.0, 20.0)\n"
+        "assert result.removal_effects == {'ad': 1.0}, result.removal_effects\n"
+        "print('scipy' in sys.modules)\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert found.strip() == "False"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_parts_of_a_dense_chain_are_numbered_as_scipy_numbers_them(seed: int) -> None:
+    import scipy.sparse as sp
+
+    from journeymap.attribution.markov import _parts
+
+    rng = np.random.default_rng(seed)
+    dense = (rng.random((40, 40)) < 0.03) * rng.random((40, 40))
+    assert _parts(dense).tolist() == _parts(sp.csr_matrix(dense)).tolist()
+    assert len(set(_parts(dense).tolist())) > 1  # the graph falls apart

@@ -33,7 +33,12 @@ import pyarrow as pa
 from journeymap.attribution._aggregate import CONVERSION, NULL, SEP, START
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import scipy.sparse as sp
+
+    # A chain's transition matrix: dense up to DENSE_MAX_STATES, sparse above.
+    Matrix: TypeAlias = np.ndarray | sp.csr_matrix
 
 # SciPy (a sixth of a second to load) is loaded by the functions that solve a chain, so that
 # the heuristic models, which import this module with the others, do not wait for it.
@@ -75,10 +80,10 @@ RESIDUAL_TOLERANCE = 1e-12
 DENSE_MAX_STATES = 64
 
 
-def _solve(q: sp.csr_matrix, r: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def _solve(q: Matrix, r: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Absorption probabilities into conversion, with the states where ``keep`` is 0 removed."""
     if q.shape[0] <= DENSE_MAX_STATES:
-        kept = np.outer(keep, keep) * q.toarray()
+        kept = np.outer(keep, keep) * (q if isinstance(q, np.ndarray) else q.toarray())
         dense: np.ndarray = np.linalg.solve(np.eye(q.shape[0]) - kept, r * keep)
         return dense
     import scipy.sparse as sp
@@ -119,9 +124,14 @@ def markov_from_counts(
             rows.append(src)
             cols.append(index[row["to"]])
             data.append(probability)
-    import scipy.sparse as sp
+    q: Matrix
+    if size <= DENSE_MAX_STATES:  # NumPy alone: no SciPy to load for a small chain
+        q = np.zeros((size, size))
+        np.add.at(q, (np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)), data)
+    else:
+        import scipy.sparse as sp
 
-    q = sp.csr_matrix((data, (rows, cols)), shape=(size, size))
+        q = sp.csr_matrix((data, (rows, cols)), shape=(size, size))
     effects, base = _removal_effects(q, r, transient)
     share = _shares(effects)
     # The expected conversion value per step out of each state, for the value's removals.
@@ -158,7 +168,7 @@ def markov_from_counts(
 
 
 def _removal_effects(
-    q: sp.csr_matrix, r: np.ndarray, transient: list[str]
+    q: Matrix, r: np.ndarray, transient: list[str]
 ) -> tuple[dict[str, float], float]:
     """Key -> ``1 - absorbed(c removed) / absorbed`` for the absorbing ``r``, and absorbed."""
     full = _solve(q, r, np.ones(q.shape[0]))
@@ -178,9 +188,7 @@ def _shares(effects: dict[str, float]) -> dict[str, float]:
     return {key: (effect / total if total > 0 else 0.0) for key, effect in effects.items()}
 
 
-def _removals(
-    q: sp.csr_matrix, r: np.ndarray, full: np.ndarray, transient: list[str]
-) -> dict[str, float]:
+def _removals(q: Matrix, r: np.ndarray, full: np.ndarray, transient: list[str]) -> dict[str, float]:
     """P(convert) with each key removed, solving only the parts of the chain holding the key.
 
     ``full`` is the chain's own solution; state 0 is ``(start)`` and ``transient[i]`` is
@@ -190,10 +198,8 @@ def _removals(
     for number, state in enumerate(transient, start=1):
         for key in dict.fromkeys(state.split(SEP)):
             holding.setdefault(key, []).append(number)
-    from scipy.sparse.csgraph import connected_components
-
     # Parts of the chain without (start): a removal reaches no state outside its key's parts.
-    _count, part = connected_components(q[1:, 1:], directed=True, connection="weak")
+    part = _parts(q[1:, 1:])
     members: dict[int, list[int]] = {}
     for number, label in enumerate(part.tolist(), start=1):
         members.setdefault(label, []).append(number)
@@ -212,6 +218,29 @@ def _removals(
         fixed[states] = 0.0
         removed[key] = float(_solve(rows[:, states], r[states] + rows @ fixed, keep)[0])
     return removed
+
+
+def _parts(q: Matrix) -> np.ndarray:
+    """The weakly connected part of each state, numbered by their first states, as SciPy's."""
+    if not isinstance(q, np.ndarray):
+        from scipy.sparse.csgraph import connected_components
+
+        _count, part = connected_components(q, directed=True, connection="weak")
+        return np.asarray(part)
+    root = list(range(q.shape[0]))
+
+    def find(state: int) -> int:
+        while root[state] != state:
+            root[state] = root[root[state]]
+            state = root[state]
+        return state
+
+    for a, b in zip(*np.nonzero(q), strict=True):
+        first, second = find(int(a)), find(int(b))
+        if first != second:
+            root[max(first, second)] = min(first, second)
+    labels: dict[int, int] = {}
+    return np.array([labels.setdefault(find(s), len(labels)) for s in range(q.shape[0])])
 
 
 def _label(state: str) -> str:
