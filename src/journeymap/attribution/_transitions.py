@@ -89,18 +89,15 @@ def neighbour_rows(journeys: ir.Table, key: KeyOf) -> tuple[ir.Table, list[str],
         return None
     journeys = unnumbered(journeys)  # the steps order each journey, numbered from 1 or not
     conversion = journeys.conversion.cast("boolean").fill_null(False)
-    # The previous touchpoint takes the touchpoint's place, so ``key`` reads it.
-    t = journeys.select(
-        "step",
-        touchpoint=journeys.previous_touchpoint,
-        _key=key(journeys).cast("string").fill_null("(none)"),
+    t, before = _with_previous_key(
+        journeys,
+        key,
+        step=journeys.step,
         _c=conversion,
         _v=journeys.value.cast("float64"),
         _g=journeys.journey_id.cast("string"),
-        _first=journeys.previous_ts.isnull(),
         _end=journeys.next_ts.isnull() | conversion,
     )
-    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
     rows = t.select(
         "step",
         "_key",
@@ -211,17 +208,14 @@ def neighbour_transitions(
     """
     if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
         return None
-    # The previous touchpoint takes the touchpoint's place, so ``key`` reads it.
     conversion = journeys.conversion.cast("boolean").fill_null(False)
-    t = journeys.select(
-        touchpoint=journeys.previous_touchpoint,
-        _key=key(journeys).cast("string").fill_null("(none)"),
-        _first=journeys.previous_ts.isnull(),
+    t, before = _with_previous_key(
+        journeys,
+        key,
         _end=journeys.next_ts.isnull(),
         _c=conversion,
         _v=ibis.ifelse(conversion, journeys.value.cast("float64").fill_null(0.0), 0.0),
     )
-    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
     steps = t.select(
         _key=t._key,
         l1=before,
@@ -234,6 +228,24 @@ def neighbour_transitions(
     if any(r["inside"] for r in grouped):
         return None  # a conversion inside a journey ("continue"): segments need the window
     return _fold(grouped, 1)
+
+
+def _with_previous_key(
+    journeys: ir.Table, key: KeyOf, **columns: ir.Value
+) -> tuple[ir.Table, ir.StringValue]:
+    """Each event's key, whether it starts its journey and ``columns``; and the key before it.
+
+    The previous touchpoint (a neighbour column) takes the touchpoint's place, so ``key``
+    reads it: the key of the event before in the journey, null where the journey starts.
+    """
+    t = journeys.select(
+        touchpoint=journeys.previous_touchpoint,
+        _key=key(journeys).cast("string").fill_null("(none)"),
+        _first=journeys.previous_ts.isnull(),
+        **columns,
+    )
+    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
+    return t, before
 
 
 def _grouped_steps(steps: ir.Table) -> list[dict[str, Any]]:
