@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 import pytest
+from attribution_journeys import queries_run
 
 from journeymap.attribution import SegmentCache, attribute, compare_models
 from journeymap.attribution.heuristic import HEURISTICS
@@ -211,19 +212,12 @@ def test_every_heuristic_model_is_credited_by_the_same_one_query() -> None:
 
     journey_map = _map(False)
     journeys = build_journeys(ibis.memtable(_events()), journey_map)
-    queries: list[str] = []
-    verbose, log = ibis.options.verbose, ibis.options.verbose_log
-    ibis.options.verbose, ibis.options.verbose_log = True, queries.append
-    try:
+    with queries_run() as queries:
         compare_models(journeys, journey_map, models=["linear"])
-        one = len(queries)
-        del queries[:]
+    with queries_run() as every:
         together = compare_models(journeys, journey_map, models=MODELS)
-        every = len(queries)
-        alone = [compare_models(journeys, journey_map, models=[m]) for m in MODELS]
-    finally:
-        ibis.options.verbose, ibis.options.verbose_log = verbose, log
-    assert every == one == 2
+    alone = [compare_models(journeys, journey_map, models=[m]) for m in MODELS]
+    assert len(every) == len(queries) == 2
     assert _sorted(together) == _sorted(pa.concat_tables(alone))
 
 

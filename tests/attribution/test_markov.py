@@ -9,7 +9,7 @@ from collections import Counter
 import ibis
 import numpy as np
 import pytest
-from attribution_journeys import events_of, journeys_table, map_of
+from attribution_journeys import events_of, journeys_table, map_of, queries_run
 
 from journeymap.attribution import attribute
 from journeymap.attribution._aggregate import SEP
@@ -326,13 +326,8 @@ def test_journeys_after_a_conversion_need_no_renumbering_for_the_chain(order: in
         conversion=buy, value=ibis.ifelse(buy, 10.0, ibis.null("float64"))
     )
     journeys = build_journeys(raw, journey_map, JourneyOptions())
-    queries: list[str] = []
-    verbose, log = ibis.options.verbose, ibis.options.verbose_log
-    ibis.options.verbose, ibis.options.verbose_log = True, queries.append
-    try:
+    with queries_run() as queries:
         lazy = attribute(journeys, journey_map, model="markov", order=order)
-    finally:
-        ibis.options.verbose, ibis.options.verbose_log = verbose, log
     assert queries and not any("JOIN" in query.upper() for query in queries)
     # One window pass cuts the journeys (their neighbours with it); above order 1, a second
     # reads the lagged keys once the repeats are collapsed. Each sorts every event.
