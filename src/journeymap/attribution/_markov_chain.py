@@ -74,14 +74,14 @@ def _chain(
         counts = transition_counts(rows, group, order_by, order, collapse)
     elif whole and not cut.by_account and (order == 1 or collapse):
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
-        if by_touchpoint is not None and order == 1:
-            counts = neighbour_transitions(unnumbered(journeys), by_touchpoint, collapse)
-        elif by_touchpoint is not None:
+        if by_touchpoint is None:
+            pass  # the key reads more than the touchpoint: the window pass below
+        elif order == 1:
+            counts = neighbour_transitions(journeys, by_touchpoint, collapse)
+        elif (marked := neighbour_rows(journeys, by_touchpoint)) is not None:
             # The repeats and the journeys' ends read off the neighbours: one window pass
             # fewer before the one that reads the lagged keys.
-            marked = neighbour_rows(journeys, by_touchpoint)
-            if marked is not None:
-                counts = transition_counts(*marked, order, collapse)
+            counts = transition_counts(*marked, order, collapse)
     if counts is None:  # the window pass, over the journeys or the prepared segments
         assert not isinstance(journeys, Paths)
         if whole:

@@ -208,6 +208,7 @@ def neighbour_transitions(
     """
     if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
         return None
+    journeys = unnumbered(journeys)  # the order and neighbours, not the steps' numbers
     conversion = journeys.conversion.cast("boolean").fill_null(False)
     t, before = _with_previous_key(
         journeys,

@@ -169,7 +169,6 @@ def seconds(ts: ir.TimestampValue) -> ir.FloatingValue:
 
 def _backend_name(expr: ir.Expr) -> str | None:
     """The name of the backend ``expr`` runs on, or None when it has none of its own."""
-    import ibis
     import ibis.common.exceptions as exc
 
     try:
