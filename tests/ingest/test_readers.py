@@ -208,3 +208,30 @@ def test_unknown_inputs_are_reader_errors(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(ReaderError, match="empty"):
         rows(empty)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_utc_times_become_the_text_arrow_writes_to_the_byte(tmp_path: Path, unit: str) -> None:
+    """UTC times take a fast path to text; the rows' keys are made of that text, so it must be
+    Arrow's own: the same bytes for every unit, before 1970, at the ends of the range, and
+    missing values, from an Arrow table and from a Parquet file."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+    # 1677-09-22 to 2262-04-11 fit every unit (nanoseconds' range), with their fractions.
+    low, high = -9_223_372_036 * per_second, 9_223_372_036 * per_second
+    values = np.random.default_rng(7).integers(low, high, 20_000).tolist()
+    values += [0, -1, 1, low, high, per_second * 951_782_400, None]  # 2000-02-29
+    table = pa.table({"ts": pa.array(values, pa.timestamp(unit, tz="UTC"))})
+    pq.write_table(table, tmp_path / "times.parquet")
+    # Parquet has no seconds: such times come back in milliseconds.
+    stored = pq.read_table(tmp_path / "times.parquet").column("ts")
+
+    for source, column in ((table, table.column("ts")), (tmp_path / "times.parquet", stored)):
+        read = [row["ts"] for row in rows(source)]
+
+        assert read == pc.cast(column, pa.string()).to_pylist()
+        assert read[-2].startswith("2000-02-29 00:00:00")
+        assert read[-2].endswith("Z")
+        assert read[-1] is None
