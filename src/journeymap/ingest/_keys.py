@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.ingest._key_digests import COUNTED, DISCARDED, OTHER_RULES, StoredKeys
+from journeymap.ingest.readers._common import framed
 from journeymap.ingest.report import ImportReport
 from journeymap.model.mapping import MappingRules
 
@@ -32,12 +33,7 @@ def row_keys(batch: pa.RecordBatch) -> list[str]:
     pieces = [
         # ``name \x01 value \x1f``, or nothing for a null (pyarrow's own null skipping in
         # a join drops the rows where every value is null).
-        pc.fill_null(
-            pc.binary_join_element_wise(
-                pa.scalar(f"{name}\x01"), batch.column(name), pa.scalar("\x1f"), ""
-            ),
-            "",
-        )
+        pc.fill_null(framed(batch.column(name), f"{name}\x01", "\x1f"), "")
         for name in sorted(names)
     ]
     joined = pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
