@@ -274,6 +274,9 @@ def credits(
     for model in models:
         validate(model, options)
     conv = t.filter(t.converted)
+    # Participation reads the touches alone: taken before the per-segment figures are joined
+    # to them, it needs no join of its own (DuckDB kept one, unpruned, for it).
+    touches = conv
     chosen = set(models)
     per_segment: dict[str, Any] = {}
     if chosen & {"w_shaped", "full_path"}:
@@ -305,7 +308,7 @@ def credits(
     many = conv[WEIGHT] if WEIGHT in conv.columns else None
     sums = [_weighted_sums(conv, weights, many, u_weights, custom_weights)] if weights else []
     if "participation" in chosen:
-        sums.append(_participation(conv, many))
+        sums.append(_participation(touches, many))
     if not sums:
         return {}
     # Every table has a row per key of the converting touches: one query for all of them,
