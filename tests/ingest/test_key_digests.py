@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import random
+import tracemalloc
 
 import numpy as np
 
-from journeymap.ingest._key_digests import KeyRuns, StoredKeys
+from journeymap.ingest._key_digests import KeyRuns, StoredKeys, merge_sorted
 
 
 def _key(text: str) -> str:
@@ -66,4 +67,41 @@ def test_stored_keys_are_found_again_and_only_they() -> None:
     assert sorted(keys.keys(found)) == sorted(stored)
     assert sorted(keys.keys(found[keys.flags[found] == 1])) == sorted(
         key for key, flag in zip(stored, other.tolist(), strict=True) if flag
+    )
+
+
+def test_a_merge_needs_room_for_one_merged_column_beside_the_runs() -> None:
+    """Merging two runs of digests made a merged copy of every column before it let go of
+    any: the import of 45M events held its digests twice over at its largest merges. Now
+    each column's inputs go as soon as it is merged: beside the runs, the merge needs one
+    merged column, its mask and the second run's places."""
+    n = 1_000_000
+    rng = np.random.default_rng(3)
+    tracemalloc.start()
+    try:
+        first: list[np.ndarray | None] = [
+            np.sort(rng.integers(0, 1 << 62, n, dtype=np.uint64)),
+            rng.integers(0, 1 << 63, n, dtype=np.uint64),
+            np.arange(n, dtype=np.int64),
+        ]
+        second: list[np.ndarray | None] = [
+            np.sort(rng.integers(0, 1 << 62, n, dtype=np.uint64)),
+            rng.integers(0, 1 << 63, n, dtype=np.uint64),
+            np.arange(n, 2 * n, dtype=np.int64),
+        ]
+        # An entry's number is its place among both runs' keys, which it must keep.
+        keys = np.concatenate([first[0], second[0]])
+        tracemalloc.reset_peak()
+        runs = tracemalloc.get_traced_memory()[0]
+        low, _high, number = merge_sorted(first, second)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert low is not None and number is not None
+    assert (np.diff(low) >= 0).all()
+    assert first == [None] * 3 and second == [None] * 3  # the runs are given up
+    assert (keys[number] == low).all()
+    column, mask, places = 2 * n * 8, 2 * n, n * 8
+    assert peak - runs <= column + mask + places + (1 << 20), (
+        f"a merge of two runs of {n:,} needed {(peak - runs) / 1e6:.0f} MB beside them"
     )

@@ -22,10 +22,23 @@ from typing import Protocol, Self, TypeVar
 
 import numpy as np
 
-__all__ = ["COUNTED", "DISCARDED", "OTHER_RULES", "KeyRuns", "StoredKeys", "digests", "hex_keys"]
+__all__ = [
+    "COUNTED",
+    "DISCARDED",
+    "EMPTY",
+    "OTHER_RULES",
+    "Columns",
+    "KeyRuns",
+    "StoredKeys",
+    "add_run",
+    "digests",
+    "hex_keys",
+    "merge_sorted",
+]
 
 _HEX_KEY = re.compile(r"[0-9a-f]{32}")
 _ABSENT = -1
+EMPTY = np.zeros(0, dtype=np.uint64)  # what a run merged into another is left with
 
 
 def digests(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,30 +92,37 @@ def sorted_order(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndar
     return order, repeat
 
 
-def merge_sorted(
-    first: np.ndarray,
-    second: np.ndarray,
-    *columns: tuple[np.ndarray | None, np.ndarray | None],
-) -> list[np.ndarray | None]:
-    """Two runs sorted by their ``first``/``second`` keys merged into one, and their columns.
+Columns = list[np.ndarray | None]
 
-    ``second``'s entries go after equal keys of ``first``. Returns the merged keys, then each
-    column pair merged alike (None where either side has none).
+
+def merge_sorted(first: Columns, second: Columns) -> Columns:
+    """Two runs, each ``[keys, *columns]`` sorted by its keys, merged into one alike.
+
+    ``second``'s entries go after equal keys of ``first``; a column missing (None) on either
+    side is missing in the result. Both lists are emptied (None) column by column as each is
+    merged, so a merge needs room for one merged column beside the runs rather than all of
+    them: the import of 45M events peaked at the digests' size plus the merged copies.
     """
-    size = len(first) + len(second)
-    placed = np.searchsorted(first, second, "right") + np.arange(len(second))
+    keys = first[0]
+    assert keys is not None and second[0] is not None
+    size = len(keys) + len(second[0])
+    placed = np.searchsorted(keys, second[0], "right") + np.arange(len(second[0]))
+    del keys
     mine = np.ones(size, dtype=bool)
     mine[placed] = False
-
-    def both(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    merged: Columns = []
+    for index in range(len(first)):
+        a, b = first[index], second[index]
+        first[index] = second[index] = None
         if a is None or b is None:
-            return None
+            merged.append(None)
+            continue
         out = np.empty(size, dtype=a.dtype)
         out[mine] = a
         out[placed] = b
-        return out
-
-    return [both(first, second), *(both(a, b) for a, b in columns)]
+        del a, b  # the last references: the inputs go before the next column is made
+        merged.append(out)
+    return merged
 
 
 class _Merging(Protocol):
@@ -157,12 +177,17 @@ class _Run:
         return found
 
     def merged(self, other: _Run) -> _Run:
-        """Both runs in one, sorted by ``low``."""
-        low, high, number = merge_sorted(
-            self.low, other.low, (self.high, other.high), (self.number, other.number)
-        )
+        """Both runs in one, sorted by ``low``; both are left empty."""
+        low, high, number = merge_sorted(self.take(), other.take())
         assert low is not None and high is not None
         return _Run(low, high, number)
+
+    def take(self) -> Columns:
+        """``[low, high, number]``, leaving the run empty (see :func:`merge_sorted`)."""
+        columns: Columns = [self.low, self.high, self.number]
+        self.low = self.high = EMPTY
+        self.number = None
+        return columns
 
 
 class KeyRuns:

@@ -31,7 +31,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from journeymap.ingest._key_digests import add_run, merge_sorted
+from journeymap.ingest._key_digests import EMPTY, Columns, add_run, merge_sorted
 from journeymap.ingest.timestamps import TS_TYPE
 
 __all__ = ["FIELDS", "SameEvents", "digest_sql", "identity_table"]
@@ -113,15 +113,16 @@ class _Run:
 
     def merged(self, other: _Run) -> _Run:
         """Both runs in one, sorted: ``other``'s digests go after equal ones of this run."""
-        low, high, owner, row = merge_sorted(
-            self.low,
-            other.low,
-            (self.high, other.high),
-            (self.owner, other.owner),
-            (self.row, other.row),
-        )
+        low, high, owner, row = merge_sorted(self.take(), other.take())
         assert low is not None and high is not None and row is not None
         return _Run(low, high, owner, row)
+
+    def take(self) -> Columns:
+        """``[low, high, owner, row]``, leaving the run empty (see :func:`merge_sorted`)."""
+        columns: Columns = [self.low, self.high, self.owner, self.row]
+        self.low = self.high = self.row = EMPTY
+        self.owner = None
+        return columns
 
     def _other_owner(self, at: np.ndarray | int, owner: np.ndarray | None, index: Any) -> Any:
         if self.owner is None or owner is None:
