@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,19 @@ def update_readme(results: list[Path], readme: Path) -> None:
     readme.write_text(f"{head}{start}\n{body}{end}{tail}", encoding="utf-8")
 
 
+def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.report RESULTS.json [MORE.json ...]``: refresh the README block."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.report",
+        description="Put the tables of benchmark result files into benchmarks/README.md.",
+    )
+    parser.add_argument("results", nargs="+", type=Path, help="result files (.json) of a run")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.results if not p.is_file()]
+    if missing:
+        parser.error(f"no such result file: {', '.join(missing)}")
+    update_readme(args.results, Path(__file__).with_name("README.md"))
+
+
 if __name__ == "__main__":
-    # python -m benchmarks.report RESULTS.json [MORE.json ...]: refresh benchmarks/README.md
-    update_readme([Path(p) for p in sys.argv[1:]], Path(__file__).with_name("README.md"))
+    main()

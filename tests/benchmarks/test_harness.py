@@ -136,3 +136,27 @@ def test_profile_times_every_metric_of_an_analysis(data: Path) -> None:
     assert set(seconds) - {"floor", "journeys", "facts", "shared", "summary"} == tables
     assert len(tables) == 14  # with the journeys by outcome
     assert all(value >= 0 for value in seconds.values())
+
+
+def test_the_report_refuses_a_missing_result_file_with_a_usage_message(tmp_path: Path) -> None:
+    """``python -m benchmarks.report --help`` read ``--help`` as a file: a traceback."""
+    missing = tmp_path / "no-such-run.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.report", str(missing)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"no such result file: {missing}" in done.stderr
+    assert "Traceback" not in done.stderr
+    helped = subprocess.run(
+        [sys.executable, "-m", "benchmarks.report", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert helped.returncode == 0
+    assert "result files (.json) of a run" in helped.stdout
