@@ -11,6 +11,7 @@ from journeymap.engine.journeys import (
     NEIGHBOUR_COLUMNS,
     JourneyOptions,
     build_journeys,
+    ends_at_conversions,
     materialize_journeys,
     unnumbered,
 )
@@ -116,3 +117,25 @@ def test_unnumbered_journeys_keep_each_journeys_order(shop_map: JourneyMap) -> N
         assert unnumbered(stored) is stored  # a stored table is as it is
     finally:
         drop_temporary(stored)
+
+
+@pytest.mark.parametrize("after_conversion", ["end", "continue"])
+def test_a_stored_table_is_asked_once_whether_conversions_end_its_journeys(
+    shop_map: JourneyMap, after_conversion: str
+) -> None:
+    """A stored table's answer takes a scan; every Markov chain of order 2+ asks for it."""
+    options = JourneyOptions(after_conversion=after_conversion)
+    journeys = build_journeys(events(REPEATS), shop_map, options)
+    stored = materialize_journeys(journeys)
+    queries: list[str] = []
+    verbose, log = ibis.options.verbose, ibis.options.verbose_log
+    ibis.options.verbose, ibis.options.verbose_log = True, queries.append
+    try:
+        answers = [ends_at_conversions(stored) for _ in range(3)]
+    finally:
+        ibis.options.verbose, ibis.options.verbose_log = verbose, log
+        drop_temporary(stored)
+    # p1 converts and goes on: its conversion ends a journey only when journeys end there.
+    assert answers == [after_conversion == "end"] * 3
+    assert answers[0] == ends_at_conversions(journeys)
+    assert len(queries) == 1

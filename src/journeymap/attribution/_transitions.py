@@ -27,7 +27,7 @@ from journeymap.attribution._aggregate import (
     weighted_count,
 )
 from journeymap.engine._tables import number
-from journeymap.engine.journeys import NEIGHBOUR_COLUMNS, ends_at_conversions, unnumbered
+from journeymap.engine.journeys import ends_at_conversions, has_neighbours, unnumbered
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
 
@@ -83,7 +83,7 @@ def neighbour_rows(journeys: ir.Table, key: KeyOf) -> tuple[ir.Table, list[str],
     keys. It holds when ``key`` reads only the touchpoint and each conversion ends its
     journey (``ends_at_conversions``); None otherwise.
     """
-    if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
+    if not has_neighbours(journeys):
         return None
     if not ends_at_conversions(journeys):
         return None
@@ -206,7 +206,7 @@ def neighbour_transitions(
     conversion sits inside a journey (a conversion ends its segment); returns ``None`` when
     the journeys say otherwise, and :func:`transition_counts` does the work.
     """
-    if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
+    if not has_neighbours(journeys):
         return None
     journeys = unnumbered(journeys)  # the order and neighbours, not the steps' numbers
     conversion = journeys.conversion.cast("boolean").fill_null(False)

@@ -46,6 +46,7 @@ __all__ = [
     "converting_journeys",
     "converting_part",
     "ends_at_conversions",
+    "has_neighbours",
     "joinable",
     "journey_facts",
     "materialize_journeys",
@@ -156,22 +157,33 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     return lean, touchpoints
 
 
+def has_neighbours(journeys: ir.Table) -> bool:
+    """Whether ``journeys`` carries :data:`NEIGHBOUR_COLUMNS` (each event's neighbours)."""
+    return all(c in journeys.columns for c in NEIGHBOUR_COLUMNS)
+
+
+# What :func:`ends_at_conversions` found for each stored journeys table still in use: the
+# table does not change, and an analysis asks once per Markov chain of order 2+.
+_ENDS: weakref.WeakKeyDictionary[ops.Node, bool] = weakref.WeakKeyDictionary()
+
+
 def ends_at_conversions(journeys: ir.Table) -> bool:
     """Whether every conversion in ``journeys`` is the last event of its journey.
 
     Known without a query for a table from :func:`build_journeys` (``after_conversion``
-    "end"); a stored table with :data:`NEIGHBOUR_COLUMNS` is asked in one scan (a
+    "end"); a stored table with :data:`NEIGHBOUR_COLUMNS` is asked in one scan, once (a
     conversion with an event after it in its journey); any other table: False.
     """
-    built = _BUILT.get(journeys.op())
+    op = journeys.op()
+    built = _BUILT.get(op)
     if built is not None:
         return built[2].after_conversion == "end"
-    if not isinstance(journeys.op(), ops.PhysicalTable):
+    if not isinstance(op, ops.PhysicalTable) or not has_neighbours(journeys):
         return False
-    if any(c not in journeys.columns for c in NEIGHBOUR_COLUMNS):
-        return False
-    inside = journeys.conversion.cast("boolean").fill_null(False) & journeys.next_ts.notnull()
-    return int(journeys.count(where=inside).to_pyarrow().as_py()) == 0
+    if op not in _ENDS:
+        inside = journeys.conversion.cast("boolean").fill_null(False) & journeys.next_ts.notnull()
+        _ENDS[op] = int(journeys.count(where=inside).to_pyarrow().as_py()) == 0
+    return _ENDS[op]
 
 
 def unnumbered(journeys: ir.Table, *, neighbours: bool = True) -> ir.Table:
