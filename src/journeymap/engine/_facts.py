@@ -11,7 +11,8 @@ import ibis.expr.types as ir
 from ibis import _
 
 from journeymap.engine._columns import UNIT
-from journeymap.engine._tables import exact_sum
+from journeymap.engine._sequence_codes import sequence_codes
+from journeymap.engine._tables import exact_sum, first_text
 
 
 def journey_facts(
@@ -30,11 +31,13 @@ def journey_facts(
     :func:`journeymap.analysis.analyze` computes this once and hands it to every metric (their
     ``facts`` argument); alone, each metric derives what it needs.
 
-    On a materialized journeys table the sequences are collected as text (an ordered text
-    aggregate spills under a memory cap, a list one does not) and split afterwards, unless a
-    touchpoint or phase holds :data:`UNIT` or is empty. ``phase_of`` (the map's
-    :func:`phase_lookup`) spares the second ordered aggregate when every phase is the one the
-    map gives its touchpoint: the phases are then read off the touchpoints.
+    On a stored DuckDB journeys table each event is one integer that sorts by step and
+    names its touchpoint and phase (:mod:`journeymap.engine._sequence_codes`): no ordered
+    aggregate. On another stored table the sequences are collected as text (an ordered text
+    aggregate spills under a memory cap, an ordered list one does not) and split afterwards,
+    unless a touchpoint or phase holds :data:`UNIT` or is empty. Either way ``phase_of`` (the
+    map's :func:`phase_lookup`) lets the phases be read off the touchpoints when every phase
+    is the one the map gives its touchpoint.
     """
     columns: dict[str, Any] = {
         "first_ts": _.ts.min(),
@@ -45,12 +48,26 @@ def journey_facts(
         "value": exact_sum(journeys.value, value=True, where=journeys.conversion),
     }
     for name in dict.fromkeys(["persona", *(breakdown or [])]):
-        column = journeys[name]  # the first value that is there
-        columns[name] = column.argmin(journeys.step, where=column.notnull())
+        columns[name] = first_text(journeys[name], journeys.step)  # the first value there
     if not sequences:
         columns["last_touchpoint"] = _.touchpoint.argmax(_.step)
         columns["last_phase"] = _.phase.argmax(_.step)
         return journeys.group_by("journey_id").aggregate(**columns)
+    codes = sequence_codes(journeys, phase_of)
+    if codes is not None:
+        columns["_keys"] = codes.key(journeys).collect(include_null=True)
+        facts = journeys.group_by("journey_id").aggregate(**columns)
+        facts = facts.mutate(**codes.decode(facts._keys)).drop("_keys")
+    else:
+        facts = _ordered_sequences(journeys, columns, phase_of)
+    # The sequences end with the last event: two ordered aggregates fewer.
+    return facts.mutate(last_touchpoint=facts.touchpoints[-1], last_phase=facts.phases[-1])
+
+
+def _ordered_sequences(
+    journeys: ir.Table, columns: dict[str, Any], phase_of: Mapping[str, str] | None
+) -> ir.Table:
+    """The facts with their sequences from ordered aggregates: text when it can, else lists."""
     as_text, derived = _sequence_plan(journeys, phase_of)
     names = ["touchpoint"] if derived else ["touchpoint", "phase"]
     for name in names:
@@ -72,8 +89,7 @@ def journey_facts(
         facts = facts.mutate(
             phases=facts.touchpoints.map(lambda x: x.substitute(lookup, else_=ibis.null("string")))
         )
-    # The sequences end with the last event: two ordered aggregates fewer.
-    return facts.mutate(last_touchpoint=facts.touchpoints[-1], last_phase=facts.phases[-1])
+    return facts
 
 
 def joinable(journeys: ir.Table, column: str = "touchpoint") -> bool:

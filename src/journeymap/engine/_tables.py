@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "arrow_of",
+    "backend_name",
     "drop_temporary",
     "exact_sum",
+    "first_text",
     "in_memory",
     "is_temporary",
     "materialize",
@@ -162,12 +164,31 @@ def seconds(ts: ir.TimestampValue) -> ir.FloatingValue:
     with a zone to one without, through the time-zone library, which took eight times as
     long per row (the ages and gaps of every event pay it).
     """
-    if _backend_name(ts) == "duckdb":
+    if backend_name(ts) == "duckdb":
         return _duckdb_epoch(ts)
     return ts.epoch_seconds().cast("float64")
 
 
-def _backend_name(expr: ir.Expr) -> str | None:
+@ibis.udf.agg.builtin(name="arg_min")  # type: ignore[untyped-decorator]
+def _duckdb_arg_min(value: str, key: int) -> str:  # type: ignore[empty-body]
+    """DuckDB's ``arg_min``: ``value`` on the row with the smallest ``key``, no sort."""
+
+
+def first_text(values: ir.StringColumn, order: ir.IntegerColumn) -> ir.StringScalar:
+    """The first text of ``values`` that is there (not null), by ``order``: a per-group value.
+
+    Ibis writes ``argmin`` on DuckDB as ``first(value ORDER BY key)``, an ordered aggregate,
+    which makes the engine sort each group's rows; DuckDB's own ``arg_min`` keeps the row with
+    the smallest key it has seen. With nulls left out the two agree. In the per-journey facts
+    of 1M generated journeys (whose sequences need no sort either) that was 1.0 s -> 0.67 s.
+    """
+    where = values.notnull()
+    if values.type().is_string() and order.type().is_integer() and backend_name(values) == "duckdb":
+        return _duckdb_arg_min(values, order, where=where)
+    return values.argmin(order, where=where)
+
+
+def backend_name(expr: ir.Expr) -> str | None:
     """The name of the backend ``expr`` runs on, or None when it has none of its own."""
     import ibis.common.exceptions as exc
 
