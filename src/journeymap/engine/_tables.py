@@ -12,6 +12,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from journeymap.engine._scratch import scratch_catalog
 from journeymap.errors import MissingDependencyError
 from journeymap.ingest.readers._common import arrow_table
 
@@ -214,8 +215,14 @@ def materialize(expr: ir.Table) -> ir.Table:
         # min, say) as NOT NULL, and the table would then refuse their NULLs.
         nullable = ibis.schema({n: t.copy(nullable=True) for n, t in expr.schema().items()})
         name = f"{_PREFIX}{uuid.uuid4().hex}"
-        table = backend.create_table(name, schema=nullable, temp=True)
-        backend.insert(name, expr)
+        catalog = scratch_catalog(backend)
+        if catalog is None:
+            table = backend.create_table(name, schema=nullable, temp=True)
+            backend.insert(name, expr)
+            return table
+        # Compressed on disk (see engine._scratch): the same table, dropped the same way.
+        table = backend.create_table(name, schema=nullable, database=(catalog, "main"))
+        backend.insert(name, expr, database=(catalog, "main"))
         return table
     except (IbisError, NotImplementedError):  # no temporary tables there, or a NULL-typed column
         return expr
@@ -240,7 +247,10 @@ def drop_temporary(*tables: ir.Table | None) -> None:
         assert isinstance(op, ops.DatabaseTable)  # is_temporary says so
         try:
             # Raw SQL: the name is our own hex, and ibis 12's drop_table trips DuckDB 2.
-            result = op.source.raw_sql(f'DROP TABLE IF EXISTS "{op.name}"')
+            where = op.namespace.catalog
+            on_disk = where is not None and where == scratch_catalog(op.source)
+            qualified = f'"{where}"."main"."{op.name}"' if on_disk else f'"{op.name}"'
+            result = op.source.raw_sql(f"DROP TABLE IF EXISTS {qualified}")
             if op.source.name == "duckdb":
                 result.fetchall()  # DuckDB 2 holds the connection until the result is read
             elif hasattr(result, "close"):

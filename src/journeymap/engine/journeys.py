@@ -22,7 +22,9 @@ from journeymap.engine._extra import breakdown_column
 from journeymap.engine._extra import extra_text as extra_text  # named in docs/contracts.md
 from journeymap.engine._facts import joinable, journey_facts, own_phases, touch_pairs
 from journeymap.engine._options import JourneyOptions, parse_duration
+from journeymap.engine._scratch import use_scratch_if_large
 from journeymap.engine._tables import (
+    backend_name,
     drop_temporary,
     exact_total,
     is_temporary,
@@ -227,6 +229,11 @@ def materialize_journeys(journeys: ir.Table, columns: list[str] | None = None) -
     """
     wanted = columns if columns is not None else list(journeys.columns)
     built = _BUILT.get(journeys.op())
+    if built is not None and backend_name(built[0]) == "duckdb":
+        # One row per event: when they would crowd DuckDB's memory, this table and every one
+        # stored after it go to a compressed scratch database (engine._scratch).
+        schema = dict(journeys.select(*wanted).schema().items())
+        use_scratch_if_large(ibis.get_backend(built[0]), built[0], schema)
     if built is None or built[2].session_gap is not None or built[2].after_conversion != "end":
         return materialize(journeys.select(*wanted))
     numbered = _build(*built, renumber=False)
