@@ -168,3 +168,24 @@ def test_sequences_built_as_text_equal_the_lists(
     assert by_id["p1#0"]["touchpoints"] == ["ad", "mystery", None, name, "buy"]
     assert by_id["p1#0"]["phases"] == ["awareness", None, None, phase, "purchase"]
     assert (by_id["p2#0"]["last_touchpoint"], by_id["p2#0"]["last_phase"]) == (name, phase)
+
+
+def _sql(expr: ibis.Table) -> str:
+    return " ".join(str(ibis.to_sql(expr, dialect="duckdb")).split())
+
+
+def test_the_journeys_sort_carries_no_copy_of_a_column(shop_map: JourneyMap) -> None:
+    # Every column of the window pass is carried through DuckDB's sort: the person and the
+    # touchpoint are ordered by as they are (1M generated journeys: Markov 1.12 s -> 1.08 s).
+    table = events([("p1", 0, "ad"), ("p1", 0, "blog"), ("p1", 1, "buy", True)])
+    sql = _sql(build_journeys(table, shop_map, JourneyOptions()))
+    assert '"_actor"' not in sql and '"_tie"' not in sql and '"_row"' not in sql
+    assert 'PARTITION BY "t1"."person_id" ORDER BY "t1"."ts" ASC, "t1"."touchpoint" ASC' in sql
+    # Per account the actor is a column of its own; imported events break ties by file order.
+    keyed = table.mutate(row_number=ibis.literal(1, "int64"), event_key=table.touchpoint)
+    by_account = JourneyOptions(by="account")
+    sql = _sql(build_journeys(keyed, shop_map, by_account))
+    assert 'ORDER BY "t1"."ts" ASC, "t1"."_row" ASC, "t1"."_tie" ASC, "t1"."person_id"' in sql
+    assert 'PARTITION BY "t1"."_actor"' in sql
+    rows = _rows(build_journeys(table, shop_map, JourneyOptions()))
+    assert [r["touchpoint"] for r in rows] == ["ad", "blog", "buy"]  # the tie: touchpoint order

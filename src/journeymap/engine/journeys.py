@@ -276,12 +276,16 @@ def _build(
             ).format(columns=", ".join(missing))
         )
     lookup = phase_lookup(journey_map)
-    # Ties in time keep the file order (row_number), then a stable key.
-    row_number = (
-        events.row_number.cast("int64") if "row_number" in events.columns else ibis.literal(0)
-    )
-    tie = events.event_key if "event_key" in events.columns else events.touchpoint
     mapped_phase = events.touchpoint.substitute(lookup, else_=ibis.null("string"))
+    # Ties in time keep the file order (row_number), then a stable key. Sort keys that cannot
+    # break a tie are left out, and none copies a column: each is carried through the sort.
+    keys = ["ts"]
+    tiebreak: dict[str, ir.Value] = {}
+    if "row_number" in events.columns:
+        tiebreak["_row"] = events.row_number.cast("int64")
+    if "event_key" in events.columns:
+        tiebreak["_tie"] = events.event_key.cast("string")
+    keys += [*tiebreak, *([] if "_tie" in tiebreak else ["touchpoint"])]
     base = events.select(
         person_id=events.person_id.cast("string"),
         account_id=events.account_id.cast("string"),
@@ -291,25 +295,23 @@ def _build(
         persona=events.persona.cast("string"),
         conversion=events.conversion.cast("boolean").fill_null(False),
         value=events.value.cast("float64"),
-        _row=row_number,
-        _tie=tie.cast("string"),
+        **tiebreak,
         **{
             name: breakdown_column(events, name)
             for name in options.breakdown
             if name not in EVENT_COLUMNS
         },
     )
+    actor = "person_id"
     if options.by == "account":
         base = base.mutate(_actor=ibis.coalesce(base.account_id, base.person_id))
-    else:
-        base = base.mutate(_actor=base.person_id)
-    # Sort keys that cannot break a tie are left out: each one costs the sort time.
-    keys = ["ts", *(["_row"] if "row_number" in events.columns else []), "_tie"]
-    keys += ["person_id"] if options.by == "account" else []
+        actor = "_actor"
+        keys.append("person_id")
     extra = [name for name in options.breakdown if name not in EVENT_COLUMNS]
     if options.session_gap is None:
         return _cut_at_conversions(
             base,
+            actor,
             keys,
             options.after_conversion == "end",
             extra,
@@ -319,29 +321,28 @@ def _build(
     # A session gap needs two window passes over the actor's events, both with the same order
     # (DuckDB sorts once per pass): the first reads the neighbours and marks where journeys
     # start, the second numbers the journeys and steps.
-    order = [base[key] for key in keys]
-    actor = ibis.window(group_by=base._actor, order_by=order)
+    window = ibis.window(group_by=base[actor], order_by=[base[key] for key in keys])
     gap = int(options.session_gap.total_seconds())
-    new_journey = (seconds(base.ts) - seconds(base.ts.lag().over(actor))) > gap
+    new_journey = (seconds(base.ts) - seconds(base.ts.lag().over(window))) > gap
     if options.after_conversion == "end":
-        new_journey = new_journey | base.conversion.lag().over(actor).fill_null(False)
+        new_journey = new_journey | base.conversion.lag().over(window).fill_null(False)
     first = base.mutate(
         _new=number(new_journey.fill_null(False)),
-        _rn=ibis.row_number().over(actor).cast("int64"),
-        **(_neighbours(base, actor) if neighbours else {}),
+        _rn=ibis.row_number().over(window).cast("int64"),
+        **(_neighbours(base, window) if neighbours else {}),
     )
     order = [first[key] for key in keys]
-    actor = ibis.window(group_by=first._actor, order_by=order)
-    running = ibis.window(group_by=first._actor, order_by=order, preceding=None, following=0)
+    window = ibis.window(group_by=first[actor], order_by=order)
+    running = ibis.window(group_by=first[actor], order_by=order, preceding=None, following=0)
     starts = first._new == 1
     second = first.mutate(
         _segment=first._new.sum().over(running),
         _start=ibis.ifelse(starts | (first._rn == 0), first._rn, ibis.null("int64"))
         .max()
         .over(running),
-        _ends=first._new.lead().over(actor).fill_null(1) == 1,
+        _ends=first._new.lead().over(window).fill_null(1) == 1,
     )
-    journey_id = second._actor + ibis.literal("#") + second._segment.cast("string")
+    journey_id = second[actor] + ibis.literal("#") + second._segment.cast("string")
     no_time = ibis.null(second.ts.type().copy(nullable=True))
     around = (
         {
@@ -362,6 +363,7 @@ def _build(
 
 def _cut_at_conversions(
     base: ir.Table,
+    actor: str,
     keys: list[str],
     end_at_conversion: bool,
     extra: list[str],
@@ -377,26 +379,27 @@ def _cut_at_conversions(
     (one join with the conversions). Without ``renumber`` the step is the position in the
     actor's events (:func:`materialize_journeys` renumbers the later journeys afterwards).
     Without ``neighbours`` the journeys lack :data:`NEIGHBOUR_COLUMNS`, and their windows.
+    ``actor`` names the column whose events make one actor's journeys.
     """
     order = [base[key] for key in keys]
-    actor = ibis.window(group_by=base._actor, order_by=order)
-    before = ibis.window(group_by=base._actor, order_by=order, rows=(None, -1))
+    window = ibis.window(group_by=base[actor], order_by=order)
+    before = ibis.window(group_by=base[actor], order_by=order, rows=(None, -1))
     segment: ir.IntegerValue = ibis.literal(0, "int64")
     if end_at_conversion:
         segment = number(base.conversion).sum().over(before).fill_null(0)
     first = base.mutate(
         _segment=segment,
-        _rn=ibis.row_number().over(actor).cast("int64"),
-        **(_neighbours(base, actor, end_at_conversion) if neighbours else {}),
+        _rn=ibis.row_number().over(window).cast("int64"),
+        **(_neighbours(base, window, end_at_conversion) if neighbours else {}),
     )
     if end_at_conversion and renumber:
         # Journey s > 0 starts right after the actor's conversion that ended journey s - 1:
         # a join with the conversions alone, not a grouping of every event.
         ended = first.filter(first.conversion)
         starts = ended.select(
-            "_actor", _segment=ended._segment + 1, _start=(ended._rn + 1).cast("int64")
+            actor, _segment=ended._segment + 1, _start=(ended._rn + 1).cast("int64")
         )
-        first = first.left_join(starts, ["_actor", "_segment"])
+        first = first.left_join(starts, [actor, "_segment"])
         step = first._rn - first._start.fill_null(0) + 1
         ends = first.conversion
     elif end_at_conversion:
@@ -414,7 +417,7 @@ def _cut_at_conversions(
         else {}
     )
     journeys = first.select(
-        journey_id=first._actor + ibis.literal("#") + first._segment.cast("string"),
+        journey_id=first[actor] + ibis.literal("#") + first._segment.cast("string"),
         **{name: first[name] for name in (*EVENT_COLUMNS, *extra)},
         step=step.cast("int64"),
         **around,
@@ -425,7 +428,7 @@ def _cut_at_conversions(
 
 
 def _neighbours(
-    base: ir.Table, actor: ibis.expr.builders.LegacyWindowBuilder, starts: bool | None = None
+    base: ir.Table, window: ibis.expr.builders.LegacyWindowBuilder, starts: bool | None = None
 ) -> dict[str, ir.Value]:
     """The windows the neighbour columns read: the touch before, and the times around.
 
@@ -435,13 +438,13 @@ def _neighbours(
     first: dict[str, ir.Value] = {}
     if starts is not None:
         first["_starts"] = (
-            base.conversion.lag().over(actor).fill_null(True)
+            base.conversion.lag().over(window).fill_null(True)
             if starts
-            else base.ts.lag().over(actor).isnull()
+            else base.ts.lag().over(window).isnull()
         )
     return {
         **first,
-        "_prev_tp": base.touchpoint.lag().over(actor),
-        "_prev_ts": base.ts.lag().over(actor),
-        "_next_ts": base.ts.lead().over(actor),
+        "_prev_tp": base.touchpoint.lag().over(window),
+        "_prev_ts": base.ts.lag().over(window),
+        "_next_ts": base.ts.lead().over(window),
     }
