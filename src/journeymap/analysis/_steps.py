@@ -1,4 +1,4 @@
-"""The metric steps of an analysis: every table, sharing the facts, paths and touch pairs."""
+"""The metric steps of an analysis: every table, sharing the facts, paths and counted pairs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing, variants
+from journeymap.engine._pair_counts import touch_pair_counts
 from journeymap.engine._tables import drop_temporary, materialize
-from journeymap.engine.journeys import JourneyOptions, touch_pairs
+from journeymap.engine.journeys import JourneyOptions
 from journeymap.model import JourneyMap
 from journeymap.model.touchpoints import outcome_ids
 
@@ -21,12 +22,12 @@ def _metrics(
     options: JourneyOptions,
     step: Callable[[str], None],
 ) -> dict[str, pa.Table]:
-    """Every metric, sharing the per-journey facts, the distinct paths and the touch pairs."""
+    """Every metric, sharing the per-journey facts, the distinct paths and the counted pairs."""
     phase_order = [p.id for p in journey_map.ordered_phases()]
     outcomes = outcome_ids(journey_map.touchpoints)
     step("shared")
     counts = materialize(paths.path_counts(journeys, options.collapse_repeats, facts))
-    pairs = materialize(touch_pairs(journeys, facts, options.breakdown))
+    pairs = materialize(touch_pair_counts(journeys, facts, options.breakdown))
     metrics: dict[str, Callable[[], pa.Table]] = {
         "phase_funnel": lambda: funnel.phase_funnel(journeys, journey_map, options, facts),
         "touchpoint_funnel": lambda: funnel.touchpoint_funnel(

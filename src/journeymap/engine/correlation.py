@@ -40,8 +40,9 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from journeymap.engine._pair_counts import touch_pair_counts
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import JourneyOptions, journey_facts, touch_pairs
+from journeymap.engine.journeys import JourneyOptions, journey_facts
 
 __all__ = ["correlation", "direction", "odds_ratio"]
 
@@ -91,7 +92,7 @@ def correlation(
     journeys: ir.Table,
     options: JourneyOptions,
     facts: ir.Table | None = None,
-    pairs: ir.Table | None = None,
+    pair_counts: ir.Table | None = None,
     outcomes: Collection[str] = (),
 ) -> pa.Table:
     """Per touchpoint (and per breakdown value) the odds ratio of converting (contract table).
@@ -99,19 +100,19 @@ def correlation(
     Rows with fewer than ``correlation_min_support`` journeys touching, or not touching, are
     left out, as are touchpoints only conversion events reach and the ``outcomes`` (the map's
     outcome touchpoints: end states, not drivers; see the module doc); rows are
-    sorted by odds ratio, highest first. ``pairs`` is
-    :func:`~journeymap.engine.journeys.touch_pairs` of the journeys with the breakdown
-    columns, if already computed.
+    sorted by odds ratio, highest first. ``pair_counts`` is
+    :func:`~journeymap.engine._pair_counts.touch_pair_counts` of the journeys with the
+    breakdown columns, if already computed.
     """
     breakdown = list(options.breakdown)
     if facts is None:
         facts = journey_facts(journeys, breakdown)
-    if pairs is None:
-        pairs = touch_pairs(journeys, facts, breakdown)
+    if pair_counts is None:
+        pair_counts = touch_pair_counts(journeys, facts, breakdown)
     facts = facts.select("journey_id", "converted", *breakdown)
     # Only touches up to the first conversion can explain it: with after_conversion="continue",
     # retention touchpoints met after the purchase would otherwise look like causes.
-    joined = pairs.filter(pairs.before)
+    joined = pair_counts.filter(pair_counts.before)
     if outcomes:
         joined = joined.filter(~joined.touchpoint.isin(list(outcomes)).fill_null(False))
     rows: list[dict[str, Any]] = []
@@ -119,8 +120,8 @@ def correlation(
     for column in groupings:
         keys = ["touchpoint"] + ([column] if column else [])
         per = joined.group_by(keys).aggregate(
-            journeys_with=joined.count(),
-            converted_with=joined.converted.sum(),
+            journeys_with=joined.journeys.sum(),
+            converted_with=joined.journeys.sum(where=joined.converted),
             plain=joined.plain.any(),
         )
         group_keys = [column] if column else []

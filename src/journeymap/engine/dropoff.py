@@ -13,12 +13,12 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._facts import outcome_facts
+from journeymap.engine._pair_counts import touch_pair_counts
 from journeymap.engine._tables import records_table
 from journeymap.engine.journeys import (
     JourneyOptions,
     check_touchpoints,
     journey_facts,
-    touch_pairs,
 )
 from journeymap.model import JourneyMap
 
@@ -132,11 +132,12 @@ def checkout_abandonment(
     journey_map: JourneyMap,
     options: JourneyOptions,
     facts: ir.Table | None = None,
-    pairs: ir.Table | None = None,
+    pair_counts: ir.Table | None = None,
 ) -> pa.Table:
     """Journeys that reached a checkout touchpoint and did not convert (contract table).
 
-    ``pairs`` is :func:`~journeymap.engine.journeys.touch_pairs` of the journeys, if computed.
+    ``pair_counts`` is :func:`~journeymap.engine._pair_counts.touch_pair_counts` of the
+    journeys, if computed.
     """
     columns = [
         ("touchpoint", pa.string()),
@@ -148,11 +149,11 @@ def checkout_abandonment(
     targets = checkout_touchpoints(journey_map, options)
     if not targets:
         return records_table([], columns)
-    if pairs is None:
-        pairs = touch_pairs(journeys, facts)
-    touched = pairs.filter(pairs.touchpoint.isin(targets))
+    if pair_counts is None:
+        pair_counts = touch_pair_counts(journeys, facts)
+    touched = pair_counts.filter(pair_counts.touchpoint.isin(targets))
     counts = touched.group_by("touchpoint").aggregate(
-        reached=touched.count(), converted=touched.converted.sum()
+        reached=touched.journeys.sum(), converted=touched.journeys.sum(where=touched.converted)
     )
     found = {row["touchpoint"]: row for row in counts.to_pyarrow().to_pylist()}
     rows = []

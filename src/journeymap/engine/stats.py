@@ -8,8 +8,8 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from journeymap.engine._pair_counts import touch_pair_counts
 from journeymap.engine._tables import records_table
-from journeymap.engine.journeys import touch_pairs
 from journeymap.model import JourneyMap
 
 __all__ = ["touchpoint_stats"]
@@ -19,7 +19,7 @@ def touchpoint_stats(
     journeys: ir.Table,
     journey_map: JourneyMap,
     facts: ir.Table | None = None,
-    pairs: ir.Table | None = None,
+    pair_counts: ir.Table | None = None,
 ) -> pa.Table:
     """Per touchpoint: events, journeys, persons and converted journeys that touched it.
 
@@ -32,16 +32,15 @@ def touchpoint_stats(
 
     Map touchpoints without events appear with zeros (unused); touchpoints in the events that
     the map does not know appear with ``on_map`` false (unmapped). Map touchpoints come first
-    in map order, then unmapped ones by events. ``pairs`` is
-    :func:`~journeymap.engine.journeys.touch_pairs` of the journeys, if already computed.
+    in map order, then unmapped ones by events. ``pair_counts`` is
+    :func:`~journeymap.engine._pair_counts.touch_pair_counts` of the journeys, if computed.
     """
-    if pairs is None:
-        pairs = touch_pairs(journeys, facts)
-    per_journey = pairs.group_by("touchpoint").aggregate(
-        events=pairs.events.sum(),
-        journeys=pairs.count(),
-        conversions=pairs.converted.sum(),
-        repeat_journeys=(pairs.events > 1).sum(),
+    counts = pair_counts if pair_counts is not None else touch_pair_counts(journeys, facts)
+    per_journey = counts.group_by("touchpoint").aggregate(
+        events=counts.events.sum(),
+        journeys=counts.journeys.sum(),
+        conversions=counts.journeys.sum(where=counts.converted).fill_null(0),
+        repeat_journeys=counts.journeys.sum(where=counts.repeat).fill_null(0),
     )
     # Distinct pairs first, then plain counts: cheaper than COUNT(DISTINCT) per touchpoint.
     people = journeys.select("touchpoint", "person_id").distinct()
