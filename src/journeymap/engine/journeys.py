@@ -173,18 +173,20 @@ def ends_at_conversions(journeys: ir.Table) -> bool:
     """Whether every conversion in ``journeys`` is the last event of its journey.
 
     Known without a query for a table from :func:`build_journeys` (``after_conversion``
-    "end"); a stored table with :data:`NEIGHBOUR_COLUMNS` is asked in one scan, once (a
-    conversion with an event after it in its journey); any other table: False.
+    "end") and for one :func:`materialize_journeys` stored from it; another stored table
+    with :data:`NEIGHBOUR_COLUMNS` is asked in one scan, once (a conversion with an event
+    after it in its journey); any other table: False.
     """
     op = journeys.op()
     built = _BUILT.get(op)
     if built is not None:
         return built[2].after_conversion == "end"
+    if op in _ENDS:
+        return _ENDS[op]
     if not isinstance(op, ops.PhysicalTable) or not has_neighbours(journeys):
         return False
-    if op not in _ENDS:
-        inside = journeys.conversion.cast("boolean").fill_null(False) & journeys.next_ts.notnull()
-        _ENDS[op] = int(journeys.count(where=inside).to_pyarrow().as_py()) == 0
+    inside = journeys.conversion.cast("boolean").fill_null(False) & journeys.next_ts.notnull()
+    _ENDS[op] = int(journeys.count(where=inside).to_pyarrow().as_py()) == 0
     return _ENDS[op]
 
 
@@ -234,6 +236,18 @@ def materialize_journeys(journeys: ir.Table, columns: list[str] | None = None) -
         # stored after it go to a compressed scratch database (engine._scratch).
         schema = dict(journeys.select(*wanted).schema().items())
         use_scratch_if_large(ibis.get_backend(built[0]), built[0], schema)
+    stored = _stored(journeys, wanted, built)
+    ends = built is not None and built[2].after_conversion == "end"
+    if ends and isinstance(stored.op(), ops.PhysicalTable):
+        _ENDS[stored.op()] = True  # as built: ends_at_conversions need not scan the events
+    return stored
+
+
+def _stored(
+    journeys: ir.Table,
+    wanted: list[str],
+    built: tuple[ir.Table, JourneyMap, JourneyOptions] | None,
+) -> ir.Table:
     if built is None or built[2].session_gap is not None or built[2].after_conversion != "end":
         return materialize(journeys.select(*wanted))
     numbered = _build(*built, renumber=False)
