@@ -39,9 +39,7 @@ def _sorted(table: ibis.Table) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_counts_from_the_sequences_equal_the_grouped_pairs(
-    shop_map: JourneyMap, seed: int
-) -> None:
+def test_counts_from_the_sequences_equal_the_grouped_pairs(shop_map: JourneyMap, seed: int) -> None:
     options = JourneyOptions(breakdown=["channel"])
     journeys = materialize_journeys(build_journeys(_events(seed), shop_map, options))
     facts = materialize(
@@ -62,9 +60,9 @@ def test_counts_from_the_sequences_equal_the_grouped_pairs(
             assert stats.touchpoint_stats(journeys, shop_map, facts, shared).equals(
                 stats.touchpoint_stats(journeys, shop_map)
             )
-            assert dropoff.checkout_abandonment(
-                journeys, shop_map, options, facts, shared
-            ).equals(dropoff.checkout_abandonment(journeys, shop_map, options))
+            assert dropoff.checkout_abandonment(journeys, shop_map, options, facts, shared).equals(
+                dropoff.checkout_abandonment(journeys, shop_map, options)
+            )
             assert correlation.correlation(journeys, options, facts, shared).equals(
                 correlation.correlation(journeys, options)
             )
