@@ -5,8 +5,10 @@ breakdown value), so the table they share holds the pairs already counted per to
 outcome and flag: a few hundred rows where the pairs are millions. When every journey ends at
 its conversion and the facts carry the journeys' sequences, the pairs are read off the
 sequences, one journey row at a time, instead of grouping every event by journey and
-touchpoint and joining the facts back: at 10M generated journeys, under a 2500MB cap, that
-took 18.2 s against 8.6 s, and 0.71 s against 0.60 s at 1M (the same counts).
+touchpoint and joining the facts back. On the same stored journeys and facts, storing the
+pairs took 18.25 s at 10M generated journeys (under a 2500MB cap) and 0.71-0.78 s at 1M;
+counting them from the events 12.66 s and 0.73-0.78 s; from the sequences 9.24-9.29 s and
+0.69-0.70 s, with the same counts (``benchmarks/README.md``, stop 25).
 """
 
 from __future__ import annotations
