@@ -8,7 +8,9 @@ any order, sorted as a list and read back as the sequences through list literals
 the same table (``benchmarks/README.md``, stop 25).
 
 Only on DuckDB, and only when a map-sized number of distinct touchpoints and phases is
-found: each becomes a branch of a ``CASE``.
+found: each becomes a branch of a ``CASE``. With 195 distinct touchpoints (the 1M generated
+journeys' channels, each split 13 ways by person) the facts took 1.20-1.21 s this way and
+1.23-1.25 s with the ordered text aggregate, so :data:`CODED_VALUES` stays at 256.
 """
 
 from __future__ import annotations
