@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import ibis
@@ -77,15 +76,3 @@ def events_of(paths: Sequence[tuple[Sequence[str], bool, float | None]]) -> ir.T
                 }
             )
     return ibis.memtable(pd.DataFrame(rows))
-
-
-@contextlib.contextmanager
-def queries_run() -> Iterator[list[str]]:
-    """The SQL of every query the engine runs inside the block, in order."""
-    found: list[str] = []
-    verbose, log = ibis.options.verbose, ibis.options.verbose_log
-    ibis.options.verbose, ibis.options.verbose_log = True, found.append
-    try:
-        yield found
-    finally:
-        ibis.options.verbose, ibis.options.verbose_log = verbose, log

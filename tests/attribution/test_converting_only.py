@@ -14,8 +14,8 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 import pytest
-from attribution_journeys import queries_run
 
+from engine_queries import queries_run
 from journeymap.attribution import SegmentCache, attribute, compare_models
 from journeymap.attribution.heuristic import HEURISTICS
 from journeymap.engine._tables import drop_temporary, materialize

@@ -9,8 +9,9 @@ from collections import Counter
 import ibis
 import numpy as np
 import pytest
-from attribution_journeys import events_of, journeys_table, map_of, queries_run
+from attribution_journeys import events_of, journeys_table, map_of
 
+from engine_queries import queries_run
 from journeymap.attribution import attribute
 from journeymap.attribution._aggregate import SEP
 from journeymap.attribution._levels import _level_key, _touchpoint_key

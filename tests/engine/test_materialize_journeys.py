@@ -6,6 +6,7 @@ import ibis
 import pytest
 from engine_events import events
 
+from engine_queries import queries_run
 from journeymap.engine._tables import drop_temporary, is_temporary, materialize
 from journeymap.engine.journeys import (
     NEIGHBOUR_COLUMNS,
@@ -133,13 +134,10 @@ def test_a_stored_table_is_asked_once_whether_conversions_end_its_journeys(
     stored = (
         materialize_journeys(journeys) if store == "materialize_journeys" else materialize(journeys)
     )
-    queries: list[str] = []
-    verbose, log = ibis.options.verbose, ibis.options.verbose_log
-    ibis.options.verbose, ibis.options.verbose_log = True, queries.append
     try:
-        answers = [ends_at_conversions(stored) for _ in range(3)]
+        with queries_run() as queries:
+            answers = [ends_at_conversions(stored) for _ in range(3)]
     finally:
-        ibis.options.verbose, ibis.options.verbose_log = verbose, log
         drop_temporary(stored)
     # p1 converts and goes on: its conversion ends a journey only when journeys end there.
     assert answers == [after_conversion == "end"] * 3
