@@ -104,15 +104,13 @@ def test_a_refused_scratch_file_leaves_the_temporary_tables(
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [("2.3 GiB", int(2.3 * 2**30)), ("953.6 MiB", int(953.6 * 2**20)), ("500 KB", 500_000)],
+    ("setting", "expected"),
+    [
+        ("2500MB", int(2.3 * 2**30)),  # DuckDB answers "2.3 GiB"
+        ("1GB", int(953.6 * 2**20)),  # "953.6 MiB"
+        ("500KB", int(488.2 * 2**10)),  # "488.2 KiB"
+    ],
 )
-def test_duckdb_memory_limit_text_is_read_in_bytes(text: str, expected: int) -> None:
-    class _Backend:
-        def raw_sql(self, _sql: str) -> _Backend:
-            return self
-
-        def fetchall(self) -> list[tuple[str]]:
-            return [(text,)]
-
-    assert _scratch._memory_limit(_Backend()) == expected
+def test_duckdb_memory_limit_text_is_read_in_bytes(setting: str, expected: int) -> None:
+    con = ibis.duckdb.connect(memory_limit=setting)
+    assert _scratch._memory_limit(con) == expected
