@@ -44,7 +44,9 @@ __all__ = [
     "UNIT",
     "JourneyOptions",
     "build_journeys",
+    "built_from",
     "check_touchpoints",
+    "converting_actors",
     "converting_journeys",
     "converting_part",
     "ends_at_conversions",
@@ -119,7 +121,7 @@ def converting_part(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     built = _BUILT.get(journeys.op())
     if built is not None:
         events, journey_map, options = built
-        kept = _of_converting_actors(events, options)
+        kept = converting_actors(events, options)
         part = build_journeys(events.filter(kept), journey_map, options)
         others = events.filter(~kept).select(touchpoint=events.touchpoint.cast("string"))
         return part, others.distinct()
@@ -149,7 +151,7 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     if built is None or built[2].after_conversion != "end":
         return None
     events, journey_map, options = built
-    kept = events.filter(_of_converting_actors(events, options))
+    kept = events.filter(converting_actors(events, options))
     lean = _build(kept, journey_map, options, renumber=False, neighbours=False)
     conversion = events.conversion.cast("boolean").fill_null(False)
     touchpoints = events.group_by(touchpoint=events.touchpoint.cast("string")).aggregate(
@@ -157,6 +159,11 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
         value=exact_total(events.value.cast("float64"), value=True, where=conversion),
     )
     return lean, touchpoints
+
+
+def built_from(journeys: ir.Table) -> tuple[ir.Table, JourneyMap, JourneyOptions] | None:
+    """The events, map and options a journeys table from :func:`build_journeys` was cut with."""
+    return _BUILT.get(journeys.op())
 
 
 def has_neighbours(journeys: ir.Table) -> bool:
@@ -208,7 +215,7 @@ def unnumbered(journeys: ir.Table, *, neighbours: bool = True) -> ir.Table:
     return _build(*built, renumber=False, neighbours=neighbours)
 
 
-def _of_converting_actors(events: ir.Table, options: JourneyOptions) -> ir.BooleanValue:
+def converting_actors(events: ir.Table, options: JourneyOptions) -> ir.BooleanValue:
     """Whether an event's actor (person, or account when cut per account) ever converted."""
     actor = events.person_id.cast("string")
     if options.by == "account":
