@@ -33,12 +33,13 @@ import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
+from journeymap.engine._coded_journeys import coded_journeys
 from journeymap.engine._tables import (
     drop_temporary,
     exact_sum,
@@ -55,6 +56,9 @@ from journeymap.engine.journeys import (
 )
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
+
+if TYPE_CHECKING:
+    from journeymap.attribution._local_credits import LocalTouches
 
 __all__ = [
     "SEG",
@@ -110,6 +114,9 @@ class Segments:
         outcomes: The outcome touchpoints taken out of the segments (:func:`without_outcomes`).
         outcome_alone: The conversions whose segment held outcomes only: their conversion
             event's touchpoint kept its credit.
+        local: The same touches as NumPy arrays, when they were cut locally
+            (:mod:`~journeymap.attribution._coded_segments`): the heuristic models read them
+            there.
     """
 
     table: ir.Table
@@ -123,6 +130,7 @@ class Segments:
     alone: int = 0
     outcomes: tuple[str, ...] = ()
     outcome_alone: int = 0
+    local: LocalTouches | None = None
 
 
 def prepare(
@@ -165,6 +173,12 @@ def prepare(
         )
     narrow = converting_only and lookback is None and not by_account
     if narrow and conversion_touch and not outcomes:
+        from journeymap.attribution._coded_segments import coded_segments
+
+        coded = coded_journeys(journeys, converting_only=True)
+        cut = None if coded is None else coded_segments(coded)
+        if cut is not None:
+            return cut
         lean = converting_journeys(journeys)
         if lean is not None:
             return _in_one_query(*lean)

@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 from journeymap.attribution._aggregate import Segments, key_sets, keyed, keys_seen
 from journeymap.attribution._cache import SegmentCache
 from journeymap.attribution._levels import _level_key, _touchpoint_key
+from journeymap.attribution._local_credits import local_credits
 from journeymap.attribution.heuristic import HEURISTICS, Credit, credits
 from journeymap.attribution.paths import Paths
 from journeymap.engine.journeys import phase_lookup
@@ -88,6 +89,8 @@ def _level_credits(
     options = {**options, "newest_at_conversion": segments.conversion_touch}
     if by is None:
         return credits(t, models, **options)
+    if segments.local is not None:  # cut locally: the credits are counted there too
+        return local_credits(segments.local, models, by, **options)
     identity = by is _same_key  # the touchpoint level itself
     summed = [m for m in models if identity or m in SUMMABLE]
     own = [m for m in models if m not in summed]

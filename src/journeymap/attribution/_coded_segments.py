@@ -1,0 +1,76 @@
+"""The converting segments cut locally from the coded journeys, for the heuristic models alone.
+
+What :func:`~journeymap.attribution._aggregate.prepare` cuts in the engine when only the
+converting segments are read (no lookback, per journey, the conversion touch kept, no
+outcomes), cut from :class:`~journeymap.engine._coded_journeys.CodedJourneys` instead: each
+conversion closes a segment made of the touches since the journey's start or its previous
+conversion. The segments' touches go back to the engine as an Arrow table, where the models'
+one aggregation reads them as it reads the engine's own segments.
+"""
+
+from __future__ import annotations
+
+import math
+
+import ibis
+import numpy as np
+import pyarrow as pa
+
+from journeymap.attribution._aggregate import Segments
+from journeymap.attribution._local_credits import LocalTouches
+from journeymap.engine._coded_journeys import CodedJourneys
+
+__all__ = ["coded_segments"]
+
+
+def coded_segments(coded: CodedJourneys) -> Segments | None:
+    """The converting segments' touches, with every touchpoint the journeys hold.
+
+    None without the events' times (a stored journeys table), which the time decay reads.
+    """
+    if coded.micros is None:
+        return None
+    starts = coded.starts.copy()
+    starts[1:] |= coded.conversion[:-1]  # a conversion closes its segment
+    first = np.flatnonzero(starts)
+    after = np.append(first[1:], len(starts))
+    converting = coded.conversion[after - 1]
+    lengths = (after - first)[converting]
+    kept = np.repeat(converting, after - first)
+    codes = coded.code[kept]
+    # Each converting segment ends at its conversion: its time is the segment's reference.
+    seconds = coded.micros[kept] / 1e6
+    age_s = np.repeat(seconds[np.cumsum(lengths) - 1], lengths) - seconds
+    local = LocalTouches(coded.touchpoints, coded.phases, codes, lengths, age_s, coded.value)
+    # Every consumer but the heuristic models' credits (which read ``local``) reads this.
+    table = pa.table(
+        {
+            "_g": np.repeat(np.arange(len(lengths)), lengths),
+            "_segno": np.zeros(len(codes), dtype=np.int64),
+            "touchpoint": _texts(codes, coded.touchpoints),
+            "phase": _texts(codes, coded.phases),
+            "i": np.arange(len(codes)) - np.repeat(np.cumsum(lengths) - lengths, lengths) + 1,
+            "n": np.repeat(lengths, lengths),
+            "age_s": age_s,
+            "converted": np.ones(len(codes), dtype=bool),
+            "seg_value": np.repeat(coded.value, lengths),
+        }
+    )
+    return Segments(
+        table=ibis.memtable(table),
+        conversions=float(len(coded.value)),
+        value=math.fsum(coded.value.tolist()),
+        lookback=None,
+        by_account=False,
+        touchpoints=frozenset(str(t or "(none)") for t in coded.touchpoints),
+        partial=True,
+        local=local,
+    )
+
+
+def _texts(codes: np.ndarray, names: tuple[str | None, ...]) -> pa.Array:
+    """The name of each code: as a dictionary when the names are distinct (no copy)."""
+    dictionary = pa.array(list(names), pa.string())
+    if len(set(names)) == len(names):
+        return pa.DictionaryArray.from_arrays(codes, dictionary)
+    return dictionary.take(codes)

@@ -1,0 +1,348 @@
+"""The heuristic models' credits computed locally, in NumPy, on the coded segments' touches.
+
+The same weights as :mod:`journeymap.attribution.heuristic` writes for the engine (see its
+module doc), read off :class:`LocalTouches`. As there, the touches are first grouped by key,
+position, length and the segment's lead, decision and last non-direct positions, so that each
+weight is computed once per group; time decay, which reads each touch's age, is summed per
+touch. The sums are correctly rounded (``math.fsum``), the same in any order of the touches,
+as the engine's decimal sums are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from journeymap.attribution._parameters import value_of
+from journeymap.attribution.heuristic import Credit, validate
+
+__all__ = ["LocalTouches", "local_credits"]
+
+
+@dataclass(frozen=True)
+class LocalTouches:
+    """The converting segments' touches, segment after segment, each in order.
+
+    Attributes:
+        touchpoints: The touchpoint of the touches coded ``c`` (None: none).
+        phases: Their phase.
+        code: Each touch's code.
+        lengths: Each segment's touches.
+        age_s: Each touch's seconds before its segment's conversion.
+        value: Each segment's conversion value.
+    """
+
+    touchpoints: tuple[str | None, ...]
+    phases: tuple[str | None, ...]
+    code: np.ndarray
+    lengths: np.ndarray
+    age_s: np.ndarray
+    value: np.ndarray
+
+
+def local_credits(
+    touches: LocalTouches,
+    models: Sequence[str],
+    key_of: Callable[[str], str],
+    *,
+    direct: Sequence[str] = ("direct",),
+    u_weights: Sequence[float] = (0.4, 0.2, 0.4),
+    half_life_seconds: float = 7 * 86400.0,
+    custom_weights: Sequence[float] | None = None,
+    lead_phases: Sequence[str] = ("consideration",),
+    decision_phases: Sequence[str] = ("decision",),
+    newest_at_conversion: bool = True,
+) -> dict[str, Credit]:
+    """Credit per key of every model: model -> key -> (conversions, value).
+
+    ``key_of`` gives the level's key of a touchpoint (``(none)`` for a touch without one);
+    the other arguments are :func:`~journeymap.attribution.heuristic.credits`'.
+    """
+    u_weights = value_of("u_weights", u_weights)
+    custom_weights = value_of("custom_weights", custom_weights)
+    options = {
+        "u_weights": u_weights,
+        "half_life_seconds": half_life_seconds,
+        "custom_weights": custom_weights,
+    }
+    for model in models:
+        validate(model, options)
+    if not models:
+        return {}
+    names = sorted({key_of(t if t is not None else "(none)") for t in touches.touchpoints})
+    index = {name: number for number, name in enumerate(names)}
+    key_of_code = np.array(
+        [index[key_of(t if t is not None else "(none)")] for t in touches.touchpoints],
+        dtype=np.int64,
+    )
+    t = _Touches.of(touches, key_of_code, names, direct, lead_phases, decision_phases)
+    found: dict[str, Credit] = {}
+    groups = _Groups.of(t) if set(models) - {"time_decay", "participation"} else None
+    for model in models:
+        if model == "participation":
+            found[model] = _participation(t)
+        elif model == "time_decay":
+            found[model] = _time_decay(t, half_life_seconds, newest_at_conversion)
+        else:
+            assert groups is not None
+            weight = _weight(groups, model, u_weights, custom_weights)
+            found[model] = groups.credit(weight)
+    return found
+
+
+@dataclass(frozen=True)
+class _Touches:
+    """Each touch's key, position ``i``, segment length ``n`` and segment figures."""
+
+    names: list[str]
+    key: np.ndarray
+    segment: np.ndarray
+    first: np.ndarray
+    i: np.ndarray
+    n: np.ndarray
+    figures: dict[str, np.ndarray]  # per touch: lead, decision, non-direct position (0: none)
+    age_s: np.ndarray
+    seg_value: np.ndarray
+    segment_value: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        touches: LocalTouches,
+        key_of_code: np.ndarray,
+        names: list[str],
+        direct: Sequence[str],
+        lead_phases: Sequence[str],
+        decision_phases: Sequence[str],
+    ) -> _Touches:
+        # The segments in the order of their value: the touches of a group, taken in a
+        # stable order, then add the same values in the same order in every run (the
+        # engine returns the journeys in no fixed order).
+        by_value = np.argsort(touches.value, kind="stable")
+        before = np.cumsum(touches.lengths) - touches.lengths
+        lengths = touches.lengths[by_value].astype(np.int64)
+        first = np.cumsum(lengths) - lengths
+        moved = np.arange(int(lengths.sum())) + np.repeat(before[by_value] - first, lengths)
+        code = touches.code[moved]
+        segment = np.repeat(np.arange(len(lengths)), lengths)
+        i = np.arange(len(segment)) - np.repeat(first, lengths) + 1
+        key = key_of_code[code]
+
+        def per_touch(where: np.ndarray, reduce: np.ufunc, none: int) -> np.ndarray:
+            """A segment's smallest or largest position where ``where`` holds, on each touch."""
+            if not len(first):
+                return np.zeros(0, dtype=np.int64)
+            best = reduce.reduceat(np.where(where, i, none), first)
+            best[best == none] = 0
+            return np.repeat(best, lengths)
+
+        big = np.iinfo(np.int64).max
+        codes_in = {
+            "lead": [c for c, p in enumerate(touches.phases) if p in set(lead_phases)],
+            "decision": [c for c, p in enumerate(touches.phases) if p in set(decision_phases)],
+        }
+        direct_keys = [k for k, name in enumerate(names) if name in set(direct)]
+        figures = {
+            name: per_touch(np.isin(code, codes), np.minimum, big)
+            for name, codes in codes_in.items()
+        }
+        figures["non_direct"] = per_touch(~np.isin(key, direct_keys), np.maximum, 0)
+        return cls(
+            names=names,
+            key=key,
+            segment=segment,
+            first=first,
+            i=i,
+            n=np.repeat(lengths, lengths),
+            figures=figures,
+            age_s=touches.age_s[moved],
+            seg_value=np.repeat(touches.value[by_value], lengths),
+            segment_value=touches.value[by_value],
+        )
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """The touches grouped by key, ``i``, ``n`` and the segment figures, sorted by key."""
+
+    names: list[str]
+    key: np.ndarray
+    i: np.ndarray
+    n: np.ndarray
+    figures: dict[str, np.ndarray]
+    touches: np.ndarray  # per group: how many
+    value: np.ndarray  # per group: the exact sum of its touches' segment values
+    bounds: list[int]  # the groups of key k are bounds[k]:bounds[k + 1]
+
+    @classmethod
+    def of(cls, t: _Touches) -> _Groups:
+        columns = [t.key, t.i, t.n, *t.figures.values()]
+        spans = [int(c.max()) + 1 if len(c) else 1 for c in columns]
+        # Sorted by group, stably: within a group, in the order of the segments' values.
+        if math.prod(spans) < 2**62:
+            combined = np.zeros(len(t.key), dtype=np.int64)
+            for column, span in zip(columns, spans, strict=True):
+                combined = combined * span + column
+            order = np.argsort(combined, kind="stable")
+            ordered = combined[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        else:  # positions too far apart for one number: sorted column by column
+            order = np.lexsort(columns[::-1])
+            stacked = np.stack([c[order] for c in columns])
+            changed = np.any(stacked[:, 1:] != stacked[:, :-1], axis=0)
+            starts = np.flatnonzero(np.r_[True, changed])
+        rows = order[starts]
+        ends = np.r_[starts[1:], len(order)]
+        value = np.add.reduceat(t.seg_value[order], starts) if len(starts) else np.zeros(0)
+        key = t.key[rows]
+        return cls(
+            names=t.names,
+            key=key,
+            i=t.i[rows],
+            n=t.n[rows],
+            figures={name: column[rows] for name, column in t.figures.items()},
+            touches=(ends - starts).astype(np.float64),
+            value=value,
+            bounds=np.searchsorted(key, np.arange(len(t.names) + 1)).tolist(),
+        )
+
+    def credit(self, weight: np.ndarray) -> Credit:
+        """Per key, the sums of the weight over its touches and of weight x value."""
+        conversions, value = weight * self.touches, weight * self.value
+        return {
+            name: (
+                float(conversions[self.bounds[k] : self.bounds[k + 1]].sum()),
+                float(value[self.bounds[k] : self.bounds[k + 1]].sum()),
+            )
+            for k, name in enumerate(self.names)
+            if self.bounds[k + 1] > self.bounds[k]
+        }
+
+
+def _exact_per_key(
+    names: list[str], key: np.ndarray, conversions: np.ndarray, value: np.ndarray
+) -> Credit:
+    """``conversions`` and ``value`` summed per ``key`` with ``math.fsum``: in any order."""
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(len(names) + 1)).tolist()
+    c, v = conversions[order].tolist(), value[order].tolist()
+    return {
+        name: (math.fsum(c[bounds[k] : bounds[k + 1]]), math.fsum(v[bounds[k] : bounds[k + 1]]))
+        for k, name in enumerate(names)
+        if bounds[k + 1] > bounds[k]
+    }
+
+
+def _ratio(raw: np.ndarray, total: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.divide(raw, total, out=np.zeros(len(raw)), where=total > 0)
+    return out
+
+
+def _position(g: _Groups, first: float, middle: float, last: float) -> np.ndarray:
+    """U-shaped family: first/last shares, the middle share spread over inner touches."""
+    n = g.n.astype(np.float64)
+    inner = np.divide(middle, n - 2, out=np.zeros(len(n)), where=g.n > 2)
+    raw = (g.i == 1) * first + (g.i == g.n) * last + ((g.i > 1) & (g.i < g.n)) * inner
+    total = np.where(g.n > 2, first + middle + last, first + last)
+    return _ratio(raw, total)
+
+
+def _key_positions(
+    g: _Groups, shares: Sequence[float], rest: float, positions: Sequence[np.ndarray]
+) -> np.ndarray:
+    """Fixed shares at key positions (0: absent), ``rest`` spread over the other touches."""
+    size = len(g.i)
+    raw, present = np.zeros(size), np.zeros(size)
+    hit = np.zeros(size, dtype=bool)
+    distinct = np.zeros(size, dtype=np.int64)
+    for k, (share, position) in enumerate(zip(shares, positions, strict=True)):
+        there = position > 0
+        here = there & (g.i == position)
+        raw += here * share
+        hit |= here
+        present += there * share
+        new = there.copy()
+        for earlier in positions[:k]:
+            new &= (earlier == 0) | (earlier != position)
+        distinct += new
+    others = g.n - distinct
+    spread = np.divide(rest, others, out=np.zeros(size), where=others > 0)
+    total = present + np.where(others > 0, rest, 0.0)
+    return _ratio(raw + ~hit * spread, total)
+
+
+def _custom(g: _Groups, weights: Sequence[float]) -> np.ndarray:
+    """Position ``k`` gets ``weights[k-1]``; later touches get the last weight."""
+    w = np.array([float(x) for x in weights])
+    raw = w[np.minimum(g.i, len(w)) - 1]
+    prefix = np.cumsum(w)
+    beyond = prefix[-1] + (g.n - len(w)) * w[-1]
+    total = np.where(g.n <= len(w), prefix[np.minimum(g.n, len(w)) - 1], beyond)
+    return _ratio(raw, total)
+
+
+def _weight(
+    g: _Groups, model: str, u_weights: Sequence[float], custom_weights: Sequence[float] | None
+) -> np.ndarray:
+    weight: np.ndarray
+    if model == "first_touch":
+        weight = (g.i == 1).astype(np.float64)
+        return weight
+    if model == "last_touch":
+        weight = (g.i == g.n).astype(np.float64)
+        return weight
+    if model == "linear":
+        weight = np.divide(1.0, g.n)
+        return weight
+    if model == "last_non_direct":
+        chosen = np.where(g.figures["non_direct"] > 0, g.figures["non_direct"], g.n)
+        weight = (g.i == chosen).astype(np.float64)
+        return weight
+    if model in {"position_based", "j_shaped", "inverse_j"}:
+        shares = {
+            "position_based": tuple(u_weights),
+            "j_shaped": (0.2, 0.2, 0.6),
+            "inverse_j": (0.6, 0.2, 0.2),
+        }[model]
+        return _position(g, *shares)
+    first = np.ones(len(g.i), dtype=np.int64)
+    lead, decision = g.figures["lead"], g.figures["decision"]
+    if model == "w_shaped":
+        return _key_positions(g, (0.3,) * 3, 0.1, [first, lead, decision])
+    if model == "full_path":
+        return _key_positions(g, (0.225,) * 4, 0.1, [first, lead, decision, g.n])
+    assert model == "custom" and custom_weights  # checked by validate
+    return _custom(g, custom_weights)
+
+
+def _time_decay(t: _Touches, half_life_seconds: float, newest_at_conversion: bool) -> Credit:
+    """Each touch's decay over its segment's total, summed per key."""
+    age = t.age_s
+    if not newest_at_conversion and len(t.first):
+        newest = np.minimum.reduceat(age, t.first)
+        age = age - np.repeat(newest, np.diff(np.r_[t.first, len(age)]))
+    term = 0.5 ** (age / half_life_seconds)
+    total = np.add.reduceat(term, t.first) if len(t.first) else np.zeros(0)
+    weight = term / total[t.segment]
+    return _exact_per_key(t.names, t.key, weight, weight * t.seg_value)
+
+
+def _participation(t: _Touches) -> Credit:
+    """Per key, the conversions it took part in (1 per distinct key of each) and their value."""
+    if len(t.names) <= 62 and len(t.first):
+        # Each segment's keys as the bits of one number (the segments in the order of their
+        # value, so that each key's sum is the same every run).
+        members = np.bitwise_or.reduceat(np.left_shift(np.int64(1), t.key), t.first)
+        values = t.segment_value
+        found: Credit = {}
+        for k, name in enumerate(t.names):
+            took_part = ((members >> k) & 1).astype(bool)
+            if took_part.any():
+                found[name] = (float(took_part.sum()), float(values[took_part].sum()))
+        return found
+    pairs = np.unique(t.segment * len(t.names) + t.key)
+    segment, key = np.divmod(pairs, len(t.names))
+    return _exact_per_key(t.names, key, np.ones(len(key)), t.segment_value[segment])

@@ -1,0 +1,120 @@
+"""The heuristic models counted locally on the coded segments equal the engine's credits."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import ibis
+import numpy as np
+import pytest
+from attribution_journeys import map_of
+
+from journeymap.attribution import compare_models
+from journeymap.attribution._coded_segments import coded_segments
+from journeymap.attribution._local_credits import LocalTouches, local_credits
+from journeymap.attribution.heuristic import HEURISTICS
+from journeymap.engine._coded_journeys import coded_journeys
+from journeymap.engine.journeys import JourneyOptions, build_journeys
+
+PHASES = {
+    "search": "awareness",
+    "social": "awareness",
+    "review": "consideration",
+    "email": "consideration",
+    "demo": "decision",
+    "direct": "decision",
+}
+CHANNELS = {"search": "paid", "social": "paid", "review": "earned", "email": "owned"}
+
+
+def _events(seed: int) -> ibis.Table:
+    """Persons of up to 14 events over days, with repeats, missing touchpoints, conversions."""
+    rng = random.Random(seed)
+    rows: list[dict[str, Any]] = []
+    names = [*PHASES, None]
+    for person in range(120):
+        for hour in sorted(rng.sample(range(2000), rng.randint(1, 14))):
+            converted = rng.random() < 0.2
+            rows.append(
+                {
+                    "person_id": f"p{person}",
+                    "account_id": None,
+                    "hours": hour,
+                    "touchpoint": rng.choice(names),
+                    "phase": None,
+                    "persona": None,
+                    "conversion": converted,
+                    "value": rng.choice([None, round(rng.uniform(1, 900), 2)])
+                    if converted
+                    else None,
+                }
+            )
+    rng.shuffle(rows)
+    table = ibis.memtable(rows)
+    start = ibis.literal("2024-01-01T00:00:00").cast("timestamp")
+    return table.mutate(ts=start + table.hours.cast("int64").as_interval("h")).drop("hours")
+
+
+def _credits(table: Any) -> dict[tuple[str, str], tuple[float, float]]:
+    return {(r["model"], r["key"]): (r["conversions"], r["value"]) for r in table.to_pylist()}
+
+
+@pytest.mark.parametrize("level", ["touchpoint", "channel"])
+@pytest.mark.parametrize("after", ["end", "continue"])
+def test_local_credits_equal_the_engines(level: str, after: str) -> None:
+    journey_map = map_of(PHASES, CHANNELS)
+    journeys = build_journeys(_events(3), journey_map, JourneyOptions(after_conversion=after))
+    params: dict[str, Any] = {
+        "custom_weights": (0.5, 0.3, 0.2),
+        "u_weights": (0.3, 0.4, 0.3),
+        "half_life": "2d",
+        "direct_touchpoints": "direct",
+    }
+    local = _credits(
+        compare_models(journeys, journey_map, level=level, models=list(HEURISTICS), **params)
+    )
+    # A lookback of ten years cuts nothing off, but the engine cuts the segments and counts.
+    engine = _credits(
+        compare_models(
+            journeys, journey_map, level=level, models=list(HEURISTICS), lookback="3650d", **params
+        )
+    )
+    assert local.keys() == engine.keys()
+    assert {model for model, _key in local} == set(HEURISTICS)
+    for name, (conversions, value) in engine.items():
+        assert local[name][0] == pytest.approx(conversions, rel=1e-12, abs=1e-9), name
+        assert local[name][1] == pytest.approx(value, rel=1e-12, abs=1e-9), name
+
+
+def _shuffled(touches: LocalTouches, seed: int) -> LocalTouches:
+    """The same segments in another order, as the engine may return the journeys."""
+    order = np.random.default_rng(seed).permutation(len(touches.lengths))
+    starts = np.cumsum(touches.lengths) - touches.lengths
+    moved = np.concatenate(
+        [np.arange(starts[s], starts[s] + touches.lengths[s]) for s in order.tolist()]
+    )
+    return LocalTouches(
+        touches.touchpoints,
+        touches.phases,
+        touches.code[moved],
+        touches.lengths[order],
+        touches.age_s[moved],
+        touches.value[order],
+    )
+
+
+def test_local_credits_do_not_depend_on_the_order_of_the_segments() -> None:
+    # Float sums in another order differ in their last bits; the credits must not, so that two
+    # analyses of the same events write the same numbers.
+    journey_map = map_of(PHASES, CHANNELS)
+    journeys = build_journeys(_events(9), journey_map, JourneyOptions())
+    coded = coded_journeys(journeys, converting_only=True)
+    assert coded is not None
+    segments = coded_segments(coded)
+    assert segments is not None and segments.local is not None
+    options = {"custom_weights": (0.5, 0.3, 0.2), "half_life_seconds": 2 * 86400.0}
+    first = local_credits(segments.local, list(HEURISTICS), str, **options)
+    for seed in range(5):
+        again = local_credits(_shuffled(segments.local, seed), list(HEURISTICS), str, **options)
+        assert again == first
