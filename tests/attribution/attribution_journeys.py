@@ -76,3 +76,49 @@ def events_of(paths: Sequence[tuple[Sequence[str], bool, float | None]]) -> ir.T
                 }
             )
     return ibis.memtable(pd.DataFrame(rows))
+
+
+def random_events(
+    seed: int,
+    touchpoints: Sequence[str],
+    *,
+    persons: int,
+    most: int,
+    hours: int,
+    repeats: float = 0.0,
+    converting: float = 0.15,
+) -> ir.Table:
+    """Persons of 1 to ``most`` events within ``hours`` hours, stored in random order.
+
+    A touch repeats the one before with chance ``repeats``, else it is any of
+    ``touchpoints`` or none; a touch converts with chance ``converting``, with or without a
+    value.
+    """
+    import random
+
+    rng = random.Random(seed)
+    rows: list[dict[str, Any]] = []
+    for person in range(persons):
+        last: str | None = rng.choice(list(touchpoints))
+        for hour in sorted(rng.sample(range(hours), rng.randint(1, most))):
+            touchpoint = last if rng.random() < repeats else rng.choice([*touchpoints, None])
+            last = touchpoint or last
+            converted = rng.random() < converting
+            rows.append(
+                {
+                    "person_id": f"p{person}",
+                    "account_id": None,
+                    "hours": hour,
+                    "touchpoint": touchpoint,
+                    "phase": None,
+                    "persona": None,
+                    "conversion": converted,
+                    "value": rng.choice([None, round(rng.uniform(1, 900), 2)])
+                    if converted
+                    else None,
+                }
+            )
+    rng.shuffle(rows)
+    table = ibis.memtable(rows)
+    start = ibis.literal("2024-01-01T00:00:00").cast("timestamp")
+    return table.mutate(ts=start + table.hours.cast("int64").as_interval("h")).drop("hours")

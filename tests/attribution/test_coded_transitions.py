@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import ibis
 import pytest
-from attribution_journeys import map_of
+from attribution_journeys import map_of, random_events
 
 from engine_queries import queries_run
 from journeymap.attribution import attribute
@@ -28,36 +27,10 @@ CHANNELS = {"search": "paid", "social": "paid", "ad": "paid", "email": "owned", 
 
 
 def _events(seed: int, touchpoints: list[str], persons: int = 80) -> ibis.Table:
-    """Persons of up to 20 events, with repeats, conversions with and without a value."""
-    rng = random.Random(seed)
-    rows: list[dict[str, Any]] = []
-    for person in range(persons):
-        last = rng.choice(touchpoints)
-        for hour in sorted(rng.sample(range(300), rng.randint(1, 20))):
-            # A repeat one time in three, so collapsing has runs to drop.
-            touchpoint = last if rng.random() < 0.35 else rng.choice([*touchpoints, None])
-            last = touchpoint or last
-            converted = rng.random() < 0.12
-            rows.append(
-                {
-                    "person_id": f"p{person}",
-                    "account_id": None,
-                    "ts": "2024-01-01T00:00:00Z",
-                    "hours": hour,
-                    "touchpoint": touchpoint,
-                    "phase": None,
-                    "persona": None,
-                    "conversion": converted,
-                    "value": rng.choice([None, round(rng.uniform(1, 900), 2)])
-                    if converted
-                    else None,
-                }
-            )
-    rng.shuffle(rows)
-    table = ibis.memtable(rows)
-    return table.mutate(
-        ts=table.ts.cast("timestamp") + table.hours.cast("int64").as_interval("h")
-    ).drop("hours")
+    """Persons of up to 20 events, a repeat one time in three (collapsing has runs to drop)."""
+    return random_events(
+        seed, touchpoints, persons=persons, most=20, hours=300, repeats=0.35, converting=0.12
+    )
 
 
 def _both(

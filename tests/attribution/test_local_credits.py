@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import ibis
 import numpy as np
 import pytest
-from attribution_journeys import map_of
+from attribution_journeys import map_of, random_events
 
 from journeymap.attribution import compare_models
 from journeymap.attribution._coded_segments import coded_segments
@@ -29,31 +28,8 @@ CHANNELS = {"search": "paid", "social": "paid", "review": "earned", "email": "ow
 
 
 def _events(seed: int) -> ibis.Table:
-    """Persons of up to 14 events over days, with repeats, missing touchpoints, conversions."""
-    rng = random.Random(seed)
-    rows: list[dict[str, Any]] = []
-    names = [*PHASES, None]
-    for person in range(120):
-        for hour in sorted(rng.sample(range(2000), rng.randint(1, 14))):
-            converted = rng.random() < 0.2
-            rows.append(
-                {
-                    "person_id": f"p{person}",
-                    "account_id": None,
-                    "hours": hour,
-                    "touchpoint": rng.choice(names),
-                    "phase": None,
-                    "persona": None,
-                    "conversion": converted,
-                    "value": rng.choice([None, round(rng.uniform(1, 900), 2)])
-                    if converted
-                    else None,
-                }
-            )
-    rng.shuffle(rows)
-    table = ibis.memtable(rows)
-    start = ibis.literal("2024-01-01T00:00:00").cast("timestamp")
-    return table.mutate(ts=start + table.hours.cast("int64").as_interval("h")).drop("hours")
+    """Persons of up to 14 events over days, with missing touchpoints and conversions."""
+    return random_events(seed, list(PHASES), persons=120, most=14, hours=2000, converting=0.2)
 
 
 def _credits(table: Any) -> dict[tuple[str, str], tuple[float, float]]:

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeymap.attribution._parameters import value_of
-from journeymap.attribution.heuristic import Credit, validate
+from journeymap.attribution.heuristic import Credit, read_weights
 
 __all__ = ["LocalTouches", "local_credits"]
 
@@ -63,15 +62,7 @@ def local_credits(
     ``key_of`` gives the level's key of a touchpoint (``(none)`` for a touch without one);
     the other arguments are :func:`~journeymap.attribution.heuristic.credits`'.
     """
-    u_weights = value_of("u_weights", u_weights)
-    custom_weights = value_of("custom_weights", custom_weights)
-    options = {
-        "u_weights": u_weights,
-        "half_life_seconds": half_life_seconds,
-        "custom_weights": custom_weights,
-    }
-    for model in models:
-        validate(model, options)
+    u_weights, custom_weights = read_weights(models, u_weights, half_life_seconds, custom_weights)
     if not models:
         return {}
     names = sorted({key_of(t if t is not None else "(none)") for t in touches.touchpoints})

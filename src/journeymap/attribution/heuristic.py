@@ -33,7 +33,7 @@ from journeymap.errors import UsageError
 from journeymap.i18n import N_, current_language, format_decimal
 from journeymap.i18n.messages import _
 
-__all__ = ["HEURISTICS", "credits", "normalised", "validate"]
+__all__ = ["HEURISTICS", "credits", "normalised", "read_weights", "validate"]
 
 HEURISTICS = (
     "first_touch",
@@ -230,6 +230,27 @@ def validate(model: str, options: dict[str, Any], given: frozenset[str] | None =
     )
 
 
+def read_weights(
+    models: Sequence[str],
+    u_weights: Sequence[float],
+    half_life_seconds: float,
+    custom_weights: Sequence[float] | None,
+) -> tuple[Sequence[float], Sequence[float] | None]:
+    """The weights read as numbers, once every model and its parameters are valid.
+
+    Text (``"0.4,0.2,0.4"``) is read as the command line reads it, not iterated.
+
+    Raises:
+        UsageError: as :func:`validate`.
+    """
+    u: Sequence[float] = value_of("u_weights", u_weights)
+    custom: Sequence[float] | None = value_of("custom_weights", custom_weights)
+    options = {"u_weights": u, "half_life_seconds": half_life_seconds, "custom_weights": custom}
+    for model in models:
+        validate(model, options)
+    return u, custom
+
+
 def credits(
     t: ir.Table,
     models: Sequence[str],
@@ -263,16 +284,7 @@ def credits(
         UsageError: for an unknown model or invalid parameters, among them weights that
             would give a conversion to no touch (see :func:`validate`).
     """
-    # Text ("0.4,0.2,0.4") read as numbers, as the command line reads it; not iterated.
-    u_weights = value_of("u_weights", u_weights)
-    custom_weights = value_of("custom_weights", custom_weights)
-    options = {
-        "u_weights": u_weights,
-        "half_life_seconds": half_life_seconds,
-        "custom_weights": custom_weights,
-    }
-    for model in models:
-        validate(model, options)
+    u_weights, custom_weights = read_weights(models, u_weights, half_life_seconds, custom_weights)
     conv = t.filter(t.converted)
     # Participation reads the touches alone: taken before the per-segment figures are joined
     # to them, it needs no join of its own (DuckDB kept one, unpruned, for it).
