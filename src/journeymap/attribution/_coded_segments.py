@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 
-import ibis
 import numpy as np
 import pyarrow as pa
 
 from journeymap.attribution._aggregate import Segments
 from journeymap.attribution._local_credits import LocalTouches
 from journeymap.engine._coded_journeys import CodedJourneys
+from journeymap.engine._tables import arrow_memtable
 
 __all__ = ["coded_segments"]
 
@@ -57,7 +57,7 @@ def coded_segments(coded: CodedJourneys) -> Segments | None:
         }
     )
     return Segments(
-        table=ibis.memtable(table),
+        table=arrow_memtable(table),
         conversions=float(len(coded.value)),
         value=math.fsum(coded.value.tolist()),
         lookback=None,

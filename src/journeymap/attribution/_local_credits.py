@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from journeymap.attribution._coded_transitions import key_codes
 from journeymap.attribution.heuristic import Credit, read_weights
 
 __all__ = ["LocalTouches", "local_credits"]
@@ -65,12 +66,7 @@ def local_credits(
     u_weights, custom_weights = read_weights(models, u_weights, half_life_seconds, custom_weights)
     if not models:
         return {}
-    names = sorted({key_of(t if t is not None else "(none)") for t in touches.touchpoints})
-    index = {name: number for number, name in enumerate(names)}
-    key_of_code = np.array(
-        [index[key_of(t if t is not None else "(none)")] for t in touches.touchpoints],
-        dtype=np.int64,
-    )
+    names, key_of_code = key_codes(touches.touchpoints, key_of)
     t = _Touches.of(touches, key_of_code, names, direct, lead_phases, decision_phases)
     found: dict[str, Credit] = {}
     groups = _Groups.of(t) if set(models) - {"time_decay", "participation"} else None

@@ -8,6 +8,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import CONVERSION, KeyOf, keyed
+from journeymap.attribution._by_touchpoint import ByTouchpoint, _from_touchpoint
 from journeymap.attribution._cache import SegmentCache
 from journeymap.attribution._coded_transitions import coded_transitions, key_codes
 from journeymap.attribution._levels import _choices, _Cut, _map_reading, _touchpoint_key
@@ -58,14 +59,15 @@ def _markov(
 
 
 def _touchpoint_counts(
-    journeys: ir.Table, key: KeyOf, order: int, collapse: bool
+    journeys: ir.Table, key: KeyOf, key_of: ByTouchpoint, order: int, collapse: bool
 ) -> list[dict[str, Any]] | None:
     """Transition counts of a key read off the touchpoint, without the window pass; or None.
 
     A stored journeys table knows each event's neighbours: at order 1 its transitions are
     one grouping of small keys, which beats collecting every journey's events (at 1M
     generated journeys, 0.20 s against 0.70-0.90 s). Otherwise each journey's coded events
-    serve (:mod:`journeymap.engine._coded_journeys`); failing those, the neighbours.
+    serve (:mod:`journeymap.engine._coded_journeys`), ``key_of`` giving the key of each
+    touchpoint in Python; failing those, the neighbours.
     """
     stored = isinstance(journeys.op(), ops.PhysicalTable)
     tried = order == 1 and stored and has_neighbours(journeys)
@@ -73,7 +75,7 @@ def _touchpoint_counts(
         return counts
     coded = coded_journeys(journeys)
     if coded is not None:
-        keys, key_of_code = key_codes(coded, key, journeys)
+        keys, key_of_code = key_codes(coded.touchpoints, key_of)
         return coded_transitions(coded, keys, key_of_code, order, collapse)
     if order == 1:
         return None if tried else neighbour_transitions(journeys, key, collapse)
@@ -105,7 +107,9 @@ def _chain(
     elif whole and not cut.by_account:
         by_touchpoint = _touchpoint_key(journeys, journey_map, level, cache)
         if by_touchpoint is not None:  # else the key reads more: the window pass below
-            counts = _touchpoint_counts(journeys, by_touchpoint, order, collapse)
+            key_of = _from_touchpoint(journeys, journey_map, level, cache)
+            assert key_of is not None  # read off the touchpoint, as by_touchpoint is
+            counts = _touchpoint_counts(journeys, by_touchpoint, key_of, order, collapse)
     if counts is None:  # the window pass, over the journeys or the prepared segments
         assert not isinstance(journeys, Paths)
         if whole:

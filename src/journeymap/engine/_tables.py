@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 __all__ = [
+    "arrow_memtable",
     "arrow_of",
     "backend_name",
     "drop_temporary",
@@ -59,6 +60,32 @@ def records_table(
 def arrow_of(source: Any) -> pa.Table | None:
     """An Arrow table as is, a pandas or polars DataFrame (or LazyFrame) as Arrow; else None."""
     return arrow_table(source)
+
+
+def arrow_memtable(table: pa.Table) -> ir.Table:
+    """``ibis.memtable(table)`` without ibis's first-call import of ``pyarrow.dataset``.
+
+    ``ibis.memtable`` dispatches on the data's type, and its first dispatch imports every
+    type it knows, ``pyarrow.dataset`` among them: 0.2 s from a cold cache, for a table the
+    engine may never read. The same node is built here for an Arrow table; where ibis's
+    names differ, ``ibis.memtable`` serves.
+    """
+    import ibis
+
+    try:
+        import ibis.expr.operations as ops
+        from ibis import util
+        from ibis.expr import schema as sch
+        from ibis.formats.pyarrow import PyArrowTableProxy
+    except ImportError:  # pragma: no cover - another ibis: its own way
+        return ibis.memtable(table)
+    node = ops.InMemoryTable(
+        name=util.gen_name("pyarrow_memtable"),
+        schema=sch.Schema.from_pyarrow(table.schema),
+        data=PyArrowTableProxy(table),
+    )
+    expr: ir.Table = node.to_expr()
+    return expr
 
 
 def in_memory(source: Any) -> ir.Table | None:
