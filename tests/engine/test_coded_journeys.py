@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow.parquet as pq
 import pytest
 from engine_events import at, events
 
 from engine_queries import queries_run
-from journeymap.engine._coded_journeys import CODED_VALUES, CodedJourneys, coded_journeys
+from journeymap.engine._coded_journeys import (
+    BYTES_PER_EVENT,
+    CODED_VALUES,
+    CodedJourneys,
+    coded_journeys,
+)
 from journeymap.engine._tables import drop_temporary
 from journeymap.engine.journeys import JourneyOptions, build_journeys, materialize_journeys
 from journeymap.model import JourneyMap, Phase, Touchpoint
@@ -206,3 +213,18 @@ def test_sub_second_order_is_kept() -> None:
     coded = coded_journeys(build_journeys(later, _map(TOUCHPOINTS)))
     assert coded is not None
     assert [coded.touchpoints[c] for c in coded.code.tolist()] == ["email", "social"]
+
+
+def test_events_too_many_for_the_memory_limit_are_left_to_the_window(tmp_path: Path) -> None:
+    # The arrays take about BYTES_PER_EVENT an event; past half of DuckDB's memory_limit
+    # the window pass (which DuckDB can spill) orders them instead.
+    con = ibis.duckdb.connect()
+    rows = [(f"p{n % 500}", n // 500, TOUCHPOINTS[n % 5], n % 7 == 0) for n in range(10_000)]
+    pq.write_table(events(rows).to_pyarrow(), tmp_path / "events.parquet")
+    table = con.read_parquet(tmp_path / "events.parquet")
+    needed = 10_000 * BYTES_PER_EVENT
+    con.raw_sql(f"SET memory_limit = '{needed // 1000 + 1}KB'").fetchall()  # half too little
+    assert coded_journeys(build_journeys(table, _map(TOUCHPOINTS))) is None
+    con.raw_sql(f"SET memory_limit = '{4 * needed // 1000}KB'").fetchall()  # twice enough
+    coded = coded_journeys(build_journeys(table, _map(TOUCHPOINTS)))
+    assert coded is not None and len(coded.code) == 10_000

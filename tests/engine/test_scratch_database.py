@@ -113,4 +113,4 @@ def test_a_refused_scratch_file_leaves_the_temporary_tables(
 )
 def test_duckdb_memory_limit_text_is_read_in_bytes(setting: str, expected: int) -> None:
     con = ibis.duckdb.connect(memory_limit=setting)
-    assert _scratch._memory_limit(con) == expected
+    assert _scratch.memory_limit(con) == expected

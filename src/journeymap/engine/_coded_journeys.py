@@ -18,7 +18,8 @@ and the callers take the window pass:
 
 - the events carry a tie-break (``row_number``, ``event_key``) or the journeys are cut per
   account (ties then go by person), and some actor has two events in the same microsecond;
-- a time lies more than 2**54 microseconds (571 years) from 1970, or is missing.
+- a time lies more than 2**54 microseconds (571 years) from 1970, or is missing;
+- the arrays would take more than half of DuckDB's ``memory_limit`` (:func:`_fits`).
 """
 
 from __future__ import annotations
@@ -35,11 +36,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeymap.engine._scratch import SHARE, memory_limit
 from journeymap.engine._sequence_codes import CODED_VALUES
 from journeymap.engine._tables import backend_name
 from journeymap.engine.journeys import built_from, converting_actors, phase_lookup
 
-__all__ = ["CODED_VALUES", "CodedJourneys", "coded_journeys"]
+__all__ = ["BYTES_PER_EVENT", "CODED_VALUES", "CodedJourneys", "coded_journeys"]
+
+BYTES_PER_EVENT = 100
+"""Memory the coded journeys take per event, at most: at 10M generated journeys (45M events)
+the peak of first-order Markov was 3,513 MB and of third-order 5,216 MB, against 1,186 MB for
+the floor query (``benchmarks/README.md``, stop 26)."""
 
 # A key's low bits: the conversion flag (1) and the touchpoint's code (8).
 _BITS = 9
@@ -108,7 +115,7 @@ def _read(journeys: ir.Table, converting_only: bool) -> CodedJourneys | None:
     built = built_from(journeys)
     if built is not None:
         events, journey_map, options = built
-        if backend_name(events) != "duckdb":
+        if backend_name(events) != "duckdb" or not _fits(events):
             return None
         gap = options.session_gap
         codes = _Codes.found(events, phase_lookup(journey_map))
@@ -126,7 +133,22 @@ def _read(journeys: ir.Table, converting_only: bool) -> CodedJourneys | None:
     stored = isinstance(journeys.op(), ops.PhysicalTable)
     if not stored or backend_name(journeys) != "duckdb" or not needed <= set(journeys.columns):
         return None
+    if not _fits(journeys):
+        return None
     return _from_stored(journeys, _Codes.found(journeys, {}))
+
+
+def _fits(events: ir.Table) -> bool:
+    """Whether the arrays of ``events`` fit in :data:`SHARE` of DuckDB's ``memory_limit``.
+
+    The grouping's lists and the arrays take about :data:`BYTES_PER_EVENT` (measured); past
+    that share the window pass, which DuckDB can spill, is kept. Asking the row count is a
+    look at a file's metadata or one scan.
+    """
+    limit = memory_limit(ibis.get_backend(events))
+    if limit is None:
+        return True
+    return int(events.count().to_pyarrow().as_py()) * BYTES_PER_EVENT <= limit * SHARE
 
 
 @dataclass(frozen=True)

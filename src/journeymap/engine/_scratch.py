@@ -23,7 +23,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-__all__ = ["SHARE", "scratch_catalog", "use_scratch_if_large"]
+__all__ = ["SHARE", "memory_limit", "scratch_catalog", "use_scratch_if_large"]
 
 SHARE = 0.5
 """The share of DuckDB's ``memory_limit`` the journeys may take before they go to disk."""
@@ -56,7 +56,7 @@ def use_scratch_if_large(backend: Any, rows: ir.Table, schema: dict[str, Any]) -
         return True
     if getattr(backend, "name", None) != "duckdb":
         return False
-    limit = _memory_limit(backend)
+    limit = memory_limit(backend)
     if limit is None:
         return False
     width = sum(_WIDTHS.get(str(kind).removeprefix("!"), 8) for kind in schema.values())
@@ -66,7 +66,7 @@ def use_scratch_if_large(backend: Any, rows: ir.Table, schema: dict[str, Any]) -
     return _attach(backend)
 
 
-def _memory_limit(backend: Any) -> int | None:
+def memory_limit(backend: Any) -> int | None:
     """DuckDB's ``memory_limit`` in bytes (it answers as text: ``2.3 GiB``)."""
     text = backend.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
     found = re.fullmatch(r"\s*([\d.]+)\s*([A-Za-z]*)\s*", str(text))
