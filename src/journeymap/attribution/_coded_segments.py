@@ -28,7 +28,7 @@ def coded_segments(coded: CodedJourneys) -> Segments | None:
 
     None without the events' times (a stored journeys table), which the time decay reads.
     """
-    if coded.micros is None:
+    if coded.keys is None:
         return None
     starts = coded.starts.copy()
     starts[1:] |= coded.conversion[:-1]  # a conversion closes its segment
@@ -39,7 +39,9 @@ def coded_segments(coded: CodedJourneys) -> Segments | None:
     kept = np.repeat(converting, after - first)
     codes = coded.code[kept]
     # Each converting segment ends at its conversion: its time is the segment's reference.
-    seconds = coded.micros[kept] / 1e6
+    micros = coded.micros(kept)
+    assert micros is not None  # read from the events, as checked above
+    seconds = micros / 1e6
     age_s = np.repeat(seconds[np.cumsum(lengths) - 1], lengths) - seconds
     local = LocalTouches(coded.touchpoints, coded.phases, codes, lengths, age_s, coded.value)
     # Every consumer but the heuristic models' credits (which read ``local``) reads this.

@@ -25,6 +25,7 @@ and the callers take the window pass:
 from __future__ import annotations
 
 import datetime
+import sys
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,8 +75,8 @@ class CodedJourneys:
         conversion: Whether the event is a conversion.
         value: Each conversion's value, in the order of the conversions (0 where it has none).
         starts: Whether the event starts a journey.
-        micros: Each event's time in microseconds since 1970, when read from the events
-            (None from a stored journeys table, whose steps order it).
+        keys: Each event's key, when read from the events (None from a stored journeys
+            table, whose steps order it): its time is ``micros``.
     """
 
     touchpoints: tuple[str | None, ...]
@@ -84,7 +85,15 @@ class CodedJourneys:
     conversion: np.ndarray
     value: np.ndarray
     starts: np.ndarray
-    micros: np.ndarray | None = None
+    keys: np.ndarray | None = None
+
+    def micros(self, where: np.ndarray | None = None) -> np.ndarray | None:
+        """The time of each event (or of those ``where`` holds) in microseconds since 1970."""
+        if self.keys is None:
+            return None
+        keys = self.keys if where is None else self.keys[where]
+        times: np.ndarray = keys >> _BITS
+        return times
 
 
 # What coded_journeys found for each journeys table still in use (None: it does not apply),
@@ -268,22 +277,21 @@ def _from_events(
     found = _arrays(_grouped(events, actor, key))
     if found is None:
         return None
-    keys, first, value = found
-    time = keys >> _BITS
+    keys, first, conversion, value = found
     if tied or by == "account":
+        time = keys >> _BITS
         same = np.zeros(len(keys), dtype=bool)
         same[1:] = time[1:] == time[:-1]
         if np.any(same & ~first):
             return None  # the tie-break decides those events' order, not their touchpoints
     starts = first.copy()
-    conversion = (keys & 1).astype(bool)
     if ends:
         starts[1:] |= conversion[:-1]
     if session_gap is not None:
-        seconds = time / 1e6
+        seconds = (keys >> _BITS) / 1e6
         starts[1:] |= (seconds[1:] - seconds[:-1]) > session_gap
     touchpoints, phases = codes.names()
-    return CodedJourneys(touchpoints, phases, _code(keys), conversion, value, starts, micros=time)
+    return CodedJourneys(touchpoints, phases, _code(keys), conversion, value, starts, keys=keys)
 
 
 def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | None:
@@ -293,18 +301,29 @@ def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | No
     found = _arrays(_grouped(journeys, journeys.journey_id, key))
     if found is None:
         return None
-    keys, first, value = found
+    keys, first, conversion, value = found
     touchpoints, phases = codes.names()
-    return CodedJourneys(touchpoints, phases, _code(keys), (keys & 1).astype(bool), value, first)
+    return CodedJourneys(touchpoints, phases, _code(keys), conversion, value, first)
+
+
+def _low(keys: np.ndarray) -> np.ndarray:
+    """The low 16 bits of each key, without a copy where the machine is little-endian."""
+    if sys.byteorder == "little" and keys.dtype == np.int64 and keys.flags.c_contiguous:
+        low: np.ndarray = keys.view(np.uint16)[::4]
+        return low
+    return (keys & 0xFFFF).astype(np.uint16)
 
 
 def _code(keys: np.ndarray) -> np.ndarray:
-    codes: np.ndarray = ((keys & (_SHIFT - 1)) >> 1).astype(np.uint8)
+    """Each key's code (bits 1 to 8)."""
+    codes: np.ndarray = ((_low(keys) & (_SHIFT - 1)) >> 1).astype(np.uint8)
     return codes
 
 
-def _arrays(grouped: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The keys in order, whether each starts its group, and the conversions' values."""
+def _arrays(
+    grouped: pa.Table,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The keys in order, whether each starts its group or converts, the conversions' values."""
     lists = grouped.column("keys").combine_chunks()
     keys = pc.list_flatten(lists).to_numpy()
     if len(keys) and keys.min() == _OUT_OF_RANGE:
@@ -313,14 +332,14 @@ def _arrays(grouped: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray] | No
     first = np.zeros(len(keys), dtype=bool)
     first[ends[:-1]] = True
     first[:1] = True
+    conversion = (_low(keys) & 1).astype(bool)
     conversions = grouped.column("conversions").combine_chunks()
     found = pc.list_flatten(conversions)
     counts = pc.list_value_length(conversions).fill_null(0).to_numpy()
     group = np.repeat(np.arange(len(counts)), counts)
     converted_keys = found.field("k").to_numpy()
     ordered = np.lexsort((converted_keys, group))
-    at = np.flatnonzero(keys & 1)
-    if not np.array_equal(keys[at], converted_keys[ordered]):
+    if not np.array_equal(keys[conversion], converted_keys[ordered]):
         raise RuntimeError("the conversions' keys do not line up with the events' keys")
     value: np.ndarray = found.field("v").to_numpy()[ordered]
-    return keys, first, value
+    return keys, first, conversion, value
