@@ -10,7 +10,7 @@ import pytest
 from attribution_journeys import map_of, random_events
 
 from engine_queries import queries_run
-from journeymap.attribution import attribute
+from journeymap.attribution import SegmentCache, attribute
 from journeymap.attribution._coded_transitions import coded_transitions, key_codes
 from journeymap.attribution._levels import _level_key
 from journeymap.attribution._transitions import touch_rows, transition_counts
@@ -130,3 +130,20 @@ def test_a_stored_table_counts_first_order_from_its_neighbours() -> None:
     assert not any("OVER" in q.upper() for q in first + third)
     lazy = attribute(journeys, journey_map, model="markov", order=1)
     assert one.table.to_pylist() == lazy.table.to_pylist()
+
+
+def test_the_coded_events_are_read_once_per_cache_and_again_for_a_new_one() -> None:
+    # A cache lives for one call or one analysis, whose journeys do not change meanwhile; a
+    # later call reads the events again, so events added since are counted.
+    journey_map = map_of(dict.fromkeys(TOUCHPOINTS, "all"))
+    journeys = build_journeys(_events(12, TOUCHPOINTS), journey_map, JourneyOptions())
+    with SegmentCache(journeys) as cache:
+        with queries_run() as first:
+            attribute(journeys, journey_map, model="markov", order=2, cache=cache)
+        with queries_run() as again:
+            attribute(journeys, journey_map, model="markov", order=3, cache=cache)
+    assert any("LIST_SORT" in q.upper() for q in first)
+    assert not any("LIST_SORT" in q.upper() for q in again)
+    with queries_run() as later:
+        attribute(journeys, journey_map, model="markov", order=3)
+    assert any("LIST_SORT" in q.upper() for q in later)

@@ -121,10 +121,6 @@ def test_coded_events_are_the_journeys_in_the_windows_order(
     window = _window_journeys(journeys)
     assert _coded_journeys(coded) == _missing_as_zero(window)
     assert int(coded.starts.sum()) == len(window)
-    # Read once while the journeys are in use.
-    with queries_run() as queries:
-        assert coded_journeys(journeys) is coded
-    assert not queries
 
 
 def test_events_with_phases_of_their_own_are_coded_by_touchpoint_and_phase() -> None:

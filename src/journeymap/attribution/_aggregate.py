@@ -59,6 +59,7 @@ from journeymap.i18n.messages import _
 
 if TYPE_CHECKING:
     from journeymap.attribution._local_credits import LocalTouches
+    from journeymap.engine._coded_journeys import CodedJourneys
 
 __all__ = [
     "SEG",
@@ -141,6 +142,7 @@ def prepare(
     conversion_touch: bool = True,
     outcomes: tuple[str, ...] = (),
     converting_only: bool = False,
+    coded: Callable[[], CodedJourneys | None] | None = None,
 ) -> Segments:
     """Cut journeys into conversion segments (see the module doc) in one temporary table.
 
@@ -159,6 +161,10 @@ def prepare(
             are cut from the journeys of actors with a conversion alone
             (:func:`~journeymap.engine.journeys.converting_part`), and ``touchpoints`` holds
             every touchpoint the whole segments would hold, so the keys credited with 0 stay.
+            On DuckDB they are cut locally from the journeys' coded events where those
+            apply.
+        coded: Gives the journeys' coded events (a :class:`~._cache.SegmentCache` keeps
+            them); None: read here when needed.
 
     Raises:
         AttributionError: if the journeys table lacks a required column.
@@ -175,8 +181,8 @@ def prepare(
     if narrow and conversion_touch and not outcomes:
         from journeymap.attribution._coded_segments import coded_segments
 
-        coded = coded_journeys(journeys, converting_only=True)
-        cut = None if coded is None else coded_segments(coded)
+        found = coded() if coded is not None else coded_journeys(journeys, converting_only=True)
+        cut = None if found is None else coded_segments(found)
         if cut is not None:
             return cut
         lean = converting_journeys(journeys)

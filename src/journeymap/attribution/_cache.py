@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import WEIGHT, Segments, prepare, without_outcomes
 from journeymap.attribution.paths import Paths
+from journeymap.engine._coded_journeys import CodedJourneys, coded_journeys
 from journeymap.engine._tables import drop_temporary, is_temporary, materialize
 from journeymap.errors import AttributionError
 from journeymap.i18n.messages import _
@@ -91,6 +92,24 @@ class SegmentCache:
         # Results computed once per segments table (the touchpoint level's, which every level
         # read off the touchpoint is mapped from) or per journeys (checks, Markov chains).
         self._once: dict[tuple[int, str], Any] = {}
+        # The journeys' coded events (engine._coded_journeys): every actor's, or the
+        # converting actors' alone.
+        self._coded: dict[bool, CodedJourneys | None] = {}
+
+    def coded(self, converting_only: bool = False) -> CodedJourneys | None:
+        """The journeys' coded events, read once per cache (None: the window pass orders them).
+
+        Every actor's events serve where only the converting actors' are asked for.
+        """
+        if isinstance(self.journeys, Paths):
+            return None
+        if False in self._coded:
+            return self._coded[False]
+        if converting_only not in self._coded:
+            self._coded[converting_only] = coded_journeys(
+                self.journeys, converting_only=converting_only
+            )
+        return self._coded[converting_only]
 
     def once(self, segments: Segments | None, name: str, compute: Callable[[], ResultT]) -> ResultT:
         """Result ``name`` of ``segments`` (of the journeys if ``None``), computed once."""
@@ -134,6 +153,7 @@ class SegmentCache:
                 conversion_touch=conversion_touch,
                 outcomes=outcomes,
                 converting_only=converting_only,
+                coded=lambda: self.coded(converting_only=True),
             )
         return self._prepared[key]
 

@@ -22,7 +22,6 @@ from journeymap.attribution._transitions import (
 )
 from journeymap.attribution.markov import MarkovResult, markov_from_counts
 from journeymap.attribution.paths import Paths
-from journeymap.engine._coded_journeys import coded_journeys
 from journeymap.engine.journeys import has_neighbours, unnumbered
 from journeymap.model import JourneyMap
 
@@ -59,7 +58,12 @@ def _markov(
 
 
 def _touchpoint_counts(
-    journeys: ir.Table, key: KeyOf, key_of: ByTouchpoint, order: int, collapse: bool
+    journeys: ir.Table,
+    key: KeyOf,
+    key_of: ByTouchpoint,
+    order: int,
+    collapse: bool,
+    cache: SegmentCache,
 ) -> list[dict[str, Any]] | None:
     """Transition counts of a key read off the touchpoint, without the window pass; or None.
 
@@ -73,7 +77,7 @@ def _touchpoint_counts(
     tried = order == 1 and stored and has_neighbours(journeys)
     if tried and (counts := neighbour_transitions(journeys, key, collapse)) is not None:
         return counts
-    coded = coded_journeys(journeys)
+    coded = cache.coded()
     if coded is not None:
         keys, key_of_code = key_codes(coded.touchpoints, key_of)
         return coded_transitions(coded, keys, key_of_code, order, collapse)
@@ -109,7 +113,7 @@ def _chain(
         if by_touchpoint is not None:  # else the key reads more: the window pass below
             key_of = _from_touchpoint(journeys, journey_map, level, cache)
             assert key_of is not None  # read off the touchpoint, as by_touchpoint is
-            counts = _touchpoint_counts(journeys, by_touchpoint, key_of, order, collapse)
+            counts = _touchpoint_counts(journeys, by_touchpoint, key_of, order, collapse, cache)
     if counts is None:  # the window pass, over the journeys or the prepared segments
         assert not isinstance(journeys, Paths)
         if whole:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime
 import sys
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -96,28 +95,17 @@ class CodedJourneys:
         return times
 
 
-# What coded_journeys found for each journeys table still in use (None: it does not apply),
-# for all the actors (False) and for those with a conversion alone (True).
-_FOUND: weakref.WeakKeyDictionary[ops.Node, dict[bool, CodedJourneys | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def coded_journeys(journeys: ir.Table, *, converting_only: bool = False) -> CodedJourneys | None:
     """The events of ``journeys`` as arrays, or None where the window pass must order them.
 
     With ``converting_only``, a journeys table from
     :func:`~journeymap.engine.journeys.build_journeys` gives the journeys of the actors with
     a conversion alone (what the heuristic models read: at 1M generated journeys, a fifth
-    of the events, 0.24 s to group instead of 0.38 s, raw SQL). Read once per journeys table
-    while it is in use (see the module doc for when it applies).
+    of the events, 0.24 s to group instead of 0.38 s, raw SQL). Each call reads the events
+    again: the attribution's :class:`~journeymap.attribution.SegmentCache` keeps the result
+    while the journeys are in use (see the module doc for when it applies).
     """
-    found = _FOUND.setdefault(journeys.op(), {})
-    if False in found:  # every actor's journeys hold the converting ones
-        return found[False]
-    if converting_only not in found:
-        found[converting_only] = _read(journeys, converting_only)
-    return found[converting_only]
+    return _read(journeys, converting_only)
 
 
 def _read(journeys: ir.Table, converting_only: bool) -> CodedJourneys | None:
