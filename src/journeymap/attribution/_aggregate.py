@@ -2,7 +2,9 @@
 
 Everything heavy here is an Ibis expression; only small results (one row per key, per
 transition or per distinct key set) leave the engine, so the models work the same when the
-events live on a cluster.
+events live on a cluster. On the embedded DuckDB alone, the heuristic models may instead cut
+their converting segments locally from the journeys' coded events
+(:mod:`journeymap.attribution._coded_segments`).
 
 Conversion segments: each conversion event closes a segment made of the touches since the
 previous conversion of the same journey (or the journey start) within the lookback window. The
