@@ -6,13 +6,15 @@ from typing import Any
 
 import ibis
 import numpy as np
+import pyarrow as pa
 import pytest
 from attribution_journeys import map_of, random_events
 
-from journeymap.attribution import compare_models
-from journeymap.attribution._coded_segments import coded_segments
+from journeymap.attribution import compare_models, from_paths
+from journeymap.attribution._aggregate import keyed
+from journeymap.attribution._coded_segments import coded_segments, path_touches
 from journeymap.attribution._local_credits import LocalTouches, local_credits
-from journeymap.attribution.heuristic import HEURISTICS
+from journeymap.attribution.heuristic import HEURISTICS, credits
 from journeymap.engine._coded_journeys import coded_journeys
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 
@@ -94,3 +96,41 @@ def test_local_credits_do_not_depend_on_the_order_of_the_segments() -> None:
     for seed in range(5):
         again = local_credits(_shuffled(segments.local, seed), list(HEURISTICS), str, **options)
         assert again == first
+
+
+def test_path_data_are_credited_locally_as_the_engine_credits_them() -> None:
+    # Each path stands for its converting journeys (its weight); its value is theirs in all.
+    rng = np.random.default_rng(3)
+    names = list(PHASES)
+    rows = [
+        (
+            " > ".join(rng.choice(names, size=int(rng.integers(1, 7)))),
+            int(rng.integers(0, 9)),
+            int(rng.integers(0, 9)),
+            float(round(rng.uniform(0, 900), 2)),
+        )
+        for _ in range(300)
+    ]
+    table = pa.table(
+        {
+            "path": [r[0] for r in rows],
+            "total_conversions": [r[1] for r in rows],
+            "total_null": [r[2] for r in rows],
+            "total_conversion_value": [r[3] for r in rows],
+        }
+    )
+    journey_map = map_of(PHASES, CHANNELS)
+    models = [m for m in HEURISTICS if m != "time_decay"]
+    options: dict[str, Any] = {"custom_weights": (0.5, 0.3, 0.2), "direct": ("direct",)}
+    with from_paths(table, journey_map) as paths:
+        touches = path_touches(paths.segments, paths.phase_of)
+        assert touches is not None and touches.weight is not None
+        local = local_credits(touches, models, str, **options)
+        keyed_table = keyed(paths.segments, lambda t: t.touchpoint)
+        engine = credits(keyed_table, models, **options)
+    assert local.keys() == engine.keys()
+    for model, by_key in engine.items():
+        assert local[model].keys() == by_key.keys()
+        for key, (conversions, value) in by_key.items():
+            assert local[model][key][0] == pytest.approx(conversions, rel=1e-12), (model, key)
+            assert local[model][key][1] == pytest.approx(value, rel=1e-12, abs=1e-9), (model, key)

@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import Segments, key_sets, keyed, keys_seen
 from journeymap.attribution._cache import SegmentCache
+from journeymap.attribution._coded_segments import path_touches
 from journeymap.attribution._levels import _level_key, _touchpoint_key
 from journeymap.attribution._local_credits import local_credits
 from journeymap.attribution.heuristic import HEURISTICS, Credit, credits
@@ -89,8 +90,12 @@ def _level_credits(
     options = {**options, "newest_at_conversion": segments.conversion_touch}
     if by is None:
         return credits(t, models, **options)
-    if segments.local is not None:  # cut locally: the credits are counted there too
-        return local_credits(segments.local, models, by, **options)
+    local = segments.local
+    if local is None and isinstance(cache.journeys, Paths):
+        phase_of = cache.journeys.phase_of
+        local = cache.once(segments, "path touches", lambda: path_touches(segments, phase_of))
+    if local is not None:  # the touches as arrays: the credits are counted locally
+        return local_credits(local, models, by, **options)
     identity = by is _same_key  # the touchpoint level itself
     summed = [m for m in models if identity or m in SUMMABLE]
     own = [m for m in models if m not in summed]

@@ -34,7 +34,8 @@ class LocalTouches:
         code: Each touch's code.
         lengths: Each segment's touches.
         age_s: Each touch's seconds before its segment's conversion.
-        value: Each segment's conversion value.
+        value: Each segment's conversion value (of all the journeys it stands for).
+        weight: How many journeys each segment stands for (path data); None: one each.
     """
 
     touchpoints: tuple[str | None, ...]
@@ -43,6 +44,7 @@ class LocalTouches:
     lengths: np.ndarray
     age_s: np.ndarray
     value: np.ndarray
+    weight: np.ndarray | None = None
 
 
 def local_credits(
@@ -96,6 +98,8 @@ class _Touches:
     age_s: np.ndarray
     seg_value: np.ndarray
     segment_value: np.ndarray
+    weight: np.ndarray  # per touch: its segment's journeys
+    segment_weight: np.ndarray
 
     @classmethod
     def of(
@@ -111,7 +115,12 @@ class _Touches:
         # then by a fingerprint of their touches): every float sum below then adds the same
         # numbers in the same order in every run, with no exact sum needed.
         before = np.cumsum(touches.lengths) - touches.lengths
-        by_value = np.lexsort((_fingerprints(touches, before), touches.value))
+        weights = (
+            np.ones(len(touches.lengths))
+            if touches.weight is None
+            else touches.weight.astype(np.float64)
+        )
+        by_value = np.lexsort((_fingerprints(touches, before), weights, touches.value))
         lengths = touches.lengths[by_value].astype(np.int64)
         first = np.cumsum(lengths) - lengths
         moved = np.arange(int(lengths.sum())) + np.repeat(before[by_value] - first, lengths)
@@ -150,6 +159,8 @@ class _Touches:
             age_s=touches.age_s[moved],
             seg_value=np.repeat(touches.value[by_value], lengths),
             segment_value=touches.value[by_value],
+            weight=np.repeat(weights[by_value], lengths),
+            segment_weight=weights[by_value],
         )
 
 
@@ -182,7 +193,7 @@ class _Groups:
     i: np.ndarray
     n: np.ndarray
     figures: dict[str, np.ndarray]
-    touches: np.ndarray  # per group: how many
+    touches: np.ndarray  # per group: how many (the journeys its touches stand for)
     value: np.ndarray  # per group: the exact sum of its touches' segment values
     bounds: list[int]  # the groups of key k are bounds[k]:bounds[k + 1]
 
@@ -204,7 +215,7 @@ class _Groups:
             changed = np.any(stacked[:, 1:] != stacked[:, :-1], axis=0)
             starts = np.flatnonzero(np.r_[True, changed])
         rows = order[starts]
-        ends = np.r_[starts[1:], len(order)]
+        touches = np.add.reduceat(t.weight[order], starts) if len(starts) else np.zeros(0)
         value = np.add.reduceat(t.seg_value[order], starts) if len(starts) else np.zeros(0)
         key = t.key[rows]
         return cls(
@@ -213,7 +224,7 @@ class _Groups:
             i=t.i[rows],
             n=t.n[rows],
             figures={name: column[rows] for name, column in t.figures.items()},
-            touches=(ends - starts).astype(np.float64),
+            touches=touches,
             value=value,
             bounds=np.searchsorted(key, np.arange(len(t.names) + 1)).tolist(),
         )
@@ -337,7 +348,7 @@ def _time_decay(t: _Touches, half_life_seconds: float, newest_at_conversion: boo
     total = np.add.reduceat(term, t.first) if len(t.first) else np.zeros(0)
     weight = term / total[t.segment]
     # Added in the touches' order, which is the same in every run (see _Touches.of).
-    conversions = np.bincount(t.key, weights=weight, minlength=len(t.names))
+    conversions = np.bincount(t.key, weights=weight * t.weight, minlength=len(t.names))
     value = np.bincount(t.key, weights=weight * t.seg_value, minlength=len(t.names))
     seen = np.bincount(t.key, minlength=len(t.names))
     return {
@@ -351,13 +362,13 @@ def _participation(t: _Touches) -> Credit:
         # Each segment's keys as the bits of one number (the segments in the order of their
         # value, so that each key's sum is the same every run).
         members = np.bitwise_or.reduceat(np.left_shift(np.int64(1), t.key), t.first)
-        values = t.segment_value
+        values, weights = t.segment_value, t.segment_weight
         found: Credit = {}
         for k, name in enumerate(t.names):
             took_part = ((members >> k) & 1).astype(bool)
             if took_part.any():
-                found[name] = (float(took_part.sum()), float(values[took_part].sum()))
+                found[name] = (float(weights[took_part].sum()), float(values[took_part].sum()))
         return found
     pairs = np.unique(t.segment * len(t.names) + t.key)
     segment, key = np.divmod(pairs, len(t.names))
-    return _exact_per_key(t.names, key, np.ones(len(key)), t.segment_value[segment])
+    return _exact_per_key(t.names, key, t.segment_weight[segment], t.segment_value[segment])
