@@ -105,10 +105,6 @@ def coded_journeys(journeys: ir.Table, *, converting_only: bool = False) -> Code
     again: the attribution's :class:`~journeymap.attribution.SegmentCache` keeps the result
     while the journeys are in use (see the module doc for when it applies).
     """
-    return _read(journeys, converting_only)
-
-
-def _read(journeys: ir.Table, converting_only: bool) -> CodedJourneys | None:
     built = built_from(journeys)
     if built is not None:
         events, journey_map, options = built
