@@ -61,7 +61,7 @@ def coded_transitions(
         # Small integers, no division and one copy of the events but the pairs: at 1M
         # generated journeys each temporary array of the events cost 5-30 ms.
         span = base
-        state = (key_of_code.astype(np.int32) + 1)[coded.code]
+        state = _states_of(coded.code, key_of_code)
         inside = ~starts
         before = np.zeros(len(state), dtype=np.int32)  # 0: (start) before a segment's first
         before[1:] = state[:-1]
@@ -99,6 +99,19 @@ def coded_transitions(
         {"from": src, "to": dst, "count": int(c), "value": float(v)}
         for (src, dst), (c, v) in sorted(counts.items())
     ]
+
+
+def _states_of(code: np.ndarray, key_of_code: np.ndarray) -> np.ndarray:
+    """Each touch's key + 1 (its first-order state), as 32-bit integers.
+
+    Where each code is its own key (the touchpoint level, whose keys are the touchpoints in
+    code order), a cast; else a lookup, which first widens every code to an index.
+    """
+    if np.array_equal(key_of_code, np.arange(len(key_of_code))):
+        own: np.ndarray = code.astype(np.int32) + 1
+        return own
+    found: np.ndarray = (key_of_code.astype(np.int32) + 1)[code]
+    return found
 
 
 def _states(

@@ -309,17 +309,17 @@ def _arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The keys in order, whether each starts its group or converts, the conversions' values."""
     lists = grouped.column("keys").combine_chunks()
-    keys = pc.list_flatten(lists).to_numpy()
+    offsets = lists.offsets.to_numpy()  # no copy; the lists hold no nulls
+    keys = lists.values.to_numpy()[offsets[0] : offsets[-1]]
     if len(keys) and keys.min() == _OUT_OF_RANGE:
         return None  # a missing or far-off time: the window orders those
-    ends = np.cumsum(pc.list_value_length(lists).to_numpy())
     first = np.zeros(len(keys), dtype=bool)
-    first[ends[:-1]] = True
-    first[:1] = True
+    first[offsets[:-1] - offsets[0]] = True
     conversion = (_low(keys) & 1).astype(bool)
     conversions = grouped.column("conversions").combine_chunks()
     found = pc.list_flatten(conversions)
-    counts = pc.list_value_length(conversions).fill_null(0).to_numpy()
+    # A person without a conversion has a null list: an empty one between its offsets.
+    counts = np.diff(conversions.offsets.to_numpy())
     group = np.repeat(np.arange(len(counts)), counts)
     converted_keys = found.field("k").to_numpy()
     ordered = np.lexsort((converted_keys, group))
