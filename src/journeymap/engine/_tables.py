@@ -90,12 +90,10 @@ def arrow_memtable(table: pa.Table) -> ir.Table:
 
 def in_memory(source: Any) -> ir.Table | None:
     """An Ibis table as is; an Arrow table or pandas/polars DataFrame in memory; else None."""
-    import ibis
-
     if isinstance(source, ir.Table):
         return source
     table = arrow_of(source)
-    return ibis.memtable(table) if table is not None else None
+    return arrow_memtable(table) if table is not None else None
 
 
 def polars_frame(table: pa.Table, purpose: str) -> pl.DataFrame:
