@@ -134,3 +134,20 @@ def test_path_data_are_credited_locally_as_the_engine_credits_them() -> None:
         for key, (conversions, value) in by_key.items():
             assert local[model][key][0] == pytest.approx(conversions, rel=1e-12), (model, key)
             assert local[model][key][1] == pytest.approx(value, rel=1e-12, abs=1e-9), (model, key)
+
+
+def test_participation_past_62_keys_equals_the_engines() -> None:
+    # Up to 62 keys a segment's keys are the bits of one number; past them, pairs of segment
+    # and key are counted instead.
+    names = [f"t{n:02d}" for n in range(70)]
+    journey_map = map_of(dict.fromkeys(names, "all"))
+    events = random_events(4, names, persons=150, most=12, hours=500, converting=0.25)
+    journeys = build_journeys(events, journey_map, JourneyOptions())
+    local = _credits(compare_models(journeys, journey_map, models=["participation"]))
+    engine = _credits(
+        compare_models(journeys, journey_map, models=["participation"], lookback="3650d")
+    )
+    assert local.keys() == engine.keys() and len(local) > 62
+    for name, (conversions, value) in engine.items():
+        assert local[name][0] == pytest.approx(conversions, rel=1e-12), name
+        assert local[name][1] == pytest.approx(value, rel=1e-12, abs=1e-9), name

@@ -18,7 +18,7 @@ import numpy as np
 from journeymap.attribution._aggregate import CONVERSION, NULL, SEP, START
 from journeymap.engine._coded_journeys import CodedJourneys
 
-__all__ = ["coded_transitions", "key_codes"]
+__all__ = ["coded_transitions", "exact_sums", "key_codes"]
 
 
 def key_codes(
@@ -47,8 +47,7 @@ def coded_transitions(
 
     ``keys`` name the key indices that ``key_of_code`` gives each touchpoint code.
     """
-    starts = coded.starts.copy()
-    starts[1:] |= coded.conversion[:-1]  # a conversion closes its segment
+    starts = coded.segment_starts()
     ends = np.ones(len(starts), dtype=bool)
     ends[:-1] = starts[1:]
     converted = coded.conversion[ends]
@@ -89,7 +88,7 @@ def coded_transitions(
             counts[(labels(source), labels(target))] = [count, 0.0]
     for outcome, mask in ((CONVERSION, converted), (NULL, ~converted)):
         exits, exit_counts = _counted(leaving[mask], span)
-        sums = _exact_sums(leaving[mask], value[mask], exits) if outcome == CONVERSION else None
+        sums = exact_sums(leaving[mask], value[mask], exits) if outcome == CONVERSION else None
         for number, (source, count) in enumerate(
             zip(exits.tolist(), exit_counts.tolist(), strict=True)
         ):
@@ -161,7 +160,7 @@ def _counted(numbers: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
     return found, counts
 
 
-def _exact_sums(groups: np.ndarray, values: np.ndarray, distinct: np.ndarray) -> list[float]:
+def exact_sums(groups: np.ndarray, values: np.ndarray, distinct: np.ndarray) -> list[float]:
     """The correctly rounded sum of ``values`` per value of ``groups``, in ``distinct``'s order.
 
     ``math.fsum``: the same in any order of the terms, as the engine's decimal sums are.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from journeymap.attribution._coded_transitions import key_codes
+from journeymap.attribution._coded_transitions import exact_sums, key_codes
 from journeymap.attribution.heuristic import Credit, read_weights
 
 __all__ = ["LocalTouches", "local_credits"]
@@ -246,14 +246,9 @@ def _exact_per_key(
     names: list[str], key: np.ndarray, conversions: np.ndarray, value: np.ndarray
 ) -> Credit:
     """``conversions`` and ``value`` summed per ``key`` with ``math.fsum``: in any order."""
-    order = np.argsort(key, kind="stable")
-    bounds = np.searchsorted(key[order], np.arange(len(names) + 1)).tolist()
-    c, v = conversions[order].tolist(), value[order].tolist()
-    return {
-        name: (math.fsum(c[bounds[k] : bounds[k + 1]]), math.fsum(v[bounds[k] : bounds[k + 1]]))
-        for k, name in enumerate(names)
-        if bounds[k + 1] > bounds[k]
-    }
+    present = np.unique(key)
+    c, v = exact_sums(key, conversions, present), exact_sums(key, value, present)
+    return {names[k]: (c[n], v[n]) for n, k in enumerate(present.tolist())}
 
 
 def _ratio(raw: np.ndarray, total: np.ndarray) -> np.ndarray:
