@@ -32,8 +32,7 @@ def coded_segments(coded: CodedJourneys) -> Segments | None:
     """
     if coded.keys is None:
         return None
-    starts = coded.starts.copy()
-    starts[1:] |= coded.conversion[:-1]  # a conversion closes its segment
+    starts = coded.segment_starts()
     first = np.flatnonzero(starts)
     after = np.append(first[1:], len(starts))
     converting = coded.conversion[after - 1]

@@ -86,6 +86,16 @@ class CodedJourneys:
     starts: np.ndarray
     keys: np.ndarray | None = None
 
+    def segment_starts(self) -> np.ndarray:
+        """Whether each event starts a conversion segment.
+
+        A journey's start, or the event after a conversion: a conversion closes its segment,
+        in a journey that continues too.
+        """
+        starts: np.ndarray = self.starts.copy()
+        starts[1:] |= self.conversion[:-1]
+        return starts
+
     def micros(self, where: np.ndarray | None = None) -> np.ndarray | None:
         """The time of each event (or of those ``where`` holds) in microseconds since 1970."""
         if self.keys is None:
