@@ -76,6 +76,10 @@ class CodedJourneys:
         starts: Whether the event starts a journey.
         keys: Each event's key, when read from the events (None from a stored journeys
             table, whose steps order it): its time is ``micros``.
+        personas: Each code's persona, when asked for (``personas=True``); else None.
+        actors: Each group's id (the actor's, or the stored journey's), in the groups' order.
+        groups: Where each group's events start in the arrays, and their end (``len + 1``
+            offsets).
     """
 
     touchpoints: tuple[str | None, ...]
@@ -85,6 +89,9 @@ class CodedJourneys:
     value: np.ndarray
     starts: np.ndarray
     keys: np.ndarray | None = None
+    personas: tuple[str | None, ...] | None = None
+    actors: pa.Array | None = None
+    groups: np.ndarray | None = None
 
     def segment_starts(self) -> np.ndarray:
         """Whether each event starts a conversion segment.
@@ -105,10 +112,14 @@ class CodedJourneys:
         return times
 
 
-def coded_journeys(journeys: ir.Table, *, converting_only: bool = False) -> CodedJourneys | None:
+def coded_journeys(
+    journeys: ir.Table, *, converting_only: bool = False, personas: bool = False
+) -> CodedJourneys | None:
     """The events of ``journeys`` as arrays, or None where the window pass must order them.
 
-    With ``converting_only``, a journeys table from
+    With ``personas`` the codes number each (touchpoint, phase, persona) the events hold,
+    and :attr:`CodedJourneys.personas` names each code's persona (what the metrics read). With
+    ``converting_only``, a journeys table from
     :func:`~journeymap.engine.journeys.build_journeys` gives the journeys of the actors with
     a conversion alone (what the heuristic models read: at 1M generated journeys, a fifth
     of the events, 0.24 s to group instead of 0.38 s, raw SQL). Each call reads the events
@@ -121,7 +132,7 @@ def coded_journeys(journeys: ir.Table, *, converting_only: bool = False) -> Code
         if backend_name(events) != "duckdb" or not _fits(events):
             return None
         gap = options.session_gap
-        codes = _Codes.found(events, phase_lookup(journey_map))
+        codes = _Codes.found(events, phase_lookup(journey_map), personas=personas)
         if converting_only:
             events = events.filter(converting_actors(events, options))
         return _from_events(
@@ -138,7 +149,7 @@ def coded_journeys(journeys: ir.Table, *, converting_only: bool = False) -> Code
         return None
     if not _fits(journeys):
         return None
-    return _from_stored(journeys, _Codes.found(journeys, {}))
+    return _from_stored(journeys, _Codes.found(journeys, {}, personas=personas))
 
 
 def _fits(events: ir.Table) -> bool:
@@ -160,37 +171,52 @@ class _Codes:
 
     Each touchpoint is numbered in code-point order, a missing one last. Where each
     touchpoint comes with one phase (the map's, say), the phase adds nothing; else each phase
-    is numbered too, and the code is ``touchpoint * len(phases) + phase``.
+    is numbered too, and the code is ``touchpoint * len(phases) + phase``. With
+    ``personas``, each persona is numbered as well: ``code * len(personas) + persona``.
     """
 
     touchpoints: tuple[str | None, ...]
     phases: tuple[str | None, ...] | None
     phase_of: dict[str | None, str | None]
     lookup: dict[str, str]
+    personas: tuple[str | None, ...] | None = None
 
     @classmethod
-    def found(cls, table: ir.Table, lookup: dict[str, str]) -> _Codes | None:
+    def found(
+        cls, table: ir.Table, lookup: dict[str, str], *, personas: bool = False
+    ) -> _Codes | None:
         """The codes of the pairs in ``table`` (one query of a few rows); None past 256.
 
-        ``lookup`` gives the phase of an event without one (the map's, by touchpoint).
+        ``lookup`` gives the phase of an event without one (the map's, by touchpoint); with
+        ``personas`` the events' personas are numbered too.
         """
-        pairs = table.select(
-            touchpoint=table.touchpoint.cast("string"), phase=table.phase.cast("string")
-        ).distinct()
+        columns = {
+            "touchpoint": table.touchpoint.cast("string"),
+            "phase": table.phase.cast("string"),
+        }
+        if personas:
+            columns["persona"] = table.persona.cast("string")
+        rows = table.select(**columns).distinct().limit(CODED_VALUES * CODED_VALUES + 1)
         found = [
-            (pair["touchpoint"], pair["phase"] or lookup.get(pair["touchpoint"] or ""))
-            for pair in pairs.limit(CODED_VALUES * CODED_VALUES + 1).to_pyarrow().to_pylist()
+            (
+                row["touchpoint"],
+                row["phase"] or lookup.get(row["touchpoint"] or ""),
+                row.get("persona"),
+            )
+            for row in rows.to_pyarrow().to_pylist()
         ]
-        touchpoints = _ordered(touchpoint for touchpoint, _phase in found)
+        touchpoints = _ordered(touchpoint for touchpoint, _phase, _persona in found)
         seen: dict[str | None, set[str | None]] = {}
-        for touchpoint, phase in found:
+        for touchpoint, phase, _persona in found:
             seen.setdefault(touchpoint, set()).add(phase)
         one = all(len(phases) == 1 for phases in seen.values())
-        phases = None if one else _ordered(phase for _touchpoint, phase in found)
-        if len(touchpoints) * (1 if phases is None else len(phases)) > CODED_VALUES:
+        phases = None if one else _ordered(phase for _touchpoint, phase, _persona in found)
+        numbered = _ordered(persona for _touchpoint, _phase, persona in found) if personas else None
+        size = len(touchpoints) * len(phases or (None,)) * len(numbered or (None,))
+        if size > CODED_VALUES:
             return None
         phase_of = {t: min(p, key=str) for t, p in seen.items()} if one else {}
-        return cls(touchpoints, phases, phase_of, lookup)
+        return cls(touchpoints, phases, phase_of, lookup, numbered)
 
     def code(self, table: ir.Table) -> ir.IntegerValue:
         """Each event's code."""
@@ -200,15 +226,25 @@ class _Codes:
             mapped = touchpoint.substitute(self.lookup, else_=ibis.null("string"))
             phase = ibis.coalesce(table.phase.cast("string"), mapped)
             code = code * len(self.phases) + _numbered(phase, self.phases)
+        if self.personas is not None:
+            persona = table.persona.cast("string")
+            code = code * len(self.personas) + _numbered(persona, self.personas)
         return code
 
-    def names(self) -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
-        """The touchpoint and the phase of each code."""
+    def names(
+        self,
+    ) -> tuple[tuple[str | None, ...], tuple[str | None, ...], tuple[str | None, ...] | None]:
+        """The touchpoint, the phase and the persona (None: not numbered) of each code."""
         if self.phases is None:
-            return self.touchpoints, tuple(self.phase_of.get(t) for t in self.touchpoints)
+            pairs = [(t, self.phase_of.get(t)) for t in self.touchpoints]
+        else:
+            pairs = [(t, p) for t in self.touchpoints for p in self.phases]
+        personas = self.personas or (None,)
+        triples = [(t, p, persona) for t, p in pairs for persona in personas]
         return (
-            tuple(t for t in self.touchpoints for _p in self.phases),
-            tuple(p for _t in self.touchpoints for p in self.phases),
+            tuple(t for t, _p, _persona in triples),
+            tuple(p for _t, p, _persona in triples),
+            None if self.personas is None else tuple(persona for _t, _p, persona in triples),
         )
 
 
@@ -246,7 +282,7 @@ def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue) -> pa.Table
         # engine cost more, 0.40 s against 0.38 s at 1M generated journeys).
         conversions=ibis.struct({"k": rows._k, "v": rows._v}).collect(where=rows._c),
     )
-    return grouped.select("keys", "conversions").to_pyarrow()
+    return grouped.select("_g", "keys", "conversions").to_pyarrow()
 
 
 def _from_events(
@@ -268,10 +304,13 @@ def _from_events(
     actor = events.person_id.cast("string")
     if by == "account":
         actor = ibis.coalesce(events.account_id.cast("string"), actor)
-    found = _arrays(_grouped(events, actor, key))
+    grouped = _grouped(events, actor, key)
+    found = _arrays(grouped)
     if found is None:
         return None
-    keys, first, conversion, value = found
+    keys, groups, conversion, value = found
+    first = np.zeros(len(keys), dtype=bool)
+    first[groups[:-1]] = True
     if tied or by == "account":
         time = keys >> _BITS
         same = np.zeros(len(keys), dtype=bool)
@@ -284,20 +323,44 @@ def _from_events(
     if session_gap is not None:
         seconds = (keys >> _BITS) / 1e6
         starts[1:] |= (seconds[1:] - seconds[:-1]) > session_gap
-    touchpoints, phases = codes.names()
-    return CodedJourneys(touchpoints, phases, _code(keys), conversion, value, starts, keys=keys)
+    touchpoints, phases, personas = codes.names()
+    return CodedJourneys(
+        touchpoints,
+        phases,
+        _code(keys),
+        conversion,
+        value,
+        starts,
+        keys=keys,
+        personas=personas,
+        actors=grouped.column("_g").combine_chunks(),
+        groups=groups,
+    )
 
 
 def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | None:
     if codes is None:
         return None
     key = journeys.step.cast("int64") * _SHIFT + _low_bits(journeys, codes)
-    found = _arrays(_grouped(journeys, journeys.journey_id, key))
+    grouped = _grouped(journeys, journeys.journey_id, key)
+    found = _arrays(grouped)
     if found is None:
         return None
-    keys, first, conversion, value = found
-    touchpoints, phases = codes.names()
-    return CodedJourneys(touchpoints, phases, _code(keys), conversion, value, first)
+    keys, groups, conversion, value = found
+    first = np.zeros(len(keys), dtype=bool)
+    first[groups[:-1]] = True
+    touchpoints, phases, personas = codes.names()
+    return CodedJourneys(
+        touchpoints,
+        phases,
+        _code(keys),
+        conversion,
+        value,
+        first,
+        personas=personas,
+        actors=grouped.column("_g").combine_chunks(),
+        groups=groups,
+    )
 
 
 def _low(keys: np.ndarray) -> np.ndarray:
@@ -317,14 +380,13 @@ def _code(keys: np.ndarray) -> np.ndarray:
 def _arrays(
     grouped: pa.Table,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """The keys in order, whether each starts its group or converts, the conversions' values."""
+    """The keys in order, each group's start (and the end), conversions, their values."""
     lists = grouped.column("keys").combine_chunks()
     offsets = lists.offsets.to_numpy()  # no copy; the lists hold no nulls
     keys = lists.values.to_numpy()[offsets[0] : offsets[-1]]
     if len(keys) and keys.min() == _OUT_OF_RANGE:
         return None  # a missing or far-off time: the window orders those
-    first = np.zeros(len(keys), dtype=bool)
-    first[offsets[:-1] - offsets[0]] = True
+    groups = (offsets - offsets[0]).astype(np.int64)
     conversion = (_low(keys) & 1).astype(bool)
     conversions = grouped.column("conversions").combine_chunks()
     found = pc.list_flatten(conversions)
@@ -336,4 +398,4 @@ def _arrays(
     if not np.array_equal(keys[conversion], converted_keys[ordered]):
         raise RuntimeError("the conversions' keys do not line up with the events' keys")
     value: np.ndarray = found.field("v").to_numpy()[ordered]
-    return keys, first, conversion, value
+    return keys, groups, conversion, value

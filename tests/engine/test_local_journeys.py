@@ -1,0 +1,106 @@
+"""The journeys as local arrays: the window's journeys, event by event, and their facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from local_events import OPTIONS, journeys_of, option_id
+
+from journeymap.engine._local_journeys import LocalJourneys, local_journeys
+from journeymap.engine.journeys import JourneyOptions, journey_facts
+
+
+def _window(journeys: Any) -> list[list[tuple[Any, ...]]]:
+    """Each journey's events as the window orders them: person, touchpoint, phase, ..."""
+    rows = journeys.select(
+        "journey_id", "person_id", "step", "ts", "touchpoint", "phase", "persona", "conversion"
+    )
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows.to_pyarrow().to_pylist():
+        event = (
+            row["step"],
+            row["person_id"],
+            row["ts"].replace(tzinfo=None),
+            row["touchpoint"],
+            row["phase"],
+            row["persona"],
+            row["conversion"],
+        )
+        found.setdefault(row["journey_id"], []).append(event)
+    return sorted((sorted(events) for events in found.values()), key=repr)
+
+
+def _local(local: LocalJourneys) -> list[list[tuple[Any, ...]]]:
+    actors = local.actors.to_pylist()
+    times = local.timestamps(local.micros).to_pylist()
+    journeys: list[list[tuple[Any, ...]]] = []
+    for j in range(local.journeys):
+        events = []
+        for i in range(local.offsets[j], local.offsets[j + 1]):
+            events.append(
+                (
+                    int(local.step[i]),
+                    actors[local.actor[j]],
+                    times[i].replace(tzinfo=None),
+                    local.touchpoint_names[local.touchpoint[i]],
+                    local.phase_names[local.phase[i]],
+                    local.persona_names[local.persona[i]],
+                    bool(local.conversion[i]),
+                )
+            )
+        journeys.append(events)
+    return sorted(journeys, key=repr)
+
+
+@pytest.mark.parametrize("options", OPTIONS[:4], ids=option_id)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_local_journeys_are_the_windows_journeys(options: JourneyOptions, seed: int) -> None:
+    _map, journeys, local = journeys_of(seed, options)
+    assert _local(local) == _window(journeys)
+    cut = options.after_conversion == "end" or options.session_gap is not None
+    assert (local.journeys > 120) == cut  # more journeys than persons where they are cut
+
+
+@pytest.mark.parametrize("options", OPTIONS[:4], ids=option_id)
+def test_local_facts_are_the_journeys_facts(options: JourneyOptions) -> None:
+    _map, journeys, local = journeys_of(3, options)
+    facts = journey_facts(journeys).to_pyarrow().to_pylist()
+    expected = sorted(
+        (
+            f["first_ts"].replace(tzinfo=None),
+            f["last_ts"].replace(tzinfo=None),
+            f["events"],
+            f["converted"],
+            None if f["conversion_ts"] is None else f["conversion_ts"].replace(tzinfo=None),
+            round(float(f["value"] or 0), 6),
+            f["persona"],
+        )
+        for f in facts
+    )
+    times = local.timestamps
+    first = times(local.first_micros).to_pylist()
+    last = times(local.last_micros).to_pylist()
+    converted_at = times(local.conversion_micros).to_pylist()
+    found = sorted(
+        (
+            first[j].replace(tzinfo=None),
+            last[j].replace(tzinfo=None),
+            int(local.lengths[j]),
+            bool(local.converted[j]),
+            converted_at[j].replace(tzinfo=None) if local.converted[j] else None,
+            round(float(local.journey_value[j]), 6),
+            local.persona_names[local.first_persona[j]],
+        )
+        for j in range(local.journeys)
+    )
+    assert found == expected
+    assert sum(row[3] for row in found) > 10  # some journeys converted
+
+
+def test_options_the_arrays_do_not_hold_keep_the_ibis_path() -> None:
+    _map, journeys, _local = journeys_of(4)
+    for options in (JourneyOptions(breakdown=["source"]), JourneyOptions(by="account")):
+        assert local_journeys(journeys, options) is None
+    # Journeys not cut by build_journeys (a lazy table of them, filtered) are not read.
+    assert local_journeys(journeys.filter(journeys.step > 0), JourneyOptions()) is None
