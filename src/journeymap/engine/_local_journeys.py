@@ -27,7 +27,7 @@ import pyarrow as pa
 from journeymap.engine._coded_journeys import CodedJourneys, coded_journeys
 from journeymap.engine.journeys import JourneyOptions
 
-__all__ = ["NO_TIME", "LocalJourneys", "local_journeys"]
+__all__ = ["NO_TIME", "LocalJourneys", "epoch_seconds", "local_journeys"]
 
 NO_TIME = np.iinfo(np.int64).min
 """The time of what did not happen (a journey's conversion where it did not convert)."""
@@ -44,7 +44,7 @@ def local_journeys(journeys: ir.Table, options: JourneyOptions) -> LocalJourneys
     coded = coded_journeys(journeys, personas=True)
     if coded is None or coded.keys is None or coded.actors is None or coded.groups is None:
         return None
-    return LocalJourneys.of(coded)
+    return LocalJourneys.of(coded, zoned=journeys.ts.type().timezone is not None)
 
 
 def _names(values: Sequence[str | None]) -> tuple[tuple[str | None, ...], np.ndarray]:
@@ -53,6 +53,22 @@ def _names(values: Sequence[str | None]) -> tuple[tuple[str | None, ...], np.nda
     names = (*sorted(v for v in found if v is not None), *([None] * (None in found)))
     number = {name: index for index, name in enumerate(names)}
     return names, np.array([number[v] for v in values], dtype=np.int64)
+
+
+def epoch_seconds(micros: np.ndarray, zoned: bool = True) -> np.ndarray:
+    """Seconds since 1970 as DuckDB's ``epoch`` reads them off microseconds since 1970.
+
+    Args:
+        micros: Microseconds since 1970 (int64).
+        zoned: Whether the times are of a type with a time zone (``TIMESTAMPTZ``, as the
+            import writes them): DuckDB then adds the milliseconds' seconds and the
+            microseconds left, each rounded; without a zone it divides the microseconds.
+    """
+    if zoned:
+        seconds: np.ndarray = (micros // 1000) / 1e3 + (micros % 1000) / 1e6
+        return seconds
+    plain: np.ndarray = micros / 1e6
+    return plain
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,10 +98,14 @@ class LocalJourneys:
     offsets: np.ndarray
     actor: np.ndarray
     actors: pa.Array
+    zoned: bool = True
 
     @classmethod
-    def of(cls, coded: CodedJourneys) -> LocalJourneys:
-        """The arrays of coded journeys read from the events (with personas and actors)."""
+    def of(cls, coded: CodedJourneys, *, zoned: bool = True) -> LocalJourneys:
+        """The arrays of coded journeys read from the events (with personas and actors).
+
+        ``zoned``: whether the events' times have a time zone (see :func:`epoch_seconds`).
+        """
         if coded.keys is None or coded.actors is None or coded.groups is None:
             raise ValueError("local journeys need coded journeys read from the events")
         touchpoint_names, touchpoint_of = _names(coded.touchpoints)
@@ -111,6 +131,7 @@ class LocalJourneys:
             offsets=offsets,
             actor=group[offsets[:-1]],
             actors=coded.actors,
+            zoned=zoned,
         )
 
     @property
@@ -139,6 +160,15 @@ class LocalJourneys:
         """Each event's step in its journey, from 1."""
         steps: np.ndarray = np.arange(self.events, dtype=np.int64) - self.offsets[self.journey_of]
         return steps + 1
+
+    @functools.cached_property
+    def seconds(self) -> np.ndarray:
+        """Each event's time in seconds since 1970, as the engine's ``seconds(ts)`` gives it."""
+        return self.seconds_of(self.micros)
+
+    def seconds_of(self, micros: np.ndarray) -> np.ndarray:
+        """Times in microseconds as seconds since 1970, to the bit as the engine reads them."""
+        return epoch_seconds(micros, self.zoned)
 
     @functools.cached_property
     def first_micros(self) -> np.ndarray:
