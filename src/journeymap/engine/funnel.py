@@ -22,13 +22,14 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.engine._checks import funnel_steps
 from journeymap.engine._facts import with_sequences
 from journeymap.engine._funnel_steps import Step, step_name, step_numbers, step_phase, step_text
+from journeymap.engine._local_funnel import local_funnel_counts, sequence_levels
+from journeymap.engine._local_journeys import LocalJourneys
 from journeymap.engine._tables import record_batches, records_table, scratch, seconds
 from journeymap.engine.journeys import (
     JourneyOptions,
@@ -196,58 +197,6 @@ def _largest_prefix(
     return level.cast("int64")
 
 
-def sequence_levels(sequences: pa.Array | pa.ChunkedArray, count: int, ordering: str) -> np.ndarray:
-    """The furthest step reached by each sequence of step numbers (no conversion window).
-
-    ``ordered``: the longest prefix 1..k that occurs in order (greedy matching is optimal).
-    ``strict``: chains of steps back to back, repeats allowed, where 0 (an event that is no
-    step) or any other step breaks the chain; a chain counts from its step 1. Vectorised over
-    all sequences at once: a few numpy passes per step, no loop per sequence.
-
-    Examples:
-        >>> sequences = pa.array([[1, 3, 2, 3], [2, 1], [1, 1, 2, 0, 3], None])
-        >>> sequence_levels(sequences, 3, "ordered").tolist()
-        [3, 1, 3, 0]
-        >>> sequence_levels(sequences, 3, "strict").tolist()
-        [1, 1, 2, 0]
-    """
-    if isinstance(sequences, pa.ChunkedArray):
-        sequences = sequences.combine_chunks()
-    lists = pc.fill_null(sequences, pa.scalar([], sequences.type))
-    offsets = lists.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
-    values = lists.flatten().to_numpy(zero_copy_only=False).astype(np.int64)
-    offsets = offsets - offsets[0]
-    starts, ends = offsets[:-1], offsets[1:]
-    level = np.zeros(len(lists), dtype=np.int64)
-    if not len(values):
-        return level
-    if ordering == "strict":
-        owner = np.repeat(np.arange(len(lists)), ends - starts)
-        first = np.arange(len(values)) == starts[owner]
-        previous = np.concatenate(([0], values[:-1]))
-        keeps = (values > 0) & ~first & ((values == previous) | (values == previous + 1))
-        chain_start = values[np.flatnonzero(~keeps)][np.cumsum(~keeps) - 1]
-        np.maximum.at(level, owner, np.where((chain_start == 1) & (values > 0), values, 0))
-        return level
-    # Each step's positions, ascending, from one stable sort; and only the sequences still
-    # alive are searched for the next step (400,000 random sequences of up to 8 steps:
-    # 0.13-0.15 s -> 0.08-0.11 s; the touchpoint funnel of 1M generated journeys, in process:
-    # 0.42-0.46 s -> 0.40-0.41 s).
-    order = np.argsort(values, kind="stable")
-    bounds = np.searchsorted(values[order], np.arange(1, count + 2))
-    alive, position, end = np.arange(len(lists)), starts, ends  # position: where to search
-    for k in range(1, count + 1):
-        found = order[bounds[k - 1] : bounds[k]]
-        if not len(found) or not len(alive):
-            break
-        at = np.searchsorted(found, position)
-        hit = found[np.minimum(at, len(found) - 1)]
-        reached = (at < len(found)) & (hit < end)
-        alive, position, end = alive[reached], hit[reached] + 1, end[reached]
-        level[alive] = k
-    return level
-
-
 def _parse_sequences(texts: pa.ChunkedArray) -> pa.Array:
     """``"1,3,2"`` -> ``[1, 3, 2]``; the empty text is the empty sequence."""
     texts = texts.combine_chunks()
@@ -340,6 +289,8 @@ def funnel_table(
     steps: Sequence[Step],
     options: JourneyOptions,
     facts: ir.Table | None = None,
+    *,
+    local: LocalJourneys | None = None,
 ) -> pa.Table:
     """Counts per step: reached, moved_on, converted, dropped, and the rates.
 
@@ -347,7 +298,9 @@ def funnel_table(
     ``breakdown`` (the column names, comma-separated) and the values in the breakdown columns
     themselves: one row per combination of the columns' values, or, with
     ``options.separate_breakdowns``, one set of rows per column (``breakdown`` names it, the
-    other columns are null), every journey counted once in each.
+    other columns are null), every journey counted once in each. With ``local`` (journeys
+    without breakdown) the counts are :func:`local_funnel_counts`' (``journeys`` and
+    ``facts`` unused).
     """
     groups = list(options.breakdown)
     # An owner: the breakdown it belongs to (a tuple of columns) and its values there.
@@ -357,7 +310,11 @@ def funnel_table(
     else:
         breakdowns = [tuple(groups)] if groups else []
     tallies: dict[tuple[Any, ...], Counter[str]] = {(): Counter()}
-    for row in funnel_counts(journeys, column, steps, options, facts).to_pylist():
+    if local is not None:
+        counts = local_funnel_counts(local, column, steps, options)
+    else:
+        counts = funnel_counts(journeys, column, steps, options, facts)
+    for row in counts.to_pylist():
         level, count = int(row["level"]), int(row["journeys"])
         owners = [()] + [(b, tuple(row[g] for g in b)) for b in breakdowns]
         for owner in owners:
@@ -406,10 +363,15 @@ def phase_funnel(
     journey_map: JourneyMap,
     options: JourneyOptions,
     facts: ir.Table | None = None,
+    *,
+    local: LocalJourneys | None = None,
 ) -> pa.Table:
-    """The phase funnel: the map's phases in order (contract table ``phase_funnel``)."""
+    """The phase funnel: the map's phases in order (contract table ``phase_funnel``).
+
+    With ``local``, counted on those arrays (see :func:`funnel_table`).
+    """
     phases = journey_map.ordered_phases()
-    table = funnel_table(journeys, "phase", [p.id for p in phases], options, facts)
+    table = funnel_table(journeys, "phase", [p.id for p in phases], options, facts, local=local)
     names = {p.id: p.name for p in phases}
     rows = table.to_pylist()
     for row in rows:
@@ -452,13 +414,16 @@ def touchpoint_funnel(
     journey_map: JourneyMap,
     options: JourneyOptions,
     facts: ir.Table | None = None,
+    *,
+    local: LocalJourneys | None = None,
 ) -> pa.Table:
     """The touchpoint funnel (contract table ``touchpoint_funnel``).
 
     A step given as alternatives (``product-page|search-result``) is reached by a journey
     that meets any of them; its ``touchpoint`` is written as given (``a|b``), its
     ``touchpoint_name`` names them in the map's language ("Product page or Search result"),
-    its ``phase`` is the earliest phase of any of them.
+    its ``phase`` is the earliest phase of any of them. With ``local``, counted on those
+    arrays (see :func:`funnel_table`).
     """
     if options.funnel_touchpoints:
         check_touchpoints(journey_map, options)
@@ -466,7 +431,8 @@ def touchpoint_funnel(
     else:
         steps = [(phase, (tp,)) for phase, tp in default_touchpoint_steps(journey_map)]
     plain = JourneyOptions(**{**options.__dict__, "breakdown": []})
-    table = funnel_table(journeys, "touchpoint", [alts for _, alts in steps], plain, facts)
+    values = [alts for _, alts in steps]
+    table = funnel_table(journeys, "touchpoint", values, plain, facts, local=local)
     phases = {step_text(alts): phase for phase, alts in steps}
     names = {
         step_text(alts): step_name(journey_map, alts, journey_map.language) for _, alts in steps
