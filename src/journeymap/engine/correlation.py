@@ -135,36 +135,67 @@ def correlation(
             (row[column] if column else None): row for row in totals_expr.to_pyarrow().to_pylist()
         }
         for row in per.to_pyarrow().to_pylist():
-            total = totals[row[column] if column else None]
-            nw, cw = int(row["journeys_with"]), int(row["converted_with"] or 0)
-            nwo, cwo = int(total["n"]) - nw, int(total["c"] or 0) - cw
-            if not row["plain"] or min(nw, nwo) < options.correlation_min_support:
-                continue
-            ratio, low, high = odds_ratio(
-                cw, nw, cwo, nwo, options.correlation_prior, options.confidence
+            value = row[column] if column else None
+            total = totals[value]
+            found = correlation_row(
+                row["touchpoint"],
+                (int(row["journeys_with"]), int(row["converted_with"] or 0)),
+                (int(total["n"]), int(total["c"] or 0)),
+                bool(row["plain"]),
+                options,
+                (column, value),
             )
-            rows.append(
-                {
-                    "touchpoint": row["touchpoint"],
-                    "breakdown": column,
-                    "breakdown_value": row[column] if column else None,
-                    "journeys_with": nw,
-                    "converted_with": cw,
-                    "journeys_without": nwo,
-                    "converted_without": cwo,
-                    "odds_ratio": ratio,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "direction": direction(low, high),
-                }
-            )
-    rows.sort(
+            if found is not None:
+                rows.append(found)
+    return correlation_table(rows, breakdown)
+
+
+def correlation_row(
+    touchpoint: str | None,
+    touched: tuple[int, int],
+    total: tuple[int, int],
+    plain: bool,
+    options: JourneyOptions,
+    group: tuple[str | None, Any] = (None, None),
+) -> dict[str, Any] | None:
+    """A ``correlation`` row of a touchpoint, or None where it is left out.
+
+    ``touched`` is (journeys, converted) of those that touched it before converting,
+    ``total`` (journeys, converted) of all journeys (of the breakdown ``group``: column and
+    value), ``plain`` whether an event that is no conversion touched it. Both the Ibis path
+    and :mod:`journeymap.engine._local_stats` make the rows here.
+    """
+    (nw, cw), (n, c) = touched, total
+    nwo, cwo = n - nw, c - cw
+    if not plain or min(nw, nwo) < options.correlation_min_support:
+        return None
+    ratio, low, high = odds_ratio(cw, nw, cwo, nwo, options.correlation_prior, options.confidence)
+    return {
+        "touchpoint": touchpoint,
+        "breakdown": group[0],
+        "breakdown_value": group[1],
+        "journeys_with": nw,
+        "converted_with": cw,
+        "journeys_without": nwo,
+        "converted_without": cwo,
+        "odds_ratio": ratio,
+        "ci_low": low,
+        "ci_high": high,
+        "direction": direction(low, high),
+    }
+
+
+def correlation_table(rows: list[dict[str, Any]], breakdown: list[str]) -> pa.Table:
+    """The ``correlation`` table of :func:`correlation_row`'s rows, highest odds ratio first."""
+    rows = sorted(
+        rows,
         key=lambda r: (
             r["breakdown"] or "",
             r["breakdown_value"] or "",
             -(r["odds_ratio"] if not math.isnan(r["odds_ratio"]) else 0),
-            r["touchpoint"],
-        )
+            r["touchpoint"] is None,  # a missing touchpoint last among equals
+            r["touchpoint"] or "",
+        ),
     )
     columns: list[tuple[str, pa.DataType]] = [("touchpoint", pa.string())]
     if breakdown:

@@ -7,7 +7,8 @@ touchpoint before its first outcome, and :func:`outcomes` counts the journeys pe
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -23,6 +24,15 @@ from journeymap.engine.journeys import (
 from journeymap.model import JourneyMap
 
 __all__ = ["checkout_abandonment", "checkout_touchpoints", "dropoff", "outcomes"]
+
+
+_OUTCOME_COLUMNS = [
+    ("touchpoint", pa.string()),
+    ("journeys", pa.int64()),
+    ("converted", pa.int64()),
+    ("share", pa.float64()),
+    ("reached", pa.int64()),
+]
 
 
 def dropoff(
@@ -47,15 +57,30 @@ def dropoff(
         ends = ends.select("journey_id").join(exits, "journey_id")
         ends = ends.select(last_phase=ends.exit_phase, last_touchpoint=ends.exit_touchpoint)
     counts = ends.group_by(["last_phase", "last_touchpoint"]).aggregate(journeys=ends.count())
-    rows = counts.order_by([counts.journeys.desc(), counts.last_touchpoint]).to_pyarrow()
-    records = rows.to_pylist()
+    return dropoff_table(counts.to_pyarrow().to_pylist(), top)
+
+
+def dropoff_table(counts: list[dict[str, Any]], top: int | None = None) -> pa.Table:
+    """The ``dropoff`` table of the journeys counted per ``last_phase`` and ``last_touchpoint``.
+
+    Rows by ``journeys`` desc, then by touchpoint and phase (a missing one last); ``share``
+    of the counts' total; the first ``top`` rows if given. Both the Ibis path and
+    :mod:`journeymap.engine._local_stats` build the table here.
+    """
+    records = sorted(
+        counts,
+        key=lambda row: (
+            -row["journeys"],
+            *_nulls_last(row["last_touchpoint"]),
+            *_nulls_last(row["last_phase"]),
+        ),
+    )
     total = sum(int(row["journeys"]) for row in records)
-    for row in records:
-        row["share"] = row["journeys"] / total if total else 0.0
+    rows = [{**row, "share": row["journeys"] / total if total else 0.0} for row in records]
     if top is not None:
-        records = records[:top]
+        rows = rows[:top]
     return records_table(
-        records,
+        rows,
         [
             ("last_phase", pa.string()),
             ("last_touchpoint", pa.string()),
@@ -63,6 +88,11 @@ def dropoff(
             ("share", pa.float64()),
         ],
     )
+
+
+def _nulls_last(value: str | None) -> tuple[bool, str]:
+    """A sort key for text that puts a missing value last (as the engine orders it)."""
+    return (value is None, value or "")
 
 
 def outcomes(
@@ -77,16 +107,9 @@ def outcomes(
     (more than ``journeys`` when journeys reach several: approved, then registered). No
     outcomes: no rows.
     """
-    columns = [
-        ("touchpoint", pa.string()),
-        ("journeys", pa.int64()),
-        ("converted", pa.int64()),
-        ("share", pa.float64()),
-        ("reached", pa.int64()),
-    ]
     names = list(dict.fromkeys(outcomes))
     if not names:
-        return records_table([], columns)
+        return outcomes_table(names, {}, {})
     if facts is None:
         facts = journey_facts(journeys)
     ended = outcome_facts(journeys, names)
@@ -98,6 +121,23 @@ def outcomes(
     touched = journeys.filter(journeys.touchpoint.isin(names))
     met = touched.group_by("touchpoint").aggregate(reached=touched.journey_id.nunique())
     reached = {row["touchpoint"]: int(row["reached"]) for row in met.to_pyarrow().to_pylist()}
+    return outcomes_table(names, found, reached)
+
+
+def outcomes_table(
+    outcomes: Collection[str],
+    found: Mapping[str | None, Mapping[str, Any]],
+    reached: Mapping[str, int],
+) -> pa.Table:
+    """The ``outcomes`` table of the journeys counted per first outcome (None: none).
+
+    ``found`` holds per first outcome the ``journeys`` and those ``converted``; ``reached``
+    per outcome the journeys that met it. Both the Ibis path and
+    :mod:`journeymap.engine._local_stats` build the table here.
+    """
+    names = list(dict.fromkeys(outcomes))
+    if not names:
+        return records_table([], _OUTCOME_COLUMNS)
     total = sum(int(row["journeys"]) for row in found.values())
     rows = []
     for name in [*names, None]:
@@ -112,7 +152,7 @@ def outcomes(
                 "reached": reached.get(name, 0) if name is not None else count,
             }
         )
-    return records_table(rows, columns)
+    return records_table(rows, _OUTCOME_COLUMNS)
 
 
 def checkout_touchpoints(journey_map: JourneyMap, options: JourneyOptions) -> list[str]:
@@ -139,16 +179,9 @@ def checkout_abandonment(
     ``pair_counts`` is :func:`~journeymap.engine._pair_counts.touch_pair_counts` of the
     journeys, if computed.
     """
-    columns = [
-        ("touchpoint", pa.string()),
-        ("reached", pa.int64()),
-        ("converted", pa.int64()),
-        ("abandoned", pa.int64()),
-        ("abandonment_rate", pa.float64()),
-    ]
     targets = checkout_touchpoints(journey_map, options)
     if not targets:
-        return records_table([], columns)
+        return checkout_table(targets, {})
     if pair_counts is None:
         pair_counts = touch_pair_counts(journeys, facts)
     touched = pair_counts.filter(pair_counts.touchpoint.isin(targets))
@@ -156,6 +189,16 @@ def checkout_abandonment(
         reached=touched.journeys.sum(), converted=touched.journeys.sum(where=touched.converted)
     )
     found = {row["touchpoint"]: row for row in counts.to_pyarrow().to_pylist()}
+    return checkout_table(targets, found)
+
+
+def checkout_table(targets: list[str], found: Mapping[str, Mapping[str, Any]]) -> pa.Table:
+    """The ``checkout_abandonment`` table, one row per checkout touchpoint of ``targets``.
+
+    ``found`` holds per touchpoint the journeys that ``reached`` it and those of them
+    ``converted``. Both the Ibis path and :mod:`journeymap.engine._local_stats` build the
+    table here.
+    """
     rows = []
     for touchpoint in targets:
         row = found.get(touchpoint, {"reached": 0, "converted": 0})
@@ -170,4 +213,13 @@ def checkout_abandonment(
                 "abandonment_rate": (reached - converted) / reached if reached else 0.0,
             }
         )
-    return records_table(rows, columns)
+    return records_table(
+        rows,
+        [
+            ("touchpoint", pa.string()),
+            ("reached", pa.int64()),
+            ("converted", pa.int64()),
+            ("abandoned", pa.int64()),
+            ("abandonment_rate", pa.float64()),
+        ],
+    )

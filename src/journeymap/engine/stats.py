@@ -48,10 +48,24 @@ def touchpoint_stats(
     seen = journeys.group_by("touchpoint").aggregate(
         first_seen=journeys.ts.min(), last_seen=journeys.ts.max()
     )
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str | None, dict[str, Any]] = {}
     for part in (per_journey, per_person, seen):
         for row in part.to_pyarrow().to_pylist():
             found.setdefault(row.pop("touchpoint"), {}).update(_in_utc(row))
+    return touchpoint_stats_table(found, journey_map)
+
+
+def touchpoint_stats_table(
+    found: dict[str | None, dict[str, Any]], journey_map: JourneyMap
+) -> pa.Table:
+    """The ``touchpoint_stats`` table of the counts per touchpoint met in the journeys.
+
+    ``found`` maps each touchpoint of the events (None: a missing one) to its ``events``,
+    ``journeys``, ``persons``, ``conversions``, ``first_seen``, ``last_seen`` (UTC) and
+    ``repeat_journeys``; the map's touchpoints it lacks are added with zeros. Both the Ibis
+    path and :mod:`journeymap.engine._local_stats` build the table here.
+    """
+    found = dict(found)
     rows = []
     for touchpoint in journey_map.touchpoints:
         row = found.pop(touchpoint.id, None) or {
