@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -20,6 +22,27 @@ __all__ = [
 ]
 
 PERCENTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+_HISTOGRAM_COLUMNS = [
+    ("bin_start_seconds", pa.float64()),
+    ("bin_end_seconds", pa.float64()),
+    ("journeys", pa.int64()),
+]
+_PHASE_COLUMNS = [
+    ("phase", pa.string()),
+    ("journeys", pa.int64()),
+    ("median_seconds", pa.float64()),
+    ("p25_seconds", pa.float64()),
+    ("p75_seconds", pa.float64()),
+    ("mean_seconds", pa.float64()),
+]
+_STEP_COLUMNS = [
+    ("from_touchpoint", pa.string()),
+    ("to_touchpoint", pa.string()),
+    ("transitions", pa.int64()),
+    ("median_seconds", pa.float64()),
+    ("mean_seconds", pa.float64()),
+]
 
 
 def _convert_seconds(journeys: ir.Table, facts: ir.Table | None) -> ir.Table:
@@ -39,7 +62,15 @@ def time_to_convert(journeys: ir.Table, facts: ir.Table | None = None) -> pa.Tab
         .to_pyarrow()
         .to_pylist()[0]
     )
-    rows = [{"percentile": p, "seconds": result[f"p{int(p * 100)}"]} for p in PERCENTILES]
+    return percentiles_table([result[f"p{int(p * 100)}"] for p in PERCENTILES])
+
+
+def percentiles_table(seconds: Sequence[float | None]) -> pa.Table:
+    """The ``time_to_convert`` table of the seconds at each of :data:`PERCENTILES`, in order.
+
+    Both the Ibis path and :mod:`journeymap.engine._local_timing` build the table here.
+    """
+    rows = [{"percentile": p, "seconds": s} for p, s in zip(PERCENTILES, seconds, strict=True)]
     return records_table(rows, [("percentile", pa.float64()), ("seconds", pa.float64())])
 
 
@@ -50,17 +81,30 @@ def time_to_convert_histogram(
     seconds = _convert_seconds(journeys, facts)
     top = seconds.aggregate(top=seconds.seconds.max(), n=seconds.count()).to_pyarrow()
     longest = top["top"][0].as_py()
-    columns = [
-        ("bin_start_seconds", pa.float64()),
-        ("bin_end_seconds", pa.float64()),
-        ("journeys", pa.int64()),
-    ]
     if longest is None:
-        return records_table([], columns)
-    width = max(math.ceil(longest / bins), 1) if longest > 0 else 1
+        return histogram_table({}, None, bins)
+    width = bin_width(longest, bins)
     index = ibis.least((seconds.seconds / width).floor().cast("int64"), bins - 1)
     counts = seconds.mutate(b=index).group_by("b").aggregate(n=lambda t: t.count())
     found = {row["b"]: row["n"] for row in counts.to_pyarrow().to_pylist()}
+    return histogram_table(found, width, bins)
+
+
+def bin_width(longest: float, bins: int) -> int:
+    """The width of each of ``bins`` bins (whole seconds, at least 1) up to ``longest``."""
+    return max(math.ceil(longest / bins), 1) if longest > 0 else 1
+
+
+def histogram_table(found: Mapping[int, int], width: int | None, bins: int) -> pa.Table:
+    """The ``time_to_convert_histogram`` table of the journeys ``found`` per bin number.
+
+    Args:
+        found: The journeys per bin number (bins without any may be left out).
+        width: Each bin's width (:func:`bin_width`); None where nothing converted (no rows).
+        bins: How many bins.
+    """
+    if width is None:
+        return records_table([], _HISTOGRAM_COLUMNS)
     rows = [
         {
             "bin_start_seconds": float(b * width),
@@ -69,7 +113,7 @@ def time_to_convert_histogram(
         }
         for b in range(bins)
     ]
-    return records_table(rows, columns)
+    return records_table(rows, _HISTOGRAM_COLUMNS)
 
 
 def time_in_phase(journeys: ir.Table, phase_order: list[str]) -> pa.Table:
@@ -91,20 +135,18 @@ def time_in_phase(journeys: ir.Table, phase_order: list[str]) -> pa.Table:
         p75_seconds=per.seconds.quantile(0.75),
         mean_seconds=per.seconds.mean(),
     )
-    rows = stats.to_pyarrow().to_pylist()
+    return phases_table(stats.to_pyarrow().to_pylist(), phase_order)
+
+
+def phases_table(rows: Iterable[Mapping[str, Any]], phase_order: Sequence[str]) -> pa.Table:
+    """The ``time_in_phase`` table of one row per phase, the phases in ``phase_order``.
+
+    Phases not in ``phase_order`` come after, by name. Both the Ibis path and
+    :mod:`journeymap.engine._local_timing` build the table here.
+    """
     rank = {phase_id: i for i, phase_id in enumerate(phase_order)}
-    rows.sort(key=lambda row: (rank.get(row["phase"], len(rank)), row["phase"]))
-    return records_table(
-        rows,
-        [
-            ("phase", pa.string()),
-            ("journeys", pa.int64()),
-            ("median_seconds", pa.float64()),
-            ("p25_seconds", pa.float64()),
-            ("p75_seconds", pa.float64()),
-            ("mean_seconds", pa.float64()),
-        ],
-    )
+    ordered = sorted(rows, key=lambda row: (rank.get(row["phase"], len(rank)), row["phase"]))
+    return records_table(ordered, _PHASE_COLUMNS)
 
 
 def time_between_steps(journeys: ir.Table) -> pa.Table:
@@ -120,14 +162,20 @@ def time_between_steps(journeys: ir.Table) -> pa.Table:
         median_seconds=pairs.seconds.quantile(0.5),
         mean_seconds=pairs.seconds.mean(),
     )
-    stats = stats.order_by([stats.transitions.desc(), "from_touchpoint", "to_touchpoint"])
-    return records_table(
-        stats.to_pyarrow().to_pylist(),
-        [
-            ("from_touchpoint", pa.string()),
-            ("to_touchpoint", pa.string()),
-            ("transitions", pa.int64()),
-            ("median_seconds", pa.float64()),
-            ("mean_seconds", pa.float64()),
-        ],
-    )
+    return steps_table(stats.to_pyarrow().to_pylist())
+
+
+def steps_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """The ``time_between_steps`` table of one row per (from, to) touchpoint pair.
+
+    Rows by ``transitions`` desc, then by ``from_touchpoint`` and ``to_touchpoint`` (a
+    missing one last, as the engine orders them). Both the Ibis path and
+    :mod:`journeymap.engine._local_timing` build the table here.
+    """
+
+    def order(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        pair = (row["from_touchpoint"], row["to_touchpoint"])
+        return (-row["transitions"], *((t is None, t or "") for t in pair))
+
+    ordered = sorted(rows, key=order)
+    return records_table(ordered, _STEP_COLUMNS)
