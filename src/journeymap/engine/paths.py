@@ -7,6 +7,7 @@ in one ordered aggregation; everything after works on distinct paths, not on eve
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import ibis
@@ -23,16 +24,20 @@ from journeymap.model.path_nodes import CONVERTED, DROPPED, OTHER
 __all__ = [
     "CONVERTED",
     "DROPPED",
+    "KINDS",
     "OTHER",
     "SEPARATOR",
     "group_sequences",
     "path_counts",
+    "path_table",
     "paths",
     "sankey",
+    "sankey_table",
 ]
 
 SEPARATOR = " > "
-_KINDS = ("all", "converted", "dropped")
+KINDS = ("all", "converted", "dropped")
+"""The kinds of journeys the paths table ranks paths of, in its order."""
 
 
 def path_counts(
@@ -94,20 +99,36 @@ def paths(
     )
     per = per.mutate(dropped=per["all"] - per.converted)
     per = materialize(per)  # read four times below
-    totals = per.aggregate(**{kind: per[kind].sum() for kind in _KINDS}).to_pyarrow().to_pylist()
-    rows: list[dict[str, Any]] = []
-    for kind in _KINDS:
+    totals = per.aggregate(**{kind: per[kind].sum() for kind in KINDS}).to_pyarrow().to_pylist()
+    tops: dict[str, list[tuple[str | None, int]]] = {}
+    for kind in KINDS:
         top = per.filter(per[kind] > 0).order_by([per[kind].desc(), per.text])
         top = top.limit(options.top_paths).select(path=per.text, journeys=per[kind])
-        total = int(totals[0][kind] or 0)
-        listed = 0
         found = top.to_pyarrow().to_pylist()
-        for rank, row in enumerate(found, start=1):
-            listed += int(row["journeys"])
-            rows.append(_path_row(kind, rank, row["path"], int(row["journeys"]), total))
+        tops[kind] = [(row["path"], int(row["journeys"])) for row in found]
+    drop_temporary(per)
+    return path_table(tops, {kind: int(totals[0][kind] or 0) for kind in KINDS})
+
+
+def path_table(
+    tops: Mapping[str, Sequence[tuple[str | None, int]]], totals: Mapping[str, int]
+) -> pa.Table:
+    """The paths table of each kind's top paths, ranked, and its journeys; ``Other`` the rest.
+
+    Args:
+        tops: Per kind of :data:`KINDS`, its top paths as (text, journeys), the first first.
+        totals: Per kind, how many journeys it holds.
+    """
+    rows: list[dict[str, Any]] = []
+    for kind in KINDS:
+        total = totals[kind]
+        listed = 0
+        found = tops[kind]
+        for rank, (path, journeys) in enumerate(found, start=1):
+            listed += journeys
+            rows.append(_path_row(kind, rank, path, journeys, total))
         if total - listed > 0:
             rows.append(_path_row(kind, len(found) + 1, OTHER, total - listed, total))
-    drop_temporary(per)
     return records_table(
         rows,
         [
@@ -120,7 +141,7 @@ def paths(
     )
 
 
-def _path_row(kind: str, rank: int, path: str, journeys: int, total: int) -> dict[str, Any]:
+def _path_row(kind: str, rank: int, path: str | None, journeys: int, total: int) -> dict[str, Any]:
     return {
         "kind": kind,
         "rank": rank,
@@ -183,8 +204,13 @@ def sankey(
     )
     totals = edges.group_by(["step", "source", "target"]).aggregate(journeys=edges.n.sum())
     totals = totals.order_by(["step", ibis.desc("journeys"), "source", "target"])
+    return sankey_table(totals.to_pyarrow().to_pylist())
+
+
+def sankey_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """The Sankey table of edge rows (``step``, ``source``, ``target``, ``journeys``), in order."""
     return records_table(
-        totals.to_pyarrow().to_pylist(),
+        rows,
         [
             ("step", pa.int64()),
             ("source", pa.string()),

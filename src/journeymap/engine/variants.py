@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -11,7 +14,7 @@ from journeymap.engine._facts import with_sequences
 from journeymap.engine._tables import records_table
 from journeymap.engine.paths import SEPARATOR, group_sequences
 
-__all__ = ["variants"]
+__all__ = ["variant_table", "variants"]
 
 
 def variants(journeys: ir.Table, top: int = 50, facts: ir.Table | None = None) -> pa.Table:
@@ -36,7 +39,16 @@ def variants(journeys: ir.Table, top: int = 50, facts: ir.Table | None = None) -
         length=counts._tps.length().cast("int64"),
     )
     counts = counts.order_by([counts.journeys.desc(), counts.variant]).limit(top)
-    rows = counts.drop("_tps").to_pyarrow().to_pylist()
+    return variant_table(counts.drop("_tps").to_pyarrow().to_pylist())
+
+
+def variant_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
+    """The variants table of ranked variant rows, with conversion rates and personas.
+
+    Each row holds ``variant`` (the text), ``length``, ``journeys``, ``conversions`` and
+    ``_personas`` (the first personas of its journeys, any order, missing ones allowed).
+    """
+    rows = list(rows)
     for row in rows:
         row["conversion_rate"] = row["conversions"] / row["journeys"] if row["journeys"] else 0.0
         row["personas"] = ", ".join(sorted(p for p in row.pop("_personas") or [] if p))
