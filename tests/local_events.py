@@ -11,8 +11,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from engine_events import events
 
+from engine_events import events
 from journeymap.engine._local_journeys import LocalJourneys, local_journeys
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.model import JourneyMap, Phase, Touchpoint

@@ -10,8 +10,8 @@ from typing import Any
 import ibis
 import pyarrow.parquet as pq
 import pytest
-from engine_events import at, events
 
+from engine_events import at, events
 from engine_queries import queries_run
 from journeymap.engine._coded_journeys import (
     BYTES_PER_EVENT,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from engine_events import events
 
+from engine_events import events
 from journeymap.engine import correlation
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.model import JourneyMap

@@ -8,8 +8,8 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from engine_events import events
 
+from engine_events import events
 from journeymap.engine import funnel as funnel_module
 from journeymap.engine.dropoff import checkout_abandonment
 from journeymap.engine.funnel import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ibis
 import pytest
-from engine_events import at, events
 
+from engine_events import at, events
 from journeymap.engine._facts import _sequence_plan
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.funnel import phase_funnel

@@ -9,8 +9,8 @@ from typing import Any
 
 import ibis
 import pytest
-from engine_events import events
 
+from engine_events import events
 from journeymap.engine import correlation, dropoff, paths, stats, timing, variants
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.model import JourneyMap

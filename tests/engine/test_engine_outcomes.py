@@ -9,8 +9,8 @@ journeys say what each figure must read once the map declares its outcomes.
 from __future__ import annotations
 
 import pytest
-from engine_events import events
 
+from engine_events import events
 from journeymap.analysis import analyze
 from journeymap.analysis.notes import measurement_notes
 from journeymap.engine import dropoff

@@ -15,9 +15,9 @@ from typing import Any
 
 import ibis
 import pytest
-from engine_events import events
 
 from bpic_log import Case, log_path, raw_cases
+from engine_events import events
 from journeymap.analysis import analyze
 from journeymap.engine.funnel import funnel_counts, funnel_levels, touchpoint_funnel
 from journeymap.engine.journeys import JourneyOptions, build_journeys

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ibis
 import pytest
-from engine_events import events
 
+from engine_events import events
 from engine_queries import queries_run
 from journeymap.engine._tables import drop_temporary, is_temporary, materialize
 from journeymap.engine.journeys import (

@@ -6,8 +6,8 @@ import random
 
 import ibis
 import pytest
-from engine_events import events
 
+from engine_events import events
 from journeymap.engine import correlation, dropoff, stats
 from journeymap.engine._pair_counts import touch_pair_counts
 from journeymap.engine._tables import drop_temporary, materialize

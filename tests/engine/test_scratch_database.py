@@ -10,8 +10,8 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from engine_events import events
 
+from engine_events import events
 from journeymap.analysis import analyze
 from journeymap.engine import _scratch
 from journeymap.model import JourneyMap

@@ -6,8 +6,8 @@ import random
 
 import ibis
 import pytest
-from engine_events import events
 
+from engine_events import events
 from journeymap.engine import _sequence_codes
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import (
