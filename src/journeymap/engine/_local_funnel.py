@@ -10,10 +10,9 @@ distinct sequences; it lives here, beside its twin). Positions grow with time in
 journey, and from one journey to the next: the latest position of a running maximum is the
 latest time, and one before a journey's first event belongs to an earlier journey.
 
-Times are compared in whole microseconds (``later - earlier <= window``). The Ibis path
-compares seconds as doubles; the two agree wherever both times lie between the same powers
-of two of seconds (2004-01-10 to 2038-01-19, ...): within those, a difference of exactly the
-window is exactly the window in doubles too.
+Times are compared as the Ibis path compares them: seconds as the engine reads them
+(:attr:`~journeymap.engine._local_journeys.LocalJourneys.seconds`, doubles to the bit),
+``later - earlier <= window``.
 """
 
 from __future__ import annotations
@@ -77,11 +76,11 @@ def local_funnel_levels(
         return np.zeros(local.journeys, dtype=np.int64)
     k = step_of(local, column, steps)
     window = options.conversion_window
-    micros = int(window.total_seconds()) * 1_000_000 if window is not None else None
-    if micros is not None and not (local.last_micros - local.first_micros > micros).any():
-        micros = None  # the common case: no journey outlasts the window, it holds none back
+    seconds = int(window.total_seconds()) if window is not None else None
+    if seconds is not None and not (_spans(local) > seconds).any():
+        seconds = None  # the common case: no journey outlasts the window, it holds none back
     if options.ordering == "strict":
-        return _strict_levels(local, k, micros)
+        return _strict_levels(local, k, seconds)
     if len(steps) <= _FEW_STEPS:
         at = [np.flatnonzero(k == step) for step in range(1, len(steps) + 1)]
     else:
@@ -89,8 +88,15 @@ def local_funnel_levels(
         bounds = np.searchsorted(k[order], np.arange(1, len(steps) + 2))
         at = [order[bounds[n] : bounds[n + 1]] for n in range(len(steps))]
     if options.ordering == "any":
-        return _any_levels(local, k, at, micros)
-    return _ordered_levels(local, at, micros)
+        return _any_levels(local, k, at, seconds)
+    return _ordered_levels(local, at, seconds)
+
+
+def _spans(local: LocalJourneys) -> np.ndarray:
+    """Each journey's seconds from its first event to its last, as the engine reads them."""
+    seconds = local.seconds
+    spans: np.ndarray = seconds[local.offsets[1:] - 1] - seconds[local.offsets[:-1]]
+    return spans
 
 
 def step_of(local: LocalJourneys, column: str, steps: Sequence[Step]) -> np.ndarray:
@@ -125,7 +131,7 @@ def _ordered_levels(local: LocalJourneys, at: list[np.ndarray], window: int | No
         journey = local.journey_of[events]
         valid = (earlier >= 0) & (latest >= local.offsets[journey])
         if window is not None:
-            valid &= local.micros[events] - local.micros[latest] <= window
+            valid &= local.seconds[events] - local.seconds[latest] <= window
         before, start = events[valid], latest[valid]
         level[journey[valid]] = step
     return level
@@ -147,7 +153,7 @@ def _strict_levels(local: LocalJourneys, k: np.ndarray, window: int | None) -> n
     reached = np.where(k[chain] == 1, k, 0)
     if window is not None:
         latest = np.maximum.accumulate(np.where(k == 1, position, 0))
-        reached[local.micros - local.micros[latest] > window] = 0
+        reached[local.seconds - local.seconds[latest] > window] = 0
     levels: np.ndarray = np.maximum.reduceat(reached, local.offsets[:-1]).astype(np.int64)
     return levels
 
@@ -171,7 +177,7 @@ def _any_levels(
         level[alive] = step
     if window is None:
         return level
-    long = local.last_micros - local.first_micros > window
+    long = _spans(local) > window
     level[long] = 0
     starts = np.flatnonzero((k > 0) & long[local.journey_of])
     for step, events in enumerate(at, start=1):
@@ -181,7 +187,7 @@ def _any_levels(
         following = events[np.minimum(found, len(events) - 1)]
         journey = local.journey_of[starts]
         valid = (found < len(events)) & (following < local.offsets[journey + 1])
-        valid &= local.micros[following] - local.micros[starts] <= window
+        valid &= local.seconds[following] - local.seconds[starts] <= window
         starts = starts[valid]
         level[journey[valid]] = step
     return level
