@@ -216,6 +216,7 @@ def test_a_database_failure_is_a_message_not_a_traceback(
         raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block")
 
     monkeypatch.setattr(run, "_metrics", fail)
+    monkeypatch.setattr(run, "local_metrics", fail)  # where the journeys are counted locally
     result = CliRunner().invoke(app, [*analyze_shop, "--no-attribution"])
     assert result.exit_code == 1, result.output
     assert "the analysis failed in the database: Out of Memory Error" in result.output

@@ -222,12 +222,18 @@ def test_journeys_of_a_closed_analysis_are_an_attribution_error(
     tmp_path: Path, fill_workspace: Callable[[Path, pa.Table], Path]
 ) -> None:
     with workspace_of(tmp_path, fill_workspace) as workspace:
-        analysis = analyze(MAP, workspace, attribution=False)
+        # A breakdown column: the journeys are stored (not counted off their arrays).
+        analysis = analyze(MAP, workspace, attribution=False, breakdown=["persona"])
         kept = analysis.journeys
         analysis.close()
         # Before, a duckdb CatalogException: closing the analysis dropped its journeys table.
         with pytest.raises(AttributionError, match="the journeys table no longer exists"):
             compare_models(kept, MAP)
+        # Counted off their arrays, the journeys were never stored: they stay readable.
+        analysis = analyze(MAP, workspace, attribution=False)
+        kept = analysis.journeys
+        analysis.close()
+        assert compare_models(kept, MAP).num_rows > 0
 
 
 # 7. A pandas column mixing text and numbers

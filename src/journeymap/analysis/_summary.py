@@ -54,8 +54,38 @@ def _summary(
         .to_pyarrow()
         .to_pylist()[0]
     )
-    count = int(head["journeys"] or 0)
-    conversions = int(head["conversions"] or 0)
+    return summary_of(
+        {**head, **events},
+        journey_map,
+        options,
+        tables,
+        breakdown_varies=_varying(journeys, list(options.breakdown)),
+        personas_off_map=_personas_off_map(journeys, journey_map),
+        variants_total=_variants_total(journeys, facts),
+        measurement=_measurement(
+            facts, options, tables, journeys, outcome_ids(journey_map.touchpoints)
+        ),
+    )
+
+
+def summary_of(
+    figures: dict[str, Any],
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    tables: dict[str, pa.Table],
+    *,
+    breakdown_varies: dict[str, int],
+    personas_off_map: dict[str, int],
+    variants_total: int,
+    measurement: dict[str, Any],
+) -> dict[str, Any]:
+    """The summary from its counted figures and the tables, however they were counted.
+
+    ``figures``: ``journeys``, ``conversions`` (converted journeys), ``value``, ``events``,
+    ``conversion_events``, ``persons``, ``accounts``, ``first_ts`` and ``last_ts``.
+    """
+    count = int(figures["journeys"] or 0)
+    conversions = int(figures["conversions"] or 0)
     correlation_rows = tables["correlation"].to_pylist()
     overall = [r for r in correlation_rows if r.get("breakdown") is None]
     positive = [r for r in overall if r["direction"] == "positive"]
@@ -65,27 +95,27 @@ def _summary(
     return {
         "map_id": journey_map.id,
         "journeys": count,
-        "persons": int(events["persons"] or 0),
-        "accounts": int(events["accounts"] or 0),
-        "events": int(events["events"] or 0),
+        "persons": int(figures["persons"] or 0),
+        "accounts": int(figures["accounts"] or 0),
+        "events": int(figures["events"] or 0),
         "conversions": conversions,
         # Every conversion event: more than the converted journeys when a journey goes on
         # after its conversion (after_conversion="continue"); what value and credits count.
-        "conversion_events": int(events["conversion_events"] or 0),
+        "conversion_events": int(figures["conversion_events"] or 0),
         "conversion_rate": conversions / count if count else 0.0,
-        "value": float(head["value"] or 0.0),
-        "first_ts": _iso(events["first_ts"]),
-        "last_ts": _iso(events["last_ts"]),
+        "value": float(figures["value"] or 0.0),
+        "first_ts": _iso(figures["first_ts"]),
+        "last_ts": _iso(figures["last_ts"]),
         "options": options.to_json(),
         "top_dropoffs": tables["dropoff"].slice(0, 5).to_pylist(),
         "top_positive": [_brief(r) for r in positive[:5]],
         "top_negative": [_brief(r) for r in negative[:5]],
         "top_attributed": [],
-        "breakdown_varies": _varying(journeys, list(options.breakdown)),
-        "personas_off_map": _personas_off_map(journeys, journey_map),
-        "variants_total": _variants_total(journeys, facts),
+        "breakdown_varies": breakdown_varies,
+        "personas_off_map": personas_off_map,
+        "variants_total": variants_total,
         "touchpoint_repeats": _touchpoint_repeats(tables["touchpoint_stats"]),
-        **_measurement(facts, options, tables, journeys, outcome_ids(journey_map.touchpoints)),
+        **measurement,
     }
 
 
@@ -115,7 +145,7 @@ def _measurement(
       column -> converted journeys with a value. Their conversion rates are 100 % by
       construction.
     """
-    horizon, basis = _horizon(options, tables)
+    horizon, basis = horizon_of(options, tables)
     columns = list(dict.fromkeys(options.breakdown))
     end = facts.aggregate(end=seconds(facts.last_ts).max()).to_pyarrow().to_pylist()[0]["end"]
     counts: dict[str, Any] = {
@@ -138,6 +168,21 @@ def _measurement(
         counts[f"_c{index}"] = (facts.converted & present).sum()
         counts[f"_n{index}"] = (~facts.converted & present).sum()
     found = facts.aggregate(**counts).to_pyarrow().to_pylist()[0]
+    return measured(found, horizon, basis, columns, outcomes)
+
+
+def measured(
+    found: dict[str, Any],
+    horizon: float | None,
+    basis: str,
+    columns: list[str],
+    outcomes: Collection[str],
+) -> dict[str, Any]:
+    """The measurement keys of the summary from their counts (see :func:`_measurement`).
+
+    ``found``: ``at_first``, ``not_converted``; ``open`` (and ``ended`` with outcomes) where
+    there is a horizon; ``_c{i}`` and ``_n{i}`` per breakdown column ``i``.
+    """
     not_converted = int(found["not_converted"] or 0)
     converters_only = {
         column: int(found[f"_c{index}"] or 0)
@@ -161,7 +206,7 @@ def _measurement(
     }
 
 
-def _horizon(options: JourneyOptions, tables: dict[str, pa.Table]) -> tuple[float | None, str]:
+def horizon_of(options: JourneyOptions, tables: dict[str, pa.Table]) -> tuple[float | None, str]:
     """Seconds within which a journey may still convert, and what they are."""
     if options.conversion_window is not None:
         return options.conversion_window.total_seconds(), "conversion_window"

@@ -82,8 +82,13 @@ class Analysis(TableSet):
         journeys: ir.Table | None = None,
         journey_map: JourneyMap | None = None,
         options: JourneyOptions | None = None,
+        coded: Any = None,
     ) -> None:
-        """Wrap computed tables; :func:`journeymap.analysis.analyze` builds these."""
+        """Wrap computed tables; :func:`journeymap.analysis.analyze` builds these.
+
+        ``coded``: the journeys' coded events (``engine._coded_journeys``) where the analysis
+        read them, for the attribution to count off without reading the events again.
+        """
         self.tables = dict(tables)
         self.summary = dict(summary)
         self.journeys = journeys
@@ -92,6 +97,7 @@ class Analysis(TableSet):
         self.options = copy.deepcopy(options)
         self.attribution_parameters: dict[str, Any] = {}
         self._segments: Any = None
+        self._coded = coded
 
     def __repr__(self) -> str:
         return (
@@ -165,6 +171,7 @@ class Analysis(TableSet):
             self._segments = None
         drop_temporary(self.journeys)
         self.journeys = None
+        self._coded = None
 
     def __enter__(self) -> Analysis:
         return self
@@ -177,7 +184,7 @@ class Analysis(TableSet):
         if self._segments is None:
             from journeymap.attribution import SegmentCache
 
-            self._segments = SegmentCache(self.journeys)
+            self._segments = SegmentCache(self.journeys, coded=self._coded)
         return self._segments
 
     def attribution(self, model: str = "markov", level: str = "touchpoint", **params: Any) -> Any:

@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import ibis.expr.types as ir
+import pyarrow as pa
+
 from journeymap.analysis._attribution import (
     _add_attribution,
     conversion_touchpoints,
@@ -17,6 +20,7 @@ from journeymap.analysis._attribution import (
 )
 from journeymap.analysis._checks import _check_events, _typed
 from journeymap.analysis._currency_notes import rules_versions
+from journeymap.analysis._local_steps import local_metrics, local_summary
 from journeymap.analysis._steps import _metrics
 from journeymap.analysis._summary import _summary
 from journeymap.analysis.feedback import feedback_tables
@@ -27,6 +31,7 @@ from journeymap.analysis.inputs import (
     opened,
 )
 from journeymap.analysis.result import Analysis, warn_unread_parameters
+from journeymap.engine._local_journeys import LocalJourneys, local_journeys
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import (
     JourneyOptions,
@@ -69,9 +74,11 @@ def analyze(
             mapping runs them with these model parameters, those of
             :func:`journeymap.attribution.attribute` (e.g. ``{"conversion_touch": False,
             "lookback": "30d"}``), over the ``attribution.*`` settings.
-        progress: Called with the name of each step as it starts: ``journeys``, ``facts``,
-            ``shared`` (the tables the metrics share), each table's name, ``summary`` and
-            ``attribution``; a long analysis can show where it is.
+        progress: Called with the name of each step as it starts: ``journeys``, ``facts``
+            (only where the journeys are stored, not counted off their arrays: see
+            ``analysis._local_steps``), ``shared`` (the counts the metrics share), each
+            table's name, ``summary`` and ``attribution``; a long analysis can show where it
+            is.
         **option_values: e.g. ``by="account"``, ``ordering="strict"``,
             ``conversion_window="7d"``, ``breakdown=["persona"]``, ``since="2012-01-01"``,
             ``until="2012-02-01"`` (events from since, included, up to until, left out; a
@@ -208,24 +215,19 @@ def _analyze(
         require_accounts(events, "by_account")  # before the work, not after it
     try:
         step("journeys")
-        journeys = materialize_journeys(build_journeys(events, journey_map, options))
-        step("facts")
-        facts = journey_facts(
-            journeys, options.breakdown, sequences=True, phase_of=phase_lookup(journey_map)
-        )
-        facts = materialize(facts)
-        try:
-            tables = _metrics(journeys, facts, journey_map, options, step)
-            tables.update(feedback_tables(source, journey_map))
-            step("summary")
-            summary = _summary(journeys, facts, journey_map, options, tables)
-            if period is not None:
-                summary["period"] = period.to_json()
-            versions = rules_versions(events)
-            if versions is not None:
-                summary["rules_versions"] = versions
-        finally:
-            drop_temporary(facts)
+        built = build_journeys(events, journey_map, options)
+        local = local_journeys(built, options)
+        if local is not None:
+            tables, summary = _counted_locally(local, source, events, journey_map, options, step)
+            journeys = built
+        else:
+            journeys = materialize_journeys(built)
+            tables, summary = _measured(journeys, source, events, journey_map, options, step)
+        if period is not None:
+            summary["period"] = period.to_json()
+        versions = rules_versions(events)
+        if versions is not None:
+            summary["rules_versions"] = versions
     except JourneymapError:
         raise
     except Exception as exc:
@@ -235,7 +237,12 @@ def _analyze(
             ) from exc
         raise
     analysis = Analysis(
-        tables, summary, journeys=journeys, journey_map=journey_map, options=options
+        tables,
+        summary,
+        journeys=journeys,
+        journey_map=journey_map,
+        options=options,
+        coded=None if local is None else local.coded,
     )
     if attribution is not None:
         step("attribution")
@@ -244,3 +251,41 @@ def _analyze(
             run = analysis.tables["attribution"].column("model").to_pylist()
             warn_unread_parameters(attribution, attribution, run, journey_map, stacklevel=4)
     return analysis
+
+
+def _counted_locally(
+    local: LocalJourneys,
+    source: Any,
+    events: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    step: Callable[[str], None],
+) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    """The tables and the summary counted off the journeys' arrays (``_local_steps``)."""
+    tables = local_metrics(local, journey_map, options, step)
+    tables.update(feedback_tables(source, journey_map))
+    step("summary")
+    return tables, local_summary(local, events, journey_map, options, tables)
+
+
+def _measured(
+    journeys: ir.Table,
+    source: Any,
+    events: ir.Table,
+    journey_map: JourneyMap,
+    options: JourneyOptions,
+    step: Callable[[str], None],
+) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    """The tables and the summary asked of the stored journeys and their facts, in Ibis."""
+    step("facts")
+    facts = journey_facts(
+        journeys, options.breakdown, sequences=True, phase_of=phase_lookup(journey_map)
+    )
+    facts = materialize(facts)
+    try:
+        tables = _metrics(journeys, facts, journey_map, options, step)
+        tables.update(feedback_tables(source, journey_map))
+        step("summary")
+        return tables, _summary(journeys, facts, journey_map, options, tables)
+    finally:
+        drop_temporary(facts)

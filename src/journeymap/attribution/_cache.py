@@ -78,8 +78,17 @@ class SegmentCache:
     cache is in use (an analysis' journeys are a snapshot).
     """
 
-    def __init__(self, journeys: ir.Table | Paths, *, heuristics_only: bool = False) -> None:
+    def __init__(
+        self,
+        journeys: ir.Table | Paths,
+        *,
+        heuristics_only: bool = False,
+        coded: CodedJourneys | None = None,
+    ) -> None:
         """Cache segments of ``journeys`` (path data bring their own).
+
+        ``coded``: every actor's coded events of ``journeys``, where the caller read them
+        already (an analysis counted its metrics off them): they are not read again.
 
         ``heuristics_only``: no model but the heuristic ones will read these segments, so at
         a level read off the touchpoint they may be the converting actors' alone
@@ -95,6 +104,8 @@ class SegmentCache:
         # The journeys' coded events (engine._coded_journeys): every actor's, or the
         # converting actors' alone.
         self._coded: dict[bool, CodedJourneys | None] = {}
+        if coded is not None:
+            self._coded[False] = coded
 
     def coded(self, converting_only: bool = False) -> CodedJourneys | None:
         """The journeys' coded events, read once per cache (None: the window pass orders them).

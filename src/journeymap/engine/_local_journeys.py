@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
 import numpy as np
@@ -80,7 +80,8 @@ class LocalJourneys:
     missing value has a name of None, sorted last), ``micros`` (its time, microseconds since
     1970, UTC) and ``conversion``. Per conversion event, in the events' order: ``value`` (0
     where it has none). Per journey: ``offsets`` (where its events start; one entry more, the
-    end) and ``actor`` (its person's number in ``actors``, the persons' ids).
+    end) and ``actor`` (its person's number in ``actors``, the persons' ids). ``coded``: the
+    coded journeys they were read from (what the attribution counts off).
 
     The events of one journey share a time only where the window would order them alike
     (by touchpoint): :func:`local_journeys` returns None otherwise.
@@ -99,6 +100,7 @@ class LocalJourneys:
     actor: np.ndarray
     actors: pa.Array
     zoned: bool = True
+    coded: CodedJourneys | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, coded: CodedJourneys, *, zoned: bool = True) -> LocalJourneys:
@@ -132,6 +134,7 @@ class LocalJourneys:
             actor=group[offsets[:-1]],
             actors=coded.actors,
             zoned=zoned,
+            coded=coded,
         )
 
     @property
