@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
 import pytest
-from local_events import OPTIONS, journeys_of, option_id
 
 from journeymap.engine._local_journeys import LocalJourneys, local_journeys
-from journeymap.engine.journeys import JourneyOptions, journey_facts
+from journeymap.engine.journeys import JourneyOptions, build_journeys, journey_facts
+from local_events import OPTIONS, journeys_of, local_map, option_id, random_events
 
 
 def _window(journeys: Any) -> list[list[tuple[Any, ...]]]:
@@ -104,3 +105,14 @@ def test_options_the_arrays_do_not_hold_keep_the_ibis_path() -> None:
         assert local_journeys(journeys, options) is None
     # Journeys not cut by build_journeys (a lazy table of them, filtered) are not read.
     assert local_journeys(journeys.filter(journeys.step > 0), JourneyOptions()) is None
+
+
+def test_journeys_without_personas_have_none() -> None:
+    table = random_events(5)
+    journeys = build_journeys(table.mutate(persona=ibis.null("string")), local_map())
+    local = local_journeys(journeys, JourneyOptions())
+    assert local is not None
+    assert local.persona_names == (None,)
+    assert set(local.persona.tolist()) == {0}
+    assert {local.persona_names[p] for p in local.first_persona.tolist()} == {None}
+    assert len(local.first_persona) == local.journeys > 120

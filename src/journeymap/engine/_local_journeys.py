@@ -81,7 +81,8 @@ class LocalJourneys:
     1970, UTC) and ``conversion``. Per conversion event, in the events' order: ``value`` (0
     where it has none). Per journey: ``offsets`` (where its events start; one entry more, the
     end) and ``actor`` (its person's number in ``actors``, the persons' ids). ``coded``: the
-    coded journeys they were read from (what the attribution counts off).
+    coded journeys they were read from (what the attribution counts off). ``persona`` is
+    read off each event's ``code`` when first asked (``persona_of`` numbers each code's).
 
     The events of one journey share a time only where the window would order them alike
     (by touchpoint): :func:`local_journeys` returns None otherwise.
@@ -92,7 +93,8 @@ class LocalJourneys:
     persona_names: tuple[str | None, ...]
     touchpoint: np.ndarray
     phase: np.ndarray
-    persona: np.ndarray
+    code: np.ndarray
+    persona_of: np.ndarray
     micros: np.ndarray
     conversion: np.ndarray
     value: np.ndarray
@@ -118,20 +120,24 @@ class LocalJourneys:
         micros = coded.micros()
         assert micros is not None  # keys were read
         offsets = np.append(np.flatnonzero(coded.starts), len(code)).astype(np.int64)
-        sizes = np.diff(coded.groups)
-        group = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        # Every actor's first event starts a journey: a journey's actor is the count of the
+        # actors' starts up to its own start.
+        actor_starts = np.zeros(len(code), dtype=bool)
+        actor_starts[coded.groups[:-1]] = True
+        actor = np.cumsum(actor_starts[offsets[:-1]], dtype=np.int64) - 1
         return cls(
             touchpoint_names=touchpoint_names,
             phase_names=phase_names,
             persona_names=persona_names,
             touchpoint=touchpoint_of[code],
             phase=phase_of[code],
-            persona=persona_of[code],
+            code=code,
+            persona_of=persona_of,
             micros=micros,
             conversion=coded.conversion,
             value=coded.value,
             offsets=offsets,
-            actor=group[offsets[:-1]],
+            actor=actor,
             actors=coded.actors,
             zoned=zoned,
             coded=coded,
@@ -152,6 +158,14 @@ class LocalJourneys:
         """Each journey's events."""
         lengths: np.ndarray = np.diff(self.offsets)
         return lengths
+
+    @functools.cached_property
+    def persona(self) -> np.ndarray:
+        """Each event's persona (its number in ``persona_names``)."""
+        if len(self.persona_names) == 1:  # one persona, or none at all: no lookup
+            return np.zeros(self.events, dtype=np.int64)
+        found: np.ndarray = self.persona_of[self.code]
+        return found
 
     @functools.cached_property
     def journey_of(self) -> np.ndarray:
@@ -226,6 +240,8 @@ class LocalJourneys:
         journey has none, the number of the missing name (None sorts last).
         """
         missing = self._missing(self.persona_names)
+        if len(self.persona_names) == 1:
+            return np.zeros(self.journeys, dtype=np.int64)
         if missing is None:
             at_start: np.ndarray = self.persona[self.offsets[:-1]]
             return at_start
