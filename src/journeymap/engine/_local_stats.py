@@ -94,9 +94,14 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
     size = len(local.touchpoint_names)
     journey_of, micros, conversion = local.journey_of, local.micros, local.conversion
     plain = ~conversion
-    bits = (micros <= local.conversion_micros[journey_of]).view(np.uint8)  # NO_TIME: never
-    bits &= plain.view(np.uint8)
-    bits |= plain.view(np.uint8) << 1
+    if _ends_at_conversions(local):
+        # Every event of a converted journey comes by its one conversion, the last: each
+        # plain event is plain before it (a journey that did not convert is set below).
+        bits = plain.view(np.uint8) * np.uint8(3)
+    else:
+        bits = (micros <= local.conversion_micros[journey_of]).view(np.uint8)  # NO_TIME: never
+        bits &= plain.view(np.uint8)
+        bits |= plain.view(np.uint8) << 1
     width = max(size - 1, 1).bit_length()  # the touchpoint's bits
     keys = journey_of << (width + 2)
     keys |= local.touchpoint << 2
@@ -139,6 +144,12 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
         first_micros=first,
         last_micros=last,
     )
+
+
+def _ends_at_conversions(local: LocalJourneys) -> bool:
+    """Whether each converted journey holds one conversion, its last event (a look at those)."""
+    conversions = np.flatnonzero(local.conversion)
+    return np.array_equal(conversions, local.offsets[1:][local.converted] - 1)
 
 
 def _persons(
