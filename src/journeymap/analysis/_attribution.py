@@ -39,7 +39,7 @@ def _add_attribution(analysis: Analysis, params: dict[str, Any]) -> None:
     # What the models ran with, settings and defaults filled in (the report prints it).
     used = used_parameters(params, analysis.journey_map)
     analysis.summary["attribution_used"] = used
-    found = conversion_touchpoints(analysis.journeys)
+    found = conversion_touchpoints(analysis.stored_journeys())
     analysis.summary["conversion_touchpoints"] = found
     # An outcome touchpoint (outcome: true) takes no credit: it is not credited for itself.
     outcomes = set(outcome_ids(analysis.journey_map.touchpoints)) if analysis.journey_map else set()

@@ -179,12 +179,26 @@ class Analysis(TableSet):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def stored_journeys(self) -> ir.Table | None:
+        """:attr:`journeys`, stored once where the metrics counted them off their arrays.
+
+        The attribution reads the journeys many times (segments, checks, chains): at 1M
+        generated journeys, a full analysis took 21.2-21.9 s of compute reading them from
+        the events each time, 16.2-17.5 s storing them first. The metrics alone never store
+        them.
+        """
+        from journeymap.engine.journeys import built_from, materialize_journeys
+
+        if self.journeys is not None and built_from(self.journeys) is not None:
+            self.journeys = materialize_journeys(self.journeys)
+        return self.journeys
+
     def segment_cache(self) -> Any:
         """The attribution segments of these journeys, computed once per lookback/grouping."""
         if self._segments is None:
             from journeymap.attribution import SegmentCache
 
-            self._segments = SegmentCache(self.journeys, coded=self._coded)
+            self._segments = SegmentCache(self.stored_journeys(), coded=self._coded)
         return self._segments
 
     def attribution(self, model: str = "markov", level: str = "touchpoint", **params: Any) -> Any:
@@ -217,13 +231,9 @@ class Analysis(TableSet):
             # Asked first: the segment cache may answer without a query, and every call
             # should say the same when the workspace is gone.
             self.journeys.limit(0).to_pyarrow()
+            cache = self.segment_cache()  # first: it may store the journeys
             result = attribute(
-                self.journeys,
-                self.journey_map,
-                model=model,
-                level=level,
-                cache=self.segment_cache(),
-                **merged,
+                self.journeys, self.journey_map, model=model, level=level, cache=cache, **merged
             )
         except duckdb.ConnectionException as error:
             raise AnalysisError(
