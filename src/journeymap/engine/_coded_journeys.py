@@ -308,7 +308,7 @@ def _from_events(
     found = _arrays(grouped)
     if found is None:
         return None
-    keys, groups, conversion, value = found
+    keys, groups, conversion, _value = found
     first = np.zeros(len(keys), dtype=bool)
     first[groups[:-1]] = True
     if tied or by == "account":
@@ -323,19 +323,7 @@ def _from_events(
     if session_gap is not None:
         seconds = (keys >> _BITS) / 1e6
         starts[1:] |= (seconds[1:] - seconds[:-1]) > session_gap
-    touchpoints, phases, personas = codes.names()
-    return CodedJourneys(
-        touchpoints,
-        phases,
-        _code(keys),
-        conversion,
-        value,
-        starts,
-        keys=keys,
-        personas=personas,
-        actors=grouped.column("_g").combine_chunks(),
-        groups=groups,
-    )
+    return _coded(codes, grouped, found, starts, keys=keys)
 
 
 def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | None:
@@ -346,17 +334,34 @@ def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | No
     found = _arrays(grouped)
     if found is None:
         return None
-    keys, groups, conversion, value = found
+    keys, groups, _conversion, _value = found
     first = np.zeros(len(keys), dtype=bool)
     first[groups[:-1]] = True
+    return _coded(codes, grouped, found, first)
+
+
+def _coded(
+    codes: _Codes,
+    grouped: pa.Table,
+    found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    starts: np.ndarray,
+    *,
+    keys: np.ndarray | None = None,
+) -> CodedJourneys:
+    """The coded journeys of a grouping (``found``: its :func:`_arrays`), journeys ``starts``.
+
+    ``keys``: the events' keys, where they order them by time (read from the events).
+    """
+    ordered, groups, conversion, value = found
     touchpoints, phases, personas = codes.names()
     return CodedJourneys(
         touchpoints,
         phases,
-        _code(keys),
+        _code(ordered),
         conversion,
         value,
-        first,
+        starts,
+        keys=keys,
         personas=personas,
         actors=grouped.column("_g").combine_chunks(),
         groups=groups,
