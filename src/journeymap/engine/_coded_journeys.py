@@ -77,7 +77,8 @@ class CodedJourneys:
         keys: Each event's key, when read from the events (None from a stored journeys
             table, whose steps order it): its time is ``micros``.
         personas: Each code's persona, when asked for (``personas=True``); else None.
-        actors: Each group's id (the actor's, or the stored journey's), in the groups' order.
+        actors: Each group's id (the actor's, or the stored journey's), in the groups' order,
+            when asked for with the personas; else None.
         groups: Where each group's events start in the arrays, and their end (``len + 1``
             offsets).
     """
@@ -268,8 +269,12 @@ def _low_bits(table: ir.Table, codes: _Codes) -> ir.IntegerValue:
     return codes.code(table) * 2 + conversion.cast("int64")
 
 
-def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue) -> pa.Table:
-    """Each group's sorted keys, and its conversions' keys and values sorted alike."""
+def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue, *, ids: bool) -> pa.Table:
+    """Each group's sorted keys, and its conversions' keys and values sorted alike.
+
+    With ``ids``, also each group's id (``_g``): only the metrics ask for it (a million
+    persons' ids are a million texts to hand over).
+    """
     rows = table.select(
         _g=group,
         _k=key,
@@ -282,7 +287,7 @@ def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue) -> pa.Table
         # engine cost more, 0.40 s against 0.38 s at 1M generated journeys).
         conversions=ibis.struct({"k": rows._k, "v": rows._v}).collect(where=rows._c),
     )
-    return grouped.select("_g", "keys", "conversions").to_pyarrow()
+    return grouped.select(*(["_g"] if ids else []), "keys", "conversions").to_pyarrow()
 
 
 def _from_events(
@@ -304,7 +309,7 @@ def _from_events(
     actor = events.person_id.cast("string")
     if by == "account":
         actor = ibis.coalesce(events.account_id.cast("string"), actor)
-    grouped = _grouped(events, actor, key)
+    grouped = _grouped(events, actor, key, ids=codes.personas is not None)
     found = _arrays(grouped)
     if found is None:
         return None
@@ -330,7 +335,7 @@ def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | No
     if codes is None:
         return None
     key = journeys.step.cast("int64") * _SHIFT + _low_bits(journeys, codes)
-    grouped = _grouped(journeys, journeys.journey_id, key)
+    grouped = _grouped(journeys, journeys.journey_id, key, ids=codes.personas is not None)
     found = _arrays(grouped)
     if found is None:
         return None
@@ -363,7 +368,7 @@ def _coded(
         starts,
         keys=keys,
         personas=personas,
-        actors=grouped.column("_g").combine_chunks(),
+        actors=grouped.column("_g").combine_chunks() if "_g" in grouped.column_names else None,
         groups=groups,
     )
 
