@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow.parquet as pq
 import pytest
 
+from journeymap.engine._coded_journeys import (
+    BYTES_PER_EVENT,
+    METRICS_BYTES_PER_EVENT,
+    coded_journeys,
+)
 from journeymap.engine._local_journeys import LocalJourneys, local_journeys
 from journeymap.engine.journeys import JourneyOptions, build_journeys, journey_facts
 from local_events import OPTIONS, journeys_of, local_map, option_id, random_events
@@ -116,3 +123,23 @@ def test_journeys_without_personas_have_none() -> None:
     assert set(local.persona.tolist()) == {0}
     assert {local.persona_names[p] for p in local.first_persona.tolist()} == {None}
     assert len(local.first_persona) == local.journeys > 120
+
+
+def test_the_metrics_arrays_must_fit_their_own_share_of_the_memory_limit(
+    tmp_path: Path,
+) -> None:
+    # The metrics' arrays take METRICS_BYTES_PER_EVENT an event, more than the attribution's:
+    # a limit that holds the attribution's but not the metrics' leaves the metrics to the
+    # engine (which DuckDB can spill), and the attribution still reads the arrays.
+    con = ibis.duckdb.connect()
+    pq.write_table(random_events(6, persons=3000).to_pyarrow(), tmp_path / "events.parquet")
+    table = con.read_parquet(tmp_path / "events.parquet")
+    count = int(table.count().to_pyarrow().as_py())
+    between = count * (BYTES_PER_EVENT + METRICS_BYTES_PER_EVENT)  # twice the mean of the two
+    con.raw_sql(f"SET memory_limit = '{between // 1000}KB'").fetchall()
+    journeys = build_journeys(table, local_map())
+    assert local_journeys(journeys, JourneyOptions()) is None
+    assert coded_journeys(journeys) is not None
+    con.raw_sql(f"SET memory_limit = '{4 * count * METRICS_BYTES_PER_EVENT // 1000}KB'").fetchall()
+    local = local_journeys(journeys, JourneyOptions())
+    assert local is not None and local.events == count

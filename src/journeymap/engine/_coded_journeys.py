@@ -41,12 +41,22 @@ from journeymap.engine._sequence_codes import CODED_VALUES
 from journeymap.engine._tables import backend_name
 from journeymap.engine.journeys import built_from, converting_actors, phase_lookup
 
-__all__ = ["BYTES_PER_EVENT", "CODED_VALUES", "CodedJourneys", "coded_journeys"]
+__all__ = [
+    "BYTES_PER_EVENT",
+    "CODED_VALUES",
+    "METRICS_BYTES_PER_EVENT",
+    "CodedJourneys",
+    "coded_journeys",
+]
 
 BYTES_PER_EVENT = 100
 """Memory the coded journeys take per event, at most: at 10M generated journeys (45M events)
 the peak of first-order Markov was 3,513 MB and of third-order 5,216 MB, against 1,186 MB for
 the floor query (``benchmarks/README.md``, stop 26)."""
+
+METRICS_BYTES_PER_EVENT = 170
+"""The same where the metrics count off the arrays (``personas=True``): at 10M generated
+journeys (45M events, no memory cap) every metric peaked at 7,389 MB (stop 27)."""
 
 # A key's low bits: the conversion flag (1) and the touchpoint's code (8).
 _BITS = 9
@@ -130,7 +140,7 @@ def coded_journeys(
     built = built_from(journeys)
     if built is not None:
         events, journey_map, options = built
-        if backend_name(events) != "duckdb" or not _fits(events):
+        if backend_name(events) != "duckdb" or not _fits(events, personas=personas):
             return None
         gap = options.session_gap
         codes = _Codes.found(events, phase_lookup(journey_map), personas=personas)
@@ -148,22 +158,24 @@ def coded_journeys(
     stored = isinstance(journeys.op(), ops.PhysicalTable)
     if not stored or backend_name(journeys) != "duckdb" or not needed <= set(journeys.columns):
         return None
-    if not _fits(journeys):
+    if not _fits(journeys, personas=personas):
         return None
     return _from_stored(journeys, _Codes.found(journeys, {}, personas=personas))
 
 
-def _fits(events: ir.Table) -> bool:
+def _fits(events: ir.Table, *, personas: bool) -> bool:
     """Whether the arrays of ``events`` fit in :data:`SHARE` of DuckDB's ``memory_limit``.
 
-    The grouping's lists and the arrays take about :data:`BYTES_PER_EVENT` (measured); past
+    The grouping's lists and the arrays take about :data:`BYTES_PER_EVENT` (measured), and
+    :data:`METRICS_BYTES_PER_EVENT` where the metrics read them (with ``personas``); past
     that share the window pass, which DuckDB can spill, is kept. Asking the row count is a
     look at a file's metadata or one scan.
     """
     limit = memory_limit(ibis.get_backend(events))
     if limit is None:
         return True
-    return int(events.count().to_pyarrow().as_py()) * BYTES_PER_EVENT <= limit * SHARE
+    size = METRICS_BYTES_PER_EVENT if personas else BYTES_PER_EVENT
+    return int(events.count().to_pyarrow().as_py()) * size <= limit * SHARE
 
 
 @dataclass(frozen=True)
