@@ -214,6 +214,11 @@ def first_text(values: ir.StringColumn, order: ir.IntegerColumn) -> ir.StringSca
     return values.argmin(order, where=where)
 
 
+def nulls_last(value: str | None) -> tuple[bool, str]:
+    """A sort key for a text that puts a missing one last, as the engine orders them."""
+    return (value is None, value or "")
+
+
 def backend_name(expr: ir.Expr) -> str | None:
     """The name of the backend ``expr`` runs on, or None when it has none of its own."""
     import ibis.common.exceptions as exc

@@ -41,7 +41,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from journeymap.engine._pair_counts import touch_pair_counts
-from journeymap.engine._tables import records_table
+from journeymap.engine._tables import nulls_last, records_table
 from journeymap.engine.journeys import JourneyOptions, journey_facts
 
 __all__ = ["correlation", "direction", "odds_ratio"]
@@ -193,8 +193,7 @@ def correlation_table(rows: list[dict[str, Any]], breakdown: list[str]) -> pa.Ta
             r["breakdown"] or "",
             r["breakdown_value"] or "",
             -(r["odds_ratio"] if not math.isnan(r["odds_ratio"]) else 0),
-            r["touchpoint"] is None,  # a missing touchpoint last among equals
-            r["touchpoint"] or "",
+            *nulls_last(r["touchpoint"]),  # a missing touchpoint last among equals
         ),
     )
     columns: list[tuple[str, pa.DataType]] = [("touchpoint", pa.string())]

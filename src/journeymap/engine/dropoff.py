@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from journeymap.engine._facts import outcome_facts
 from journeymap.engine._pair_counts import touch_pair_counts
-from journeymap.engine._tables import records_table
+from journeymap.engine._tables import nulls_last, records_table
 from journeymap.engine.journeys import (
     JourneyOptions,
     check_touchpoints,
@@ -71,8 +71,8 @@ def dropoff_table(counts: list[dict[str, Any]], top: int | None = None) -> pa.Ta
         counts,
         key=lambda row: (
             -row["journeys"],
-            *_nulls_last(row["last_touchpoint"]),
-            *_nulls_last(row["last_phase"]),
+            *nulls_last(row["last_touchpoint"]),
+            *nulls_last(row["last_phase"]),
         ),
     )
     total = sum(int(row["journeys"]) for row in records)
@@ -88,11 +88,6 @@ def dropoff_table(counts: list[dict[str, Any]], top: int | None = None) -> pa.Ta
             ("share", pa.float64()),
         ],
     )
-
-
-def _nulls_last(value: str | None) -> tuple[bool, str]:
-    """A sort key for text that puts a missing value last (as the engine orders it)."""
-    return (value is None, value or "")
 
 
 def outcomes(

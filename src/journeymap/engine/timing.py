@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from journeymap.engine._tables import records_table, seconds
+from journeymap.engine._tables import nulls_last, records_table, seconds
 from journeymap.engine.journeys import journey_facts
 
 __all__ = [
@@ -175,7 +175,7 @@ def steps_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
 
     def order(row: Mapping[str, Any]) -> tuple[Any, ...]:
         pair = (row["from_touchpoint"], row["to_touchpoint"])
-        return (-row["transitions"], *((t is None, t or "") for t in pair))
+        return (-row["transitions"], *(nulls_last(t) for t in pair))
 
     ordered = sorted(rows, key=order)
     return records_table(ordered, _STEP_COLUMNS)
