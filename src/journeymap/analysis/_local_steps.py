@@ -33,6 +33,7 @@ from journeymap.engine._local_stats import (
     local_outcomes,
     local_touches,
     local_touchpoint_stats,
+    outcome_events,
 )
 from journeymap.engine._local_timing import (
     local_time_between_steps,
@@ -170,8 +171,7 @@ def _measurement(
         recent = ~converted & (last > float(last.max()) - horizon)
         found["open"] = int(recent.sum())
         if outcomes:
-            numbers = [n for n, name in enumerate(local.touchpoint_names) if name in outcomes]
-            touched = np.isin(local.touchpoint, numbers)
+            touched = outcome_events(local, outcomes)
             closed = np.bincount(local.journey_of[touched], minlength=local.journeys) > 0
             found["open"] = int(np.sum(recent & ~closed))
             found["ended"] = int(np.sum(recent & closed))

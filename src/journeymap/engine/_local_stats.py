@@ -41,6 +41,7 @@ __all__ = [
     "local_outcomes",
     "local_touches",
     "local_touchpoint_stats",
+    "outcome_events",
 ]
 
 FLAGS = ("converted", "before", "plain", "repeat")
@@ -258,7 +259,7 @@ def local_correlation(
     return correlation_table(rows, [])
 
 
-def _outcome_events(local: LocalJourneys, outcomes: Collection[str]) -> np.ndarray:
+def outcome_events(local: LocalJourneys, outcomes: Collection[str]) -> np.ndarray:
     """Whether each event's touchpoint is one of ``outcomes`` (a missing one is none)."""
     lookup = np.zeros(len(local.touchpoint_names), dtype=bool)
     wanted = set(outcomes)
@@ -288,7 +289,7 @@ def local_dropoff(
     """
     ended = np.flatnonzero(~local.converted)
     # Every event before a journey's first outcome is none: the exit is the one before it.
-    stops = _first_outcomes(local, _outcome_events(local, outcomes))[ended]
+    stops = _first_outcomes(local, outcome_events(local, outcomes))[ended]
     found = stops > local.offsets[ended]
     exits = stops[found] - 1
     phases = len(local.phase_names)
@@ -321,7 +322,7 @@ def local_outcomes(
     names = list(dict.fromkeys(outcomes))
     if not names:
         return outcomes_table(names, {}, {})
-    is_outcome = _outcome_events(local, names)
+    is_outcome = outcome_events(local, names)
     stops = _first_outcomes(local, is_outcome)
     reached = stops < local.offsets[1:]
     size = len(local.touchpoint_names)
