@@ -258,16 +258,6 @@ class LocalJourneys:
         """The number of the missing name, if there is one (it is the last)."""
         return len(names) - 1 if names and names[-1] is None else None
 
-    def sequences(self, values: np.ndarray, where: np.ndarray | None = None) -> pa.ListArray:
-        """Per journey, its events' ``values`` in order (those ``where`` holds), as Arrow lists.
-
-        No copy of ``values`` beyond the selection: the lists' offsets are the journeys'.
-        """
-        if where is None:
-            return pa.ListArray.from_arrays(pa.array(self.offsets), pa.array(values))
-        kept = np.concatenate(([0], np.cumsum(where, dtype=np.int64)))[self.offsets]
-        return pa.ListArray.from_arrays(pa.array(kept), pa.array(values[where]))
-
     @staticmethod
     def timestamps(micros: np.ndarray) -> pa.Array:
         """Microseconds since 1970 as UTC timestamps (what the engine returns for ``ts``).
