@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -224,3 +225,28 @@ def test_events_too_many_for_the_memory_limit_are_left_to_the_window(tmp_path: P
     con.raw_sql(f"SET memory_limit = '{4 * needed // 1000}KB'").fetchall()  # twice enough
     coded = coded_journeys(build_journeys(table, _map(TOUCHPOINTS)))
     assert coded is not None and len(coded.code) == 10_000
+
+
+def test_only_the_lists_out_of_order_are_sorted() -> None:
+    from journeymap.engine._coded_journeys import _sorted_within
+
+    # Groups [5, 7], [3, 1, 2], [9], [0, 4]: the second group's first key lies below the
+    # first group's last, which is no disorder; the second group is out of order.
+    keys = np.array([5, 7, 3, 1, 2, 9, 0, 4], dtype=np.int64)
+    groups = np.array([0, 2, 5, 6, 8])
+    assert _sorted_within(keys, groups).tolist() == [5, 7, 1, 2, 3, 9, 0, 4]
+    ordered = np.array([5, 7, 1, 2, 3, 9, 0, 4], dtype=np.int64)
+    assert _sorted_within(ordered, groups) is ordered  # nothing to sort, no copy
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_lists_out_of_order_are_sorted_like_a_full_sort(seed: int) -> None:
+    from journeymap.engine._coded_journeys import _sorted_within
+
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 9, size=300)
+    groups = np.concatenate(([0], np.cumsum(lengths)))
+    keys = rng.integers(-1000, 1000, size=int(groups[-1]))
+    group_of = np.repeat(np.arange(len(lengths)), lengths)
+    expected = keys[np.lexsort((keys, group_of))]
+    assert _sorted_within(keys, groups).tolist() == expected.tolist()
