@@ -52,7 +52,9 @@ def _names(values: Sequence[str | None]) -> tuple[tuple[str | None, ...], np.nda
     found = set(values)
     names = (*sorted(v for v in found if v is not None), *([None] * (None in found)))
     number = {name: index for index, name in enumerate(names)}
-    return names, np.array([number[v] for v in values], dtype=np.int64)
+    # At most 256 codes: int16 holds every number (and its shifts by a few bits) in a
+    # quarter of int64's memory (each fresh page costs time: benchmarks/README.md, stop 28).
+    return names, np.array([number[v] for v in values], dtype=np.int16)
 
 
 def epoch_seconds(micros: np.ndarray, zoned: bool = True) -> np.ndarray:
@@ -75,7 +77,7 @@ def epoch_seconds(micros: np.ndarray, zoned: bool = True) -> np.ndarray:
 class LocalJourneys:
     """Every journey's events, journey after journey, each in its order.
 
-    Per event (arrays of the events' length): ``touchpoint``, ``phase`` and ``persona`` (the
+    Per event (arrays of the events' length): ``touchpoint``, ``phase`` and ``persona`` (int16: the
     number of its value in ``touchpoint_names``, ``phase_names``, ``persona_names``; a
     missing value has a name of None, sorted last), ``micros`` (its time, microseconds since
     1970, UTC) and ``conversion``. Per conversion event, in the events' order: ``value`` (0
@@ -163,7 +165,7 @@ class LocalJourneys:
     def persona(self) -> np.ndarray:
         """Each event's persona (its number in ``persona_names``)."""
         if len(self.persona_names) == 1:  # one persona, or none at all: no lookup
-            return np.zeros(self.events, dtype=np.int64)
+            return np.zeros(self.events, dtype=np.int16)
         found: np.ndarray = self.persona_of[self.code]
         return found
 

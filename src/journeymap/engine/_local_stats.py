@@ -108,19 +108,25 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
     keys |= local.touchpoint << 2
     keys |= bits
     keys.sort(kind="stable")  # nearly sorted: by journey already
-    pairs = keys >> 2
-    pair_start = np.flatnonzero(_starts(pairs))
-    pairs = pairs[pair_start]
-    pair_journey, pair_touchpoint = pairs >> width, pairs & ((1 << width) - 1)
-    either = keys[np.append(pair_start[1:], len(keys)) - 1].astype(np.uint8) & 3
+    # A pair's events are a run of keys equal but for the flag bits; its last key (the
+    # largest) holds a flag where any of them does. Few temporaries: each is a fresh page
+    # on a VM (benchmarks/README.md, stop 28).
+    ends = np.ones(len(keys), dtype=bool)
+    np.greater(keys[1:] ^ keys[:-1], 3, out=ends[:-1])
+    pair_end = np.flatnonzero(ends)
+    del ends
+    pairs = keys[pair_end]
     del keys
+    either = (pairs & 3).astype(np.uint8)
+    pairs >>= 2
+    pair_journey, pair_touchpoint = pairs >> width, pairs & ((1 << width) - 1)
     # The conversions at their journey's first moment: their pairs were touched before too.
     at = np.flatnonzero(conversion)
     converted_at = local.conversion_micros[journey_of[at]]
     at = at[(micros[at] == converted_at) & (local.first_micros[journey_of[at]] == converted_at)]
     either[np.searchsorted(pairs, (journey_of[at] << width) | local.touchpoint[at])] |= 1
     del pairs
-    pair_events = np.diff(pair_start, append=local.events)
+    pair_events = np.diff(pair_end, prepend=-1)
     repeat = pair_events > 1
     converted = local.converted[pair_journey].view(np.uint8)
     # Per pair, its flags in FLAGS order: a journey that did not convert touched it before.
@@ -294,7 +300,7 @@ def local_dropoff(
     exits = stops[found] - 1
     phases = len(local.phase_names)
     counts = np.bincount(
-        local.touchpoint[exits] * phases + local.phase[exits],
+        local.touchpoint[exits].astype(np.int64) * phases + local.phase[exits],
         minlength=len(local.touchpoint_names) * phases,
     )
     # Per (touchpoint, phase): no exit counts as both missing, as a missing name does.
