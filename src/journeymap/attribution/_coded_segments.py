@@ -30,7 +30,7 @@ def coded_segments(coded: CodedJourneys) -> Segments | None:
 
     None without the events' times (a stored journeys table), which the time decay reads.
     """
-    if coded.keys is None:
+    if coded.times is None:
         return None
     starts = coded.segment_starts()
     first = np.flatnonzero(starts)

@@ -84,8 +84,8 @@ class CodedJourneys:
         conversion: Whether the event is a conversion.
         value: Each conversion's value, in the order of the conversions (0 where it has none).
         starts: Whether the event starts a journey.
-        keys: Each event's key, when read from the events (None from a stored journeys
-            table, whose steps order it): its time is ``micros``.
+        times: Each event's time in microseconds since 1970, when read from the events
+            (None from a stored journeys table, whose steps order it); see :meth:`micros`.
         personas: Each code's persona, when asked for (``personas=True``); else None.
         actors: Each group's id (the actor's, or the stored journey's), in the groups' order,
             when asked for with the personas; else None.
@@ -99,7 +99,7 @@ class CodedJourneys:
     conversion: np.ndarray
     value: np.ndarray
     starts: np.ndarray
-    keys: np.ndarray | None = None
+    times: np.ndarray | None = None
     personas: tuple[str | None, ...] | None = None
     actors: pa.Array | None = None
     groups: np.ndarray | None = None
@@ -116,10 +116,9 @@ class CodedJourneys:
 
     def micros(self, where: np.ndarray | None = None) -> np.ndarray | None:
         """The time of each event (or of those ``where`` holds) in microseconds since 1970."""
-        if self.keys is None:
-            return None
-        keys = self.keys if where is None else self.keys[where]
-        times: np.ndarray = keys >> _BITS
+        if self.times is None or where is None:
+            return self.times
+        times: np.ndarray = self.times[where]
         return times
 
 
@@ -331,8 +330,10 @@ def _from_events(
     keys, groups, conversion, _value = found
     first = np.zeros(len(keys), dtype=bool)
     first[groups[:-1]] = True
+    # The keys' times, kept instead of the keys (whose code and flag are read off already).
+    time = keys >> _BITS
+    time.flags.writeable = False  # shared by every reader of the coded journeys
     if tied or by == "account":
-        time = keys >> _BITS
         same = np.zeros(len(keys), dtype=bool)
         same[1:] = time[1:] == time[:-1]
         if np.any(same & ~first):
@@ -341,9 +342,9 @@ def _from_events(
     if ends:
         starts[1:] |= conversion[:-1]
     if session_gap is not None:
-        seconds = (keys >> _BITS) / 1e6
+        seconds = time / 1e6
         starts[1:] |= (seconds[1:] - seconds[:-1]) > session_gap
-    return _coded(codes, grouped, found, starts, keys=keys)
+    return _coded(codes, grouped, found, starts, times=time)
 
 
 def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | None:
@@ -366,11 +367,11 @@ def _coded(
     found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     starts: np.ndarray,
     *,
-    keys: np.ndarray | None = None,
+    times: np.ndarray | None = None,
 ) -> CodedJourneys:
     """The coded journeys of a grouping (``found``: its :func:`_arrays`), journeys ``starts``.
 
-    ``keys``: the events' keys, where they order them by time (read from the events).
+    ``times``: the events' times, where their keys hold them (read from the events).
     """
     ordered, groups, conversion, value = found
     touchpoints, phases, personas = codes.names()
@@ -381,7 +382,7 @@ def _coded(
         conversion,
         value,
         starts,
-        keys=keys,
+        times=times,
         personas=personas,
         actors=grouped.column("_g").combine_chunks() if "_g" in grouped.column_names else None,
         groups=groups,

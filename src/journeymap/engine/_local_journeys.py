@@ -42,7 +42,7 @@ def local_journeys(journeys: ir.Table, options: JourneyOptions) -> LocalJourneys
     if options.breakdown or options.by != "person":
         return None
     coded = coded_journeys(journeys, personas=True)
-    if coded is None or coded.keys is None or coded.actors is None or coded.groups is None:
+    if coded is None or coded.times is None or coded.actors is None or coded.groups is None:
         return None
     return LocalJourneys.of(coded, zoned=journeys.ts.type().timezone is not None)
 
@@ -112,7 +112,7 @@ class LocalJourneys:
 
         ``zoned``: whether the events' times have a time zone (see :func:`epoch_seconds`).
         """
-        if coded.keys is None or coded.actors is None or coded.groups is None:
+        if coded.times is None or coded.actors is None or coded.groups is None:
             raise ValueError("local journeys need coded journeys read from the events")
         touchpoint_names, touchpoint_of = _names(coded.touchpoints)
         phase_names, phase_of = _names(coded.phases)
@@ -120,7 +120,7 @@ class LocalJourneys:
         persona_names, persona_of = _names(personas)
         code = coded.code
         micros = coded.micros()
-        assert micros is not None  # keys were read
+        assert micros is not None  # times were read
         offsets = np.append(np.flatnonzero(coded.starts), len(code)).astype(np.int64)
         # Every actor's first event starts a journey: a journey's actor is the count of the
         # actors' starts up to its own start.
