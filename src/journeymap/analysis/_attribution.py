@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -104,7 +105,7 @@ def conversion_touchpoints(journeys: ir.Table, top: int | None = 3) -> list[dict
 
     The first ``top`` of them (None: all).
     """
-    ends = journeys.filter(journeys.conversion.cast("boolean").fill_null(False))
+    ends = journeys.filter(journeys.conversion.cast(dt.boolean).fill_null(False))
     ranked = (
         ends.group_by("touchpoint")
         .aggregate(conversions=ends.count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from journeymap.engine.journeys import EVENT_COLUMNS
@@ -93,7 +94,7 @@ def _typed(events: ir.Table) -> ir.Table:
     a zone is what analyze reads as UTC, so the cast needs no time zone of the database.
     """
     types = events.schema()
-    wanted = {"value": "float64", "conversion": "boolean"}
+    wanted = {"value": dt.float64, "conversion": dt.boolean}
     casts = {
         column: events[column].cast(kind)
         for column, kind in wanted.items()
@@ -102,7 +103,7 @@ def _typed(events: ir.Table) -> ir.Table:
         and (types[column].is_null() or _all_null(events, column))
     }
     if "ts" in types and types["ts"].is_date():
-        casts["ts"] = events.ts.cast("timestamp")
+        casts["ts"] = events.ts.cast(dt.timestamp)
     return events.mutate(**casts) if casts else events
 
 

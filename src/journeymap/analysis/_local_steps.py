@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import ibis.expr.datatypes as idt
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -98,11 +99,11 @@ def local_summary(
     decimal sum the Ibis path takes (:func:`~journeymap.engine._tables.exact_sum`), the
     same whatever order the events come in.
     """
-    conversion = events.conversion.cast("boolean").fill_null(False)
+    conversion = events.conversion.cast(idt.boolean).fill_null(False)
     asked = (
         events.aggregate(
-            accounts=events.account_id.cast("string").nunique(),
-            value=exact_sum(events.value.cast("float64"), value=True, where=conversion),
+            accounts=events.account_id.cast(idt.string).nunique(),
+            value=exact_sum(events.value.cast(idt.float64), value=True, where=conversion),
         )
         .to_pyarrow()
         .to_pylist()[0]

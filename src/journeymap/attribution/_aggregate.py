@@ -38,6 +38,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
@@ -217,7 +218,7 @@ def prepare(
     if facts is None:
         # Members' journeys interleave, or conversions sit inside journeys ("continue"):
         # number the touches and the conversions seen before each, in one window pass.
-        order = [base.ts, base.step, base.person_id.cast("string"), base.touchpoint]
+        order = [base.ts, base.step, base.person_id.cast(dt.string), base.touchpoint]
         running = ibis.window(group_by=base._g, order_by=order, preceding=None, following=0)
         base = materialize(
             base.mutate(
@@ -233,7 +234,7 @@ def prepare(
         kept = table.filter(table.age_s <= lookback.total_seconds())
         lengths = kept.group_by(list(SEG)).aggregate(_kept=kept.count())
         both = kept.join(lengths, list(SEG))
-        table = both.mutate(i=both.i - both.n + both._kept, n=both._kept.cast("int64")).drop(
+        table = both.mutate(i=both.i - both.n + both._kept, n=both._kept.cast(dt.int64)).drop(
             "_kept"
         )
     if outcomes:
@@ -246,7 +247,7 @@ def prepare(
         own = table.converted & (table.i == table.n) & (table.n > 1)
         kept = table.filter(~own)
         table = kept.mutate(
-            n=ibis.ifelse(kept.converted & (kept.n > 1), kept.n - 1, kept.n).cast("int64"),
+            n=ibis.ifelse(kept.converted & (kept.n > 1), kept.n - 1, kept.n).cast(dt.int64),
             _alone=kept.converted & (kept.n == 1),  # kept its own touch: none before it
         )
     table = materialize(table)
@@ -293,17 +294,17 @@ def _base(journeys: ir.Table, by_account: bool) -> tuple[ir.Table, list[str]]:
     base = journeys.select(
         *keep,
         ts=journeys.ts,
-        value=journeys.value.cast("float64"),
-        step=journeys.step.cast("int64"),
-        _c=number(journeys.conversion.cast("boolean").fill_null(False)),
+        value=journeys.value.cast(dt.float64),
+        step=journeys.step.cast(dt.int64),
+        _c=number(journeys.conversion.cast(dt.boolean).fill_null(False)),
         _g=(
-            ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
+            ibis.coalesce(journeys.account_id.cast(dt.string), journeys.person_id.cast(dt.string))
             if by_account
-            else journeys.journey_id.cast("string")
+            else journeys.journey_id.cast(dt.string)
         ),
     )
     if not by_account:
-        base = base.mutate(_rn=base.step, _segno=ibis.literal(0, "int64"))
+        base = base.mutate(_rn=base.step, _segno=ibis.literal(0, dt.int64))
     return base, keep
 
 
@@ -313,9 +314,9 @@ def _joined(base: ir.Table, facts: ir.Table, keep: list[str]) -> ir.Table:
     return joined.select(
         *SEG,
         *keep,
-        i=(joined._rn - joined._r0 + 1).cast("int64"),
-        n=joined.n.cast("int64"),
-        age_s=(joined._ref - seconds(joined.ts)).cast("float64"),
+        i=(joined._rn - joined._r0 + 1).cast(dt.int64),
+        n=joined.n.cast(dt.int64),
+        age_s=(joined._ref - seconds(joined.ts)).cast(dt.float64),
         converted=joined.converted,
         seg_value=joined.seg_value,
     )
@@ -365,8 +366,8 @@ def without_outcomes(table: ir.Table, outcomes: tuple[str, ...]) -> ir.Table:
     segment = [kept[c] for c in SEG]
     position = ibis.row_number().over(ibis.window(group_by=segment, order_by=kept.i))
     renumbered = kept.mutate(
-        i=(position + 1).cast("int64"),
-        n=kept.i.count().over(ibis.window(group_by=segment)).cast("int64"),
+        i=(position + 1).cast(dt.int64),
+        n=kept.i.count().over(ibis.window(group_by=segment)).cast(dt.int64),
         _outcome_alone=kept._outcome,
     )
     return renumbered.drop("_outcome", "_others")
@@ -405,7 +406,7 @@ def weighted_count(t: ir.Table) -> ir.NumericScalar:
 def keyed(segments: Segments, key: KeyOf) -> ir.Table:
     """The segments table with the level key of every touch in ``_key``."""
     t = segments.table
-    return t.mutate(_key=key(t).cast("string").fill_null("(none)"))
+    return t.mutate(_key=key(t).cast(dt.string).fill_null("(none)"))
 
 
 def keys_seen(t: ir.Table) -> set[str]:
@@ -428,8 +429,8 @@ def key_sets(t: ir.Table) -> list[tuple[frozenset[str], int, int, float]]:
         # The union of the touches' bits, in one grouping of the touches.
         source = t
         members = t._key.substitute(
-            {k: ibis.literal(1 << b, "int64") for b, k in enumerate(keys)},
-            else_=ibis.literal(0, "int64"),
+            {k: ibis.literal(1 << b, dt.int64) for b, k in enumerate(keys)},
+            else_=ibis.literal(0, dt.int64),
         ).bit_or()
     else:
         source = t.select(*SEG, "_key", "converted", "seg_value", *weight).distinct()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
@@ -49,7 +50,7 @@ def _level_key(journey_map: JourneyMap | None, level: str, columns: list[str]) -
     if level == "account":
         return lambda t: t.person_id
     if level in columns and level not in SEG:
-        return lambda t: t[level].cast("string").nullif("").fill_null("(none)")
+        return lambda t: t[level].cast(dt.string).nullif("").fill_null("(none)")
     raise UsageError(
         unknown_name_message(
             _("unknown attribution level {level}").format(level=repr(level)),
@@ -234,7 +235,7 @@ def _touchpoint_key(
     name = f"phases differ from {_map_reading(journey_map, 'phase')}"
     if cache.once(None, name, differ) if cache is not None else differ():
         return None
-    return lambda t: t.touchpoint.substitute(lookup, else_=ibis.null("string")).fill_null(
+    return lambda t: t.touchpoint.substitute(lookup, else_=ibis.null(dt.string)).fill_null(
         "(no phase)"
     )
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -143,13 +144,13 @@ def _journeys_facts(journeys: ir.Table, key: KeyOf) -> tuple[set[str], int]:
     A touch belongs to a converting segment when its journey converts at or after it; the
     touches after a journey's last conversion are its tail.
     """
-    conversion = journeys.conversion.cast("boolean").fill_null(False)
+    conversion = journeys.conversion.cast(dt.boolean).fill_null(False)
     per = journeys.group_by("journey_id").aggregate(
         _last_conversion=journeys.step.max(where=conversion), _last=journeys.step.max()
     )
     joined = journeys.join(per, "journey_id")
     before = joined.filter(joined.step <= joined._last_conversion)
-    met = before.select(_key=key(before).cast("string").fill_null("(none)")).distinct()
+    met = before.select(_key=key(before).cast(dt.string).fill_null("(none)")).distinct()
     tails = per.count(where=per._last_conversion.notnull() & (per._last > per._last_conversion))
     found = met.to_pyarrow().column("_key").to_pylist()
     return {str(name) for name in found}, int(tails.to_pyarrow().as_py() or 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow.compute as pc
 
@@ -58,13 +59,13 @@ def touch_rows(
             ).format(columns=", ".join(missing))
         )
     rows = journeys.mutate(
-        _key=key(journeys).cast("string").fill_null("(none)"),
-        _c=journeys.conversion.cast("boolean").fill_null(False),
-        _v=journeys.value.cast("float64"),
+        _key=key(journeys).cast(dt.string).fill_null("(none)"),
+        _c=journeys.conversion.cast(dt.boolean).fill_null(False),
+        _v=journeys.value.cast(dt.float64),
         _g=(
-            ibis.coalesce(journeys.account_id.cast("string"), journeys.person_id.cast("string"))
+            ibis.coalesce(journeys.account_id.cast(dt.string), journeys.person_id.cast(dt.string))
             if by_account
-            else journeys.journey_id.cast("string")
+            else journeys.journey_id.cast(dt.string)
         ),
     )
     return rows, ["_g"], ["ts", "step", "person_id", "_key"] if by_account else ["step"]
@@ -88,14 +89,14 @@ def neighbour_rows(journeys: ir.Table, key: KeyOf) -> tuple[ir.Table, list[str],
     if not ends_at_conversions(journeys):
         return None
     journeys = unnumbered(journeys)  # the steps order each journey, numbered from 1 or not
-    conversion = journeys.conversion.cast("boolean").fill_null(False)
+    conversion = journeys.conversion.cast(dt.boolean).fill_null(False)
     t, before = _with_previous_key(
         journeys,
         key,
         step=journeys.step,
         _c=conversion,
-        _v=journeys.value.cast("float64"),
-        _g=journeys.journey_id.cast("string"),
+        _v=journeys.value.cast(dt.float64),
+        _g=journeys.journey_id.cast(dt.string),
         _end=journeys.next_ts.isnull() | conversion,
     )
     rows = t.select(
@@ -106,7 +107,7 @@ def neighbour_rows(journeys: ir.Table, key: KeyOf) -> tuple[ir.Table, list[str],
         "_g",
         "_end",
         _repeat=(before == t._key).fill_null(False),
-        _cut=ibis.literal(0, "int64"),
+        _cut=ibis.literal(0, dt.int64),
     )
     return rows, ["_g"], ["step"]
 
@@ -184,11 +185,11 @@ def transition_counts(
     steps = rows.select(
         _key=rows._key,
         **{
-            f"l{j}": ibis.ifelse(ok, lag, ibis.null("string"))
+            f"l{j}": ibis.ifelse(ok, lag, ibis.null(dt.string))
             for j, (lag, ok) in enumerate(zip(lags, valid, strict=True), start=1)
         },
         repeat=repeat,
-        out=ibis.ifelse(end, ibis.ifelse(rows._c, CONVERSION, NULL), ibis.null("string")),
+        out=ibis.ifelse(end, ibis.ifelse(rows._c, CONVERSION, NULL), ibis.null(dt.string)),
         val=ibis.ifelse(rows._c, rows._v.fill_null(0.0), 0.0),
         **({WEIGHT: rows[WEIGHT]} if WEIGHT in rows.columns else {}),
     )
@@ -209,19 +210,19 @@ def neighbour_transitions(
     if not has_neighbours(journeys):
         return None
     journeys = unnumbered(journeys)  # the order and neighbours, not the steps' numbers
-    conversion = journeys.conversion.cast("boolean").fill_null(False)
+    conversion = journeys.conversion.cast(dt.boolean).fill_null(False)
     t, before = _with_previous_key(
         journeys,
         key,
         _end=journeys.next_ts.isnull(),
         _c=conversion,
-        _v=ibis.ifelse(conversion, journeys.value.cast("float64").fill_null(0.0), 0.0),
+        _v=ibis.ifelse(conversion, journeys.value.cast(dt.float64).fill_null(0.0), 0.0),
     )
     steps = t.select(
         _key=t._key,
         l1=before,
         repeat=(~t._first & (before == t._key)) if collapse_repeats else ibis.literal(False),
-        out=ibis.ifelse(t._end, ibis.ifelse(t._c, CONVERSION, NULL), ibis.null("string")),
+        out=ibis.ifelse(t._end, ibis.ifelse(t._c, CONVERSION, NULL), ibis.null(dt.string)),
         inside=t._c & ~t._end,
         val=t._v,
     )
@@ -241,11 +242,11 @@ def _with_previous_key(
     """
     t = journeys.select(
         touchpoint=journeys.previous_touchpoint,
-        _key=key(journeys).cast("string").fill_null("(none)"),
+        _key=key(journeys).cast(dt.string).fill_null("(none)"),
         _first=journeys.previous_ts.isnull(),
         **columns,
     )
-    before = ibis.ifelse(t._first, ibis.null("string"), key(t).cast("string").fill_null("(none)"))
+    before = ibis.ifelse(t._first, ibis.null(dt.string), key(t).cast(dt.string).fill_null("(none)"))
     return t, before
 
 

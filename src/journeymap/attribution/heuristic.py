@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from journeymap.attribution._aggregate import SEG, WEIGHT, exact_sum, weighted_count
@@ -54,16 +55,16 @@ Credit = dict[str, tuple[float, float]]
 
 
 def _ratio(raw: ir.NumericValue, total: ir.NumericValue) -> ir.FloatingValue:
-    return ibis.ifelse(total > 0, raw.cast("float64") / total, 0.0)
+    return ibis.ifelse(total > 0, raw.cast(dt.float64) / total, 0.0)
 
 
 def _position(t: ir.Table, first: float, middle: float, last: float) -> ir.FloatingValue:
     """U-shaped family: first/last shares, the middle share spread over inner touches."""
-    n = t.n.cast("float64")
+    n = t.n.cast(dt.float64)
     raw = (
-        number(t.i == 1, "float64") * first
-        + number(t.i == t.n, "float64") * last
-        + number((t.i > 1) & (t.i < t.n), "float64") * ibis.ifelse(t.n > 2, middle / (n - 2), 0.0)
+        number(t.i == 1, dt.float64) * first
+        + number(t.i == t.n, dt.float64) * last
+        + number((t.i > 1) & (t.i < t.n), dt.float64) * ibis.ifelse(t.n > 2, middle / (n - 2), 0.0)
     )
     total = ibis.ifelse(t.n > 2, first + middle + last, first + last)
     return _ratio(raw, total)
@@ -74,7 +75,7 @@ def _custom(t: ir.Table, weights: Sequence[float]) -> ir.FloatingValue:
     weights = [float(w) for w in weights]
     raw = ibis.cases(*[(t.i == k + 1, w) for k, w in enumerate(weights)], else_=weights[-1])
     prefix = [sum(weights[: k + 1]) for k in range(len(weights))]
-    beyond = prefix[-1] + (t.n - len(weights)).cast("float64") * weights[-1]
+    beyond = prefix[-1] + (t.n - len(weights)).cast(dt.float64) * weights[-1]
     total = ibis.cases(*[(t.n == k + 1, p) for k, p in enumerate(prefix)], else_=beyond)
     return _ratio(raw, total)
 
@@ -86,20 +87,20 @@ def _key_positions(
     raw: ir.FloatingValue = ibis.literal(0.0)
     hit: ir.BooleanValue = ibis.literal(False)
     present: ir.FloatingValue = ibis.literal(0.0)
-    distinct: ir.IntegerValue = ibis.literal(0, "int64")
+    distinct: ir.IntegerValue = ibis.literal(0, dt.int64)
     for k, (share, position) in enumerate(zip(shares, positions, strict=True)):
         here = (t.i == position).fill_null(False)
-        raw = raw + number(here, "float64") * share
+        raw = raw + number(here, dt.float64) * share
         hit = hit | here
-        present = present + number(position.notnull(), "float64") * share
+        present = present + number(position.notnull(), dt.float64) * share
         new = position.notnull()
         for earlier in positions[:k]:
             new = new & (earlier.isnull() | (earlier != position))
         distinct = distinct + number(new.fill_null(False))
     others = t.n - distinct
-    spread = ibis.ifelse(others > 0, rest / others.cast("float64"), 0.0)
+    spread = ibis.ifelse(others > 0, rest / others.cast(dt.float64), 0.0)
     total = present + ibis.ifelse(others > 0, rest, 0.0)
-    return _ratio(raw + number(~hit, "float64") * spread, total)
+    return _ratio(raw + number(~hit, dt.float64) * spread, total)
 
 
 # How far from 1 the sum of weights may be (their decimals as written, added as floats).
@@ -383,11 +384,11 @@ def _weighted_sums(
     for model in models:
         if model == "time_decay":  # decimals: their sum is exact
             for total in ("c_time_decay", "v_time_decay"):
-                sums[total] = groups[total].sum().cast("float64")
+                sums[total] = groups[total].sum().cast(dt.float64)
             continue
         weight = _weight(groups, model, u_weights, custom_weights)
         sums[f"c_{model}"] = exact_sum(weight * groups._touches)
-        sums[f"v_{model}"] = exact_sum(weight * groups._value.cast("float64"), value=True)
+        sums[f"v_{model}"] = exact_sum(weight * groups._value.cast(dt.float64), value=True)
     return groups.group_by("_key").aggregate(**sums)
 
 
@@ -398,13 +399,13 @@ def _weight(
     custom_weights: Sequence[float] | None,
 ) -> ir.FloatingValue:
     if model == "first_touch":
-        return number(t.i == 1, "float64")
+        return number(t.i == 1, dt.float64)
     if model == "last_touch":
-        return number(t.i == t.n, "float64")
+        return number(t.i == t.n, dt.float64)
     if model == "linear":
-        return 1.0 / t.n.cast("float64")
+        return 1.0 / t.n.cast(dt.float64)
     if model == "last_non_direct":
-        return number(t.i == ibis.coalesce(t._non_direct, t.n), "float64")
+        return number(t.i == ibis.coalesce(t._non_direct, t.n), dt.float64)
     if model in {"position_based", "j_shaped", "inverse_j"}:
         shares = {
             "position_based": tuple(u_weights),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -134,7 +135,7 @@ def _arrow(source: Any) -> pa.Table | None:
             ) from error
         mixed = [name for name, kind in source.dtypes.items() if kind.kind == "O"]
         # The string dtype keeps a missing value (None, NaN) missing, not "None" or "nan".
-        as_text = source.astype(dict.fromkeys(mixed, "string"))
+        as_text = source.astype(dict.fromkeys(mixed, dt.string))
         try:
             return arrow_of(as_text)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as again:
@@ -187,10 +188,10 @@ def _number(t: ir.Table, name: str | None) -> tuple[ir.FloatingValue, ir.Boolean
         return ibis.literal(0.0), ibis.literal(False)
     column = t[name]
     if column.type().is_numeric():
-        value = column.cast("float64")
+        value = column.cast(dt.float64)
         return value, (value.isinf() | value.isnan()).fill_null(False)
-    text = column.cast("string").strip()
-    value = text.try_cast("float64")
+    text = column.cast(dt.string).strip()
+    value = text.try_cast(dt.float64)
     unreadable = text.notnull() & (text != "") & value.isnull()
     return value, (unreadable | value.isinf() | value.isnan()).fill_null(False)
 
@@ -258,7 +259,7 @@ def from_paths(
     amount, not_a_number = _number(t, value_name)
     read = t.select(
         *([_ROW] if _ROW in t.columns else []),
-        _path=t[path_name].cast("string"),
+        _path=t[path_name].cast(dt.string),
         _conv=_number(t, conv_name)[0],
         _null=_number(t, null_name)[0],
         _value=amount,
@@ -276,7 +277,7 @@ def from_paths(
     def whole(x: ir.FloatingValue) -> ir.BooleanValue:
         # Infinity is no whole number, and Ibis's floor casts to an integer, which it
         # overflowed (a conversion error from inside DuckDB): it never reaches the floor.
-        finite = ibis.ifelse(x.isinf() | x.isnan(), ibis.null("float64"), x)
+        finite = ibis.ifelse(x.isinf() | x.isnan(), ibis.null(dt.float64), x)
         return finite.notnull() & (finite >= 0) & (finite == finite.floor())
 
     mark = re.escape(sep)
@@ -291,11 +292,11 @@ def from_paths(
         (empty, "empty path"),
         (~(whole(read._conv) & whole(read._null)), "bad count"),
         (read._value_bad, "bad value"),
-        else_=ibis.null("string"),
+        else_=ibis.null(dt.string),
     )
     # One read of the source: it may be a file that every further query would read again.
     position = read[_ROW] if _ROW in read.columns else ibis.row_number() + 1
-    checked = materialize(read.mutate(_reason=reason, _pid=position.cast("int64")))
+    checked = materialize(read.mutate(_reason=reason, _pid=position.cast(dt.int64)))
     if stored is not None and is_temporary(checked):  # else the checked rows still read it
         drop_temporary(stored)
         stored = None
@@ -324,12 +325,12 @@ def from_paths(
     # Columns computed when a model reads them (the phase for the phase level and W-shaped
     # and full-path models), not stored for every touch.
     table = base.mutate(
-        age_s=ibis.null("float64"),
-        phase=base.touchpoint.substitute(lookup, else_=ibis.null("string"))
+        age_s=ibis.null(dt.float64),
+        phase=base.touchpoint.substitute(lookup, else_=ibis.null(dt.string))
         if lookup
-        else ibis.null("string"),
-        person_id=ibis.null("string"),
-        persona=ibis.null("string"),
+        else ibis.null(dt.string),
+        person_id=ibis.null(dt.string),
+        persona=ibis.null(dt.string),
     )
     good_counts = [r for r in counts if r["_reason"] is None]
     total = good_counts[0] if good_counts else {"c": 0, "v": 0, "j": 0}
@@ -363,16 +364,16 @@ def _touches(good: ir.Table, sep: str, *, converted: bool) -> ir.Table:
     # ``Table.unnest(offset=)`` zips them first, which took ten times as long on DuckDB.
     kept = split.select(
         _g=split._pid * 2 + int(converted),  # a path's converting and null journeys
-        _w=split._w.cast("int64"),
+        _w=split._w.cast(dt.int64),
         seg_value=split._value.fill_null(0.0) if converted else ibis.literal(0.0),
-        _n=touches.length().cast("int64"),
+        _n=touches.length().cast(dt.int64),
         _touch=touches.unnest(),
         _i=ibis.range(0, touches.length()).unnest(),
     )
     return kept.select(
         _g=kept._g,
-        _segno=ibis.literal(0, "int64"),
-        i=(kept._i + 1).cast("int64"),
+        _segno=ibis.literal(0, dt.int64),
+        i=(kept._i + 1).cast(dt.int64),
         n=kept._n,
         converted=ibis.literal(converted),
         seg_value=kept.seg_value,

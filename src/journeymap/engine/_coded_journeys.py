@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
@@ -203,11 +204,11 @@ class _Codes:
         ``personas`` the events' personas are numbered too.
         """
         columns = {
-            "touchpoint": table.touchpoint.cast("string"),
-            "phase": table.phase.cast("string"),
+            "touchpoint": table.touchpoint.cast(dt.string),
+            "phase": table.phase.cast(dt.string),
         }
         if personas:
-            columns["persona"] = table.persona.cast("string")
+            columns["persona"] = table.persona.cast(dt.string)
         rows = table.select(**columns).distinct().limit(CODED_VALUES * CODED_VALUES + 1)
         found = [
             (
@@ -232,14 +233,14 @@ class _Codes:
 
     def code(self, table: ir.Table) -> ir.IntegerValue:
         """Each event's code."""
-        touchpoint = table.touchpoint.cast("string")
+        touchpoint = table.touchpoint.cast(dt.string)
         code = _numbered(touchpoint, self.touchpoints)
         if self.phases is not None:
-            mapped = touchpoint.substitute(self.lookup, else_=ibis.null("string"))
-            phase = ibis.coalesce(table.phase.cast("string"), mapped)
+            mapped = touchpoint.substitute(self.lookup, else_=ibis.null(dt.string))
+            phase = ibis.coalesce(table.phase.cast(dt.string), mapped)
             code = code * len(self.phases) + _numbered(phase, self.phases)
         if self.personas is not None:
-            persona = table.persona.cast("string")
+            persona = table.persona.cast(dt.string)
             code = code * len(self.personas) + _numbered(persona, self.personas)
         return code
 
@@ -269,15 +270,15 @@ def _ordered(values: Iterable[str | None]) -> tuple[str | None, ...]:
 def _numbered(column: ir.StringValue, values: tuple[str | None, ...]) -> ir.IntegerValue:
     """The number of ``column``'s value in ``values`` (the last, None, for a missing one)."""
     mapping = {value: number for number, value in enumerate(values) if value is not None}
-    none = ibis.literal(len(values) - 1, "int64")
+    none = ibis.literal(len(values) - 1, dt.int64)
     if not mapping:
         return none
-    return column.substitute(mapping, else_=none).cast("int64")
+    return column.substitute(mapping, else_=none).cast(dt.int64)
 
 
 def _low_bits(table: ir.Table, codes: _Codes) -> ir.IntegerValue:
-    conversion = ibis.ifelse(table.conversion.cast("boolean").fill_null(False), 1, 0)
-    return codes.code(table) * 2 + conversion.cast("int64")
+    conversion = ibis.ifelse(table.conversion.cast(dt.boolean).fill_null(False), 1, 0)
+    return codes.code(table) * 2 + conversion.cast(dt.int64)
 
 
 def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue, *, ids: bool) -> pa.Table:
@@ -289,8 +290,8 @@ def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue, *, ids: boo
     rows = table.select(
         _g=group,
         _k=key,
-        _c=table.conversion.cast("boolean").fill_null(False),
-        _v=table.value.cast("float64").fill_null(0.0),
+        _c=table.conversion.cast(dt.boolean).fill_null(False),
+        _v=table.value.cast(dt.float64).fill_null(0.0),
     )
     grouped = rows.group_by("_g").aggregate(
         # Unsorted too: events mostly come in time order, and :func:`_arrays` sorts only
@@ -315,14 +316,14 @@ def _from_events(
 ) -> CodedJourneys | None:
     if codes is None:
         return None
-    micros = _epoch_us(events.ts).cast("int64")
+    micros = _epoch_us(events.ts).cast(dt.int64)
     # A missing or far-off time gets the smallest key, which no time in range has.
     in_range = (micros.abs() < _MICROS_LIMIT).fill_null(False)
-    far = ibis.literal(_OUT_OF_RANGE, "int64")
+    far = ibis.literal(_OUT_OF_RANGE, dt.int64)
     key = ibis.ifelse(in_range, micros * _SHIFT + _low_bits(events, codes), far)
-    actor = events.person_id.cast("string")
+    actor = events.person_id.cast(dt.string)
     if by == "account":
-        actor = ibis.coalesce(events.account_id.cast("string"), actor)
+        actor = ibis.coalesce(events.account_id.cast(dt.string), actor)
     grouped = _grouped(events, actor, key, ids=codes.personas is not None)
     found = _arrays(grouped)
     if found is None:
@@ -350,7 +351,7 @@ def _from_events(
 def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | None:
     if codes is None:
         return None
-    key = journeys.step.cast("int64") * _SHIFT + _low_bits(journeys, codes)
+    key = journeys.step.cast(dt.int64) * _SHIFT + _low_bits(journeys, codes)
     grouped = _grouped(journeys, journeys.journey_id, key, ids=codes.personas is not None)
     found = _arrays(grouped)
     if found is None:

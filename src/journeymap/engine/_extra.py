@@ -56,13 +56,13 @@ def extra_text(events: ir.Table, name: str) -> ir.StringValue:
     compiles to invalid SQL on PostgreSQL, so the engines' own functions are used there.
     """
     backend = ibis.get_backend(events).name
-    text = events.extra.cast("string")
+    text = events.extra.cast(dt.string)
     if backend == "duckdb":
         quoted = name.replace("\\", "\\\\").replace('"', '\\"')
         return _duckdb_json_text(text, f'$."{quoted}"')
     if backend == "postgres":
-        return _postgres_json_text(events.extra.cast("json"), name)
-    return events.extra.cast("json")[name].str
+        return _postgres_json_text(events.extra.cast(dt.json), name)
+    return events.extra.cast(dt.json)[name].str
 
 
 def extra_keys(events: ir.Table) -> frozenset[str] | None:
@@ -82,14 +82,14 @@ def extra_keys(events: ir.Table) -> frozenset[str] | None:
     backend = ibis.get_backend(events).name
     found = None
     if backend == "duckdb":
-        text = events.extra.cast("string")
+        text = events.extra.cast(dt.string)
         valid = _json_valid(text).fill_null(False)
-        listed = ibis.ifelse(valid, _json_keys(text), ibis.null("array<string>"))
+        listed = ibis.ifelse(valid, _json_keys(text), ibis.null(dt.Array(dt.string)))
         found = events.select(key=listed.unnest()).distinct().to_pyarrow()
     elif backend == "postgres":
         # A set-returning function in the select list: one row per key of each object.
-        objects = events.filter(_postgres_json_type(events.extra.cast("json")) == "object")
-        query = objects.select(key=_postgres_json_keys(objects.extra.cast("json")))
+        objects = events.filter(_postgres_json_type(events.extra.cast(dt.json)) == "object")
+        query = objects.select(key=_postgres_json_keys(objects.extra.cast(dt.json)))
         found = query.distinct().to_pyarrow()
     if found is not None:
         keys = frozenset(str(key) for key in found.column("key").to_pylist() if key is not None)
@@ -108,7 +108,7 @@ def breakdown_column(events: ir.Table, name: str) -> ir.Value:
         UsageError: if ``name`` is neither a column nor a key found in the ``extra`` JSON.
     """
     if name in events.columns:
-        return events[name].cast("string").nullif("")
+        return events[name].cast(dt.string).nullif("")
     keys = extra_keys(events)
     if "extra" in events.columns:
         value = extra_text(events, name)

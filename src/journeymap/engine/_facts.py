@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis import _
@@ -87,7 +88,7 @@ def _ordered_sequences(
     if derived:
         lookup = dict(phase_of or {})
         facts = facts.mutate(
-            phases=facts.touchpoints.map(lambda x: x.substitute(lookup, else_=ibis.null("string")))
+            phases=facts.touchpoints.map(lambda x: x.substitute(lookup, else_=ibis.null(dt.string)))
         )
     return facts
 
@@ -105,7 +106,7 @@ def _unjoinable(values: ir.StringValue) -> ir.BooleanValue:
 
 def own_phases(journeys: ir.Table, phase_of: Mapping[str, str]) -> ir.BooleanScalar:
     """Whether some event's phase is not the one ``phase_of`` gives its touchpoint."""
-    mapped = journeys.touchpoint.substitute(dict(phase_of), else_=ibis.null("string"))
+    mapped = journeys.touchpoint.substitute(dict(phase_of), else_=ibis.null(dt.string))
     return (~journeys.phase.identical_to(mapped)).any()
 
 

@@ -14,6 +14,7 @@ counting them from the events 12.66 s and 0.73-0.78 s; from the sequences 9.24-9
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from journeymap.engine._facts import touch_pairs
@@ -63,7 +64,7 @@ def _pairs_of_sequences(facts: ir.Table, breakdown: list[str]) -> ir.Table:
     )
     sequence, touchpoint = each._sequence, each.touchpoint
     # Where the touchpoint stands in the journey (0-based), computed once for both flags.
-    at = sequence.map(lambda x, i: ibis.ifelse(x.identical_to(touchpoint), i, ibis.null("int64")))
+    at = sequence.map(lambda x, i: ibis.ifelse(x.identical_to(touchpoint), i, ibis.null(dt.int64)))
     each = each.mutate(
         _at=at.filter(lambda i: i.notnull()),
         _last=sequence.length() - 1,
@@ -76,7 +77,7 @@ def _pairs_of_sequences(facts: ir.Table, breakdown: list[str]) -> ir.Table:
         "touchpoint",
         "converted",
         *breakdown,
-        events=each._at.length().cast("int64"),
+        events=each._at.length().cast(dt.int64),
         before=plain | alone,
         plain=plain,
     )

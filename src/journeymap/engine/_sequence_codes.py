@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
@@ -58,7 +59,7 @@ class SequenceCodes:
         code = _numbered(journeys.touchpoint, self.touchpoints)
         if self.phases is not None:
             code = code * len(self.phases) + _numbered(journeys.phase, self.phases)
-        return journeys.step.cast("int64") * self.width + code
+        return journeys.step.cast(dt.int64) * self.width + code
 
     def decode(self, keys: ir.ArrayValue) -> dict[str, ir.ArrayValue]:
         """``touchpoints`` and ``phases``, the ordered sequences the (unordered) ``keys`` spell."""
@@ -72,7 +73,7 @@ class SequenceCodes:
             }
         count, phases = len(self.phases), _literal(self.phases)
         return {
-            "touchpoints": codes.map(lambda code: touchpoints[(code // count).cast("int64")]),
+            "touchpoints": codes.map(lambda code: touchpoints[(code // count).cast(dt.int64)]),
             "phases": codes.map(lambda code: phases[code % count]),
         }
 
@@ -112,9 +113,9 @@ def _numbered(column: ir.StringValue, values: tuple[str | None, ...]) -> ir.Inte
     """The number of ``column``'s value in ``values`` (0 for none)."""
     mapping = {value: number for number, value in enumerate(values) if value is not None}
     if not mapping:
-        return ibis.literal(0, "int64")
-    return column.substitute(mapping, else_=ibis.literal(0, "int64")).cast("int64")
+        return ibis.literal(0, dt.int64)
+    return column.substitute(mapping, else_=ibis.literal(0, dt.int64)).cast(dt.int64)
 
 
 def _literal(values: tuple[str | None, ...]) -> ir.ArrayValue:
-    return ibis.literal(list(values), type="array<string>")
+    return ibis.literal(list(values), type=dt.Array(dt.string))

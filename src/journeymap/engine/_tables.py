@@ -153,7 +153,7 @@ def exact_sum(
     ``value``: ``x`` is money, kept to 10 decimals (a weight to 18); a value that is no
     finite number, or beyond 10**28, adds nothing (as a null does) instead of failing.
     """
-    total: ir.FloatingScalar = exact_total(x, value=value, where=where).cast("float64")
+    total: ir.FloatingScalar = exact_total(x, value=value, where=where).cast(dt.float64)
     return total
 
 
@@ -170,7 +170,7 @@ def exact_total(
     return total
 
 
-def number(flag: ir.BooleanValue, dtype: str = "int64") -> ir.NumericValue:
+def number(flag: ir.BooleanValue, dtype: dt.DataType = dt.int64) -> ir.NumericValue:
     """1 where ``flag`` holds, else 0 (a null counts as 0), as ``dtype``.
 
     A CASE of integers, cast: PostgreSQL casts a boolean to no number wider than an integer,
@@ -192,7 +192,7 @@ def seconds(ts: ir.TimestampValue) -> ir.FloatingValue:
     """
     if backend_name(ts) == "duckdb":
         return _duckdb_epoch(ts)
-    return ts.epoch_seconds().cast("float64")
+    return ts.epoch_seconds().cast(dt.float64)
 
 
 @ibis.udf.agg.builtin(name="arg_min")  # type: ignore[untyped-decorator]

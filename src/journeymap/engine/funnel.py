@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,7 +57,7 @@ def _window_seconds(options: JourneyOptions) -> int | None:
 
 def _step_index(journeys: ir.Table, column: str, steps: Sequence[Step]) -> ir.IntegerValue:
     mapping = step_numbers(steps)
-    return journeys[column].substitute(mapping, else_=ibis.null("int64")).cast("int64")
+    return journeys[column].substitute(mapping, else_=ibis.null(dt.int64)).cast(dt.int64)
 
 
 def funnel_levels(
@@ -95,7 +96,7 @@ def _ordered_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
     # (a running maximum over the rows before the current one). An event of step k extends
     # the chain held in before_{k-1} when it lies within the window of that chain's start.
     before = ibis.window(group_by=rows.journey_id, order_by=rows.step, rows=(None, -1))
-    start_1 = ibis.ifelse(rows.k == 1, rows.sec, ibis.null("int64"))
+    start_1 = ibis.ifelse(rows.k == 1, rows.sec, ibis.null(dt.int64))
     table = rows.mutate(
         before_1=start_1.max().over(before), _reached=ibis.ifelse(rows.k == 1, 1, 0)
     )
@@ -104,7 +105,7 @@ def _ordered_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
         valid = (table.k == k) & candidate.notnull()
         if window is not None:
             valid = valid & (table.sec - candidate <= window)
-        start_k = ibis.ifelse(valid, candidate, ibis.null("int64"))
+        start_k = ibis.ifelse(valid, candidate, ibis.null(dt.int64))
         table = table.mutate(
             **{f"before_{k}": start_k.max().over(before)},
             _reached=ibis.ifelse(valid, k, table._reached),
@@ -131,7 +132,7 @@ def _strict_levels(rows: ir.Table, window: int | None) -> ir.Table:
     # A repeat of step 1 restarts the attempt, so the window counts from the latest step 1.
     table = table.mutate(
         _first_k=table._k.first().over(in_chain),
-        _start=ibis.ifelse(table._k == 1, table.sec, ibis.null("int64")).max().over(chain_running),
+        _start=ibis.ifelse(table._k == 1, table.sec, ibis.null(dt.int64)).max().over(chain_running),
     )
     ok = (table._first_k == 1) & (table._k > 0)
     if window is not None:
@@ -164,7 +165,7 @@ def _any_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
     nexts = steps.select(
         "journey_id",
         **{
-            f"n_{k}": ibis.ifelse(steps.k == k, steps.sec, ibis.null("int64")).min().over(ahead)
+            f"n_{k}": ibis.ifelse(steps.k == k, steps.sec, ibis.null(dt.int64)).min().over(ahead)
             - steps.sec
             for k in range(1, count + 1)
         },
@@ -179,7 +180,7 @@ def _any_levels(rows: ir.Table, count: int, window: int | None) -> ir.Table:
     )
     # A long journey without any step event has no row in ``windowed``: level 0.
     unreached = long.anti_join(windowed, "journey_id").select(
-        "journey_id", level=ibis.literal(0, "int64")
+        "journey_id", level=ibis.literal(0, dt.int64)
     )
     return fits.union(windowed).union(unreached)
 
@@ -194,7 +195,7 @@ def _largest_prefix(
         ok = ibis.and_(*[holds(i) for i in range(1, k + 1)])
         reached.append(ibis.ifelse(ok, k, 0))
     level = ibis.greatest(*reached, 0) if reached else ibis.literal(0)
-    return level.cast("int64")
+    return level.cast(dt.int64)
 
 
 def _parse_sequences(texts: pa.ChunkedArray) -> pa.Array:
@@ -253,7 +254,7 @@ def _funnel_counts(
         # Grouped as text ("1,3,2"): grouped as arrays, 10M journeys ran out of memory
         # under a 3GB cap; as text they did not.
         mapping = {value: str(number) for value, number in step_numbers(steps).items()}
-        other = ibis.literal("0" if options.ordering == "strict" else None, "string")
+        other = ibis.literal("0" if options.ordering == "strict" else None, dt.string)
         sequence = short[sequence_column].map(lambda x: x.substitute(mapping, else_=other))
         if options.ordering != "strict":
             sequence = sequence.filter(lambda x: x.notnull())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import weakref
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
@@ -123,7 +124,7 @@ def converting_part(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
         events, journey_map, options = built
         kept = converting_actors(events, options)
         part = build_journeys(events.filter(kept), journey_map, options)
-        others = events.filter(~kept).select(touchpoint=events.touchpoint.cast("string"))
+        others = events.filter(~kept).select(touchpoint=events.touchpoint.cast(dt.string))
         return part, others.distinct()
     if not isinstance(journeys.op(), ops.PhysicalTable):
         return None
@@ -153,10 +154,10 @@ def converting_journeys(journeys: ir.Table) -> tuple[ir.Table, ir.Table] | None:
     events, journey_map, options = built
     kept = events.filter(converting_actors(events, options))
     lean = _build(kept, journey_map, options, renumber=False, neighbours=False)
-    conversion = events.conversion.cast("boolean").fill_null(False)
-    touchpoints = events.group_by(touchpoint=events.touchpoint.cast("string")).aggregate(
+    conversion = events.conversion.cast(dt.boolean).fill_null(False)
+    touchpoints = events.group_by(touchpoint=events.touchpoint.cast(dt.string)).aggregate(
         conversions=number(conversion).sum(),
-        value=exact_total(events.value.cast("float64"), value=True, where=conversion),
+        value=exact_total(events.value.cast(dt.float64), value=True, where=conversion),
     )
     return lean, touchpoints
 
@@ -192,7 +193,7 @@ def ends_at_conversions(journeys: ir.Table) -> bool:
         return _ENDS[op]
     if not isinstance(op, ops.PhysicalTable) or not has_neighbours(journeys):
         return False
-    inside = journeys.conversion.cast("boolean").fill_null(False) & journeys.next_ts.notnull()
+    inside = journeys.conversion.cast(dt.boolean).fill_null(False) & journeys.next_ts.notnull()
     _ENDS[op] = int(journeys.count(where=inside).to_pyarrow().as_py()) == 0
     return _ENDS[op]
 
@@ -217,10 +218,10 @@ def unnumbered(journeys: ir.Table, *, neighbours: bool = True) -> ir.Table:
 
 def converting_actors(events: ir.Table, options: JourneyOptions) -> ir.BooleanValue:
     """Whether an event's actor (person, or account when cut per account) ever converted."""
-    actor = events.person_id.cast("string")
+    actor = events.person_id.cast(dt.string)
     if options.by == "account":
-        actor = ibis.coalesce(events.account_id.cast("string"), actor)
-    converted = events.conversion.cast("boolean").fill_null(False)
+        actor = ibis.coalesce(events.account_id.cast(dt.string), actor)
+    converted = events.conversion.cast(dt.boolean).fill_null(False)
     actors = events.filter(converted).select(_actor=actor).distinct()
     return actor.isin(actors._actor).fill_null(False)
 
@@ -270,7 +271,7 @@ def _stored(
         return kept
     first = later.group_by("journey_id").aggregate(_first=later.step.min())
     joined = stored.left_join(first, "journey_id")
-    step = (joined.step - joined._first.fill_null(1) + 1).cast("int64")
+    step = (joined.step - joined._first.fill_null(1) + 1).cast(dt.int64)
     renumbered = materialize(
         joined.select(*[step.name("step") if c == "step" else joined[c] for c in wanted])
     )
@@ -297,25 +298,25 @@ def _build(
             ).format(columns=", ".join(missing))
         )
     lookup = phase_lookup(journey_map)
-    mapped_phase = events.touchpoint.substitute(lookup, else_=ibis.null("string"))
+    mapped_phase = events.touchpoint.substitute(lookup, else_=ibis.null(dt.string))
     # Ties in time keep the file order (row_number), then a stable key. Sort keys that cannot
     # break a tie are left out, and none copies a column: each is carried through the sort.
     keys = ["ts"]
     tiebreak: dict[str, ir.Value] = {}
     if "row_number" in events.columns:
-        tiebreak["_row"] = events.row_number.cast("int64")
+        tiebreak["_row"] = events.row_number.cast(dt.int64)
     if "event_key" in events.columns:
-        tiebreak["_tie"] = events.event_key.cast("string")
+        tiebreak["_tie"] = events.event_key.cast(dt.string)
     keys += [*tiebreak, *([] if "_tie" in tiebreak else ["touchpoint"])]
     base = events.select(
-        person_id=events.person_id.cast("string"),
-        account_id=events.account_id.cast("string"),
+        person_id=events.person_id.cast(dt.string),
+        account_id=events.account_id.cast(dt.string),
         ts=events.ts,
-        touchpoint=events.touchpoint.cast("string"),
-        phase=ibis.coalesce(events.phase.cast("string"), mapped_phase),
-        persona=events.persona.cast("string"),
-        conversion=events.conversion.cast("boolean").fill_null(False),
-        value=events.value.cast("float64"),
+        touchpoint=events.touchpoint.cast(dt.string),
+        phase=ibis.coalesce(events.phase.cast(dt.string), mapped_phase),
+        persona=events.persona.cast(dt.string),
+        conversion=events.conversion.cast(dt.boolean).fill_null(False),
+        value=events.value.cast(dt.float64),
         **tiebreak,
         **{
             name: breakdown_column(events, name)
@@ -349,7 +350,7 @@ def _build(
         new_journey = new_journey | base.conversion.lag().over(window).fill_null(False)
     first = base.mutate(
         _new=number(new_journey.fill_null(False)),
-        _rn=ibis.row_number().over(window).cast("int64"),
+        _rn=ibis.row_number().over(window).cast(dt.int64),
         **(_neighbours(base, window) if neighbours else {}),
     )
     order = [first[key] for key in keys]
@@ -358,16 +359,16 @@ def _build(
     starts = first._new == 1
     second = first.mutate(
         _segment=first._new.sum().over(running),
-        _start=ibis.ifelse(starts | (first._rn == 0), first._rn, ibis.null("int64"))
+        _start=ibis.ifelse(starts | (first._rn == 0), first._rn, ibis.null(dt.int64))
         .max()
         .over(running),
         _ends=first._new.lead().over(window).fill_null(1) == 1,
     )
-    journey_id = second[actor] + ibis.literal("#") + second._segment.cast("string")
+    journey_id = second[actor] + ibis.literal("#") + second._segment.cast(dt.string)
     no_time = ibis.null(second.ts.type().copy(nullable=True))
     around = (
         {
-            "previous_touchpoint": ibis.ifelse(starts, ibis.null("string"), second._prev_tp),
+            "previous_touchpoint": ibis.ifelse(starts, ibis.null(dt.string), second._prev_tp),
             "previous_ts": ibis.ifelse(starts, no_time, second._prev_ts),
             "next_ts": ibis.ifelse(second._ends, no_time, second._next_ts),
         }
@@ -377,7 +378,7 @@ def _build(
     return second.select(
         journey_id=journey_id,
         **{name: second[name] for name in (*EVENT_COLUMNS, *extra)},
-        step=(second._rn - second._start + 1).cast("int64"),
+        step=(second._rn - second._start + 1).cast(dt.int64),
         **around,
     )
 
@@ -405,12 +406,12 @@ def _cut_at_conversions(
     order = [base[key] for key in keys]
     window = ibis.window(group_by=base[actor], order_by=order)
     before = ibis.window(group_by=base[actor], order_by=order, rows=(None, -1))
-    segment: ir.IntegerValue = ibis.literal(0, "int64")
+    segment: ir.IntegerValue = ibis.literal(0, dt.int64)
     if end_at_conversion:
         segment = number(base.conversion).sum().over(before).fill_null(0)
     first = base.mutate(
         _segment=segment,
-        _rn=ibis.row_number().over(window).cast("int64"),
+        _rn=ibis.row_number().over(window).cast(dt.int64),
         **(_neighbours(base, window, end_at_conversion) if neighbours else {}),
     )
     if end_at_conversion and renumber:
@@ -418,7 +419,7 @@ def _cut_at_conversions(
         # a join with the conversions alone, not a grouping of every event.
         ended = first.filter(first.conversion)
         starts = ended.select(
-            actor, _segment=ended._segment + 1, _start=(ended._rn + 1).cast("int64")
+            actor, _segment=ended._segment + 1, _start=(ended._rn + 1).cast(dt.int64)
         )
         first = first.left_join(starts, [actor, "_segment"])
         step = first._rn - first._start.fill_null(0) + 1
@@ -430,7 +431,7 @@ def _cut_at_conversions(
     no_time = ibis.null(first.ts.type().copy(nullable=True))
     around = (
         {
-            "previous_touchpoint": ibis.ifelse(first._starts, ibis.null("string"), first._prev_tp),
+            "previous_touchpoint": ibis.ifelse(first._starts, ibis.null(dt.string), first._prev_tp),
             "previous_ts": ibis.ifelse(first._starts, no_time, first._prev_ts),
             "next_ts": ibis.ifelse(ends, no_time, first._next_ts),
         }
@@ -438,9 +439,9 @@ def _cut_at_conversions(
         else {}
     )
     journeys = first.select(
-        journey_id=first[actor] + ibis.literal("#") + first._segment.cast("string"),
+        journey_id=first[actor] + ibis.literal("#") + first._segment.cast(dt.string),
         **{name: first[name] for name in (*EVENT_COLUMNS, *extra)},
-        step=step.cast("int64"),
+        step=step.cast(dt.int64),
         **around,
     )
     # A relation of its own: metrics join the journeys with tables derived from them, which

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis import _
@@ -194,7 +195,7 @@ def sankey(
     edges = ibis.union(
         *[
             counts.filter(length >= step).select(
-                step=ibis.literal(step, "int64"),
+                step=ibis.literal(step, dt.int64),
                 source=label(counts.path[step - 1]),
                 target=ibis.ifelse((length > step) & (step < depth), label(counts.path[step]), end),
                 n=counts.journeys,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -50,7 +51,7 @@ def _convert_seconds(journeys: ir.Table, facts: ir.Table | None) -> ir.Table:
         facts = journey_facts(journeys)
     facts = facts.filter(facts.converted)
     return facts.select(
-        seconds=(seconds(facts.conversion_ts) - seconds(facts.first_ts)).cast("float64")
+        seconds=(seconds(facts.conversion_ts) - seconds(facts.first_ts)).cast(dt.float64)
     )
 
 
@@ -84,7 +85,7 @@ def time_to_convert_histogram(
     if longest is None:
         return histogram_table({}, None, bins)
     width = bin_width(longest, bins)
-    index = ibis.least((seconds.seconds / width).floor().cast("int64"), bins - 1)
+    index = ibis.least((seconds.seconds / width).floor().cast(dt.int64), bins - 1)
     counts = seconds.mutate(b=index).group_by("b").aggregate(n=lambda t: t.count())
     found = {row["b"]: row["n"] for row in counts.to_pyarrow().to_pylist()}
     return histogram_table(found, width, bins)
@@ -126,7 +127,7 @@ def time_in_phase(journeys: ir.Table, phase_order: list[str]) -> pa.Table:
     phased = journeys.filter(journeys.phase.notnull())
     until_next = seconds(phased.next_ts) - seconds(phased.ts)
     per = phased.group_by(["journey_id", "phase"]).aggregate(
-        seconds=until_next.fill_null(0).sum().cast("float64")
+        seconds=until_next.fill_null(0).sum().cast(dt.float64)
     )
     stats = per.group_by("phase").aggregate(
         journeys=per.count(),
@@ -155,7 +156,7 @@ def time_between_steps(journeys: ir.Table) -> pa.Table:
     pairs = steps.select(
         from_touchpoint=steps.previous_touchpoint,
         to_touchpoint=steps.touchpoint,
-        seconds=(seconds(steps.ts) - seconds(steps.previous_ts)).cast("float64"),
+        seconds=(seconds(steps.ts) - seconds(steps.previous_ts)).cast(dt.float64),
     )
     stats = pairs.group_by(["from_touchpoint", "to_touchpoint"]).aggregate(
         transitions=pairs.count(),

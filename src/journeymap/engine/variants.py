@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis import _
@@ -36,7 +37,7 @@ def variants(journeys: ir.Table, top: int = 50, facts: ir.Table | None = None) -
     )
     counts = counts.mutate(
         variant=ibis.literal(SEPARATOR).join(counts._tps),
-        length=counts._tps.length().cast("int64"),
+        length=counts._tps.length().cast(dt.int64),
     )
     counts = counts.order_by([counts.journeys.desc(), counts.variant]).limit(top)
     return variant_table(counts.drop("_tps").to_pyarrow().to_pylist())

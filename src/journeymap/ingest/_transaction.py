@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import ibis.expr.datatypes as dt
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -100,7 +101,7 @@ class _Writer:
         backend = self.workspace.backend
         if self.staged is None:
             types = self.workspace.events().schema()
-            text = ibis.dtype("string")
+            text = dt.string
             columns = {"event_key": text, **{c: types[c] for c in COMPARED}, "reason": text}
             schema = ibis.schema({n: t.copy(nullable=True) for n, t in columns.items()})
             self.staged = f"journeymap_tmp_{uuid.uuid4().hex}"
@@ -158,7 +159,7 @@ class _Writer:
             events, quarantine = earlier("events"), earlier("quarantine")
             quarantine = quarantine.filter(quarantine.reason != DUPLICATE)
             types = events.schema()
-            stored = events.select("event_key", *COMPARED, reason=ibis.null("string")).union(
+            stored = events.select("event_key", *COMPARED, reason=ibis.null(dt.string)).union(
                 quarantine.select(
                     "event_key",
                     **{c: ibis.null(types[c]) for c in COMPARED},
@@ -206,7 +207,7 @@ class _Writer:
         replaced = f"journeymap_tmp_{uuid.uuid4().hex}"
         with quiet_driver_warnings():
             self.workspace.backend.create_table(
-                replaced, schema=ibis.schema({"event_key": "string"}), temp=True
+                replaced, schema=ibis.schema({"event_key": dt.string}), temp=True
             )
         self.insert(replaced, pa.table({"event_key": pa.array(keys, pa.string())}))
         for name in ("events", "quarantine"):

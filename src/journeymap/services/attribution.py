@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import ibis.expr.datatypes as dt
 import pyarrow as pa
 
 from journeymap.errors import UsageError
@@ -357,7 +358,7 @@ def attribute_workspace(
             # Every event is in the journeys: the conversions are counted off the events.
             counted = conversion_touchpoints(
                 events.select(
-                    touchpoint=events.touchpoint.cast("string"), conversion=events.conversion
+                    touchpoint=events.touchpoint.cast(dt.string), conversion=events.conversion
                 ),
                 top=None,
             )

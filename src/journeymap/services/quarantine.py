@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ibis.expr.datatypes as dt
+
 from journeymap.errors import UsageError
 from journeymap.i18n import current_language, gettext
 
@@ -171,7 +173,7 @@ def _with_first_copies(workspace: Any, selected: Any) -> Any:
     )
     joined = selected.left_join(firsts, ["event_key", "source"])
     duplicate_of = ibis.cases(
-        (joined.reason == _DUPLICATE, joined.first_copy), else_=ibis.null("int64")
+        (joined.reason == _DUPLICATE, joined.first_copy), else_=ibis.null(dt.int64)
     )
     return joined.select(*COLUMNS[:-1], duplicate_of=duplicate_of)
 
