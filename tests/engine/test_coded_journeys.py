@@ -250,3 +250,31 @@ def test_lists_out_of_order_are_sorted_like_a_full_sort(seed: int) -> None:
     group_of = np.repeat(np.arange(len(lengths)), lengths)
     expected = keys[np.lexsort((keys, group_of))]
     assert _sorted_within(keys, groups).tolist() == expected.tolist()
+
+
+def test_lists_in_several_chunks_are_read_as_one_array() -> None:
+    import pyarrow as pa
+
+    from journeymap.engine._coded_journeys import _list_values
+
+    first = pa.array([[1, 2], [3]], pa.list_(pa.int64()))
+    second = pa.array([[9], [4, 5, 6], [7]], pa.list_(pa.int64())).slice(1)  # [4, 5, 6], [7]
+    values, offsets = _list_values(pa.chunked_array([first, second]))
+    assert values.tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert offsets.tolist() == [0, 2, 3, 6, 7]
+    one, bounds = _list_values(pa.chunked_array([second]))
+    assert (one.tolist(), bounds.tolist()) == ([4, 5, 6, 7], [0, 3, 4])
+    empty, none = _list_values(pa.chunked_array([], pa.list_(pa.int64())))
+    assert (empty.tolist(), none.tolist()) == ([], [0])
+
+
+def test_keys_that_cannot_be_written_are_sorted_in_a_copy() -> None:
+    from journeymap.engine._coded_journeys import _sorted_within
+
+    keys = np.array([2, 1, 5, 3], dtype=np.int64)
+    keys.flags.writeable = False  # as DuckDB's Arrow buffer reads
+    assert _sorted_within(keys, np.array([0, 2, 4])).tolist() == [1, 2, 3, 5]
+    assert keys.tolist() == [2, 1, 5, 3]
+    writable = np.array([2, 1, 5, 3], dtype=np.int64)
+    assert _sorted_within(writable, np.array([0, 2, 4])) is writable  # sorted in place
+    assert writable.tolist() == [1, 2, 3, 5]

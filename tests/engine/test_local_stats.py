@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -240,3 +241,17 @@ def test_ties_and_conversions_at_the_first_moment(options: JourneyOptions) -> No
         1,
         1,
     )
+
+
+@pytest.mark.parametrize("block", [1, 3, 4, 1 << 22])
+def test_keys_are_compared_block_by_block_as_at_once(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeymap.engine import _local_stats
+
+    monkeypatch.setattr(_local_stats, "_BLOCK", block)
+    keys = np.array([0, 1, 3, 4, 4, 9, 8, 12, 13, 20], dtype=np.int64)
+    out = np.zeros(len(keys) - 1, dtype=bool)
+    _local_stats._differ_above(keys, 3, out)
+    assert out.tolist() == ((keys[1:] ^ keys[:-1]) > 3).tolist()
+    assert out.tolist() == [False, False, True, False, True, False, True, False, True]

@@ -410,12 +410,14 @@ def _sorted_within(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:
     The groups already in order are left as they are: only the events of the others are
     gathered, sorted by group and key, and put back (no array of every event's group: at 1M
     generated journeys, whose lists DuckDB hands over nearly all in order, one cost 0.3 s).
+    Sorted in place where ``keys`` may be written, else in a copy.
     """
     if len(keys) < 2:
         return keys
     down = keys[1:] < keys[:-1]
     down[groups[1:-1] - 1] = False  # a group's first key may be below the last group's
     descents = np.flatnonzero(down)
+    del down
     if not len(descents):
         return keys
     unsorted = np.unique(np.searchsorted(groups, descents, side="right") - 1)
@@ -424,21 +426,40 @@ def _sorted_within(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:
     # Each unsorted group's events: its start plus 0, 1, ... up to its length.
     at = np.arange(len(group_of)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     at += groups[group_of]
-    ordered = keys.copy()
-    ordered[at] = keys[at][np.lexsort((keys[at], group_of))]
+    ordered = keys if keys.flags.writeable else keys.copy()
+    gathered = keys[at]
+    ordered[at] = gathered[np.lexsort((gathered, group_of))]
     return ordered
+
+
+def _list_values(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A column of lists (no nulls) as its values in one array, and each list's offsets.
+
+    One chunk is read without a copy; several are copied once, into an array that can then be
+    sorted in place (at 10M generated journeys each copy of the keys is 360 MB, 1.2-1.7 s of
+    fresh pages on these VMs).
+    """
+    values: list[np.ndarray] = []
+    offsets: list[np.ndarray] = []
+    base = 0
+    for chunk in column.chunks:
+        bounds = chunk.offsets.to_numpy()
+        values.append(chunk.values.to_numpy()[bounds[0] : bounds[-1]])
+        offsets.append((bounds[:-1] - bounds[0]).astype(np.int64) + base)
+        base += int(bounds[-1] - bounds[0])
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    joined = values[0] if len(values) == 1 else np.concatenate(values)
+    return joined, np.append(np.concatenate(offsets), base)
 
 
 def _arrays(
     grouped: pa.Table,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The keys in order, each group's start (and the end), conversions, their values."""
-    lists = grouped.column("keys").combine_chunks()
-    offsets = lists.offsets.to_numpy()  # no copy; the lists hold no nulls
-    keys = lists.values.to_numpy()[offsets[0] : offsets[-1]]
+    keys, groups = _list_values(grouped.column("keys"))
     if len(keys) and keys.min() == _OUT_OF_RANGE:
         return None  # a missing or far-off time: the window orders those
-    groups = (offsets - offsets[0]).astype(np.int64)
     keys = _sorted_within(keys, groups)
     conversion = (_low(keys) & 1).astype(bool)
     conversions = grouped.column("conversions").combine_chunks()

@@ -109,24 +109,29 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
     keys |= bits
     keys.sort(kind="stable")  # nearly sorted: by journey already
     # A pair's events are a run of keys equal but for the flag bits; its last key (the
-    # largest) holds a flag where any of them does. Few temporaries: each is a fresh page
-    # on a VM (benchmarks/README.md, stop 28).
+    # largest) holds a flag where any of them does. Few temporaries of the events' length:
+    # each is fresh pages, which cost time on these VMs (benchmarks/README.md, stop 28).
     ends = np.ones(len(keys), dtype=bool)
-    np.greater(keys[1:] ^ keys[:-1], 3, out=ends[:-1])
+    _differ_above(keys, 3, ends[:-1])
     pair_end = np.flatnonzero(ends)
     del ends
     pairs = keys[pair_end]
     del keys
     either = (pairs & 3).astype(np.uint8)
     pairs >>= 2
-    pair_journey, pair_touchpoint = pairs >> width, pairs & ((1 << width) - 1)
     # The conversions at their journey's first moment: their pairs were touched before too.
     at = np.flatnonzero(conversion)
     converted_at = local.conversion_micros[journey_of[at]]
     at = at[(micros[at] == converted_at) & (local.first_micros[journey_of[at]] == converted_at)]
     either[np.searchsorted(pairs, (journey_of[at] << width) | local.touchpoint[at])] |= 1
+    pair_touchpoint = pairs & ((1 << width) - 1)
+    pair_journey = pairs
+    pair_journey >>= width
     del pairs
-    pair_events = np.diff(pair_end, prepend=-1)
+    pair_events = np.empty_like(pair_end)
+    if len(pair_end):
+        pair_events[0] = pair_end[0] + 1
+        np.subtract(pair_end[1:], pair_end[:-1], out=pair_events[1:])
     repeat = pair_events > 1
     converted = local.converted[pair_journey].view(np.uint8)
     # Per pair, its flags in FLAGS order: a journey that did not convert touched it before.
@@ -151,6 +156,23 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
         first_micros=first,
         last_micros=last,
     )
+
+
+_BLOCK = 1 << 22
+"""Events per block of :func:`_differ_above`: a scratch array of 32 MB, reused."""
+
+
+def _differ_above(keys: np.ndarray, low: int, out: np.ndarray) -> None:
+    """``out[i]``: whether ``keys[i + 1]`` and ``keys[i]`` differ above their ``low`` bits.
+
+    Block by block through one scratch array, not one temporary of the events' length.
+    """
+    scratch = np.empty(min(len(out), _BLOCK), dtype=keys.dtype)
+    for start in range(0, len(out), _BLOCK):
+        stop = min(start + _BLOCK, len(out))
+        part = scratch[: stop - start]
+        np.bitwise_xor(keys[start + 1 : stop + 1], keys[start:stop], out=part)
+        np.greater(part, low, out=out[start:stop])
 
 
 def _ends_at_conversions(local: LocalJourneys) -> bool:
