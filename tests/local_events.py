@@ -90,7 +90,7 @@ def journeys_of(
     options = options or JourneyOptions()
     journey_map = local_map()
     journeys = build_journeys(random_events(seed, **sizes), journey_map, options)
-    local = local_journeys(journeys, options)
+    local = local_journeys(journeys, options, ids=True)
     assert local is not None
     return journey_map, journeys, local
 

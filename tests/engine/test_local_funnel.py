@@ -154,7 +154,7 @@ def test_a_hand_made_funnel(
 ) -> None:
     options = JourneyOptions(conversion_window="1d", ordering=ordering)
     journeys = build_journeys(events(HAND_ROWS), local_map(), options)
-    local = local_journeys(journeys, options)
+    local = local_journeys(journeys, options, ids=True)
     assert local is not None
     steps: list[Step] = ["search", "email", "checkout"]
     found = local_funnel_levels(local, "touchpoint", steps, options)

@@ -143,3 +143,19 @@ def test_the_metrics_arrays_must_fit_their_own_share_of_the_memory_limit(
     con.raw_sql(f"SET memory_limit = '{4 * count * METRICS_BYTES_PER_EVENT // 1000}KB'").fetchall()
     local = local_journeys(journeys, JourneyOptions())
     assert local is not None and local.events == count
+
+
+def test_the_persons_are_counted_without_their_ids() -> None:
+    # No metric reads a person's id: they are left in the engine unless asked for, and the
+    # persons are counted off the grouping (at 10M generated journeys, 10M texts less).
+    journey_map = local_map()
+    table = random_events(7)
+    journeys = build_journeys(table, journey_map, JourneyOptions(session_gap="3d"))
+    local = local_journeys(journeys, JourneyOptions(session_gap="3d"))
+    assert local is not None and local.actors is None
+    persons = int(table.person_id.nunique().to_pyarrow().as_py())
+    assert local.persons == persons == int(local.actor.max()) + 1
+    assert local.journeys > persons  # the session gap cuts some persons' journeys
+    named = local_journeys(journeys, JourneyOptions(session_gap="3d"), ids=True)
+    assert named is not None and named.actors is not None
+    assert len(named.actors) == persons

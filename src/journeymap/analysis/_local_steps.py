@@ -116,7 +116,7 @@ def local_summary(
         "value": asked["value"],
         "events": local.events,
         "conversion_events": int(local.conversion.sum()),
-        "persons": len(local.actors),
+        "persons": local.persons,
         "accounts": asked["accounts"],
         "first_ts": _moment(first),
         "last_ts": _moment(last),

@@ -89,7 +89,7 @@ class CodedJourneys:
             (None from a stored journeys table, whose steps order it); see :meth:`micros`.
         personas: Each code's persona, when asked for (``personas=True``); else None.
         actors: Each group's id (the actor's, or the stored journey's), in the groups' order,
-            when asked for with the personas; else None.
+            when asked for (``ids=True``); else None.
         groups: Where each group's events start in the arrays, and their end (``len + 1``
             offsets).
     """
@@ -124,12 +124,18 @@ class CodedJourneys:
 
 
 def coded_journeys(
-    journeys: ir.Table, *, converting_only: bool = False, personas: bool = False
+    journeys: ir.Table,
+    *,
+    converting_only: bool = False,
+    personas: bool = False,
+    ids: bool = False,
 ) -> CodedJourneys | None:
     """The events of ``journeys`` as arrays, or None where the window pass must order them.
 
     With ``personas`` the codes number each (touchpoint, phase, persona) the events hold,
-    and :attr:`CodedJourneys.personas` names each code's persona (what the metrics read). With
+    and :attr:`CodedJourneys.personas` names each code's persona (what the metrics read);
+    with ``ids``, :attr:`CodedJourneys.actors` holds each group's id (no metric needs them:
+    at 10M generated journeys they are 10M texts to hand over). With
     ``converting_only``, a journeys table from
     :func:`~journeymap.engine.journeys.build_journeys` gives the journeys of the actors with
     a conversion alone (what the heuristic models read: at 1M generated journeys, a fifth
@@ -153,6 +159,7 @@ def coded_journeys(
             None if gap is None else int(gap.total_seconds()),
             options.after_conversion == "end",
             tied=bool({"row_number", "event_key"} & set(events.columns)),
+            ids=ids,
         )
     needed = {"journey_id", "step", "touchpoint", "phase", "conversion", "value"}
     stored = isinstance(journeys.op(), ops.PhysicalTable)
@@ -160,7 +167,7 @@ def coded_journeys(
         return None
     if not _fits(journeys, personas=personas):
         return None
-    return _from_stored(journeys, _Codes.found(journeys, {}, personas=personas))
+    return _from_stored(journeys, _Codes.found(journeys, {}, personas=personas), ids=ids)
 
 
 def _fits(events: ir.Table, *, personas: bool) -> bool:
@@ -313,6 +320,7 @@ def _from_events(
     ends: bool,
     *,
     tied: bool,
+    ids: bool,
 ) -> CodedJourneys | None:
     if codes is None:
         return None
@@ -324,7 +332,7 @@ def _from_events(
     actor = events.person_id.cast(dt.string)
     if by == "account":
         actor = ibis.coalesce(events.account_id.cast(dt.string), actor)
-    grouped = _grouped(events, actor, key, ids=codes.personas is not None)
+    grouped = _grouped(events, actor, key, ids=ids)
     found = _arrays(grouped)
     if found is None:
         return None
@@ -348,11 +356,11 @@ def _from_events(
     return _coded(codes, grouped, found, starts, times=time)
 
 
-def _from_stored(journeys: ir.Table, codes: _Codes | None) -> CodedJourneys | None:
+def _from_stored(journeys: ir.Table, codes: _Codes | None, *, ids: bool) -> CodedJourneys | None:
     if codes is None:
         return None
     key = journeys.step.cast(dt.int64) * _SHIFT + _low_bits(journeys, codes)
-    grouped = _grouped(journeys, journeys.journey_id, key, ids=codes.personas is not None)
+    grouped = _grouped(journeys, journeys.journey_id, key, ids=ids)
     found = _arrays(grouped)
     if found is None:
         return None

@@ -33,16 +33,19 @@ NO_TIME = np.iinfo(np.int64).min
 """The time of what did not happen (a journey's conversion where it did not convert)."""
 
 
-def local_journeys(journeys: ir.Table, options: JourneyOptions) -> LocalJourneys | None:
+def local_journeys(
+    journeys: ir.Table, options: JourneyOptions, *, ids: bool = False
+) -> LocalJourneys | None:
     """The journeys of :func:`~journeymap.engine.journeys.build_journeys` as arrays, or None.
 
     None where the metrics must take the Ibis path (see the module doc): the options break
     the journeys down by columns or cut them per account, or the coded journeys do not apply.
+    With ``ids``, :attr:`LocalJourneys.actors` holds the persons' ids (no metric reads them).
     """
     if options.breakdown or options.by != "person":
         return None
-    coded = coded_journeys(journeys, personas=True)
-    if coded is None or coded.times is None or coded.actors is None or coded.groups is None:
+    coded = coded_journeys(journeys, personas=True, ids=ids)
+    if coded is None or coded.times is None or coded.groups is None:
         return None
     return LocalJourneys.of(coded, zoned=journeys.ts.type().timezone is not None)
 
@@ -77,14 +80,15 @@ def epoch_seconds(micros: np.ndarray, zoned: bool = True) -> np.ndarray:
 class LocalJourneys:
     """Every journey's events, journey after journey, each in its order.
 
-    Per event (arrays of the events' length): ``touchpoint``, ``phase`` and ``persona`` (int16: the
-    number of its value in ``touchpoint_names``, ``phase_names``, ``persona_names``; a
-    missing value has a name of None, sorted last), ``micros`` (its time, microseconds since
-    1970, UTC) and ``conversion``. Per conversion event, in the events' order: ``value`` (0
-    where it has none). Per journey: ``offsets`` (where its events start; one entry more, the
-    end) and ``actor`` (its person's number in ``actors``, the persons' ids). ``coded``: the
-    coded journeys they were read from (what the attribution counts off). ``persona`` is
-    read off each event's ``code`` when first asked (``persona_of`` numbers each code's).
+    Per event (arrays of the events' length): ``touchpoint``, ``phase`` and ``persona``
+    (int16: the number of its value in ``touchpoint_names``, ``phase_names``,
+    ``persona_names``; a missing value has a name of None, sorted last), ``micros`` (its time,
+    microseconds since 1970, UTC) and ``conversion``. Per conversion event, in the events'
+    order: ``value`` (0 where it has none). Per journey: ``offsets`` (where its events start;
+    one entry more, the end) and ``actor`` (its person's number, from 0 to ``persons - 1``;
+    the persons' ids are in ``actors`` when asked for). ``coded``: the coded journeys they
+    were read from (what the attribution counts off). ``persona`` is read off each event's
+    ``code`` when first asked (``persona_of`` numbers each code's).
 
     The events of one journey share a time only where the window would order them alike
     (by touchpoint): :func:`local_journeys` returns None otherwise.
@@ -102,9 +106,10 @@ class LocalJourneys:
     value: np.ndarray
     offsets: np.ndarray
     actor: np.ndarray
-    actors: pa.Array
+    persons: int
     zoned: bool = True
     coded: CodedJourneys | None = field(default=None, repr=False)
+    actors: pa.Array | None = None
 
     @classmethod
     def of(cls, coded: CodedJourneys, *, zoned: bool = True) -> LocalJourneys:
@@ -112,7 +117,7 @@ class LocalJourneys:
 
         ``zoned``: whether the events' times have a time zone (see :func:`epoch_seconds`).
         """
-        if coded.times is None or coded.actors is None or coded.groups is None:
+        if coded.times is None or coded.groups is None:
             raise ValueError("local journeys need coded journeys read from the events")
         touchpoint_names, touchpoint_of = _names(coded.touchpoints)
         phase_names, phase_of = _names(coded.phases)
@@ -140,6 +145,7 @@ class LocalJourneys:
             value=coded.value,
             offsets=offsets,
             actor=actor,
+            persons=len(coded.groups) - 1,
             actors=coded.actors,
             zoned=zoned,
             coded=coded,
