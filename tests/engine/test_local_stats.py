@@ -252,6 +252,8 @@ def test_keys_are_compared_block_by_block_as_at_once(
     monkeypatch.setattr(_local_stats, "_BLOCK", block)
     keys = np.array([0, 1, 3, 4, 4, 9, 8, 12, 13, 20], dtype=np.int64)
     out = np.zeros(len(keys) - 1, dtype=bool)
-    _local_stats._differ_above(keys, 3, out)
+    _local_stats._neighbours_above(keys, 3, out, np.bitwise_xor)
     assert out.tolist() == ((keys[1:] ^ keys[:-1]) > 3).tolist()
     assert out.tolist() == [False, False, True, False, True, False, True, False, True]
+    _local_stats._neighbours_above(keys, 1, out, np.subtract)
+    assert out.tolist() == (np.diff(keys) > 1).tolist()

@@ -112,7 +112,7 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
     # largest) holds a flag where any of them does. Few temporaries of the events' length:
     # each is fresh pages, which cost time on these VMs (benchmarks/README.md, stop 28).
     ends = np.ones(len(keys), dtype=bool)
-    _differ_above(keys, 3, ends[:-1])
+    _neighbours_above(keys, 3, ends[:-1], np.bitwise_xor)
     pair_end = np.flatnonzero(ends)
     del ends
     pairs = keys[pair_end]
@@ -128,20 +128,24 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
     pair_journey = pairs
     pair_journey >>= width
     del pairs
-    pair_events = np.empty_like(pair_end)
+    # A pair met more than once: its run of events is longer than one.
+    repeat = np.empty(len(pair_end), dtype=bool)
     if len(pair_end):
-        pair_events[0] = pair_end[0] + 1
-        np.subtract(pair_end[1:], pair_end[:-1], out=pair_events[1:])
-    repeat = pair_events > 1
+        repeat[0] = pair_end[0] > 0
+        _neighbours_above(pair_end, 1, repeat[1:], np.subtract)
     converted = local.converted[pair_journey].view(np.uint8)
     # Per pair, its flags in FLAGS order: a journey that did not convert touched it before.
     either |= 1 - converted
-    code = pair_touchpoint << 4
+    code = pair_touchpoint  # in place: the touchpoint is code >> 4
+    code <<= 4
     code |= (converted << 3) | ((either & 1) << 2) | (either & 2) | repeat.view(np.uint8)
     shape = (size, 2, 2, 2, 2)
     journeys = np.bincount(code, minlength=size * 16)
     # A pair met once has one event: only the repeated ones' events need adding up.
-    repeated = np.bincount(code[repeat], weights=pair_events[repeat], minlength=size * 16)
+    at = np.flatnonzero(repeat)
+    before = pair_end[at - 1]
+    before[at == 0] = -1
+    repeated = np.bincount(code[at], weights=pair_end[at] - before, minlength=size * 16)
     events = np.where(np.arange(size * 16) % 2, np.rint(repeated), journeys)
     first = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
     last = np.full(size, NO_TIME, dtype=np.int64)
@@ -152,26 +156,26 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
     return LocalTouches(
         journeys=journeys,
         events=events.astype(np.int64).reshape(shape),
-        persons=_persons(local, pair_journey, pair_touchpoint, journeys.sum(axis=(1, 2, 3, 4))),
+        persons=_persons(local, pair_journey, code, journeys.sum(axis=(1, 2, 3, 4))),
         first_micros=first,
         last_micros=last,
     )
 
 
 _BLOCK = 1 << 22
-"""Events per block of :func:`_differ_above`: a scratch array of 32 MB, reused."""
+"""Entries per block of :func:`_neighbours_above`: a scratch array of 32 MB, reused."""
 
 
-def _differ_above(keys: np.ndarray, low: int, out: np.ndarray) -> None:
-    """``out[i]``: whether ``keys[i + 1]`` and ``keys[i]`` differ above their ``low`` bits.
+def _neighbours_above(values: np.ndarray, low: int, out: np.ndarray, compare: np.ufunc) -> None:
+    """``out[i]``: whether ``compare(values[i + 1], values[i])`` is above ``low``.
 
     Block by block through one scratch array, not one temporary of the events' length.
     """
-    scratch = np.empty(min(len(out), _BLOCK), dtype=keys.dtype)
+    scratch = np.empty(min(len(out), _BLOCK), dtype=values.dtype)
     for start in range(0, len(out), _BLOCK):
         stop = min(start + _BLOCK, len(out))
         part = scratch[: stop - start]
-        np.bitwise_xor(keys[start + 1 : stop + 1], keys[start:stop], out=part)
+        compare(values[start + 1 : stop + 1], values[start:stop], out=part)
         np.greater(part, low, out=out[start:stop])
 
 
@@ -182,9 +186,11 @@ def _ends_at_conversions(local: LocalJourneys) -> bool:
 
 
 def _persons(
-    local: LocalJourneys, pair_journey: np.ndarray, pair_touchpoint: np.ndarray, touched: np.ndarray
+    local: LocalJourneys, pair_journey: np.ndarray, pair_code: np.ndarray, touched: np.ndarray
 ) -> np.ndarray:
     """Per touchpoint, the persons among the journeys that met it (``touched`` per touchpoint).
+
+    ``pair_code``: each pair's touchpoint shifted by its four flags (``touchpoint << 4 | ...``).
 
     A person of one journey counts once per pair; the pairs of those with several (after a
     conversion or a session gap) are told apart by sorting, nearly sorted by person already.
@@ -195,8 +201,9 @@ def _persons(
         return touched
     several = shared[pair_journey]
     size = len(touched)
-    persons = touched - np.bincount(pair_touchpoint[several], minlength=size)
-    keys = np.sort(local.actor[pair_journey[several]] * size + pair_touchpoint[several])
+    pair_touchpoint = pair_code[several] >> 4
+    persons = touched - np.bincount(pair_touchpoint, minlength=size)
+    keys = np.sort(local.actor[pair_journey[several]] * size + pair_touchpoint)
     distinct: np.ndarray = persons + np.bincount(keys[_starts(keys)] % size, minlength=size)
     return distinct.astype(np.int64)
 
