@@ -37,3 +37,17 @@ def test_a_bad_memory_limit_is_refused_when_read(
         WorkspaceError, match=r"JOURNEYMAP_WORKSPACE_MEMORY_LIMIT=.lots. is not a size"
     ):
         Workspace(f"duckdb:///{tmp_path / 'w.duckdb'}")
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_workspace_hands_freed_memory_back(tmp_path: Path, read_only: bool) -> None:
+    # DuckDB's allocator keeps what a query freed unless its background threads purge it:
+    # at 10M generated journeys 1.6 GB more stayed resident beside the metrics' arrays.
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    Workspace(url).close()  # create it
+    with Workspace(url, read_only=read_only) as workspace:
+        assert workspace.duckdb is not None
+        row = workspace.duckdb.execute(
+            "SELECT current_setting('allocator_background_threads')"
+        ).fetchone()
+        assert row == (True,)

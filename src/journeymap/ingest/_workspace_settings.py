@@ -39,6 +39,16 @@ register(
 
 
 def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
-    """The DuckDB connection settings the journeymap settings ask for (``memory_limit``)."""
+    """The DuckDB connection settings: ``memory_limit`` where the settings ask for one.
+
+    ``allocator_background_threads`` always: DuckDB then hands the memory a query freed back
+    to the system while the analysis goes on, where its allocator otherwise kept it. At 10M
+    generated journeys the metrics' arrays read from the events left 2,931 MB resident (peak
+    3,478 MB), and 1,303 MB with it (peak 2,476 MB), the read 10.9 s instead of 12.2 s
+    (``benchmarks/README.md``, stop 28).
+    """
+    config: dict[str, str | bool | int | float | list[str]] = {"allocator_background_threads": True}
     limit = _memory_limit(resolve("workspace.memory_limit"))
-    return {"memory_limit": limit} if limit else {}
+    if limit:
+        config["memory_limit"] = limit
+    return config
