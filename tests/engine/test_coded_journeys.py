@@ -278,3 +278,22 @@ def test_keys_that_cannot_be_written_are_sorted_in_a_copy() -> None:
     writable = np.array([2, 1, 5, 3], dtype=np.int64)
     assert _sorted_within(writable, np.array([0, 2, 4])) is writable  # sorted in place
     assert writable.tolist() == [1, 2, 3, 5]
+
+
+def test_conversions_listed_out_of_order_keep_their_values() -> None:
+    # Two conversions of one person, the later first in the table: DuckDB lists them in the
+    # table's order, so their values must be put in time order with them.
+    rows = [
+        ("p1", 30.0, "shop", True, None, None, 300.0),
+        ("p1", 10.0, "shop", True, None, None, 100.0),
+        ("p1", 20.0, "email", False, None, None, None),
+        ("p2", 5.0, "shop", True, None, None, 50.0),
+    ]
+    options = JourneyOptions(after_conversion="continue")
+    coded = coded_journeys(build_journeys(events(rows), _map(TOUCHPOINTS), options))
+    assert coded is not None
+    times = coded.micros(coded.conversion)
+    assert times is not None
+    pairs = zip(times.tolist(), coded.value.tolist(), strict=True)
+    in_time = [value for _time, value in sorted(pairs)]
+    assert in_time == [50.0, 100.0, 300.0]

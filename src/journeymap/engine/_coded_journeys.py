@@ -473,12 +473,15 @@ def _arrays(
     conversion = (_low(keys) & 1).astype(bool)
     conversions = grouped.column("conversions").combine_chunks()
     found = pc.list_flatten(conversions)
+    converted_keys = found.field("k").to_numpy()
+    value: np.ndarray = found.field("v").to_numpy()
+    expected = keys[conversion]
+    if np.array_equal(expected, converted_keys):  # each group's conversions came in order
+        return keys, groups, conversion, value
     # A person without a conversion has a null list: an empty one between its offsets.
     counts = np.diff(conversions.offsets.to_numpy())
-    group = np.repeat(np.arange(len(counts)), counts)
-    converted_keys = found.field("k").to_numpy()
-    ordered = np.lexsort((converted_keys, group))
-    if not np.array_equal(keys[conversion], converted_keys[ordered]):
+    converting = np.flatnonzero(counts)
+    ordered = np.lexsort((converted_keys, np.repeat(converting, counts[converting])))
+    if not np.array_equal(expected, converted_keys[ordered]):
         raise RuntimeError("the conversions' keys do not line up with the events' keys")
-    value: np.ndarray = found.field("v").to_numpy()[ordered]
-    return keys, groups, conversion, value
+    return keys, groups, conversion, value[ordered]
