@@ -205,3 +205,17 @@ def test_touchpoints_text_cannot_join(collapse: bool) -> None:
     _assert_same(_local(local, options), expected)
     found = {r["variant"]: r["length"] for r in expected["variants"].to_pylist()}
     assert found["x"] == 2  # p3: a missing touchpoint, then x
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_positions_restart_at_each_path_empty_ones_included(seed: int) -> None:
+    from journeymap.engine._local_paths import _Paths
+
+    rng = np.random.default_rng(seed)
+    for _trial in range(100):
+        lengths = rng.integers(0, 5, size=int(rng.integers(1, 30)))  # 0: a path dropped whole
+        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        codes = np.zeros(int(offsets[-1]), dtype=np.int16)
+        paths = _Paths((None,), codes, offsets, np.zeros(len(lengths), dtype=bool))
+        expected = np.arange(len(codes)) - np.repeat(offsets[:-1], lengths)
+        assert paths.position.tolist() == expected.tolist()

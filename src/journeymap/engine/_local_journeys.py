@@ -70,7 +70,12 @@ def epoch_seconds(micros: np.ndarray, zoned: bool = True) -> np.ndarray:
             microseconds left, each rounded; without a zone it divides the microseconds.
     """
     if zoned:
-        seconds: np.ndarray = (micros // 1000) / 1e3 + (micros % 1000) / 1e6
+        # (micros // 1000) / 1e3 + (micros % 1000) / 1e6, the same doubles, in three arrays
+        # where the expression made five (each 360 MB at 10M generated journeys).
+        parts = micros // 1000
+        seconds: np.ndarray = parts / 1e3
+        np.remainder(micros, 1000, out=parts)
+        seconds += parts / 1e6
         return seconds
     plain: np.ndarray = micros / 1e6
     return plain

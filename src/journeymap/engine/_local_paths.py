@@ -102,7 +102,11 @@ def local_sankey(
     goes_on &= position < depth - 1
     np.copyto(follows[:-1], codes[1:], where=goes_on[:-1])
     # Per position (0..depth, then any later), touchpoint and what follows it: how many.
-    keys = (np.minimum(position, depth + 1) * len(names) + codes) * width + follows
+    keys = np.minimum(position, depth + 1)  # in place from here: one array of the events'
+    keys *= len(names)
+    keys += codes
+    keys *= width
+    keys += follows
     counts = _counts(keys, (depth + 2) * len(names) * width)
     visits = np.bincount(
         counts[0] // width % len(names),
@@ -245,7 +249,12 @@ class _Paths:
         else:
             assert named is not None  # dropping the missing touchpoints
             keep = named
-        offsets = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))[local.offsets]
+        # Each journey's kept events added up per journey: arrays of the journeys' length.
+        offsets = np.zeros(local.journeys + 1, dtype=np.int64)
+        if local.journeys:
+            starts = local.offsets[:-1]  # every journey has an event
+            kept = np.add.reduceat(keep.view(np.uint8), starts, dtype=np.int64)
+            np.cumsum(kept, out=offsets[1:])
         return cls(names, touchpoint[keep], offsets, local.converted)
 
     @functools.cached_property
@@ -260,9 +269,21 @@ class _Paths:
         if self.steps is not None:
             steps: np.ndarray = self.steps - 1
             return steps
-        starts = np.repeat(self.offsets[:-1], self.lengths)
-        position: np.ndarray = np.arange(len(self.codes), dtype=np.int64) - starts
+        # One array: a step of 1 from each event to the next, back to 0 at a path's start.
+        position = np.ones(len(self.codes), dtype=np.int64)
+        if len(position):
+            lengths = self.lengths
+            starts = self.offsets[1:-1][lengths[1:] > 0]  # an empty path starts nothing
+            position[starts] -= self._before(starts)
+            position[0] = 0
+            np.cumsum(position, out=position)
         return position
+
+    def _before(self, starts: np.ndarray) -> np.ndarray:
+        """The events of the paths before each of ``starts``, since the path before began."""
+        ends = np.searchsorted(self.offsets, starts, side="left")  # the path that starts there
+        previous = self.offsets[np.maximum(ends - 1, 0)]
+        return np.asarray(starts - previous, dtype=np.int64)
 
     @property
     def keys(self) -> np.ndarray:

@@ -90,11 +90,16 @@ def grouped_quantile_cont(
     counts = np.bincount(groups, minlength=size)
     buckets = max(16, min(4096, (1 << 22) // max(size, 1)))
     bits = values.view(np.uint64)
-    order = np.where(values < 0, ~bits, bits | np.uint64(1 << 63))  # floats' order, unsigned
+    order = bits | np.uint64(1 << 63)  # floats' order, unsigned (in place from here)
+    negative = np.flatnonzero(values < 0)
+    order[negative] = ~bits[negative]
     low = order.min() if len(order) else np.uint64(0)
     span = int(order.max() - low) if len(order) else 0
     shift = np.uint64(max(0, span.bit_length() - buckets.bit_length() + 1))
-    cell = groups.astype(np.int64) * buckets + ((order - low) >> shift).astype(np.int64)
+    order -= low
+    order >>= shift
+    cell = order.view(np.int64)  # below ``buckets`` now
+    cell += np.multiply(groups, buckets, dtype=np.int64)
     before = np.cumsum(np.bincount(cell, minlength=size * buckets).reshape(size, buckets), 1)
     wanted: dict[int, list[tuple[int, int]]] = {}  # cell: (rank in group, rank in cell)
     for group in np.flatnonzero(counts).tolist():
