@@ -57,8 +57,8 @@ the floor query (``benchmarks/README.md``, stop 26)."""
 
 METRICS_BYTES_PER_EVENT = 110
 """The same where the metrics count off the arrays (``personas=True``): at 10M generated
-journeys (45M events, no memory cap) every metric peaked at 3,963 MB, 87 bytes an event
-(stop 28; 7,389 MB at stop 27), which this leaves room above."""
+journeys (45M events, no memory cap) every metric peaked at 3,964 MiB, 91 bytes an event
+(stop 28; 7,389 MiB at stop 27), which this leaves room above."""
 
 # A key's low bits: the conversion flag (1) and the touchpoint's code (8).
 _BITS = 9
