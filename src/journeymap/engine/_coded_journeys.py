@@ -292,8 +292,8 @@ def _low_bits(table: ir.Table, codes: _Codes) -> ir.IntegerValue:
 def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue, *, ids: bool) -> pa.Table:
     """Each group's keys, and its conversions' keys and values, in no set order.
 
-    With ``ids``, also each group's id (``_g``): only the metrics ask for it (a million
-    persons' ids are a million texts to hand over).
+    With ``ids``, also each group's id (``_g``): no model or metric reads them (a million
+    persons' ids are a million texts to hand over), the tests name journeys by them.
     """
     rows = table.select(
         _g=group,
