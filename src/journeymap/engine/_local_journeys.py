@@ -188,8 +188,12 @@ class LocalJourneys:
     @functools.cached_property
     def step(self) -> np.ndarray:
         """Each event's step in its journey, from 1."""
-        steps: np.ndarray = np.arange(self.events, dtype=np.int64) - self.offsets[self.journey_of]
-        return steps + 1
+        # One array: 1 more than the event before, back to 1 at a journey's start (each has
+        # an event), where the expression made four.
+        steps = np.ones(self.events, dtype=np.int64)
+        steps[self.offsets[1:-1]] = 1 - self.lengths[:-1]
+        np.cumsum(steps, out=steps)
+        return steps
 
     @functools.cached_property
     def seconds(self) -> np.ndarray:
