@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
+from journeymap.analysis._steps import computed
 from journeymap.analysis._summary import horizon_of, measured, summary_of
 from journeymap.engine import funnel
 from journeymap.engine._local_journeys import LocalJourneys
@@ -79,11 +80,7 @@ def local_metrics(
         "variants": lambda: local_variants(local, options.top_variants),
         "correlation": lambda: local_correlation(local, options, outcomes, touches),
     }
-    tables: dict[str, pa.Table] = {}
-    for name, compute in metrics.items():
-        step(name)
-        tables[name] = compute()
-    return tables
+    return computed(metrics, step)
 
 
 def local_summary(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -13,6 +13,35 @@ from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.model import JourneyMap
 from journeymap.model.touchpoints import outcome_ids
+
+METRICS = (
+    "phase_funnel",
+    "touchpoint_funnel",
+    "touchpoint_stats",
+    "dropoff",
+    "outcomes",
+    "checkout_abandonment",
+    "time_to_convert",
+    "time_to_convert_histogram",
+    "time_in_phase",
+    "time_between_steps",
+    "paths",
+    "sankey",
+    "variants",
+    "correlation",
+)
+"""The metric tables of an analysis, in the order they are computed (on either path)."""
+
+
+def computed(
+    metrics: Mapping[str, Callable[[], pa.Table]], step: Callable[[str], None]
+) -> dict[str, pa.Table]:
+    """Each table of :data:`METRICS` from its function in ``metrics``, its step named first."""
+    tables: dict[str, pa.Table] = {}
+    for name in METRICS:
+        step(name)
+        tables[name] = metrics[name]()
+    return tables
 
 
 def _metrics(
@@ -50,11 +79,7 @@ def _metrics(
         "variants": lambda: variants.variants(journeys, options.top_variants, facts),
         "correlation": lambda: correlation.correlation(journeys, options, facts, pairs, outcomes),
     }
-    tables: dict[str, pa.Table] = {}
     try:
-        for name, compute in metrics.items():
-            step(name)
-            tables[name] = compute()
-        return tables
+        return computed(metrics, step)
     finally:
         drop_temporary(counts, pairs)
