@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -159,3 +160,12 @@ def test_the_persons_are_counted_without_their_ids() -> None:
     named = local_journeys(journeys, JourneyOptions(session_gap="3d"), ids=True)
     assert named is not None and named.actors is not None
     assert len(named.actors) == persons
+
+
+def test_places_count_from_each_runs_start() -> None:
+    from journeymap.engine._local_journeys import places
+
+    lengths = np.array([2, 0, 3, 1, 0])  # empty runs start nothing
+    assert places(lengths, 1).tolist() == [1, 2, 1, 2, 3, 1]
+    assert places(lengths, 0).tolist() == [0, 1, 0, 1, 2, 0]
+    assert places(np.array([0, 0]), 1).tolist() == []

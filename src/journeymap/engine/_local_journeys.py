@@ -27,7 +27,7 @@ import pyarrow as pa
 from journeymap.engine._coded_journeys import CodedJourneys, coded_journeys
 from journeymap.engine.journeys import JourneyOptions
 
-__all__ = ["NO_TIME", "LocalJourneys", "epoch_seconds", "local_journeys"]
+__all__ = ["NO_TIME", "LocalJourneys", "epoch_seconds", "local_journeys", "places"]
 
 NO_TIME = np.iinfo(np.int64).min
 """The time of what did not happen (a journey's conversion where it did not convert)."""
@@ -58,6 +58,22 @@ def _names(values: Sequence[str | None]) -> tuple[tuple[str | None, ...], np.nda
     # At most 256 codes: int16 holds every number (and its shifts by a few bits) in a
     # quarter of int64's memory (each fresh page costs time: benchmarks/README.md, stop 28).
     return names, np.array([number[v] for v in values], dtype=np.int16)
+
+
+def places(lengths: np.ndarray, first: int) -> np.ndarray:
+    """Each entry's place in its run, from ``first``, for runs of ``lengths`` end to end.
+
+    One array, by a running sum: 1 more than the entry before, back to ``first`` where a run
+    starts (an empty run starts nothing). ``np.arange(n) - np.repeat(starts, lengths)`` made
+    three arrays of the entries' length, each fresh pages (``benchmarks/README.md``, stop 28).
+    """
+    lengths = lengths[lengths > 0]
+    found = np.ones(int(lengths.sum()), dtype=np.int64)
+    if len(found):
+        found[np.cumsum(lengths[:-1])] = 1 - lengths[:-1]
+        found[0] = first
+        np.cumsum(found, out=found)
+    return found
 
 
 def epoch_seconds(micros: np.ndarray, zoned: bool = True) -> np.ndarray:
@@ -188,12 +204,7 @@ class LocalJourneys:
     @functools.cached_property
     def step(self) -> np.ndarray:
         """Each event's step in its journey, from 1."""
-        # One array: 1 more than the event before, back to 1 at a journey's start (each has
-        # an event), where the expression made four.
-        steps = np.ones(self.events, dtype=np.int64)
-        steps[self.offsets[1:-1]] = 1 - self.lengths[:-1]
-        np.cumsum(steps, out=steps)
-        return steps
+        return places(self.lengths, 1)
 
     @functools.cached_property
     def seconds(self) -> np.ndarray:

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.engine._columns import UNIT
-from journeymap.engine._local_journeys import LocalJourneys
+from journeymap.engine._local_journeys import LocalJourneys, places
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.engine.paths import (
     CONVERTED,
@@ -269,21 +269,7 @@ class _Paths:
         if self.steps is not None:
             steps: np.ndarray = self.steps - 1
             return steps
-        # One array: a step of 1 from each event to the next, back to 0 at a path's start.
-        position = np.ones(len(self.codes), dtype=np.int64)
-        if len(position):
-            lengths = self.lengths
-            starts = self.offsets[1:-1][lengths[1:] > 0]  # an empty path starts nothing
-            position[starts] -= self._before(starts)
-            position[0] = 0
-            np.cumsum(position, out=position)
-        return position
-
-    def _before(self, starts: np.ndarray) -> np.ndarray:
-        """The events of the paths before each of ``starts``, since the path before began."""
-        ends = np.searchsorted(self.offsets, starts, side="left")  # the path that starts there
-        previous = self.offsets[np.maximum(ends - 1, 0)]
-        return np.asarray(starts - previous, dtype=np.int64)
+        return places(self.lengths, 0)
 
     @property
     def keys(self) -> np.ndarray:
