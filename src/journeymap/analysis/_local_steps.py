@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
-from journeymap.analysis._steps import computed
+from journeymap.analysis._steps import computed, metric_pool, submitted
 from journeymap.analysis._summary import horizon_of, measured, summary_of
 from journeymap.engine import funnel
 from journeymap.engine._local_journeys import LocalJourneys
@@ -29,6 +29,7 @@ from journeymap.engine._local_paths import (
     local_variants_total,
 )
 from journeymap.engine._local_stats import (
+    LocalTouches,
     local_checkout_abandonment,
     local_correlation,
     local_dropoff,
@@ -55,32 +56,41 @@ def local_metrics(
     options: JourneyOptions,
     step: Callable[[str], None],
 ) -> dict[str, pa.Table]:
-    """Every metric table of an analysis, counted off ``local``."""
+    """Every metric table of an analysis, counted off ``local``, two at a time where it can.
+
+    The touch pairs that the statistics, checkout and correlation count are started first,
+    so a metric that waits for them waits for work under way (:func:`_steps.computed`).
+    """
     phase_order = [p.id for p in journey_map.ordered_phases()]
     outcomes = outcome_ids(journey_map.touchpoints)
     step("shared")
-    touches = local_touches(local)  # what the statistics, checkout and correlation count
-    metrics: dict[str, Callable[[], pa.Table]] = {
-        "phase_funnel": lambda: funnel.phase_funnel(None, journey_map, options, local=local),
-        "touchpoint_funnel": lambda: funnel.touchpoint_funnel(
-            None, journey_map, options, local=local
-        ),
-        "touchpoint_stats": lambda: local_touchpoint_stats(local, journey_map, touches),
-        "dropoff": lambda: local_dropoff(local, outcomes),
-        "outcomes": lambda: local_outcomes(local, outcomes, touches),
-        "checkout_abandonment": lambda: local_checkout_abandonment(
-            local, journey_map, options, touches
-        ),
-        "time_to_convert": lambda: local_time_to_convert(local),
-        "time_to_convert_histogram": lambda: local_time_to_convert_histogram(local),
-        "time_in_phase": lambda: local_time_in_phase(local, phase_order),
-        "time_between_steps": lambda: local_time_between_steps(local),
-        "paths": lambda: local_paths(local, options),
-        "sankey": lambda: local_sankey(local, options),
-        "variants": lambda: local_variants(local, options.top_variants),
-        "correlation": lambda: local_correlation(local, options, outcomes, touches),
-    }
-    return computed(metrics, step)
+    with metric_pool() as pool:
+        if pool is None:
+            counted = local_touches(local)
+            touches: Callable[[], LocalTouches] = lambda: counted  # noqa: E731
+        else:
+            touches = submitted(pool, lambda: local_touches(local)).result
+        metrics: dict[str, Callable[[], pa.Table]] = {
+            "phase_funnel": lambda: funnel.phase_funnel(None, journey_map, options, local=local),
+            "touchpoint_funnel": lambda: funnel.touchpoint_funnel(
+                None, journey_map, options, local=local
+            ),
+            "touchpoint_stats": lambda: local_touchpoint_stats(local, journey_map, touches()),
+            "dropoff": lambda: local_dropoff(local, outcomes),
+            "outcomes": lambda: local_outcomes(local, outcomes, touches()),
+            "checkout_abandonment": lambda: local_checkout_abandonment(
+                local, journey_map, options, touches()
+            ),
+            "time_to_convert": lambda: local_time_to_convert(local),
+            "time_to_convert_histogram": lambda: local_time_to_convert_histogram(local),
+            "time_in_phase": lambda: local_time_in_phase(local, phase_order),
+            "time_between_steps": lambda: local_time_between_steps(local),
+            "paths": lambda: local_paths(local, options),
+            "sankey": lambda: local_sankey(local, options),
+            "variants": lambda: local_variants(local, options.top_variants),
+            "correlation": lambda: local_correlation(local, options, outcomes, touches()),
+        }
+        return computed(metrics, step, pool)
 
 
 def local_summary(

@@ -17,8 +17,10 @@ journeys per account (whose persons the arrays do not tell apart).
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Self, TypeVar, overload
 
 import ibis.expr.types as ir
 import numpy as np
@@ -27,10 +29,47 @@ import pyarrow as pa
 from journeymap.engine._coded_journeys import CodedJourneys, coded_journeys
 from journeymap.engine.journeys import JourneyOptions
 
-__all__ = ["NO_TIME", "LocalJourneys", "epoch_seconds", "local_journeys", "places"]
+__all__ = [
+    "NO_TIME",
+    "LocalJourneys",
+    "epoch_seconds",
+    "local_journeys",
+    "places",
+    "shared_property",
+]
 
 NO_TIME = np.iinfo(np.int64).min
 """The time of what did not happen (a journey's conversion where it did not convert)."""
+
+
+_T = TypeVar("_T")
+
+
+class shared_property(functools.cached_property[_T]):  # lower case: a decorator, as its base
+    """A cached property computed once, by one thread, when several metrics ask at once.
+
+    The analysis counts two metrics at a time (``analysis._steps.metric_pool``), and Python
+    3.12 took the lock out of :class:`functools.cached_property`: two threads could each
+    build the same array of the events. Each instance's property has its own lock, taken
+    only while it is not yet computed (no two properties need each other, so no two threads
+    wait on each other).
+    """
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type[Any] | None = None) -> Self | _T:
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        if self.attrname in cache:
+            found: _T = cache[self.attrname]
+            return found
+        with cache.setdefault(f"_{self.attrname}_lock", threading.Lock()):
+            return super().__get__(instance, owner)
 
 
 def local_journeys(
@@ -182,13 +221,13 @@ class LocalJourneys:
         """How many events."""
         return len(self.micros)
 
-    @functools.cached_property
+    @shared_property
     def lengths(self) -> np.ndarray:
         """Each journey's events."""
         lengths: np.ndarray = np.diff(self.offsets)
         return lengths
 
-    @functools.cached_property
+    @shared_property
     def persona(self) -> np.ndarray:
         """Each event's persona (its number in ``persona_names``)."""
         if len(self.persona_names) == 1:  # one persona, or none at all: no lookup
@@ -196,17 +235,17 @@ class LocalJourneys:
         found: np.ndarray = self.persona_of[self.code]
         return found
 
-    @functools.cached_property
+    @shared_property
     def journey_of(self) -> np.ndarray:
         """Each event's journey (its number)."""
         return np.repeat(np.arange(self.journeys, dtype=np.int64), self.lengths)
 
-    @functools.cached_property
+    @shared_property
     def step(self) -> np.ndarray:
         """Each event's step in its journey, from 1."""
         return places(self.lengths, 1)
 
-    @functools.cached_property
+    @shared_property
     def seconds(self) -> np.ndarray:
         """Each event's time in seconds since 1970, as the engine's ``seconds(ts)`` gives it."""
         return self.seconds_of(self.micros)
@@ -215,19 +254,19 @@ class LocalJourneys:
         """Times in microseconds as seconds since 1970, to the bit as the engine reads them."""
         return epoch_seconds(micros, self.zoned)
 
-    @functools.cached_property
+    @shared_property
     def first_micros(self) -> np.ndarray:
         """Each journey's first time."""
         first: np.ndarray = self.micros[self.offsets[:-1]]
         return first
 
-    @functools.cached_property
+    @shared_property
     def last_micros(self) -> np.ndarray:
         """Each journey's last time."""
         last: np.ndarray = self.micros[self.offsets[1:] - 1]
         return last
 
-    @functools.cached_property
+    @shared_property
     def conversions(self) -> np.ndarray:
         """Each journey's conversion events."""
         counts: np.ndarray = np.bincount(
@@ -235,13 +274,13 @@ class LocalJourneys:
         ).astype(np.int64)
         return counts
 
-    @functools.cached_property
+    @shared_property
     def converted(self) -> np.ndarray:
         """Whether each journey holds a conversion."""
         converted: np.ndarray = self.conversions > 0
         return converted
 
-    @functools.cached_property
+    @shared_property
     def conversion_micros(self) -> np.ndarray:
         """Each journey's first conversion time; :data:`NO_TIME` where it has none."""
         found = np.full(self.journeys, NO_TIME, dtype=np.int64)
@@ -252,7 +291,7 @@ class LocalJourneys:
         found[journeys[first]] = self.micros[at[first]]
         return found
 
-    @functools.cached_property
+    @shared_property
     def journey_value(self) -> np.ndarray:
         """Each journey's conversions' value (0 without any)."""
         values: np.ndarray = np.bincount(
@@ -260,7 +299,7 @@ class LocalJourneys:
         )
         return values
 
-    @functools.cached_property
+    @shared_property
     def first_persona(self) -> np.ndarray:
         """Each journey's persona at its first event with one (a number of ``persona_names``).
 

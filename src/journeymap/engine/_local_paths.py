@@ -25,7 +25,7 @@ What the twins make of a missing touchpoint, followed here:
 
 from __future__ import annotations
 
-import functools
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.engine._columns import UNIT
-from journeymap.engine._local_journeys import LocalJourneys, places
+from journeymap.engine._local_journeys import LocalJourneys, places, shared_property
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.engine.paths import (
     CONVERTED,
@@ -202,14 +202,16 @@ def local_variants_total(local: LocalJourneys) -> int:
 
 
 _KNOWN: weakref.WeakKeyDictionary[LocalJourneys, dict[bool, _Paths]] = weakref.WeakKeyDictionary()
+_MAKING = threading.Lock()  # the metrics count in two threads: the paths are made once
 
 
 def _paths(local: LocalJourneys, collapse: bool) -> _Paths:
     """:meth:`_Paths.of`, made once while the journeys' arrays live (see the module doc)."""
-    known = _KNOWN.setdefault(local, {})
-    if collapse not in known:
-        known[collapse] = _Paths.of(local, collapse)
-    return known[collapse]
+    with _MAKING:
+        known = _KNOWN.setdefault(local, {})
+        if collapse not in known:
+            known[collapse] = _Paths.of(local, collapse)
+        return known[collapse]
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,13 +259,13 @@ class _Paths:
             np.cumsum(kept, out=offsets[1:])
         return cls(names, touchpoint[keep], offsets, local.converted)
 
-    @functools.cached_property
+    @shared_property
     def lengths(self) -> np.ndarray:
         """Each path's touchpoints."""
         lengths: np.ndarray = np.diff(self.offsets)
         return lengths
 
-    @functools.cached_property
+    @shared_property
     def position(self) -> np.ndarray:
         """Each kept event's position in its path, from 0."""
         if self.steps is not None:
@@ -276,7 +278,7 @@ class _Paths:
         """Each path as a number, equal for equal paths (see :attr:`coded`)."""
         return self.coded[0]
 
-    @functools.cached_property
+    @shared_property
     def coded(self) -> tuple[np.ndarray, np.ndarray]:
         """Each path's key, and a journey of each long path's number.
 
@@ -306,7 +308,7 @@ class _Paths:
         keys[long] = ids.astype(np.uint64) + _LONG
         return keys, long[firsts]
 
-    @functools.cached_property
+    @shared_property
     def groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The distinct paths' keys, in order, and each one's journeys and converted ones."""
         keys, journeys = _runs(np.sort(self.keys))

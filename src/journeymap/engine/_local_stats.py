@@ -13,7 +13,6 @@ to each. The tables themselves are built by the same code as the Ibis path's.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from journeymap.engine._local_journeys import NO_TIME, LocalJourneys
+from journeymap.engine._local_journeys import NO_TIME, LocalJourneys, shared_property
 from journeymap.engine.correlation import correlation_row, correlation_table
 from journeymap.engine.dropoff import (
     checkout_table,
@@ -66,7 +65,7 @@ class LocalTouches:
     first_micros: np.ndarray
     last_micros: np.ndarray
 
-    @functools.cached_property
+    @shared_property
     def touched(self) -> np.ndarray:
         """Per touchpoint, the journeys that met it."""
         counts: np.ndarray = self.journeys.sum(axis=(1, 2, 3, 4))

@@ -1,0 +1,117 @@
+"""The local metrics count two at a time, and say the same as when they count one by one.
+
+``analysis._steps.metric_pool`` hands the metrics counted off the journeys' arrays to two
+threads where the machine has two cores or more; with one core they count in the caller's
+thread. Either way the tables, the summary, the progress steps and the errors are the same.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from journeymap.analysis import _local_steps, _steps, analyze
+from journeymap.engine._local_journeys import shared_property
+from local_events import local_map, random_events
+
+
+def _cores(monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    monkeypatch.setattr(_steps.os, "sched_getaffinity", lambda _pid: set(range(count)))
+
+
+def _threads_of(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """The names of the threads that count the metric ``name`` of ``_local_steps``."""
+    seen: list[str] = []
+    counted = getattr(_local_steps, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.current_thread().name)
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(_local_steps, name, counting)
+    return seen
+
+
+def test_two_threads_count_what_one_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    events = random_events(21, persons=400)
+    _cores(monkeypatch, 1)
+    alone = _threads_of(monkeypatch, "local_sankey")
+    one = analyze(local_map(), events, attribution=False)
+    assert alone == ["MainThread"]
+    monkeypatch.undo()
+    _cores(monkeypatch, 4)
+    beside = _threads_of(monkeypatch, "local_sankey")
+    steps: list[str] = []
+    two = analyze(local_map(), events, attribution=False, progress=steps.append)
+    assert len(beside) == 1 and beside[0].startswith("journeymap-metrics")
+    assert steps == ["journeys", "shared", *_steps.METRICS, "summary"]
+    assert one.tables.keys() == two.tables.keys()
+    for name, table in one.tables.items():
+        assert two.tables[name].equals(table), name
+    assert one.summary == two.summary
+    assert two.summary["journeys"] >= 400
+    assert two.tables["touchpoint_stats"].column("journeys").to_pylist() == (
+        one.tables["touchpoint_stats"].column("journeys").to_pylist()
+    )
+
+
+def test_a_failing_metric_raises_in_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own bug in a metric's thread reaches the caller as the error it is."""
+    _cores(monkeypatch, 2)
+
+    def broken(*_args: Any) -> Any:
+        raise ZeroDivisionError("a bug in the sankey")
+
+    monkeypatch.setattr(_local_steps, "local_sankey", broken)
+    with pytest.raises(ZeroDivisionError, match="a bug in the sankey"):
+        analyze(local_map(), random_events(22, persons=50), attribution=False)
+
+
+def test_one_core_counts_in_the_callers_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    _cores(monkeypatch, 1)
+    with _steps.metric_pool() as pool:
+        assert pool is None
+    _cores(monkeypatch, 8)
+    with _steps.metric_pool() as pool:
+        assert pool is not None
+        names = {pool.submit(lambda: threading.current_thread().name).result() for _ in range(8)}
+    assert 1 <= len(names) <= _steps.WORKERS  # eight cores, still two threads at most
+
+
+def test_each_metric_counts_in_the_callers_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The document's language (a context variable) goes with each metric to its thread."""
+    _cores(monkeypatch, 2)
+    language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
+    token = language.set("da")
+    try:
+        with _steps.metric_pool() as pool:
+            assert pool is not None
+            assert _steps.submitted(pool, language.get).result() == "da"
+            assert pool.submit(language.get).result() == "en"  # a bare thread has its own
+    finally:
+        language.reset(token)
+
+
+def test_a_shared_property_is_computed_once_for_two_threads() -> None:
+    class Journeys:
+        made = 0
+
+        @shared_property
+        def steps(self) -> list[int]:
+            Journeys.made += 1
+            time.sleep(0.05)  # long enough for the other thread to ask meanwhile
+            return [1, 2, 3]
+
+    journeys = Journeys()
+    found: list[list[int]] = []
+    threads = [threading.Thread(target=lambda: found.append(journeys.steps)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Journeys.made == 1
+    assert found == [[1, 2, 3]] * 4
