@@ -10,11 +10,15 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+import ibis
+import pyarrow.parquet as pq
 import pytest
 
 from journeymap.analysis import _local_steps, _steps, analyze
+from journeymap.engine._coded_journeys import METRICS_BYTES_PER_EVENT
 from journeymap.engine._local_journeys import shared_property
 from local_events import local_map, random_events
 
@@ -115,3 +119,27 @@ def test_a_shared_property_is_computed_once_for_two_threads() -> None:
         thread.join()
     assert Journeys.made == 1
     assert found == [[1, 2, 3]] * 4
+
+
+def test_one_thread_where_two_would_crowd_the_memory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each thread holds arrays of its own: two only where twice the arrays fit.
+
+    The journeys' arrays may take half of DuckDB's ``memory_limit``; here they fit in that
+    share once (so the metrics still count locally) but not twice.
+    """
+    _cores(monkeypatch, 2)
+    backend = ibis.duckdb.connect()  # its own: the memory limit set below stays with it
+    pq.write_table(random_events(23, persons=2000).to_pyarrow(), tmp_path / "events.parquet")
+    events = backend.read_parquet(tmp_path / "events.parquet")
+    count = int(events.count().to_pyarrow().as_py())
+    threads = _threads_of(monkeypatch, "local_sankey")
+    roomy = analyze(local_map(), events, attribution=False)
+    assert threads[0].startswith("journeymap-metrics")
+    backend.raw_sql(f"SET memory_limit = '{count * METRICS_BYTES_PER_EVENT * 3 // 1000}KB'")
+    threads.clear()
+    tight = analyze(local_map(), events, attribution=False)
+    assert threads == ["MainThread"]  # one thread, and still off the arrays
+    assert tight.summary == roomy.summary
+    assert tight.tables["sankey"].equals(roomy.tables["sankey"])

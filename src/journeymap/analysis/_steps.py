@@ -42,20 +42,21 @@ WORKERS = 2
 """Threads that count the local metrics at once, at most (and no more than the usable cores).
 
 NumPy lets go of the interpreter's lock in its loops, so two metrics count side by side: at
-1M generated journeys the local metrics took 0.70-0.84 s in two threads against 0.98-1.04 s
-in one (``benchmarks/README.md``, stop 29). Two, as the floor query's DuckDB has two cores
-on the benchmark machines, and each more thread holds more arrays of the events at once.
+1M generated journeys the metrics took 1.08-1.10 s of compute in two threads against
+1.46-1.55 s in one (``benchmarks/README.md``, stop 29). Two, as the floor query's DuckDB has
+two cores on the benchmark machines; and each thread holds its own arrays of the events.
 """
 
 
 @contextlib.contextmanager
-def metric_pool() -> Iterator[Executor | None]:
-    """Threads for :func:`computed` (None where one core is all there is).
+def metric_pool(threads: int = WORKERS) -> Iterator[Executor | None]:
+    """Up to ``threads`` threads for :func:`computed`, no more than the usable cores.
 
-    On the way out, whatever was not started is cancelled (a metric failed) and what runs
-    is waited for.
+    None where that is one thread: the metrics count in the caller's. On the way out,
+    whatever was not started is cancelled (a metric failed) and what runs is waited for.
     """
-    workers = min(WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    workers = min(threads, WORKERS, cores)
     if workers < 2:
         yield None
         return

@@ -20,7 +20,7 @@ from journeymap.analysis._attribution import (
 )
 from journeymap.analysis._checks import _check_events, _typed
 from journeymap.analysis._currency_notes import rules_versions
-from journeymap.analysis._local_steps import local_metrics, local_summary
+from journeymap.analysis._local_steps import local_metrics, local_summary, metric_threads
 from journeymap.analysis._steps import _metrics
 from journeymap.analysis._summary import _summary
 from journeymap.analysis.feedback import feedback_tables
@@ -262,7 +262,7 @@ def _counted_locally(
     step: Callable[[str], None],
 ) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     """The tables and the summary counted off the journeys' arrays (``_local_steps``)."""
-    tables = local_metrics(local, journey_map, options, step)
+    tables = local_metrics(local, journey_map, options, step, threads=metric_threads(local, events))
     tables.update(feedback_tables(source, journey_map))
     step("summary")
     return tables, local_summary(local, events, journey_map, options, tables)

@@ -11,7 +11,7 @@ journey, and from one journey to the next: the latest position of a running maxi
 latest time, and one before a journey's first event belongs to an earlier journey.
 
 Times are compared as the Ibis path compares them: seconds as the engine reads them
-(:attr:`~journeymap.engine._local_journeys.LocalJourneys.seconds`, doubles to the bit),
+(:meth:`~journeymap.engine._local_journeys.LocalJourneys.seconds`, doubles to the bit),
 ``later - earlier <= window``.
 """
 
@@ -94,8 +94,7 @@ def local_funnel_levels(
 
 def _spans(local: LocalJourneys) -> np.ndarray:
     """Each journey's seconds from its first event to its last, as the engine reads them."""
-    seconds = local.seconds
-    spans: np.ndarray = seconds[local.offsets[1:] - 1] - seconds[local.offsets[:-1]]
+    spans: np.ndarray = local.seconds_of(local.last_micros) - local.seconds_of(local.first_micros)
     return spans
 
 
@@ -131,7 +130,7 @@ def _ordered_levels(local: LocalJourneys, at: list[np.ndarray], window: int | No
         journey = local.journey_of[events]
         valid = (earlier >= 0) & (latest >= local.offsets[journey])
         if window is not None:
-            valid &= local.seconds[events] - local.seconds[latest] <= window
+            valid &= local.seconds(events) - local.seconds(latest) <= window
         before, start = events[valid], latest[valid]
         level[journey[valid]] = step
     return level
@@ -153,7 +152,8 @@ def _strict_levels(local: LocalJourneys, k: np.ndarray, window: int | None) -> n
     reached = np.where(k[chain] == 1, k, 0)
     if window is not None:
         latest = np.maximum.accumulate(np.where(k == 1, position, 0))
-        reached[local.seconds - local.seconds[latest] > window] = 0
+        seconds = local.seconds()
+        reached[seconds - seconds[latest] > window] = 0
     levels: np.ndarray = np.maximum.reduceat(reached, local.offsets[:-1]).astype(np.int64)
     return levels
 
@@ -187,7 +187,7 @@ def _any_levels(
         following = events[np.minimum(found, len(events) - 1)]
         journey = local.journey_of[starts]
         valid = (found < len(events)) & (following < local.offsets[journey + 1])
-        valid &= local.seconds[following] - local.seconds[starts] <= window
+        valid &= local.seconds(following) - local.seconds(starts) <= window
         starts = starts[valid]
         level[journey[valid]] = step
     return level

@@ -33,6 +33,7 @@ __all__ = [
     "NO_TIME",
     "LocalJourneys",
     "epoch_seconds",
+    "index_type",
     "local_journeys",
     "places",
     "shared_property",
@@ -105,14 +106,21 @@ def places(lengths: np.ndarray, first: int) -> np.ndarray:
     One array, by a running sum: 1 more than the entry before, back to ``first`` where a run
     starts (an empty run starts nothing). ``np.arange(n) - np.repeat(starts, lengths)`` made
     three arrays of the entries' length, each fresh pages (``benchmarks/README.md``, stop 28).
+    32-bit where the entries are fewer than 2**31 (no place is then larger): half the memory.
     """
     lengths = lengths[lengths > 0]
-    found = np.ones(int(lengths.sum()), dtype=np.int64)
+    total = int(lengths.sum())
+    found = np.ones(total, dtype=index_type(total + abs(first)))
     if len(found):
         found[np.cumsum(lengths[:-1])] = 1 - lengths[:-1]
         found[0] = first
         np.cumsum(found, out=found)
     return found
+
+
+def index_type(size: int) -> type[np.signedinteger[Any]]:
+    """The narrowest of int32 and int64 that holds every number up to ``size``."""
+    return np.int32 if size < 2**31 else np.int64
 
 
 def epoch_seconds(micros: np.ndarray, zoned: bool = True) -> np.ndarray:
@@ -237,18 +245,23 @@ class LocalJourneys:
 
     @shared_property
     def journey_of(self) -> np.ndarray:
-        """Each event's journey (its number)."""
-        return np.repeat(np.arange(self.journeys, dtype=np.int64), self.lengths)
+        """Each event's journey (its number): 32-bit below 2**31 journeys (widen to shift it)."""
+        journeys = np.arange(self.journeys, dtype=index_type(self.journeys))
+        return np.repeat(journeys, self.lengths)
 
     @shared_property
     def step(self) -> np.ndarray:
         """Each event's step in its journey, from 1."""
         return places(self.lengths, 1)
 
-    @shared_property
-    def seconds(self) -> np.ndarray:
-        """Each event's time in seconds since 1970, as the engine's ``seconds(ts)`` gives it."""
-        return self.seconds_of(self.micros)
+    def seconds(self, where: np.ndarray | None = None) -> np.ndarray:
+        """Each event's time (or those at ``where``) in seconds since 1970, as the engine's.
+
+        To the bit as ``seconds(ts)`` gives them. Not kept: the events' seconds are as large
+        as their times (360 MB at 10M generated journeys), and each metric asks for few of
+        them or reads them once.
+        """
+        return self.seconds_of(self.micros if where is None else self.micros[where])
 
     def seconds_of(self, micros: np.ndarray) -> np.ndarray:
         """Times in microseconds as seconds since 1970, to the bit as the engine reads them."""

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.engine._columns import UNIT
-from journeymap.engine._local_journeys import LocalJourneys, places, shared_property
+from journeymap.engine._local_journeys import LocalJourneys, index_type, places, shared_property
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.engine.paths import (
     CONVERTED,
@@ -95,19 +95,22 @@ def local_sankey(
     paths = _paths(local, options.collapse_repeats)
     names, codes = paths.names, paths.codes
     width = len(names) + 2  # what follows a touchpoint: the next, or the journey's end
-    follows = np.repeat(np.where(local.converted, len(names), len(names) + 1), paths.lengths)
+    ends = np.where(local.converted, len(names), len(names) + 1).astype(np.int16)  # <= 258
+    follows = np.repeat(ends, paths.lengths)
     position = paths.position
     goes_on = np.zeros(len(codes), dtype=bool)
     np.greater(position[1:], 0, out=goes_on[:-1])  # the next event is of the same path
     goes_on &= position < depth - 1
     np.copyto(follows[:-1], codes[1:], where=goes_on[:-1])
     # Per position (0..depth, then any later), touchpoint and what follows it: how many.
-    keys = np.minimum(position, depth + 1)  # in place from here: one array of the events'
+    bound = (depth + 2) * len(names) * width  # the keys stay below it
+    # In place from here: one array of the events', 32-bit where the keys fit.
+    keys = np.minimum(position, depth + 1, dtype=index_type(bound))
     keys *= len(names)
     keys += codes
     keys *= width
     keys += follows
-    counts = _counts(keys, (depth + 2) * len(names) * width)
+    counts = _counts(keys, bound)
     visits = np.bincount(
         counts[0] // width % len(names),
         weights=np.where(counts[0] < (depth + 1) * len(names) * width, counts[1], 0),
@@ -269,7 +272,7 @@ class _Paths:
     def position(self) -> np.ndarray:
         """Each kept event's position in its path, from 0."""
         if self.steps is not None:
-            steps: np.ndarray = self.steps - 1
+            steps: np.ndarray = np.subtract(self.steps, 1, dtype=self.steps.dtype)
             return steps
         return places(self.lengths, 0)
 

@@ -6,7 +6,7 @@ built by the twins' own helpers (:func:`~.timing.percentiles_table` and the like
 The seconds are those of the engine. Ibis reads a time's seconds with DuckDB's ``epoch``
 (:func:`~journeymap.engine._tables.seconds`), which rounds them differently by the column's
 type: a time without a zone is ``micros / 1e6``, one with a zone (what the import writes) is
-``millis / 1e3 + micros_left / 1e6``. :attr:`LocalJourneys.seconds` does the same (the
+``millis / 1e3 + micros_left / 1e6``. :meth:`LocalJourneys.seconds` does the same (the
 journeys know their times' type), so each journey's or step's seconds are the engine's to
 the bit, and so are the bins they fall in and the percentiles (:func:`quantile_cont`:
 DuckDB's ``quantile_cont``, which Ibis writes for ``quantile``). Only sums and means add the
@@ -159,7 +159,7 @@ def local_time_to_convert_histogram(local: LocalJourneys, bins: int = 10) -> pa.
 
 def _until_next(local: LocalJourneys) -> np.ndarray:
     """Each event's seconds until the next event of its journey; 0 for a journey's last."""
-    epoch = local.seconds
+    epoch = local.seconds()
     until: np.ndarray = np.empty_like(epoch)
     np.subtract(epoch[1:], epoch[:-1], out=until[:-1])
     until[local.offsets[1:] - 1] = 0.0
@@ -188,7 +188,8 @@ def local_time_in_phase(local: LocalJourneys, phase_order: Sequence[str]) -> pa.
         cells = local.journeys * block
         for first in range(0, len(names), block):
             inside = local.phase - first if first else local.phase
-            key = local.journey_of * block + inside
+            key = np.multiply(local.journey_of, block, dtype=np.int64)
+            key += inside
             if block < len(names):  # the phases of other blocks: a cell left aside
                 key[(inside < 0) | (inside >= block)] = cells
             counts = np.bincount(key, minlength=cells + 1)[:cells].reshape(-1, block)
