@@ -169,3 +169,14 @@ def test_places_count_from_each_runs_start() -> None:
     assert places(lengths, 1).tolist() == [1, 2, 1, 2, 3, 1]
     assert places(lengths, 0).tolist() == [0, 1, 0, 1, 2, 0]
     assert places(np.array([0, 0]), 1).tolist() == []
+
+
+def test_places_and_journey_numbers_take_32_bits_where_they_fit() -> None:
+    """Half the memory of 64 bits; 64 bits past 2**31, where 32 would wrap."""
+    from journeymap.engine._local_journeys import index_type, places
+
+    found = places(np.array([3, 0, 2]), 1)
+    assert found.tolist() == [1, 2, 3, 1, 2]
+    assert found.dtype == np.int32
+    assert index_type(2**31 - 1) is np.int32
+    assert index_type(2**31) is np.int64
