@@ -30,11 +30,16 @@ an import behind; importing the file again completes it without doubling anythin
 
 from __future__ import annotations
 
-from journeymap.ingest.importer import import_events, row_keys
-from journeymap.ingest.readers import FORMATS, detect_format, read_events
-from journeymap.ingest.report import DUPLICATE, ImportReport
-from journeymap.ingest.rules import MISSING_ID, NO_RULE, UNMAPPED, apply_rules
-from journeymap.ingest.workspace import DEFAULT_URL, Workspace
+import typing as _typing
+
+from journeymap._lazy import lazy_names as _lazy_names
+
+if _typing.TYPE_CHECKING:
+    from journeymap.ingest.importer import import_events, row_keys
+    from journeymap.ingest.readers import FORMATS, detect_format, read_events
+    from journeymap.ingest.report import DUPLICATE, ImportReport
+    from journeymap.ingest.rules import MISSING_ID, NO_RULE, UNMAPPED, apply_rules
+    from journeymap.ingest.workspace import DEFAULT_URL, Workspace
 
 __all__ = [
     "DEFAULT_URL",
@@ -51,3 +56,23 @@ __all__ = [
     "read_events",
     "row_keys",
 ]
+
+# Imported on first use: an analysis of events already imported reads the workspace alone,
+# not the readers, the rules and the importer (their modules took 0.1 s to import).
+_LAZY = {
+    "DEFAULT_URL": "journeymap.ingest.workspace",
+    "DUPLICATE": "journeymap.ingest.report",
+    "FORMATS": "journeymap.ingest.readers",
+    "MISSING_ID": "journeymap.ingest.rules",
+    "NO_RULE": "journeymap.ingest.rules",
+    "UNMAPPED": "journeymap.ingest.rules",
+    "ImportReport": "journeymap.ingest.report",
+    "Workspace": "journeymap.ingest.workspace",
+    "apply_rules": "journeymap.ingest.rules",
+    "detect_format": "journeymap.ingest.readers",
+    "import_events": "journeymap.ingest.importer",
+    "read_events": "journeymap.ingest.readers",
+    "row_keys": "journeymap.ingest.importer",
+}
+
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, globals())

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from journeymap._lazy import lazy_names
 from journeymap.errors import ReaderError
 from journeymap.i18n.messages import _
-from journeymap.ingest.readers.columnar import read_frame, read_jsonl, read_parquet
-from journeymap.ingest.readers.csv_reader import read_csv
-from journeymap.ingest.readers.xes import read_xes
+
+if TYPE_CHECKING:
+    from journeymap.ingest.readers.csv_reader import read_csv
+    from journeymap.ingest.readers.xes import read_xes
 
 __all__ = [
     "FORMATS",
@@ -34,6 +36,17 @@ LINE_FORMATS = ("csv", "tsv", "jsonl")
 # Formats whose rows need not have every field: a batch has a column for each field read so
 # far, so a field may first appear in a later batch.
 SPARSE_FORMATS = ("jsonl", "xes")
+
+# The readers are imported on first use: the engine reads ``_common`` alone (the readers'
+# modules, their CSV sniffing and XES parsing, took 30-50 ms to import).
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "read_csv": "journeymap.ingest.readers.csv_reader",
+        "read_xes": "journeymap.ingest.readers.xes",
+    },
+    globals(),
+)
 
 _SUFFIXES = {
     ".csv": "csv",
@@ -82,6 +95,10 @@ def read_events(source: Any, format: str | None = None, **options: Any) -> Itera
         >>> batches[0].column("id").to_pylist()
         ['1', '2']
     """
+    from journeymap.ingest.readers.columnar import read_frame, read_jsonl, read_parquet
+    from journeymap.ingest.readers.csv_reader import read_csv
+    from journeymap.ingest.readers.xes import read_xes
+
     if not isinstance(source, str | Path):
         return read_frame(source)
     chosen = (format or detect_format(source)).lower()
