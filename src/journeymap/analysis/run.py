@@ -78,7 +78,8 @@ def analyze(
             (only where the journeys are stored, not counted off their arrays: see
             ``analysis._local_steps``), ``shared`` (the counts the metrics share), each
             table's name, ``summary`` and ``attribution``; a long analysis can show where it
-            is.
+            is. Always in the caller's thread: where two tables count at once (off the
+            arrays, on two cores), each is named as the analysis waits for it.
         **option_values: e.g. ``by="account"``, ``ordering="strict"``,
             ``conversion_window="7d"``, ``breakdown=["persona"]``, ``since="2012-01-01"``,
             ``until="2012-02-01"`` (events from since, included, up to until, left out; a
