@@ -109,3 +109,43 @@ def test_what_the_arrays_do_not_hold_is_asked_of_the_engine(options: dict[str, A
     assert any(" OVER " in query.upper() for query in queries)  # the window pass
     assert analysis.summary["journeys"] > 0
     assert analysis.tables["phase_funnel"].column("reached").to_pylist()[0] > 0
+
+
+def test_the_analysis_markov_chains_count_off_its_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analysis hands its attribution the coded events its metrics counted off: the
+    Markov chains are counted off them, and equal the chains of the stored journeys."""
+    from journeymap.attribution import _markov_chain, attribute
+
+    asked: list[str] = []
+    counted = _markov_chain.neighbour_transitions
+    monkeypatch.setattr(
+        _markov_chain,
+        "neighbour_transitions",
+        lambda *args: asked.append("neighbours") or counted(*args),
+    )
+    events = random_events(31, persons=400)
+    # No outcome touchpoint: the chains then read the journeys whole (else their segments).
+    plain = local_map()
+    plain = plain.model_copy(
+        update={"touchpoints": [t.model_copy(update={"outcome": False}) for t in plain.touchpoints]}
+    )
+    with analyze(plain, events) as analysis:
+        effects = {
+            row["touchpoint"]: row["removal_effect"]
+            for row in analysis.tables["markov_removal_effects"].to_pylist()
+        }
+        credits = {
+            (row["level"], row["key"]): row["conversions"]
+            for row in analysis.tables["attribution"].to_pylist()
+            if row["model"] == "markov"
+        }
+        assert asked == []  # no grouping of the stored journeys' neighbours
+        stored = analysis.stored_journeys()
+        for level in ("touchpoint", "channel", "phase"):
+            alone = attribute(stored, plain, model="markov", level=level)
+            for row in alone.table.to_pylist():
+                _same(credits[(level, row["key"])], row["conversions"], f"{level} {row['key']}")
+                if level == "touchpoint":
+                    _same(effects[row["key"]], row["removal_effect"], row["key"])
+    assert len(effects) >= 3
+    assert sum(effects.values()) > 0

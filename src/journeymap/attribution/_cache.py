@@ -122,6 +122,13 @@ class SegmentCache:
             )
         return self._coded[converting_only]
 
+    def coded_held(self) -> CodedJourneys | None:
+        """Every actor's coded events if this cache holds them already (no read); else None.
+
+        An analysis hands its cache the coded events its metrics counted off.
+        """
+        return None if isinstance(self.journeys, Paths) else self._coded.get(False)
+
     def once(self, segments: Segments | None, name: str, compute: Callable[[], ResultT]) -> ResultT:
         """Result ``name`` of ``segments`` (of the journeys if ``None``), computed once."""
         key = (id(segments) if segments is not None else 0, name)
