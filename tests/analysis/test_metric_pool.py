@@ -143,3 +143,29 @@ def test_one_thread_where_two_would_crowd_the_memory(
     assert threads == ["MainThread"]  # one thread, and still off the arrays
     assert tight.summary == roomy.summary
     assert tight.tables["sankey"].equals(roomy.tables["sankey"])
+
+
+def test_what_the_journeys_derive_is_made_once_for_two_threads() -> None:
+    """The paths the paths table, the Sankey and the variants share are made once."""
+    from local_events import journeys_of
+
+    _map, _journeys, local = journeys_of(24, persons=50)
+    made: list[int] = []
+
+    def make() -> int:
+        made.append(1)
+        time.sleep(0.05)  # long enough for the other threads to ask meanwhile
+        return len(made)
+
+    found: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: found.append(local.derived("paths", make)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == [1]
+    assert found == [1, 1, 1, 1]
+    assert local.derived("other", lambda: 7) == 7  # another key: made on its own

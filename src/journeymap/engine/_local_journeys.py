@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar, overload
 
@@ -178,6 +178,20 @@ class LocalJourneys:
     zoned: bool = True
     coded: CodedJourneys | None = field(default=None, repr=False)
     actors: pa.Array | None = None
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
+    _deriving: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def derived(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """What ``make`` derives from these journeys (``key`` names it), made once and kept.
+
+        Kept while the journeys live, made by one thread where metrics count side by side
+        (the paths that the paths table, the Sankey and the variants share, say).
+        """
+        with self._deriving:
+            if key not in self._derived:
+                self._derived[key] = make()
+            found: _T = self._derived[key]
+            return found
 
     @classmethod
     def of(cls, coded: CodedJourneys, *, zoned: bool = True) -> LocalJourneys:

@@ -25,8 +25,6 @@ What the twins make of a missing touchpoint, followed here:
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeymap.engine._columns import UNIT
-from journeymap.engine._local_journeys import LocalJourneys, index_type, places, shared_property
+from journeymap.engine._local_journeys import LocalJourneys, places, shared_property
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.engine.paths import (
     CONVERTED,
@@ -103,14 +101,13 @@ def local_sankey(
     goes_on &= position < depth - 1
     np.copyto(follows[:-1], codes[1:], where=goes_on[:-1])
     # Per position (0..depth, then any later), touchpoint and what follows it: how many.
-    bound = (depth + 2) * len(names) * width  # the keys stay below it
-    # In place from here: one array of the events', 32-bit where the keys fit.
-    keys = np.minimum(position, depth + 1, dtype=index_type(bound))
+    # In place from here: one array of the events', 64-bit as bincount reads them.
+    keys = np.minimum(position, depth + 1, dtype=np.int64)
     keys *= len(names)
     keys += codes
     keys *= width
     keys += follows
-    counts = _counts(keys, bound)
+    counts = _counts(keys, (depth + 2) * len(names) * width)
     visits = np.bincount(
         counts[0] // width % len(names),
         weights=np.where(counts[0] < (depth + 1) * len(names) * width, counts[1], 0),
@@ -204,17 +201,9 @@ def local_variants_total(local: LocalJourneys) -> int:
     return len(_paths(local, collapse=False).groups[0])
 
 
-_KNOWN: weakref.WeakKeyDictionary[LocalJourneys, dict[bool, _Paths]] = weakref.WeakKeyDictionary()
-_MAKING = threading.Lock()  # the metrics count in two threads: the paths are made once
-
-
 def _paths(local: LocalJourneys, collapse: bool) -> _Paths:
     """:meth:`_Paths.of`, made once while the journeys' arrays live (see the module doc)."""
-    with _MAKING:
-        known = _KNOWN.setdefault(local, {})
-        if collapse not in known:
-            known[collapse] = _Paths.of(local, collapse)
-        return known[collapse]
+    return local.derived(("paths", collapse), lambda: _Paths.of(local, collapse))
 
 
 @dataclass(frozen=True, eq=False)
