@@ -100,8 +100,9 @@ def local_metrics(
 def metric_threads(local: LocalJourneys, events: ir.Table) -> int:
     """How many metrics may count at once: :data:`~_steps.WORKERS` where memory allows.
 
-    Each thread holds arrays of the events of its own (at 10M generated journeys the peak
-    was 3,869 MiB one at a time and 4,224 MiB two at a time, stop 29): two where the
+    Each thread holds arrays of the events of its own (at 10M generated journeys, before
+    the arrays kept were narrowed, the peak was 3,961 MiB one at a time and 4,424 MiB two at
+    a time, stop 29): two where the
     journeys' arrays (:data:`METRICS_BYTES_PER_EVENT` an event) fit twice in the share of
     DuckDB's ``memory_limit`` that they may take (:data:`SHARE`), else one.
     """

@@ -42,9 +42,10 @@ WORKERS = 2
 """Threads that count the local metrics at once, at most (and no more than the usable cores).
 
 NumPy lets go of the interpreter's lock in its loops, so two metrics count side by side: at
-1M generated journeys the metrics took 1.08-1.10 s of compute in two threads against
-1.46-1.55 s in one (``benchmarks/README.md``, stop 29). Two, as the floor query's DuckDB has
-two cores on the benchmark machines; and each thread holds its own arrays of the events.
+1M generated journeys ``analyze()`` took 1.27-1.40 s in two threads against 1.46-2.08 s in
+one (three runs each, in turn; ``benchmarks/README.md``, stop 29). Two, as the floor query's
+DuckDB has two cores on the benchmark machines; and each thread holds its own arrays of the
+events.
 """
 
 

@@ -179,7 +179,8 @@ class LocalJourneys:
     coded: CodedJourneys | None = field(default=None, repr=False)
     actors: pa.Array | None = None
     _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
-    _deriving: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # Reentrant: what one derivation makes may derive more of the journeys.
+    _deriving: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     def derived(self, key: Hashable, make: Callable[[], _T]) -> _T:
         """What ``make`` derives from these journeys (``key`` names it), made once and kept.
