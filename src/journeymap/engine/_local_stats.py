@@ -104,7 +104,7 @@ def local_touches(local: LocalJourneys) -> LocalTouches:
         bits |= plain.view(np.uint8) << 1
     width = max(size - 1, 1).bit_length()  # the touchpoint's bits
     # 32-bit where every journey's number fits beside the touchpoint and the flags: half the
-    # memory to sort (at 10M generated journeys the pairs took 1.8 GB with 64-bit keys).
+    # memory to sort (at 10M generated journeys the pairs took 1,756 MiB with 64-bit keys).
     kind = index_type(local.journeys << (width + 2))
     keys = journey_of.astype(kind)
     keys <<= width + 2

@@ -37,8 +37,7 @@ LINE_FORMATS = ("csv", "tsv", "jsonl")
 # far, so a field may first appear in a later batch.
 SPARSE_FORMATS = ("jsonl", "xes")
 
-# The readers are imported on first use: the engine reads ``_common`` alone (the readers'
-# modules, their CSV sniffing and XES parsing, took 30-50 ms to import).
+# The readers are imported with the first file read: the engine reads ``_common`` alone.
 __getattr__, __dir__ = lazy_names(
     __name__,
     {
