@@ -68,12 +68,13 @@ def _touchpoint_counts(
     """Transition counts of a key read off the touchpoint, without the window pass; or None.
 
     Coded events the cache holds already (an analysis') serve first: counted in NumPy, with
-    no query (at 1M generated journeys, 0.08 s a level against 0.17-0.27 s for the
-    neighbours' grouping in a full analysis). A stored journeys table knows each event's
-    neighbours: at order 1 its transitions are one grouping of small keys, which beats
-    collecting every journey's events (at 1M generated journeys, 0.20 s against 0.70-0.90
-    s). Otherwise each journey's coded events serve (:mod:`journeymap.engine._coded_journeys`),
-    ``key_of`` giving the key of each touchpoint in Python; failing those, the neighbours.
+    no query (at 1M generated journeys a full analysis took 5.57-5.86 s of compute so,
+    6.03-6.44 s with the neighbours' grouping at each level). A stored journeys table knows
+    each event's neighbours: at order 1 its transitions are one grouping of small keys,
+    which beats collecting every journey's events (at 1M generated journeys, 0.20 s against
+    0.70-0.90 s). Otherwise each journey's coded events serve
+    (:mod:`journeymap.engine._coded_journeys`), ``key_of`` giving the key of each touchpoint
+    in Python; failing those, the neighbours.
     """
     coded = cache.coded_held()
     if coded is not None:
