@@ -169,3 +169,14 @@ def test_what_the_journeys_derive_is_made_once_for_two_threads() -> None:
     assert made == [1]
     assert found == [1, 1, 1, 1]
     assert local.derived("other", lambda: 7) == 7  # another key: made on its own
+
+
+def test_without_an_affinity_the_machines_cores_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows tell no affinity: the machine's cores decide there."""
+    monkeypatch.delattr(_steps.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(_steps.os, "cpu_count", lambda: 4)
+    with _steps.metric_pool() as pool:
+        assert pool is not None
+    monkeypatch.setattr(_steps.os, "cpu_count", lambda: None)  # unknown: one thread
+    with _steps.metric_pool() as pool:
+        assert pool is None

@@ -56,8 +56,9 @@ def metric_pool(threads: int = WORKERS) -> Iterator[Executor | None]:
     None where that is one thread: the metrics count in the caller's. On the way out,
     whatever was not started is cancelled (a metric failed) and what runs is waited for.
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    workers = min(threads, WORKERS, cores)
+    # The cores this process may run on (Linux); elsewhere (macOS, Windows) the machine's.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(threads, WORKERS, cores or 1)
     if workers < 2:
         yield None
         return
