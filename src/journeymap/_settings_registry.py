@@ -24,6 +24,7 @@ _NAMES_BY_REGISTRAR: dict[str, tuple[str, ...]] = {
         "attribution.shapley_cap",
         "attribution.u_weights",
     ),
+    "journeymap.analysis._steps": ("analysis.threads",),
     "journeymap.engine._options": (
         "analysis.breakdown",
         "analysis.separate_breakdowns",

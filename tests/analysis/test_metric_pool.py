@@ -20,6 +20,7 @@ import pytest
 from journeymap.analysis import _local_steps, _steps, analyze
 from journeymap.engine._coded_journeys import METRICS_BYTES_PER_EVENT
 from journeymap.engine._local_journeys import shared_property
+from journeymap.errors import UsageError
 from local_events import local_map, random_events
 
 
@@ -180,3 +181,21 @@ def test_without_an_affinity_the_machines_cores_count(monkeypatch: pytest.Monkey
     monkeypatch.setattr(_steps.os, "cpu_count", lambda: None)  # unknown: one thread
     with _steps.metric_pool() as pool:
         assert pool is None
+
+
+def test_the_threads_setting_caps_the_metrics_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``analysis.threads``: 1 counts in the caller's thread, a bad value is refused."""
+    _cores(monkeypatch, 8)
+    events = random_events(25, persons=60)
+    threads = _threads_of(monkeypatch, "local_sankey")
+    monkeypatch.setenv("JOURNEYMAP_ANALYSIS_THREADS", "1")
+    one = analyze(local_map(), events, attribution=False)
+    assert threads == ["MainThread"]
+    monkeypatch.setenv("JOURNEYMAP_ANALYSIS_THREADS", "3")
+    threads.clear()
+    three = analyze(local_map(), events, attribution=False)
+    assert threads[0].startswith("journeymap-metrics")
+    assert three.summary == one.summary
+    monkeypatch.setenv("JOURNEYMAP_ANALYSIS_THREADS", "0")
+    with pytest.raises(UsageError, match="JOURNEYMAP_ANALYSIS_THREADS='0' is less than 1"):
+        analyze(local_map(), events, attribution=False)

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
-from journeymap.analysis._steps import WORKERS, computed, metric_pool, submitted
+from journeymap.analysis._steps import computed, metric_pool, submitted
 from journeymap.analysis._summary import horizon_of, measured, summary_of
 from journeymap.engine import funnel
 from journeymap.engine._coded_journeys import METRICS_BYTES_PER_EVENT
@@ -51,6 +51,7 @@ from journeymap.engine._tables import exact_sum
 from journeymap.engine.journeys import JourneyOptions
 from journeymap.model import JourneyMap
 from journeymap.model.touchpoints import outcome_ids
+from journeymap.settings import resolve
 
 
 def local_metrics(
@@ -98,17 +99,20 @@ def local_metrics(
 
 
 def metric_threads(local: LocalJourneys, events: ir.Table) -> int:
-    """How many metrics may count at once: :data:`~_steps.WORKERS` where memory allows.
+    """How many metrics may count at once: the ``analysis.threads`` setting, memory allowing.
 
     Each thread holds arrays of the events of its own (at 10M generated journeys, before
     the arrays kept were narrowed, the peak was 3,961 MiB one at a time and 4,424 MiB two at
-    a time, stop 29): two where the
-    journeys' arrays (:data:`METRICS_BYTES_PER_EVENT` an event) fit twice in the share of
-    DuckDB's ``memory_limit`` that they may take (:data:`SHARE`), else one.
+    a time, stop 29): as many threads as the journeys' arrays
+    (:data:`METRICS_BYTES_PER_EVENT` an event) fit times in the share of DuckDB's
+    ``memory_limit`` that they may take (:data:`SHARE`), one at least.
     """
+    wanted = int(resolve("analysis.threads"))
     limit = memory_limit(ibis.get_backend(events))
-    need = local.events * METRICS_BYTES_PER_EVENT * WORKERS
-    return WORKERS if limit is None or need <= limit * SHARE else 1
+    if wanted <= 1 or limit is None:
+        return max(wanted, 1)
+    fit = int(limit * SHARE) // max(local.events * METRICS_BYTES_PER_EVENT, 1)
+    return max(1, min(wanted, fit))
 
 
 def local_summary(

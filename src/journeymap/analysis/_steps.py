@@ -16,8 +16,10 @@ from journeymap.engine import correlation, dropoff, funnel, paths, stats, timing
 from journeymap.engine._pair_counts import touch_pair_counts
 from journeymap.engine._tables import drop_temporary, materialize
 from journeymap.engine.journeys import JourneyOptions
+from journeymap.i18n import N_
 from journeymap.model import JourneyMap
 from journeymap.model.touchpoints import outcome_ids
+from journeymap.settings import Setting, register, whole_number
 
 METRICS = (
     "phase_funnel",
@@ -39,7 +41,7 @@ METRICS = (
 
 
 WORKERS = 2
-"""Threads that count the local metrics at once, at most (and no more than the usable cores).
+"""Threads that count the local metrics at once by default (setting ``analysis.threads``).
 
 NumPy lets go of the interpreter's lock in its loops, so two metrics count side by side: at
 1M generated journeys ``analyze()`` took 1.27-1.40 s in two threads against 1.46-2.08 s in
@@ -47,6 +49,18 @@ one (three runs each, in turn; ``benchmarks/README.md``, stop 29). Two, as the f
 DuckDB has two cores on the benchmark machines; and each thread holds its own arrays of the
 events.
 """
+
+register(
+    Setting(
+        "analysis.threads",
+        WORKERS,
+        N_(
+            "How many tables an analysis counts at once off the journeys' arrays (at most "
+            "the cores, and as many as memory allows); 1: one at a time."
+        ),
+        whole_number(1),
+    )
+)
 
 
 @contextlib.contextmanager
@@ -58,7 +72,7 @@ def metric_pool(threads: int = WORKERS) -> Iterator[Executor | None]:
     """
     # The cores this process may run on (Linux); elsewhere (macOS, Windows) the machine's.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    workers = min(threads, WORKERS, cores or 1)
+    workers = min(threads, cores or 1)
     if workers < 2:
         yield None
         return
