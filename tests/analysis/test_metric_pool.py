@@ -95,7 +95,7 @@ def test_each_metric_counts_in_the_callers_context(monkeypatch: pytest.MonkeyPat
     try:
         with _steps.metric_pool() as pool:
             assert pool is not None
-            assert _steps.submitted(pool, language.get).result() == "da"
+            assert _steps.started(pool, language.get)() == "da"
             assert pool.submit(language.get).result() == "en"  # a bare thread has its own
     finally:
         language.reset(token)

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
-from journeymap.analysis._steps import computed, metric_pool, submitted
+from journeymap.analysis._steps import computed, metric_pool, started
 from journeymap.analysis._summary import horizon_of, measured, summary_of
 from journeymap.engine import funnel
 from journeymap.engine._coded_journeys import METRICS_BYTES_PER_EVENT
@@ -31,7 +31,6 @@ from journeymap.engine._local_paths import (
     local_variants_total,
 )
 from journeymap.engine._local_stats import (
-    LocalTouches,
     local_checkout_abandonment,
     local_correlation,
     local_dropoff,
@@ -64,17 +63,14 @@ def local_metrics(
     """Every metric table of an analysis, counted off ``local``, ``threads`` at a time.
 
     The touch pairs that the statistics, checkout and correlation count are started first,
-    so a metric that waits for them waits for work under way (:func:`_steps.computed`).
+    so a metric that waits for them waits for work under way (:func:`_steps.started`); in
+    one thread they are counted when the statistics first ask for them.
     """
     phase_order = [p.id for p in journey_map.ordered_phases()]
     outcomes = outcome_ids(journey_map.touchpoints)
     step("shared")
     with metric_pool(threads) as pool:
-        if pool is None:
-            counted = local_touches(local)
-            touches: Callable[[], LocalTouches] = lambda: counted  # noqa: E731
-        else:
-            touches = submitted(pool, lambda: local_touches(local)).result
+        touches = started(pool, lambda: local_touches(local))
         metrics: dict[str, Callable[[], pa.Table]] = {
             "phase_funnel": lambda: funnel.phase_funnel(None, journey_map, options, local=local),
             "touchpoint_funnel": lambda: funnel.touchpoint_funnel(
@@ -107,10 +103,10 @@ def metric_threads(local: LocalJourneys, events: ir.Table) -> int:
     (:data:`METRICS_BYTES_PER_EVENT` an event) fit times in the share of DuckDB's
     ``memory_limit`` that they may take (:data:`SHARE`), one at least.
     """
-    wanted = int(resolve("analysis.threads"))
+    wanted = int(resolve("analysis.threads"))  # 1 at least, as the setting reads it
     limit = memory_limit(ibis.get_backend(events))
-    if wanted <= 1 or limit is None:
-        return max(wanted, 1)
+    if limit is None:
+        return wanted
     fit = int(limit * SHARE) // max(local.events * METRICS_BYTES_PER_EVENT, 1)
     return max(1, min(wanted, fit))
 

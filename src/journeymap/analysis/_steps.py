@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TypeVar
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -38,6 +39,8 @@ METRICS = (
     "correlation",
 )
 """The metric tables of an analysis, in the order they are computed (on either path)."""
+
+T = TypeVar("T")
 
 
 WORKERS = 2
@@ -83,9 +86,15 @@ def metric_pool(threads: int = WORKERS) -> Iterator[Executor | None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def submitted(pool: Executor, work: Callable[[], object]) -> Future[Any]:
-    """``work`` started in ``pool`` in a copy of this context (the document's language, ...)."""
-    return pool.submit(contextvars.copy_context().run, work)
+def started(pool: Executor | None, work: Callable[[], T]) -> Callable[[], T]:
+    """What gives ``work``'s result: ``work`` started in ``pool``, else run when first asked.
+
+    In a pool, ``work`` runs in a copy of this context (the document's language, ...); the
+    function returned waits for it. Without one, ``work`` runs once, at the first call.
+    """
+    if pool is None:
+        return functools.cache(work)
+    return pool.submit(contextvars.copy_context().run, work).result
 
 
 def computed(
@@ -98,12 +107,12 @@ def computed(
     With a ``pool`` every table is started in it, in that order, and ``step`` names each in
     turn, in this thread, as its table is waited for.
     """
-    started = {name: submitted(pool, metrics[name]) for name in METRICS} if pool else {}
-    tables: dict[str, pa.Table] = {}
+    tables = {name: started(pool, metrics[name]) for name in METRICS}
+    found: dict[str, pa.Table] = {}
     for name in METRICS:
         step(name)
-        tables[name] = started[name].result() if pool else metrics[name]()
-    return tables
+        found[name] = tables[name]()
+    return found
 
 
 def _metrics(

@@ -261,7 +261,7 @@ class _Paths:
     def position(self) -> np.ndarray:
         """Each kept event's position in its path, from 0."""
         if self.steps is not None:
-            steps: np.ndarray = np.subtract(self.steps, 1, dtype=self.steps.dtype)
+            steps: np.ndarray = self.steps - 1  # of the steps' type (NEP 50)
             return steps
         return places(self.lengths, 0)
 
