@@ -255,7 +255,7 @@ def test_lists_out_of_order_are_sorted_like_a_full_sort(seed: int) -> None:
 def test_lists_in_several_chunks_are_read_as_one_array() -> None:
     import pyarrow as pa
 
-    from journeymap.engine._coded_journeys import _list_values
+    from journeymap.engine._actor_groups import _list_values
 
     first = pa.array([[1, 2], [3]], pa.list_(pa.int64()))
     second = pa.array([[9], [4, 5, 6], [7]], pa.list_(pa.int64())).slice(1)  # [4, 5, 6], [7]

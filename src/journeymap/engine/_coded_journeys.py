@@ -1,13 +1,15 @@
-"""Every journey's events in order as NumPy arrays, read in one grouping, no window pass.
+"""Every journey's events in order as NumPy arrays, read in one scan or grouping, no window.
 
 The journeys' window sorts every actor's events: at 1M generated journeys the first-order
 Markov counts took 1.05 s in that one query, where the raw transition count (the
 benchmarks' floor) took 0.54-0.56 s. Each event becomes one integer instead, ``order * 512 +
 code * 2 + conversion``, where ``order`` is the event's time in microseconds (events) or its
 step (a stored journeys table) and ``code`` numbers its (touchpoint, phase), touchpoints in
-code-point order and a missing one last, as the window breaks ties. A hash grouping collects
-each actor's (or journey's) integers: 0.31-0.33 s on the same events (raw SQL), and the lists
-not yet in order are sorted locally. The models then read the arrays locally.
+code-point order and a missing one last, as the window breaks ties. Where each actor's (or
+journey's) events lie together they are read as they lie; else a hash grouping collects each
+actor's integers: 0.31-0.33 s on the same events (raw SQL); see
+:mod:`~journeymap.engine._actor_groups`. Each actor's integers not yet in order are sorted
+locally. The models then read the arrays locally.
 
 Only on DuckDB, with at most :data:`CODED_VALUES` (256) codes, which is as many touchpoints
 (a missing one counting as one) when each touchpoint comes with one phase, for a journeys
@@ -35,8 +37,8 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from journeymap.engine._actor_groups import Grouped, actor_groups
 from journeymap.engine._scratch import SHARE, memory_limit
 from journeymap.engine._sequence_codes import CODED_VALUES
 from journeymap.engine._tables import backend_name
@@ -289,30 +291,6 @@ def _low_bits(table: ir.Table, codes: _Codes) -> ir.IntegerValue:
     return codes.code(table) * 2 + conversion.cast(dt.int64)
 
 
-def _grouped(table: ir.Table, group: ir.Value, key: ir.IntegerValue, *, ids: bool) -> pa.Table:
-    """Each group's keys, and its conversions' keys and values, in no set order.
-
-    With ``ids``, also each group's id (``_g``): no model or metric reads them (a million
-    persons' ids are a million texts to hand over), the tests name journeys by them.
-    """
-    rows = table.select(
-        _g=group,
-        _k=key,
-        _c=table.conversion.cast(dt.boolean).fill_null(False),
-        _v=table.value.cast(dt.float64).fill_null(0.0),
-    )
-    grouped = rows.group_by("_g").aggregate(
-        # Unsorted too: events mostly come in time order, and :func:`_arrays` sorts only
-        # the lists that are not (at 1M generated journeys, raw SQL without the conversions'
-        # lists: 0.39 s sorted, 0.31 s not; checking the order locally took 0.01 s).
-        keys=rows._k.collect(),
-        # Unsorted: the few conversions are put in order locally (sorting each list in the
-        # engine cost more, 0.40 s against 0.38 s at 1M generated journeys).
-        conversions=ibis.struct({"k": rows._k, "v": rows._v}).collect(where=rows._c),
-    )
-    return grouped.select(*(["_g"] if ids else []), "keys", "conversions").to_pyarrow()
-
-
 def _from_events(
     events: ir.Table,
     codes: _Codes | None,
@@ -333,7 +311,7 @@ def _from_events(
     actor = events.person_id.cast(dt.string)
     if by == "account":
         actor = ibis.coalesce(events.account_id.cast(dt.string), actor)
-    grouped = _grouped(events, actor, key, ids=ids)
+    grouped = actor_groups(events, actor, key, ids=ids)
     found = _arrays(grouped)
     if found is None:
         return None
@@ -361,7 +339,7 @@ def _from_stored(journeys: ir.Table, codes: _Codes | None, *, ids: bool) -> Code
     if codes is None:
         return None
     key = journeys.step.cast(dt.int64) * _SHIFT + _low_bits(journeys, codes)
-    grouped = _grouped(journeys, journeys.journey_id, key, ids=ids)
+    grouped = actor_groups(journeys, journeys.journey_id, key, ids=ids)
     found = _arrays(grouped)
     if found is None:
         return None
@@ -373,7 +351,7 @@ def _from_stored(journeys: ir.Table, codes: _Codes | None, *, ids: bool) -> Code
 
 def _coded(
     codes: _Codes,
-    grouped: pa.Table,
+    grouped: Grouped,
     found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     starts: np.ndarray,
     *,
@@ -394,7 +372,7 @@ def _coded(
         starts,
         times=times,
         personas=personas,
-        actors=grouped.column("_g").combine_chunks() if "_g" in grouped.column_names else None,
+        actors=grouped.actors,
         groups=groups,
     )
 
@@ -441,47 +419,20 @@ def _sorted_within(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return ordered
 
 
-def _list_values(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """A column of lists (no nulls) as its values in one array, and each list's offsets.
-
-    One chunk is read without a copy; several are copied once, into an array that can then be
-    sorted in place (at 10M generated journeys each copy of the keys is 360 MB, 1.2-1.7 s of
-    fresh pages on these VMs).
-    """
-    values: list[np.ndarray] = []
-    offsets: list[np.ndarray] = []
-    base = 0
-    for chunk in column.chunks:
-        bounds = chunk.offsets.to_numpy()
-        values.append(chunk.values.to_numpy()[bounds[0] : bounds[-1]])
-        offsets.append((bounds[:-1] - bounds[0]).astype(np.int64) + base)
-        base += int(bounds[-1] - bounds[0])
-    if not values:
-        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
-    joined = values[0] if len(values) == 1 else np.concatenate(values)
-    return joined, np.append(np.concatenate(offsets), base)
-
-
 def _arrays(
-    grouped: pa.Table,
+    grouped: Grouped,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The keys in order, each group's start (and the end), conversions, their values."""
-    keys, groups = _list_values(grouped.column("keys"))
+    keys, groups = grouped.keys, grouped.groups
     if len(keys) and keys.min() == _OUT_OF_RANGE:
         return None  # a missing or far-off time: the window orders those
     keys = _sorted_within(keys, groups)
     conversion = (_low(keys) & 1).astype(bool)
-    conversions = grouped.column("conversions").combine_chunks()
-    found = pc.list_flatten(conversions)
-    converted_keys = found.field("k").to_numpy()
-    value: np.ndarray = found.field("v").to_numpy()
+    converted_keys, value = grouped.converted_keys, grouped.values
     expected = keys[conversion]
     if np.array_equal(expected, converted_keys):  # each group's conversions came in order
         return keys, groups, conversion, value
-    # A person without a conversion has a null list: an empty one between its offsets.
-    counts = np.diff(conversions.offsets.to_numpy())
-    converting = np.flatnonzero(counts)
-    ordered = np.lexsort((converted_keys, np.repeat(converting, counts[converting])))
+    ordered = np.lexsort((converted_keys, grouped.conversion_groups()))
     if not np.array_equal(expected, converted_keys[ordered]):
         raise RuntimeError("the conversions' keys do not line up with the events' keys")
     return keys, groups, conversion, value[ordered]

@@ -122,7 +122,7 @@ def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBat
 
     Streamed from DuckDB, so only one batch is in the process' memory at a time; other
     backends return the result whole, then sliced. Run no other query on the connection until
-    the iterator is exhausted.
+    the iterator is exhausted or closed.
     """
     import ibis
 
@@ -138,9 +138,12 @@ def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBat
         found = relation(expr)
         reader = (getattr(found, "to_arrow_reader", None) or found.fetch_arrow_reader)(rows)
     empty = True
-    for batch in reader:
-        empty = False
-        yield batch
+    try:
+        for batch in reader:
+            empty = False
+            yield batch
+    finally:  # read to the end or left early: DuckDB takes no query while a result is open
+        reader.close()
     if empty:
         yield pa.RecordBatch.from_pylist([], schema=reader.schema)
 
