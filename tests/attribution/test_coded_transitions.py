@@ -77,6 +77,22 @@ def test_coded_counts_equal_the_window_pass(order: int, collapse: bool, after: s
         _same(found, window)
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 7])
+@pytest.mark.parametrize("collapse", [True, False], ids=["collapsed", "repeats"])
+def test_first_order_counted_a_few_events_at_a_time_is_the_same(
+    monkeypatch: pytest.MonkeyPatch, chunk: int, collapse: bool
+) -> None:
+    # The first order counts its pairs a chunk of events at a time: a pair across two
+    # chunks, and a repeat across them, count once, as in one pass.
+    from journeymap.attribution import _coded_transitions
+
+    monkeypatch.setattr(_coded_transitions, "_CHUNK", chunk)
+    journey_map = map_of(dict.fromkeys(TOUCHPOINTS, "all"), CHANNELS)
+    journeys = build_journeys(_events(9, TOUCHPOINTS, persons=30), journey_map)
+    for level in ("touchpoint", "channel"):
+        _same(*_both(journeys, _keys(journey_map, level), 1, collapse))
+
+
 def test_a_session_gap_cuts_the_coded_journeys_as_the_window_does() -> None:
     journey_map = map_of(dict.fromkeys(TOUCHPOINTS, "all"))
     options = JourneyOptions(session_gap="20h")
