@@ -278,12 +278,18 @@ def _ordered(values: Iterable[str | None]) -> tuple[str | None, ...]:
 
 
 def _numbered(column: ir.StringValue, values: tuple[str | None, ...]) -> ir.IntegerValue:
-    """The number of ``column``'s value in ``values`` (the last, None, for a missing one)."""
+    """The number of ``column``'s value in ``values`` (the last, None, for a missing one).
+
+    A map's lookup, not a ``CASE`` of comparisons: at 1M generated journeys reading each
+    event's person and the code of its touchpoint (of 15) took 0.106-0.120 s against
+    0.121-0.137 s (four runs each in turn, after one that warmed the connection).
+    """
     mapping = {value: number for number, value in enumerate(values) if value is not None}
     none = ibis.literal(len(values) - 1, dt.int64)
     if not mapping:
         return none
-    return column.substitute(mapping, else_=none).cast(dt.int64)
+    lookup = ibis.literal(mapping, type=dt.Map(dt.string, dt.int64))
+    return lookup.get(column, none)
 
 
 def _low_bits(table: ir.Table, codes: _Codes) -> ir.IntegerValue:
