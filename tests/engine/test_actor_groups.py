@@ -118,6 +118,17 @@ def test_a_person_back_in_a_later_batch_is_grouped(monkeypatch: Any) -> None:
     assert len(found) == 4
 
 
+def test_a_person_back_among_persons_out_of_order_is_grouped(monkeypatch: Any) -> None:
+    # The first batch's persons are out of order, so each is kept and the repeat is found
+    # once every batch is read.
+    monkeypatch.setattr(_actor_groups, "_BATCH_ROWS", 2)
+    rows = [("p2", 0, "search"), ("p1", 1, "email"), ("p3", 2, "shop")]
+    rows += [("p2", 4, "shop", True, None, None, 9.0)]
+    coded, queries = _read(rows)
+    assert _grouped(queries)
+    assert dict(_journeys(coded))["p2"] == [("search", False, 0.0), ("shop", True, 9.0)]
+
+
 def test_a_missing_actor_leaves_the_rows_to_the_grouping() -> None:
     rows = ibis.memtable(
         {"_g": ["a", None, None], "_k": [1, 2, 3], "_c": [False, True, False], "_v": [0.0, 5.0, 0]}

@@ -34,6 +34,10 @@ __all__ = ["Grouped", "actor_groups"]
 
 # Rows read per batch in scan order: few enough to check each batch's actors as it comes.
 _BATCH_ROWS = 1 << 20
+# What the checks of each batch allocate comes from the system's allocator and goes back to
+# it: Arrow's default pool (mimalloc) kept the pages it had freed, at 10M generated journeys
+# 360 MB more in use once the keys were read, which the metrics' threads cannot reuse.
+_POOL = pa.system_memory_pool()
 
 
 @dataclass(frozen=True)
@@ -57,37 +61,39 @@ class Grouped:
     actors: pa.Array | None = None
 
 
-def actor_groups(table: ir.Table, group: ir.Value, key: ir.IntegerValue, *, ids: bool) -> Grouped:
+def actor_groups(
+    table: ir.Table, group: ir.Value, key: ir.IntegerValue, *, ids: bool, rows: int | None = None
+) -> Grouped:
     """Each ``group``'s ``key`` values, and its conversions' keys and values.
 
-    ``table`` holds ``conversion`` and ``value``. With ``ids``, :attr:`Grouped.actors` holds
-    each group's id (no model or metric reads them: a million persons' ids are a million texts
-    to hand over; the tests name journeys by them).
+    ``table`` holds ``conversion`` and ``value``, and ``rows`` rows where known. With ``ids``,
+    :attr:`Grouped.actors` holds each group's id (no model or metric reads them: a million
+    persons' ids are a million texts to hand over; the tests name journeys by them).
     """
-    rows = table.select(
+    selected = table.select(
         _g=group,
         _k=key,
         _c=table.conversion.cast(dt.boolean).fill_null(False),
         _v=table.value.cast(dt.float64).fill_null(0.0),
     )
-    found = scanned(rows, ids=ids)
-    return found if found is not None else collected(rows, ids=ids)
+    found = scanned(selected, ids=ids, rows=rows)
+    return found if found is not None else collected(selected, ids=ids)
 
 
-def scanned(rows: ir.Table, *, ids: bool) -> Grouped | None:
-    """The groups of ``rows`` (``_g``, ``_k``, ``_c``, ``_v``) as the engine's scan gives them.
+def scanned(table: ir.Table, *, ids: bool, rows: int | None = None) -> Grouped | None:
+    """The groups of ``table`` (``_g``, ``_k``, ``_c``, ``_v``) as the engine's scan gives them.
 
     None where a group's rows do not all come together, or a group is null: the grouping
-    must collect them.
+    must collect them. Where ``rows`` says how many rows there are, what is kept of each
+    batch goes straight into arrays made at the start, and the batch is let go (see
+    :class:`_Column`).
     """
-    keys: list[np.ndarray] = []
-    starts: list[np.ndarray] = []
-    places: list[np.ndarray] = []  # where each conversion lies among the rows
-    values: list[np.ndarray] = []
-    heads: list[pa.Array] = []
-    size = 0
+    keys, starts = _Column(rows, np.int64), _Column(rows, np.int64)
+    places = _Column(rows, np.int64)  # where each conversion lies among the rows
+    values = _Column(rows, np.float64)
+    heads = _Heads(keep=ids)
     last: pa.Scalar | None = None
-    batches = record_batches(rows.select("_g", "_k", "_c", "_v"), _BATCH_ROWS)
+    batches = record_batches(table.select("_g", "_k", "_c", "_v"), _BATCH_ROWS)
     try:
         for batch in batches:
             if not len(batch):
@@ -95,40 +101,119 @@ def scanned(rows: ir.Table, *, ids: bool) -> Grouped | None:
             actor = batch.column(0)
             if actor.null_count:
                 return None
-            at = np.flatnonzero(_firsts(actor, last))
-            head = actor.take(pa.array(at))
-            if not _distinct(head):
+            at = _heads(actor, last)
+            if not heads.add(pc.take(actor, pa.array(at), memory_pool=_POOL)):
                 return None  # an actor's events come in two runs, or more
-            heads.append(head)
-            starts.append(at + size)
-            keys.append(batch.column(1).to_numpy())
-            conversion = np.flatnonzero(batch.column(2).to_numpy(zero_copy_only=False))
-            places.append(conversion + size)
-            values.append(batch.column(3).to_numpy()[conversion])
-            size += len(batch)
+            converted = pc.indices_nonzero(batch.column(2), memory_pool=_POOL)
+            conversion = converted.to_numpy().astype(np.int64)
+            fitted = (
+                starts.add(at + keys.size)
+                and places.add(conversion + keys.size)
+                and values.add(batch.column(3).to_numpy()[conversion])
+                and keys.add(batch.column(1).to_numpy())
+            )
+            if not fitted:
+                return None  # more rows than counted: the table changed meanwhile
             last = actor[len(actor) - 1]
     finally:
         _closed(batches)
-    every = pa.concat_arrays(heads) if heads else pa.array([], pa.string())
-    if len(heads) > 1 and not _distinct(every):
+    if not heads.distinct():
         return None
-    groups = np.append(_joined(starts, np.int64), size).astype(np.int64)
-    key = _joined(keys, np.int64)
-    place = _joined(places, np.int64)
+    key = keys.joined()
+    groups = np.append(starts.joined(), len(key))
+    place = places.joined()
 
     def conversion_groups() -> np.ndarray:
         numbers: np.ndarray = np.searchsorted(groups, place, "right") - 1
         return numbers
 
-    converted = key[place]  # before the caller sorts the keys, maybe in place
-    return Grouped(
-        key,
-        groups,
-        converted,
-        _joined(values, np.float64),
-        conversion_groups,
-        every if ids else None,
-    )
+    converted_keys = key[place]  # before the caller sorts the keys, maybe in place
+    actors = heads.joined() if ids else None
+    return Grouped(key, groups, converted_keys, values.joined(), conversion_groups, actors)
+
+
+class _Column:
+    """What each batch gives of one kind, one batch after another, copied from the batch.
+
+    Where the rows are counted, into one array of that many made at the start, whose pages
+    the system gives only as they are written: at 10M generated journeys a list of the
+    batches' keys and its joined copy took 360 MB more at once, and the memory the batches'
+    pieces had freed stayed with the process (its metrics' threads could not reuse it).
+    """
+
+    def __init__(self, rows: int | None, dtype: type) -> None:
+        self._dtype = dtype
+        self._whole: np.ndarray | None = None if rows is None else np.empty(rows, dtype=dtype)
+        self._parts: list[np.ndarray] = []
+        self.size = 0
+
+    def add(self, values: np.ndarray) -> bool:
+        """Take one batch's values; False where they are more than the rows counted."""
+        end = self.size + len(values)
+        if self._whole is None:
+            self._parts.append(np.array(values, dtype=self._dtype))
+        elif end > len(self._whole):
+            return False
+        else:
+            self._whole[self.size : end] = values
+        self.size = end
+        return True
+
+    def joined(self) -> np.ndarray:
+        """Every value taken, in one array that may be written."""
+        if self._whole is not None:
+            return self._whole[: self.size]
+        if not self._parts:
+            return np.zeros(0, dtype=self._dtype)
+        return np.concatenate(self._parts)
+
+
+class _Heads:
+    """The actor of each run, batch after batch, and whether no actor has two runs.
+
+    Actors ascending (ids in a file sorted by them) show it as they come, with nothing kept
+    but the last: at 10M generated journeys their 10M ids took 140 MB. Where the first two
+    are not in order, every actor is kept (as where ``keep``: the caller wants them) and
+    sorted at the end; where they were in order and a later one is not, the reading stops.
+    """
+
+    def __init__(self, *, keep: bool) -> None:
+        self._keep = keep
+        self._found: list[pa.Array] = []
+        self._seen = 0
+        self._ascending: bool | None = None  # not known before two actors
+        self._last: pa.Scalar | None = None
+
+    def add(self, actors: pa.Array) -> bool:
+        """Take one batch's actors; False where one of them has come before, or may have."""
+        if not len(actors):
+            return True
+        ascending = _ascending(actors) and (
+            self._last is None or bool(pc.less(self._last, actors[0]).as_py())
+        )
+        self._seen += len(actors)
+        if self._ascending is None and (not ascending or self._seen > 1):
+            self._ascending = ascending
+            if ascending and not self._keep:
+                self._found.clear()
+        if self._ascending and not ascending:
+            return False  # the actors before were not kept: one of them may come back
+        if self._ascending is False and not _distinct(actors):
+            return False
+        if self._keep or not self._ascending:
+            self._found.append(actors)
+        self._last = actors[len(actors) - 1]
+        return True
+
+    def distinct(self) -> bool:
+        """Whether no actor has two runs, over every batch."""
+        return self._ascending is not False or _distinct(self.joined())
+
+    def joined(self) -> pa.Array:
+        """Every run's actor (where kept)."""
+        if not self._found:
+            return pa.array([], pa.string())
+        return pa.concat_arrays(self._found, memory_pool=_POOL)
 
 
 def collected(rows: ir.Table, *, ids: bool) -> Grouped:
@@ -168,38 +253,31 @@ def collected(rows: ir.Table, *, ids: bool) -> Grouped:
     )
 
 
-def _joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
-    """The arrays one after another; one array as it is, read-only or not (no copy)."""
-    if len(arrays) == 1:
-        return arrays[0]
-    if not arrays:
-        return np.zeros(0, dtype=dtype)
-    return np.concatenate(arrays)
-
-
-def _firsts(actor: pa.Array, last: pa.Scalar | None) -> np.ndarray:
-    """Whether each row starts a run of its actor (``last``: the actor of the row before)."""
-    first = np.ones(len(actor), dtype=bool)
+def _heads(actor: pa.Array, last: pa.Scalar | None) -> np.ndarray:
+    """Where each run of one actor starts in the batch (``last``: the actor of the row before)."""
+    found = np.zeros(0, dtype=np.int64)
     if len(actor) > 1:
-        changed = pc.not_equal(actor.slice(1), actor.slice(0, len(actor) - 1))
-        first[1:] = changed.to_numpy(zero_copy_only=False)
+        changed = pc.not_equal(actor.slice(1), actor.slice(0, len(actor) - 1), memory_pool=_POOL)
+        found = pc.indices_nonzero(changed, memory_pool=_POOL).to_numpy().astype(np.int64) + 1
     if last is not None and last.equals(actor[0]):
-        first[0] = False
-    return first
+        return found
+    return np.append(0, found)
+
+
+def _ascending(actors: pa.Array) -> bool:
+    """Whether each of ``actors`` (no nulls) lies below the next."""
+    if len(actors) < 2:
+        return True
+    below = pc.less(actors.slice(0, len(actors) - 1), actors.slice(1), memory_pool=_POOL)
+    return bool(pc.all(below).as_py())
 
 
 def _distinct(actors: pa.Array) -> bool:
-    """Whether no value of ``actors`` (no nulls) occurs twice.
-
-    Actors ascending (ids in a file sorted by them) show it in one comparison of neighbours;
-    else a sort does.
-    """
-    if len(actors) < 2:
+    """Whether no value of ``actors`` (no nulls) occurs twice: ascending, or once sorted."""
+    if _ascending(actors):
         return True
-    if pc.all(pc.less(actors.slice(0, len(actors) - 1), actors.slice(1))).as_py():
-        return True
-    ordered = actors.take(pc.sort_indices(actors))
-    same = pc.equal(ordered.slice(0, len(ordered) - 1), ordered.slice(1))
+    ordered = pc.take(actors, pc.sort_indices(actors, memory_pool=_POOL), memory_pool=_POOL)
+    same = pc.equal(ordered.slice(0, len(ordered) - 1), ordered.slice(1), memory_pool=_POOL)
     return not pc.any(same).as_py()
 
 

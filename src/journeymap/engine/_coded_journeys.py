@@ -149,7 +149,8 @@ def coded_journeys(
     built = built_from(journeys)
     if built is not None:
         events, journey_map, options = built
-        if backend_name(events) != "duckdb" or not _fits(events, personas=personas):
+        rows = _rows(events, personas=personas) if backend_name(events) == "duckdb" else None
+        if rows is None:
             return None
         gap = options.session_gap
         codes = _Codes.found(events, phase_lookup(journey_map), personas=personas)
@@ -163,29 +164,31 @@ def coded_journeys(
             options.after_conversion == "end",
             tied=bool({"row_number", "event_key"} & set(events.columns)),
             ids=ids,
+            rows=None if converting_only else rows,
         )
     needed = {"journey_id", "step", "touchpoint", "phase", "conversion", "value"}
     stored = isinstance(journeys.op(), ops.PhysicalTable)
     if not stored or backend_name(journeys) != "duckdb" or not needed <= set(journeys.columns):
         return None
-    if not _fits(journeys, personas=personas):
+    rows = _rows(journeys, personas=personas)
+    if rows is None:
         return None
-    return _from_stored(journeys, _Codes.found(journeys, {}, personas=personas), ids=ids)
+    codes = _Codes.found(journeys, {}, personas=personas)
+    return _from_stored(journeys, codes, ids=ids, rows=rows)
 
 
-def _fits(events: ir.Table, *, personas: bool) -> bool:
-    """Whether the arrays of ``events`` fit in :data:`SHARE` of DuckDB's ``memory_limit``.
+def _rows(events: ir.Table, *, personas: bool) -> int | None:
+    """How many rows ``events`` holds; None where their arrays would not fit in memory.
 
-    The grouping's lists and the arrays take about :data:`BYTES_PER_EVENT` (measured), and
-    :data:`METRICS_BYTES_PER_EVENT` where the metrics read them (with ``personas``); past
-    that share the window pass, which DuckDB can spill, is kept. Asking the row count is a
-    look at a file's metadata or one scan.
+    They fit in :data:`SHARE` of DuckDB's ``memory_limit``: the reading and the arrays take
+    about :data:`BYTES_PER_EVENT` (measured), and :data:`METRICS_BYTES_PER_EVENT` where the
+    metrics read them (with ``personas``); past that share the window pass, which DuckDB can
+    spill, is kept. Asking the row count is a look at a file's metadata or one scan.
     """
+    rows = int(events.count().to_pyarrow().as_py())
     limit = memory_limit(ibis.get_backend(events))
-    if limit is None:
-        return True
     size = METRICS_BYTES_PER_EVENT if personas else BYTES_PER_EVENT
-    return int(events.count().to_pyarrow().as_py()) * size <= limit * SHARE
+    return rows if limit is None or rows * size <= limit * SHARE else None
 
 
 @dataclass(frozen=True)
@@ -306,6 +309,7 @@ def _from_events(
     *,
     tied: bool,
     ids: bool,
+    rows: int | None,
 ) -> CodedJourneys | None:
     if codes is None:
         return None
@@ -317,15 +321,17 @@ def _from_events(
     actor = events.person_id.cast(dt.string)
     if by == "account":
         actor = ibis.coalesce(events.account_id.cast(dt.string), actor)
-    grouped = actor_groups(events, actor, key, ids=ids)
+    grouped = actor_groups(events, actor, key, ids=ids, rows=rows)
     found = _arrays(grouped)
     if found is None:
         return None
     keys, groups, conversion, _value = found
+    code = _code(keys)
     first = np.zeros(len(keys), dtype=bool)
     first[groups[:-1]] = True
-    # The keys' times, kept instead of the keys (whose code and flag are read off already).
-    time = keys >> _BITS
+    # The keys' times, kept instead of the keys (whose code and flag are read off already):
+    # in their place where they may be written (at 10M generated journeys a copy is 360 MB).
+    time = np.right_shift(keys, _BITS, out=keys if keys.flags.writeable else None)
     time.flags.writeable = False  # shared by every reader of the coded journeys
     if tied or by == "account":
         same = np.zeros(len(keys), dtype=bool)
@@ -338,41 +344,45 @@ def _from_events(
     if session_gap is not None:
         seconds = time / 1e6
         starts[1:] |= (seconds[1:] - seconds[:-1]) > session_gap
-    return _coded(codes, grouped, found, starts, times=time)
+    return _coded(codes, grouped, code, found, starts, times=time)
 
 
-def _from_stored(journeys: ir.Table, codes: _Codes | None, *, ids: bool) -> CodedJourneys | None:
+def _from_stored(
+    journeys: ir.Table, codes: _Codes | None, *, ids: bool, rows: int
+) -> CodedJourneys | None:
     if codes is None:
         return None
     key = journeys.step.cast(dt.int64) * _SHIFT + _low_bits(journeys, codes)
-    grouped = actor_groups(journeys, journeys.journey_id, key, ids=ids)
+    grouped = actor_groups(journeys, journeys.journey_id, key, ids=ids, rows=rows)
     found = _arrays(grouped)
     if found is None:
         return None
     keys, groups, _conversion, _value = found
     first = np.zeros(len(keys), dtype=bool)
     first[groups[:-1]] = True
-    return _coded(codes, grouped, found, first)
+    return _coded(codes, grouped, _code(keys), found, first)
 
 
 def _coded(
     codes: _Codes,
     grouped: Grouped,
+    code: np.ndarray,
     found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     starts: np.ndarray,
     *,
     times: np.ndarray | None = None,
 ) -> CodedJourneys:
-    """The coded journeys of a grouping (``found``: its :func:`_arrays`), journeys ``starts``.
+    """The coded journeys of a grouping: each event's ``code``, ``found`` its :func:`_arrays`.
 
-    ``times``: the events' times, where their keys hold them (read from the events).
+    ``starts``: where the journeys start; ``times``: the events' times, where their keys hold
+    them (read from the events).
     """
-    ordered, groups, conversion, value = found
+    _keys, groups, conversion, value = found
     touchpoints, phases, personas = codes.names()
     return CodedJourneys(
         touchpoints,
         phases,
-        _code(ordered),
+        code,
         conversion,
         value,
         starts,
