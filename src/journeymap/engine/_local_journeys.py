@@ -4,7 +4,7 @@ The metrics' Ibis path stores the journeys (a window pass over every event), the
 per-journey facts, then the tables several metrics share, and asks each metric of them: at
 1M generated journeys the journeys, facts and shared tables alone took 3.2 s, five times the
 floor query. On the embedded DuckDB the events are read once instead, as coded journeys
-(:mod:`journeymap.engine._coded_journeys`: one hash grouping, no window), and each metric
+(:mod:`journeymap.engine._coded_journeys`: one scan or grouping, no window), and each metric
 counts the arrays here in NumPy. Each ``_local_*`` module computes the same table as its
 Ibis twin; the tests hold each pair to the same rows.
 
