@@ -98,6 +98,31 @@ def test_local_credits_do_not_depend_on_the_order_of_the_segments() -> None:
         assert again == first
 
 
+def test_the_groups_numbered_by_count_by_sort_or_as_rows_give_the_same_credits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The touches' groups are numbered by a count per possible group where few are possible,
+    # else by sorting one number per touch, else (too many for one number) by sorting rows.
+    from journeymap.attribution import _local_credits
+
+    journey_map = map_of(PHASES, CHANNELS)
+    coded = coded_journeys(build_journeys(_events(5), journey_map), converting_only=True)
+    assert coded is not None
+    segments = coded_segments(coded)
+    assert segments is not None and segments.local is not None
+    options = {"custom_weights": (0.5, 0.3, 0.2)}
+    counted = local_credits(segments.local, list(HEURISTICS), str, **options)
+    monkeypatch.setattr(_local_credits, "_DENSE", 1)
+    assert local_credits(segments.local, list(HEURISTICS), str, **options) == counted
+    rows, number = _local_credits._numbered([np.array([2**40, 0, 2**40]), np.array([3, 1, 3])])
+    assert [row.tolist() for row in rows] == [[0, 2**40], [1, 3]]
+    assert number.tolist() == [1, 0, 1]
+    huge = np.array([2**62, 1, 2**62], dtype=np.int64)
+    rows, number = _local_credits._numbered([huge, np.array([5, 9, 4])])
+    assert [row.tolist() for row in rows] == [[1, 2**62, 2**62], [9, 4, 5]]
+    assert number.tolist() == [2, 0, 1]
+
+
 def test_path_data_are_credited_locally_as_the_engine_credits_them() -> None:
     # Each path stands for its converting journeys (its weight); its value is theirs in all.
     rng = np.random.default_rng(3)

@@ -86,15 +86,15 @@ def local_credits(
 
 @dataclass(frozen=True)
 class _Touches:
-    """Each touch's key, position ``i``, segment length ``n`` and segment figures."""
+    """Each touch's key and position ``i``; each segment's length ``n`` and figures."""
 
     names: list[str]
     key: np.ndarray
     segment: np.ndarray
     first: np.ndarray
     i: np.ndarray
-    n: np.ndarray
-    figures: dict[str, np.ndarray]  # per touch: lead, decision, non-direct position (0: none)
+    n: np.ndarray  # per segment
+    figures: dict[str, np.ndarray]  # per segment: lead, decision, non-direct position (0: none)
     age_s: np.ndarray
     seg_value: np.ndarray
     segment_value: np.ndarray
@@ -129,13 +129,13 @@ class _Touches:
         i = np.arange(len(segment)) - np.repeat(first, lengths) + 1
         key = key_of_code[code]
 
-        def per_touch(where: np.ndarray, reduce: np.ufunc, none: int) -> np.ndarray:
-            """A segment's smallest or largest position where ``where`` holds, on each touch."""
+        def per_segment(where: np.ndarray, reduce: np.ufunc, none: int) -> np.ndarray:
+            """Each segment's smallest or largest position where ``where`` holds (0: none)."""
             if not len(first):
                 return np.zeros(0, dtype=np.int64)
-            best = reduce.reduceat(np.where(where, i, none), first)
+            best: np.ndarray = reduce.reduceat(np.where(where, i, none), first)
             best[best == none] = 0
-            return np.repeat(best, lengths)
+            return best
 
         big = np.iinfo(np.int64).max
         codes_in = {
@@ -144,17 +144,17 @@ class _Touches:
         }
         direct_keys = [k for k, name in enumerate(names) if name in set(direct)]
         figures = {
-            name: per_touch(np.isin(code, codes), np.minimum, big)
+            name: per_segment(np.isin(code, codes), np.minimum, big)
             for name, codes in codes_in.items()
         }
-        figures["non_direct"] = per_touch(~np.isin(key, direct_keys), np.maximum, 0)
+        figures["non_direct"] = per_segment(~np.isin(key, direct_keys), np.maximum, 0)
         return cls(
             names=names,
             key=key,
             segment=segment,
             first=first,
             i=i,
-            n=np.repeat(lengths, lengths),
+            n=lengths,
             figures=figures,
             age_s=touches.age_s[moved],
             seg_value=np.repeat(touches.value[by_value], lengths),
@@ -199,31 +199,23 @@ class _Groups:
 
     @classmethod
     def of(cls, t: _Touches) -> _Groups:
-        columns = [t.key, t.i, t.n, *t.figures.values()]
-        spans = [int(c.max()) + 1 if len(c) else 1 for c in columns]
-        # Sorted by group, stably: within a group, in the order of the segments' values.
-        if math.prod(spans) < 2**62:
-            combined = np.zeros(len(t.key), dtype=np.int64)
-            for column, span in zip(columns, spans, strict=True):
-                combined = combined * span + column
-            order = np.argsort(combined, kind="stable")
-            ordered = combined[order]
-            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        else:  # positions too far apart for one number: sorted column by column
-            order = np.lexsort(columns[::-1])
-            stacked = np.stack([c[order] for c in columns])
-            changed = np.any(stacked[:, 1:] != stacked[:, :-1], axis=0)
-            starts = np.flatnonzero(np.r_[True, changed])
-        rows = order[starts]
-        touches = np.add.reduceat(t.weight[order], starts) if len(starts) else np.zeros(0)
-        value = np.add.reduceat(t.seg_value[order], starts) if len(starts) else np.zeros(0)
-        key = t.key[rows]
+        # A segment's length and figures, numbered in their order (its profile); a touch's
+        # group is then its key, position and profile, in the order of key, position, length
+        # and figures. Counted per number, with no sort of the touches: at 1M generated
+        # journeys (0.96M converting touches) the groups took 0.04 s instead of 0.11-0.14 s.
+        profiles, profile = _numbered([t.n, *t.figures.values()])
+        found, group = _numbered([t.key, t.i, profile[t.segment]])
+        # Each group's sums add its touches in their order (the segments' values' order).
+        touches = np.bincount(group, weights=t.weight, minlength=len(found[0]))
+        value = np.bincount(group, weights=t.seg_value, minlength=len(found[0]))
+        key, i, number = found
+        n, *figures = (column[number] for column in profiles)
         return cls(
             names=t.names,
             key=key,
-            i=t.i[rows],
-            n=t.n[rows],
-            figures={name: column[rows] for name, column in t.figures.items()},
+            i=i,
+            n=n,
+            figures=dict(zip(t.figures, figures, strict=True)),
             touches=touches,
             value=value,
             bounds=np.searchsorted(key, np.arange(len(t.names) + 1)).tolist(),
@@ -240,6 +232,39 @@ class _Groups:
             for k, name in enumerate(self.names)
             if self.bounds[k + 1] > self.bounds[k]
         }
+
+
+# Up to this many possible rows, each is counted in a table of its own (bincount) instead of
+# the rows being sorted.
+_DENSE = 1 << 22
+
+
+def _numbered(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of ``columns`` (non-negative integers) in order, and each row's number.
+
+    The rows come back as columns, ascending by the first, then the second, and so on.
+    """
+    size = len(columns[0])
+    spans = [int(column.max()) + 1 if size else 1 for column in columns]
+    if math.prod(spans) >= 2**62:  # too many possible rows for one number: sorted as rows
+        rows, number = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+        return [rows[:, k] for k in range(len(columns))], number.reshape(-1)
+    combined = np.zeros(size, dtype=np.int64)
+    for column, span in zip(columns, spans, strict=True):
+        combined *= span
+        combined += column
+    if math.prod(spans) <= _DENSE:
+        present = np.flatnonzero(np.bincount(combined, minlength=math.prod(spans)))
+        numbers = np.zeros(math.prod(spans), dtype=np.int64)
+        numbers[present] = np.arange(len(present))
+        number = numbers[combined]
+    else:
+        present, number = np.unique(combined, return_inverse=True)
+    found = []
+    for span in reversed(spans):
+        present, digit = np.divmod(present, span)
+        found.append(digit)
+    return found[::-1], number
 
 
 def _exact_per_key(
