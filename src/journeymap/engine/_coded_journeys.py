@@ -154,8 +154,6 @@ def coded_journeys(
             return None
         gap = options.session_gap
         codes = _Codes.found(events, phase_lookup(journey_map), personas=personas)
-        if converting_only:
-            events = events.filter(converting_actors(events, options))
         return _from_events(
             events,
             codes,
@@ -164,7 +162,8 @@ def coded_journeys(
             options.after_conversion == "end",
             tied=bool({"row_number", "event_key"} & set(events.columns)),
             ids=ids,
-            rows=None if converting_only else rows,
+            rows=rows,
+            converting=converting_actors(events, options) if converting_only else None,
         )
     needed = {"journey_id", "step", "touchpoint", "phase", "conversion", "value"}
     stored = isinstance(journeys.op(), ops.PhysicalTable)
@@ -310,6 +309,7 @@ def _from_events(
     tied: bool,
     ids: bool,
     rows: int | None,
+    converting: ir.BooleanValue | None = None,
 ) -> CodedJourneys | None:
     if codes is None:
         return None
@@ -321,7 +321,7 @@ def _from_events(
     actor = events.person_id.cast(dt.string)
     if by == "account":
         actor = ibis.coalesce(events.account_id.cast(dt.string), actor)
-    grouped = actor_groups(events, actor, key, ids=ids, rows=rows)
+    grouped = actor_groups(events, actor, key, ids=ids, rows=rows, converting=converting)
     found = _arrays(grouped)
     if found is None:
         return None
