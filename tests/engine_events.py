@@ -9,6 +9,7 @@ import ibis
 import ibis.expr.types as ir
 
 from journeymap.engine.journeys import EVENT_COLUMNS
+from journeymap.model import JourneyMap, Phase, Touchpoint
 
 T0 = dt.datetime(2024, 1, 1, 0, 0, 0)
 
@@ -50,3 +51,18 @@ def events(rows: list[tuple[Any, ...]], **extra_columns: list[Any]) -> ir.Table:
     }
     schema.update({name: "string" for name in extra_columns})
     return ibis.memtable(data, schema=schema)
+
+
+def one_phase_map(
+    touchpoints: list[str],
+    *,
+    ids: tuple[str, str] = ("m", "look"),
+    names: tuple[str, str] = ("M", "Look"),
+) -> JourneyMap:
+    """A map ``ids[0]`` whose touchpoints all lie in its one phase ``ids[1]``."""
+    return JourneyMap(
+        id=ids[0],
+        name=names[0],
+        phases=[Phase(id=ids[1], name=names[1], order=1)],
+        touchpoints=[Touchpoint(id=t, name=t, phases=[ids[1]]) for t in touchpoints],
+    )

@@ -12,21 +12,15 @@ import ibis
 import numpy as np
 import pytest
 
-from engine_events import events
+from engine_events import events, one_phase_map
 from engine_queries import queries_run
 from journeymap.engine import _actor_groups
 from journeymap.engine._actor_groups import scanned
 from journeymap.engine._coded_journeys import CodedJourneys, coded_journeys
 from journeymap.engine.journeys import JourneyOptions, build_journeys
-from journeymap.model import JourneyMap, Phase, Touchpoint
 
 TOUCHPOINTS = ["search", "email", "social", "shop"]
-MAP = JourneyMap(
-    id="m",
-    name="M",
-    phases=[Phase(id="look", name="Look", order=1)],
-    touchpoints=[Touchpoint(id=t, name=t, phases=["look"]) for t in TOUCHPOINTS],
-)
+MAP = one_phase_map(TOUCHPOINTS)
 
 # p2 lies in the file before p1; p1's events are out of time order, its later conversion
 # first; p3 has one event. Each person's events lie together.

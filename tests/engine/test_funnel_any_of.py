@@ -17,12 +17,12 @@ import ibis
 import pytest
 
 from bpic_log import Case, log_path, raw_cases
-from engine_events import events
+from engine_events import events, one_phase_map
 from journeymap.analysis import analyze
 from journeymap.engine.funnel import funnel_counts, funnel_levels, touchpoint_funnel
 from journeymap.engine.journeys import JourneyOptions, build_journeys
 from journeymap.errors import UsageError
-from journeymap.model import JourneyMap, Phase, Touchpoint
+from journeymap.model import JourneyMap
 
 DAY = 24.0
 
@@ -175,11 +175,8 @@ ACTIVITIES = [
     "A_APPROVED",
 ]
 STEPS = ["A_SUBMITTED", "A_PARTLYSUBMITTED", "A_PREACCEPTED", "A_ACCEPTED|A_DECLINED"]
-LOAN_MAP = JourneyMap(
-    id="bpic2012",
-    name="Loan application",
-    phases=[Phase(id="application", name="Application", order=1)],
-    touchpoints=[Touchpoint(id=a, name=a, phases=["application"]) for a in ACTIVITIES],
+LOAN_MAP = one_phase_map(
+    ACTIVITIES, ids=("bpic2012", "application"), names=("Loan application", "Application")
 )
 
 
