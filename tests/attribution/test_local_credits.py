@@ -114,11 +114,11 @@ def test_the_groups_numbered_by_count_by_sort_or_as_rows_give_the_same_credits(
     counted = local_credits(segments.local, list(HEURISTICS), str, **options)
     monkeypatch.setattr(_local_credits, "_DENSE", 1)
     assert local_credits(segments.local, list(HEURISTICS), str, **options) == counted
-    rows, number = _local_credits._numbered([np.array([2**40, 0, 2**40]), np.array([3, 1, 3])])
+    rows, number = _local_credits._distinct_rows([np.array([2**40, 0, 2**40]), np.array([3, 1, 3])])
     assert [row.tolist() for row in rows] == [[0, 2**40], [1, 3]]
     assert number.tolist() == [1, 0, 1]
     huge = np.array([2**62, 1, 2**62], dtype=np.int64)
-    rows, number = _local_credits._numbered([huge, np.array([5, 9, 4])])
+    rows, number = _local_credits._distinct_rows([huge, np.array([5, 9, 4])])
     assert [row.tolist() for row in rows] == [[1, 2**62, 2**62], [9, 4, 5]]
     assert number.tolist() == [2, 0, 1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -117,7 +117,7 @@ def _duckdb_epoch(ts: datetime.datetime) -> float:  # type: ignore[empty-body]
     """DuckDB's ``epoch``: seconds since 1970 as a double, of a time with or without a zone."""
 
 
-def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Iterator[pa.RecordBatch]:
+def record_batches(expr: ir.Table, rows: int = 1 << 18) -> Generator[pa.RecordBatch, None, None]:
     """The result of ``expr`` in batches of at most ``rows``; at least one, empty if need be.
 
     Streamed from DuckDB, so only one batch is in the process' memory at a time; other
