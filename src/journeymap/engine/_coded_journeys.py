@@ -21,7 +21,7 @@ and the callers take the window pass:
 - the events carry a tie-break (``row_number``, ``event_key``) or the journeys are cut per
   account (ties then go by person), and some actor has two events in the same microsecond;
 - a time lies more than 2**54 microseconds (571 years) from 1970, or is missing;
-- the arrays would take more than half of DuckDB's ``memory_limit`` (:func:`_fits`).
+- the arrays would take more than half of DuckDB's ``memory_limit`` (:func:`_rows`).
 """
 
 from __future__ import annotations
