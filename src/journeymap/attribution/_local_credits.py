@@ -246,16 +246,17 @@ def _distinct_rows(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndar
     """
     size = len(columns[0])
     spans = [int(column.max()) + 1 if size else 1 for column in columns]
-    if math.prod(spans) >= 2**62:  # too many possible rows for one number: sorted as rows
+    possible = math.prod(spans)
+    if possible >= 2**62:  # too many possible rows for one number: sorted as rows
         rows, number = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
         return [rows[:, k] for k in range(len(columns))], number.reshape(-1)
     combined = np.zeros(size, dtype=np.int64)
     for column, span in zip(columns, spans, strict=True):
         combined *= span
         combined += column
-    if math.prod(spans) <= _DENSE:
-        present = np.flatnonzero(np.bincount(combined, minlength=math.prod(spans)))
-        numbers = np.zeros(math.prod(spans), dtype=np.int64)
+    if possible <= _DENSE:
+        present = np.flatnonzero(np.bincount(combined, minlength=possible))
+        numbers = np.zeros(possible, dtype=np.int64)
         numbers[present] = np.arange(len(present))
         number = numbers[combined]
     else:

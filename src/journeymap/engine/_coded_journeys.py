@@ -346,7 +346,7 @@ def _from_events(
     if session_gap is not None:
         seconds = time / 1e6
         starts[1:] |= (seconds[1:] - seconds[:-1]) > session_gap
-    return _coded(codes, grouped, code, found, starts, times=time)
+    return _coded(codes, code, found, starts, actors=grouped.actors, times=time)
 
 
 def _from_stored(
@@ -362,22 +362,22 @@ def _from_stored(
     keys, groups, _conversion, _value = found
     first = np.zeros(len(keys), dtype=bool)
     first[groups[:-1]] = True
-    return _coded(codes, grouped, _code(keys), found, first)
+    return _coded(codes, _code(keys), found, first, actors=grouped.actors)
 
 
 def _coded(
     codes: _Codes,
-    grouped: Grouped,
     code: np.ndarray,
     found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     starts: np.ndarray,
     *,
+    actors: pa.Array | None,
     times: np.ndarray | None = None,
 ) -> CodedJourneys:
     """The coded journeys of a grouping: each event's ``code``, ``found`` its :func:`_arrays`.
 
-    ``starts``: where the journeys start; ``times``: the events' times, where their keys hold
-    them (read from the events).
+    ``starts``: where the journeys start; ``actors``: each group's id, where read; ``times``:
+    the events' times, where their keys hold them (read from the events).
     """
     _keys, groups, conversion, value = found
     touchpoints, phases, personas = codes.names()
@@ -390,7 +390,7 @@ def _coded(
         starts,
         times=times,
         personas=personas,
-        actors=grouped.actors,
+        actors=actors,
         groups=groups,
     )
 
